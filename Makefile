@@ -1,0 +1,44 @@
+# The README's quick start: `make demo` and `make test`. Both install dependencies first.
+BUILD ?= build
+JOBS ?= $(shell nproc)
+POLC = $(BUILD)/compiler/driver/polc
+
+.PHONY: all deps build demo test asan fuzz bench golden-update clean
+
+all: build
+
+deps:
+	bash scripts/install-deps.sh
+
+$(BUILD)/build.ninja:
+	cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo
+
+build: deps $(BUILD)/build.ninja
+	cmake --build $(BUILD) -j $(JOBS)
+
+demo: build
+	bash scripts/demo.sh $(POLC)
+
+test: build
+	ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS)
+
+# The whole suite under AddressSanitizer and UndefinedBehaviorSanitizer.
+asan: deps
+	cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DPOLC_SANITIZE=ON
+	cmake --build build-asan -j $(JOBS)
+	ctest --test-dir build-asan --output-on-failure -j $(JOBS)
+
+# A short libFuzzer run over parse + sema, seeded from examples/ and stdlib/.
+fuzz: deps
+	CC=clang CXX=clang++ cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=Debug -DPOLC_FUZZ=ON
+	cmake --build build-fuzz -j $(JOBS) --target polc_fuzz_frontend
+	bash tests/fuzz/run.sh build-fuzz/tests/fuzz/polc_fuzz_frontend $${FUZZ_SECONDS:-60}
+
+bench: build
+	bash bench/run.sh $(POLC)
+
+golden-update: build
+	POLC_UPDATE_GOLDEN=1 ctest --test-dir $(BUILD) -R golden
+
+clean:
+	rm -rf $(BUILD) build-asan build-fuzz

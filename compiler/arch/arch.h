@@ -1,0 +1,33 @@
+// Stage: shared by sema, ir and backends. The target architectures polc knows, their names and ABI
+// facts. Deliberately tiny and dependency-free so every stage can include it.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <string_view>
+
+namespace polc::arch {
+
+// Order is the canonical order used in IR and artifacts (stable: never reorder, only append).
+enum class Arch : uint8_t { x86_64, x86, x32, aarch64, arm, riscv64, s390x };
+
+inline constexpr std::array<Arch, 7> kAllArches = {Arch::x86_64, Arch::x86,     Arch::x32,  Arch::aarch64,
+                                                   Arch::arm,    Arch::riscv64, Arch::s390x};
+
+// The spelling used in .sbx `targets` and in artifact names (seccomp.<name>.bpf).
+std::string_view name(Arch a);
+std::optional<Arch> from_name(std::string_view name);
+
+// Width in bits of a native register (`unsigned long`): 32 on x86, x32's syscall args are 64-bit
+// registers but the C ABI's long is 32 bits, so x32 reports 32 here.
+unsigned long_bits(Arch a);
+
+// libseccomp's architecture token (SCMP_ARCH_*), which is also the AUDIT_ARCH_* value the kernel
+// puts in seccomp_data.arch (x32 shares x86_64's audit arch; its syscalls carry bit 30).
+uint32_t scmp_token(Arch a);
+
+// Comma-separated list of every supported name, for diagnostics.
+std::string_view supported_list();
+
+}  // namespace polc::arch

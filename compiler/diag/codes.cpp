@@ -1,0 +1,201 @@
+// Stage: diagnostics. The code registry's rows and the long explanations shown by `polc explain`.
+#include "compiler/diag/codes.h"
+
+#include <algorithm>
+#include <array>
+#include <cctype>
+#include <stdexcept>
+
+namespace polc::diag {
+
+namespace {
+using enum Code;
+constexpr Severity E = Severity::Error;
+constexpr Severity W = Severity::Warning;
+
+constexpr std::array kCodes = std::to_array<CodeInfo>({
+    {SyntaxError, "E0001", "syntax-error", E, "the source does not match the .sbx grammar",
+     "The parser met a token it did not expect. polc reports the first syntax error in each file\n"
+     "(later ones are usually consequences of the first). The caret marks the unexpected token and\n"
+     "the note lists what the grammar allows there. Common causes: a missing comma between list\n"
+     "items, a missing closing brace, or a keyword used where a value belongs."},
+    {LexicalError, "E0002", "lexical-error", E, "a character or string that cannot start any token",
+     "The source contains a character the language does not use (for example `;` or `$`), or a\n"
+     "string literal that is not closed before the end of its line. Strings are written in double\n"
+     "quotes on one line; comments start with `#`."},
+    {UnreadableFile, "E0003", "unreadable-file", E, "a source file could not be read",
+     "polc could not open or read a file named on the command line or by an import. The message\n"
+     "carries the operating system's reason. Check the path and permissions."},
+    {InvalidUtf8, "E0004", "invalid-utf8", E, "the source is not valid UTF-8",
+     ".sbx files are UTF-8 text. The caret marks the first byte that is not part of a valid UTF-8\n"
+     "sequence. NUL bytes are also rejected. Re-save the file as UTF-8."},
+    {IntegerTooLarge, "E0005", "integer-too-large", E, "an integer literal does not fit in 64 bits",
+     "Integer literals (decimal, 0x hex, 0o octal, 0b binary, with optional `_` separators) must fit\n"
+     "in an unsigned 64-bit value, because syscall arguments are at most 64 bits wide."},
+    {NestingTooDeep, "E0006", "nesting-too-deep", E, "brackets or expressions are nested too deeply",
+     "polc limits nesting of parentheses and braces to 256 levels so that no input can exhaust the\n"
+     "compiler's stack. Real policies never come close; flatten the expression."},
+
+    {DuplicateDefinition, "E0101", "duplicate-definition", E, "a name is defined twice",
+     "Groups (`group @x`), host sets (`hosts @x`) and constants (`const X`) share one namespace per\n"
+     "policy, including everything brought in by imports. Two definitions of one name would make\n"
+     "rules ambiguous. Rename one of them; the note shows the other definition."},
+    {UnknownGroup, "E0102", "unknown-group", E, "an `@name` that no group or host set defines",
+     "`@name` refers to a `group` (syscalls) or `hosts` (network) definition in this file or in a\n"
+     "module it imports. Define it, fix its spelling, or import the module that defines it\n"
+     "(the standard groups such as @file_io live in std.groups)."},
+    {UnknownConstant, "E0103", "unknown-constant", E, "a name used as a value is not a known constant",
+     "Values in conditions may be integers, `const` definitions, or polc's named constants (AF_*,\n"
+     "SOCK_*, O_*, CLONE_*, PROT_*, MAP_*, ioctl requests, personality values, ...). An unknown\n"
+     "constant is an error rather than zero, so a typo can never weaken a rule."},
+    {ImportCycle, "E0104", "import-cycle", E, "modules import each other in a cycle",
+     "Imports must form a tree (or a DAG): a module that, through its imports, imports itself has no\n"
+     "well-defined meaning. The notes list the cycle. Move the shared part into a third module."},
+    {ModuleNotFound, "E0105", "module-not-found", E, "an imported module does not exist",
+     "`import std.x.y` loads stdlib/x/y.sbx from polc's standard library; `import \"./file.sbx\"`\n"
+     "loads a file relative to the importing file. Neither could be found. `polc help import` lists\n"
+     "the standard modules."},
+    {WithoutNotInImport, "E0106", "without-not-in-import", E, "`without` names something the import lacks",
+     "`import M without X` removes X (a syscall, an @group, a path or a host) from the rules that M\n"
+     "brings in. If M never mentions X the exception is meaningless and probably a typo or a stale\n"
+     "line left after M changed, so it is an error. Remove X from the `without` list."},
+    {ModuleNameMismatch, "E0107", "module-name-mismatch", E, "an imported file is not the module it should be",
+     "A file loaded by `import` must start with `module NAME { ... }`, and a standard-library module's\n"
+     "NAME must match its import path. Policies (`policy NAME version N`) cannot be imported."},
+    {NotAllowedInModule, "E0108", "not-allowed-in-module", E, "a statement only a policy may contain",
+     "`targets` and the syscall `default` decide the shape of the whole filter, so only the policy\n"
+     "that imports modules may set them. Move the statement into the policy."},
+    {DuplicateStatement, "E0109", "duplicate-statement", E, "a statement that may appear once appears twice",
+     "A policy has one `targets` list, one syscall `default`, and one `landlock abi` requirement. Two\n"
+     "of them would leave the intended value ambiguous. Keep one; the note shows the first."},
+    {MissingTargets, "E0110", "missing-targets", E, "the policy does not name its target architectures",
+     "Seccomp filters are per architecture and syscall numbers differ between them, so a policy must\n"
+     "say which architectures it is for: `targets x86_64, aarch64`. Architectures it does not name\n"
+     "are killed by the generated filters."},
+    {UnknownArch, "E0111", "unknown-arch", E, "an architecture name polc does not support",
+     "Supported targets: x86_64, x86, x32, aarch64, arm, riscv64, s390x."},
+    {GroupCycle, "E0112", "group-cycle", E, "groups include each other in a cycle",
+     "A group may include other groups, but not itself through any chain of inclusions."},
+    {WrongKindOfName, "E0113", "wrong-kind-of-name", E, "a group used where a host set is needed, or the reverse",
+     "`group @x` holds syscalls and may be used in syscall rules; `hosts @x` holds addresses and\n"
+     "domains and may be used in network rules. The note shows the definition."},
+    {BadImportPath, "E0114", "bad-import-path", E, "a relative import path is absolute or not normal",
+     "File imports are relative to the importing file, written with `/`, without `..` leaving the\n"
+     "directory tree of the policy, `.` segments, or repeated slashes, and end in `.sbx`. This keeps\n"
+     "a policy's meaning independent of the directory polc is run from."},
+
+    {UnknownSyscall, "E0201", "unknown-syscall", E, "a name that is not a syscall on any architecture",
+     "Syscall names are resolved with libseccomp's tables. A name that no supported architecture\n"
+     "knows is an error, never a silently dropped rule. The help line suggests the closest name."},
+    {SyscallNotOnArch, "E0202", "syscall-not-on-arch", E, "a syscall that a target architecture does not have",
+     "Some syscalls exist only on some architectures (aarch64 has no `open`, only `openat`). Naming one\n"
+     "for a target that lacks it is an error so that the policy's meaning is explicit on every target.\n"
+     "Write `name?` to mean \"where this architecture has it\", or use the portable syscall."},
+    {UnknownArgument, "E0203", "unknown-argument", E, "a condition names an argument the syscall does not have",
+     "Arguments are named as in the kernel's prototype (`socket(domain, type, protocol)`), or by\n"
+     "position as arg0..arg5. The note lists the argument names polc knows for this syscall."},
+    {ArgumentIndexOutOfRange, "E0204", "argument-index-out-of-range", E, "argN with N outside 0..5",
+     "Seccomp sees six syscall arguments, arg0 to arg5. Syscalls with a known prototype also reject\n"
+     "indexes past their last argument."},
+    {ValueOutOfRange, "E0205", "value-out-of-range", E, "a value does not fit the argument's width",
+     "The kernel reads `int` and `unsigned int` arguments as 32 bits and ignores the upper half of the\n"
+     "register. polc compares such arguments in 32 bits (so setting the upper half cannot bypass a\n"
+     "rule), and a value that does not fit in 32 bits could never match. Negative values are allowed\n"
+     "for signed arguments and are compared as the kernel sees them."},
+    {MalformedCondition, "E0206", "malformed-condition", E, "a condition that does not compare an argument",
+     "Each comparison must have a syscall argument on one side (optionally masked: `flags & X == 0`)\n"
+     "and a constant value on the other; sets are written `arg in {A, B}`. Comparing two constants or\n"
+     "two arguments is not something a seccomp filter can do."},
+    {BadErrno, "E0207", "bad-errno", E, "an errno name that does not exist or a value outside 1..4095",
+     "errno actions take a name such as EPERM or ENOSYS, or a number from 1 to 4095 (the kernel's\n"
+     "range for error returns)."},
+    {ConditionOnGroup, "E0208", "condition-on-group", E, "argument conditions on a group",
+     "Argument names and positions differ between syscalls, so a condition cannot apply to a whole\n"
+     "group. Write the syscalls that need conditions as separate rules."},
+    {BadAction, "E0209", "bad-action", E, "an action written in a form that has no meaning",
+     "A trailing `errno(N)` belongs only to `deny`; `trace(N)` takes a value from 0 to 65535."},
+    {ConditionTooComplex, "E0210", "condition-too-complex", E, "a condition expands to too many alternatives",
+     "Seccomp filters test one comparison per argument per rule, so polc normalizes conditions into a\n"
+     "disjunction of conjunctions. This condition would need more than 1024 of them. Split the rule,\n"
+     "or use sets (`arg in {...}`), which expand linearly."},
+    {ConditionExpected, "E0211", "condition-expected", E, "a plain value where a condition is needed, or the reverse",
+     "Rules and assertions take conditions (`socket(domain == AF_INET)`); tests take the concrete\n"
+     "arguments of one call (`socket(AF_INET, SOCK_STREAM, 0)`). Mixing the two forms is an error."},
+
+    {RelativePath, "E0301", "relative-path", E, "a filesystem path that is not absolute",
+     "Landlock rules are attached to files the launcher opens; a relative path would depend on the\n"
+     "launcher's working directory. Write the absolute path."},
+    {NonNormalPath, "E0302", "non-normal-path", E, "a path with `.`, `..`, `//`, a trailing `/` or control characters",
+     "Paths must be in normal form so that reviewers, the verifier and the launcher all mean the same\n"
+     "file. The fix-it shows the normal form where one exists."},
+    {UnknownRight, "E0303", "unknown-right", E, "a filesystem right polc does not know",
+     "Rights: read, write, execute (composites), and the Landlock rights read_file, read_dir,\n"
+     "write_file, truncate, remove_file, remove_dir, make_reg, make_dir, make_sym, make_sock,\n"
+     "make_fifo, make_char, make_block, refer, ioctl_dev."},
+    {RightNeedsNewerAbi, "E0304", "right-needs-newer-abi", E, "a right the declared Landlock ABI cannot enforce",
+     "refer needs Landlock ABI 2, truncate ABI 3, ioctl_dev ABI 5. A policy that grants or relies on a\n"
+     "right its minimum ABI cannot enforce would run less confined than written. Raise `landlock abi`."},
+    {BadLandlockAbi, "E0305", "bad-landlock-abi", E, "a Landlock ABI version outside 1..7",
+     "Landlock ABI versions run from 1 (Linux 5.13) to 7 (Linux 6.15). Name the lowest ABI your\n"
+     "launch hosts provide."},
+    {MissingLandlockAbi, "E0306", "missing-landlock-abi", E, "filesystem rules without a Landlock ABI minimum",
+     "Which filesystem rights can be restricted depends on the kernel's Landlock ABI, so a\n"
+     "filesystem section must state the lowest ABI it needs: `landlock abi >= 3`."},
+
+    {MalformedAddress, "E0401", "malformed-address", E, "an IP address or CIDR that is not valid",
+     "Addresses are IPv4 (10.0.0.1, 10.0.0.0/8) or IPv6 (fd00::1, 2001:db8::/32). A CIDR must not\n"
+     "have bits set below its prefix; the fix-it shows the network address."},
+    {MalformedDomain, "E0402", "malformed-domain", E, "a domain name that is not valid",
+     "Domains are lowercase LDH labels of 1..63 characters separated by dots, at most 253 characters,\n"
+     "optionally starting with `*.` to cover every subdomain (not the domain itself)."},
+    {BadPort, "E0403", "bad-port", E, "a port outside 1..65535 or an empty range",
+     "Ports are 1..65535; ranges are written low-high with low <= high."},
+    {IncompleteNetRule, "E0404", "incomplete-net-rule", E, "a network rule that lacks its direction, protocol or ports",
+     "Allow rules say what they allow: `connect tcp 443 to \"example.org\"` or `bind tcp 8080`.\n"
+     "Only deny rules may leave parts out (`deny to @cloud_metadata` denies every port and protocol)."},
+    {BadNetTarget, "E0405", "bad-net-target", E, "a host that a rule of this kind cannot use",
+     "`bind` rules take ports only. Domains can only be enforced by a proxy, so they are allowed in\n"
+     "`connect tcp` rules but not in udp rules or deny rules that need packet filtering."},
+
+    {MalformedQuery, "E0501", "malformed-query", E, "an assertion or test query that cannot be evaluated",
+     "Queries name one syscall (with a condition in assertions, concrete arguments in tests), one\n"
+     "right on one absolute path, or one connection (`connect tcp 443 to 10.0.0.1`)."},
+    {DuplicateTest, "E0502", "duplicate-test", E, "two tests with the same name",
+     "Test names identify results in reports (JUnit, CI logs), so they must be unique in a policy."},
+    {BadExpectation, "E0503", "bad-expectation", E, "an expected action that cannot apply to the query",
+     "Filesystem and network queries are either allowed or denied; syscall queries may expect any\n"
+     "action (allow, deny meaning any refusal, errno(N), kill, trap, log, ...)."},
+
+    {DuplicateEntry, "W0001", "duplicate-entry", W, "the same item appears twice in one list",
+     "Listing an item twice has no effect; it is usually a merge leftover. Remove the repetition."},
+    {UnusedDefinition, "W0002", "unused-definition", W, "a group, host set or constant that nothing uses",
+     "A definition in a policy file that no rule uses is dead text that reviewers must still read."},
+    {RedundantOptional, "W0003", "redundant-optional", W, "`name?` on a syscall every target has",
+     "`?` marks a syscall that some targets lack. When every target has it, the `?` only hides a\n"
+     "future mistake (a new target without the syscall would silently skip the rule)."},
+});
+
+constexpr bool registry_is_dense() {
+  for (size_t i = 0; i < kCodes.size(); ++i)
+    if (static_cast<size_t>(kCodes[i].code) != i) return false;
+  return true;
+}
+static_assert(registry_is_dense(), "kCodes rows must follow the order of enum Code");
+
+bool iequals(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
+         });
+}
+}  // namespace
+
+const CodeInfo& info(Code code) { return kCodes.at(static_cast<size_t>(code)); }
+std::span<const CodeInfo> all_codes() { return kCodes; }
+
+const CodeInfo* find_code(std::string_view id_or_name) {
+  for (const auto& c : kCodes)
+    if (iequals(c.id, id_or_name) || c.name == id_or_name) return &c;
+  return nullptr;
+}
+
+}  // namespace polc::diag

@@ -1,0 +1,209 @@
+// Stage: diagnostics. Human, JSON and SARIF renderings of diagnostics.
+#include "compiler/diag/render.h"
+
+#include <algorithm>
+#include <map>
+#include <nlohmann/json.hpp>
+
+namespace polc::diag {
+
+namespace {
+
+using json = nlohmann::ordered_json;
+
+std::string_view severity_word(Severity s) {
+  switch (s) {
+    case Severity::Error: return "error";
+    case Severity::Warning: return "warning";
+    case Severity::Note: return "note";
+  }
+  return "error";
+}
+
+std::string location_prefix(const SourceManager& sm, SourceRange r) {
+  if (!r.valid()) return "polc";
+  const LineCol lc = sm.line_col(r.file, r.begin);
+  return sm.path(r.file) + ":" + std::to_string(lc.line) + ":" + std::to_string(lc.column);
+}
+
+// The source line and a caret underline of the part of `r` that lies on its first line.
+void append_snippet(std::string& out, const SourceManager& sm, SourceRange r) {
+  if (!r.valid()) return;
+  const LineCol begin = sm.line_col(r.file, r.begin);
+  const LineCol end = sm.line_col(r.file, std::max(r.end, r.begin));
+  const std::string_view text = sm.line_text(r.file, begin.line);
+  const std::string gutter = std::to_string(begin.line);
+  const std::string pad(gutter.size(), ' ');
+  out += pad + " |\n" + gutter + " | " + std::string(text) + "\n" + pad + " | ";
+  // Re-use the line's own tabs so the caret lines up however the terminal expands them.
+  uint32_t col = 1;
+  for (size_t i = 0; i < text.size() && col < begin.column; ++i) {
+    if ((static_cast<unsigned char>(text[i]) & 0xC0) == 0x80) continue;
+    out += text[i] == '\t' ? '\t' : ' ';
+    ++col;
+  }
+  uint32_t width = 1;
+  if (end.line == begin.line && end.column > begin.column) width = end.column - begin.column;
+  if (end.line != begin.line) {
+    uint32_t line_cols = 1;
+    for (unsigned char c : text)
+      if ((c & 0xC0) != 0x80) ++line_cols;
+    width = std::max<uint32_t>(1, line_cols - begin.column);
+  }
+  out += std::string(width, '^') + "\n";
+}
+
+json range_json(const SourceManager& sm, SourceRange r) {
+  if (!r.valid()) return nullptr;
+  const LineCol b = sm.line_col(r.file, r.begin);
+  const LineCol e = sm.line_col(r.file, std::max(r.end, r.begin));
+  return json{{"file", sm.path(r.file)},
+              {"start", {{"line", b.line}, {"column", b.column}, {"offset", r.begin}}},
+              {"end", {{"line", e.line}, {"column", e.column}, {"offset", std::max(r.end, r.begin)}}}};
+}
+
+json sarif_region(const SourceManager& sm, SourceRange r) {
+  const LineCol b = sm.line_col(r.file, r.begin);
+  const LineCol e = sm.line_col(r.file, std::max(r.end, r.begin));
+  return json{{"startLine", b.line}, {"startColumn", b.column}, {"endLine", e.line}, {"endColumn", e.column}};
+}
+
+json sarif_location(const SourceManager& sm, SourceRange r) {
+  return json{{"physicalLocation",
+               {{"artifactLocation", {{"uri", sm.path(r.file)}}}, {"region", sarif_region(sm, r)}}}};
+}
+
+std::string_view sarif_level(Severity s) {
+  switch (s) {
+    case Severity::Error: return "error";
+    case Severity::Warning: return "warning";
+    case Severity::Note: return "note";
+  }
+  return "error";
+}
+
+}  // namespace
+
+std::string render_human(const Engine& engine) {
+  const SourceManager& sm = engine.sources();
+  std::string out;
+  for (const Diagnostic* d : engine.sorted()) {
+    const CodeInfo& ci = info(d->code);
+    out += location_prefix(sm, d->range) + ": " + std::string(severity_word(d->severity)) + "[" +
+           std::string(ci.id) + "]: " + d->message + "\n";
+    append_snippet(out, sm, d->range);
+    for (const Note& n : d->notes) {
+      if (n.range.valid()) {
+        out += "note: " + location_prefix(sm, n.range) + ": " + n.message + "\n";
+        append_snippet(out, sm, n.range);
+      } else {
+        out += "  = note: " + n.message + "\n";
+      }
+    }
+    if (!d->help.empty()) out += "  = help: " + d->help + "\n";
+    for (const FixIt& f : d->fixits)
+      out += "  = fix: replace with `" + f.replacement + "`\n";
+  }
+  const size_t errors = engine.error_count(), warnings = engine.warning_count();
+  if (errors + warnings > 0) {
+    out += std::to_string(errors) + (errors == 1 ? " error" : " errors") + ", " + std::to_string(warnings) +
+           (warnings == 1 ? " warning" : " warnings") + "\n";
+  }
+  return out;
+}
+
+std::string render_json(const Engine& engine) {
+  const SourceManager& sm = engine.sources();
+  json arr = json::array();
+  for (const Diagnostic* d : engine.sorted()) {
+    const CodeInfo& ci = info(d->code);
+    json notes = json::array();
+    for (const Note& n : d->notes) notes.push_back({{"message", n.message}, {"range", range_json(sm, n.range)}});
+    json fixits = json::array();
+    for (const FixIt& f : d->fixits) fixits.push_back({{"range", range_json(sm, f.range)}, {"replacement", f.replacement}});
+    arr.push_back({{"code", ci.id},
+                   {"name", ci.name},
+                   {"severity", severity_word(d->severity)},
+                   {"message", d->message},
+                   {"range", range_json(sm, d->range)},
+                   {"notes", notes},
+                   {"help", d->help.empty() ? json(nullptr) : json(d->help)},
+                   {"fixits", fixits}});
+  }
+  return json{{"diagnostics", arr}, {"errors", engine.error_count()}, {"warnings", engine.warning_count()}}.dump(2) +
+         "\n";
+}
+
+std::string render_sarif(const Engine& engine, std::string_view tool_version) {
+  const SourceManager& sm = engine.sources();
+  // Rules: every registered code, so a results viewer can show help for any of them and rule
+  // indexes stay stable between runs.
+  json rules = json::array();
+  for (const CodeInfo& ci : all_codes()) {
+    rules.push_back({{"id", ci.id},
+                     {"name", ci.name},
+                     {"shortDescription", {{"text", ci.summary}}},
+                     {"fullDescription", {{"text", ci.explanation}}},
+                     {"help", {{"text", ci.explanation}}},
+                     {"defaultConfiguration", {{"level", sarif_level(ci.severity)}}}});
+  }
+  json results = json::array();
+  for (const Diagnostic* d : engine.sorted()) {
+    std::string text = d->message;
+    if (!d->help.empty()) text += " (help: " + d->help + ")";
+    json result = {{"ruleId", info(d->code).id},
+                   {"ruleIndex", static_cast<int>(d->code)},
+                   {"level", sarif_level(d->severity)},
+                   {"message", {{"text", text}}}};
+    // Code scanning requires at least one location; a diagnostic without one (an unreadable
+    // file named on the command line) is anchored at line 1 of nothing, which viewers accept.
+    if (d->range.valid()) {
+      result["locations"] = json::array({sarif_location(sm, d->range)});
+    } else {
+      result["locations"] = json::array();
+    }
+    json related = json::array();
+    int id = 0;
+    for (const Note& n : d->notes) {
+      if (!n.range.valid()) continue;
+      json loc = sarif_location(sm, n.range);
+      loc["id"] = id++;
+      loc["message"] = {{"text", n.message}};
+      related.push_back(loc);
+    }
+    if (!related.empty()) result["relatedLocations"] = related;
+    if (!d->fixits.empty()) {
+      json replacements = json::array();
+      for (const FixIt& f : d->fixits) {
+        replacements.push_back({{"deletedRegion", {{"charOffset", f.range.begin}, {"charLength", f.range.end - f.range.begin}}},
+                                {"insertedContent", {{"text", f.replacement}}}});
+      }
+      result["fixes"] = json::array({{{"description", {{"text", d->help.empty() ? d->message : d->help}}},
+                                      {"artifactChanges",
+                                       json::array({{{"artifactLocation", {{"uri", sm.path(d->fixits[0].range.file)}}},
+                                                     {"replacements", replacements}}})}}});
+    }
+    results.push_back(result);
+  }
+  json run = {{"tool",
+               {{"driver",
+                 {{"name", "polc"},
+                  {"version", tool_version},
+                  {"semanticVersion", tool_version},
+                  {"rules", rules}}}}},
+              {"columnKind", "unicodeCodePoints"},
+              {"results", results}};
+  json sarif = {{"$schema", "https://json.schemastore.org/sarif-2.1.0.json"}, {"version", "2.1.0"}, {"runs", json::array({run})}};
+  return sarif.dump(2) + "\n";
+}
+
+std::string render(const Engine& engine, Format format, std::string_view tool_version) {
+  switch (format) {
+    case Format::Human: return render_human(engine);
+    case Format::Json: return render_json(engine);
+    case Format::Sarif: return render_sarif(engine, tool_version);
+  }
+  return {};
+}
+
+}  // namespace polc::diag

@@ -1,0 +1,44 @@
+// Stage: driver. `polc check FILE...` and `polc ir FILE`.
+#include <iostream>
+
+#include "compiler/driver/session.h"
+#include "compiler/ir/json.h"
+
+namespace polc::driver {
+
+int cmd_check(const Args& args) {
+  bool help = false;
+  auto o = parse_options(args, "check", {}, help);
+  if (!o) return help ? kExitOk : kExitUsage;
+  if (o->files.empty()) {
+    std::cerr << "polc check: no files given\n(see `polc check --help`)\n";
+    return kExitUsage;
+  }
+  diag::SourceManager sources;
+  diag::Engine engine(sources);
+  for (const std::string& f : o->files) analyze_file(engine, f, *o);
+  return report(engine, *o);
+}
+
+int cmd_ir(const Args& args) {
+  bool help = false;
+  auto o = parse_options(args, "ir", {}, help);
+  if (!o) return help ? kExitOk : kExitUsage;
+  if (o->files.size() != 1) {
+    std::cerr << "polc ir: give exactly one policy file\n(see `polc ir --help`)\n";
+    return kExitUsage;
+  }
+  diag::SourceManager sources;
+  diag::Engine engine(sources);
+  auto policy = analyze_file(engine, o->files[0], *o);
+  const int status = report(engine, *o);
+  if (status != kExitOk) return status;
+  if (!policy) {
+    std::cerr << "polc ir: `" << o->files[0] << "` is a module; only policies have an IR\n";
+    return kExitUsage;
+  }
+  std::cout << ir::to_json(*policy);
+  return kExitOk;
+}
+
+}  // namespace polc::driver

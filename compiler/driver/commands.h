@@ -1,0 +1,28 @@
+// Stage: driver. The polc command line: one function per verb. Each returns the process exit
+// status: 0 success, 1 the input has errors (or `fmt --check` found unformatted files), 2 usage.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace polc::driver {
+
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitErrors = 1;
+inline constexpr int kExitUsage = 2;
+
+using Args = std::vector<std::string>;
+
+int cmd_check(const Args& args);
+int cmd_fmt(const Args& args);
+int cmd_ir(const Args& args);
+int cmd_explain(const Args& args);
+int cmd_help(const Args& args);
+
+std::string_view version();
+
+// Prints the help text of `verb` ("" for the overview) to stdout.
+void print_help(std::string_view verb);
+
+}  // namespace polc::driver

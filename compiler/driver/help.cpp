@@ -1,0 +1,94 @@
+// Stage: driver. Help texts for `polc help [VERB]` and `--help` on every verb.
+#include <iostream>
+#include <map>
+
+#include "compiler/driver/commands.h"
+#include "compiler/sema/stdlib.h"
+
+namespace polc::driver {
+
+namespace {
+
+constexpr std::string_view kOverview = R"(polc - compile and check sandbox policies (.sbx)
+
+usage: polc <verb> [options] [files]
+
+verbs:
+  check FILE...     check policies and modules for errors (exit 0 clean, 1 errors, 2 usage)
+  fmt FILE...       print, check (--check) or rewrite (--write) files in canonical layout
+  ir FILE           print the normalized, per-architecture policy as JSON
+  explain CODE      explain a diagnostic code (E0201) or list them all (--list)
+  help [VERB]       show help for polc or one verb
+  --version         print polc's version
+
+Run `polc help VERB` or `polc VERB --help` for a verb's options.
+)";
+
+const std::map<std::string_view, std::string_view, std::less<>> kVerbs = {
+    {"check", R"(usage: polc check [--format human|json|sarif] [--werror] [--stdlib DIR] FILE...
+
+Parses and analyzes each file with everything it imports. Policies must name their targets;
+modules are checked against every supported architecture.
+
+  --format FMT   human (default, to stderr), json or sarif (SARIF 2.1.0, to stdout)
+  --werror       treat warnings as errors (exit 1)
+  --stdlib DIR   read std.* modules from DIR instead of the copy built into polc
+
+exit status: 0 no errors, 1 errors (or warnings with --werror), 2 usage error
+)"},
+    {"fmt", R"(usage: polc fmt [--check | --write] FILE...
+
+Formats .sbx files canonically: two-space indentation, one statement per line, lists packed to
+100 columns, comments kept where they were. Formatting is idempotent.
+
+  (no flag)   print the formatted file to stdout (one file)
+  --check     print the files that are not formatted; exit 1 if there are any
+  --write     rewrite files in place (atomically)
+)"},
+    {"ir", R"(usage: polc ir [--stdlib DIR] [--format FMT] FILE
+
+Prints the policy's intermediate representation as JSON: every import flattened, every syscall
+resolved per target architecture, every condition in disjunctive normal form at the argument's
+width, filesystem rights as Landlock bits, network rules with the implicit cloud-metadata denies.
+The IR is what every backend compiles; reviewing it shows exactly what the policy means.
+)"},
+    {"explain", R"(usage: polc explain CODE | --list
+
+Prints the long explanation of a diagnostic code (E0201, or its name, unknown-syscall).
+--list prints every code with its one-line summary.
+)"},
+    {"help", R"(usage: polc help [VERB]
+)"},
+    {"import", ""},
+};
+
+}  // namespace
+
+void print_help(std::string_view verb) {
+  if (verb.empty()) {
+    std::cout << kOverview;
+    return;
+  }
+  if (verb == "import") {
+    std::cout << "standard library modules built into this polc:\n";
+    for (const auto& m : sema::embedded_stdlib()) std::cout << "  " << m.name << "\n";
+    return;
+  }
+  auto it = kVerbs.find(verb);
+  std::cout << (it == kVerbs.end() ? kOverview : it->second);
+}
+
+int cmd_help(const Args& args) {
+  if (args.size() > 1) {
+    std::cerr << "polc help: give at most one verb\n";
+    return kExitUsage;
+  }
+  if (!args.empty() && kVerbs.find(args[0]) == kVerbs.end()) {
+    std::cerr << "polc help: no verb `" << args[0] << "`\n" << kOverview;
+    return kExitUsage;
+  }
+  print_help(args.empty() ? "" : args[0]);
+  return kExitOk;
+}
+
+}  // namespace polc::driver

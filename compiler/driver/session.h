@@ -1,0 +1,22 @@
+// Stage: driver. Steps shared by the verbs: reading a file into the engine, running the front end,
+// and rendering diagnostics with the exit status that follows from them.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "compiler/diag/diagnostic.h"
+#include "compiler/driver/options.h"
+#include "compiler/ir/ir.h"
+
+namespace polc::driver {
+
+// Loads and analyzes `path`. Returns the IR of a policy without errors; nullopt otherwise (and for
+// modules, which are only checked).
+std::optional<ir::Policy> analyze_file(diag::Engine& engine, const std::string& path, const CommonOptions& options);
+
+// Renders the engine's diagnostics (human text to stderr; JSON and SARIF to stdout, so they can be
+// redirected to a file) and returns kExitErrors when there are errors, or warnings under --werror.
+int report(const diag::Engine& engine, const CommonOptions& options);
+
+}  // namespace polc::driver

@@ -1,0 +1,347 @@
+// Stage: fmt. The canonical printer. Comments are placed by source position: before each
+// statement and list item, every comment that precedes it in the source is emitted first, and a
+// comment on the same source line as the end of an item stays at the end of that item's line.
+#include "compiler/fmt/format.h"
+
+#include <algorithm>
+
+#include "compiler/fmt/expr_printer.h"
+
+namespace polc::fmt {
+
+namespace {
+
+struct ListItem {
+  std::string text;
+  ast::SourceRange range;
+};
+
+class Printer {
+ public:
+  Printer(const ast::File& file, std::string_view source) : file_(file), src_(source) {}
+
+  std::string run() {
+    std::string head;
+    if (file_.kind == ast::UnitKind::Policy)
+      head = "policy " + file_.name + " version " + std::to_string(file_.version) + " {";
+    else
+      head = "module " + file_.name + " {";
+    statement_start(file_.range.begin, true);
+    emit_line(head);
+    trailing_comment(file_.name_range.end);
+    ++indent_;
+    bool first = true;
+    for (const ast::Item& item : file_.items) {
+      std::visit([&](const auto& it) { item_stmt(it, first); }, item);
+      first = false;
+    }
+    closing_brace(file_.range.end);
+    // Comments after the final brace.
+    flush_comments(static_cast<uint32_t>(src_.size()) + 1, false);
+    return out_;
+  }
+
+ private:
+  // ---- comments and blank lines ----
+
+  bool has_newline(uint32_t from, uint32_t to) const {
+    if (from >= to || to > src_.size()) return false;
+    return src_.substr(from, to - from).find('\n') != std::string_view::npos;
+  }
+  bool has_blank_line(uint32_t from, uint32_t to) const {
+    if (from >= to || to > src_.size()) return false;
+    const auto gap = src_.substr(from, to - from);
+    return std::count(gap.begin(), gap.end(), '\n') >= 2;
+  }
+
+  // Emits every pending comment that starts before `before`, each on its own line, keeping one
+  // blank line where the source had any.
+  void flush_comments(uint32_t before, bool allow_leading_blank) {
+    while (next_ < file_.comments.size() && file_.comments[next_].range.begin < before) {
+      const ast::Comment& c = file_.comments[next_];
+      if (allow_leading_blank && has_blank_line(last_end_, c.range.begin) && !out_.empty() && !just_opened_) blank_line();
+      emit_line(c.text);
+      last_end_ = c.range.end;
+      ++next_;
+      allow_leading_blank = true;
+    }
+  }
+
+  void statement_start(uint32_t begin, bool first_in_block) {
+    flush_comments(begin, !first_in_block);
+    if (!first_in_block && has_blank_line(last_end_, begin) && !just_opened_) blank_line();
+  }
+
+  // A comment on the same source line as `end` is appended to the current output line.
+  void trailing_comment(uint32_t end) {
+    last_end_ = std::max(last_end_, end);
+    if (next_ < file_.comments.size() && !has_newline(end, file_.comments[next_].range.begin) &&
+        file_.comments[next_].range.begin >= end) {
+      if (!out_.empty() && out_.back() == '\n') out_.pop_back();
+      out_ += "  " + file_.comments[next_].text + "\n";
+      last_end_ = file_.comments[next_].range.end;
+      ++next_;
+    }
+  }
+
+  void emit_line(const std::string& text) {
+    out_ += std::string(static_cast<size_t>(indent_) * 2, ' ') + text + "\n";
+    just_opened_ = !text.empty() && text.back() == '{';
+  }
+  void blank_line() {
+    if (out_.size() >= 2 && out_.substr(out_.size() - 2) == "\n\n") return;
+    out_ += "\n";
+  }
+
+  void closing_brace(uint32_t end) {
+    --indent_;
+    // Comments inside the block after its last statement belong inside the block.
+    const uint32_t brace = end > 0 ? end - 1 : 0;
+    ++indent_;
+    flush_comments(brace, true);
+    --indent_;
+    emit_line("}");
+    trailing_comment(end);
+  }
+
+  // ---- lists ----
+
+  // Prints `prefix` followed by `items`, packed to the line width. Continuation lines start at
+  // `cont_indent` columns. Comments between items force a break and are kept in place.
+  void packed_list(const std::string& prefix, const std::vector<ListItem>& items, const std::string& suffix,
+                   size_t cont_indent, bool comma_at_end_of_broken_lines = true) {
+    const std::string base(static_cast<size_t>(indent_) * 2, ' ');
+    // One line when it fits and no comment sits among the items.
+    std::string one = prefix;
+    for (size_t i = 0; i < items.size(); ++i) one += (i ? ", " : "") + items[i].text;
+    one += suffix;
+    const bool comment_inside = !items.empty() && next_ < file_.comments.size() &&
+                                file_.comments[next_].range.begin < items.back().range.end;
+    if (!comment_inside && base.size() + one.size() <= kLineWidth) {
+      out_ += base + one + "\n";
+      just_opened_ = false;
+      return;
+    }
+    std::string line = base + prefix;
+    bool line_has_item = false;
+    const std::string cont(cont_indent, ' ');
+    for (size_t i = 0; i < items.size(); ++i) {
+      const ListItem& it = items[i];
+      // Own-line comments before this item: finish the line, emit them, start a new line.
+      if (next_ < file_.comments.size() && file_.comments[next_].range.begin < it.range.begin) {
+        if (line_has_item) {
+          out_ += line + "\n";
+          line = cont;
+          line_has_item = false;
+        } else if (line != cont) {
+          out_ += rtrim(line) + "\n";
+          line = cont;
+        }
+        while (next_ < file_.comments.size() && file_.comments[next_].range.begin < it.range.begin) {
+          out_ += cont + file_.comments[next_].text + "\n";
+          ++next_;
+        }
+      }
+      const bool last = i + 1 == items.size();
+      const std::string piece = it.text + (last ? suffix : (comma_at_end_of_broken_lines ? "," : ""));
+      if (line_has_item && line.size() + 1 + piece.size() > kLineWidth) {
+        out_ += line + "\n";
+        line = cont;
+        line_has_item = false;
+      }
+      line += (line_has_item ? " " : "") + piece;
+      line_has_item = true;
+      // A trailing comment after this item ends the line.
+      const uint32_t end = it.range.end;
+      if (next_ < file_.comments.size() && file_.comments[next_].range.begin >= end &&
+          !has_newline(end, file_.comments[next_].range.begin) &&
+          (last || file_.comments[next_].range.begin < items[i + 1].range.begin)) {
+        out_ += line + "  " + file_.comments[next_].text + "\n";
+        last_end_ = file_.comments[next_].range.end;
+        ++next_;
+        line = cont;
+        line_has_item = false;
+      }
+    }
+    if (line_has_item) out_ += line + "\n";
+    else if (!suffix.empty() && rtrim(line).size() > 0 && line != cont) out_ += line + "\n";
+    just_opened_ = false;
+  }
+
+  static std::string rtrim(std::string s) {
+    while (!s.empty() && s.back() == ' ') s.pop_back();
+    return s;
+  }
+
+  // A `{ a, b, c }` block list (groups and host sets): one line when short, else one packed block.
+  void block_list(const std::string& head, const std::vector<ListItem>& items, ast::SourceRange range) {
+    const std::string base(static_cast<size_t>(indent_) * 2, ' ');
+    std::string one = head + " { ";
+    for (size_t i = 0; i < items.size(); ++i) one += (i ? ", " : "") + items[i].text;
+    one += items.empty() ? "}" : " }";
+    const bool comment_inside = next_ < file_.comments.size() && file_.comments[next_].range.begin < range.end;
+    if (!comment_inside && base.size() + one.size() <= kLineWidth) {
+      emit_line(one);
+      trailing_comment(range.end);
+      return;
+    }
+    emit_line(head + " {");
+    ++indent_;
+    std::vector<ListItem> with_commas = items;
+    for (auto& it : with_commas) it.text += ",";
+    packed_list("", with_commas, "", static_cast<size_t>(indent_) * 2, false);
+    closing_brace(range.end);
+  }
+
+  // ---- statements ----
+
+  template <typename T>
+  std::vector<ListItem> names(const std::vector<T>& v) {
+    std::vector<ListItem> out;
+    for (const auto& n : v) out.push_back({n.text, n.range});
+    return out;
+  }
+
+  void simple_list_stmt(const std::string& prefix, const std::vector<ListItem>& items, const std::string& suffix,
+                        ast::SourceRange range, bool first) {
+    statement_start(range.begin, first);
+    packed_list(prefix, items, suffix, static_cast<size_t>(indent_) * 2 + prefix.size());
+    trailing_comment(range.end);
+  }
+
+  void item_stmt(const ast::Targets& t, bool first) { simple_list_stmt("targets ", names(t.arches), "", t.range, first); }
+
+  void item_stmt(const ast::Import& imp, bool first) {
+    std::vector<ListItem> items;
+    for (const auto& r : imp.refs) items.push_back({r.is_file ? print_string(r.text) : r.text, r.range});
+    std::string suffix;
+    if (!imp.without.empty()) {
+      suffix = " without ";
+      for (size_t i = 0; i < imp.without.size(); ++i) {
+        const auto& w = imp.without[i];
+        suffix += (i ? ", " : "") + (w.kind == ast::WithoutKind::Group ? "@" + w.text
+                                     : w.kind == ast::WithoutKind::String ? print_string(w.text)
+                                                                           : w.text);
+      }
+    }
+    simple_list_stmt("import ", items, suffix, imp.range, first);
+  }
+
+  void item_stmt(const ast::ConstDef& c, bool first) {
+    statement_start(c.range.begin, first);
+    emit_line("const " + c.name.text + " = " + print_expr(*c.value));
+    trailing_comment(c.range.end);
+  }
+
+  void item_stmt(const ast::GroupDef& g, bool first) {
+    statement_start(g.range.begin, first);
+    std::vector<ListItem> items;
+    for (const auto& m : g.members) items.push_back({(m.is_group ? "@" : "") + m.name.text + (m.optional ? "?" : ""), m.range});
+    block_list("group @" + g.name.text + " =", items, g.range);
+  }
+
+  void item_stmt(const ast::HostsDef& h, bool first) {
+    statement_start(h.range.begin, first);
+    std::vector<ListItem> items;
+    for (const auto& r : h.hosts) items.push_back({print_host(r), r.range});
+    block_list("hosts @" + h.name.text + " =", items, h.range);
+  }
+
+  template <typename Stmts, typename Fn>
+  void section(const std::string& head, ast::SourceRange range, const Stmts& stmts, bool first, Fn each) {
+    statement_start(range.begin, first);
+    if (stmts.empty() && !(next_ < file_.comments.size() && file_.comments[next_].range.begin < range.end)) {
+      emit_line(head + " {}");
+      trailing_comment(range.end);
+      return;
+    }
+    emit_line(head + " {");
+    ++indent_;
+    bool first_stmt = true;
+    for (const auto& st : stmts) {
+      each(st, first_stmt);
+      first_stmt = false;
+    }
+    closing_brace(range.end);
+  }
+
+  void item_stmt(const ast::SyscallsSection& s, bool first) {
+    section("syscalls", s.range, s.stmts, first, [&](const ast::SyscallStmt& st, bool f) {
+      if (const auto* d = std::get_if<ast::SyscallDefault>(&st)) {
+        statement_start(d->range.begin, f);
+        emit_line("default " + print_action(d->action));
+        trailing_comment(d->range.end);
+        return;
+      }
+      const auto& r = std::get<ast::SyscallRule>(st);
+      std::vector<ListItem> items;
+      for (const auto& t : r.targets) items.push_back({print_target(t), t.range});
+      const std::string suffix = r.trailing_errno ? " errno(" + print_expr(*r.trailing_errno) + ")" : "";
+      simple_list_stmt(print_action(r.action) + " ", items, suffix, r.range, f);
+    });
+  }
+
+  void item_stmt(const ast::FilesystemSection& s, bool first) {
+    section("filesystem", s.range, s.stmts, first, [&](const ast::FsStmt& st, bool f) {
+      if (const auto* a = std::get_if<ast::LandlockAbi>(&st)) {
+        statement_start(a->range.begin, f);
+        emit_line("landlock abi >= " + std::to_string(a->abi));
+        trailing_comment(a->range.end);
+        return;
+      }
+      const auto& r = std::get<ast::AccessRule>(st);
+      std::string prefix = r.deny ? "deny " : "";
+      for (size_t i = 0; i < r.rights.size(); ++i) prefix += (i ? ", " : "") + r.rights[i].text;
+      std::vector<ListItem> items;
+      for (const auto& p : r.paths) items.push_back({print_string(p.value), p.range});
+      simple_list_stmt(prefix + " ", items, "", r.range, f);
+    });
+  }
+
+  void item_stmt(const ast::NetworkSection& s, bool first) {
+    section("network", s.range, s.rules, first, [&](const ast::NetRule& r, bool f) {
+      std::string prefix = r.deny ? "deny" : "";
+      auto add = [&](const std::string& w) { prefix += (prefix.empty() ? "" : " ") + w; };
+      if (r.direction != ast::Direction::Any) add(r.direction == ast::Direction::Connect ? "connect" : "bind");
+      if (r.proto != ast::Proto::Any) add(r.proto == ast::Proto::Tcp ? "tcp" : "udp");
+      if (r.any_port) add("any");
+      if (!r.ports.empty()) {
+        std::string ports;
+        for (size_t i = 0; i < r.ports.size(); ++i) ports += (i ? ", " : "") + print_port(r.ports[i]);
+        add(ports);
+      }
+      std::vector<ListItem> items;
+      for (const auto& h : r.hosts) items.push_back({print_host(h), h.range});
+      if (r.has_to) prefix += (prefix.empty() ? "to " : " to ");
+      simple_list_stmt(prefix, items, "", r.range, f);
+    });
+  }
+
+  void item_stmt(const ast::Assertion& a, bool first) {
+    statement_start(a.range.begin, first);
+    emit_line(std::string("assert ") + (a.never ? "never " : "always ") + print_query(a.query));
+    trailing_comment(a.range.end);
+  }
+
+  void item_stmt(const ast::Test& t, bool first) {
+    section("test " + print_string(t.name.value), t.range, t.expectations, first, [&](const ast::Expectation& e, bool f) {
+      statement_start(e.range.begin, f);
+      emit_line("expect " + print_action(e.action) + " " + print_query(e.query));
+      trailing_comment(e.range.end);
+    });
+  }
+
+  const ast::File& file_;
+  std::string_view src_;
+  std::string out_;
+  size_t next_ = 0;
+  uint32_t last_end_ = 0;
+  int indent_ = 0;
+  bool just_opened_ = false;
+};
+
+}  // namespace
+
+std::string format(const ast::File& file, std::string_view source) { return Printer(file, source).run(); }
+
+}  // namespace polc::fmt

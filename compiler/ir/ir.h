@@ -1,0 +1,137 @@
+// Stage: ir. The normalized, architecture-resolved policy: the only thing the verifier and the
+// backends read. Every name is resolved, every constant is a number at the argument's width, every
+// condition is in disjunctive normal form, imports are flattened, and lists are sorted so that the
+// same source always yields the same IR (and so byte-identical artifacts).
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "compiler/arch/arch.h"
+#include "compiler/ir/vocab.h"
+
+namespace polc::ir {
+
+// A conjunction of comparisons; empty means "always true".
+using Clause = std::vector<ArgCmp>;
+
+struct SyscallRule {
+  std::string syscall;
+  int nr = 0;  // the arch's syscall number (x32 numbers include bit 30)
+  Action action;
+  // Disjunction of clauses. {{}} (one empty clause) matches every call; {} matches none.
+  std::vector<Clause> when;
+  Origin origin;
+};
+
+struct ArchFilter {
+  arch::Arch arch = arch::Arch::x86_64;
+  std::vector<SyscallRule> rules;  // sorted by (nr, origin order); several rules per syscall allowed
+};
+
+struct Syscalls {
+  Action default_action{ActionKind::KillProcess, 0};
+  bool default_written = false;  // false: the implicit default (kill_process) applies
+  std::vector<ArchFilter> arches;  // one per target, in target order
+};
+
+struct FsRule {
+  std::string path;  // absolute, normal
+  uint64_t rights = 0;  // fs_right bits
+  bool deny = false;
+  Origin origin;
+};
+
+struct Filesystem {
+  bool present = false;  // a filesystem section exists (Landlock is then required)
+  unsigned min_abi = 0;
+  uint64_t handled = 0;  // rights restricted: every right of min_abi
+  std::vector<FsRule> rules;  // sorted by path, allows before denies
+};
+
+struct NetRule {
+  bool deny = false;
+  bool implicit = false;  // added by polc (cloud metadata) rather than written
+  Direction direction = Direction::Any;
+  Proto proto = Proto::Any;
+  std::vector<PortRange> ports;  // empty: every port
+  std::vector<Host> hosts;       // empty: every host
+  Origin origin;
+};
+
+struct Network {
+  bool present = false;
+  std::vector<NetRule> rules;  // denies first, then allows; each in source order
+};
+
+// ---- assertions and tests (kept for the verifier; evaluated by a later stage) ----
+
+// The query resolved on one target architecture (constants and numbers differ per arch).
+struct SyscallQueryArch {
+  arch::Arch arch = arch::Arch::x86_64;
+  int nr = 0;
+  std::vector<Clause> when;    // symbolic condition (assertions)
+  std::vector<uint64_t> args;  // concrete arguments (tests), at most 6; missing ones are 0
+};
+
+struct SyscallQuery {
+  std::string syscall;
+  bool concrete = false;  // tests: `args`; assertions: `when`
+  std::vector<SyscallQueryArch> per_arch;
+};
+
+struct FsQuery {
+  std::string path;
+  uint64_t rights = 0;
+};
+
+struct NetQuery {
+  Direction direction = Direction::Connect;
+  Proto proto = Proto::Tcp;
+  std::optional<PortRange> port;
+  std::optional<Host> host;
+};
+
+enum class QueryKind : uint8_t { Syscall, Fs, Net };
+
+struct Query {
+  QueryKind kind = QueryKind::Syscall;
+  SyscallQuery syscall;
+  FsQuery fs;
+  NetQuery net;
+};
+
+struct Assertion {
+  bool never = true;
+  Query query;
+  Origin origin;
+};
+
+// What a test expects: an exact action, or `deny` meaning "anything but allow".
+struct Expectation {
+  bool any_denial = false;
+  Action action;
+  Query query;
+  Origin origin;
+};
+
+struct Test {
+  std::string name;
+  std::vector<Expectation> expectations;
+  Origin origin;
+};
+
+struct Policy {
+  std::string name;
+  uint64_t version = 0;
+  std::vector<arch::Arch> targets;   // canonical arch order
+  std::vector<std::string> modules;  // every module imported, sorted
+  Syscalls syscalls;
+  Filesystem filesystem;
+  Network network;
+  std::vector<Assertion> assertions;
+  std::vector<Test> tests;
+};
+
+}  // namespace polc::ir

@@ -1,0 +1,122 @@
+// Stage: ir. DNF conversion and canonical ordering.
+#include "compiler/ir/normalize.h"
+
+#include <algorithm>
+#include <tuple>
+
+namespace polc::ir {
+
+ArgCmp negate(ArgCmp c) {
+  switch (c.op) {
+    case CmpOp::Eq: c.op = CmpOp::Ne; break;
+    case CmpOp::Ne: c.op = CmpOp::Eq; break;
+    case CmpOp::Lt: c.op = CmpOp::Ge; break;
+    case CmpOp::Ge: c.op = CmpOp::Lt; break;
+    case CmpOp::Le: c.op = CmpOp::Gt; break;
+    case CmpOp::Gt: c.op = CmpOp::Le; break;
+    case CmpOp::MaskedEq: c.op = CmpOp::MaskedNe; break;
+    case CmpOp::MaskedNe: c.op = CmpOp::MaskedEq; break;
+  }
+  return c;
+}
+
+namespace {
+
+void normalize_clause(Clause& c) {
+  std::sort(c.begin(), c.end());
+  c.erase(std::unique(c.begin(), c.end()), c.end());
+}
+
+void normalize_dnf(std::vector<Clause>& d) {
+  for (auto& c : d) normalize_clause(c);
+  std::sort(d.begin(), d.end());
+  d.erase(std::unique(d.begin(), d.end()), d.end());
+  // An empty clause is "true": it absorbs every other clause.
+  if (std::any_of(d.begin(), d.end(), [](const Clause& c) { return c.empty(); })) d = {Clause{}};
+}
+
+// `negated` carries a pending Not down the tree (De Morgan), so no Not node survives.
+std::optional<std::vector<Clause>> dnf(const BoolExpr& e, bool negated, size_t max) {
+  using K = BoolExpr::Kind;
+  switch (e.kind) {
+    case K::True: return negated ? std::vector<Clause>{} : std::vector<Clause>{Clause{}};
+    case K::False: return negated ? std::vector<Clause>{Clause{}} : std::vector<Clause>{};
+    case K::Cmp: return std::vector<Clause>{Clause{negated ? negate(e.cmp) : e.cmp}};
+    case K::Not: return dnf(e.kids.at(0), !negated, max);
+    case K::And:
+    case K::Or: {
+      const bool is_or = (e.kind == K::Or) != negated;
+      std::vector<Clause> acc = is_or ? std::vector<Clause>{} : std::vector<Clause>{Clause{}};
+      for (const BoolExpr& k : e.kids) {
+        auto sub = dnf(k, negated, max);
+        if (!sub) return std::nullopt;
+        if (is_or) {
+          acc.insert(acc.end(), sub->begin(), sub->end());
+        } else {
+          if (acc.size() * sub->size() > max) return std::nullopt;
+          std::vector<Clause> product;
+          product.reserve(acc.size() * sub->size());
+          for (const Clause& a : acc)
+            for (const Clause& b : *sub) {
+              Clause c = a;
+              c.insert(c.end(), b.begin(), b.end());
+              product.push_back(std::move(c));
+            }
+          acc = std::move(product);
+        }
+        normalize_dnf(acc);
+        if (acc.size() > max) return std::nullopt;
+      }
+      return acc;
+    }
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::optional<std::vector<Clause>> to_dnf(const BoolExpr& e, size_t max_clauses) {
+  auto out = dnf(e, false, max_clauses);
+  if (out) normalize_dnf(*out);
+  return out;
+}
+
+void canonicalize(Policy& p) {
+  auto origin_key = [](const Origin& o) { return std::tuple(o.module, o.range.file, o.range.begin); };
+  for (ArchFilter& af : p.syscalls.arches) {
+    std::stable_sort(af.rules.begin(), af.rules.end(), [&](const SyscallRule& a, const SyscallRule& b) {
+      return std::tuple(a.nr, a.action.kind, a.action.data, a.when, origin_key(a.origin)) <
+             std::tuple(b.nr, b.action.kind, b.action.data, b.when, origin_key(b.origin));
+    });
+    // The same rule reached through two import paths is one rule.
+    af.rules.erase(std::unique(af.rules.begin(), af.rules.end(),
+                               [](const SyscallRule& a, const SyscallRule& b) {
+                                 return a.nr == b.nr && a.action == b.action && a.when == b.when && a.origin == b.origin;
+                               }),
+                   af.rules.end());
+  }
+  auto& fs = p.filesystem.rules;
+  std::stable_sort(fs.begin(), fs.end(), [&](const FsRule& a, const FsRule& b) {
+    return std::tuple(a.path, a.deny, a.rights, origin_key(a.origin)) < std::tuple(b.path, b.deny, b.rights, origin_key(b.origin));
+  });
+  fs.erase(std::unique(fs.begin(), fs.end(),
+                       [](const FsRule& a, const FsRule& b) {
+                         return a.path == b.path && a.deny == b.deny && a.rights == b.rights && a.origin == b.origin;
+                       }),
+           fs.end());
+  auto& net = p.network.rules;
+  std::stable_sort(net.begin(), net.end(), [&](const NetRule& a, const NetRule& b) {
+    return std::tuple(!a.deny, !a.implicit, origin_key(a.origin), a.hosts) <
+           std::tuple(!b.deny, !b.implicit, origin_key(b.origin), b.hosts);
+  });
+  net.erase(std::unique(net.begin(), net.end(),
+                        [](const NetRule& a, const NetRule& b) {
+                          return a.deny == b.deny && a.implicit == b.implicit && a.direction == b.direction &&
+                                 a.proto == b.proto && a.ports == b.ports && a.hosts == b.hosts && a.origin == b.origin;
+                        }),
+            net.end());
+  std::sort(p.modules.begin(), p.modules.end());
+  p.modules.erase(std::unique(p.modules.begin(), p.modules.end()), p.modules.end());
+}
+
+}  // namespace polc::ir

@@ -1,0 +1,26 @@
+// Stage: sema. The entry point of semantic analysis: loads the policy and its imports, resolves
+// every name, constant and syscall per target architecture, validates paths, rights, addresses,
+// ports and queries, and returns the normalized IR. All user errors go to the engine.
+#pragma once
+
+#include <filesystem>
+#include <optional>
+
+#include "compiler/diag/diagnostic.h"
+#include "compiler/ir/ir.h"
+#include "compiler/sema/loader.h"
+
+namespace polc::sema {
+
+struct Options {
+  LoadOptions load;
+};
+
+// Analyzes the file `root` (already in the engine's sources, read from `root_path`). Returns the IR
+// when no error was reported, nullopt otherwise. A module file (not a policy) is checked as if a
+// policy targeting every supported architecture imported it, and yields nullopt on success too;
+// callers that only check use has_errors().
+std::optional<ir::Policy> analyze(diag::Engine& diags, diag::FileId root, const std::filesystem::path& root_path,
+                                  const Options& options);
+
+}  // namespace polc::sema

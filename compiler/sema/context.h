@@ -1,0 +1,75 @@
+// Stage: sema (internal). State shared by the analysis passes: the loaded program, the definition
+// tables, the target architectures, and the policy being built.
+#pragma once
+
+#include <algorithm>
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "compiler/diag/diagnostic.h"
+#include "compiler/ir/ir.h"
+#include "compiler/ir/normalize.h"
+#include "compiler/sema/loader.h"
+
+namespace polc::sema {
+
+struct GroupMemberRef {
+  std::string syscall;
+  bool optional = false;
+  ast::SourceRange range;  // the member as written (for E0202)
+};
+
+struct Definition {
+  enum class Kind { Group, Hosts, Const } kind = Kind::Group;
+  size_t unit = 0;
+  const ast::GroupDef* group = nullptr;
+  const ast::HostsDef* hosts = nullptr;
+  const ast::ConstDef* constant = nullptr;
+  ast::SourceRange range;
+  bool used = false;
+};
+
+// What a `without` list removes from one import's rules.
+struct Exclusions {
+  std::set<std::string> syscalls;
+  std::set<std::string> strings;  // paths and hosts, as written
+  bool operator<(const Exclusions& o) const { return std::tie(syscalls, strings) < std::tie(o.syscalls, o.strings); }
+  bool empty() const { return syscalls.empty() && strings.empty(); }
+};
+
+struct Context {
+  diag::Engine& diags;
+  Program& program;
+  std::vector<arch::Arch> targets;
+  bool checking_module = false;  // the root is a module: checked against every arch
+  std::map<std::string, Definition> defs;
+  ir::Policy policy;
+
+  // Rules are collected per (unit, exclusions) visit; these remember what each visit mentioned so
+  // that `without` items can be checked against what an import really brings.
+  std::set<std::string> mentioned_syscalls;
+  std::set<std::string> mentioned_strings;
+  bool reported_missing_abi = false;
+
+  const Unit& unit(size_t i) const { return *program.units[i]; }
+  ir::Origin origin(size_t unit_index, ast::SourceRange range) const;
+  Definition* lookup(const std::string& name) { auto it = defs.find(name); return it == defs.end() ? nullptr : &it->second; }
+};
+
+// ---- passes (each in its own file) ----
+
+void collect_definitions(Context& ctx);      // definitions.cpp
+void resolve_header(Context& ctx);           // header.cpp: targets, default, Landlock ABI
+// Group expansion: the syscalls of @name, recursively; reports cycles and unknown names.
+std::vector<GroupMemberRef> expand_group(Context& ctx, const std::string& name, ast::SourceRange use);
+std::vector<ir::Host> expand_hosts(Context& ctx, const std::string& name, ast::SourceRange use);
+
+void lower_syscall_rules(Context& ctx, size_t unit, const Exclusions& ex);  // syscall_rules.cpp
+void lower_fs_rules(Context& ctx, size_t unit, const Exclusions& ex);       // fs_rules.cpp
+void lower_net_rules(Context& ctx, size_t unit, const Exclusions& ex);      // net_rules.cpp
+void lower_queries(Context& ctx);                                           // queries.cpp
+void add_implicit_network_denies(Context& ctx);                             // net_rules.cpp
+
+}  // namespace polc::sema

@@ -1,0 +1,125 @@
+// Stage: sema. Collects groups, host sets and constants from every loaded unit into one namespace,
+// and expands groups and host sets (recursively, with cycle detection).
+#include <algorithm>
+#include <functional>
+
+#include "compiler/sema/context.h"
+#include "compiler/sema/net_values.h"
+#include "compiler/sema/suggest.h"
+#include "compiler/sema/syscall_table.h"
+
+namespace polc::sema {
+
+using diag::Code;
+
+void collect_definitions(Context& ctx) {
+  for (size_t u = 0; u < ctx.program.units.size(); ++u) {
+    for (const ast::Item& item : ctx.unit(u).ast.items) {
+      Definition def;
+      def.unit = u;
+      std::string name;
+      if (const auto* g = std::get_if<ast::GroupDef>(&item)) {
+        def.kind = Definition::Kind::Group;
+        def.group = g;
+        def.range = g->name.range;
+        name = g->name.text;
+      } else if (const auto* h = std::get_if<ast::HostsDef>(&item)) {
+        def.kind = Definition::Kind::Hosts;
+        def.hosts = h;
+        def.range = h->name.range;
+        name = h->name.text;
+      } else if (const auto* c = std::get_if<ast::ConstDef>(&item)) {
+        def.kind = Definition::Kind::Const;
+        def.constant = c;
+        def.range = c->name.range;
+        name = c->name.text;
+      } else {
+        continue;
+      }
+      // Modules loaded through the standard library or files never define a name twice by being
+      // imported twice: each unit is loaded once.
+      auto [it, inserted] = ctx.defs.emplace(name, def);
+      if (!inserted) {
+        const bool is_const = def.kind == Definition::Kind::Const;
+        ctx.diags.report(Code::DuplicateDefinition, def.range, "`" + std::string(is_const ? "" : "@") + name + "` is already defined")
+            .note(it->second.range, "first defined here")
+            .with_help("rename one of the two definitions");
+      }
+    }
+  }
+}
+
+namespace {
+
+// Shared depth-first expansion for groups and host sets: `visit_member` handles one member and may
+// recurse through `expand` for nested sets.
+template <typename Out>
+void expand_set(Context& ctx, const std::string& name, ast::SourceRange use, Definition::Kind kind,
+                std::vector<std::string>& stack, Out& out,
+                const std::function<void(const Definition&, std::vector<std::string>&, Out&)>& members) {
+  Definition* def = ctx.lookup(name);
+  if (def == nullptr) {
+    auto& d = ctx.diags.report(Code::UnknownGroup, use, "no group or host set named `@" + name + "`");
+    std::vector<std::string_view> names;
+    for (const auto& [n, dd] : ctx.defs)
+      if (dd.kind == kind) names.push_back(n);
+    if (auto s = closest_match(name, names); !s.empty()) d.with_help("did you mean `@" + s + "`?");
+    else if (kind == Definition::Kind::Group) d.with_help("the standard groups are defined in std.groups: `import std.groups`");
+    return;
+  }
+  def->used = true;
+  if (def->kind != kind) {
+    const bool want_group = kind == Definition::Kind::Group;
+    ctx.diags.report(Code::WrongKindOfName, use,
+                     "`@" + name + "` is a " + (want_group ? "host set" : "syscall group") + ", but a " +
+                         (want_group ? "syscall group" : "host set") + " is needed here")
+        .note(def->range, "defined here");
+    return;
+  }
+  if (std::find(stack.begin(), stack.end(), name) != stack.end()) {
+    auto& d = ctx.diags.report(Code::GroupCycle, use, "`@" + name + "` includes itself");
+    for (const auto& s : stack) d.note("through `@" + s + "`");
+    return;
+  }
+  stack.push_back(name);
+  members(*def, stack, out);
+  stack.pop_back();
+}
+
+}  // namespace
+
+std::vector<GroupMemberRef> expand_group(Context& ctx, const std::string& name, ast::SourceRange use) {
+  std::vector<GroupMemberRef> out;
+  std::vector<std::string> stack;
+  std::function<void(const Definition&, std::vector<std::string>&, std::vector<GroupMemberRef>&)> members =
+      [&](const Definition& def, std::vector<std::string>& st, std::vector<GroupMemberRef>& o) {
+        for (const ast::GroupMember& m : def.group->members) {
+          if (m.is_group) {
+            expand_set(ctx, m.name.text, m.name.range, Definition::Kind::Group, st, o, members);
+          } else {
+            o.push_back({m.name.text, m.optional, m.name.range});
+          }
+        }
+      };
+  expand_set(ctx, name, use, Definition::Kind::Group, stack, out, members);
+  return out;
+}
+
+std::vector<ir::Host> expand_hosts(Context& ctx, const std::string& name, ast::SourceRange use) {
+  std::vector<ir::Host> out;
+  std::vector<std::string> stack;
+  std::function<void(const Definition&, std::vector<std::string>&, std::vector<ir::Host>&)> members =
+      [&](const Definition& def, std::vector<std::string>& st, std::vector<ir::Host>& o) {
+        for (const ast::HostRef& h : def.hosts->hosts) {
+          if (h.kind == ast::HostKind::Group) {
+            expand_set(ctx, h.text, h.range, Definition::Kind::Hosts, st, o, members);
+          } else if (auto host = parse_host(ctx, h)) {
+            o.push_back(*host);
+          }
+        }
+      };
+  expand_set(ctx, name, use, Definition::Kind::Hosts, stack, out, members);
+  return out;
+}
+
+}  // namespace polc::sema

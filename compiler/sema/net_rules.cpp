@@ -1,0 +1,128 @@
+// Stage: sema. Network rules lowered to IR endpoint rules, and the implicit cloud-metadata denies.
+#include <arpa/inet.h>
+
+#include <set>
+
+#include "compiler/sema/net_values.h"
+
+namespace polc::sema {
+
+using diag::Code;
+
+namespace {
+
+ir::Direction to_ir(ast::Direction d) {
+  return d == ast::Direction::Connect ? ir::Direction::Connect : d == ast::Direction::Bind ? ir::Direction::Bind : ir::Direction::Any;
+}
+ir::Proto to_ir(ast::Proto p) { return p == ast::Proto::Tcp ? ir::Proto::Tcp : p == ast::Proto::Udp ? ir::Proto::Udp : ir::Proto::Any; }
+
+bool check_shape(Context& ctx, const ast::NetRule& r) {
+  if (r.deny) return true;
+  std::string missing;
+  if (r.direction == ast::Direction::Any) missing = "a direction (`connect` or `bind`)";
+  else if (r.proto == ast::Proto::Any) missing = "a protocol (`tcp` or `udp`)";
+  else if (r.ports.empty() && !r.any_port) missing = "ports (a list, a range like 8000-8080, or `any`)";
+  if (!missing.empty()) {
+    ctx.diags.report(Code::IncompleteNetRule, r.range, "this allow rule lacks " + missing)
+        .with_help("allow rules say exactly what they allow, like `connect tcp 443 to \"example.org\"`");
+    return false;
+  }
+  if (r.direction == ast::Direction::Bind && r.has_to) {
+    ctx.diags.report(Code::BadNetTarget, r.range, "`bind` rules take ports only")
+        .with_help("remove the `to ...` part; bind restricts local ports");
+    return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+void lower_net_rules(Context& ctx, size_t unit, const Exclusions& ex) {
+  auto& net = ctx.policy.network;
+  for (const ast::Item& item : ctx.unit(unit).ast.items) {
+    const auto* section = std::get_if<ast::NetworkSection>(&item);
+    if (section == nullptr) continue;
+    net.present = true;
+    for (const ast::NetRule& r : section->rules) {
+      if (!check_shape(ctx, r)) continue;
+      ir::NetRule out;
+      out.deny = r.deny;
+      out.direction = to_ir(r.direction);
+      out.proto = to_ir(r.proto);
+      out.origin = ctx.origin(unit, r.range);
+      bool ok = true;
+      for (const ast::PortRange& p : r.ports) {
+        if (auto pr = check_port(ctx, p)) out.ports.push_back(*pr);
+        else ok = false;
+      }
+      std::set<std::string> seen;
+      bool any_host = !r.has_to;
+      for (const ast::HostRef& h : r.hosts) {
+        if (h.kind != ast::HostKind::Group) ctx.mentioned_strings.insert(h.text);
+        if (!seen.insert(h.text).second) {
+          ctx.diags.report(Code::DuplicateEntry, h.range, "`" + h.text + "` is listed twice in this rule");
+          continue;
+        }
+        if (h.kind == ast::HostKind::Group) {
+          for (ir::Host& host : expand_hosts(ctx, h.text, h.range)) {
+            const std::string text = ir::host_to_string(host);
+            ctx.mentioned_strings.insert(text);
+            if (ex.strings.count(text) == 0) out.hosts.push_back(std::move(host));
+          }
+          continue;
+        }
+        if (ex.strings.count(h.text) != 0) continue;
+        auto host = parse_host(ctx, h);
+        if (!host) {
+          ok = false;
+          continue;
+        }
+        if (host->kind == ir::HostKind::Any) any_host = true;
+        if (host->kind == ir::HostKind::Domain && out.proto == ir::Proto::Udp) {
+          ctx.diags.report(Code::BadNetTarget, h.range, "domains can only be enforced for tcp connections (by the proxy)")
+              .with_help("use addresses for udp rules");
+          ok = false;
+          continue;
+        }
+        out.hosts.push_back(std::move(*host));
+      }
+      if (!ok) continue;
+      if (any_host) out.hosts.clear();
+      else if (out.hosts.empty()) continue;  // every host was excluded by `without`: nothing left to allow or deny
+      std::sort(out.ports.begin(), out.ports.end());
+      net.rules.push_back(std::move(out));
+    }
+  }
+}
+
+void add_implicit_network_denies(Context& ctx) {
+  // The instance-metadata endpoints of AWS, GCP/Azure/Alibaba and their IPv4-mapped IPv6 forms:
+  // the classic way out of a sandbox into cloud credentials.
+  static const char* const kMetadata[] = {"169.254.169.254", "fd00:ec2::254", "100.100.100.200", "168.63.129.16",
+                                          "::ffff:169.254.169.254", "::ffff:100.100.100.200", "::ffff:168.63.129.16"};
+  std::set<ir::Host> explicitly_allowed;
+  for (const ir::NetRule& r : ctx.policy.network.rules)
+    if (!r.deny)
+      for (const ir::Host& h : r.hosts)
+        if ((h.kind == ir::HostKind::V4 && h.prefix == 32) || (h.kind == ir::HostKind::V6 && h.prefix == 128))
+          explicitly_allowed.insert(h);
+  ir::NetRule deny;
+  deny.deny = true;
+  deny.implicit = true;
+  deny.origin.where = "implicit: cloud metadata endpoints";
+  for (const char* text : kMetadata) {
+    ir::Host h;
+    if (inet_pton(AF_INET, text, h.addr.data()) == 1) {
+      h.kind = ir::HostKind::V4;
+      h.prefix = 32;
+    } else {
+      inet_pton(AF_INET6, text, h.addr.data());
+      h.kind = ir::HostKind::V6;
+      h.prefix = 128;
+    }
+    if (explicitly_allowed.count(h) == 0) deny.hosts.push_back(h);
+  }
+  if (!deny.hosts.empty()) ctx.policy.network.rules.push_back(std::move(deny));
+}
+
+}  // namespace polc::sema

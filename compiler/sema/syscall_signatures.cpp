@@ -1,0 +1,434 @@
+// Stage: sema. Argument names and types of the syscalls policies filter on, taken from the kernel's
+// SYSCALL_DEFINE prototypes. The type records the width the kernel actually reads, because a
+// condition on bits the kernel ignores can be dodged: where the prototype says `unsigned long` but
+// the kernel truncates (clone's flags, ptrace's pid, mmap's fd), the narrower type is recorded.
+// `umode_t` mode arguments are 16 bits in the kernel; UInt is the narrowest type available, so a
+// condition on a mode should test bits with `&` rather than compare the whole value.
+#include "compiler/sema/syscall_signatures.h"
+
+#include <algorithm>
+#include <array>
+#include <initializer_list>
+#include <iterator>
+
+namespace polc::sema {
+
+namespace {
+
+using arch::Arch;
+using enum ArgType;
+
+// A set of arches, one bit per arch::Arch enumerator.
+using ArchSet = uint8_t;
+
+constexpr ArchSet bit(Arch a) { return static_cast<ArchSet>(1u << static_cast<unsigned>(a)); }
+
+constexpr ArchSet kAll = [] {
+  ArchSet s = 0;
+  for (Arch a : arch::kAllArches) s |= bit(a);
+  return s;
+}();
+// Arches with 32-bit registers. A 64-bit argument (loff_t, u64) is split across two registers
+// there, in an order and with alignment padding that differ per arch (arm pads to an even register
+// pair), so syscalls with such arguments get no signature on these arches: policies must use
+// arg0..arg5 and see the registers as they are. Every other arch passes it in one register.
+constexpr ArchSet kRegs32 = bit(Arch::x86) | bit(Arch::arm);
+constexpr ArchSet kRegs64 = kAll & ~kRegs32;
+constexpr ArchSet kX86Family = bit(Arch::x86_64) | bit(Arch::x86) | bit(Arch::x32);
+// x32 enters some syscalls through compat_sys_* handlers that truncate every `long` argument to 32
+// bits (arch/x86/entry/syscalls/syscall_64.tbl, numbers 512-547); those get x32 signatures with
+// 32-bit types for their non-pointer long arguments.
+constexpr ArchSet kNotX32 = kAll & ~bit(Arch::x32);
+
+constexpr size_t kMaxArgs = 6;
+
+struct Signature {
+  std::string_view syscall;
+  // Arches this signature applies to; several entries for one syscall have disjoint sets.
+  ArchSet arches;
+  uint8_t count;
+  std::array<ArgSpec, kMaxArgs> args;
+};
+
+constexpr Signature sig(std::string_view syscall, ArchSet arches, std::initializer_list<ArgSpec> args) {
+  Signature s{syscall, arches, static_cast<uint8_t>(args.size()), {}};
+  std::copy(args.begin(), args.begin() + std::min(args.size(), kMaxArgs), s.args.begin());
+  return s;
+}
+
+// Sorted by syscall name; checked below. Names follow the man pages where they do not clash with
+// the index references arg0..arg5: prctl's and keyctl's "arg2".."arg5" are registers 1..4, so they
+// are called param2..param5 to keep `arg2` meaning register 2 everywhere.
+constexpr Signature kSignatures[] = {
+    sig("accept", kAll, {{"fd", Fd}, {"addr", Ptr}, {"addrlen", Ptr}}),
+    sig("accept4", kAll, {{"fd", Fd}, {"addr", Ptr}, {"addrlen", Ptr}, {"flags", Int}}),
+    sig("access", kAll, {{"path", Ptr}, {"mode", Int}}),
+    sig("acct", kAll, {{"path", Ptr}}),
+    sig("add_key", kAll,
+        {{"type", Ptr}, {"description", Ptr}, {"payload", Ptr}, {"plen", ULong}, {"keyring", Int}}),
+    sig("alarm", kAll, {{"seconds", UInt}}),
+    sig("arch_prctl", kX86Family, {{"code", Int}, {"addr", ULong}}),
+    sig("bind", kAll, {{"fd", Fd}, {"addr", Ptr}, {"addrlen", Int}}),
+    sig("bpf", kAll, {{"cmd", Int}, {"attr", Ptr}, {"size", UInt}}),
+    sig("brk", kAll, {{"addr", Ptr}}),
+    sig("capget", kAll, {{"header", Ptr}, {"data", Ptr}}),
+    sig("capset", kAll, {{"header", Ptr}, {"data", Ptr}}),
+    sig("chdir", kAll, {{"path", Ptr}}),
+    sig("chmod", kAll, {{"path", Ptr}, {"mode", UInt}}),
+    // The 32-bit arches' chown/lchown/fchown take 16-bit ids (their 32-bit forms are *32).
+    sig("chown", kRegs64, {{"path", Ptr}, {"owner", UInt}, {"group", UInt}}),
+    sig("chown32", kRegs32, {{"path", Ptr}, {"owner", UInt}, {"group", UInt}}),
+    sig("chroot", kAll, {{"path", Ptr}}),
+    sig("clock_adjtime", kAll, {{"clockid", Int}, {"buf", Ptr}}),
+    sig("clock_adjtime64", kRegs32, {{"clockid", Int}, {"buf", Ptr}}),
+    sig("clock_getres", kAll, {{"clockid", Int}, {"res", Ptr}}),
+    sig("clock_getres_time64", kRegs32, {{"clockid", Int}, {"res", Ptr}}),
+    sig("clock_gettime", kAll, {{"clockid", Int}, {"tp", Ptr}}),
+    sig("clock_gettime64", kRegs32, {{"clockid", Int}, {"tp", Ptr}}),
+    sig("clock_nanosleep", kAll, {{"clockid", Int}, {"flags", Int}, {"request", Ptr}, {"remain", Ptr}}),
+    sig("clock_nanosleep_time64", kRegs32,
+        {{"clockid", Int}, {"flags", Int}, {"request", Ptr}, {"remain", Ptr}}),
+    sig("clock_settime", kAll, {{"clockid", Int}, {"tp", Ptr}}),
+    sig("clock_settime64", kRegs32, {{"clockid", Int}, {"tp", Ptr}}),
+    // The kernel reads only the low 32 bits of clone's flags (lower_32_bits() in kernel/fork.c), so
+    // they are UInt: a 64-bit comparison could be defeated by setting the ignored upper half.
+    // Only the first three arguments are named: tls and child_tid swap places between arches
+    // (CLONE_BACKWARDS on x86 and arm*), and s390x swaps stack and flags (CLONE_BACKWARDS2).
+    sig("clone", kAll & ~bit(Arch::s390x), {{"flags", UInt}, {"stack", Ptr}, {"parent_tid", Ptr}}),
+    sig("clone", bit(Arch::s390x), {{"stack", Ptr}, {"flags", UInt}, {"parent_tid", Ptr}}),
+    sig("clone3", kAll, {{"args", Ptr}, {"size", ULong}}),
+    sig("close", kAll, {{"fd", Fd}}),
+    sig("close_range", kAll, {{"first", UInt}, {"last", UInt}, {"flags", UInt}}),
+    sig("connect", kAll, {{"fd", Fd}, {"addr", Ptr}, {"addrlen", Int}}),
+    sig("copy_file_range", kAll,
+        {{"fd_in", Fd}, {"off_in", Ptr}, {"fd_out", Fd}, {"off_out", Ptr}, {"len", ULong}, {"flags", UInt}}),
+    sig("creat", kAll, {{"path", Ptr}, {"mode", UInt}}),
+    sig("delete_module", kAll, {{"name", Ptr}, {"flags", UInt}}),
+    sig("dup", kAll, {{"oldfd", Fd}}),
+    sig("dup2", kAll, {{"oldfd", Fd}, {"newfd", Fd}}),
+    sig("dup3", kAll, {{"oldfd", Fd}, {"newfd", Fd}, {"flags", Int}}),
+    sig("epoll_create", kAll, {{"size", Int}}),
+    sig("epoll_create1", kAll, {{"flags", Int}}),
+    sig("epoll_ctl", kAll, {{"epfd", Fd}, {"op", Int}, {"fd", Fd}, {"event", Ptr}}),
+    sig("epoll_pwait", kAll,
+        {{"epfd", Fd}, {"events", Ptr}, {"maxevents", Int}, {"timeout", Int}, {"sigmask", Ptr},
+         {"sigsetsize", ULong}}),
+    sig("epoll_wait", kAll, {{"epfd", Fd}, {"events", Ptr}, {"maxevents", Int}, {"timeout", Int}}),
+    sig("eventfd", kAll, {{"initval", UInt}}),
+    sig("eventfd2", kAll, {{"initval", UInt}, {"flags", Int}}),
+    sig("execve", kAll, {{"path", Ptr}, {"argv", Ptr}, {"envp", Ptr}}),
+    sig("execveat", kAll, {{"dirfd", Fd}, {"path", Ptr}, {"argv", Ptr}, {"envp", Ptr}, {"flags", Int}}),
+    sig("exit", kAll, {{"status", Int}}),
+    sig("exit_group", kAll, {{"status", Int}}),
+    sig("faccessat", kAll, {{"dirfd", Fd}, {"path", Ptr}, {"mode", Int}}),
+    sig("faccessat2", kAll, {{"dirfd", Fd}, {"path", Ptr}, {"mode", Int}, {"flags", Int}}),
+    sig("fadvise64", kRegs64, {{"fd", Fd}, {"offset", Long}, {"len", Long}, {"advice", Int}}),
+    sig("fallocate", kRegs64, {{"fd", Fd}, {"mode", Int}, {"offset", Long}, {"len", Long}}),
+    sig("fanotify_init", kAll, {{"flags", UInt}, {"event_f_flags", UInt}}),
+    sig("fanotify_mark", kRegs64,
+        {{"fanotify_fd", Fd}, {"flags", UInt}, {"mask", ULong}, {"dirfd", Fd}, {"path", Ptr}}),
+    sig("fchdir", kAll, {{"fd", Fd}}),
+    sig("fchmod", kAll, {{"fd", Fd}, {"mode", UInt}}),
+    sig("fchmodat", kAll, {{"dirfd", Fd}, {"path", Ptr}, {"mode", UInt}}),
+    sig("fchown", kRegs64, {{"fd", Fd}, {"owner", UInt}, {"group", UInt}}),
+    sig("fchown32", kRegs32, {{"fd", Fd}, {"owner", UInt}, {"group", UInt}}),
+    sig("fchownat", kAll, {{"dirfd", Fd}, {"path", Ptr}, {"owner", UInt}, {"group", UInt}, {"flags", Int}}),
+    sig("fcntl", kAll, {{"fd", Fd}, {"cmd", UInt}, {"arg", ULong}}),
+    sig("fcntl64", kRegs32, {{"fd", Fd}, {"cmd", UInt}, {"arg", ULong}}),
+    sig("fdatasync", kAll, {{"fd", Fd}}),
+    sig("finit_module", kAll, {{"fd", Fd}, {"param_values", Ptr}, {"flags", Int}}),
+    sig("flock", kAll, {{"fd", Fd}, {"operation", UInt}}),
+    sig("fsconfig", kAll, {{"fs_fd", Fd}, {"cmd", UInt}, {"key", Ptr}, {"value", Ptr}, {"aux", Int}}),
+    sig("fsmount", kAll, {{"fs_fd", Fd}, {"flags", UInt}, {"attr_flags", UInt}}),
+    sig("fsopen", kAll, {{"fsname", Ptr}, {"flags", UInt}}),
+    sig("fspick", kAll, {{"dirfd", Fd}, {"path", Ptr}, {"flags", UInt}}),
+    sig("fstat", kAll, {{"fd", Fd}, {"statbuf", Ptr}}),
+    sig("fsync", kAll, {{"fd", Fd}}),
+    sig("ftruncate", kAll, {{"fd", Fd}, {"length", Long}}),
+    sig("futex", kAll,
+        {{"uaddr", Ptr}, {"op", Int}, {"val", UInt}, {"timeout", Ptr}, {"uaddr2", Ptr}, {"val3", UInt}}),
+    sig("futex_time64", kRegs32,
+        {{"uaddr", Ptr}, {"op", Int}, {"val", UInt}, {"timeout", Ptr}, {"uaddr2", Ptr}, {"val3", UInt}}),
+    sig("getdents64", kAll, {{"fd", Fd}, {"dirp", Ptr}, {"count", UInt}}),
+    sig("getpeername", kAll, {{"fd", Fd}, {"addr", Ptr}, {"addrlen", Ptr}}),
+    sig("getpgid", kAll, {{"pid", Int}}),
+    sig("getpriority", kAll, {{"which", Int}, {"who", Int}}),
+    sig("getrandom", kAll, {{"buf", Ptr}, {"count", ULong}, {"flags", UInt}}),
+    sig("getrlimit", kAll, {{"resource", UInt}, {"rlim", Ptr}}),
+    sig("getsid", kAll, {{"pid", Int}}),
+    sig("getsockname", kAll, {{"fd", Fd}, {"addr", Ptr}, {"addrlen", Ptr}}),
+    sig("getsockopt", kAll, {{"fd", Fd}, {"level", Int}, {"optname", Int}, {"optval", Ptr}, {"optlen", Ptr}}),
+    sig("init_module", kAll, {{"module_image", Ptr}, {"len", ULong}, {"param_values", Ptr}}),
+    sig("inotify_add_watch", kAll, {{"fd", Fd}, {"path", Ptr}, {"mask", UInt}}),
+    sig("inotify_init1", kAll, {{"flags", Int}}),
+    sig("io_uring_enter", kAll,
+        {{"fd", Fd}, {"to_submit", UInt}, {"min_complete", UInt}, {"flags", UInt}, {"argp", Ptr},
+         {"argsz", ULong}}),
+    sig("io_uring_register", kAll, {{"fd", Fd}, {"opcode", UInt}, {"arg", Ptr}, {"nr_args", UInt}}),
+    sig("io_uring_setup", kAll, {{"entries", UInt}, {"params", Ptr}}),
+    // The kernel's ioctl command is `unsigned int`: only 32 bits are significant.
+    sig("ioctl", kNotX32, {{"fd", Fd}, {"request", UInt}, {"arg", ULong}}),
+    sig("ioctl", bit(Arch::x32), {{"fd", Fd}, {"request", UInt}, {"arg", UInt}}),
+    sig("ioperm", kX86Family, {{"from", ULong}, {"num", ULong}, {"turn_on", Int}}),
+    sig("iopl", kX86Family, {{"level", UInt}}),
+    sig("ioprio_set", kAll, {{"which", Int}, {"who", Int}, {"ioprio", Int}}),
+    sig("kcmp", kAll, {{"pid1", Int}, {"pid2", Int}, {"type", Int}, {"idx1", ULong}, {"idx2", ULong}}),
+    sig("kexec_file_load", kAll,
+        {{"kernel_fd", Fd}, {"initrd_fd", Fd}, {"cmdline_len", ULong}, {"cmdline", Ptr}, {"flags", ULong}}),
+    sig("kexec_load", kNotX32, {{"entry", ULong}, {"nr_segments", ULong}, {"segments", Ptr}, {"flags", ULong}}),
+    sig("kexec_load", bit(Arch::x32), {{"entry", UInt}, {"nr_segments", UInt}, {"segments", Ptr}, {"flags", UInt}}),
+    sig("keyctl", kAll,
+        {{"op", Int}, {"param2", ULong}, {"param3", ULong}, {"param4", ULong}, {"param5", ULong}}),
+    sig("kill", kAll, {{"pid", Int}, {"sig", Int}}),
+    sig("landlock_add_rule", kAll, {{"ruleset_fd", Fd}, {"rule_type", Int}, {"rule_attr", Ptr}, {"flags", UInt}}),
+    sig("landlock_create_ruleset", kAll, {{"attr", Ptr}, {"size", ULong}, {"flags", UInt}}),
+    sig("landlock_restrict_self", kAll, {{"ruleset_fd", Fd}, {"flags", UInt}}),
+    sig("lchown", kRegs64, {{"path", Ptr}, {"owner", UInt}, {"group", UInt}}),
+    sig("lchown32", kRegs32, {{"path", Ptr}, {"owner", UInt}, {"group", UInt}}),
+    sig("link", kAll, {{"oldpath", Ptr}, {"newpath", Ptr}}),
+    sig("linkat", kAll,
+        {{"olddirfd", Fd}, {"oldpath", Ptr}, {"newdirfd", Fd}, {"newpath", Ptr}, {"flags", Int}}),
+    sig("listen", kAll, {{"fd", Fd}, {"backlog", Int}}),
+    sig("lseek", kAll, {{"fd", Fd}, {"offset", Long}, {"whence", UInt}}),
+    sig("lstat", kAll, {{"path", Ptr}, {"statbuf", Ptr}}),
+    sig("madvise", kAll, {{"addr", Ptr}, {"len", ULong}, {"advice", Int}}),
+    sig("membarrier", kAll, {{"cmd", Int}, {"flags", UInt}, {"cpu_id", Int}}),
+    sig("memfd_create", kAll, {{"name", Ptr}, {"flags", UInt}}),
+    sig("memfd_secret", kAll, {{"flags", UInt}}),
+    sig("mincore", kAll, {{"addr", Ptr}, {"length", ULong}, {"vec", Ptr}}),
+    sig("mkdir", kAll, {{"path", Ptr}, {"mode", UInt}}),
+    sig("mkdirat", kAll, {{"dirfd", Fd}, {"path", Ptr}, {"mode", UInt}}),
+    sig("mknod", kAll, {{"path", Ptr}, {"mode", UInt}, {"dev", UInt}}),
+    sig("mknodat", kAll, {{"dirfd", Fd}, {"path", Ptr}, {"mode", UInt}, {"dev", UInt}}),
+    sig("mlock", kAll, {{"addr", Ptr}, {"len", ULong}}),
+    sig("mlock2", kAll, {{"addr", Ptr}, {"len", ULong}, {"flags", Int}}),
+    sig("mlockall", kAll, {{"flags", Int}}),
+    // i386 and s390x's mmap is old_mmap, which takes one pointer to a struct of the six values, and
+    // arm EABI has no mmap; those arches get no signature. mmap's fd goes through fget(), which
+    // takes an unsigned int, so it is 32 bits although the prototype says unsigned long.
+    sig("mmap", bit(Arch::x86_64) | bit(Arch::x32) | bit(Arch::aarch64) | bit(Arch::riscv64),
+        {{"addr", Ptr}, {"length", ULong}, {"prot", ULong}, {"flags", ULong}, {"fd", Fd}, {"offset", ULong}}),
+    sig("mmap2", kRegs32,
+        {{"addr", Ptr}, {"length", ULong}, {"prot", ULong}, {"flags", ULong}, {"fd", Fd}, {"pgoffset", ULong}}),
+    sig("modify_ldt", kX86Family, {{"func", Int}, {"ptr", Ptr}, {"bytecount", ULong}}),
+    sig("mount", kAll, {{"source", Ptr}, {"target", Ptr}, {"fstype", Ptr}, {"flags", ULong}, {"data", Ptr}}),
+    sig("mount_setattr", kAll, {{"dirfd", Fd}, {"path", Ptr}, {"flags", UInt}, {"attr", Ptr}, {"size", ULong}}),
+    sig("move_mount", kAll,
+        {{"from_dirfd", Fd}, {"from_path", Ptr}, {"to_dirfd", Fd}, {"to_path", Ptr}, {"flags", UInt}}),
+    sig("mprotect", kAll, {{"addr", Ptr}, {"len", ULong}, {"prot", ULong}}),
+    sig("mremap", kAll,
+        {{"old_address", Ptr}, {"old_size", ULong}, {"new_size", ULong}, {"flags", ULong}, {"new_address", Ptr}}),
+    sig("msync", kAll, {{"addr", Ptr}, {"length", ULong}, {"flags", Int}}),
+    sig("munlock", kAll, {{"addr", Ptr}, {"len", ULong}}),
+    sig("munmap", kAll, {{"addr", Ptr}, {"length", ULong}}),
+    sig("name_to_handle_at", kAll,
+        {{"dirfd", Fd}, {"path", Ptr}, {"handle", Ptr}, {"mount_id", Ptr}, {"flags", Int}}),
+    sig("nanosleep", kAll, {{"req", Ptr}, {"rem", Ptr}}),
+    sig("newfstatat", kAll, {{"dirfd", Fd}, {"path", Ptr}, {"statbuf", Ptr}, {"flags", Int}}),
+    sig("open", kAll, {{"path", Ptr}, {"flags", Int}, {"mode", UInt}}),
+    sig("open_by_handle_at", kAll, {{"mount_fd", Fd}, {"handle", Ptr}, {"flags", Int}}),
+    sig("open_tree", kAll, {{"dirfd", Fd}, {"path", Ptr}, {"flags", UInt}}),
+    sig("openat", kAll, {{"dirfd", Fd}, {"path", Ptr}, {"flags", Int}, {"mode", UInt}}),
+    sig("openat2", kAll, {{"dirfd", Fd}, {"path", Ptr}, {"how", Ptr}, {"size", ULong}}),
+    sig("perf_event_open", kAll, {{"attr", Ptr}, {"pid", Int}, {"cpu", Int}, {"group_fd", Fd}, {"flags", ULong}}),
+    sig("personality", kAll, {{"persona", UInt}}),
+    sig("pidfd_getfd", kAll, {{"pidfd", Fd}, {"targetfd", Fd}, {"flags", UInt}}),
+    sig("pidfd_open", kAll, {{"pid", Int}, {"flags", UInt}}),
+    sig("pidfd_send_signal", kAll, {{"pidfd", Fd}, {"sig", Int}, {"info", Ptr}, {"flags", UInt}}),
+    sig("pipe", kAll, {{"fds", Ptr}}),
+    sig("pipe2", kAll, {{"fds", Ptr}, {"flags", Int}}),
+    sig("pivot_root", kAll, {{"new_root", Ptr}, {"put_old", Ptr}}),
+    sig("pkey_alloc", kAll, {{"flags", ULong}, {"access_rights", ULong}}),
+    sig("pkey_free", kAll, {{"pkey", Int}}),
+    sig("pkey_mprotect", kAll, {{"addr", Ptr}, {"len", ULong}, {"prot", ULong}, {"pkey", Int}}),
+    sig("poll", kAll, {{"fds", Ptr}, {"nfds", UInt}, {"timeout", Int}}),
+    sig("ppoll", kAll, {{"fds", Ptr}, {"nfds", UInt}, {"tmo_p", Ptr}, {"sigmask", Ptr}, {"sigsetsize", ULong}}),
+    sig("prctl", kAll,
+        {{"option", Int}, {"param2", ULong}, {"param3", ULong}, {"param4", ULong}, {"param5", ULong}}),
+    sig("pread64", kRegs64, {{"fd", Fd}, {"buf", Ptr}, {"count", ULong}, {"offset", Long}}),
+    sig("prlimit64", kAll, {{"pid", Int}, {"resource", UInt}, {"new_limit", Ptr}, {"old_limit", Ptr}}),
+    sig("process_madvise", kAll, {{"pidfd", Fd}, {"iovec", Ptr}, {"vlen", ULong}, {"advice", Int}, {"flags", UInt}}),
+    sig("process_vm_readv", kAll,
+        {{"pid", Int}, {"local_iov", Ptr}, {"liovcnt", ULong}, {"remote_iov", Ptr}, {"riovcnt", ULong},
+         {"flags", ULong}}),
+    sig("process_vm_writev", kAll,
+        {{"pid", Int}, {"local_iov", Ptr}, {"liovcnt", ULong}, {"remote_iov", Ptr}, {"riovcnt", ULong},
+         {"flags", ULong}}),
+    // ptrace's pid is declared long but looked up as a pid_t, so only its low 32 bits count.
+    sig("ptrace", kNotX32, {{"request", Long}, {"pid", Int}, {"addr", ULong}, {"data", ULong}}),
+    sig("ptrace", bit(Arch::x32), {{"request", Int}, {"pid", Int}, {"addr", UInt}, {"data", UInt}}),
+    sig("pwrite64", kRegs64, {{"fd", Fd}, {"buf", Ptr}, {"count", ULong}, {"offset", Long}}),
+    sig("quotactl", kAll, {{"cmd", UInt}, {"special", Ptr}, {"id", UInt}, {"addr", Ptr}}),
+    sig("read", kAll, {{"fd", Fd}, {"buf", Ptr}, {"count", ULong}}),
+    sig("readahead", kRegs64, {{"fd", Fd}, {"offset", Long}, {"count", ULong}}),
+    sig("readlink", kAll, {{"path", Ptr}, {"buf", Ptr}, {"bufsiz", Int}}),
+    sig("readlinkat", kAll, {{"dirfd", Fd}, {"path", Ptr}, {"buf", Ptr}, {"bufsiz", Int}}),
+    sig("readv", kAll, {{"fd", Fd}, {"iov", Ptr}, {"iovcnt", ULong}}),
+    sig("reboot", kAll, {{"magic", Int}, {"magic2", Int}, {"cmd", UInt}, {"arg", Ptr}}),
+    sig("recv", kAll, {{"fd", Fd}, {"buf", Ptr}, {"len", ULong}, {"flags", UInt}}),
+    sig("recvfrom", kNotX32,
+        {{"fd", Fd}, {"buf", Ptr}, {"len", ULong}, {"flags", UInt}, {"src_addr", Ptr}, {"addrlen", Ptr}}),
+    sig("recvfrom", bit(Arch::x32),
+        {{"fd", Fd}, {"buf", Ptr}, {"len", UInt}, {"flags", UInt}, {"src_addr", Ptr}, {"addrlen", Ptr}}),
+    sig("recvmmsg", kAll, {{"fd", Fd}, {"msgvec", Ptr}, {"vlen", UInt}, {"flags", UInt}, {"timeout", Ptr}}),
+    sig("recvmmsg_time64", kRegs32, {{"fd", Fd}, {"msgvec", Ptr}, {"vlen", UInt}, {"flags", UInt}, {"timeout", Ptr}}),
+    sig("recvmsg", kAll, {{"fd", Fd}, {"msg", Ptr}, {"flags", UInt}}),
+    sig("rename", kAll, {{"oldpath", Ptr}, {"newpath", Ptr}}),
+    sig("renameat", kAll, {{"olddirfd", Fd}, {"oldpath", Ptr}, {"newdirfd", Fd}, {"newpath", Ptr}}),
+    sig("renameat2", kAll,
+        {{"olddirfd", Fd}, {"oldpath", Ptr}, {"newdirfd", Fd}, {"newpath", Ptr}, {"flags", UInt}}),
+    sig("request_key", kAll, {{"type", Ptr}, {"description", Ptr}, {"callout_info", Ptr}, {"dest_keyring", Int}}),
+    sig("rmdir", kAll, {{"path", Ptr}}),
+    sig("rt_sigaction", kNotX32, {{"sig", Int}, {"act", Ptr}, {"oact", Ptr}, {"sigsetsize", ULong}}),
+    sig("rt_sigaction", bit(Arch::x32), {{"sig", Int}, {"act", Ptr}, {"oact", Ptr}, {"sigsetsize", UInt}}),
+    sig("rt_sigprocmask", kAll, {{"how", Int}, {"set", Ptr}, {"oset", Ptr}, {"sigsetsize", ULong}}),
+    sig("rt_sigqueueinfo", kAll, {{"tgid", Int}, {"sig", Int}, {"info", Ptr}}),
+    sig("rt_tgsigqueueinfo", kAll, {{"tgid", Int}, {"tid", Int}, {"sig", Int}, {"info", Ptr}}),
+    sig("sched_getaffinity", kAll, {{"pid", Int}, {"len", UInt}, {"mask", Ptr}}),
+    sig("sched_setaffinity", kAll, {{"pid", Int}, {"len", UInt}, {"mask", Ptr}}),
+    sig("sched_setattr", kAll, {{"pid", Int}, {"attr", Ptr}, {"flags", UInt}}),
+    sig("sched_setparam", kAll, {{"pid", Int}, {"param", Ptr}}),
+    sig("sched_setscheduler", kAll, {{"pid", Int}, {"policy", Int}, {"param", Ptr}}),
+    sig("seccomp", kAll, {{"op", UInt}, {"flags", UInt}, {"args", Ptr}}),
+    sig("send", kAll, {{"fd", Fd}, {"buf", Ptr}, {"len", ULong}, {"flags", UInt}}),
+    sig("sendfile", kAll, {{"out_fd", Fd}, {"in_fd", Fd}, {"offset", Ptr}, {"count", ULong}}),
+    sig("sendfile64", kRegs32, {{"out_fd", Fd}, {"in_fd", Fd}, {"offset", Ptr}, {"count", ULong}}),
+    sig("sendmmsg", kAll, {{"fd", Fd}, {"msgvec", Ptr}, {"vlen", UInt}, {"flags", UInt}}),
+    sig("sendmsg", kAll, {{"fd", Fd}, {"msg", Ptr}, {"flags", UInt}}),
+    sig("sendto", kAll,
+        {{"fd", Fd}, {"buf", Ptr}, {"len", ULong}, {"flags", UInt}, {"dest_addr", Ptr}, {"addrlen", Int}}),
+    sig("setdomainname", kAll, {{"name", Ptr}, {"len", Int}}),
+    // Like chown, the 32-bit arches' set*id without the 32 suffix take 16-bit ids.
+    sig("setfsgid", kRegs64, {{"fsgid", UInt}}),
+    sig("setfsgid32", kRegs32, {{"fsgid", UInt}}),
+    sig("setfsuid", kRegs64, {{"fsuid", UInt}}),
+    sig("setfsuid32", kRegs32, {{"fsuid", UInt}}),
+    sig("setgid", kRegs64, {{"gid", UInt}}),
+    sig("setgid32", kRegs32, {{"gid", UInt}}),
+    sig("setgroups", kRegs64, {{"size", Int}, {"list", Ptr}}),
+    sig("setgroups32", kRegs32, {{"size", Int}, {"list", Ptr}}),
+    sig("sethostname", kAll, {{"name", Ptr}, {"len", Int}}),
+    sig("setns", kAll, {{"fd", Fd}, {"nstype", Int}}),
+    sig("setpgid", kAll, {{"pid", Int}, {"pgid", Int}}),
+    sig("setpriority", kAll, {{"which", Int}, {"who", Int}, {"prio", Int}}),
+    sig("setregid", kRegs64, {{"rgid", UInt}, {"egid", UInt}}),
+    sig("setregid32", kRegs32, {{"rgid", UInt}, {"egid", UInt}}),
+    sig("setresgid", kRegs64, {{"rgid", UInt}, {"egid", UInt}, {"sgid", UInt}}),
+    sig("setresgid32", kRegs32, {{"rgid", UInt}, {"egid", UInt}, {"sgid", UInt}}),
+    sig("setresuid", kRegs64, {{"ruid", UInt}, {"euid", UInt}, {"suid", UInt}}),
+    sig("setresuid32", kRegs32, {{"ruid", UInt}, {"euid", UInt}, {"suid", UInt}}),
+    sig("setreuid", kRegs64, {{"ruid", UInt}, {"euid", UInt}}),
+    sig("setreuid32", kRegs32, {{"ruid", UInt}, {"euid", UInt}}),
+    sig("setrlimit", kAll, {{"resource", UInt}, {"rlim", Ptr}}),
+    sig("setsockopt", kAll, {{"fd", Fd}, {"level", Int}, {"optname", Int}, {"optval", Ptr}, {"optlen", Int}}),
+    sig("setuid", kRegs64, {{"uid", UInt}}),
+    sig("setuid32", kRegs32, {{"uid", UInt}}),
+    sig("shmat", kAll, {{"shmid", Int}, {"shmaddr", Ptr}, {"shmflg", Int}}),
+    sig("shmctl", kAll, {{"shmid", Int}, {"cmd", Int}, {"buf", Ptr}}),
+    sig("shmget", kAll, {{"key", Int}, {"size", ULong}, {"shmflg", Int}}),
+    sig("shutdown", kAll, {{"fd", Fd}, {"how", Int}}),
+    sig("sigaltstack", kAll, {{"ss", Ptr}, {"old_ss", Ptr}}),
+    sig("signalfd", kAll, {{"fd", Fd}, {"mask", Ptr}, {"sizemask", ULong}}),
+    sig("signalfd4", kAll, {{"fd", Fd}, {"mask", Ptr}, {"sizemask", ULong}, {"flags", Int}}),
+    sig("socket", kAll, {{"domain", Int}, {"type", Int}, {"protocol", Int}}),
+    sig("socketcall", kAll, {{"call", Int}, {"args", Ptr}}),
+    sig("socketpair", kAll, {{"domain", Int}, {"type", Int}, {"protocol", Int}, {"sv", Ptr}}),
+    sig("stat", kAll, {{"path", Ptr}, {"statbuf", Ptr}}),
+    sig("statx", kAll, {{"dirfd", Fd}, {"path", Ptr}, {"flags", UInt}, {"mask", UInt}, {"statxbuf", Ptr}}),
+    sig("swapoff", kAll, {{"path", Ptr}}),
+    sig("swapon", kAll, {{"path", Ptr}, {"swapflags", Int}}),
+    sig("symlink", kAll, {{"target", Ptr}, {"linkpath", Ptr}}),
+    sig("symlinkat", kAll, {{"target", Ptr}, {"newdirfd", Fd}, {"linkpath", Ptr}}),
+    sig("sync_file_range", kRegs64, {{"fd", Fd}, {"offset", Long}, {"nbytes", Long}, {"flags", UInt}}),
+    sig("syslog", kAll, {{"type", Int}, {"buf", Ptr}, {"len", Int}}),
+    sig("tgkill", kAll, {{"tgid", Int}, {"tid", Int}, {"sig", Int}}),
+    sig("timer_create", kAll, {{"clockid", Int}, {"sevp", Ptr}, {"timerid", Ptr}}),
+    sig("timerfd_create", kAll, {{"clockid", Int}, {"flags", Int}}),
+    sig("timerfd_settime", kAll, {{"fd", Fd}, {"flags", Int}, {"new_value", Ptr}, {"old_value", Ptr}}),
+    sig("timerfd_settime64", kRegs32, {{"fd", Fd}, {"flags", Int}, {"new_value", Ptr}, {"old_value", Ptr}}),
+    sig("tkill", kAll, {{"tid", Int}, {"sig", Int}}),
+    sig("truncate", kAll, {{"path", Ptr}, {"length", Long}}),
+    sig("umask", kAll, {{"mask", Int}}),
+    sig("umount", kAll, {{"target", Ptr}}),
+    sig("umount2", kAll, {{"target", Ptr}, {"flags", Int}}),
+    sig("unlink", kAll, {{"path", Ptr}}),
+    sig("unlinkat", kAll, {{"dirfd", Fd}, {"path", Ptr}, {"flags", Int}}),
+    // Unlike clone, unshare rejects unknown flag bits with EINVAL, so all of them are compared.
+    sig("unshare", kAll, {{"flags", ULong}}),
+    sig("userfaultfd", kAll, {{"flags", Int}}),
+    sig("utimensat", kAll, {{"dirfd", Fd}, {"path", Ptr}, {"times", Ptr}, {"flags", Int}}),
+    sig("utimensat_time64", kRegs32, {{"dirfd", Fd}, {"path", Ptr}, {"times", Ptr}, {"flags", Int}}),
+    sig("wait4", kAll, {{"pid", Int}, {"wstatus", Ptr}, {"options", Int}, {"rusage", Ptr}}),
+    sig("waitid", kAll, {{"idtype", Int}, {"id", Int}, {"infop", Ptr}, {"options", Int}, {"rusage", Ptr}}),
+    sig("write", kAll, {{"fd", Fd}, {"buf", Ptr}, {"count", ULong}}),
+    sig("writev", kAll, {{"fd", Fd}, {"iov", Ptr}, {"iovcnt", ULong}}),
+};
+
+constexpr bool lower_snake_case(std::string_view s) {
+  if (s.empty() || s.front() < 'a' || s.front() > 'z' || s.back() == '_') return false;
+  for (size_t i = 0; i < s.size(); ++i) {
+    const char c = s[i];
+    const bool ok = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || (c == '_' && s[i - 1] != '_');
+    if (!ok) return false;
+  }
+  return true;
+}
+
+constexpr bool is_index_reference(std::string_view s) {
+  return s.size() == 4 && s.substr(0, 3) == "arg" && s[3] >= '0' && s[3] <= '5';
+}
+
+static_assert([] {
+  for (size_t i = 1; i < std::size(kSignatures); ++i) {
+    const Signature& prev = kSignatures[i - 1];
+    const Signature& cur = kSignatures[i];
+    if (cur.syscall < prev.syscall) return false;
+    if (cur.syscall == prev.syscall && (cur.arches & prev.arches) != 0) return false;
+  }
+  return true;
+}(), "kSignatures must be sorted by syscall, and one syscall's entries must cover disjoint arches");
+static_assert([] {
+  for (const Signature& s : kSignatures) {
+    if (s.count > kMaxArgs || s.arches == 0 || (s.arches & ~kAll) != 0) return false;
+    for (size_t i = 0; i < s.count; ++i) {
+      if (!lower_snake_case(s.args[i].name) || is_index_reference(s.args[i].name)) return false;
+      for (size_t j = 0; j < i; ++j)
+        if (s.args[j].name == s.args[i].name) return false;
+    }
+  }
+  return true;
+}(), "argument names must be unique lower_snake_case names other than arg0..arg5, at most 6");
+
+}  // namespace
+
+std::optional<std::span<const ArgSpec>> syscall_signature(std::string_view syscall, Arch arch) {
+  const Signature* it =
+      std::lower_bound(std::begin(kSignatures), std::end(kSignatures), syscall,
+                       [](const Signature& s, std::string_view name) { return s.syscall < name; });
+  for (; it != std::end(kSignatures) && it->syscall == syscall; ++it)
+    if ((it->arches & bit(arch)) != 0) return std::span<const ArgSpec>(it->args.data(), it->count);
+  return std::nullopt;
+}
+
+unsigned arg_bits(ArgType type, Arch arch) {
+  switch (type) {
+    case Int:
+    case UInt:
+    case Fd:
+      return 32;
+    case Long:
+    case ULong:
+    case Ptr:
+      // x32 processes enter through the x86_64 syscall path with 64-bit registers, and seccomp
+      // sees all 64 bits; native syscalls read them all (x32's C long is 32 bits, but a register
+      // is not). Syscalls whose x32 entry truncates have x32 signatures with 32-bit types above.
+      if (arch == Arch::x32) return 64;
+      return arch::long_bits(arch);
+  }
+  // Unreachable for valid enumerators; the full width compares every bit, which never loses one.
+  return 64;
+}
+
+bool arg_signed(ArgType type) { return type == Int || type == Long || type == Fd; }
+
+}  // namespace polc::sema

@@ -1,0 +1,27 @@
+// Stage: sema. Syscall names and numbers per architecture, from libseccomp's tables, plus
+// did-you-mean suggestions for names no architecture knows.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "compiler/arch/arch.h"
+
+namespace polc::sema {
+
+// The syscall number of `name` on `arch` (x32 numbers include bit 30), or nullopt when the arch
+// does not have that syscall.
+std::optional<int> syscall_number(std::string_view name, arch::Arch arch);
+
+// True when at least one supported architecture has a syscall called `name`.
+bool is_known_syscall(std::string_view name);
+
+// The known syscall name closest to `name` by edit distance, or "" when none is close.
+std::string closest_syscall(std::string_view name);
+
+// Width of the registers seccomp sees on `arch`: 32 on x86 and arm, 64 elsewhere (x32 included:
+// it enters through the 64-bit syscall path).
+unsigned register_bits(arch::Arch arch);
+
+}  // namespace polc::sema

@@ -1,0 +1,200 @@
+// Stage: syntax. Entry point: raw checks, lexing, a token pre-scan for hostile shapes, parsing with
+// polc's error listener, and the hand-written transform to the AST.
+#include "compiler/syntax/parse.h"
+
+#include <set>
+
+#include "SbxLexer.h"
+#include "SbxParser.h"
+#include "compiler/syntax/ast_builder.h"
+#include "compiler/syntax/text_checks.h"
+
+namespace polc::syntax {
+
+namespace {
+
+using diag::Code;
+
+// Collects the first syntax error only: ANTLR's recovery makes later errors mostly echoes of the
+// first, and a wall of echoes hides the real mistake.
+class FirstErrorListener : public antlr4::BaseErrorListener {
+ public:
+  // `diags` may be null: the listener then only records that an error happened.
+  FirstErrorListener(diag::Engine* diags, diag::FileId file, const OffsetMap& offsets, antlr4::Parser* parser)
+      : diags_(diags), file_(file), offsets_(offsets), parser_(parser) {}
+
+  void syntaxError(antlr4::Recognizer*, antlr4::Token* offending, size_t, size_t, const std::string&,
+                   std::exception_ptr) override {
+    if (reported_) return;
+    reported_ = true;
+    if (diags_ == nullptr) return;
+    diag::SourceRange r{file_, 0, 0};
+    std::string what = "end of file";
+    if (offending != nullptr) {
+      r.begin = offsets_.byte_offset(offending->getStartIndex());
+      r.end = offending->getType() == antlr4::Token::EOF ? r.begin : offsets_.byte_offset(offending->getStopIndex() + 1);
+      if (offending->getType() != antlr4::Token::EOF) what = "`" + offending->getText() + "`";
+    } else {
+      r.begin = r.end = static_cast<uint32_t>(diags_->sources().contents(file_).size());
+    }
+    auto& d = diags_->report(Code::SyntaxError, r, "unexpected " + what);
+    const std::string expected = expected_tokens();
+    if (!expected.empty()) d.note("expected " + expected);
+  }
+
+  bool reported() const { return reported_; }
+
+ private:
+  // A readable list of what the grammar allowed, with keywords quoted and token kinds named.
+  std::string expected_tokens() const {
+    std::set<std::string> names;
+    const antlr4::misc::IntervalSet set = parser_->getExpectedTokens();
+    for (size_t t : set.toList()) {
+      std::string n = parser_->getVocabulary().getDisplayName(t);
+      if (n == "IDENT") n = "a name";
+      else if (n == "INT") n = "an integer";
+      else if (n == "STRING") n = "a string";
+      else if (n == "GROUP") n = "an @group";
+      else if (n == "ADDRESS") n = "an address";
+      else if (n == "EOF" || n == "<EOF>") n = "end of file";
+      else if (n.size() >= 2 && n.front() == '\'') n = "`" + n.substr(1, n.size() - 2) + "`";
+      names.insert(n);
+    }
+    // Every keyword is also a name, which makes raw lists huge; when names are allowed, say so once.
+    if (names.count("a name") != 0 && names.size() > 12) {
+      std::set<std::string> filtered;
+      for (const auto& n : names)
+        if (n.front() != '`' || n == "`(`" || n == "`)`" || n == "`{`" || n == "`}`" || n == "`,`") filtered.insert(n);
+      names = filtered;
+    }
+    std::string out;
+    size_t i = 0;
+    for (const auto& n : names) {
+      if (i > 0) out += i + 1 == names.size() ? " or " : ", ";
+      out += n;
+      ++i;
+    }
+    return out;
+  }
+
+  diag::Engine* diags_;
+  diag::FileId file_;
+  const OffsetMap& offsets_;
+  antlr4::Parser* parser_;
+  bool reported_ = false;
+};
+
+bool is_operator(const std::string& t) {
+  return t == "&&" || t == "||" || t == "&" || t == "|" || t == "!" || t == "-" || t == "==" || t == "!=" ||
+         t == "<" || t == "<=" || t == ">" || t == ">=";
+}
+
+// Reports lexical errors and shapes that would make the parser or the tree recurse without bound.
+// Returns false when parsing must not start.
+bool prescan_tokens(diag::Engine& diags, diag::FileId file, const OffsetMap& offsets,
+                    const std::vector<antlr4::Token*>& tokens) {
+  auto tok_range = [&](antlr4::Token* t) {
+    return diag::SourceRange{file, offsets.byte_offset(t->getStartIndex()), offsets.byte_offset(t->getStopIndex() + 1)};
+  };
+  bool ok = true;
+  int lexical_errors = 0;
+  int depth = 0, paren_depth = 0, operator_run = 0;
+  for (antlr4::Token* t : tokens) {
+    const size_t type = t->getType();
+    if (type == polc_antlr::SbxLexer::ERROR_CHAR || type == polc_antlr::SbxLexer::UNTERMINATED_STRING) {
+      ok = false;
+      if (++lexical_errors > 20) continue;  // enough to act on; the rest would be noise
+      if (type == polc_antlr::SbxLexer::UNTERMINATED_STRING) {
+        diags.report(Code::LexicalError, tok_range(t), "string is not closed before the end of the line")
+            .with_help("add the closing `\"`");
+      } else {
+        diags.report(Code::LexicalError, tok_range(t), "unexpected character `" + t->getText() + "`")
+            .with_help("the language has no use for this character outside strings and comments");
+      }
+      continue;
+    }
+    if (type == polc_antlr::SbxLexer::COMMENT || type == polc_antlr::SbxLexer::WS) continue;
+    const std::string text = t->getText();
+    if (text == "(" || text == "{") {
+      ++depth;
+      if (text == "(") ++paren_depth;
+      if (text == "{") operator_run = 0;
+      if (depth > kMaxNesting) {
+        diags.report(Code::NestingTooDeep, tok_range(t),
+                     "brackets are nested more than " + std::to_string(kMaxNesting) + " levels deep");
+        return false;
+      }
+    } else if (text == ")" || text == "}") {
+      depth = std::max(0, depth - 1);
+      if (text == ")") paren_depth = std::max(0, paren_depth - 1);
+      if (text == "}") operator_run = 0;
+    } else if (text == "," && paren_depth == 0) {
+      operator_run = 0;
+    } else if (is_operator(text) && ++operator_run > kMaxOperatorRun) {
+      diags.report(Code::NestingTooDeep, tok_range(t),
+                   "expression has more than " + std::to_string(kMaxOperatorRun) + " operators")
+          .with_help("split the rule into several rules");
+      return false;
+    }
+  }
+  return ok;
+}
+
+}  // namespace
+
+std::optional<ast::File> parse(diag::Engine& diags, diag::FileId file) {
+  const std::string_view text = diags.sources().contents(file);
+  if (text.size() > kMaxSourceBytes) {
+    diags.report(Code::UnreadableFile, {file, 0, 0},
+                 "file is larger than " + std::to_string(kMaxSourceBytes >> 20) + " MiB; refusing to parse it");
+    return std::nullopt;
+  }
+  if (auto bad = first_invalid_utf8(text)) {
+    const bool nul = text[*bad] == '\0';
+    diags.report(Code::InvalidUtf8, {file, *bad, *bad + 1},
+                 nul ? "NUL byte in source" : "invalid UTF-8 byte in source")
+        .with_help("save the file as UTF-8 text");
+    return std::nullopt;
+  }
+  const OffsetMap offsets(text);
+
+  antlr4::ANTLRInputStream input(std::string{text});
+  polc_antlr::SbxLexer lexer(&input);
+  lexer.removeErrorListeners();  // ERROR_CHAR absorbs every character, so the lexer never errs
+  antlr4::CommonTokenStream tokens(&lexer);
+  tokens.fill();
+  if (!prescan_tokens(diags, file, offsets, tokens.getTokens())) return std::nullopt;
+
+  polc_antlr::SbxParser parser(&tokens);
+  parser.removeErrorListeners();
+  // SLL prediction first: much faster, and exact whenever it reports no error. Only input it
+  // rejects is parsed again with full LL, whose verdict (and first error) is the one reported.
+  // Errors go to a counting listener on the first pass so nothing is reported twice.
+  FirstErrorListener probe(nullptr, file, offsets, &parser);
+  parser.addErrorListener(&probe);
+  parser.getInterpreter<antlr4::atn::ParserATNSimulator>()->setPredictionMode(antlr4::atn::PredictionMode::SLL);
+  polc_antlr::SbxParser::FileContext* tree = parser.file();
+  FirstErrorListener listener(&diags, file, offsets, &parser);
+  if (probe.reported()) {
+    tokens.seek(0);
+    parser.reset();
+    parser.removeErrorListeners();
+    parser.addErrorListener(&listener);
+    parser.getInterpreter<antlr4::atn::ParserATNSimulator>()->setPredictionMode(antlr4::atn::PredictionMode::LL);
+    tree = parser.file();
+  }
+  if (listener.reported() || parser.getNumberOfSyntaxErrors() > 0) return std::nullopt;
+
+  const size_t errors_before = diags.error_count();
+  AstBuilder builder(diags, file, offsets);
+  ast::File out = builder.build(tree);
+  for (antlr4::Token* t : tokens.getTokens()) {
+    if (t->getType() == polc_antlr::SbxLexer::COMMENT)
+      out.comments.push_back({t->getText(), {file, offsets.byte_offset(t->getStartIndex()),
+                                             offsets.byte_offset(t->getStopIndex() + 1)}});
+  }
+  if (diags.error_count() > errors_before) return std::nullopt;
+  return out;
+}
+
+}  // namespace polc::syntax

@@ -1,0 +1,127 @@
+#!/usr/bin/env bash
+# Behaviour of the polc command line: exit statuses, help on every verb, output formats, and fmt's
+# --check/--write modes. Usage: cli_test.sh POLC SOURCE_DIR
+set -u
+polc=$1
+src=$2
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+passed=0
+failed=0
+
+expect_status() {  # expect_status WANT DESCRIPTION -- CMD...
+  local want=$1 what=$2
+  shift 3
+  "$@" >"$work/out" 2>"$work/err"
+  local got=$?
+  if [ "$got" -eq "$want" ]; then
+    passed=$((passed + 1))
+  else
+    failed=$((failed + 1))
+    echo "FAIL: $what: exit $got, want $want"
+    sed 's/^/  | /' "$work/out" "$work/err" | head -20
+  fi
+}
+
+expect_grep() {  # expect_grep PATTERN FILE DESCRIPTION
+  if grep -q -- "$1" "$2"; then passed=$((passed + 1)); else
+    failed=$((failed + 1))
+    echo "FAIL: $3: no match for '$1' in $2"
+    sed 's/^/  | /' "$2" | head -20
+  fi
+}
+
+cat >"$work/good.sbx" <<'SBX'
+policy good version 1 {
+  targets x86_64
+  syscalls {
+    default errno(EPERM)
+    allow read, write, exit_group
+  }
+}
+SBX
+cat >"$work/bad.sbx" <<'SBX'
+policy bad version 1 {
+  targets x86_64
+  syscalls {
+    allow raed
+  }
+}
+SBX
+cat >"$work/warn.sbx" <<'SBX'
+policy warn version 1 {
+  targets x86_64
+  group @unused = { read }
+  syscalls {
+    allow write
+  }
+}
+SBX
+printf 'policy   messy version 1 {\ntargets x86_64\n  syscalls { allow read,write }\n}\n' >"$work/messy.sbx"
+
+expect_status 0 "--version" -- "$polc" --version
+expect_grep "polc [0-9]" "$work/out" "--version prints the version"
+expect_status 2 "no arguments is a usage error" -- "$polc"
+expect_status 2 "unknown verb" -- "$polc" frobnicate
+expect_status 0 "help" -- "$polc" help
+for verb in check fmt ir explain help; do
+  expect_status 0 "$verb --help" -- "$polc" "$verb" --help
+  expect_grep "usage: polc $verb" "$work/out" "$verb --help shows its usage"
+  expect_status 0 "help $verb" -- "$polc" help "$verb"
+done
+
+expect_status 0 "check clean policy" -- "$polc" check "$work/good.sbx"
+expect_status 1 "check policy with an error" -- "$polc" check "$work/bad.sbx"
+expect_grep "error\[E0201\]" "$work/err" "human diagnostics carry the code"
+expect_grep "did you mean \`read\`" "$work/err" "did-you-mean for syscalls"
+expect_status 1 "check several files fails if one fails" -- "$polc" check "$work/good.sbx" "$work/bad.sbx"
+expect_status 2 "check without files" -- "$polc" check
+expect_status 2 "check with unknown option" -- "$polc" check --frob "$work/good.sbx"
+expect_status 2 "check with unknown format" -- "$polc" check --format xml "$work/good.sbx"
+expect_status 1 "check missing file" -- "$polc" check "$work/nope.sbx"
+expect_grep "E0003" "$work/err" "missing file is E0003"
+expect_status 0 "warnings alone pass" -- "$polc" check "$work/warn.sbx"
+expect_grep "warning\[W0002\]" "$work/err" "unused definition warns"
+expect_status 1 "--werror turns warnings into failure" -- "$polc" check --werror "$work/warn.sbx"
+
+expect_status 1 "json output" -- "$polc" check --format json "$work/bad.sbx"
+python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["errors"]==1 and d["diagnostics"][0]["code"]=="E0201", d' "$work/out" \
+  && passed=$((passed + 1)) || { failed=$((failed + 1)); echo "FAIL: json shape"; }
+expect_status 1 "sarif output" -- "$polc" check --format sarif "$work/bad.sbx"
+python3 - "$work/out" <<'PY' && passed=$((passed + 1)) || { failed=$((failed + 1)); echo "FAIL: sarif shape"; }
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["version"] == "2.1.0"
+run = d["runs"][0]
+ids = [r["id"] for r in run["tool"]["driver"]["rules"]]
+res = run["results"][0]
+assert res["ruleId"] == "E0201" and ids[res["ruleIndex"]] == "E0201"
+reg = res["locations"][0]["physicalLocation"]["region"]
+assert reg["startLine"] == 4 and reg["startColumn"] == 11, reg
+PY
+
+expect_status 0 "explain a code" -- "$polc" explain E0201
+expect_grep "unknown-syscall" "$work/out" "explain names the code"
+expect_status 0 "explain by name" -- "$polc" explain unknown-syscall
+expect_status 2 "explain unknown code" -- "$polc" explain E9999
+expect_status 0 "explain --list" -- "$polc" explain --list
+
+expect_status 0 "ir of a policy" -- "$polc" ir "$work/good.sbx"
+python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["policy"]=="good" and d["syscalls"]["default"]=={"kind":"errno","data":1}, d' "$work/out" \
+  && passed=$((passed + 1)) || { failed=$((failed + 1)); echo "FAIL: ir json"; }
+expect_status 1 "ir of a bad policy" -- "$polc" ir "$work/bad.sbx"
+
+expect_status 1 "fmt --check on a messy file" -- "$polc" fmt --check "$work/messy.sbx"
+expect_grep "would reformat" "$work/out" "fmt --check names the file"
+expect_status 0 "fmt --write" -- "$polc" fmt --write "$work/messy.sbx"
+expect_status 0 "fmt --check after --write" -- "$polc" fmt --check "$work/messy.sbx"
+expect_grep "allow read, write" "$work/messy.sbx" "fmt normalizes list spacing"
+expect_status 2 "fmt --check --write together" -- "$polc" fmt --check --write "$work/messy.sbx"
+expect_status 1 "fmt of a file with a syntax error" -- "$polc" fmt "$work/syntax.sbx"
+printf 'policy x version 1 { targets x86_64 syscalls { allow read,, } }\n' >"$work/syntax.sbx"
+cp "$work/syntax.sbx" "$work/syntax.orig"
+expect_status 1 "fmt --write leaves a broken file untouched" -- "$polc" fmt --write "$work/syntax.sbx"
+cmp -s "$work/syntax.sbx" "$work/syntax.orig" && passed=$((passed + 1)) || { failed=$((failed + 1)); echo "FAIL: fmt touched a broken file"; }
+
+echo "cli: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]

@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Runs the front-end fuzzer for a bounded time with a seed corpus built from examples/ and stdlib/,
+# plus hostile seeds (deep nesting, long lines, invalid UTF-8, NUL bytes).
+# Usage: run.sh FUZZER SECONDS
+set -euo pipefail
+fuzzer=$1
+seconds=${2:-60}
+root=$(cd "$(dirname "$0")/../.." && pwd)
+corpus=$(mktemp -d)
+trap 'rm -rf "$corpus"' EXIT
+i=0
+while IFS= read -r -d '' f; do
+  cp "$f" "$corpus/seed$i.sbx"
+  i=$((i + 1))
+done < <(find "$root/examples" "$root/stdlib" "$root/tests/golden" -name '*.sbx' -print0)
+python3 - "$corpus" <<'PY'
+import os, sys
+d = sys.argv[1]
+seeds = {
+  "deep_parens": b"policy p version 1 { targets x86_64 syscalls { allow socket(" + b"(" * 5000 + b"domain == 1" + b")" * 5000 + b") } }",
+  "deep_not": b"policy p version 1 { targets x86_64 syscalls { allow socket(" + b"!" * 100000 + b"domain == 1) } }",
+  "long_and": b"policy p version 1 { targets x86_64 syscalls { allow socket(" + b" && ".join([b"domain == 1"] * 20000) + b") } }",
+  "long_line": b"# " + b"x" * (1 << 20) + b"\npolicy p version 1 { targets x86_64 }",
+  "bad_utf8": b"policy p version 1 { targets x86_64 } \xff\xfe",
+  "nul": b"policy p version 1 {\x00 targets x86_64 }",
+  "braces": b"{" * 100000,
+}
+for k, v in seeds.items():
+    open(os.path.join(d, k), "wb").write(v)
+PY
+"$fuzzer" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=4096 -max_len=2000000 "$corpus"

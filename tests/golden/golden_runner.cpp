@@ -1,0 +1,153 @@
+// Golden test runner. For every input in a suite directory it runs the polc binary and compares
+// the output with the `.expected` file beside the input, byte for byte:
+//   diagnostics  NAME.sbx -> `polc check NAME.sbx` (stderr+stdout) and the exit status
+//                NAME.json.sbx / NAME.sarif.sbx -> the same with --format json / sarif
+//   fmt          NAME.sbx -> `polc fmt NAME.sbx`, then checks that formatting it again is a no-op
+//   ir           NAME.sbx -> `polc ir NAME.sbx`
+//   coverage     fails unless every code of `polc explain --list` appears in some diagnostics case
+// With POLC_UPDATE_GOLDEN=1 in the environment, `.expected` files are rewritten instead.
+#include <sys/wait.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <regex>
+#include <set>
+#include <sstream>
+#include <string>
+#include <vector>
+
+namespace fs = std::filesystem;
+
+namespace {
+
+struct Run {
+  std::string output;
+  int status = -1;
+};
+
+// Runs `command` through the shell in `dir`, capturing stdout and stderr together.
+Run run(const std::string& command, const fs::path& dir) {
+  const std::string full = "cd '" + dir.string() + "' && " + command + " 2>&1";
+  Run r;
+  FILE* p = popen(full.c_str(), "r");
+  if (p == nullptr) return r;
+  char buf[4096];
+  size_t n;
+  while ((n = fread(buf, 1, sizeof buf, p)) > 0) r.output.append(buf, n);
+  const int st = pclose(p);
+  r.status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+  return r;
+}
+
+std::string read_file(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+// Compares (or, in update mode, writes) one expected file. Returns true on a match.
+bool check(const fs::path& expected_path, const std::string& actual, bool update) {
+  if (update) {
+    std::ofstream(expected_path, std::ios::binary) << actual;
+    return true;
+  }
+  if (!fs::exists(expected_path)) {
+    std::cerr << "MISSING " << expected_path << " (run with POLC_UPDATE_GOLDEN=1)\n";
+    return false;
+  }
+  const std::string expected = read_file(expected_path);
+  if (expected == actual) return true;
+  std::cerr << "MISMATCH " << expected_path << "\n--- expected\n" << expected << "--- actual\n" << actual << "---\n";
+  return false;
+}
+
+std::vector<fs::path> inputs(const fs::path& dir) {
+  std::vector<fs::path> out;
+  for (const auto& e : fs::directory_iterator(dir))
+    if (e.path().extension() == ".sbx") out.push_back(e.path());
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+int coverage(const std::string& polc, const fs::path& dir) {
+  const Run list = run("'" + polc + "' explain --list", dir);
+  std::set<std::string> codes, seen;
+  std::istringstream ls(list.output);
+  for (std::string line; std::getline(ls, line);)
+    if (!line.empty()) codes.insert(line.substr(0, line.find(' ')));
+  const std::regex code_re(R"(\b([EW][0-9]{4})\b)");
+  for (const auto& e : fs::directory_iterator(dir)) {
+    if (e.path().extension() != ".expected") continue;
+    const std::string text = read_file(e.path());
+    for (std::sregex_iterator it(text.begin(), text.end(), code_re), end; it != end; ++it) seen.insert((*it)[1]);
+  }
+  int missing = 0;
+  for (const auto& c : codes)
+    if (seen.count(c) == 0) {
+      std::cerr << "no golden case produces " << c << "\n";
+      ++missing;
+    }
+  if (codes.empty()) std::cerr << "polc explain --list printed no codes\n";
+  std::cout << (codes.size() - static_cast<size_t>(missing)) << " passed, " << missing << " failed\n";
+  return missing == 0 && !codes.empty() ? 0 : 1;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc != 4) {
+    std::cerr << "usage: polc_golden_runner POLC DIR SUITE\n";
+    return 2;
+  }
+  const std::string polc = fs::absolute(argv[1]).string();
+  const fs::path dir = argv[2];
+  const std::string suite = argv[3];
+  const bool update = std::getenv("POLC_UPDATE_GOLDEN") != nullptr;
+  if (suite == "coverage") return coverage(polc, dir);
+
+  int passed = 0, failed = 0;
+  for (const fs::path& in : inputs(dir)) {
+    const std::string name = in.filename().string();
+    const fs::path expected = fs::path(in).replace_extension(".expected");
+    bool ok = true;
+    if (suite == "diagnostics") {
+      std::string format;
+      if (name.find(".json.") != std::string::npos) format = " --format json";
+      if (name.find(".sarif.") != std::string::npos) format = " --format sarif";
+      const Run r = run("'" + polc + "' check" + format + " '" + name + "'", dir);
+      ok = check(expected, r.output + "exit status: " + std::to_string(r.status) + "\n", update);
+    } else if (suite == "fmt") {
+      const Run r = run("'" + polc + "' fmt '" + name + "'", dir);
+      ok = check(expected, r.output, update);
+      // Idempotence: the formatted text must format to itself.
+      if (ok && r.status == 0) {
+        const fs::path tmp = fs::temp_directory_path() / ("polc-golden-" + name);
+        std::ofstream(tmp, std::ios::binary) << r.output;
+        const Run again = run("'" + polc + "' fmt '" + tmp.string() + "'", dir);
+        fs::remove(tmp);
+        if (again.output != r.output) {
+          std::cerr << "NOT IDEMPOTENT " << name << "\n--- first\n" << r.output << "--- second\n" << again.output;
+          ok = false;
+        }
+      }
+    } else if (suite == "ir") {
+      const Run r = run("'" + polc + "' ir '" + name + "'", dir);
+      ok = check(expected, r.output + "exit status: " + std::to_string(r.status) + "\n", update);
+    } else {
+      std::cerr << "unknown suite " << suite << "\n";
+      return 2;
+    }
+    (ok ? passed : failed)++;
+  }
+  std::cout << passed << " passed, " << failed << " failed\n";
+  if (passed + failed == 0) {
+    std::cerr << "no inputs in " << dir << "\n";
+    return 1;
+  }
+  return failed == 0 ? 0 : 1;
+}
