@@ -164,7 +164,7 @@ ADDRESS
     : DEC '.' DEC '.' DEC '.' DEC ('/' DEC)?
     | IPV6 ('/' DEC)?
     ;
-INT     : '0x' [0-9a-fA-F_]+ | '0o' [0-7_]+ | '0b' [01_]+ | DEC ;
+INT     : '0x' [0-9a-fA-F_]+ | '0o' [0-7_]+ | '0b' [01_]+ | [0-9] [0-9_]* ;
 IDENT   : [a-zA-Z_] [a-zA-Z0-9_]* ;
 STRING  : '"' (~["\\\r\n] | '\\' ~[\r\n])* '"' ;
 // A string cut off by the end of the line: one token, so the diagnostic points at its start.

@@ -83,6 +83,10 @@ constexpr std::array kCodes = std::to_array<CodeInfo>({
      "File imports are relative to the importing file, written with `/`, without `..` leaving the\n"
      "directory tree of the policy, `.` segments, or repeated slashes, and end in `.sbx`. This keeps\n"
      "a policy's meaning independent of the directory polc is run from."},
+    {WithoutOnSeveralImports, "E0115", "without-on-several-imports", E, "`without` on an import of several modules",
+     "`import A, B without X` would leave unclear which module X is removed from. An import with a\n"
+     "`without` list names exactly one module: write `import A` and `import B without X` on\n"
+     "separate lines."},
 
     {UnknownSyscall, "E0201", "unknown-syscall", E, "a name that is not a syscall on any architecture",
      "Syscall names are resolved with libseccomp's tables. A name that no supported architecture\n"

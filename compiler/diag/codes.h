@@ -33,6 +33,7 @@ enum class Code {
   GroupCycle,
   WrongKindOfName,
   BadImportPath,
+  WithoutOnSeveralImports,
   // Syscall rules (E02xx)
   UnknownSyscall,
   SyscallNotOnArch,

@@ -22,6 +22,25 @@ ArgCmp negate(ArgCmp c) {
 
 namespace {
 
+// The value of a comparison that is decided by its constants alone at its width (`x < 0`,
+// `x <= 0xffffffff` on 32 bits, a masked test of bits outside the mask), or nullopt.
+std::optional<bool> trivial(const ArgCmp& c) {
+  const uint64_t max = c.width >= 64 ? ~uint64_t{0} : (uint64_t{1} << c.width) - 1;
+  switch (c.op) {
+    case CmpOp::Lt: return c.value == 0 ? std::optional(false) : std::nullopt;
+    case CmpOp::Ge: return c.value == 0 ? std::optional(true) : std::nullopt;
+    case CmpOp::Le: return c.value >= max ? std::optional(true) : std::nullopt;
+    case CmpOp::Gt: return c.value >= max ? std::optional(false) : std::nullopt;
+    case CmpOp::MaskedEq:
+      if ((c.value & ~c.mask) != 0) return false;
+      return c.mask == 0 ? std::optional(true) : std::nullopt;
+    case CmpOp::MaskedNe:
+      if ((c.value & ~c.mask) != 0) return true;
+      return c.mask == 0 ? std::optional(false) : std::nullopt;
+    default: return std::nullopt;
+  }
+}
+
 void normalize_clause(Clause& c) {
   std::sort(c.begin(), c.end());
   c.erase(std::unique(c.begin(), c.end()), c.end());
@@ -41,7 +60,11 @@ std::optional<std::vector<Clause>> dnf(const BoolExpr& e, bool negated, size_t m
   switch (e.kind) {
     case K::True: return negated ? std::vector<Clause>{} : std::vector<Clause>{Clause{}};
     case K::False: return negated ? std::vector<Clause>{Clause{}} : std::vector<Clause>{};
-    case K::Cmp: return std::vector<Clause>{Clause{negated ? negate(e.cmp) : e.cmp}};
+    case K::Cmp: {
+      const ArgCmp c = negated ? negate(e.cmp) : e.cmp;
+      if (auto t = trivial(c)) return *t ? std::vector<Clause>{Clause{}} : std::vector<Clause>{};
+      return std::vector<Clause>{Clause{c}};
+    }
     case K::Not: return dnf(e.kids.at(0), !negated, max);
     case K::And:
     case K::Or: {
@@ -106,8 +129,8 @@ void canonicalize(Policy& p) {
            fs.end());
   auto& net = p.network.rules;
   std::stable_sort(net.begin(), net.end(), [&](const NetRule& a, const NetRule& b) {
-    return std::tuple(!a.deny, !a.implicit, origin_key(a.origin), a.hosts) <
-           std::tuple(!b.deny, !b.implicit, origin_key(b.origin), b.hosts);
+    return std::tuple(!a.deny, a.implicit, origin_key(a.origin), a.hosts) <
+           std::tuple(!b.deny, b.implicit, origin_key(b.origin), b.hosts);
   });
   net.erase(std::unique(net.begin(), net.end(),
                         [](const NetRule& a, const NetRule& b) {

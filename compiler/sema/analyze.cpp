@@ -55,7 +55,14 @@ class RuleCollector {
     lower_net_rules(ctx_, unit, ex);
     for (const ImportEdge& edge : ctx_.unit(unit).imports) {
       Exclusions child = ex;
-      if (!edge.stmt->without.empty()) {
+      if (!edge.stmt->without.empty() && edge.stmt->refs.size() > 1) {
+        // Reported once per statement (at its first module); the exclusions are not applied.
+        if (edge.ref == &edge.stmt->refs.front())
+          ctx_.diags.report(Code::WithoutOnSeveralImports, edge.stmt->without.front().range,
+                            "`without` applies to an import of one module, but this import names " +
+                                std::to_string(edge.stmt->refs.size()))
+              .with_help("import the module that needs exceptions on its own line");
+      } else if (!edge.stmt->without.empty()) {
         const Exclusions own = resolve_without(ctx_, *edge.stmt);
         check_without(edge, own);
         child.syscalls.insert(own.syscalls.begin(), own.syscalls.end());

@@ -1,8 +1,8 @@
 // Stage: sema. The named constants and errno names a policy may use in place of numbers. Values
 // are the Linux UAPI (kernel) values, not libc's: where they differ (O_LARGEFILE is 0 in glibc's
-// 64-bit headers, 0100000 to the kernel) a seccomp filter sees the kernel's. They were read from the
-// Linux 6.1 UAPI headers of each supported arch by compiling every name for every target, so the
-// per-arch differences below are the complete set among these seven arches, not a sample.
+// 64-bit headers, 0100000 to the kernel) a seccomp filter sees the kernel's. They were read from
+// the Linux 6.1 UAPI headers of each supported arch by compiling every name for every target, so
+// the per-arch differences below are the complete set among these seven arches, not a sample.
 #include "compiler/sema/constants.h"
 
 #include <algorithm>
@@ -509,8 +509,6 @@ constexpr Constant kConstants[] = {
     {"MAP_HUGE_512MB", kMmapFlag, 0x74000000, kAll},
     {"MAP_HUGE_64KB", kMmapFlag, 0x40000000, kAll},
     {"MAP_HUGE_8MB", kMmapFlag, 0x5c000000, kAll},
-    {"MAP_HUGE_MASK", kMmapFlag, 0x3f, kAll},
-    {"MAP_HUGE_SHIFT", kMmapFlag, 0x1a, kAll},
     {"MAP_LOCKED", kMmapFlag, 0x2000, kAll},
     {"MAP_NONBLOCK", kMmapFlag, 0x10000, kAll},
     {"MAP_NORESERVE", kMmapFlag, 0x4000, kAll},

@@ -92,10 +92,14 @@ constexpr Signature kSignatures[] = {
     sig("clock_settime64", kRegs32, {{"clockid", Int}, {"tp", Ptr}}),
     // The kernel reads only the low 32 bits of clone's flags (lower_32_bits() in kernel/fork.c), so
     // they are UInt: a 64-bit comparison could be defeated by setting the ignored upper half.
-    // Only the first three arguments are named: tls and child_tid swap places between arches
-    // (CLONE_BACKWARDS on x86 and arm*), and s390x swaps stack and flags (CLONE_BACKWARDS2).
-    sig("clone", kAll & ~bit(Arch::s390x), {{"flags", UInt}, {"stack", Ptr}, {"parent_tid", Ptr}}),
-    sig("clone", bit(Arch::s390x), {{"stack", Ptr}, {"flags", UInt}, {"parent_tid", Ptr}}),
+    // The argument order is the arch's Kconfig choice: i386, arm, arm64 and riscv select
+    // CLONE_BACKWARDS (tls before child_tid), s390 CLONE_BACKWARDS2 (stack before flags).
+    sig("clone", bit(Arch::x86_64) | bit(Arch::x32),
+        {{"flags", UInt}, {"stack", Ptr}, {"parent_tid", Ptr}, {"child_tid", Ptr}, {"tls", ULong}}),
+    sig("clone", bit(Arch::x86) | bit(Arch::arm) | bit(Arch::aarch64) | bit(Arch::riscv64),
+        {{"flags", UInt}, {"stack", Ptr}, {"parent_tid", Ptr}, {"tls", ULong}, {"child_tid", Ptr}}),
+    sig("clone", bit(Arch::s390x),
+        {{"stack", Ptr}, {"flags", UInt}, {"parent_tid", Ptr}, {"child_tid", Ptr}, {"tls", ULong}}),
     sig("clone3", kAll, {{"args", Ptr}, {"size", ULong}}),
     sig("close", kAll, {{"fd", Fd}}),
     sig("close_range", kAll, {{"first", UInt}, {"last", UInt}, {"flags", UInt}}),
