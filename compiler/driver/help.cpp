@@ -58,6 +58,8 @@ Prints the long explanation of a diagnostic code (E0201, or its name, unknown-sy
 --list prints every code with its one-line summary.
 )"},
     {"help", R"(usage: polc help [VERB]
+
+Shows the overview, or the help of one verb. `polc help import` lists the standard modules.
 )"},
     {"import", ""},
 };
@@ -79,6 +81,10 @@ void print_help(std::string_view verb) {
 }
 
 int cmd_help(const Args& args) {
+  if (args.size() == 1 && (args[0] == "--help" || args[0] == "-h")) {
+    print_help("help");
+    return kExitOk;
+  }
   if (args.size() > 1) {
     std::cerr << "polc help: give at most one verb\n";
     return kExitUsage;

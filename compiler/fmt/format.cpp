@@ -109,7 +109,7 @@ class Printer {
   // Prints `prefix` followed by `items`, packed to the line width. Continuation lines start at
   // `cont_indent` columns. Comments between items force a break and are kept in place.
   void packed_list(const std::string& prefix, const std::vector<ListItem>& items, const std::string& suffix,
-                   size_t cont_indent, bool comma_at_end_of_broken_lines = true) {
+                   size_t cont_indent) {
     const std::string base(static_cast<size_t>(indent_) * 2, ' ');
     // One line when it fits and no comment sits among the items.
     std::string one = prefix;
@@ -143,7 +143,7 @@ class Printer {
         }
       }
       const bool last = i + 1 == items.size();
-      const std::string piece = it.text + (last ? suffix : (comma_at_end_of_broken_lines ? "," : ""));
+      const std::string piece = it.text + (last ? suffix : ",");
       if (line_has_item && line.size() + 1 + piece.size() > kLineWidth) {
         out_ += line + "\n";
         line = cont;
@@ -187,9 +187,7 @@ class Printer {
     }
     emit_line(head + " {");
     ++indent_;
-    std::vector<ListItem> with_commas = items;
-    for (auto& it : with_commas) it.text += ",";
-    packed_list("", with_commas, "", static_cast<size_t>(indent_) * 2, false);
+    packed_list("", items, ",", static_cast<size_t>(indent_) * 2);
     closing_brace(range.end);
   }
 
