@@ -63,7 +63,7 @@ trailingErrno
 
 syscallTarget
     : name optional='?'? ('(' (expr (',' expr)*)? ')')?
-    | GROUP
+    | GROUP ('(' (expr (',' expr)*)? ')')?   // conditions on a group are rejected by sema (E0208)
     ;
 
 // Conditions and values share one expression grammar; sema decides which is which, so that a

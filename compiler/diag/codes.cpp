@@ -80,9 +80,9 @@ constexpr std::array kCodes = std::to_array<CodeInfo>({
      "`group @x` holds syscalls and may be used in syscall rules; `hosts @x` holds addresses and\n"
      "domains and may be used in network rules. The note shows the definition."},
     {BadImportPath, "E0114", "bad-import-path", E, "a relative import path is absolute or not normal",
-     "File imports are relative to the importing file, written with `/`, without `..` leaving the\n"
-     "directory tree of the policy, `.` segments, or repeated slashes, and end in `.sbx`. This keeps\n"
-     "a policy's meaning independent of the directory polc is run from."},
+     "File imports are relative to the importing file, written with `/`, without `.` segments (a\n"
+     "leading `./` is fine) or repeated slashes, and end in `.sbx`. `..` may climb to a shared\n"
+     "directory. This keeps a policy's meaning independent of the directory polc is run from."},
     {WithoutOnSeveralImports, "E0115", "without-on-several-imports", E, "`without` on an import of several modules",
      "`import A, B without X` would leave unclear which module X is removed from. An import with a\n"
      "`without` list names exactly one module: write `import A` and `import B without X` on\n"

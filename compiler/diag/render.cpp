@@ -26,6 +26,36 @@ std::string location_prefix(const SourceManager& sm, SourceRange r) {
   return sm.path(r.file) + ":" + std::to_string(lc.line) + ":" + std::to_string(lc.column);
 }
 
+// `text` with every byte that is not part of valid UTF-8 (and every NUL) replaced by U+FFFD, so
+// that diagnostics about bad input are themselves valid text.
+std::string printable(std::string_view text) {
+  std::string out;
+  size_t i = 0;
+  while (i < text.size()) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    size_t len = c < 0x80 ? 1 : (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : (c & 0xF8) == 0xF0 ? 4 : 0;
+    bool ok = len > 0 && i + len <= text.size() && c != 0;
+    for (size_t k = 1; ok && k < len; ++k) ok = (static_cast<unsigned char>(text[i + k]) & 0xC0) == 0x80;
+    if (ok) {
+      out.append(text.substr(i, len));
+      i += len;
+    } else {
+      out += "\xEF\xBF\xBD";
+      ++i;
+    }
+  }
+  return out;
+}
+
+// SARIF counts offsets in the run's columnKind (code points), not bytes.
+uint32_t code_points_before(const SourceManager& sm, FileId file, uint32_t offset) {
+  const std::string_view text = sm.contents(file);
+  uint32_t n = 0;
+  for (uint32_t i = 0; i < offset && i < text.size(); ++i)
+    if ((static_cast<unsigned char>(text[i]) & 0xC0) != 0x80) ++n;
+  return n;
+}
+
 // The source line and a caret underline of the part of `r` that lies on its first line.
 void append_snippet(std::string& out, const SourceManager& sm, SourceRange r) {
   if (!r.valid()) return;
@@ -34,7 +64,7 @@ void append_snippet(std::string& out, const SourceManager& sm, SourceRange r) {
   const std::string_view text = sm.line_text(r.file, begin.line);
   const std::string gutter = std::to_string(begin.line);
   const std::string pad(gutter.size(), ' ');
-  out += pad + " |\n" + gutter + " | " + std::string(text) + "\n" + pad + " | ";
+  out += pad + " |\n" + gutter + " | " + printable(text) + "\n" + pad + " | ";
   // Re-use the line's own tabs so the caret lines up however the terminal expands them.
   uint32_t col = 1;
   for (size_t i = 0; i < text.size() && col < begin.column; ++i) {
@@ -175,7 +205,9 @@ std::string render_sarif(const Engine& engine, std::string_view tool_version) {
     if (!d->fixits.empty()) {
       json replacements = json::array();
       for (const FixIt& f : d->fixits) {
-        replacements.push_back({{"deletedRegion", {{"charOffset", f.range.begin}, {"charLength", f.range.end - f.range.begin}}},
+        const uint32_t begin = code_points_before(sm, f.range.file, f.range.begin);
+        const uint32_t end = code_points_before(sm, f.range.file, f.range.end);
+        replacements.push_back({{"deletedRegion", {{"charOffset", begin}, {"charLength", end - begin}}},
                                 {"insertedContent", {{"text", f.replacement}}}});
       }
       result["fixes"] = json::array({{{"description", {{"text", d->help.empty() ? d->message : d->help}}},

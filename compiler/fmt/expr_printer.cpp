@@ -59,8 +59,7 @@ std::string print_action(const ast::Action& a) {
 }
 
 std::string print_target(const ast::SyscallTarget& t) {
-  if (t.is_group) return "@" + t.name.text;
-  std::string s = t.name.text + (t.optional ? "?" : "");
+  std::string s = t.is_group ? "@" + t.name.text : t.name.text + (t.optional ? "?" : "");
   if (t.has_parens) {
     s += "(";
     for (size_t i = 0; i < t.args.size(); ++i) s += (i ? ", " : "") + print_expr(*t.args[i]);

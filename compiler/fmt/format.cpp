@@ -28,7 +28,7 @@ class Printer {
       head = "module " + file_.name + " {";
     statement_start(file_.range.begin, true);
     emit_line(head);
-    trailing_comment(file_.name_range.end);
+    trailing_comment(brace_after(file_.range.begin));
     ++indent_;
     bool first = true;
     for (const ast::Item& item : file_.items) {
@@ -44,6 +44,28 @@ class Printer {
  private:
   // ---- comments and blank lines ----
 
+  // The offset just past the first `{` at or after `from` outside strings and comments (the
+  // block's own brace), so a comment on the block's opening line stays on it.
+  uint32_t brace_after(uint32_t from) const {
+    for (size_t i = from; i < src_.size(); ++i) {
+      if (src_[i] == '"') {
+        for (++i; i < src_.size() && src_[i] != '"'; ++i)
+          if (src_[i] == '\\') ++i;
+      } else if (src_[i] == '#') {
+        while (i < src_.size() && src_[i] != '\n') ++i;
+      } else if (src_[i] == '{') {
+        return static_cast<uint32_t>(i + 1);
+      }
+    }
+    return from;
+  }
+
+  static size_t width(std::string_view s) {
+    size_t n = 0;
+    for (unsigned char c : s) n += (c & 0xC0) != 0x80;
+    return n;
+  }
+
   bool has_newline(uint32_t from, uint32_t to) const {
     if (from >= to || to > src_.size()) return false;
     return src_.substr(from, to - from).find('\n') != std::string_view::npos;
@@ -56,7 +78,8 @@ class Printer {
 
   // Emits every pending comment that starts before `before`, each on its own line, keeping one
   // blank line where the source had any.
-  void flush_comments(uint32_t before, bool allow_leading_blank) {
+  bool flush_comments(uint32_t before, bool allow_leading_blank) {
+    bool any = false;
     while (next_ < file_.comments.size() && file_.comments[next_].range.begin < before) {
       const ast::Comment& c = file_.comments[next_];
       if (allow_leading_blank && has_blank_line(last_end_, c.range.begin) && !out_.empty() && !just_opened_) blank_line();
@@ -64,12 +87,14 @@ class Printer {
       last_end_ = c.range.end;
       ++next_;
       allow_leading_blank = true;
+      any = true;
     }
+    return any;
   }
 
   void statement_start(uint32_t begin, bool first_in_block) {
-    flush_comments(begin, !first_in_block);
-    if (!first_in_block && has_blank_line(last_end_, begin) && !just_opened_) blank_line();
+    const bool had_comments = flush_comments(begin, !first_in_block);
+    if ((!first_in_block || had_comments) && has_blank_line(last_end_, begin) && !just_opened_) blank_line();
   }
 
   // A comment on the same source line as `end` is appended to the current output line.
@@ -117,9 +142,10 @@ class Printer {
     one += suffix;
     const bool comment_inside = !items.empty() && next_ < file_.comments.size() &&
                                 file_.comments[next_].range.begin < items.back().range.end;
-    if (!comment_inside && base.size() + one.size() <= kLineWidth) {
+    if (!comment_inside && base.size() + width(one) <= kLineWidth) {
       out_ += base + one + "\n";
       just_opened_ = false;
+      if (!items.empty()) last_end_ = std::max(last_end_, items.back().range.end);
       return;
     }
     std::string line = base + prefix;
@@ -144,13 +170,14 @@ class Printer {
       }
       const bool last = i + 1 == items.size();
       const std::string piece = it.text + (last ? suffix : ",");
-      if (line_has_item && line.size() + 1 + piece.size() > kLineWidth) {
+      if (line_has_item && width(line) + 1 + width(piece) > kLineWidth) {
         out_ += line + "\n";
         line = cont;
         line_has_item = false;
       }
       line += (line_has_item ? " " : "") + piece;
       line_has_item = true;
+      last_end_ = std::max(last_end_, it.range.end);
       // A trailing comment after this item ends the line.
       const uint32_t end = it.range.end;
       if (next_ < file_.comments.size() && file_.comments[next_].range.begin >= end &&
@@ -176,16 +203,17 @@ class Printer {
   // A `{ a, b, c }` block list (groups and host sets): one line when short, else one packed block.
   void block_list(const std::string& head, const std::vector<ListItem>& items, ast::SourceRange range) {
     const std::string base(static_cast<size_t>(indent_) * 2, ' ');
-    std::string one = head + " { ";
+    std::string one = head + (items.empty() ? " {" : " { ");
     for (size_t i = 0; i < items.size(); ++i) one += (i ? ", " : "") + items[i].text;
     one += items.empty() ? "}" : " }";
     const bool comment_inside = next_ < file_.comments.size() && file_.comments[next_].range.begin < range.end;
-    if (!comment_inside && base.size() + one.size() <= kLineWidth) {
+    if (!comment_inside && base.size() + width(one) <= kLineWidth) {
       emit_line(one);
       trailing_comment(range.end);
       return;
     }
     emit_line(head + " {");
+    trailing_comment(brace_after(range.begin));
     ++indent_;
     packed_list("", items, ",", static_cast<size_t>(indent_) * 2);
     closing_brace(range.end);
@@ -200,10 +228,24 @@ class Printer {
     return out;
   }
 
+  // Comments inside a statement but outside its list (between rights, ports, in a `without`
+  // list or a trailing errno) cannot stay where they were: those before the list move above the
+  // statement, those after it move below. Between list items they stay in place.
   void simple_list_stmt(const std::string& prefix, const std::vector<ListItem>& items, const std::string& suffix,
                         ast::SourceRange range, bool first) {
     statement_start(range.begin, first);
-    packed_list(prefix, items, suffix, static_cast<size_t>(indent_) * 2 + prefix.size());
+    const uint32_t list_begin = items.empty() ? range.end : items.front().range.begin;
+    flush_comments(list_begin, false);
+    packed_list(prefix, items, suffix, static_cast<size_t>(indent_) * 2 + width(prefix));
+    trailing_comment(range.end);
+    flush_comments(range.end, false);
+  }
+
+  // A statement without a list: every comment inside it moves above it.
+  void single_line_stmt(const std::string& text, ast::SourceRange range, bool first) {
+    statement_start(range.begin, first);
+    flush_comments(range.end, false);
+    emit_line(text);
     trailing_comment(range.end);
   }
 
@@ -226,9 +268,7 @@ class Printer {
   }
 
   void item_stmt(const ast::ConstDef& c, bool first) {
-    statement_start(c.range.begin, first);
-    emit_line("const " + c.name.text + " = " + print_expr(*c.value));
-    trailing_comment(c.range.end);
+    single_line_stmt("const " + c.name.text + " = " + print_expr(*c.value), c.range, first);
   }
 
   void item_stmt(const ast::GroupDef& g, bool first) {
@@ -254,6 +294,7 @@ class Printer {
       return;
     }
     emit_line(head + " {");
+    trailing_comment(brace_after(range.begin));
     ++indent_;
     bool first_stmt = true;
     for (const auto& st : stmts) {
@@ -266,9 +307,7 @@ class Printer {
   void item_stmt(const ast::SyscallsSection& s, bool first) {
     section("syscalls", s.range, s.stmts, first, [&](const ast::SyscallStmt& st, bool f) {
       if (const auto* d = std::get_if<ast::SyscallDefault>(&st)) {
-        statement_start(d->range.begin, f);
-        emit_line("default " + print_action(d->action));
-        trailing_comment(d->range.end);
+        single_line_stmt("default " + print_action(d->action), d->range, f);
         return;
       }
       const auto& r = std::get<ast::SyscallRule>(st);
@@ -282,9 +321,7 @@ class Printer {
   void item_stmt(const ast::FilesystemSection& s, bool first) {
     section("filesystem", s.range, s.stmts, first, [&](const ast::FsStmt& st, bool f) {
       if (const auto* a = std::get_if<ast::LandlockAbi>(&st)) {
-        statement_start(a->range.begin, f);
-        emit_line("landlock abi >= " + std::to_string(a->abi));
-        trailing_comment(a->range.end);
+        single_line_stmt("landlock abi >= " + std::to_string(a->abi), a->range, f);
         return;
       }
       const auto& r = std::get<ast::AccessRule>(st);
@@ -316,16 +353,12 @@ class Printer {
   }
 
   void item_stmt(const ast::Assertion& a, bool first) {
-    statement_start(a.range.begin, first);
-    emit_line(std::string("assert ") + (a.never ? "never " : "always ") + print_query(a.query));
-    trailing_comment(a.range.end);
+    single_line_stmt(std::string("assert ") + (a.never ? "never " : "always ") + print_query(a.query), a.range, first);
   }
 
   void item_stmt(const ast::Test& t, bool first) {
     section("test " + print_string(t.name.value), t.range, t.expectations, first, [&](const ast::Expectation& e, bool f) {
-      statement_start(e.range.begin, f);
-      emit_line("expect " + print_action(e.action) + " " + print_query(e.query));
-      trailing_comment(e.range.end);
+      single_line_stmt("expect " + print_action(e.action) + " " + print_query(e.query), e.range, f);
     });
   }
 

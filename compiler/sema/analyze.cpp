@@ -5,6 +5,7 @@
 #include <set>
 
 #include "compiler/sema/context.h"
+#include "compiler/sema/mentions.h"
 #include "compiler/sema/syscall_rules.h"
 
 namespace polc::sema {
@@ -64,7 +65,7 @@ class RuleCollector {
               .with_help("import the module that needs exceptions on its own line");
       } else if (!edge.stmt->without.empty()) {
         const Exclusions own = resolve_without(ctx_, *edge.stmt);
-        check_without(edge, own);
+        check_without(edge);
         child.syscalls.insert(own.syscalls.begin(), own.syscalls.end());
         child.strings.insert(own.strings.begin(), own.strings.end());
       }
@@ -73,26 +74,20 @@ class RuleCollector {
   }
 
  private:
-  // A `without` item must name something the import really brings: collect what the imported
-  // closure mentions (with no exclusions) and compare.
-  void check_without(const ImportEdge& edge, const Exclusions& own) {
+  // A `without` item must name something the import really brings. What the imported closure
+  // mentions is collected by a walk that reads the rules without resolving them, so it reports
+  // nothing (the real lowering reports each problem once).
+  void check_without(const ImportEdge& edge) {
     if (!checked_.insert(edge.ref).second) return;
-    Context probe{ctx_.diags, ctx_.program, ctx_.targets, ctx_.checking_module, ctx_.defs, {}, {}, {}, false};
-    // Lowering again into a scratch policy reports nothing new: the engine drops exact repeats.
-    RuleCollector scratch(probe);
-    scratch.visit(edge.target, {});
+    const Mentions mentions = collect_mentions(ctx_, edge.target);
     for (const ast::WithoutRef& w : edge.stmt->without) {
       bool found;
       if (w.kind == ast::WithoutKind::Group) {
-        const Exclusions single = resolve_without(ctx_, ast::Import{{}, {w}, {}});
-        found = std::any_of(single.syscalls.begin(), single.syscalls.end(),
-                            [&](const std::string& s) { return probe.mentioned_syscalls.count(s) != 0; }) ||
-                std::any_of(single.strings.begin(), single.strings.end(),
-                            [&](const std::string& s) { return probe.mentioned_strings.count(s) != 0; });
+        found = mentions.groups.count(w.text) != 0;
       } else if (w.kind == ast::WithoutKind::String) {
-        found = probe.mentioned_strings.count(w.text) != 0;
+        found = mentions.strings.count(w.text) != 0;
       } else {
-        found = probe.mentioned_syscalls.count(w.text) != 0;
+        found = mentions.syscalls.count(w.text) != 0;
       }
       if (!found) {
         ctx_.diags.report(Code::WithoutNotInImport, w.range,
@@ -100,7 +95,6 @@ class RuleCollector {
             .with_help("remove it from the `without` list");
       }
     }
-    (void)own;
   }
 
   Context& ctx_;
@@ -126,7 +120,7 @@ std::optional<ir::Policy> analyze(diag::Engine& diags, diag::FileId root, const 
   const size_t errors_before = diags.error_count();
   const ast::File& file = program->units[0]->ast;
 
-  Context ctx{diags, *program, {}, file.kind == ast::UnitKind::Module, {}, {}, {}, {}, false};
+  Context ctx{diags, *program, {}, file.kind == ast::UnitKind::Module, {}, {}, false};
   ctx.policy.name = file.name;
   ctx.policy.version = file.version;
   collect_definitions(ctx);
@@ -138,6 +132,7 @@ std::optional<ir::Policy> analyze(diag::Engine& diags, diag::FileId root, const 
   for (size_t u = 1; u < program->units.size(); ++u) ctx.policy.modules.push_back(program->units[u]->module);
 
   check_groups(ctx);
+  check_definitions(ctx);
   RuleCollector(ctx).visit(0, {});
   if (ctx.policy.filesystem.min_abi > 0) ctx.policy.filesystem.handled = ir::fs_rights_for_abi(ctx.policy.filesystem.min_abi);
   add_implicit_network_denies(ctx);

@@ -77,6 +77,24 @@ void report_unknown_name(Context& ctx, const std::string& name, ast::SourceRange
   const bool lower = !name.empty() && std::islower(static_cast<unsigned char>(name[0]));
   const auto sig = syscall_signature(syscall, a);
   if (lower) {
+    // An argument that other targets know but this one does not (x86's mmap takes one pointer to
+    // a struct; pread64's offset is split across registers on 32-bit arches).
+    std::string elsewhere;
+    for (arch::Arch other : ctx.targets) {
+      if (auto s = syscall_signature(syscall, other); s && other != a)
+        for (const auto& spec : *s)
+          if (spec.name == name) elsewhere = std::string(arch::name(other));
+    }
+    if (!elsewhere.empty()) {
+      auto& d = ctx.diags.report(Code::UnknownArgument, range,
+                                 "`" + std::string(syscall) + "` has no argument named `" + name + "` on " +
+                                     std::string(arch::name(a)) + " (it does on " + elsewhere + ")");
+      if (sig) d.note("on " + std::string(arch::name(a)) + " its arguments are: " + arg_names(*sig));
+      else d.note("polc has no prototype for `" + std::string(syscall) + "` on " + std::string(arch::name(a)) +
+                  ", whose calling convention differs");
+      d.with_help("write a separate policy for " + std::string(arch::name(a)) + ", or a rule that is valid on every target");
+      return;
+    }
     auto& d = ctx.diags.report(Code::UnknownArgument, range,
                                "`" + std::string(syscall) + "` has no argument named `" + name + "`");
     if (sig) {
@@ -85,7 +103,8 @@ void report_unknown_name(Context& ctx, const std::string& name, ast::SourceRange
       for (const auto& s : *sig) names.push_back(s.name);
       if (auto s = closest_match(name, names); !s.empty()) d.with_help("did you mean `" + s + "`?").fix(range, s);
     } else {
-      d.note("polc has no prototype for `" + std::string(syscall) + "`; refer to its arguments as arg0 to arg5");
+      d.note("polc has no prototype for `" + std::string(syscall) + "` on " + std::string(arch::name(a)) +
+             "; refer to its arguments as arg0 to arg5");
     }
     return;
   }
@@ -181,6 +200,15 @@ ir::BoolExpr signed_compare(const ArgOperand& arg, ast::CmpOp op, uint64_t c_u) 
   }
 }
 
+// The first name in a value expression that is neither a constant nor a `const` definition.
+const ast::Expr* first_unknown_name(Context& ctx, const ast::Expr& e, arch::Arch a) {
+  if (e.kind == ast::ExprKind::Name) return (constant_value(e.name, a) || ctx.lookup(e.name)) ? nullptr : &e;
+  for (const ast::Expr* k : {e.lhs.get(), e.rhs.get()})
+    if (k != nullptr)
+      if (const ast::Expr* n = first_unknown_name(ctx, *k, a)) return n;
+  return nullptr;
+}
+
 ast::CmpOp flip(ast::CmpOp op) {
   switch (op) {
     case ast::CmpOp::Lt: return ast::CmpOp::Gt;
@@ -216,8 +244,10 @@ std::optional<ir::BoolExpr> comparison(Context& ctx, const ast::Expr& e, std::st
   if (!arg) {
     if (!reported) {
       // Neither side is an argument: explain with the most specific error we can.
-      if (e.lhs->kind == ast::ExprKind::Name && !constant_value(e.lhs->name, a) && !ctx.lookup(e.lhs->name)) {
-        report_unknown_name(ctx, e.lhs->name, e.lhs->range, syscall, a);
+      const ast::Expr* unknown = first_unknown_name(ctx, *e.lhs, a);
+      if (unknown == nullptr) unknown = first_unknown_name(ctx, *e.rhs, a);
+      if (unknown != nullptr) {
+        report_unknown_name(ctx, unknown->name, unknown->range, syscall, a);
       } else {
         ctx.diags.report(Code::MalformedCondition, e.range, "this comparison does not involve an argument of `" + std::string(syscall) + "`")
             .with_help("compare an argument with a value, like `domain == AF_INET`");

@@ -47,10 +47,6 @@ struct Context {
   std::map<std::string, Definition> defs;
   ir::Policy policy;
 
-  // Rules are collected per (unit, exclusions) visit; these remember what each visit mentioned so
-  // that `without` items can be checked against what an import really brings.
-  std::set<std::string> mentioned_syscalls;
-  std::set<std::string> mentioned_strings;
   bool reported_missing_abi = false;
 
   const Unit& unit(size_t i) const { return *program.units[i]; }
@@ -61,6 +57,9 @@ struct Context {
 // ---- passes (each in its own file) ----
 
 void collect_definitions(Context& ctx);      // definitions.cpp
+// Validates every definition even if unused: host set members, constant values, and repeated
+// members (W0001). Group members are checked against the targets by check_groups.
+void check_definitions(Context& ctx);        // definitions.cpp
 void resolve_header(Context& ctx);           // header.cpp: targets, default, Landlock ABI
 // Group expansion: the syscalls of @name, recursively; reports cycles and unknown names.
 std::vector<GroupMemberRef> expand_group(Context& ctx, const std::string& name, ast::SourceRange use);

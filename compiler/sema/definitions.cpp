@@ -2,7 +2,9 @@
 // and expands groups and host sets (recursively, with cycle detection).
 #include <algorithm>
 #include <functional>
+#include <set>
 
+#include "compiler/sema/conditions.h"
 #include "compiler/sema/context.h"
 #include "compiler/sema/net_values.h"
 #include "compiler/sema/suggest.h"
@@ -40,9 +42,14 @@ void collect_definitions(Context& ctx) {
       // imported twice: each unit is loaded once.
       auto [it, inserted] = ctx.defs.emplace(name, def);
       if (!inserted) {
+        // Units are numbered from the root outwards, so the definition in the lower-numbered unit is
+        // the one the author is editing; report there and point at the other.
+        const Definition& here = it->second.unit <= def.unit ? it->second : def;
+        const Definition& other = it->second.unit <= def.unit ? def : it->second;
         const bool is_const = def.kind == Definition::Kind::Const;
-        ctx.diags.report(Code::DuplicateDefinition, def.range, "`" + std::string(is_const ? "" : "@") + name + "` is already defined")
-            .note(it->second.range, "first defined here")
+        ctx.diags.report(Code::DuplicateDefinition, here.range, "`" + std::string(is_const ? "" : "@") + name + "` is defined twice")
+            .note(other.range, ctx.unit(other.unit).module.empty() ? "also defined here"
+                                                                    : "also defined in `" + ctx.unit(other.unit).module + "`")
             .with_help("rename one of the two definitions");
       }
     }
@@ -63,7 +70,7 @@ void expand_set(Context& ctx, const std::string& name, ast::SourceRange use, Def
     std::vector<std::string_view> names;
     for (const auto& [n, dd] : ctx.defs)
       if (dd.kind == kind) names.push_back(n);
-    if (auto s = closest_match(name, names); !s.empty()) d.with_help("did you mean `@" + s + "`?");
+    if (auto s = closest_match(name, names); !s.empty()) d.with_help("did you mean `@" + s + "`?").fix(use, "@" + s);
     else if (kind == Definition::Kind::Group) d.with_help("the standard groups are defined in std.groups: `import std.groups`");
     return;
   }
@@ -120,6 +127,35 @@ std::vector<ir::Host> expand_hosts(Context& ctx, const std::string& name, ast::S
       };
   expand_set(ctx, name, use, Definition::Kind::Hosts, stack, out, members);
   return out;
+}
+
+}  // namespace polc::sema
+
+namespace polc::sema {
+
+void check_definitions(Context& ctx) {
+  for (auto& [name, def] : ctx.defs) {
+    std::set<std::string> seen;
+    auto duplicate = [&](const std::string& key, ast::SourceRange r) {
+      if (!seen.insert(key).second) ctx.diags.report(Code::DuplicateEntry, r, "`" + key + "` is listed twice in `@" + name + "`");
+    };
+    if (def.group != nullptr) {
+      for (const ast::GroupMember& m : def.group->members) duplicate((m.is_group ? "@" : "") + m.name.text, m.range);
+    } else if (def.hosts != nullptr) {
+      // Every member is validated here, so a host set is checked even if nothing uses it yet.
+      for (const ast::HostRef& h : def.hosts->hosts) {
+        duplicate(h.kind == ast::HostKind::Group ? "@" + h.text : h.text, h.range);
+        if (h.kind != ast::HostKind::Group) parse_host(ctx, h);
+      }
+    } else if (def.constant != nullptr) {
+      // Constants are evaluated per architecture where they are used; evaluating once here
+      // surfaces unknown names in definitions nothing uses yet. `used` is restored because this
+      // evaluation is not a use.
+      const bool used = def.used;
+      eval_constant(ctx, *def.constant->value, ctx.targets.empty() ? arch::Arch::x86_64 : ctx.targets.front());
+      def.used = used;
+    }
+  }
 }
 
 }  // namespace polc::sema

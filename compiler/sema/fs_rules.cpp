@@ -22,7 +22,6 @@ void lower_fs_rules(Context& ctx, size_t unit, const Exclusions& ex) {
       auto rights = resolve_rights(ctx, rule->rights, fs.min_abi);
       std::set<std::string> seen;
       for (const ast::StringLit& path : rule->paths) {
-        ctx.mentioned_strings.insert(path.value);
         if (!seen.insert(path.value).second) {
           ctx.diags.report(Code::DuplicateEntry, path.range, "path \"" + path.value + "\" is listed twice in this rule");
           continue;

@@ -82,6 +82,7 @@ void resolve_header(Context& ctx) {
             ctx.diags.report(Code::BadLandlockAbi, abi->value_range,
                              "Landlock ABI " + std::to_string(abi->abi) + " does not exist")
                 .with_help("Landlock ABI versions are 1 to " + std::to_string(ir::kMaxLandlockAbi));
+            ctx.reported_missing_abi = true;  // the rules below would only echo this error
             continue;
           }
           // Modules may require a newer ABI than the policy; the strongest requirement wins.

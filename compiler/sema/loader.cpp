@@ -126,12 +126,16 @@ class Loader {
     }
     const std::string& t = ref.text;
     const std::filesystem::path rel(t);
-    bool bad = t.empty() || t.front() == '/' || t.find("//") != std::string::npos || t.back() == '/' ||
-               rel.extension() != ".sbx";
+    std::string fault;
+    if (t.empty() || t.front() == '/') fault = "is not relative";
+    else if (t.find("//") != std::string::npos) fault = "contains `//`";
+    else if (rel.extension() != ".sbx") fault = "does not name a .sbx file";
+    size_t index = 0;
     for (const auto& seg : rel)
-      if (seg == "." && seg != *rel.begin()) bad = true;
-    if (bad) {
-      diags_.report(Code::BadImportPath, ref.range, "import path `" + t + "` must be a relative path to a .sbx file")
+      if (seg == "." && index++ > 0) fault = "contains a `.` segment";
+      else if (seg != ".") ++index;
+    if (!fault.empty()) {
+      diags_.report(Code::BadImportPath, ref.range, "import path \"" + t + "\" " + fault)
           .with_help("write it like \"./common.sbx\" or \"../shared/net.sbx\", relative to this file");
       return std::nullopt;
     }

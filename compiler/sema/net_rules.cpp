@@ -58,7 +58,6 @@ void lower_net_rules(Context& ctx, size_t unit, const Exclusions& ex) {
       std::set<std::string> seen;
       bool any_host = !r.has_to;
       for (const ast::HostRef& h : r.hosts) {
-        if (h.kind != ast::HostKind::Group) ctx.mentioned_strings.insert(h.text);
         if (!seen.insert(h.text).second) {
           ctx.diags.report(Code::DuplicateEntry, h.range, "`" + h.text + "` is listed twice in this rule");
           continue;
@@ -66,7 +65,6 @@ void lower_net_rules(Context& ctx, size_t unit, const Exclusions& ex) {
         if (h.kind == ast::HostKind::Group) {
           for (ir::Host& host : expand_hosts(ctx, h.text, h.range)) {
             const std::string text = ir::host_to_string(host);
-            ctx.mentioned_strings.insert(text);
             if (ex.strings.count(text) == 0) out.hosts.push_back(std::move(host));
           }
           continue;

@@ -91,13 +91,11 @@ void lower_syscall_rules(Context& ctx, size_t unit, const Exclusions& ex) {
             continue;
           }
           for (const GroupMemberRef& m : expand_group(ctx, t.name.text, t.name.range)) {
-            ctx.mentioned_syscalls.insert(m.syscall);
             if (ex.syscalls.count(m.syscall) != 0) continue;
             add_rule(ctx, unit, *rule, t, m.syscall, resolve_syscall_name(ctx, m.syscall, true, m.range, false));
           }
           continue;
         }
-        ctx.mentioned_syscalls.insert(t.name.text);
         if (ex.syscalls.count(t.name.text) != 0) continue;
         auto resolved = resolve_syscall_name(ctx, t.name.text, t.optional, t.name.range, true);
         if (in_root_policy && t.optional && !resolved.empty() && resolved.size() == ctx.targets.size()) {

@@ -78,7 +78,7 @@ uint64_t AstBuilder::integer(antlr4::tree::TerminalNode* node) {
 ast::File AstBuilder::build(P::FileContext* ctx) {
   ast::File f;
   f.file = file_;
-  f.range = range(ctx);
+  f.range = range(ctx->unit());  // not the EOF token: comments after the closing brace stay after it
   std::vector<P::ItemContext*> items;
   if (auto* p = dynamic_cast<P::PolicyUnitContext*>(ctx->unit())) {
     f.kind = ast::UnitKind::Policy;
@@ -222,10 +222,10 @@ ast::SyscallTarget AstBuilder::syscall_target(P::SyscallTargetContext* ctx) {
   if (ctx->GROUP() != nullptr) {
     out.is_group = true;
     out.name = {ctx->GROUP()->getText().substr(1), range(ctx->GROUP())};
-    return out;
+  } else {
+    out.name = name(ctx->name());
+    out.optional = ctx->optional != nullptr;
   }
-  out.name = name(ctx->name());
-  out.optional = ctx->optional != nullptr;
   // `(` is a literal token, so its presence is visible as a child terminal.
   for (auto* child : ctx->children)
     if (auto* term = dynamic_cast<antlr4::tree::TerminalNode*>(child); term != nullptr && term->getText() == "(")

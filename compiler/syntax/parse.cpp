@@ -2,6 +2,7 @@
 // polc's error listener, and the hand-written transform to the AST.
 #include "compiler/syntax/parse.h"
 
+#include <cstdio>
 #include <set>
 
 #include "SbxLexer.h"
@@ -84,6 +85,21 @@ class FirstErrorListener : public antlr4::BaseErrorListener {
   bool reported_ = false;
 };
 
+// `;` for visible ASCII, U+00A0 (and the character) for anything a terminal might not show.
+std::string describe_char(const std::string& utf8) {
+  const auto c = static_cast<unsigned char>(utf8.empty() ? 0 : utf8[0]);
+  if (utf8.size() == 1 && c > 0x20 && c < 0x7f) return "`" + utf8 + "`";
+  uint32_t cp = 0;
+  if (c < 0x80) cp = c;
+  else if ((c & 0xE0) == 0xC0) cp = c & 0x1F;
+  else if ((c & 0xF0) == 0xE0) cp = c & 0x0F;
+  else cp = c & 0x07;
+  for (size_t i = 1; i < utf8.size(); ++i) cp = (cp << 6) | (static_cast<unsigned char>(utf8[i]) & 0x3F);
+  char buf[16];
+  std::snprintf(buf, sizeof buf, "U+%04X", cp);
+  return std::string(buf) + (cp > 0x7f && cp != 0xA0 && cp != 0xAD && cp != 0xFEFF && (cp < 0x2000 || cp > 0x200F) ? " (`" + utf8 + "`)" : "");
+}
+
 bool is_operator(const std::string& t) {
   return t == "&&" || t == "||" || t == "&" || t == "|" || t == "!" || t == "-" || t == "==" || t == "!=" ||
          t == "<" || t == "<=" || t == ">" || t == ">=";
@@ -108,7 +124,7 @@ bool prescan_tokens(diag::Engine& diags, diag::FileId file, const OffsetMap& off
         diags.report(Code::LexicalError, tok_range(t), "string is not closed before the end of the line")
             .with_help("add the closing `\"`");
       } else {
-        diags.report(Code::LexicalError, tok_range(t), "unexpected character `" + t->getText() + "`")
+        diags.report(Code::LexicalError, tok_range(t), "unexpected character " + describe_char(t->getText()))
             .with_help("the language has no use for this character outside strings and comments");
       }
       continue;

@@ -80,7 +80,9 @@ int coverage(const std::string& polc, const fs::path& dir) {
   std::istringstream ls(list.output);
   for (std::string line; std::getline(ls, line);)
     if (!line.empty()) codes.insert(line.substr(0, line.find(' ')));
-  const std::regex code_re(R"(\b([EW][0-9]{4})\b)");
+  // Only codes that were reported: `error[E0201]`, JSON `"code": "E0201"`, SARIF `"ruleId": "E0201"`
+  // (a SARIF run also lists every rule, which must not count).
+  const std::regex code_re(R"((?:(?:error|warning)\[|"code": "|"ruleId": ")([EW][0-9]{4}))");
   for (const auto& e : fs::directory_iterator(dir)) {
     if (e.path().extension() != ".expected") continue;
     const std::string text = read_file(e.path());
