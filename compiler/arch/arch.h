@@ -15,6 +15,15 @@ enum class Arch : uint8_t { x86_64, x86, x32, aarch64, arm, riscv64, s390x };
 inline constexpr std::array<Arch, 7> kAllArches = {Arch::x86_64, Arch::x86,     Arch::x32,  Arch::aarch64,
                                                    Arch::arm,    Arch::riscv64, Arch::s390x};
 
+// A set of arches, one bit per Arch enumerator (for per-arch tables).
+using ArchSet = uint8_t;
+constexpr ArchSet bit(Arch a) { return static_cast<ArchSet>(1u << static_cast<unsigned>(a)); }
+inline constexpr ArchSet kAllArchSet = [] {
+  ArchSet s = 0;
+  for (Arch a : kAllArches) s |= bit(a);
+  return s;
+}();
+
 // The spelling used in .sbx `targets` and in artifact names (seccomp.<name>.bpf).
 std::string_view name(Arch a);
 std::optional<Arch> from_name(std::string_view name);

@@ -105,11 +105,13 @@ std::optional<std::vector<Clause>> to_dnf(const BoolExpr& e, size_t max_clauses)
 }
 
 void canonicalize(Policy& p) {
-  auto origin_key = [](const Origin& o) { return std::tuple(o.module, o.range.file, o.range.begin); };
+  // std::tie compares in place: these sorts run over thousands of rules with vector members.
+  auto origin_key = [](const Origin& o) { return std::tie(o.module, o.range.file, o.range.begin); };
   for (ArchFilter& af : p.syscalls.arches) {
     std::stable_sort(af.rules.begin(), af.rules.end(), [&](const SyscallRule& a, const SyscallRule& b) {
-      return std::tuple(a.nr, a.action.kind, a.action.data, a.when, origin_key(a.origin)) <
-             std::tuple(b.nr, b.action.kind, b.action.data, b.when, origin_key(b.origin));
+      return std::tie(a.nr, a.action.kind, a.action.data, a.when) < std::tie(b.nr, b.action.kind, b.action.data, b.when) ||
+             (std::tie(a.nr, a.action.kind, a.action.data, a.when) == std::tie(b.nr, b.action.kind, b.action.data, b.when) &&
+              origin_key(a.origin) < origin_key(b.origin));
     });
     // The same rule reached through two import paths is one rule.
     af.rules.erase(std::unique(af.rules.begin(), af.rules.end(),
@@ -120,7 +122,8 @@ void canonicalize(Policy& p) {
   }
   auto& fs = p.filesystem.rules;
   std::stable_sort(fs.begin(), fs.end(), [&](const FsRule& a, const FsRule& b) {
-    return std::tuple(a.path, a.deny, a.rights, origin_key(a.origin)) < std::tuple(b.path, b.deny, b.rights, origin_key(b.origin));
+    return std::tie(a.path, a.deny, a.rights) < std::tie(b.path, b.deny, b.rights) ||
+           (std::tie(a.path, a.deny, a.rights) == std::tie(b.path, b.deny, b.rights) && origin_key(a.origin) < origin_key(b.origin));
   });
   fs.erase(std::unique(fs.begin(), fs.end(),
                        [](const FsRule& a, const FsRule& b) {
@@ -129,8 +132,9 @@ void canonicalize(Policy& p) {
            fs.end());
   auto& net = p.network.rules;
   std::stable_sort(net.begin(), net.end(), [&](const NetRule& a, const NetRule& b) {
-    return std::tuple(!a.deny, a.implicit, origin_key(a.origin), a.hosts) <
-           std::tuple(!b.deny, b.implicit, origin_key(b.origin), b.hosts);
+    const bool allow_a = !a.deny, allow_b = !b.deny;
+    return std::tie(allow_a, a.implicit, a.origin.module, a.origin.range.file, a.origin.range.begin, a.hosts) <
+           std::tie(allow_b, b.implicit, b.origin.module, b.origin.range.file, b.origin.range.begin, b.hosts);
   });
   net.erase(std::unique(net.begin(), net.end(),
                         [](const NetRule& a, const NetRule& b) {

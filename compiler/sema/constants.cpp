@@ -14,16 +14,9 @@ namespace {
 
 using arch::Arch;
 
-// A set of arches, one bit per arch::Arch enumerator.
-using ArchSet = uint8_t;
-
-constexpr ArchSet bit(Arch a) { return static_cast<ArchSet>(1u << static_cast<unsigned>(a)); }
-
-constexpr ArchSet kAll = [] {
-  ArchSet s = 0;
-  for (Arch a : arch::kAllArches) s |= bit(a);
-  return s;
-}();
+using arch::ArchSet;
+using arch::bit;
+constexpr ArchSet kAll = arch::kAllArchSet;
 // arm and arm64 keep the historical ARM open-flag bits (arch/arm*/include/uapi/asm/fcntl.h).
 constexpr ArchSet kArmFamily = bit(Arch::aarch64) | bit(Arch::arm);
 constexpr ArchSet kX86Family = bit(Arch::x86_64) | bit(Arch::x86) | bit(Arch::x32);

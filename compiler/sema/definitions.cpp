@@ -134,7 +134,9 @@ std::vector<ir::Host> expand_hosts(Context& ctx, const std::string& name, ast::S
 namespace polc::sema {
 
 void check_definitions(Context& ctx) {
-  for (auto& [name, def] : ctx.defs) {
+  for (auto& entry : ctx.defs) {
+    const std::string& name = entry.first;
+    Definition& def = entry.second;
     std::set<std::string> seen;
     auto duplicate = [&](const std::string& key, ast::SourceRange r) {
       if (!seen.insert(key).second) ctx.diags.report(Code::DuplicateEntry, r, "`" + key + "` is listed twice in `@" + name + "`");

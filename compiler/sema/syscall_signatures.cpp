@@ -18,16 +18,9 @@ namespace {
 using arch::Arch;
 using enum ArgType;
 
-// A set of arches, one bit per arch::Arch enumerator.
-using ArchSet = uint8_t;
-
-constexpr ArchSet bit(Arch a) { return static_cast<ArchSet>(1u << static_cast<unsigned>(a)); }
-
-constexpr ArchSet kAll = [] {
-  ArchSet s = 0;
-  for (Arch a : arch::kAllArches) s |= bit(a);
-  return s;
-}();
+using arch::ArchSet;
+using arch::bit;
+constexpr ArchSet kAll = arch::kAllArchSet;
 // Arches with 32-bit registers. A 64-bit argument (loff_t, u64) is split across two registers
 // there, in an order and with alignment padding that differ per arch (arm pads to an even register
 // pair), so syscalls with such arguments get no signature on these arches: policies must use

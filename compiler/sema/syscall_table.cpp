@@ -49,8 +49,11 @@ std::optional<int> syscall_number(std::string_view name, arch::Arch a) {
 }
 
 bool is_known_syscall(std::string_view name) {
-  const auto& names = all_names();
-  return std::binary_search(names.begin(), names.end(), name, std::less<>());
+  // A direct lookup per arch is far cheaper than building the full name list, which is only
+  // needed for suggestions after an error.
+  for (arch::Arch a : arch::kAllArches)
+    if (syscall_number(name, a)) return true;
+  return false;
 }
 
 std::string closest_syscall(std::string_view name) {

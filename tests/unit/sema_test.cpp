@@ -1,6 +1,9 @@
 // Unit tests of semantic analysis: what the IR says a policy means, and which errors it reports.
 #include <doctest/doctest.h>
 
+#include <filesystem>
+#include <fstream>
+
 #include "tests/unit/test_support.h"
 
 using namespace polc;
@@ -261,4 +264,25 @@ TEST_CASE("the same source gives the same IR") {
       CHECK(ra[j].when == rb[j].when);
     }
   }
+}
+
+TEST_CASE("a standard-library directory given with --stdlib must hold the named module") {
+  namespace fs = std::filesystem;
+  const fs::path dir = fs::temp_directory_path() / "polc-stdlib-test";
+  fs::create_directories(dir / "lang");
+  std::ofstream(dir / "lang" / "python.sbx") << "module std.lang.ruby { }\n";
+  std::ofstream(dir / "groups.sbx") << "module std.groups { group @io = { read } }\n";
+  auto run = [&](const std::string& src) {
+    auto c = std::make_unique<test::Compiled>();
+    const auto fid = c->sources.add("/virtual/test.sbx", src);
+    sema::Options o;
+    o.load.stdlib_dir = dir.string();
+    c->policy = sema::analyze(c->engine, fid, "/virtual/test.sbx", o);
+    return c;
+  };
+  CHECK(run(policy_with("import std.lang.python"))->has(Code::ModuleNameMismatch));
+  auto ok = run(policy_with("import std.groups syscalls { allow @io }"));
+  CHECK(ok->policy);
+  CHECK(run(policy_with("import std.hardening"))->has(Code::ModuleNotFound));
+  fs::remove_all(dir);
 }

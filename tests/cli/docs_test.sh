@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Documentation stays complete: every diagnostic code is documented in docs/diagnostics.md, and
+# every verb in docs/cli.md. Usage: docs_test.sh POLC SOURCE_DIR
+set -u
+polc=$1
+src=$2
+passed=0
+failed=0
+while read -r code name _; do
+  if grep -q "$code" "$src/docs/diagnostics.md" && grep -q "$name" "$src/docs/diagnostics.md"; then
+    passed=$((passed + 1))
+  else
+    failed=$((failed + 1))
+    echo "FAIL: $code ($name) is not in docs/diagnostics.md"
+  fi
+done < <("$polc" explain --list)
+for verb in check fmt ir explain help; do
+  if grep -q "polc $verb" "$src/docs/cli.md"; then passed=$((passed + 1)); else
+    failed=$((failed + 1))
+    echo "FAIL: verb $verb is not in docs/cli.md"
+  fi
+done
+echo "docs: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
