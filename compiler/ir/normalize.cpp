@@ -41,12 +41,71 @@ std::optional<bool> trivial(const ArgCmp& c) {
   }
 }
 
+// Tightens the plain (unmasked) comparisons of each argument in a clause to one interval: an
+// equality, or a lower bound (>=), an upper bound (<=) and the != values inside them. Returns false
+// when the clause can never hold (`x < 0x80000000 && x >= 0x80000000`), so it can be dropped.
+bool tighten_clause(Clause& c) {
+  Clause out;
+  for (size_t i = 0; i < c.size();) {
+    size_t j = i;
+    while (j < c.size() && c[j].arg == c[i].arg && c[j].width == c[i].width) ++j;
+    const uint8_t arg = c[i].arg, width = c[i].width;
+    const uint64_t max = width >= 64 ? ~uint64_t{0} : (uint64_t{1} << width) - 1;
+    uint64_t lo = 0, hi = max;
+    std::optional<uint64_t> eq;
+    std::vector<uint64_t> ne;
+    for (size_t k = i; k < j; ++k) {
+      const ArgCmp& a = c[k];
+      switch (a.op) {
+        case CmpOp::Eq:
+          if (eq && *eq != a.value) return false;
+          eq = a.value;
+          break;
+        case CmpOp::Ne: ne.push_back(a.value); break;
+        case CmpOp::Lt:
+          if (a.value == 0) return false;
+          hi = std::min(hi, a.value - 1);
+          break;
+        case CmpOp::Le: hi = std::min(hi, a.value); break;
+        case CmpOp::Gt:
+          if (a.value >= max) return false;
+          lo = std::max(lo, a.value + 1);
+          break;
+        case CmpOp::Ge: lo = std::max(lo, a.value); break;
+        case CmpOp::MaskedEq:
+        case CmpOp::MaskedNe: out.push_back(a); break;
+      }
+    }
+    if (lo > hi) return false;
+    if (eq) {
+      if (*eq < lo || *eq > hi || std::find(ne.begin(), ne.end(), *eq) != ne.end()) return false;
+      out.push_back({arg, width, CmpOp::Eq, ~uint64_t{0}, *eq});
+    } else {
+      if (lo > 0) out.push_back({arg, width, CmpOp::Ge, ~uint64_t{0}, lo});
+      if (hi < max) out.push_back({arg, width, CmpOp::Le, ~uint64_t{0}, hi});
+      if (lo == hi) {  // a one-value interval is an equality
+        out.erase(out.end() - (lo > 0) - (hi < max), out.end());
+        if (std::find(ne.begin(), ne.end(), lo) != ne.end()) return false;
+        out.push_back({arg, width, CmpOp::Eq, ~uint64_t{0}, lo});
+      } else {
+        for (uint64_t v : ne)
+          if (v >= lo && v <= hi) out.push_back({arg, width, CmpOp::Ne, ~uint64_t{0}, v});
+      }
+    }
+    i = j;
+  }
+  c = std::move(out);
+  return true;
+}
+
 void normalize_clause(Clause& c) {
   std::sort(c.begin(), c.end());
   c.erase(std::unique(c.begin(), c.end()), c.end());
 }
 
 void normalize_dnf(std::vector<Clause>& d) {
+  for (auto& c : d) normalize_clause(c);
+  d.erase(std::remove_if(d.begin(), d.end(), [](Clause& c) { return !tighten_clause(c); }), d.end());
   for (auto& c : d) normalize_clause(c);
   std::sort(d.begin(), d.end());
   d.erase(std::unique(d.begin(), d.end()), d.end());

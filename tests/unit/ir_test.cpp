@@ -45,7 +45,9 @@ TEST_CASE("DNF removes duplicates and lets an empty clause absorb the rest") {
 
 TEST_CASE("DNF refuses to blow up past the limit") {
   std::vector<BoolExpr> conj;
-  for (uint8_t i = 0; i < 12; ++i) conj.push_back(BoolExpr::any({BoolExpr::compare(eq(i % 6, 1)), BoolExpr::compare(eq(i % 6, 2 + i))}));
+  // Masked bit tests never contradict each other, so 12 two-way choices really give 4096 clauses.
+  auto bit_set = [](uint8_t arg, unsigned b) { return BoolExpr::compare({arg, 64, CmpOp::MaskedEq, uint64_t{1} << b, uint64_t{1} << b}); };
+  for (uint8_t i = 0; i < 12; ++i) conj.push_back(BoolExpr::any({bit_set(i % 6, i), bit_set(i % 6, i + 20)}));
   CHECK(!to_dnf(BoolExpr::all(conj), 1024));
 }
 
@@ -96,4 +98,34 @@ TEST_CASE("hosts print in their canonical text form") {
   d.wildcard = true;
   CHECK(host_to_string(d) == "*.example.org");
   CHECK(host_to_string(Host{}) == "any");
+}
+
+TEST_CASE("clauses are tightened to intervals and impossible ones dropped") {
+  auto cmp = [](CmpOp op, uint64_t v) { return BoolExpr::compare({0, 32, op, ~uint64_t{0}, v}); };
+  // x < 0x80000000 && x >= 0x80000000 can never hold
+  auto none = to_dnf(BoolExpr::all({cmp(CmpOp::Lt, 0x80000000), cmp(CmpOp::Ge, 0x80000000)}), 8);
+  REQUIRE(none);
+  CHECK(none->empty());
+  // x < 0x80000000 && x <= 2  ->  x <= 2
+  auto tight = to_dnf(BoolExpr::all({cmp(CmpOp::Lt, 0x80000000), cmp(CmpOp::Le, 2)}), 8);
+  REQUIRE(tight);
+  REQUIRE(tight->size() == 1);
+  CHECK(tight->at(0) == Clause{{0, 32, CmpOp::Le, ~uint64_t{0}, 2}});
+  // x >= 5 && x <= 5  ->  x == 5;  x == 5 && x != 5  -> nothing
+  auto one = to_dnf(BoolExpr::all({cmp(CmpOp::Ge, 5), cmp(CmpOp::Le, 5)}), 8);
+  REQUIRE(one);
+  CHECK(one->at(0) == Clause{{0, 32, CmpOp::Eq, ~uint64_t{0}, 5}});
+  auto contradiction = to_dnf(BoolExpr::all({cmp(CmpOp::Eq, 5), cmp(CmpOp::Ne, 5)}), 8);
+  REQUIRE(contradiction);
+  CHECK(contradiction->empty());
+  // != outside the interval is implied and dropped; a masked test is kept as is
+  auto ne = to_dnf(BoolExpr::all({cmp(CmpOp::Le, 10), cmp(CmpOp::Ne, 20),
+                                  BoolExpr::compare({0, 32, CmpOp::MaskedEq, 0xf0, 0x10})}), 8);
+  REQUIRE(ne);
+  REQUIRE(ne->size() == 1);
+  CHECK(ne->at(0).size() == 2);
+  // comparisons of different arguments do not interact
+  auto two = to_dnf(BoolExpr::all({cmp(CmpOp::Lt, 3), BoolExpr::compare({1, 32, CmpOp::Gt, ~uint64_t{0}, 7})}), 8);
+  REQUIRE(two);
+  CHECK(two->at(0).size() == 2);
 }
