@@ -52,8 +52,8 @@ constexpr std::array kCodes = std::to_array<CodeInfo>({
      "Imports must form a tree (or a DAG): a module that, through its imports, imports itself has no\n"
      "well-defined meaning. The notes list the cycle. Move the shared part into a third module."},
     {ModuleNotFound, "E0105", "module-not-found", E, "an imported module does not exist",
-     "`import std.x.y` loads stdlib/x/y.sbx from polc's standard library; `import \"./file.sbx\"`\n"
-     "loads a file relative to the importing file. Neither could be found. `polc help import` lists\n"
+     "`import std.x.y` loads stdlib/x/y.sbx from polc's standard library, and no such module\n"
+     "exists (a missing file import, `import \"./file.sbx\"`, is E0003). `polc help import` lists\n"
      "the standard modules."},
     {WithoutNotInImport, "E0106", "without-not-in-import", E, "`without` names something the import lacks",
      "`import M without X` removes X (a syscall, an @group, a path or a host) from the rules that M\n"
@@ -70,8 +70,8 @@ constexpr std::array kCodes = std::to_array<CodeInfo>({
      "of them would leave the intended value ambiguous. Keep one; the note shows the first."},
     {MissingTargets, "E0110", "missing-targets", E, "the policy does not name its target architectures",
      "Seccomp filters are per architecture and syscall numbers differ between them, so a policy must\n"
-     "say which architectures it is for: `targets x86_64, aarch64`. Architectures it does not name\n"
-     "are killed by the generated filters."},
+     "say which architectures it is for: `targets x86_64, aarch64`. Calls from architectures it does\n"
+     "not name are to be killed by the seccomp filters polc generates."},
     {UnknownArch, "E0111", "unknown-arch", E, "an architecture name polc does not support",
      "Supported targets: x86_64, x86, x32, aarch64, arm, riscv64, s390x."},
     {GroupCycle, "E0112", "group-cycle", E, "groups include each other in a cycle",
@@ -87,6 +87,10 @@ constexpr std::array kCodes = std::to_array<CodeInfo>({
      "`import A, B without X` would leave unclear which module X is removed from. An import with a\n"
      "`without` list names exactly one module: write `import A` and `import B without X` on\n"
      "separate lines."},
+
+    {ConstCycle, "E0116", "const-cycle", E, "a constant defined in terms of itself",
+     "`const A = B | 1` with `const B = A` has no value. Constants may use other constants, but not\n"
+     "themselves through any chain of definitions. The notes list the chain."},
 
     {UnknownSyscall, "E0201", "unknown-syscall", E, "a name that is not a syscall on any architecture",
      "Syscall names are resolved with libseccomp's tables. A name that no supported architecture\n"
@@ -104,8 +108,8 @@ constexpr std::array kCodes = std::to_array<CodeInfo>({
     {ValueOutOfRange, "E0205", "value-out-of-range", E, "a value does not fit the argument's width",
      "The kernel reads `int` and `unsigned int` arguments as 32 bits and ignores the upper half of the\n"
      "register. polc compares such arguments in 32 bits (so setting the upper half cannot bypass a\n"
-     "rule), and a value that does not fit in 32 bits could never match. Negative values are allowed\n"
-     "for signed arguments and are compared as the kernel sees them."},
+     "rule), and a value that does not fit in 32 bits could never match. Negative values (down to\n"
+     "-2^31 for 32-bit arguments) are written as their two's complement at the argument's width."},
     {MalformedCondition, "E0206", "malformed-condition", E, "a condition that does not compare an argument",
      "Each comparison must have a syscall argument on one side (optionally masked: `flags & X == 0`)\n"
      "and a constant value on the other; sets are written `arg in {A, B}`. Comparing two constants or\n"
@@ -158,8 +162,9 @@ constexpr std::array kCodes = std::to_array<CodeInfo>({
      "Allow rules say what they allow: `connect tcp 443 to \"example.org\"` or `bind tcp 8080`.\n"
      "Only deny rules may leave parts out (`deny to @cloud_metadata` denies every port and protocol)."},
     {BadNetTarget, "E0405", "bad-net-target", E, "a host that a rule of this kind cannot use",
-     "`bind` rules take ports only. Domains can only be enforced by a proxy, so they are allowed in\n"
-     "`connect tcp` rules but not in udp rules or deny rules that need packet filtering."},
+     "`bind` rules (allow or deny) take ports only. Domains can only be enforced by a proxy, which\n"
+     "sees TCP connections, so a rule that names a domain must say `connect tcp` (or `tcp` in a deny\n"
+     "rule): a udp or protocol-less rule with a domain could not be enforced as written."},
 
     {MalformedQuery, "E0501", "malformed-query", E, "an assertion or test query that cannot be evaluated",
      "Queries name one syscall (with a condition in assertions, concrete arguments in tests), one\n"
@@ -177,6 +182,9 @@ constexpr std::array kCodes = std::to_array<CodeInfo>({
     {RedundantOptional, "W0003", "redundant-optional", W, "`name?` on a syscall every target has",
      "`?` marks a syscall that some targets lack. When every target has it, the `?` only hides a\n"
      "future mistake (a new target without the syscall would silently skip the rule)."},
+    {RuleMatchesNothing, "W0004", "rule-matches-nothing", W, "a rule whose condition can never be true",
+     "After normalization the condition has no satisfiable alternative (`fd < 0 && fd > 10`, or\n"
+     "`x == 1 && x == 2`), so the rule never decides anything. It is probably a typo or a leftover."},
 });
 
 constexpr bool registry_is_dense() {

@@ -34,6 +34,7 @@ enum class Code {
   WrongKindOfName,
   BadImportPath,
   WithoutOnSeveralImports,
+  ConstCycle,
   // Syscall rules (E02xx)
   UnknownSyscall,
   SyscallNotOnArch,
@@ -67,6 +68,7 @@ enum class Code {
   DuplicateEntry,
   UnusedDefinition,
   RedundantOptional,
+  RuleMatchesNothing,
 };
 
 struct CodeInfo {

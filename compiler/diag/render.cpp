@@ -185,8 +185,8 @@ std::string render_sarif(const Engine& engine, std::string_view tool_version) {
                    {"ruleIndex", static_cast<int>(d->code)},
                    {"level", sarif_level(d->severity)},
                    {"message", {{"text", text}}}};
-    // Code scanning requires at least one location; a diagnostic without one (an unreadable
-    // file named on the command line) is anchored at line 1 of nothing, which viewers accept.
+    // A diagnostic without a location (a file named on the command line that cannot be read) gets
+    // an empty locations array, which SARIF allows.
     if (d->range.valid()) {
       result["locations"] = json::array({sarif_location(sm, d->range)});
     } else {

@@ -31,7 +31,8 @@ int cmd_ir(const Args& args) {
   diag::SourceManager sources;
   diag::Engine engine(sources);
   auto policy = analyze_file(engine, o->files[0], *o);
-  const int status = report(engine, *o);
+  // stdout carries the IR alone, so that it is one JSON document whatever --format says.
+  const int status = report(engine, *o, /*to_stderr=*/true);
   if (status != kExitOk) return status;
   if (!policy) {
     std::cerr << "polc ir: `" << o->files[0] << "` is a module; only policies have an IR\n";

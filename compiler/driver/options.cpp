@@ -34,14 +34,14 @@ std::optional<CommonOptions> parse_options(const Args& args, std::string_view ve
     }
     if (a == "--werror") {
       o.werror = true;
-    } else if (a.rfind("--format", 0) == 0) {
+    } else if (a == "--format" || a.rfind("--format=", 0) == 0) {
       std::string f;
       if (!value(f)) return usage("--format needs a value: human, json or sarif");
       if (f == "human") o.format = diag::Format::Human;
       else if (f == "json") o.format = diag::Format::Json;
       else if (f == "sarif") o.format = diag::Format::Sarif;
       else return usage("unknown format `" + f + "`: use human, json or sarif");
-    } else if (a.rfind("--stdlib", 0) == 0) {
+    } else if (a == "--stdlib" || a.rfind("--stdlib=", 0) == 0) {
       if (!value(o.stdlib_dir)) return usage("--stdlib needs a directory");
     } else if (std::find(extra_flags.begin(), extra_flags.end(), a) != extra_flags.end()) {
       o.flags.push_back(a);

@@ -15,9 +15,9 @@ std::optional<ir::Policy> analyze_file(diag::Engine& engine, const std::string& 
   return sema::analyze(engine, *fid, path, so);
 }
 
-int report(const diag::Engine& engine, const CommonOptions& options) {
+int report(const diag::Engine& engine, const CommonOptions& options, bool to_stderr) {
   const std::string text = diag::render(engine, options.format, version());
-  if (options.format == diag::Format::Human) std::cerr << text;
+  if (options.format == diag::Format::Human || to_stderr) std::cerr << text;
   else std::cout << text;
   if (engine.has_errors()) return kExitErrors;
   if (options.werror && engine.warning_count() > 0) return kExitErrors;

@@ -17,6 +17,7 @@ std::optional<ir::Policy> analyze_file(diag::Engine& engine, const std::string& 
 
 // Renders the engine's diagnostics (human text to stderr; JSON and SARIF to stdout, so they can be
 // redirected to a file) and returns kExitErrors when there are errors, or warnings under --werror.
-int report(const diag::Engine& engine, const CommonOptions& options);
+// `to_stderr` forces stderr for every format (for verbs whose stdout carries their own output).
+int report(const diag::Engine& engine, const CommonOptions& options, bool to_stderr = false);
 
 }  // namespace polc::driver

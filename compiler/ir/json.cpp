@@ -95,7 +95,7 @@ json query_json(const Query& q) {
     case QueryKind::Fs: return {{"path", q.fs.path}, {"rights", q.fs.rights}};
     case QueryKind::Net: {
       json j = {{"direction", direction_name(q.net.direction)}, {"proto", proto_name(q.net.proto)}};
-      if (q.net.port) j["port"] = q.net.port->low;
+      if (q.net.port) j["ports"] = ports_json({*q.net.port});
       if (q.net.host) j["host"] = host_to_string(*q.net.host);
       return j;
     }

@@ -23,9 +23,9 @@ struct Action {
   friend bool operator==(const Action&, const Action&) = default;
 };
 
-// True when `a` wins over `b` under the kernel's precedence. Among errno actions the kernel keeps
-// the first-installed filter's value; polc's rules are unordered, so the lowest errno wins, which is
-// deterministic and documented (and the verifier reports such overlaps).
+// True when `a` wins over `b` under the kernel's precedence. Among equal actions from several
+// filters the kernel keeps the most recently installed filter's data; polc's rules are unordered,
+// so the lowest errno wins, which is deterministic and documented (the verifier reports overlaps).
 inline bool more_restrictive(const Action& a, const Action& b) {
   if (a.kind != b.kind) return a.kind < b.kind;
   return a.data < b.data;

@@ -120,7 +120,7 @@ std::optional<ir::Policy> analyze(diag::Engine& diags, diag::FileId root, const 
   const size_t errors_before = diags.error_count();
   const ast::File& file = program->units[0]->ast;
 
-  Context ctx{diags, *program, {}, file.kind == ast::UnitKind::Module, {}, {}, false};
+  Context ctx(diags, *program, file.kind == ast::UnitKind::Module);
   ctx.policy.name = file.name;
   ctx.policy.version = file.version;
   collect_definitions(ctx);

@@ -338,7 +338,16 @@ std::optional<ConstValue> eval_constant(Context& ctx, const ast::Expr& e, arch::
     case ast::ExprKind::Name: {
       if (Definition* def = ctx.lookup(e.name); def != nullptr && def->kind == Definition::Kind::Const) {
         def->used = true;
-        return eval_constant(ctx, *def->constant->value, a);
+        auto& stack = ctx.const_stack;
+        if (std::find(stack.begin(), stack.end(), e.name) != stack.end()) {
+          auto& d = ctx.diags.report(Code::ConstCycle, def->range, "constant `" + e.name + "` is defined in terms of itself");
+          for (const std::string& s : stack) d.note("through `" + s + "`");
+          return std::nullopt;
+        }
+        stack.push_back(e.name);
+        auto v = eval_constant(ctx, *def->constant->value, a);
+        stack.pop_back();
+        return v;
       }
       if (auto v = constant_value(e.name, a)) return ConstValue{*v, false};
       auto& d = ctx.diags.report(Code::UnknownConstant, e.range, "unknown constant `" + e.name + "`");
@@ -424,6 +433,13 @@ std::optional<ir::Action> resolve_action(Context& ctx, const ast::Action& action
   auto errno_of = [&](const ast::Expr& e) -> std::optional<uint16_t> {
     if (e.kind == ast::ExprKind::Name) {
       if (auto v = errno_value(e.name, a)) return *v;
+      if (const Definition* def = ctx.lookup(e.name); def != nullptr && def->kind == Definition::Kind::Const) {
+        auto v = eval_constant(ctx, e, a);
+        if (!v) return std::nullopt;
+        if (!v->negative && v->bits >= 1 && v->bits <= 4095) return static_cast<uint16_t>(v->bits);
+        ctx.diags.report(Code::BadErrno, e.range, "`" + e.name + "` is not an errno value from 1 to 4095");
+        return std::nullopt;
+      }
       auto& d = ctx.diags.report(Code::BadErrno, e.range, "unknown errno name `" + e.name + "`");
       if (auto s = closest_match(e.name, all_errno_names()); !s.empty()) d.with_help("did you mean `" + s + "`?").fix(e.range, s);
       return std::nullopt;

@@ -40,6 +40,8 @@ struct Exclusions {
 };
 
 struct Context {
+  Context(diag::Engine& d, Program& p, bool module) : diags(d), program(p), checking_module(module) {}
+
   diag::Engine& diags;
   Program& program;
   std::vector<arch::Arch> targets;
@@ -48,6 +50,7 @@ struct Context {
   ir::Policy policy;
 
   bool reported_missing_abi = false;
+  std::vector<std::string> const_stack;  // constants being evaluated, to detect cycles
 
   const Unit& unit(size_t i) const { return *program.units[i]; }
   ir::Origin origin(size_t unit_index, ast::SourceRange range) const;

@@ -76,18 +76,16 @@ void expand_set(Context& ctx, const std::string& name, ast::SourceRange use, Def
   }
   def->used = true;
   if (def->kind != kind) {
-    const bool want_group = kind == Definition::Kind::Group;
+    auto kind_name = [](Definition::Kind k) {
+      return k == Definition::Kind::Group ? "syscall group" : k == Definition::Kind::Hosts ? "host set" : "constant";
+    };
     ctx.diags.report(Code::WrongKindOfName, use,
-                     "`@" + name + "` is a " + (want_group ? "host set" : "syscall group") + ", but a " +
-                         (want_group ? "syscall group" : "host set") + " is needed here")
+                     "`" + name + "` is a " + kind_name(def->kind) + ", but a " + kind_name(kind) + " is needed here")
         .note(def->range, "defined here");
     return;
   }
-  if (std::find(stack.begin(), stack.end(), name) != stack.end()) {
-    auto& d = ctx.diags.report(Code::GroupCycle, use, "`@" + name + "` includes itself");
-    for (const auto& s : stack) d.note("through `@" + s + "`");
-    return;
-  }
+  // Cycles are reported once, by check_definitions; an expansion just stops at one.
+  if (std::find(stack.begin(), stack.end(), name) != stack.end()) return;
   stack.push_back(name);
   members(*def, stack, out);
   stack.pop_back();
@@ -133,7 +131,42 @@ std::vector<ir::Host> expand_hosts(Context& ctx, const std::string& name, ast::S
 
 namespace polc::sema {
 
+namespace {
+
+// Reports every group or host set that includes itself, whether or not anything uses it.
+void check_cycles(Context& ctx, const std::string& name, std::vector<std::string>& stack, std::set<std::string>& done) {
+  if (done.count(name) != 0) return;
+  auto it = ctx.defs.find(name);
+  if (it == ctx.defs.end() || it->second.kind == Definition::Kind::Const) return;
+  stack.push_back(name);
+  auto visit = [&](const std::string& member, ast::SourceRange range) {
+    if (std::find(stack.begin(), stack.end(), member) != stack.end()) {
+      auto& d = ctx.diags.report(Code::GroupCycle, range, "`@" + member + "` includes itself");
+      for (auto s = std::find(stack.begin(), stack.end(), member); s != stack.end(); ++s) {
+        const Definition& def = ctx.defs.at(*s);
+        d.note(def.range, "through `@" + *s + "`");
+      }
+      return;
+    }
+    check_cycles(ctx, member, stack, done);
+  };
+  if (const ast::GroupDef* g = it->second.group) {
+    for (const auto& m : g->members)
+      if (m.is_group) visit(m.name.text, m.name.range);
+  } else if (const ast::HostsDef* h = it->second.hosts) {
+    for (const auto& r : h->hosts)
+      if (r.kind == ast::HostKind::Group) visit(r.text, r.range);
+  }
+  stack.pop_back();
+  done.insert(name);
+}
+
+}  // namespace
+
 void check_definitions(Context& ctx) {
+  std::vector<std::string> stack;
+  std::set<std::string> done;
+  for (const auto& entry : ctx.defs) check_cycles(ctx, entry.first, stack, done);
   for (auto& entry : ctx.defs) {
     const std::string& name = entry.first;
     Definition& def = entry.second;

@@ -17,6 +17,11 @@ ir::Direction to_ir(ast::Direction d) {
 ir::Proto to_ir(ast::Proto p) { return p == ast::Proto::Tcp ? ir::Proto::Tcp : p == ast::Proto::Udp ? ir::Proto::Udp : ir::Proto::Any; }
 
 bool check_shape(Context& ctx, const ast::NetRule& r) {
+  if (r.direction == ast::Direction::Bind && r.has_to) {
+    ctx.diags.report(Code::BadNetTarget, r.range, "`bind` rules take ports only")
+        .with_help("remove the `to ...` part; bind restricts local ports");
+    return false;
+  }
   if (r.deny) return true;
   std::string missing;
   if (r.direction == ast::Direction::Any) missing = "a direction (`connect` or `bind`)";
@@ -27,12 +32,15 @@ bool check_shape(Context& ctx, const ast::NetRule& r) {
         .with_help("allow rules say exactly what they allow, like `connect tcp 443 to \"example.org\"`");
     return false;
   }
-  if (r.direction == ast::Direction::Bind && r.has_to) {
-    ctx.diags.report(Code::BadNetTarget, r.range, "`bind` rules take ports only")
-        .with_help("remove the `to ...` part; bind restricts local ports");
-    return false;
-  }
   return true;
+}
+
+// Domains are enforced by the proxy, which only sees outgoing TCP connections.
+bool domain_allowed(const ir::NetRule& r) { return r.proto == ir::Proto::Tcp && r.direction != ir::Direction::Bind; }
+
+void report_domain(Context& ctx, ast::SourceRange range) {
+  ctx.diags.report(Code::BadNetTarget, range, "domains can only be enforced for outgoing tcp connections (by the proxy)")
+      .with_help("say `connect tcp` (or `tcp` in a deny rule), or use addresses");
 }
 
 }  // namespace
@@ -63,7 +71,14 @@ void lower_net_rules(Context& ctx, size_t unit, const Exclusions& ex) {
           continue;
         }
         if (h.kind == ast::HostKind::Group) {
+          bool reported = false;
           for (ir::Host& host : expand_hosts(ctx, h.text, h.range)) {
+            if (host.kind == ir::HostKind::Domain && !domain_allowed(out)) {
+              if (!reported) report_domain(ctx, h.range);
+              reported = true;
+              ok = false;
+            }
+            if (host.kind == ir::HostKind::Any) any_host = true;
             const std::string text = ir::host_to_string(host);
             if (ex.strings.count(text) == 0) out.hosts.push_back(std::move(host));
           }
@@ -76,9 +91,8 @@ void lower_net_rules(Context& ctx, size_t unit, const Exclusions& ex) {
           continue;
         }
         if (host->kind == ir::HostKind::Any) any_host = true;
-        if (host->kind == ir::HostKind::Domain && out.proto == ir::Proto::Udp) {
-          ctx.diags.report(Code::BadNetTarget, h.range, "domains can only be enforced for tcp connections (by the proxy)")
-              .with_help("use addresses for udp rules");
+        if (host->kind == ir::HostKind::Domain && !domain_allowed(out)) {
+          report_domain(ctx, h.range);
           ok = false;
           continue;
         }

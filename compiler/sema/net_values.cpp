@@ -53,9 +53,12 @@ bool clear_host_bits(ir::Host& h) {
   return changed;
 }
 
-bool looks_numeric(const std::string& s) {
+// Meant as an address: digits, dots and a prefix (IPv4), or anything with a colon, which no
+// domain name contains (IPv6).
+bool looks_like_address(const std::string& s) {
+  if (s.find(':') != std::string::npos) return true;
   return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) {
-    return std::isdigit(static_cast<unsigned char>(c)) || c == '.' || c == '/' || c == ':';
+    return std::isdigit(static_cast<unsigned char>(c)) || c == '.' || c == '/';
   });
 }
 
@@ -105,7 +108,7 @@ std::optional<ir::Host> parse_domain(Context& ctx, const ast::HostRef& ref) {
 std::optional<ir::Host> parse_host(Context& ctx, const ast::HostRef& ref) {
   if (ref.kind == ast::HostKind::Any) return ir::Host{};
   const bool address_token = ref.kind == ast::HostKind::Address;
-  if (address_token || looks_numeric(ref.text)) {
+  if (address_token || looks_like_address(ref.text)) {
     auto h = parse_address(ref.text);
     if (!h) {
       ctx.diags.report(Code::MalformedAddress, ref.range, "`" + ref.text + "` is not a valid IP address or CIDR block")

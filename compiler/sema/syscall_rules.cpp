@@ -59,6 +59,11 @@ void add_rule(Context& ctx, size_t unit, const ast::SyscallRule& rule, const ast
     if (!target.is_group) cond = resolve_condition(ctx, target, as.arch);
     if (!cond) return;
     auto dnf = ir::to_dnf(*cond, kMaxClauses);
+    if (dnf && dnf->empty()) {
+      ctx.diags.report(Code::RuleMatchesNothing, target.range, "this condition can never be true on " +
+                                                                  std::string(arch::name(as.arch)))
+          .with_help("check the comparisons: the rule has no effect as written");
+    }
     if (!dnf) {
       ctx.diags.report(Code::ConditionTooComplex, target.range,
                        "this condition expands to more than " + std::to_string(kMaxClauses) + " alternatives")

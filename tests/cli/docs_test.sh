@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
-# Documentation stays complete: every diagnostic code is documented in docs/diagnostics.md, and
-# every verb in docs/cli.md. Usage: docs_test.sh POLC SOURCE_DIR
+# Documentation stays complete and current: the per-code part of docs/diagnostics.md is exactly
+# what scripts/sync-diagnostics-doc.py generates from the registry and the golden cases, and every
+# verb appears in docs/cli.md. Usage: docs_test.sh POLC SOURCE_DIR
 set -u
 polc=$1
 src=$2
 passed=0
 failed=0
+if python3 "$src/scripts/sync-diagnostics-doc.py" "$polc" --check; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
 while read -r code name _; do
-  if grep -q "$code" "$src/docs/diagnostics.md" && grep -q "$name" "$src/docs/diagnostics.md"; then
+  if grep -q "#### $code" "$src/docs/diagnostics.md" && grep -q "$name" "$src/docs/diagnostics.md"; then
     passed=$((passed + 1))
   else
     failed=$((failed + 1))
