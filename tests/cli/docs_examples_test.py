@@ -1,0 +1,37 @@
+#!/usr/bin/env python3
+"""Every ```sbx example in docs/language.md does what the document says: blocks marked
+`# rejected: CODE, ...` fail `polc check` with exactly those codes, every other complete policy or
+module passes. Blocks that import a relative file are written to disk with the file they name
+(`# file: NAME` blocks). Usage: docs_examples_test.py POLC SOURCE_DIR"""
+import json, os, re, subprocess, sys, tempfile
+
+def main():
+    polc, src = sys.argv[1], sys.argv[2]
+    text = open(os.path.join(src, "docs/language.md")).read()
+    blocks = re.findall(r"```sbx\n(.*?)```", text, flags=re.S)
+    passed = failed = 0
+    with tempfile.TemporaryDirectory() as tmp:
+        for b in blocks:  # files other blocks import
+            m = re.match(r"# file: (\S+)", b)
+            if m:
+                open(os.path.join(tmp, m.group(1)), "w").write(b)
+        for i, b in enumerate(blocks):
+            body = re.sub(r"(?m)^\s*#.*$", "", b)
+            if not re.search(r"(?m)^\s*(policy|module)\s", body):
+                continue  # a fragment, not a whole file
+            path = os.path.join(tmp, f"example{i}.sbx")
+            open(path, "w").write(b)
+            r = subprocess.run([polc, "check", "--format", "json", path], capture_output=True, text=True)
+            got = sorted({d["code"] for d in json.loads(r.stdout)["diagnostics"] if d["severity"] == "error"})
+            m = re.search(r"# rejected: ([EW0-9, ]+)", b)
+            want = sorted(c.strip() for c in m.group(1).split(",")) if m else []
+            if got == want:
+                passed += 1
+            else:
+                failed += 1
+                print(f"FAIL: example {i} ({b.splitlines()[0][:60]}): errors {got}, document says {want}")
+    print(f"docs examples: {passed} passed, {failed} failed")
+    sys.exit(0 if failed == 0 and passed > 0 else 1)
+
+if __name__ == "__main__":
+    main()
