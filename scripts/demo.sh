@@ -16,7 +16,7 @@ echo
 echo "== examples/python_agent.sbx"
 cat examples/python_agent.sbx
 echo
-echo "== what it compiles to on x86_64 (first rules of the IR)"
+echo "== what it compiles to on x86_64 (from the IR)"
 "$polc" ir examples/python_agent.sbx | python3 -c '
 import json, sys
 ir = json.load(sys.stdin)
@@ -24,9 +24,11 @@ arch = ir["syscalls"]["arches"][0]
 print("policy", ir["policy"], "version", ir["version"], "targets", ", ".join(ir["targets"]))
 print("modules:", ", ".join(ir["modules"]))
 print("default action:", ir["syscalls"]["default"])
-print(len(arch["rules"]), "syscall rules on", arch["arch"], "- a sample:")
-for r in arch["rules"][:8]:
-    print("  ", r["syscall"], r["action"]["kind"], "when" if "when" in r else "", r.get("when", ""))
+print(len(arch["rules"]), "syscall rules on", arch["arch"], "- those with argument conditions:")
+for r in arch["rules"]:
+    if "when" in r:
+        alts = " || ".join("(" + " && ".join(c) + ")" for c in r["when"])
+        print("  ", r["action"]["kind"], r["syscall"], "when", alts, " <-", r["origins"][0]["at"])
 print(len(ir["filesystem"]["rules"]), "filesystem rules, Landlock ABI >=", ir["filesystem"]["min_abi"])
 print(len(ir["network"]["rules"]), "network rules (implicit cloud-metadata denies included)")
 '

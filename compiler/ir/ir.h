@@ -22,12 +22,13 @@ struct SyscallRule {
   Action action;
   // Disjunction of clauses. {{}} (one empty clause) matches every call; {} matches none.
   std::vector<Clause> when;
-  Origin origin;
+  // Every statement that says exactly this (a group allowed by two modules is one rule), sorted.
+  std::vector<Origin> origins;
 };
 
 struct ArchFilter {
   arch::Arch arch = arch::Arch::x86_64;
-  std::vector<SyscallRule> rules;  // sorted by (nr, origin order); several rules per syscall allowed
+  std::vector<SyscallRule> rules;  // sorted by (nr, action, condition); several rules per syscall allowed
 };
 
 struct Syscalls {
@@ -40,7 +41,7 @@ struct FsRule {
   std::string path;  // absolute, normal
   uint64_t rights = 0;  // fs_right bits
   bool deny = false;
-  Origin origin;
+  std::vector<Origin> origins;  // every statement that says exactly this, sorted
 };
 
 struct Filesystem {

@@ -64,6 +64,12 @@ json origin_json(const Origin& o) {
   return j;
 }
 
+json origins_json(const std::vector<Origin>& origins) {
+  json arr = json::array();
+  for (const Origin& o : origins) arr.push_back(origin_json(o));
+  return arr;
+}
+
 std::string_view direction_name(Direction d) {
   return d == Direction::Connect ? "connect" : d == Direction::Bind ? "bind" : "any";
 }
@@ -112,7 +118,7 @@ std::string to_json(const Policy& p) {
     for (const SyscallRule& r : af.rules) {
       json j = {{"syscall", r.syscall}, {"nr", r.nr}, {"action", action_json(r.action)}};
       if (!(r.when.size() == 1 && r.when[0].empty())) j["when"] = clauses_json(r.when);
-      j["origin"] = origin_json(r.origin);
+      j["origins"] = origins_json(r.origins);
       rules.push_back(j);
     }
     arches.push_back({{"arch", arch::name(af.arch)}, {"rules", rules}});
@@ -122,7 +128,7 @@ std::string to_json(const Policy& p) {
 
   json fs_rules = json::array();
   for (const FsRule& r : p.filesystem.rules)
-    fs_rules.push_back({{"path", r.path}, {"rights", r.rights}, {"deny", r.deny}, {"origin", origin_json(r.origin)}});
+    fs_rules.push_back({{"path", r.path}, {"rights", r.rights}, {"deny", r.deny}, {"origins", origins_json(r.origins)}});
 
   json net_rules = json::array();
   for (const NetRule& r : p.network.rules) {

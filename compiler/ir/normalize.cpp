@@ -163,32 +163,40 @@ std::optional<std::vector<Clause>> to_dnf(const BoolExpr& e, size_t max_clauses)
   return out;
 }
 
-void canonicalize(Policy& p) {
-  // std::tie compares in place: these sorts run over thousands of rules with vector members.
-  auto origin_key = [](const Origin& o) { return std::tie(o.module, o.range.file, o.range.begin); };
-  for (ArchFilter& af : p.syscalls.arches) {
-    std::stable_sort(af.rules.begin(), af.rules.end(), [&](const SyscallRule& a, const SyscallRule& b) {
-      return std::tie(a.nr, a.action.kind, a.action.data, a.when) < std::tie(b.nr, b.action.kind, b.action.data, b.when) ||
-             (std::tie(a.nr, a.action.kind, a.action.data, a.when) == std::tie(b.nr, b.action.kind, b.action.data, b.when) &&
-              origin_key(a.origin) < origin_key(b.origin));
-    });
-    // The same rule reached through two import paths is one rule.
-    af.rules.erase(std::unique(af.rules.begin(), af.rules.end(),
-                               [](const SyscallRule& a, const SyscallRule& b) {
-                                 return a.nr == b.nr && a.action == b.action && a.when == b.when && a.origin == b.origin;
-                               }),
-                   af.rules.end());
+namespace {
+
+auto origin_key(const Origin& o) { return std::tie(o.module, o.range.file, o.range.begin); }
+
+// Sorts rules by what they mean (`key`), then merges rules that mean the same thing (one group
+// allowed by two modules, a module reached along two import paths) into one rule that lists all
+// their origins.
+template <typename Rule, typename Key>
+void merge_rules(std::vector<Rule>& rules, Key key) {
+  std::stable_sort(rules.begin(), rules.end(), [&](const Rule& a, const Rule& b) { return key(a) < key(b); });
+  std::vector<Rule> out;
+  out.reserve(rules.size());
+  for (Rule& r : rules) {
+    if (!out.empty() && key(out.back()) == key(r)) {
+      out.back().origins.insert(out.back().origins.end(), r.origins.begin(), r.origins.end());
+    } else {
+      out.push_back(std::move(r));
+    }
   }
-  auto& fs = p.filesystem.rules;
-  std::stable_sort(fs.begin(), fs.end(), [&](const FsRule& a, const FsRule& b) {
-    return std::tie(a.path, a.deny, a.rights) < std::tie(b.path, b.deny, b.rights) ||
-           (std::tie(a.path, a.deny, a.rights) == std::tie(b.path, b.deny, b.rights) && origin_key(a.origin) < origin_key(b.origin));
-  });
-  fs.erase(std::unique(fs.begin(), fs.end(),
-                       [](const FsRule& a, const FsRule& b) {
-                         return a.path == b.path && a.deny == b.deny && a.rights == b.rights && a.origin == b.origin;
-                       }),
-           fs.end());
+  for (Rule& r : out) {
+    std::sort(r.origins.begin(), r.origins.end(), [](const Origin& a, const Origin& b) { return origin_key(a) < origin_key(b); });
+    r.origins.erase(std::unique(r.origins.begin(), r.origins.end()), r.origins.end());
+  }
+  rules = std::move(out);
+}
+
+}  // namespace
+
+void canonicalize(Policy& p) {
+  // Keys are std::tie tuples of references: these sorts run over thousands of rules with vector
+  // members, which must not be copied per comparison.
+  for (ArchFilter& af : p.syscalls.arches)
+    merge_rules(af.rules, [](const SyscallRule& r) { return std::tie(r.nr, r.action.kind, r.action.data, r.when); });
+  merge_rules(p.filesystem.rules, [](const FsRule& r) { return std::tie(r.path, r.deny, r.rights); });
   auto& net = p.network.rules;
   std::stable_sort(net.begin(), net.end(), [&](const NetRule& a, const NetRule& b) {
     const bool allow_a = !a.deny, allow_b = !b.deny;

@@ -28,7 +28,7 @@ void lower_fs_rules(Context& ctx, size_t unit, const Exclusions& ex) {
         }
         if (ex.strings.count(path.value) != 0) continue;
         if (!check_path(ctx, path) || !rights) continue;
-        fs.rules.push_back({path.value, *rights, rule->deny, ctx.origin(unit, rule->range)});
+        fs.rules.push_back({path.value, *rights, rule->deny, {ctx.origin(unit, rule->range)}});
       }
     }
   }

@@ -70,7 +70,7 @@ void add_rule(Context& ctx, size_t unit, const ast::SyscallRule& rule, const ast
           .with_help("split the rule into several rules, or use `arg in {...}` sets");
       return;
     }
-    filter_for(ctx, as.arch).rules.push_back({syscall, as.nr, *action, std::move(*dnf), ctx.origin(unit, target.range)});
+    filter_for(ctx, as.arch).rules.push_back({syscall, as.nr, *action, std::move(*dnf), {ctx.origin(unit, target.range)}});
   }
 }
 

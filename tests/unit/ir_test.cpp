@@ -70,19 +70,25 @@ TEST_CASE("action precedence follows the kernel") {
   CHECK(!more_restrictive({ActionKind::Allow, 0}, {ActionKind::Allow, 0}));
 }
 
-TEST_CASE("canonicalize sorts and removes repeated rules") {
+TEST_CASE("canonicalize sorts rules and merges those that mean the same") {
   Policy p;
   ArchFilter f;
   Origin o;
   o.where = "x:1";
-  f.rules.push_back({"write", 1, {ActionKind::Allow, 0}, {Clause{}}, o});
-  f.rules.push_back({"read", 0, {ActionKind::Allow, 0}, {Clause{}}, o});
-  f.rules.push_back({"write", 1, {ActionKind::Allow, 0}, {Clause{}}, o});
+  Origin o2;
+  o2.where = "y:2";
+  o2.range.begin = 5;
+  f.rules.push_back({"write", 1, {ActionKind::Allow, 0}, {Clause{}}, {o}});
+  f.rules.push_back({"read", 0, {ActionKind::Allow, 0}, {Clause{}}, {o}});
+  f.rules.push_back({"write", 1, {ActionKind::Allow, 0}, {Clause{}}, {o2}});
+  f.rules.push_back({"write", 1, {ActionKind::Allow, 0}, {Clause{}}, {o}});
   p.syscalls.arches.push_back(f);
   p.modules = {"std.b", "std.a", "std.b"};
   canonicalize(p);
   REQUIRE(p.syscalls.arches[0].rules.size() == 2);
   CHECK(p.syscalls.arches[0].rules[0].syscall == "read");
+  // the three writes are one rule with both of their (distinct) origins
+  CHECK(p.syscalls.arches[0].rules[1].origins.size() == 2);
   CHECK(p.modules == std::vector<std::string>{"std.a", "std.b"});
 }
 
