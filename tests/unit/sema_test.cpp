@@ -4,6 +4,9 @@
 #include <filesystem>
 #include <fstream>
 
+#include "compiler/sema/stdlib.h"
+#include "compiler/sema/syscall_table.h"
+#include "compiler/syntax/parse.h"
 #include "tests/unit/test_support.h"
 
 using namespace polc;
@@ -285,4 +288,40 @@ TEST_CASE("a standard-library directory given with --stdlib must hold the named 
   CHECK(ok->policy);
   CHECK(run(policy_with("import std.hardening"))->has(Code::ModuleNotFound));
   fs::remove_all(dir);
+}
+
+TEST_CASE("x86 and s390x resolve the direct socket and SysV IPC syscalls libseccomp only multiplexes") {
+  CHECK(sema::syscall_number("socket", arch::Arch::x86) == 359);
+  CHECK(sema::syscall_number("shutdown", arch::Arch::x86) == 373);
+  CHECK(sema::syscall_number("msgctl", arch::Arch::x86) == 402);
+  CHECK(sema::syscall_number("socket", arch::Arch::s390x) == 359);
+  CHECK(sema::syscall_number("semtimedop", arch::Arch::s390x) == 392);
+  CHECK(!sema::syscall_number("semtimedop", arch::Arch::x86));  // x86 only has the time64 form
+  CHECK(!sema::syscall_number("accept", arch::Arch::x86));      // only through socketcall
+  CHECK(sema::syscall_number("socketcall", arch::Arch::x86) == 102);
+}
+
+TEST_CASE("every `?` in the standard library marks a syscall some architecture lacks") {
+  for (const sema::StdlibModule& m : sema::embedded_stdlib()) {
+    diag::SourceManager sm;
+    diag::Engine e(sm);
+    auto file = syntax::parse(e, sm.add(std::string(m.path), std::string(m.text)));
+    REQUIRE_MESSAGE(file, m.path);
+    auto needed = [&](const std::string& name) {
+      for (arch::Arch a : arch::kAllArches)
+        if (!sema::syscall_number(name, a)) return true;
+      return false;
+    };
+    for (const ast::Item& item : file->items) {
+      if (const auto* g = std::get_if<ast::GroupDef>(&item)) {
+        for (const auto& member : g->members)
+          if (member.optional) CHECK_MESSAGE(needed(member.name.text), m.path, ": ", member.name.text, "? is on every arch");
+      } else if (const auto* s = std::get_if<ast::SyscallsSection>(&item)) {
+        for (const auto& st : s->stmts)
+          if (const auto* r = std::get_if<ast::SyscallRule>(&st))
+            for (const auto& t : r->targets)
+              if (t.optional) CHECK_MESSAGE(needed(t.name.text), m.path, ": ", t.name.text, "? is on every arch");
+      }
+    }
+  }
 }
