@@ -131,8 +131,14 @@ std::string render_human(const Engine& engine) {
       }
     }
     if (!d->help.empty()) out += "  = help: " + d->help + "\n";
-    for (const FixIt& f : d->fixits)
-      out += "  = fix: replace with `" + f.replacement + "`\n";
+    for (const FixIt& f : d->fixits) {
+      if (f.range.begin == f.range.end) {
+        const LineCol at = sm.line_col(f.range.file, f.range.begin);
+        out += "  = fix: insert `" + f.replacement + "` at " + std::to_string(at.line) + ":" + std::to_string(at.column) + "\n";
+      } else {
+        out += "  = fix: replace with `" + f.replacement + "`\n";
+      }
+    }
   }
   const size_t errors = engine.error_count(), warnings = engine.warning_count();
   if (errors + warnings > 0) {

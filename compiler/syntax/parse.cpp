@@ -2,6 +2,7 @@
 // polc's error listener, and the hand-written transform to the AST.
 #include "compiler/syntax/parse.h"
 
+#include <cctype>
 #include <cstdio>
 #include <set>
 
@@ -41,11 +42,36 @@ class FirstErrorListener : public antlr4::BaseErrorListener {
     auto& d = diags_->report(Code::SyntaxError, r, "unexpected " + what);
     const std::string expected = expected_tokens();
     if (!expected.empty()) d.note("expected " + expected);
+    if (offending != nullptr && looks_like_missing_comma(offending)) {
+      const uint32_t after_prev = offsets_.byte_offset(parser_->getTokenStream()->LT(-1)->getStopIndex() + 1);
+      d.with_help("is a `,` missing between the list items?").fix({file_, after_prev, after_prev}, ",");
+    }
   }
 
   bool reported() const { return reported_; }
 
  private:
+  static bool is_item(const antlr4::Token* t) {
+    const size_t type = t->getType();
+    if (type == polc_antlr::SbxLexer::IDENT || type == polc_antlr::SbxLexer::STRING ||
+        type == polc_antlr::SbxLexer::ADDRESS || type == polc_antlr::SbxLexer::GROUP ||
+        type == polc_antlr::SbxLexer::INT)
+      return true;
+    // keywords that are also names (read, write, kill, ...) start with a letter
+    const std::string text = t->getText();
+    return !text.empty() && std::isalpha(static_cast<unsigned char>(text[0]));
+  }
+
+  // Two list items side by side on one line (`allow read write`, `read "/a" "/b"`): the likeliest
+  // mistake is a missing comma.
+  bool looks_like_missing_comma(antlr4::Token* offending) const {
+    antlr4::Token* prev = parser_->getTokenStream()->LT(-1);
+    if (prev == nullptr || offending->getType() == antlr4::Token::EOF) return false;
+    const std::string p = prev->getText();
+    const bool prev_is_item = is_item(prev) || p == ")" || p == "?";
+    return prev_is_item && is_item(offending) && prev->getLine() == offending->getLine();
+  }
+
   // A readable list of what the grammar allowed, with keywords quoted and token kinds named.
   std::string expected_tokens() const {
     std::set<std::string> names;
