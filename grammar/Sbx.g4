@@ -170,7 +170,7 @@ STRING  : '"' (~["\\\r\n] | '\\' ~[\r\n])* '"' ;
 // A string cut off by the end of the line: one token, so the diagnostic points at its start.
 UNTERMINATED_STRING : '"' (~["\\\r\n] | '\\' ~[\r\n])* ;
 COMMENT : '#' ~[\r\n]* -> channel(HIDDEN) ;
-WS      : [ \t\r\n]+ -> channel(HIDDEN) ;
+WS      : [ \t\r\n\uFEFF]+ -> channel(HIDDEN) ;  // U+FEFF: a byte-order mark some editors write
 // Anything else becomes one error token, reported by polc rather than ANTLR's console listener.
 ERROR_CHAR : . ;
 

@@ -162,3 +162,9 @@ TEST_CASE("a string with a non-ASCII character keeps byte-accurate ranges") {
   CHECK(r.paths[0].value == "/d\xc3\xa9j\xc3\xa0");
   CHECK(r.paths[0].range.end - r.paths[0].range.begin == 9);
 }
+
+TEST_CASE("a UTF-8 byte-order mark at the start is ignored") {
+  auto p = parse_text("\xef\xbb\xbfpolicy p version 1 { targets x86_64 }");
+  REQUIRE(p->file);
+  CHECK(p->file->name == "p");
+}
