@@ -114,3 +114,88 @@ std::string print_query(const ast::Query& q) {
 }
 
 }  // namespace polc::fmt
+
+namespace polc::fmt {
+
+size_t display_width(std::string_view s) {
+  size_t n = 0;
+  for (unsigned char c : s) n += (c & 0xC0) != 0x80;
+  return n;
+}
+
+namespace {
+
+std::string_view chain_op(ast::ExprKind k) {
+  switch (k) {
+    case ast::ExprKind::And: return "&&";
+    case ast::ExprKind::Or: return "||";
+    case ast::ExprKind::BitOr: return "|";
+    default: return "";
+  }
+}
+
+// The operands of a left-associated chain of one operator (a && b && c), in order. A
+// parenthesized operand is a unit of its own.
+void flatten(const ast::Expr& e, ast::ExprKind kind, std::vector<const ast::Expr*>& out) {
+  for (const ast::Expr* k : {e.lhs.get(), e.rhs.get()}) {
+    if (k->kind == kind && !k->parenthesized) flatten(*k, kind, out);
+    else out.push_back(k);
+  }
+}
+
+// Appends `more` (line 0 unindented, the rest indented) to `lines`, continuing its last line.
+void append(std::vector<std::string>& lines, const std::vector<std::string>& more) {
+  lines.back() += more.front();
+  lines.insert(lines.end(), more.begin() + 1, more.end());
+}
+
+}  // namespace
+
+std::vector<std::string> print_expr_lines(const ast::Expr& e, size_t col, size_t width) {
+  const std::string flat = print_expr(e);
+  const std::string_view op = chain_op(e.kind);
+  if (col + display_width(flat) <= width || op.empty()) return {flat};
+  // The chain's operands start at `start` (after an opening parenthesis if there is one).
+  const size_t start = col + (e.parenthesized ? 1 : 0);
+  std::vector<const ast::Expr*> operands;
+  flatten(e, e.kind, operands);
+  std::vector<std::string> lines = {e.parenthesized ? "(" : ""};
+  size_t line_col = start;  // column where the current line's text ends
+  for (size_t i = 0; i < operands.size(); ++i) {
+    const bool last = i + 1 == operands.size();
+    const std::string tail = last ? (e.parenthesized ? ")" : "") : " " + std::string(op);
+    const std::string text = print_expr(*operands[i]);
+    const size_t sep = line_col == start ? 0 : 1;
+    if (line_col != start && line_col + sep + display_width(text) + display_width(tail) > width) {
+      lines.push_back(std::string(start, ' '));
+      line_col = start;
+    }
+    if (line_col != start) {
+      lines.back() += " ";
+      ++line_col;
+    }
+    auto parts = print_expr_lines(*operands[i], line_col, width > display_width(tail) ? width - display_width(tail) : width);
+    parts.back() += tail;
+    append(lines, parts);
+    line_col = parts.size() == 1 ? line_col + display_width(parts.back()) : display_width(lines.back());
+  }
+  return lines;
+}
+
+std::vector<std::string> print_target_lines(const ast::SyscallTarget& t, size_t col, size_t width) {
+  const std::string flat = print_target(t);
+  if (col + display_width(flat) <= width || t.args.empty()) return {flat};
+  const std::string head = (t.is_group ? "@" + t.name.text : t.name.text + (t.optional ? "?" : "")) + "(";
+  const size_t arg_col = col + display_width(head);
+  std::vector<std::string> lines = {head};
+  for (size_t i = 0; i < t.args.size(); ++i) {
+    const std::string tail = i + 1 == t.args.size() ? ")" : ",";
+    if (i > 0) lines.push_back(std::string(arg_col, ' '));
+    auto parts = print_expr_lines(*t.args[i], arg_col, width - 1);
+    parts.back() += tail;
+    append(lines, parts);
+  }
+  return lines;
+}
+
+}  // namespace polc::fmt

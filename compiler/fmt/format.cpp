@@ -14,6 +14,7 @@ namespace {
 struct ListItem {
   std::string text;
   ast::SourceRange range;
+  const ast::SyscallTarget* target = nullptr;  // set for syscall targets, which can break across lines
 };
 
 class Printer {
@@ -175,7 +176,20 @@ class Printer {
         line = cont;
         line_has_item = false;
       }
-      line += (line_has_item ? " " : "") + piece;
+      const size_t at = width(line) + (line_has_item ? 1 : 0);
+      if (it.target != nullptr && at + width(piece) > kLineWidth) {
+        // Too long even on a line of its own: break the target's conditions across lines.
+        const std::string end = last ? suffix : ",";
+        auto lines = print_target_lines(*it.target, at, kLineWidth - std::min(kLineWidth - 1, width(end)));
+        lines.back() += end;
+        line += (line_has_item ? " " : "") + lines.front();
+        for (size_t k = 1; k < lines.size(); ++k) {
+          out_ += line + "\n";
+          line = lines[k];
+        }
+      } else {
+        line += (line_has_item ? " " : "") + piece;
+      }
       line_has_item = true;
       last_end_ = std::max(last_end_, it.range.end);
       // A trailing comment after this item ends the line.
@@ -268,7 +282,13 @@ class Printer {
   }
 
   void item_stmt(const ast::ConstDef& c, bool first) {
-    single_line_stmt("const " + c.name.text + " = " + print_expr(*c.value), c.range, first);
+    const std::string head = "const " + c.name.text + " = ";
+    const auto lines = print_expr_lines(*c.value, static_cast<size_t>(indent_) * 2 + width(head), kLineWidth);
+    std::string text = head;
+    for (size_t k = 0; k < lines.size(); ++k) {
+      text += (k > 0 ? "\n" : "") + lines[k];  // continuation lines carry their own indentation
+    }
+    single_line_stmt(text, c.range, first);
   }
 
   void item_stmt(const ast::GroupDef& g, bool first) {
@@ -312,7 +332,7 @@ class Printer {
       }
       const auto& r = std::get<ast::SyscallRule>(st);
       std::vector<ListItem> items;
-      for (const auto& t : r.targets) items.push_back({print_target(t), t.range});
+      for (const auto& t : r.targets) items.push_back({print_target(t), t.range, &t});
       const std::string suffix = r.trailing_errno ? " errno(" + print_expr(*r.trailing_errno) + ")" : "";
       simple_list_stmt(print_action(r.action) + " ", items, suffix, r.range, f);
     });

@@ -63,3 +63,16 @@ TEST_CASE("every example and standard-library file formats idempotently") {
   }
   CHECK(files >= 3);
 }
+
+TEST_CASE("long conditions and constants break at operators and stay within the line width") {
+  const std::string src =
+      "policy p version 1 {\n  targets x86_64\n"
+      "  const F = CLONE_NEWNS | CLONE_NEWCGROUP | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNET\n"
+      "  syscalls {\n    allow socket(domain in {AF_UNIX, AF_INET, AF_INET6} && type & 0xf in {SOCK_STREAM, SOCK_DGRAM}, "
+      "protocol == 0 || protocol == 6 || protocol == 17)\n  }\n}\n";
+  const std::string out = format_text(src);
+  std::istringstream lines(out);
+  for (std::string line; std::getline(lines, line);) CHECK_MESSAGE(line.size() <= fmt::kLineWidth, line);
+  CHECK(out.find("CLONE_NEWIPC |\n") != std::string::npos);
+  CHECK(format_text(out) == out);
+}
