@@ -56,30 +56,41 @@ uint32_t code_points_before(const SourceManager& sm, FileId file, uint32_t offse
   return n;
 }
 
-// The source line and a caret underline of the part of `r` that lies on its first line.
+// The source line and a caret underline of the part of `r` that lies on its first line. Long
+// lines (generated policies put thousands of statements on one) are cut to a window around the
+// caret, so output stays proportional to the number of diagnostics, not to the line's length.
 void append_snippet(std::string& out, const SourceManager& sm, SourceRange r) {
-  if (!r.valid()) return;
+  if (!r.valid() || sm.contents(r.file).empty()) return;
+  constexpr uint32_t kBefore = 60, kWindow = 160;
   const LineCol begin = sm.line_col(r.file, r.begin);
   const LineCol end = sm.line_col(r.file, std::max(r.end, r.begin));
-  const std::string_view text = sm.line_text(r.file, begin.line);
+  std::string_view text = sm.line_text(r.file, begin.line);
+  // Work in code points from here on: index of each code point's first byte.
+  std::vector<size_t> cps;
+  for (size_t i = 0; i < text.size(); ++i)
+    if ((static_cast<unsigned char>(text[i]) & 0xC0) != 0x80) cps.push_back(i);
+  const uint32_t line_cols = static_cast<uint32_t>(cps.size());
+  uint32_t first = 1;  // first column shown
+  if (line_cols > kWindow && begin.column > kBefore) first = std::min(begin.column - kBefore, line_cols - kWindow + 1);
+  const uint32_t last = std::min(line_cols, first + kWindow - 1);  // last column shown
+  const size_t from = first <= line_cols ? cps[first - 1] : text.size();
+  const size_t to = last < line_cols ? cps[last] : text.size();
+  const std::string prefix = first > 1 ? "..." : "", suffix = last < line_cols ? "..." : "";
+  const std::string_view shown = text.substr(from, to - from);
   const std::string gutter = std::to_string(begin.line);
   const std::string pad(gutter.size(), ' ');
-  out += pad + " |\n" + gutter + " | " + printable(text) + "\n" + pad + " | ";
+  out += pad + " |\n" + gutter + " | " + prefix + printable(shown) + suffix + "\n" + pad + " | " + std::string(prefix.size(), ' ');
   // Re-use the line's own tabs so the caret lines up however the terminal expands them.
-  uint32_t col = 1;
-  for (size_t i = 0; i < text.size() && col < begin.column; ++i) {
+  uint32_t col = first;
+  for (size_t i = from; i < to && col < begin.column; ++i) {
     if ((static_cast<unsigned char>(text[i]) & 0xC0) == 0x80) continue;
     out += text[i] == '\t' ? '\t' : ' ';
     ++col;
   }
   uint32_t width = 1;
   if (end.line == begin.line && end.column > begin.column) width = end.column - begin.column;
-  if (end.line != begin.line) {
-    uint32_t line_cols = 1;
-    for (unsigned char c : text)
-      if ((c & 0xC0) != 0x80) ++line_cols;
-    width = std::max<uint32_t>(1, line_cols - begin.column);
-  }
+  if (end.line != begin.line) width = std::max<uint32_t>(1, line_cols + 1 - begin.column);
+  width = std::max<uint32_t>(1, std::min(width, last + 1 - std::min(begin.column, last)));
   out += std::string(width, '^') + "\n";
 }
 
@@ -117,7 +128,16 @@ std::string_view sarif_level(Severity s) {
 std::string render_human(const Engine& engine) {
   const SourceManager& sm = engine.sources();
   std::string out;
-  for (const Diagnostic* d : engine.sorted()) {
+  // A terminal full of thousands of diagnostics helps nobody; the counts below stay exact and the
+  // JSON and SARIF outputs carry every diagnostic.
+  constexpr size_t kMaxShown = 200;
+  const auto sorted = engine.sorted();
+  size_t shown = 0;
+  for (const Diagnostic* d : sorted) {
+    if (++shown > kMaxShown) {
+      out += "... " + std::to_string(sorted.size() - kMaxShown) + " more diagnostics not shown (use --format json for all)\n";
+      break;
+    }
     const CodeInfo& ci = info(d->code);
     out += location_prefix(sm, d->range) + ": " + std::string(severity_word(d->severity)) + "[" +
            std::string(ci.id) + "]: " + d->message + "\n";

@@ -8,8 +8,10 @@ namespace polc::diag {
 
 FileId SourceManager::add(std::string path, std::string contents) {
   File f{std::move(path), std::move(contents), {0}};
-  for (uint32_t i = 0; i < f.contents.size(); ++i)
+  for (uint32_t i = 0; i < f.contents.size(); ++i) {
     if (f.contents[i] == '\n') f.line_starts.push_back(i + 1);
+    if (static_cast<unsigned char>(f.contents[i]) >= 0x80) f.ascii = false;
+  }
   files_.push_back(std::move(f));
   return static_cast<FileId>(files_.size());
 }
@@ -29,6 +31,7 @@ LineCol SourceManager::line_col(FileId id, uint32_t offset) const {
   offset = std::min<uint32_t>(offset, static_cast<uint32_t>(f.contents.size()));
   auto it = std::upper_bound(f.line_starts.begin(), f.line_starts.end(), offset);
   const uint32_t line = static_cast<uint32_t>(it - f.line_starts.begin());
+  if (f.ascii) return {line, offset - f.line_starts[line - 1] + 1};
   uint32_t column = 1;
   for (uint32_t i = f.line_starts[line - 1]; i < offset; ++i)
     if ((static_cast<unsigned char>(f.contents[i]) & 0xC0) != 0x80) ++column;  // skip continuation bytes

@@ -344,9 +344,17 @@ std::optional<ConstValue> eval_constant(Context& ctx, const ast::Expr& e, arch::
           for (const std::string& s : stack) d.note("through `" + s + "`");
           return std::nullopt;
         }
+        if (stack.size() >= kMaxDefinitionDepth) {
+          ctx.diags.report(Code::NestingTooDeep, e.range,
+                           "constants refer to each other more than " + std::to_string(kMaxDefinitionDepth) + " levels deep");
+          return std::nullopt;
+        }
+        const auto key = std::make_pair(e.name, a);
+        if (auto it = ctx.const_values.find(key); it != ctx.const_values.end()) return it->second;
         stack.push_back(e.name);
         auto v = eval_constant(ctx, *def->constant->value, a);
         stack.pop_back();
+        ctx.const_values[key] = v;
         return v;
       }
       if (auto v = constant_value(e.name, a)) return ConstValue{*v, false};

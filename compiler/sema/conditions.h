@@ -12,10 +12,6 @@ namespace polc::sema {
 
 // Evaluates a constant expression (integers, named constants, `const` definitions, -, |, &).
 // `negative` reports whether the value was written negative. Reports errors; nullopt on error.
-struct ConstValue {
-  uint64_t bits = 0;
-  bool negative = false;
-};
 std::optional<ConstValue> eval_constant(Context& ctx, const ast::Expr& e, arch::Arch arch);
 
 // Resolves a rule or assertion condition on `syscall` for `arch`. The args of one target are

@@ -21,6 +21,17 @@ struct GroupMemberRef {
   ast::SourceRange range;  // the member as written (for E0202)
 };
 
+// How deeply definitions may refer to each other (const A = B, B = C, ...; @a includes @b ...):
+// far beyond real policies, and low enough that no input can exhaust the stack.
+inline constexpr size_t kMaxDefinitionDepth = 256;
+
+// A constant's value: its 64-bit pattern, and whether it was written negative (which decides how
+// it fits narrower arguments).
+struct ConstValue {
+  uint64_t bits = 0;
+  bool negative = false;
+};
+
 struct Definition {
   enum class Kind { Group, Hosts, Const } kind = Kind::Group;
   size_t unit = 0;
@@ -51,6 +62,12 @@ struct Context {
 
   bool reported_missing_abi = false;
   std::vector<std::string> const_stack;  // constants being evaluated, to detect cycles
+  // Memos: a constant's value per arch, and each set's expansion (deduplicated), so definitions
+  // that share sub-definitions cost linear time, not exponential.
+  std::map<std::pair<std::string, arch::Arch>, std::optional<ConstValue>> const_values;
+  std::map<std::string, std::vector<GroupMemberRef>> group_expansions;
+  std::map<std::string, std::vector<ir::Host>> hosts_expansions;
+  std::vector<std::string> expansion_stack;  // sets being expanded, to stop at cycles
 
   const Unit& unit(size_t i) const { return *program.units[i]; }
   ir::Origin origin(size_t unit_index, ast::SourceRange range) const;

@@ -5,6 +5,7 @@
 #include <set>
 
 #include "compiler/sema/conditions.h"
+#include "compiler/sema/constants.h"
 #include "compiler/sema/context.h"
 #include "compiler/sema/net_values.h"
 #include "compiler/sema/suggest.h"
@@ -35,6 +36,15 @@ void collect_definitions(Context& ctx) {
         def.constant = c;
         def.range = c->name.range;
         name = c->name.text;
+        // One namespace spans every imported module, so a `const` that redefined a built-in
+        // (CLONE_NEWUSER, TIOCSTI, EPERM) would silently change the meaning of std.hardening.
+        if (!constant_category(name).empty() || errno_value(name, arch::Arch::x86_64)) {
+          ctx.diags.report(Code::DuplicateDefinition, c->name.range,
+                           "`" + name + "` is a built-in " + (constant_category(name).empty() ? "errno name" : "constant") +
+                               " and cannot be redefined")
+              .with_help("choose another name; built-in values mean the same in every module");
+          continue;
+        }
       } else {
         continue;
       }
@@ -58,12 +68,9 @@ void collect_definitions(Context& ctx) {
 
 namespace {
 
-// Shared depth-first expansion for groups and host sets: `visit_member` handles one member and may
-// recurse through `expand` for nested sets.
-template <typename Out>
-void expand_set(Context& ctx, const std::string& name, ast::SourceRange use, Definition::Kind kind,
-                std::vector<std::string>& stack, Out& out,
-                const std::function<void(const Definition&, std::vector<std::string>&, Out&)>& members) {
+// The definition `@name` of `kind`, marked used; nullptr (after reporting) when there is none or
+// it is of another kind.
+Definition* find_set(Context& ctx, const std::string& name, ast::SourceRange use, Definition::Kind kind) {
   Definition* def = ctx.lookup(name);
   if (def == nullptr) {
     auto& d = ctx.diags.report(Code::UnknownGroup, use, "no group or host set named `@" + name + "`");
@@ -72,7 +79,7 @@ void expand_set(Context& ctx, const std::string& name, ast::SourceRange use, Def
       if (dd.kind == kind) names.push_back(n);
     if (auto s = closest_match(name, names); !s.empty()) d.with_help("did you mean `@" + s + "`?").fix(use, "@" + s);
     else if (kind == Definition::Kind::Group) d.with_help("the standard groups are defined in std.groups: `import std.groups`");
-    return;
+    return nullptr;
   }
   def->used = true;
   if (def->kind != kind) {
@@ -82,49 +89,69 @@ void expand_set(Context& ctx, const std::string& name, ast::SourceRange use, Def
     ctx.diags.report(Code::WrongKindOfName, use,
                      "`" + name + "` is a " + kind_name(def->kind) + ", but a " + kind_name(kind) + " is needed here")
         .note(def->range, "defined here");
-    return;
+    return nullptr;
   }
-  // Cycles are reported once, by check_definitions; an expansion just stops at one.
-  if (std::find(stack.begin(), stack.end(), name) != stack.end()) return;
+  return def;
+}
+
+// Memoized, de-duplicated expansion shared by groups and host sets. `members(def, out)` appends
+// the direct members and calls back into this function for nested sets. A set on the current
+// expansion path is a cycle (reported once, by check_definitions): expansion stops there.
+template <typename T, typename Members>
+std::vector<T> expand(Context& ctx, const std::string& name, ast::SourceRange use, Definition::Kind kind,
+                      std::map<std::string, std::vector<T>>& memo, Members members) {
+  Definition* def = find_set(ctx, name, use, kind);
+  if (def == nullptr) return {};
+  if (auto it = memo.find(name); it != memo.end()) return it->second;
+  auto& stack = ctx.expansion_stack;
+  if (std::find(stack.begin(), stack.end(), name) != stack.end()) return {};
+  if (stack.size() >= kMaxDefinitionDepth) {
+    ctx.diags.report(Code::NestingTooDeep, use,
+                     "groups and host sets include each other more than " + std::to_string(kMaxDefinitionDepth) + " levels deep");
+    return {};
+  }
   stack.push_back(name);
-  members(*def, stack, out);
+  std::vector<T> out;
+  members(*def, out);
   stack.pop_back();
+  memo[name] = out;
+  return out;
 }
 
 }  // namespace
 
 std::vector<GroupMemberRef> expand_group(Context& ctx, const std::string& name, ast::SourceRange use) {
-  std::vector<GroupMemberRef> out;
-  std::vector<std::string> stack;
-  std::function<void(const Definition&, std::vector<std::string>&, std::vector<GroupMemberRef>&)> members =
-      [&](const Definition& def, std::vector<std::string>& st, std::vector<GroupMemberRef>& o) {
-        for (const ast::GroupMember& m : def.group->members) {
-          if (m.is_group) {
-            expand_set(ctx, m.name.text, m.name.range, Definition::Kind::Group, st, o, members);
-          } else {
-            o.push_back({m.name.text, m.optional, m.name.range});
-          }
-        }
-      };
-  expand_set(ctx, name, use, Definition::Kind::Group, stack, out, members);
-  return out;
+  return expand<GroupMemberRef>(ctx, name, use, Definition::Kind::Group, ctx.group_expansions,
+                                [&](const Definition& def, std::vector<GroupMemberRef>& out) {
+                                  std::set<std::string> seen;
+                                  auto add = [&](GroupMemberRef m) {
+                                    if (seen.insert(m.syscall).second) out.push_back(std::move(m));
+                                  };
+                                  for (const ast::GroupMember& m : def.group->members) {
+                                    if (m.is_group) {
+                                      for (auto& sub : expand_group(ctx, m.name.text, m.name.range)) add(std::move(sub));
+                                    } else {
+                                      add({m.name.text, m.optional, m.name.range});
+                                    }
+                                  }
+                                });
 }
 
 std::vector<ir::Host> expand_hosts(Context& ctx, const std::string& name, ast::SourceRange use) {
-  std::vector<ir::Host> out;
-  std::vector<std::string> stack;
-  std::function<void(const Definition&, std::vector<std::string>&, std::vector<ir::Host>&)> members =
-      [&](const Definition& def, std::vector<std::string>& st, std::vector<ir::Host>& o) {
-        for (const ast::HostRef& h : def.hosts->hosts) {
-          if (h.kind == ast::HostKind::Group) {
-            expand_set(ctx, h.text, h.range, Definition::Kind::Hosts, st, o, members);
-          } else if (auto host = parse_host(ctx, h)) {
-            o.push_back(*host);
-          }
-        }
-      };
-  expand_set(ctx, name, use, Definition::Kind::Hosts, stack, out, members);
-  return out;
+  return expand<ir::Host>(ctx, name, use, Definition::Kind::Hosts, ctx.hosts_expansions,
+                          [&](const Definition& def, std::vector<ir::Host>& out) {
+                            std::set<ir::Host> seen;
+                            auto add = [&](ir::Host h) {
+                              if (seen.insert(h).second) out.push_back(std::move(h));
+                            };
+                            for (const ast::HostRef& h : def.hosts->hosts) {
+                              if (h.kind == ast::HostKind::Group) {
+                                for (auto& sub : expand_hosts(ctx, h.text, h.range)) add(std::move(sub));
+                              } else if (auto host = parse_host(ctx, h)) {
+                                add(std::move(*host));
+                              }
+                            }
+                          });
 }
 
 }  // namespace polc::sema
@@ -135,7 +162,8 @@ namespace {
 
 // Reports every group or host set that includes itself, whether or not anything uses it.
 void check_cycles(Context& ctx, const std::string& name, std::vector<std::string>& stack, std::set<std::string>& done) {
-  if (done.count(name) != 0) return;
+  // Past the depth limit the expansion itself reports E0006; stop before the stack runs out.
+  if (done.count(name) != 0 || stack.size() >= kMaxDefinitionDepth) return;
   auto it = ctx.defs.find(name);
   if (it == ctx.defs.end() || it->second.kind == Definition::Kind::Const) return;
   stack.push_back(name);

@@ -32,14 +32,14 @@ class Walker {
 
  private:
   // A group or host set: its name, and (recursively) its members.
-  void set(const std::string& name) {
-    if (!out.groups.insert(name).second) return;
+  void set(const std::string& name, size_t depth = 0) {
+    if (depth >= kMaxDefinitionDepth || !out.groups.insert(name).second) return;
     auto it = ctx_.defs.find(name);
     if (it == ctx_.defs.end()) return;
     if (const ast::GroupDef* g = it->second.group) {
-      for (const auto& m : g->members) m.is_group ? set(m.name.text) : void(out.syscalls.insert(m.name.text));
+      for (const auto& m : g->members) m.is_group ? set(m.name.text, depth + 1) : void(out.syscalls.insert(m.name.text));
     } else if (const ast::HostsDef* h = it->second.hosts) {
-      for (const auto& r : h->hosts) r.kind == ast::HostKind::Group ? set(r.text) : void(out.strings.insert(r.text));
+      for (const auto& r : h->hosts) r.kind == ast::HostKind::Group ? set(r.text, depth + 1) : void(out.strings.insert(r.text));
     }
   }
 
