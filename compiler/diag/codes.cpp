@@ -185,6 +185,11 @@ constexpr std::array kCodes = std::to_array<CodeInfo>({
     {RuleMatchesNothing, "W0004", "rule-matches-nothing", W, "a rule whose condition can never be true",
      "After normalization the condition has no satisfiable alternative (`fd < 0 && fd > 10`, or\n"
      "`x == 1 && x == 2`), so the rule never decides anything. It is probably a typo or a leftover."},
+    {MetadataAllowed, "W0005", "metadata-allowed", W, "a rule that opens a cloud metadata endpoint",
+     "polc denies the cloud instance-metadata endpoints (169.254.169.254, fd00:ec2::254,\n"
+     "100.100.100.200, 168.63.129.16 and their IPv4-mapped forms) unless the policy itself names one\n"
+     "exactly in a connect rule; then only that rule's protocol and ports open, and this warning\n"
+     "makes the decision visible to reviewers. Rules in imported modules never open them."},
 });
 
 constexpr bool registry_is_dense() {

@@ -69,6 +69,7 @@ enum class Code {
   UnusedDefinition,
   RedundantOptional,
   RuleMatchesNothing,
+  MetadataAllowed,
 };
 
 struct CodeInfo {

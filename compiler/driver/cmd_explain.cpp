@@ -1,4 +1,5 @@
 // Stage: driver. `polc explain CODE` and `polc explain --list`.
+#include <algorithm>
 #include <iostream>
 
 #include "compiler/diag/codes.h"
@@ -7,7 +8,7 @@
 namespace polc::driver {
 
 int cmd_explain(const Args& args) {
-  if (args.size() == 1 && (args[0] == "--help" || args[0] == "-h")) {
+  if (std::find(args.begin(), args.end(), "--help") != args.end() || std::find(args.begin(), args.end(), "-h") != args.end()) {
     print_help("explain");
     return kExitOk;
   }

@@ -12,17 +12,24 @@ namespace polc::driver {
 
 namespace {
 
-// Replaces `path` atomically: a reader sees the old or the new file, never a partial one.
+// Replaces the file `path` names atomically (a reader sees the old or the new file, never a
+// partial one). A symlink is followed so the link stays a link, and the file keeps its mode.
 bool write_atomically(const std::string& path, const std::string& text) {
-  const std::string tmp = path + ".polc-fmt.tmp";
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  const fs::path target = fs::canonical(path, ec);
+  if (ec) return false;
+  const fs::perms mode = fs::status(target, ec).permissions();
+  if (ec) return false;
+  const fs::path tmp = target.string() + ".polc-fmt.tmp";
   {
     std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
     out << text;
     if (!out.flush()) return false;
   }
-  std::error_code ec;
-  std::filesystem::rename(tmp, path, ec);
-  if (ec) std::filesystem::remove(tmp, ec);
+  fs::permissions(tmp, mode, ec);
+  if (!ec) fs::rename(tmp, target, ec);
+  if (ec) fs::remove(tmp, ec);
   return !ec;
 }
 

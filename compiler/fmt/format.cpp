@@ -229,7 +229,7 @@ class Printer {
     emit_line(head + " {");
     trailing_comment(brace_after(range.begin));
     ++indent_;
-    packed_list("", items, ",", static_cast<size_t>(indent_) * 2);
+    if (!items.empty()) packed_list("", items, ",", static_cast<size_t>(indent_) * 2);
     closing_brace(range.end);
   }
 

@@ -35,8 +35,8 @@ std::string_view action_name(ActionKind k);
 
 enum class CmpOp : uint8_t { Eq, Ne, Lt, Le, Gt, Ge, MaskedEq, MaskedNe };
 
-// One comparison of a syscall argument, already at the width the kernel reads it: `width` is 32 or
-// 64, `value` and `mask` fit in that width, and ordering comparisons are unsigned on the
+// One comparison of a syscall argument, already at the width the kernel reads it: `width` is 16
+// (umode_t, 16-bit uids), 32 or 64; `value` and `mask` fit in that width, and ordering comparisons are unsigned on the
 // width-truncated value (how seccomp compares). Signed source values were converted by sema.
 struct ArgCmp {
   uint8_t arg = 0;     // 0..5

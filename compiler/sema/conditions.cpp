@@ -83,7 +83,7 @@ void report_unknown_name(Context& ctx, const std::string& name, ast::SourceRange
     for (arch::Arch other : ctx.targets) {
       if (auto s = syscall_signature(syscall, other); s && other != a)
         for (const auto& spec : *s)
-          if (spec.name == name) elsewhere = std::string(arch::name(other));
+          if (spec.name == name) elsewhere += (elsewhere.empty() ? "" : ", ") + std::string(arch::name(other));
     }
     if (!elsewhere.empty()) {
       auto& d = ctx.diags.report(Code::UnknownArgument, range,

@@ -186,6 +186,12 @@ class Loader {
 }  // namespace
 
 std::optional<diag::FileId> read_source(diag::Engine& diags, const std::string& path, diag::SourceRange from) {
+  // A file named on the command line has no importing statement to point at: the diagnostic is
+  // anchored at the start of the (empty) file itself, so every output format can name it.
+  if (!from.valid()) {
+    const diag::FileId empty = diags.sources().add(path, "");
+    from = {empty, 0, 0};
+  }
   std::error_code ec;
   if (std::filesystem::is_directory(path, ec)) {
     diags.report(diag::Code::UnreadableFile, from, "cannot read `" + path + "`: it is a directory");

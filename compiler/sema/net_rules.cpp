@@ -53,6 +53,7 @@ void lower_net_rules(Context& ctx, size_t unit, const Exclusions& ex) {
     net.present = true;
     for (const ast::NetRule& r : section->rules) {
       if (!check_shape(ctx, r)) continue;
+      const size_t errors_before = ctx.diags.error_count();
       ir::NetRule out;
       out.deny = r.deny;
       out.direction = to_ir(r.direction);
@@ -99,29 +100,49 @@ void lower_net_rules(Context& ctx, size_t unit, const Exclusions& ex) {
         out.hosts.push_back(std::move(*host));
       }
       if (!ok) continue;
-      if (any_host) out.hosts.clear();
-      else if (out.hosts.empty()) continue;  // every host was excluded by `without`: nothing left to allow or deny
+      if (any_host) {
+        out.hosts.clear();
+      } else if (out.hosts.empty()) {
+        // Every host came from empty sets or was removed by `without`: the rule says nothing
+        // (unless an error about its hosts already explains why).
+        if (ctx.diags.error_count() == errors_before)
+          ctx.diags.report(Code::RuleMatchesNothing, r.range, "this rule names no host, so it has no effect")
+            .with_help("the host sets it uses are empty, or `without` removed every host");
+        continue;
+      }
       std::sort(out.ports.begin(), out.ports.end());
       net.rules.push_back(std::move(out));
     }
   }
 }
 
+namespace {
+
+// The ports of 1..65535 that `allowed` does not cover, as sorted ranges.
+std::vector<ir::PortRange> complement(std::vector<ir::PortRange> allowed) {
+  std::sort(allowed.begin(), allowed.end());
+  std::vector<ir::PortRange> out;
+  uint32_t next = 1;
+  for (const ir::PortRange& p : allowed) {
+    if (p.low > next) out.push_back({static_cast<uint16_t>(next), static_cast<uint16_t>(p.low - 1)});
+    next = std::max<uint32_t>(next, uint32_t{p.high} + 1);
+  }
+  if (next <= 65535) out.push_back({static_cast<uint16_t>(next), 65535});
+  return out;
+}
+
+}  // namespace
+
 void add_implicit_network_denies(Context& ctx) {
   // The instance-metadata endpoints of AWS, GCP/Azure/Alibaba and their IPv4-mapped IPv6 forms:
   // the classic way out of a sandbox into cloud credentials.
   static const char* const kMetadata[] = {"169.254.169.254", "fd00:ec2::254", "100.100.100.200", "168.63.129.16",
                                           "::ffff:169.254.169.254", "::ffff:100.100.100.200", "::ffff:168.63.129.16"};
-  std::set<ir::Host> explicitly_allowed;
-  for (const ir::NetRule& r : ctx.policy.network.rules)
-    if (!r.deny)
-      for (const ir::Host& h : r.hosts)
-        if ((h.kind == ir::HostKind::V4 && h.prefix == 32) || (h.kind == ir::HostKind::V6 && h.prefix == 128))
-          explicitly_allowed.insert(h);
-  ir::NetRule deny;
-  deny.deny = true;
-  deny.implicit = true;
-  deny.origin.where = "implicit: cloud metadata endpoints";
+  ir::NetRule blanket;
+  blanket.deny = true;
+  blanket.implicit = true;
+  blanket.origin.where = "implicit: cloud metadata endpoints";
+  std::vector<ir::NetRule> narrowed;
   for (const char* text : kMetadata) {
     ir::Host h;
     if (inet_pton(AF_INET, text, h.addr.data()) == 1) {
@@ -132,9 +153,38 @@ void add_implicit_network_denies(Context& ctx) {
       h.kind = ir::HostKind::V6;
       h.prefix = 128;
     }
-    if (explicitly_allowed.count(h) == 0) deny.hosts.push_back(h);
+    // Only the policy itself can open a metadata endpoint, only by naming the exact address, and
+    // only for the protocol and ports that rule names: the implicit deny keeps everything else.
+    std::vector<ir::PortRange> tcp, udp;
+    bool lifted = false;
+    for (const ir::NetRule& r : ctx.policy.network.rules) {
+      if (r.deny || r.implicit || !r.origin.module.empty() || r.direction != ir::Direction::Connect) continue;
+      if (std::find(r.hosts.begin(), r.hosts.end(), h) == r.hosts.end()) continue;
+      lifted = true;
+      auto& ports = r.proto == ir::Proto::Udp ? udp : tcp;
+      if (r.ports.empty()) ports.push_back({1, 65535});
+      ports.insert(ports.end(), r.ports.begin(), r.ports.end());
+      ctx.diags.report(diag::Code::MetadataAllowed, r.origin.range,
+                       "this rule lets the sandbox reach the cloud metadata endpoint " + std::string(text))
+          .note("instance metadata usually hands out the host's cloud credentials")
+          .with_help("allow it only if the payload must talk to the metadata service");
+    }
+    if (!lifted) {
+      blanket.hosts.push_back(h);
+      continue;
+    }
+    for (auto [proto, allowed] : {std::pair{ir::Proto::Tcp, tcp}, std::pair{ir::Proto::Udp, udp}}) {
+      auto rest = complement(allowed);
+      if (rest.empty()) continue;
+      ir::NetRule deny = blanket;
+      deny.proto = proto;
+      deny.ports = std::move(rest);
+      deny.hosts = {h};
+      narrowed.push_back(std::move(deny));
+    }
   }
-  if (!deny.hosts.empty()) ctx.policy.network.rules.push_back(std::move(deny));
+  if (!blanket.hosts.empty()) ctx.policy.network.rules.push_back(std::move(blanket));
+  for (auto& d : narrowed) ctx.policy.network.rules.push_back(std::move(d));
 }
 
 }  // namespace polc::sema

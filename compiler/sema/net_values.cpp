@@ -99,6 +99,10 @@ std::optional<ir::Host> parse_domain(Context& ctx, const ast::HostRef& ref) {
     }
     start = end + 1;
   }
+  // Resolvers that use inet_aton read "0xa9fea9fe" or "2852039166" as 169.254.169.254: a name
+  // like that would slip an address past every address rule.
+  in_addr legacy{};
+  if (inet_aton(d.c_str(), &legacy) != 0) return bad("it is an IPv4 address in a legacy numeric form");
   h.domain = d;
   return h;
 }

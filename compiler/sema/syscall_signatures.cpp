@@ -67,7 +67,7 @@ constexpr Signature kSignatures[] = {
     sig("capget", kAll, {{"header", Ptr}, {"data", Ptr}}),
     sig("capset", kAll, {{"header", Ptr}, {"data", Ptr}}),
     sig("chdir", kAll, {{"path", Ptr}}),
-    sig("chmod", kAll, {{"path", Ptr}, {"mode", UInt}}),
+    sig("chmod", kAll, {{"path", Ptr}, {"mode", UShort}}),
     // The 32-bit arches' chown/lchown/fchown take 16-bit ids (their 32-bit forms are *32).
     sig("chown", kRegs64, {{"path", Ptr}, {"owner", UInt}, {"group", UInt}}),
     sig("chown32", kRegs32, {{"path", Ptr}, {"owner", UInt}, {"group", UInt}}),
@@ -99,7 +99,7 @@ constexpr Signature kSignatures[] = {
     sig("connect", kAll, {{"fd", Fd}, {"addr", Ptr}, {"addrlen", Int}}),
     sig("copy_file_range", kAll,
         {{"fd_in", Fd}, {"off_in", Ptr}, {"fd_out", Fd}, {"off_out", Ptr}, {"len", ULong}, {"flags", UInt}}),
-    sig("creat", kAll, {{"path", Ptr}, {"mode", UInt}}),
+    sig("creat", kAll, {{"path", Ptr}, {"mode", UShort}}),
     sig("delete_module", kAll, {{"name", Ptr}, {"flags", UInt}}),
     sig("dup", kAll, {{"oldfd", Fd}}),
     sig("dup2", kAll, {{"oldfd", Fd}, {"newfd", Fd}}),
@@ -125,8 +125,8 @@ constexpr Signature kSignatures[] = {
     sig("fanotify_mark", kRegs64,
         {{"fanotify_fd", Fd}, {"flags", UInt}, {"mask", ULong}, {"dirfd", Fd}, {"path", Ptr}}),
     sig("fchdir", kAll, {{"fd", Fd}}),
-    sig("fchmod", kAll, {{"fd", Fd}, {"mode", UInt}}),
-    sig("fchmodat", kAll, {{"dirfd", Fd}, {"path", Ptr}, {"mode", UInt}}),
+    sig("fchmod", kAll, {{"fd", Fd}, {"mode", UShort}}),
+    sig("fchmodat", kAll, {{"dirfd", Fd}, {"path", Ptr}, {"mode", UShort}}),
     sig("fchown", kRegs64, {{"fd", Fd}, {"owner", UInt}, {"group", UInt}}),
     sig("fchown32", kRegs32, {{"fd", Fd}, {"owner", UInt}, {"group", UInt}}),
     sig("fchownat", kAll, {{"dirfd", Fd}, {"path", Ptr}, {"owner", UInt}, {"group", UInt}, {"flags", Int}}),
@@ -193,10 +193,10 @@ constexpr Signature kSignatures[] = {
     sig("memfd_create", kAll, {{"name", Ptr}, {"flags", UInt}}),
     sig("memfd_secret", kAll, {{"flags", UInt}}),
     sig("mincore", kAll, {{"addr", Ptr}, {"length", ULong}, {"vec", Ptr}}),
-    sig("mkdir", kAll, {{"path", Ptr}, {"mode", UInt}}),
-    sig("mkdirat", kAll, {{"dirfd", Fd}, {"path", Ptr}, {"mode", UInt}}),
-    sig("mknod", kAll, {{"path", Ptr}, {"mode", UInt}, {"dev", UInt}}),
-    sig("mknodat", kAll, {{"dirfd", Fd}, {"path", Ptr}, {"mode", UInt}, {"dev", UInt}}),
+    sig("mkdir", kAll, {{"path", Ptr}, {"mode", UShort}}),
+    sig("mkdirat", kAll, {{"dirfd", Fd}, {"path", Ptr}, {"mode", UShort}}),
+    sig("mknod", kAll, {{"path", Ptr}, {"mode", UShort}, {"dev", UInt}}),
+    sig("mknodat", kAll, {{"dirfd", Fd}, {"path", Ptr}, {"mode", UShort}, {"dev", UInt}}),
     sig("mlock", kAll, {{"addr", Ptr}, {"len", ULong}}),
     sig("mlock2", kAll, {{"addr", Ptr}, {"len", ULong}, {"flags", Int}}),
     sig("mlockall", kAll, {{"flags", Int}}),
@@ -222,10 +222,10 @@ constexpr Signature kSignatures[] = {
         {{"dirfd", Fd}, {"path", Ptr}, {"handle", Ptr}, {"mount_id", Ptr}, {"flags", Int}}),
     sig("nanosleep", kAll, {{"req", Ptr}, {"rem", Ptr}}),
     sig("newfstatat", kAll, {{"dirfd", Fd}, {"path", Ptr}, {"statbuf", Ptr}, {"flags", Int}}),
-    sig("open", kAll, {{"path", Ptr}, {"flags", Int}, {"mode", UInt}}),
+    sig("open", kAll, {{"path", Ptr}, {"flags", Int}, {"mode", UShort}}),
     sig("open_by_handle_at", kAll, {{"mount_fd", Fd}, {"handle", Ptr}, {"flags", Int}}),
     sig("open_tree", kAll, {{"dirfd", Fd}, {"path", Ptr}, {"flags", UInt}}),
-    sig("openat", kAll, {{"dirfd", Fd}, {"path", Ptr}, {"flags", Int}, {"mode", UInt}}),
+    sig("openat", kAll, {{"dirfd", Fd}, {"path", Ptr}, {"flags", Int}, {"mode", UShort}}),
     sig("openat2", kAll, {{"dirfd", Fd}, {"path", Ptr}, {"how", Ptr}, {"size", ULong}}),
     sig("perf_event_open", kAll, {{"attr", Ptr}, {"pid", Int}, {"cpu", Int}, {"group_fd", Fd}, {"flags", ULong}}),
     sig("personality", kAll, {{"persona", UInt}}),
@@ -297,10 +297,13 @@ constexpr Signature kSignatures[] = {
     sig("setdomainname", kAll, {{"name", Ptr}, {"len", Int}}),
     // Like chown, the 32-bit arches' set*id without the 32 suffix take 16-bit ids.
     sig("setfsgid", kRegs64, {{"fsgid", UInt}}),
+    sig("setfsgid", kRegs32, {{"fsgid", UShort}}),
     sig("setfsgid32", kRegs32, {{"fsgid", UInt}}),
     sig("setfsuid", kRegs64, {{"fsuid", UInt}}),
+    sig("setfsuid", kRegs32, {{"fsuid", UShort}}),
     sig("setfsuid32", kRegs32, {{"fsuid", UInt}}),
     sig("setgid", kRegs64, {{"gid", UInt}}),
+    sig("setgid", kRegs32, {{"gid", UShort}}),
     sig("setgid32", kRegs32, {{"gid", UInt}}),
     sig("setgroups", kRegs64, {{"size", Int}, {"list", Ptr}}),
     sig("setgroups32", kRegs32, {{"size", Int}, {"list", Ptr}}),
@@ -309,16 +312,23 @@ constexpr Signature kSignatures[] = {
     sig("setpgid", kAll, {{"pid", Int}, {"pgid", Int}}),
     sig("setpriority", kAll, {{"which", Int}, {"who", Int}, {"prio", Int}}),
     sig("setregid", kRegs64, {{"rgid", UInt}, {"egid", UInt}}),
+    sig("setregid", kRegs32, {{"rgid", UShort}, {"egid", UShort}}),
     sig("setregid32", kRegs32, {{"rgid", UInt}, {"egid", UInt}}),
     sig("setresgid", kRegs64, {{"rgid", UInt}, {"egid", UInt}, {"sgid", UInt}}),
+    sig("setresgid", kRegs32, {{"rgid", UShort}, {"egid", UShort}, {"sgid", UShort}}),
     sig("setresgid32", kRegs32, {{"rgid", UInt}, {"egid", UInt}, {"sgid", UInt}}),
     sig("setresuid", kRegs64, {{"ruid", UInt}, {"euid", UInt}, {"suid", UInt}}),
+    sig("setresuid", kRegs32, {{"ruid", UShort}, {"euid", UShort}, {"suid", UShort}}),
     sig("setresuid32", kRegs32, {{"ruid", UInt}, {"euid", UInt}, {"suid", UInt}}),
     sig("setreuid", kRegs64, {{"ruid", UInt}, {"euid", UInt}}),
+    sig("setreuid", kRegs32, {{"ruid", UShort}, {"euid", UShort}}),
     sig("setreuid32", kRegs32, {{"ruid", UInt}, {"euid", UInt}}),
     sig("setrlimit", kAll, {{"resource", UInt}, {"rlim", Ptr}}),
     sig("setsockopt", kAll, {{"fd", Fd}, {"level", Int}, {"optname", Int}, {"optval", Ptr}, {"optlen", Int}}),
     sig("setuid", kRegs64, {{"uid", UInt}}),
+    // x86 and arm keep the 16-bit-uid originals under the plain names (old_uid_t is unsigned short);
+    // glibc calls the *32 forms there.
+    sig("setuid", kRegs32, {{"uid", UShort}}),
     sig("setuid32", kRegs32, {{"uid", UInt}}),
     sig("shmat", kAll, {{"shmid", Int}, {"shmaddr", Ptr}, {"shmflg", Int}}),
     sig("shmctl", kAll, {{"shmid", Int}, {"cmd", Int}, {"buf", Ptr}}),
@@ -409,6 +419,8 @@ std::optional<std::span<const ArgSpec>> syscall_signature(std::string_view sysca
 
 unsigned arg_bits(ArgType type, Arch arch) {
   switch (type) {
+    case UShort:
+      return 16;
     case Int:
     case UInt:
     case Fd:

@@ -58,6 +58,13 @@ uint64_t AstBuilder::integer(antlr4::tree::TerminalNode* node) {
     base = text[1] == 'x' ? 16 : text[1] == 'o' ? 8 : 2;
     i = 2;
   }
+  // `07022` is octal in C but decimal here; reading it either way silently would turn a file mode
+  // into another number, so a leading zero must say which base it means.
+  if (base == 10 && text.size() > 1 && text[0] == '0') {
+    diags_.report(Code::LexicalError, range(node), "integer literal `" + text + "` has a leading zero")
+        .with_help("write `0o" + text.substr(1) + "` for octal, or drop the zero for decimal");
+    return 0;
+  }
   uint64_t v = 0;
   bool digits = false;
   for (; i < text.size(); ++i) {

@@ -414,8 +414,11 @@ TEST_CASE("selected signatures") {
   CHECK((*ptrace)[0].type == ArgType::Long);
   CHECK((*ptrace)[1].type == ArgType::Int);
 
-  // Only the 32-suffixed set*id calls take 32-bit ids on x86 and arm.
-  CHECK_FALSE(polc::sema::syscall_signature("setuid", Arch::x86).has_value());
+  // On x86 and arm the plain set*id calls take 16-bit ids; the 32-suffixed ones take 32-bit ids.
+  const auto setuid16 = polc::sema::syscall_signature("setuid", Arch::x86);
+  REQUIRE(setuid16.has_value());
+  CHECK((*setuid16)[0].type == ArgType::UShort);
+  CHECK(polc::sema::arg_bits(ArgType::UShort, Arch::x86) == 16);
   CHECK(polc::sema::syscall_signature("setuid32", Arch::x86).has_value());
   CHECK(polc::sema::syscall_signature("setuid", Arch::s390x).has_value());
 

@@ -210,9 +210,28 @@ TEST_CASE("network rules: addresses, domains, ports and implicit metadata denies
   CHECK(rules[3].direction == ir::Direction::Bind);
   CHECK(rules[3].ports[0].low == 8000);
 
-  auto lifted = compile(policy_with("network { connect tcp 80 to 169.254.169.254 }"));
+  // Naming a metadata address opens exactly that protocol and port: the implicit deny keeps the
+  // rest of tcp and all of udp for it, and the policy gets a warning reviewers will see.
+  auto lifted = compile(policy_with("network { connect tcp 80 to 169.254.169.254 connect tcp any }"));
   REQUIRE(lifted->policy);
-  CHECK(lifted->policy->network.rules[0].hosts.size() == 6);
+  CHECK(lifted->has(Code::MetadataAllowed));
+  size_t blanket = 0, narrowed = 0;
+  for (const auto& r : lifted->policy->network.rules) {
+    if (!r.implicit) continue;
+    if (r.proto == ir::Proto::Any) blanket = r.hosts.size();
+    if (r.proto == ir::Proto::Tcp) {
+      ++narrowed;
+      REQUIRE(r.ports.size() == 2);
+      CHECK(r.ports[0].high == 79);
+      CHECK(r.ports[1].low == 81);
+    }
+    if (r.proto == ir::Proto::Udp) {
+      ++narrowed;
+      CHECK(r.ports.at(0).low == 1);
+    }
+  }
+  CHECK(blanket == 6);
+  CHECK(narrowed == 2);
 
   CHECK(compile(policy_with("network { connect tcp 443 to 10.0.0.1/8 }"))->has(Code::MalformedAddress));
   CHECK(compile(policy_with("network { connect tcp 443 to 300.0.0.1 }"))->has(Code::MalformedAddress));
