@@ -190,6 +190,12 @@ constexpr std::array kCodes = std::to_array<CodeInfo>({
      "100.100.100.200, 168.63.129.16 and their IPv4-mapped forms) unless the policy itself names one\n"
      "exactly in a connect rule; then only that rule's protocol and ports open, and this warning\n"
      "makes the decision visible to reviewers. Rules in imported modules never open them."},
+    {MultiplexerBypass, "W0006", "multiplexer-bypass", W, "a rule the socketcall or ipc multiplexer can bypass",
+     "On x86 and s390x the socket calls can also be made through socketcall(2), and the SysV IPC\n"
+     "calls through ipc(2). Both pass their arguments in memory, where seccomp cannot inspect them, so\n"
+     "a rule that denies or conditions `socket` there is bypassed when the multiplexer is allowed\n"
+     "(by a rule, or by an allowing default). Deny or kill the multiplexer; libcs built for Linux\n"
+     "4.3+ (sockets) and 5.1+ (IPC) use the direct calls."},
 });
 
 constexpr bool registry_is_dense() {

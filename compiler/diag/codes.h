@@ -70,6 +70,7 @@ enum class Code {
   RedundantOptional,
   RuleMatchesNothing,
   MetadataAllowed,
+  MultiplexerBypass,
 };
 
 struct CodeInfo {

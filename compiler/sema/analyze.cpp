@@ -6,6 +6,7 @@
 
 #include "compiler/sema/context.h"
 #include "compiler/sema/mentions.h"
+#include "compiler/sema/multiplexers.h"
 #include "compiler/sema/syscall_rules.h"
 
 namespace polc::sema {
@@ -139,6 +140,7 @@ std::optional<ir::Policy> analyze(diag::Engine& diags, diag::FileId root, const 
   lower_queries(ctx);
   report_unused(ctx);
   ir::canonicalize(ctx.policy);
+  check_multiplexers(diags, ctx.policy);
 
   if (diags.error_count() > errors_before || ctx.checking_module) return std::nullopt;
   return std::move(ctx.policy);

@@ -344,3 +344,13 @@ TEST_CASE("every `?` in the standard library marks a syscall some architecture l
     }
   }
 }
+
+TEST_CASE("restricting socket calls on x86 while socketcall stays open is flagged") {
+  CHECK(compile(policy_with("syscalls { default allow kill socket(domain == AF_PACKET) }", "x86"))->has(Code::MultiplexerBypass));
+  CHECK(!compile(policy_with("syscalls { default allow kill socket(domain == AF_PACKET) kill socketcall }", "x86"))
+             ->has(Code::MultiplexerBypass));
+  CHECK(!compile(policy_with("syscalls { default errno(EPERM) allow socket(domain == AF_UNIX) }", "x86"))
+             ->has(Code::MultiplexerBypass));
+  CHECK(!compile(policy_with("syscalls { default allow kill socket(domain == AF_PACKET) }", "x86_64"))
+             ->has(Code::MultiplexerBypass));
+}
