@@ -1,4 +1,5 @@
 // Stage: driver. `polc fmt [--check|--write] FILE...`.
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -43,6 +44,10 @@ int cmd_fmt(const Args& args) {
   if (o->files.empty() || (check && write)) {
     std::cerr << "polc fmt: " << (o->files.empty() ? "no files given" : "--check and --write exclude each other")
               << "\n(see `polc fmt --help`)\n";
+    return kExitUsage;
+  }
+  if (write && std::find(o->files.begin(), o->files.end(), "-") != o->files.end()) {
+    std::cerr << "polc fmt: --write cannot rewrite standard input; print it instead\n";
     return kExitUsage;
   }
   if (!check && !write && o->files.size() > 1) {

@@ -13,6 +13,10 @@ int main(int argc, char** argv) {
     return kExitUsage;
   }
   const std::string& verb = all[0];
+  if ((verb == "--version" || verb == "-V") && all.size() > 1) {
+    std::cerr << "polc: --version takes no arguments\n";
+    return kExitUsage;
+  }
   if (verb == "--version" || verb == "-V") {
     std::cout << "polc " << version() << "\n";
     return kExitOk;

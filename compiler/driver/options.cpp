@@ -45,7 +45,7 @@ std::optional<CommonOptions> parse_options(const Args& args, std::string_view ve
       if (!value(o.stdlib_dir)) return usage("--stdlib needs a directory");
     } else if (std::find(extra_flags.begin(), extra_flags.end(), a) != extra_flags.end()) {
       o.flags.push_back(a);
-    } else if (a.size() > 1 && a[0] == '-') {
+    } else if (a.size() > 1 && a[0] == '-') {  // "-" alone is standard input, a file
       return usage("unknown option `" + a + "`");
     } else {
       o.files.push_back(a);

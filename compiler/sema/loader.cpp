@@ -4,6 +4,7 @@
 #include <cerrno>
 #include <cstring>
 #include <fstream>
+#include <iostream>
 #include <map>
 #include <sstream>
 
@@ -191,6 +192,11 @@ std::optional<diag::FileId> read_source(diag::Engine& diags, const std::string& 
   if (!from.valid()) {
     const diag::FileId empty = diags.sources().add(path, "");
     from = {empty, 0, 0};
+  }
+  if (path == "-") {  // standard input, for editors and pipes
+    std::ostringstream ss;
+    ss << std::cin.rdbuf();
+    return diags.sources().add("<stdin>", ss.str());
   }
   std::error_code ec;
   if (std::filesystem::is_directory(path, ec)) {

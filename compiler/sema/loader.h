@@ -44,7 +44,8 @@ struct LoadOptions {
 std::optional<Program> load_program(diag::Engine& diags, diag::FileId root, const std::filesystem::path& root_path,
                                     const LoadOptions& options);
 
-// Reads a file into the engine's source manager. Reports E0003 at `from` on failure.
+// Reads a file into the engine's source manager ("-" reads standard input, shown as <stdin>).
+// Reports E0003 at `from` on failure.
 std::optional<diag::FileId> read_source(diag::Engine& diags, const std::string& path, diag::SourceRange from);
 
 }  // namespace polc::sema

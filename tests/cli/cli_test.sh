@@ -123,5 +123,20 @@ cp "$work/syntax.sbx" "$work/syntax.orig"
 expect_status 1 "fmt --write leaves a broken file untouched" -- "$polc" fmt --write "$work/syntax.sbx"
 cmp -s "$work/syntax.sbx" "$work/syntax.orig" && passed=$((passed + 1)) || { failed=$((failed + 1)); echo "FAIL: fmt touched a broken file"; }
 
+printf 'policy  s version 1 { targets x86_64 syscalls { allow read,write } }' >"$work/stdin.sbx"
+expect_status 0 "fmt reads standard input" -- bash -c "'$polc' fmt - <'$work/stdin.sbx'"
+expect_grep "allow read, write" "$work/out" "fmt - prints the formatted text"
+expect_status 1 "check reads standard input" -- bash -c "printf 'policy p version 1 { targets x86_64 syscalls { allow raed } }' | '$polc' check -"
+expect_grep "<stdin>:1:" "$work/err" "stdin diagnostics are named <stdin>"
+expect_status 2 "fmt --write - is a usage error" -- "$polc" fmt --write -
+expect_status 0 "explain CODE --help" -- "$polc" explain E0201 --help
+expect_status 2 "--version takes no arguments" -- "$polc" --version extra
+chmod 600 "$work/good.sbx"
+printf 'policy   good version 1 { targets x86_64 }\n' >"$work/good.sbx"
+ln -s "$work/good.sbx" "$work/link.sbx"
+expect_status 0 "fmt --write through a symlink" -- "$polc" fmt --write "$work/link.sbx"
+[ -L "$work/link.sbx" ] && [ "$(stat -c %a "$work/good.sbx")" = 600 ] && passed=$((passed + 1)) || { failed=$((failed + 1)); echo "FAIL: fmt --write replaced the symlink or changed the mode"; }
+expect_status 0 "the symlink target is formatted" -- "$polc" fmt --check "$work/good.sbx"
+
 echo "cli: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
