@@ -24,6 +24,10 @@ seeds = {
   "bad_utf8": b"policy p version 1 { targets x86_64 } \xff\xfe",
   "nul": b"policy p version 1 {\x00 targets x86_64 }",
   "braces": b"{" * 100000,
+  # definitions sharing sub-definitions (exponential without memoization) and deep chains
+  "const_diamonds": ("policy p version 1 { targets x86_64 const A0 = 1 " + " ".join(f"const A{i} = A{i-1} | A{i-1}" for i in range(1, 40)) + " syscalls { allow read(fd == A39) } }").encode(),
+  "group_diamonds": ("policy p version 1 { targets x86_64 group @g0 = { read } group @h0 = { @g0 } " + " ".join(f"group @g{i} = {{ @g{i-1}, @h{i-1} }} group @h{i} = {{ @g{i-1} }}" for i in range(1, 40)) + " syscalls { allow @g39 } }").encode(),
+  "const_chain": ("policy p version 1 { targets x86_64 " + " ".join(f"const C{i} = C{i+1}" for i in range(5000)) + " const C5000 = 1 syscalls { allow read(fd == C0) } }").encode(),
 }
 for k, v in seeds.items():
     open(os.path.join(d, k), "wb").write(v)
