@@ -2,6 +2,7 @@
 #include "compiler/sema/conditions.h"
 
 #include <cctype>
+#include <utility>
 
 #include "compiler/sema/constants.h"
 #include "compiler/sema/suggest.h"
@@ -345,8 +346,9 @@ std::optional<ConstValue> eval_constant(Context& ctx, const ast::Expr& e, arch::
           return std::nullopt;
         }
         if (stack.size() >= kMaxDefinitionDepth) {
-          ctx.diags.report(Code::NestingTooDeep, e.range,
-                           "constants refer to each other more than " + std::to_string(kMaxDefinitionDepth) + " levels deep");
+          if (!std::exchange(ctx.reported_definition_depth, true))
+            ctx.diags.report(Code::NestingTooDeep, e.range,
+                             "constants refer to each other more than " + std::to_string(kMaxDefinitionDepth) + " levels deep");
           return std::nullopt;
         }
         const auto key = std::make_pair(e.name, a);

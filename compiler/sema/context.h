@@ -68,6 +68,7 @@ struct Context {
   std::map<std::string, std::vector<GroupMemberRef>> group_expansions;
   std::map<std::string, std::vector<ir::Host>> hosts_expansions;
   std::vector<std::string> expansion_stack;  // sets being expanded, to stop at cycles
+  bool reported_definition_depth = false;     // E0006 for definition chains, once per policy
 
   const Unit& unit(size_t i) const { return *program.units[i]; }
   ir::Origin origin(size_t unit_index, ast::SourceRange range) const;

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <functional>
 #include <set>
+#include <utility>
 
 #include "compiler/sema/conditions.h"
 #include "compiler/sema/constants.h"
@@ -106,8 +107,9 @@ std::vector<T> expand(Context& ctx, const std::string& name, ast::SourceRange us
   auto& stack = ctx.expansion_stack;
   if (std::find(stack.begin(), stack.end(), name) != stack.end()) return {};
   if (stack.size() >= kMaxDefinitionDepth) {
-    ctx.diags.report(Code::NestingTooDeep, use,
-                     "groups and host sets include each other more than " + std::to_string(kMaxDefinitionDepth) + " levels deep");
+    if (!std::exchange(ctx.reported_definition_depth, true))
+      ctx.diags.report(Code::NestingTooDeep, use,
+                       "groups and host sets include each other more than " + std::to_string(kMaxDefinitionDepth) + " levels deep");
     return {};
   }
   stack.push_back(name);
