@@ -139,18 +139,18 @@ std::string render_human(const Engine& engine) {
       break;
     }
     const CodeInfo& ci = info(d->code);
-    out += location_prefix(sm, d->range) + ": " + std::string(severity_word(d->severity)) + "[" +
-           std::string(ci.id) + "]: " + d->message + "\n";
+    out += printable(location_prefix(sm, d->range) + ": " + std::string(severity_word(d->severity)) + "[" +
+                     std::string(ci.id) + "]: " + d->message) + "\n";
     append_snippet(out, sm, d->range);
     for (const Note& n : d->notes) {
       if (n.range.valid()) {
-        out += "note: " + location_prefix(sm, n.range) + ": " + n.message + "\n";
+        out += printable("note: " + location_prefix(sm, n.range) + ": " + n.message) + "\n";
         append_snippet(out, sm, n.range);
       } else {
-        out += "  = note: " + n.message + "\n";
+        out += "  = note: " + printable(n.message) + "\n";
       }
     }
-    if (!d->help.empty()) out += "  = help: " + d->help + "\n";
+    if (!d->help.empty()) out += "  = help: " + printable(d->help) + "\n";
     for (const FixIt& f : d->fixits) {
       if (f.range.begin == f.range.end) {
         const LineCol at = sm.line_col(f.range.file, f.range.begin);
@@ -186,7 +186,10 @@ std::string render_json(const Engine& engine) {
                    {"help", d->help.empty() ? json(nullptr) : json(d->help)},
                    {"fixits", fixits}});
   }
-  return json{{"diagnostics", arr}, {"errors", engine.error_count()}, {"warnings", engine.warning_count()}}.dump(2) +
+  // Messages quote user input (paths, names); `replace` turns any invalid UTF-8 into U+FFFD
+  // instead of throwing.
+  return json{{"diagnostics", arr}, {"errors", engine.error_count()}, {"warnings", engine.warning_count()}}.dump(
+             2, ' ', false, json::error_handler_t::replace) +
          "\n";
 }
 
@@ -252,7 +255,7 @@ std::string render_sarif(const Engine& engine, std::string_view tool_version) {
               {"columnKind", "unicodeCodePoints"},
               {"results", results}};
   json sarif = {{"$schema", "https://json.schemastore.org/sarif-2.1.0.json"}, {"version", "2.1.0"}, {"runs", json::array({run})}};
-  return sarif.dump(2) + "\n";
+  return sarif.dump(2, ' ', false, json::error_handler_t::replace) + "\n";
 }
 
 std::string render(const Engine& engine, Format format, std::string_view tool_version) {

@@ -51,6 +51,7 @@ std::optional<CommonOptions> parse_options(const Args& args, std::string_view ve
       o.files.push_back(a);
     }
   }
+  if (std::count(o.files.begin(), o.files.end(), "-") > 1) return usage("standard input (`-`) can be read only once");
   return o;
 }
 

@@ -61,6 +61,8 @@ struct NetRule {
   Origin origin;
 };
 
+// Network rules are an allowlist: allow rules name tcp or udp endpoints, and anything they do not
+// allow is refused. Deny rules (`proto` Any covers every protocol) beat every allow rule.
 struct Network {
   bool present = false;
   std::vector<NetRule> rules;  // denies first, then allows; each in source order

@@ -171,7 +171,7 @@ std::string to_json(const Policy& p) {
               {"network", {{"present", p.network.present}, {"rules", net_rules}}},
               {"assertions", assertions},
               {"tests", tests}};
-  return out.dump(2) + "\n";
+  return out.dump(2, ' ', false, json::error_handler_t::replace) + "\n";
 }
 
 }  // namespace polc::ir

@@ -104,6 +104,8 @@ class RuleCollector {
 };
 
 void report_unused(Context& ctx) {
+  // After an error, "unused" mostly means "not reached because of the error": say nothing.
+  if (ctx.diags.has_errors()) return;
   for (const auto& [name, def] : ctx.defs) {
     if (def.unit != 0 || def.used || ctx.checking_module) continue;
     const bool is_const = def.kind == Definition::Kind::Const;

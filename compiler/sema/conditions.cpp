@@ -335,7 +335,7 @@ std::optional<ir::BoolExpr> condition(Context& ctx, const ast::Expr& e, std::str
 
 std::optional<ConstValue> eval_constant(Context& ctx, const ast::Expr& e, arch::Arch a) {
   switch (e.kind) {
-    case ast::ExprKind::Int: return ConstValue{e.int_value, false};
+    case ast::ExprKind::Int: return ConstValue{e.int_value, false, 0};
     case ast::ExprKind::Name: {
       if (Definition* def = ctx.lookup(e.name); def != nullptr && def->kind == Definition::Kind::Const) {
         def->used = true;
@@ -352,14 +352,26 @@ std::optional<ConstValue> eval_constant(Context& ctx, const ast::Expr& e, arch::
           return std::nullopt;
         }
         const auto key = std::make_pair(e.name, a);
-        if (auto it = ctx.const_values.find(key); it != ctx.const_values.end()) return it->second;
-        stack.push_back(e.name);
-        auto v = eval_constant(ctx, *def->constant->value, a);
-        stack.pop_back();
-        ctx.const_values[key] = v;
+        std::optional<ConstValue> v;
+        if (auto it = ctx.const_values.find(key); it != ctx.const_values.end()) {
+          v = it->second;
+        } else {
+          stack.push_back(e.name);
+          v = eval_constant(ctx, *def->constant->value, a);
+          stack.pop_back();
+          if (v) ++v->depth;
+          ctx.const_values[key] = v;
+        }
+        // The limit holds for the whole chain, whether or not part of it was already evaluated.
+        if (v && stack.size() + v->depth > kMaxDefinitionDepth) {
+          if (!std::exchange(ctx.reported_definition_depth, true))
+            ctx.diags.report(Code::NestingTooDeep, e.range,
+                             "constants refer to each other more than " + std::to_string(kMaxDefinitionDepth) + " levels deep");
+          return std::nullopt;
+        }
         return v;
       }
-      if (auto v = constant_value(e.name, a)) return ConstValue{*v, false};
+      if (auto v = constant_value(e.name, a)) return ConstValue{*v, false, 0};
       auto& d = ctx.diags.report(Code::UnknownConstant, e.range, "unknown constant `" + e.name + "`");
       if (constant_category(e.name).empty() == false)
         d.note("`" + e.name + "` has no known value on " + std::string(arch::name(a)));
@@ -370,7 +382,7 @@ std::optional<ConstValue> eval_constant(Context& ctx, const ast::Expr& e, arch::
     case ast::ExprKind::Neg: {
       auto v = eval_constant(ctx, *e.lhs, a);
       if (!v) return std::nullopt;
-      return ConstValue{~v->bits + 1, !v->negative && v->bits != 0};
+      return ConstValue{~v->bits + 1, !v->negative && v->bits != 0, v->depth};
     }
     case ast::ExprKind::BitOr:
     case ast::ExprKind::BitAnd: {
@@ -381,7 +393,8 @@ std::optional<ConstValue> eval_constant(Context& ctx, const ast::Expr& e, arch::
         ctx.diags.report(Code::MalformedCondition, e.range, "bitwise operators take non-negative values");
         return std::nullopt;
       }
-      return ConstValue{e.kind == ast::ExprKind::BitOr ? (l->bits | r->bits) : (l->bits & r->bits), false};
+      return ConstValue{e.kind == ast::ExprKind::BitOr ? (l->bits | r->bits) : (l->bits & r->bits), false,
+                        std::max(l->depth, r->depth)};
     }
     default:
       ctx.diags.report(Code::MalformedCondition, e.range, "expected a value, found a condition");

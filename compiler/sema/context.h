@@ -30,6 +30,7 @@ inline constexpr size_t kMaxDefinitionDepth = 256;
 struct ConstValue {
   uint64_t bits = 0;
   bool negative = false;
+  size_t depth = 0;  // longest chain of `const` definitions this value was computed through
 };
 
 struct Definition {
@@ -68,6 +69,7 @@ struct Context {
   std::map<std::string, std::vector<GroupMemberRef>> group_expansions;
   std::map<std::string, std::vector<ir::Host>> hosts_expansions;
   std::vector<std::string> expansion_stack;  // sets being expanded, to stop at cycles
+  std::map<std::string, size_t> set_depths;  // longest chain of nested sets below each expanded set
   bool reported_definition_depth = false;     // E0006 for definition chains, once per policy
 
   const Unit& unit(size_t i) const { return *program.units[i]; }

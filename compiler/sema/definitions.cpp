@@ -103,19 +103,33 @@ std::vector<T> expand(Context& ctx, const std::string& name, ast::SourceRange us
                       std::map<std::string, std::vector<T>>& memo, Members members) {
   Definition* def = find_set(ctx, name, use, kind);
   if (def == nullptr) return {};
-  if (auto it = memo.find(name); it != memo.end()) return it->second;
   auto& stack = ctx.expansion_stack;
-  if (std::find(stack.begin(), stack.end(), name) != stack.end()) return {};
-  if (stack.size() >= kMaxDefinitionDepth) {
+  auto too_deep = [&] {
     if (!std::exchange(ctx.reported_definition_depth, true))
       ctx.diags.report(Code::NestingTooDeep, use,
                        "groups and host sets include each other more than " + std::to_string(kMaxDefinitionDepth) + " levels deep");
-    return {};
-  }
+    return std::vector<T>{};
+  };
+  // The limit holds for the whole chain, whether or not part of it was already expanded.
+  if (auto it = memo.find(name); it != memo.end())
+    return stack.size() + ctx.set_depths[name] > kMaxDefinitionDepth ? too_deep() : it->second;
+  if (std::find(stack.begin(), stack.end(), name) != stack.end()) return {};
+  if (stack.size() >= kMaxDefinitionDepth) return too_deep();
   stack.push_back(name);
   std::vector<T> out;
   members(*def, out);
   stack.pop_back();
+  size_t depth = 1;
+  auto nested = [&](const std::string& member) {
+    if (auto d = ctx.set_depths.find(member); d != ctx.set_depths.end()) depth = std::max(depth, d->second + 1);
+  };
+  if (def->group != nullptr)
+    for (const auto& m : def->group->members)
+      if (m.is_group) nested(m.name.text);
+  if (def->hosts != nullptr)
+    for (const auto& h : def->hosts->hosts)
+      if (h.kind == ast::HostKind::Group) nested(h.text);
+  ctx.set_depths[name] = depth;
   memo[name] = out;
   return out;
 }
@@ -194,6 +208,10 @@ void check_cycles(Context& ctx, const std::string& name, std::vector<std::string
 }  // namespace
 
 void check_definitions(Context& ctx) {
+  // Validation evaluates and expands definitions, which marks what they reference as used; that
+  // is not a use by a rule, so the marks are restored afterwards.
+  std::map<std::string, bool> used_before;
+  for (const auto& [name, def] : ctx.defs) used_before[name] = def.used;
   std::vector<std::string> stack;
   std::set<std::string> done;
   for (const auto& entry : ctx.defs) check_cycles(ctx, entry.first, stack, done);
@@ -216,11 +234,10 @@ void check_definitions(Context& ctx) {
       // Constants are evaluated per architecture where they are used; evaluating once here
       // surfaces unknown names in definitions nothing uses yet. `used` is restored because this
       // evaluation is not a use.
-      const bool used = def.used;
       eval_constant(ctx, *def.constant->value, ctx.targets.empty() ? arch::Arch::x86_64 : ctx.targets.front());
-      def.used = used;
     }
   }
+  for (auto& [name, def] : ctx.defs) def.used = used_before[name];
 }
 
 }  // namespace polc::sema

@@ -26,7 +26,12 @@ constexpr Multiplexer kMultiplexers[] = {
              "msgctl"}},
 };
 
-bool permissive(const ir::Action& a) { return a.kind == ir::ActionKind::Allow || a.kind == ir::ActionKind::Log; }
+// Actions under which the call itself may still run: allowed, logged, or handed to a tracer or a
+// user-space supervisor (which can let it continue without seeing the arguments in memory).
+bool lets_through(const ir::Action& a) {
+  return a.kind == ir::ActionKind::Allow || a.kind == ir::ActionKind::Log || a.kind == ir::ActionKind::Trace ||
+         a.kind == ir::ActionKind::UserNotif;
+}
 
 // Whether calls to `nr` can pass: some rule lets them through, or no rule covers them and the
 // default does.
@@ -35,9 +40,9 @@ bool reachable(const ir::Policy& p, const ir::ArchFilter& f, int nr) {
   for (const ir::SyscallRule& r : f.rules) {
     if (r.nr != nr) continue;
     any_rule = true;
-    if (permissive(r.action)) return true;
+    if (lets_through(r.action)) return true;
   }
-  return !any_rule && permissive(p.syscalls.default_action);
+  return !any_rule && lets_through(p.syscalls.default_action);
 }
 
 }  // namespace
@@ -50,7 +55,8 @@ void check_multiplexers(diag::Engine& diags, const ir::Policy& p) {
       if (!mux || !reachable(p, f, *mux)) continue;
       for (const ir::SyscallRule& r : f.rules) {
         const bool member = std::find(m.members.begin(), m.members.end(), r.syscall) != m.members.end();
-        const bool restricts = !permissive(r.action) || !(r.when.size() == 1 && r.when[0].empty());
+        const bool plain_allow = r.action.kind == ir::ActionKind::Allow || r.action.kind == ir::ActionKind::Log;
+        const bool restricts = !plain_allow || !(r.when.size() == 1 && r.when[0].empty());
         if (!member || !restricts || r.origins.empty()) continue;
         diags.report(diag::Code::MultiplexerBypass, r.origins.front().range,
                      "on " + std::string(arch::name(f.arch)) + ", `" + r.syscall + "` can also be called through `" +

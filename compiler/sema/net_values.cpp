@@ -95,6 +95,8 @@ std::optional<ir::Host> parse_domain(Context& ctx, const ast::HostRef& ref) {
             .fix(ref.range, "\"" + lower + "\"");
         return std::nullopt;
       }
+      if (static_cast<unsigned char>(c) >= 0x80)
+        return bad("it has non-ASCII characters; write internationalized names in their xn-- (punycode) form");
       if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-') return bad(std::string("character `") + c + "` is not allowed");
     }
     start = end + 1;

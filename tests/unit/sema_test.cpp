@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "compiler/diag/render.h"
 #include "compiler/sema/stdlib.h"
 #include "compiler/sema/syscall_table.h"
 #include "compiler/syntax/parse.h"
@@ -353,4 +354,23 @@ TEST_CASE("restricting socket calls on x86 while socketcall stays open is flagge
              ->has(Code::MultiplexerBypass));
   CHECK(!compile(policy_with("syscalls { default allow kill socket(domain == AF_PACKET) }", "x86_64"))
              ->has(Code::MultiplexerBypass));
+}
+
+TEST_CASE("second review: non-ASCII domains, definition depth, traced multiplexers, unused chains") {
+  // A non-ASCII domain is an error with a valid UTF-8 message (JSON rendering must not throw).
+  auto u = compile(policy_with("network { connect tcp 443 to \"b\xc3\xbc" "cher.de\" }"));
+  CHECK(u->has(Code::MalformedDomain));
+  CHECK_NOTHROW(diag::render_json(u->engine));
+  // The depth limit holds whatever order definitions are evaluated in.
+  std::string chain;
+  for (int i = 0; i < 300; ++i) chain += "const k_" + std::to_string(999 - i) + " = k_" + std::to_string(998 - i) + "\n";
+  chain += "const k_699 = 1\n";
+  CHECK(compile(policy_with(chain + "syscalls { allow close(fd == k_999) }"))->has(Code::NestingTooDeep));
+  CHECK(compile(policy_with(chain + "syscalls { allow close(fd == k_999) }", "x86_64, aarch64"))->has(Code::NestingTooDeep));
+  // A traced or supervised multiplexer can still run the call unchecked.
+  CHECK(compile(policy_with("syscalls { default errno(EPERM) trace(1) socketcall allow socket(domain == AF_UNIX) }", "x86"))
+            ->has(Code::MultiplexerBypass));
+  // Validating definitions is not a use: an unused constant's dependencies are unused too.
+  auto un = compile(policy_with("const A = B\nconst B = 1\nsyscalls { allow read }"));
+  CHECK(un->count(Code::UnusedDefinition) == 2);
 }
