@@ -61,12 +61,6 @@ class Printer {
     return from;
   }
 
-  static size_t width(std::string_view s) {
-    size_t n = 0;
-    for (unsigned char c : s) n += (c & 0xC0) != 0x80;
-    return n;
-  }
-
   bool has_newline(uint32_t from, uint32_t to) const {
     if (from >= to || to > src_.size()) return false;
     return src_.substr(from, to - from).find('\n') != std::string_view::npos;
@@ -143,7 +137,7 @@ class Printer {
     one += suffix;
     const bool comment_inside = !items.empty() && next_ < file_.comments.size() &&
                                 file_.comments[next_].range.begin < items.back().range.end;
-    if (!comment_inside && base.size() + width(one) <= kLineWidth) {
+    if (!comment_inside && base.size() + display_width(one) <= kLineWidth) {
       out_ += base + one + "\n";
       just_opened_ = false;
       if (!items.empty()) last_end_ = std::max(last_end_, items.back().range.end);
@@ -171,16 +165,16 @@ class Printer {
       }
       const bool last = i + 1 == items.size();
       const std::string piece = it.text + (last ? suffix : ",");
-      if (line_has_item && width(line) + 1 + width(piece) > kLineWidth) {
+      if (line_has_item && display_width(line) + 1 + display_width(piece) > kLineWidth) {
         out_ += line + "\n";
         line = cont;
         line_has_item = false;
       }
-      const size_t at = width(line) + (line_has_item ? 1 : 0);
-      if (it.target != nullptr && at + width(piece) > kLineWidth) {
+      const size_t at = display_width(line) + (line_has_item ? 1 : 0);
+      if (it.target != nullptr && at + display_width(piece) > kLineWidth) {
         // Too long even on a line of its own: break the target's conditions across lines.
         const std::string end = last ? suffix : ",";
-        auto lines = print_target_lines(*it.target, at, kLineWidth - std::min(kLineWidth - 1, width(end)));
+        auto lines = print_target_lines(*it.target, at, kLineWidth - std::min(kLineWidth - 1, display_width(end)));
         lines.back() += end;
         line += (line_has_item ? " " : "") + lines.front();
         for (size_t k = 1; k < lines.size(); ++k) {
@@ -221,7 +215,7 @@ class Printer {
     for (size_t i = 0; i < items.size(); ++i) one += (i ? ", " : "") + items[i].text;
     one += items.empty() ? "}" : " }";
     const bool comment_inside = next_ < file_.comments.size() && file_.comments[next_].range.begin < range.end;
-    if (!comment_inside && base.size() + width(one) <= kLineWidth) {
+    if (!comment_inside && base.size() + display_width(one) <= kLineWidth) {
       emit_line(one);
       trailing_comment(range.end);
       return;
@@ -250,7 +244,7 @@ class Printer {
     statement_start(range.begin, first);
     const uint32_t list_begin = items.empty() ? range.end : items.front().range.begin;
     flush_comments(list_begin, false);
-    packed_list(prefix, items, suffix, static_cast<size_t>(indent_) * 2 + width(prefix));
+    packed_list(prefix, items, suffix, static_cast<size_t>(indent_) * 2 + display_width(prefix));
     trailing_comment(range.end);
     flush_comments(range.end, false);
   }
@@ -283,7 +277,7 @@ class Printer {
 
   void item_stmt(const ast::ConstDef& c, bool first) {
     const std::string head = "const " + c.name.text + " = ";
-    const auto lines = print_expr_lines(*c.value, static_cast<size_t>(indent_) * 2 + width(head), kLineWidth);
+    const auto lines = print_expr_lines(*c.value, static_cast<size_t>(indent_) * 2 + display_width(head), kLineWidth);
     std::string text = head;
     for (size_t k = 0; k < lines.size(); ++k) {
       text += (k > 0 ? "\n" : "") + lines[k];  // continuation lines carry their own indentation

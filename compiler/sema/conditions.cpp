@@ -346,9 +346,7 @@ std::optional<ConstValue> eval_constant(Context& ctx, const ast::Expr& e, arch::
           return std::nullopt;
         }
         if (stack.size() >= kMaxDefinitionDepth) {
-          if (!std::exchange(ctx.reported_definition_depth, true))
-            ctx.diags.report(Code::NestingTooDeep, e.range,
-                             "constants refer to each other more than " + std::to_string(kMaxDefinitionDepth) + " levels deep");
+          report_definition_depth(ctx, e.range, "constants refer to each other");
           return std::nullopt;
         }
         const auto key = std::make_pair(e.name, a);
@@ -364,9 +362,7 @@ std::optional<ConstValue> eval_constant(Context& ctx, const ast::Expr& e, arch::
         }
         // The limit holds for the whole chain, whether or not part of it was already evaluated.
         if (v && stack.size() + v->depth > kMaxDefinitionDepth) {
-          if (!std::exchange(ctx.reported_definition_depth, true))
-            ctx.diags.report(Code::NestingTooDeep, e.range,
-                             "constants refer to each other more than " + std::to_string(kMaxDefinitionDepth) + " levels deep");
+          report_definition_depth(ctx, e.range, "constants refer to each other");
           return std::nullopt;
         }
         return v;

@@ -80,6 +80,9 @@ struct Context {
 // ---- passes (each in its own file) ----
 
 void collect_definitions(Context& ctx);      // definitions.cpp
+// E0006 for a chain of definitions deeper than kMaxDefinitionDepth, at most once per policy
+// (`what`: "constants refer to each other").
+void report_definition_depth(Context& ctx, ast::SourceRange at, std::string_view what);
 // Validates every definition even if unused: host set members, constant values, and repeated
 // members (W0001). Group members are checked against the targets by check_groups.
 void check_definitions(Context& ctx);        // definitions.cpp

@@ -16,6 +16,12 @@ namespace polc::sema {
 
 using diag::Code;
 
+void report_definition_depth(Context& ctx, ast::SourceRange at, std::string_view what) {
+  if (!std::exchange(ctx.reported_definition_depth, true))
+    ctx.diags.report(Code::NestingTooDeep, at,
+                     std::string(what) + " more than " + std::to_string(kMaxDefinitionDepth) + " levels deep");
+}
+
 void collect_definitions(Context& ctx) {
   for (size_t u = 0; u < ctx.program.units.size(); ++u) {
     for (const ast::Item& item : ctx.unit(u).ast.items) {
@@ -105,9 +111,7 @@ std::vector<T> expand(Context& ctx, const std::string& name, ast::SourceRange us
   if (def == nullptr) return {};
   auto& stack = ctx.expansion_stack;
   auto too_deep = [&] {
-    if (!std::exchange(ctx.reported_definition_depth, true))
-      ctx.diags.report(Code::NestingTooDeep, use,
-                       "groups and host sets include each other more than " + std::to_string(kMaxDefinitionDepth) + " levels deep");
+    report_definition_depth(ctx, use, "groups and host sets include each other");
     return std::vector<T>{};
   };
   // The limit holds for the whole chain, whether or not part of it was already expanded.
