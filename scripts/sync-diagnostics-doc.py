@@ -1,20 +1,25 @@
 #!/usr/bin/env python3
 """Keeps the per-code part of docs/diagnostics.md in step with the compiler: the summary table,
 and for every code a section with its `polc explain` text and an example taken from its golden
-case (tests/golden/diagnostics/<CODE>_*.expected). Prose outside those parts is left alone.
+case (tests/golden/diagnostics/<CODE>_*.expected, or tests/golden/import/ for `polc import` codes).
+Prose outside those parts is left alone.
 Usage: sync-diagnostics-doc.py POLC [--check]   (--check: exit 1 if the file would change)"""
 import glob, os, re, subprocess, sys
 
 BLOCKS = [("E00", "Source text and syntax (E00xx)"), ("E01", "Names, modules and imports (E01xx)"),
           ("E02", "Syscall rules (E02xx)"), ("E03", "Filesystem rules (E03xx)"),
-          ("E04", "Network rules (E04xx)"), ("E05", "Assertions and tests (E05xx)"), ("W", "Warnings (W0xxx)")]
+          ("E04", "Network rules (E04xx)"), ("E05", "Assertions and tests (E05xx)"),
+          ("E07", "Importing seccomp profiles (E07xx)"), ("W", "Warnings (W0xxx)")]
 
 def run(*args):
     return subprocess.run(args, check=True, capture_output=True, text=True).stdout
 
 def example(root, code):
     """The first diagnostic of `code` in its golden case, with the case's file name generalized."""
-    for path in sorted(glob.glob(os.path.join(root, "tests/golden/diagnostics", code + "_*.expected"))):
+    # `polc check` cases, then `polc import` cases (whose inputs are JSON profiles).
+    cases = [sorted(glob.glob(os.path.join(root, "tests/golden", suite, code + "_*.expected")))
+             for suite in ("diagnostics", "import")]
+    for path in cases[0] + cases[1]:
         if ".json." in path or ".sarif." in path:
             continue
         lines = open(path).read().splitlines()
@@ -24,7 +29,7 @@ def example(root, code):
                 if keep:
                     break
                 keep = f"[{code}]" in line
-                line = re.sub(r"^[^:]+\.sbx:", "example.sbx:", line)
+                line = re.sub(r"^[^:]+\.(sbx|json):", r"example.\1:", line)
             elif re.match(r"^\d+ errors?, \d+ warnings?$", line) or line.startswith("exit status:"):
                 if keep:
                     break

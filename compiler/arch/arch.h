@@ -32,9 +32,25 @@ std::optional<Arch> from_name(std::string_view name);
 // registers but the C ABI's long is 32 bits, so x32 reports 32 here.
 unsigned long_bits(Arch a);
 
-// libseccomp's architecture token (SCMP_ARCH_*), which is also the AUDIT_ARCH_* value the kernel
-// puts in seccomp_data.arch (x32 shares x86_64's audit arch; its syscalls carry bit 30).
+// libseccomp's architecture token (SCMP_ARCH_*). It equals the AUDIT_ARCH_* value except for x32,
+// whose token is private to libseccomp.
 uint32_t scmp_token(Arch a);
+
+// The AUDIT_ARCH_* value the kernel puts in seccomp_data.arch. x32 shares x86_64's value; its
+// syscall numbers carry kX32SyscallBit.
+uint32_t audit_arch(Arch a);
+inline constexpr uint32_t kX32SyscallBit = 0x40000000;
+
+// Which target a (seccomp_data.arch, nr) pair belongs to; nullopt for an arch polc does not know.
+// On x86_64's audit value, every number from 0x40000000 up (as unsigned), except -1, is an x32 call.
+std::optional<Arch> from_audit_arch(uint32_t audit, int nr);
+
+// Byte order of the arch: seccomp_data's 64-bit arguments and BPF programs are in this order.
+bool big_endian(Arch a);
+
+// Width of the syscall argument registers the kernel hands to seccomp: 32 on x86 and arm (also
+// under a 64-bit kernel, where they are zero-extended), 64 elsewhere, x32 included.
+unsigned register_bits(Arch a);
 
 // Comma-separated list of every supported name, for diagnostics.
 std::string_view supported_list();

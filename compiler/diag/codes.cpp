@@ -175,6 +175,34 @@ constexpr std::array kCodes = std::to_array<CodeInfo>({
      "Filesystem and network queries are either allowed or denied; syscall queries may expect any\n"
      "action (allow, deny meaning any refusal, errno(N), kill, trap, log, ...)."},
 
+    {ConditionNotExpressible, "E0601", "condition-not-expressible", E,
+     "a condition the target's seccomp filter cannot compare exactly",
+     "libseccomp compares only the low 32 bits of each argument on x86, arm and x32. A condition on\n"
+     "a 64-bit argument of an x32 syscall (a `long` or pointer) would be truncated there, which could\n"
+     "let calls through that the policy denies, so the build refuses it. Compare only the low 32\n"
+     "bits (`arg & 0xffffffff == ...`), or drop x32 from the targets."},
+    {FilterTooLarge, "E0602", "filter-too-large", E, "a syscall whose conditions need too many filter rules",
+     "libseccomp tests one comparison per argument in each rule, so conditions are spelled as\n"
+     "several rules: a range becomes a few masked comparisons, `!=` on a 32-bit argument up to 32,\n"
+     "and rules with different actions on one syscall are split so that the most restrictive one\n"
+     "wins. Above 1024 rules for one syscall every call of it would pay for the length, so the build\n"
+     "refuses. Use sets (`in {...}`) or masks instead of ranges, or simplify overlapping rules."},
+    {OciArchConflict, "E0603", "oci-arch-conflict", E,
+     "a syscall whose rules differ between targets, which one OCI profile cannot express",
+     "An OCI seccomp profile (seccomp.oci.json) lists its architectures once and applies every rule\n"
+     "to each of them by syscall name. When a syscall's conditions differ between targets (constants\n"
+     "or argument widths that differ per architecture), no single profile is exact for all of them.\n"
+     "Build those targets from separate policies, or make the conditions the same on every target."},
+    {OutputNotWritten, "E0604", "output-not-written", E, "the build output could not be written",
+     "`polc build` writes every artifact into a temporary directory beside the destination and\n"
+     "renames it into place, so a failure leaves the previous output untouched. Check that the\n"
+     "output directory exists or can be created and is writable."},
+    {FilterMismatch, "E0605", "filter-mismatch", E, "an emitted filter that decides a call differently from the policy",
+     "After generating each seccomp program, polc runs it in its own BPF interpreter against the\n"
+     "policy's meaning on every syscall number and on argument values at the edges of every\n"
+     "condition. A disagreement is a bug in polc or libseccomp; the build fails rather than ship a\n"
+     "filter that does not do what the policy says. Please report it with the witness shown."},
+
     {DuplicateEntry, "W0001", "duplicate-entry", W, "the same item appears twice in one list",
      "Listing an item twice has no effect; it is usually a merge leftover. Remove the repetition."},
     {UnusedDefinition, "W0002", "unused-definition", W, "a group, host set or constant that nothing uses",
@@ -196,6 +224,59 @@ constexpr std::array kCodes = std::to_array<CodeInfo>({
      "a rule that denies or conditions `socket` there is bypassed when the multiplexer is allowed\n"
      "(by a rule, or by an allowing default). Deny or kill the multiplexer; libcs built for Linux\n"
      "4.3+ (sockets) and 5.1+ (IPC) use the direct calls."},
+
+    {OciMalformedJson, "E0701", "oci-malformed-json", E, "the seccomp profile is not valid JSON",
+     "`polc import oci` reads an OCI runtime-spec or Docker seccomp profile, which is a JSON document\n"
+     "(UTF-8, at most 16 MiB). The caret marks where the JSON parser gave up and the message says what\n"
+     "it expected. Nothing is imported from a profile that does not parse."},
+    {OciWrongType, "E0702", "oci-wrong-type", E, "a profile field has the wrong JSON type, or a required one is missing",
+     "Each field of a seccomp profile has one JSON type: `defaultAction` and `action` are strings,\n"
+     "`names` is an array of strings, `args` an array of objects with unsigned integer `index`,\n"
+     "`value` and `valueTwo` and a string `op`, `errnoRet` an unsigned integer, `includes` and\n"
+     "`excludes` objects with `caps`, `arches` (arrays of strings) and `minKernel` (a string).\n"
+     "`defaultAction` and each entry's `action` are required. The message names the field by its\n"
+     "JSON path (`syscalls[3].args[0].value`). runc and Docker reject such profiles too; so does polc\n"
+     "rather than guess."},
+    {OciBadValue, "E0703", "oci-bad-value", E, "a profile field has a value polc does not know or cannot express",
+     "An action (SCMP_ACT_*), comparison operator (SCMP_CMP_*), architecture (SCMP_ARCH_* or a\n"
+     "Docker name such as amd64), capability (CAP_*), kernel version (\"MAJOR.MINOR\"), argument index\n"
+     "(0 to 5), errno value (1 to 4095; trace data 0 to 65535) or syscall name that is misspelt or\n"
+     "out of range. A typo must not silently change which entries apply, so polc stops; the note\n"
+     "lists the accepted values."},
+    {OciUnknownField, "E0704", "oci-unknown-field", E, "a profile field polc does not know",
+     "The field is neither one polc translates nor one it knows to be harmless to ignore. A misspelt\n"
+     "`syscalls` or `includes` would otherwise drop rules without a word, so polc stops. Fix the\n"
+     "spelling (the help suggests the closest known field) or remove the field."},
+    {OciArchDependentEntry, "E0705", "oci-arch-dependent-entry", E, "an entry would need different rules on different targets",
+     "The entry applies on some of the import's targets only (because of `includes.arches` or\n"
+     "`excludes.arches`), but a syscall it names also exists on a target where it does not apply.\n"
+     "A polc rule names its syscalls for every target that has them, so one policy cannot say this.\n"
+     "Import one architecture at a time (`--arch x86_64`, then `--arch s390x`), one policy each."},
+    {OciUnsupportedComparison, "E0706", "oci-unsupported-comparison", E, "an argument comparison polc cannot express",
+     "polc compares each argument at the width the kernel reads (32 bits for `int` arguments, see\n"
+     "`polc explain W0702`). A profile value or mask with bits above that width, other than the\n"
+     "sign extension of a negative value, or an argument index past the syscall's prototype, has no\n"
+     "faithful translation. Rewrite the comparison in the profile, or write the polc rule by hand."},
+    {OciTargetNotInProfile, "E0707", "oci-target-not-in-profile", E, "a target architecture the profile does not cover",
+     "The profile's `architectures` (or `archMap`) lists the architectures its filter accepts; runc\n"
+     "kills every syscall made under any other. Importing it for a target it does not list would\n"
+     "invent rules the profile never had there. Drop that `--arch`, or add the architecture to the\n"
+     "profile."},
+    {OciFieldIgnored, "W0701", "oci-field-ignored", W, "a profile field that does not change the filter was ignored",
+     "The field is known and does not decide which syscalls are allowed, so the import leaves it out:\n"
+     "`flags` (seccomp filter flags such as SECCOMP_FILTER_FLAG_LOG), `listenerPath` and\n"
+     "`listenerMetadata` (where a runtime sends user notifications; polc's user_notif rules are\n"
+     "served by its own supervisor), or an `errnoRet` on an action that takes none. The warning\n"
+     "makes sure the omission is seen."},
+    {OciComparisonWidth, "W0702", "oci-comparison-width", W, "an imported comparison means something else at the width the kernel reads",
+     "runc and Docker compare every argument as a 64-bit register, unsigned. The kernel reads `int`\n"
+     "and `unsigned int` arguments as 32 bits and ignores the upper half, so a 64-bit comparison can\n"
+     "be bypassed: Docker's `socket` rule `arg0 > 40` lets 0x1_0000_0028 through, which the kernel\n"
+     "reads as 40 (AF_VSOCK). polc compares the width the kernel reads, and signed arguments as signed\n"
+     "numbers, which closes such bypasses but can also change what honest calls do: Docker's\n"
+     "`personality` rule `arg0 == 0xffffffff` rejects a sign-extended -1 (0xffff_ffff_ffff_ffff),\n"
+     "which polc accepts because the kernel reads it as 0xffffffff. The notes show a value on each\n"
+     "side of the difference. This is informational: review the rule if the difference matters."},
 });
 
 constexpr bool registry_is_dense() {

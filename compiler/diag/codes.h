@@ -64,6 +64,12 @@ enum class Code {
   MalformedQuery,
   DuplicateTest,
   BadExpectation,
+  // Backends and the build (E06xx)
+  ConditionNotExpressible,
+  FilterTooLarge,
+  OciArchConflict,
+  OutputNotWritten,
+  FilterMismatch,
   // Warnings (W0xxx)
   DuplicateEntry,
   UnusedDefinition,
@@ -71,6 +77,16 @@ enum class Code {
   RuleMatchesNothing,
   MetadataAllowed,
   MultiplexerBypass,
+  // Importing OCI/Docker seccomp profiles (`polc import oci`: E07xx, W07xx)
+  OciMalformedJson,
+  OciWrongType,
+  OciBadValue,
+  OciUnknownField,
+  OciArchDependentEntry,
+  OciUnsupportedComparison,
+  OciTargetNotInProfile,
+  OciFieldIgnored,
+  OciComparisonWidth,
 };
 
 struct CodeInfo {

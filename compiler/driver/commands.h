@@ -15,8 +15,10 @@ inline constexpr int kExitUsage = 2;
 using Args = std::vector<std::string>;
 
 int cmd_check(const Args& args);
+int cmd_build(const Args& args);
 int cmd_fmt(const Args& args);
 int cmd_ir(const Args& args);
+int cmd_import(const Args& args);
 int cmd_explain(const Args& args);
 int cmd_help(const Args& args);
 

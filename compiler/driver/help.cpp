@@ -17,6 +17,7 @@ verbs:
   check FILE...     check policies and modules for errors (exit 0 clean, 1 errors, 2 usage)
   fmt FILE...       print, check (--check) or rewrite (--write) files in canonical layout
   ir FILE           print the normalized, per-architecture policy as JSON
+  import oci FILE   translate an OCI/Docker seccomp profile (JSON) into a .sbx policy
   explain CODE      explain a diagnostic code (E0201) or list them all (--list)
   help [VERB]       show help for polc or one verb
   --version         print polc's version
@@ -61,7 +62,25 @@ Prints the long explanation of a diagnostic code (E0201, or its name, unknown-sy
 
 Shows the overview, or the help of one verb. `polc help import` lists the standard modules.
 )"},
-    {"import", ""},
+    {"import", R"(usage: polc import oci PROFILE.json [--arch ARCH]... [--caps LIST] [--kernel X.Y]
+                                   [--name NAME] [-o FILE] [--format FMT] [--werror]
+
+Translates an OCI runtime-spec or Docker seccomp profile into a formatted .sbx policy, applying
+it as runc and Docker would for the given targets, capabilities and kernel. Entries that do not
+apply are listed in a comment at the end. The policy passes `polc check` and `polc fmt --check`.
+
+  --arch ARCH    target, repeatable or comma-separated: x86_64 (default), x86, x32, aarch64, arm,
+                 riscv64, s390x
+  --caps LIST    comma-separated capabilities the container holds (CAP_SYS_ADMIN, ...); `default`
+                 is Docker's default set, which is also assumed without --caps
+  --kernel X.Y   kernel version for minKernel; without it every minKernel counts as reached
+  --name NAME    policy name (default: the file name as an identifier)
+  -o FILE        write the policy to FILE atomically (default: stdout)
+  --format FMT   diagnostics as human (default), json or sarif, always on stderr
+  --werror       treat warnings as errors (exit 1, nothing written)
+
+exit status: 0 imported, 1 the profile has errors (nothing written), 2 usage error
+)"},
 };
 
 }  // namespace
@@ -71,8 +90,8 @@ void print_help(std::string_view verb) {
     std::cout << kOverview;
     return;
   }
-  if (verb == "import") {
-    std::cout << "standard library modules built into this polc:\n";
+  if (verb == "import") {  // the verb, and the modules the `import` statement loads
+    std::cout << kVerbs.find(verb)->second << "\nstandard library modules built into this polc:\n";
     for (const auto& m : sema::embedded_stdlib()) std::cout << "  " << m.name << "\n";
     return;
   }

@@ -45,6 +45,11 @@ std::optional<CommonOptions> parse_options(const Args& args, std::string_view ve
       if (!value(o.stdlib_dir)) return usage("--stdlib needs a directory");
     } else if (std::find(extra_flags.begin(), extra_flags.end(), a) != extra_flags.end()) {
       o.flags.push_back(a);
+    } else if (const std::string name = a.substr(0, a.find('='));
+               std::find(extra_flags.begin(), extra_flags.end(), name + "=") != extra_flags.end()) {
+      std::string v;
+      if (!value(v)) return usage(name + " needs a value");
+      o.values.emplace_back(name, v);
     } else if (a.size() > 1 && a[0] == '-') {  // "-" alone is standard input, a file
       return usage("unknown option `" + a + "`");
     } else {
@@ -57,6 +62,20 @@ std::optional<CommonOptions> parse_options(const Args& args, std::string_view ve
 
 bool has_flag(const CommonOptions& o, std::string_view flag) {
   return std::find(o.flags.begin(), o.flags.end(), flag) != o.flags.end();
+}
+
+std::optional<std::string> value_of(const CommonOptions& o, std::string_view option) {
+  std::optional<std::string> last;
+  for (const auto& [name, v] : o.values)
+    if (name == option) last = v;
+  return last;
+}
+
+std::vector<std::string> values_of(const CommonOptions& o, std::string_view option) {
+  std::vector<std::string> out;
+  for (const auto& [name, v] : o.values)
+    if (name == option) out.push_back(v);
+  return out;
 }
 
 }  // namespace polc::driver

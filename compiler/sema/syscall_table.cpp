@@ -97,6 +97,5 @@ std::string closest_syscall(std::string_view name) {
   return closest_match(name, std::vector<std::string_view>(names.begin(), names.end()));
 }
 
-unsigned register_bits(arch::Arch a) { return a == arch::Arch::x86 || a == arch::Arch::arm ? 32 : 64; }
 
 }  // namespace polc::sema

@@ -20,8 +20,4 @@ bool is_known_syscall(std::string_view name);
 // The known syscall name closest to `name` by edit distance, or "" when none is close.
 std::string closest_syscall(std::string_view name);
 
-// Width of the registers seccomp sees on `arch`: 32 on x86 and arm, 64 elsewhere (x32 included:
-// it enters through the 64-bit syscall path).
-unsigned register_bits(arch::Arch arch);
-
 }  // namespace polc::sema

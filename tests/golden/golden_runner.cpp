@@ -4,7 +4,12 @@
 //                NAME.json.sbx / NAME.sarif.sbx -> the same with --format json / sarif
 //   fmt          NAME.sbx -> `polc fmt NAME.sbx`, then checks that formatting it again is a no-op
 //   ir           NAME.sbx -> `polc ir NAME.sbx`
-//   coverage     fails unless every code of `polc explain --list` appears in some diagnostics case
+//   import       NAME.args (the arguments after `polc import oci`, one line) or a NAME.json without
+//                one (then the arguments are just NAME.json) -> the diagnostics and exit status in
+//                NAME.expected, and on success the policy in NAME.sbx, which must also pass
+//                `polc check` and `polc fmt --check`
+//   coverage     fails unless every code of `polc explain --list` appears in some case of DIR or of
+//                the further directories named after `coverage`
 // With POLC_UPDATE_GOLDEN=1 in the environment, `.expected` files are rewritten instead.
 #include <sys/wait.h>
 
@@ -74,7 +79,50 @@ std::vector<fs::path> inputs(const fs::path& dir) {
   return out;
 }
 
-int coverage(const std::string& polc, const fs::path& dir) {
+// The import cases of `dir`: every NAME.args, and every NAME.json that has no NAME.args.
+std::vector<fs::path> import_cases(const fs::path& dir) {
+  std::vector<fs::path> out;
+  for (const auto& e : fs::directory_iterator(dir)) {
+    const fs::path& p = e.path();
+    if (p.extension() == ".args" || (p.extension() == ".json" && !fs::exists(fs::path(p).replace_extension(".args"))))
+      out.push_back(p);
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+// Runs one import case; the policy goes to stdout and the diagnostics to a file, so each is
+// compared on its own.
+bool import_case(const std::string& polc, const fs::path& dir, const fs::path& in, bool update) {
+  std::string args = in.filename().string();
+  if (in.extension() == ".args") {
+    args = read_file(in);
+    while (!args.empty() && (args.back() == '\n' || args.back() == ' ')) args.pop_back();
+  }
+  const std::string stem = in.stem().string();
+  const fs::path errors = fs::temp_directory_path() / ("polc-golden-import-" + stem + ".err");
+  const Run r = run("('" + polc + "' import oci " + args + " 2>'" + errors.string() + "')", dir);
+  const std::string diagnostics = read_file(errors);
+  fs::remove(errors);
+  bool ok = check(fs::path(dir) / (stem + ".expected"), diagnostics + "exit status: " + std::to_string(r.status) + "\n", update);
+  if (r.status != 0) return ok;
+  ok = check(fs::path(dir) / (stem + ".sbx"), r.output, update) && ok;
+  // The promise of the verb: what it prints compiles and is formatted.
+  const fs::path policy = fs::temp_directory_path() / ("polc-golden-import-" + stem + ".sbx");
+  std::ofstream(policy, std::ios::binary) << r.output;
+  for (const std::string verb : {"check", "fmt --check"}) {
+    const Run c = run("'" + polc + "' " + verb + " '" + policy.string() + "'", dir);
+    if (c.status != 0) {
+      std::cerr << "IMPORTED POLICY FAILS `polc " << verb << "` " << stem << "\n" << c.output;
+      ok = false;
+    }
+  }
+  fs::remove(policy);
+  return ok;
+}
+
+int coverage(const std::string& polc, const std::vector<fs::path>& dirs) {
+  const fs::path& dir = dirs.front();
   const Run list = run("'" + polc + "' explain --list", dir);
   std::set<std::string> codes, seen;
   std::istringstream ls(list.output);
@@ -83,10 +131,12 @@ int coverage(const std::string& polc, const fs::path& dir) {
   // Only codes that were reported: `error[E0201]`, JSON `"code": "E0201"`, SARIF `"ruleId": "E0201"`
   // (a SARIF run also lists every rule, which must not count).
   const std::regex code_re(R"((?:(?:error|warning)\[|"code": "|"ruleId": ")([EW][0-9]{4}))");
-  for (const auto& e : fs::directory_iterator(dir)) {
-    if (e.path().extension() != ".expected") continue;
-    const std::string text = read_file(e.path());
-    for (std::sregex_iterator it(text.begin(), text.end(), code_re), end; it != end; ++it) seen.insert((*it)[1]);
+  for (const fs::path& d : dirs) {
+    for (const auto& e : fs::directory_iterator(d)) {
+      if (e.path().extension() != ".expected") continue;
+      const std::string text = read_file(e.path());
+      for (std::sregex_iterator it(text.begin(), text.end(), code_re), end; it != end; ++it) seen.insert((*it)[1]);
+    }
   }
   int missing = 0;
   for (const auto& c : codes)
@@ -102,15 +152,26 @@ int coverage(const std::string& polc, const fs::path& dir) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (argc != 4) {
-    std::cerr << "usage: polc_golden_runner POLC DIR SUITE\n";
+  if (argc < 4 || (argc > 4 && std::string(argv[3]) != "coverage")) {
+    std::cerr << "usage: polc_golden_runner POLC DIR SUITE (or POLC DIR coverage [MORE_DIRS...])\n";
     return 2;
   }
   const std::string polc = fs::absolute(argv[1]).string();
   const fs::path dir = argv[2];
   const std::string suite = argv[3];
   const bool update = std::getenv("POLC_UPDATE_GOLDEN") != nullptr;
-  if (suite == "coverage") return coverage(polc, dir);
+  if (suite == "coverage") {
+    std::vector<fs::path> dirs = {dir};
+    dirs.insert(dirs.end(), argv + 4, argv + argc);
+    return coverage(polc, dirs);
+  }
+  if (suite == "import") {
+    int passed = 0, failed = 0;
+    for (const fs::path& in : import_cases(dir)) (import_case(polc, dir, in, update) ? passed : failed)++;
+    std::cout << passed << " passed, " << failed << " failed\n";
+    if (passed + failed == 0) std::cerr << "no inputs in " << dir << "\n";
+    return failed == 0 && passed > 0 ? 0 : 1;
+  }
 
   int passed = 0, failed = 0;
   for (const fs::path& in : inputs(dir)) {

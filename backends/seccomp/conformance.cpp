@@ -1,0 +1,160 @@
+// Stage: backends/seccomp. Program-versus-policy conformance checks (see conformance.h).
+#include "backends/seccomp/conformance.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <set>
+
+#include "backends/seccomp/bpf_interp.h"
+#include "compiler/ir/evaluate.h"
+
+namespace polc::backends::seccomp {
+
+namespace {
+
+uint64_t width_mask(unsigned w) { return w >= 64 ? ~uint64_t{0} : (uint64_t{1} << w) - 1; }
+
+// Values on both sides of a comparison's constant, at its width, plus the same with the upper half
+// of the register set (what a caller can pass and the kernel ignores for 32-bit arguments).
+void edge_values(const ir::ArgCmp& c, std::set<uint64_t>& out) {
+  const uint64_t m = width_mask(c.width);
+  std::vector<uint64_t> base = {c.value, c.value - 1, c.value + 1, 0, m, m >> 1, (m >> 1) + 1};
+  if (c.op == ir::CmpOp::MaskedEq || c.op == ir::CmpOp::MaskedNe) {
+    base.push_back(c.value | (~c.mask & m));
+    for (unsigned b = 0; b < c.width; ++b)
+      if (c.mask & (uint64_t{1} << b)) base.push_back(c.value ^ (uint64_t{1} << b));
+  }
+  for (uint64_t v : base) {
+    out.insert(v & m);
+    out.insert((v & m) | ~m);                      // garbage above the width
+    out.insert((v & m) | (~m & 0xffffffff00000000));  // sign-extension shape
+  }
+}
+
+// A value satisfying every comparison of `clause` on `arg`, from the candidates; nullopt if none.
+std::optional<uint64_t> satisfying(const ir::Clause& clause, uint8_t arg, const std::set<uint64_t>& candidates) {
+  for (uint64_t v : candidates) {
+    bool ok = true;
+    for (const ir::ArgCmp& c : clause)
+      if (c.arg == arg && !ir::holds(c, v)) ok = false;
+    if (ok) return v;
+  }
+  return std::nullopt;
+}
+
+const char* kind_name(ir::ActionKind k) { return ir::action_name(k).data(); }
+
+}  // namespace
+
+std::vector<Args> probe_args(std::span<const ir::SyscallRule> rules) {
+  std::array<std::set<uint64_t>, 6> values;
+  for (const ir::SyscallRule& r : rules)
+    for (const ir::Clause& clause : r.when)
+      for (const ir::ArgCmp& c : clause) edge_values(c, values[c.arg]);
+  std::set<Args> out = {Args{}};
+  for (uint8_t a = 0; a < 6; ++a)
+    for (uint64_t v : values[a]) {
+      Args x{};
+      x[a] = v;
+      out.insert(x);
+    }
+  for (const ir::SyscallRule& r : rules)
+    for (const ir::Clause& clause : r.when) {
+      Args base{};
+      bool ok = true;
+      for (uint8_t a = 0; a < 6 && ok; ++a) {
+        if (values[a].empty()) continue;
+        auto v = satisfying(clause, a, values[a]);
+        if (!v) ok = false;
+        else base[a] = *v;
+      }
+      if (!ok) continue;
+      out.insert(base);
+      for (uint8_t a = 0; a < 6; ++a)
+        for (uint64_t v : values[a]) {
+          Args x = base;
+          x[a] = v;
+          out.insert(x);
+        }
+    }
+  return {out.begin(), out.end()};
+}
+
+std::vector<int32_t> probe_numbers(arch::Arch a, const ir::Policy& policy) {
+  std::set<int32_t> out;
+  const int32_t base = a == arch::Arch::x32 ? static_cast<int32_t>(arch::kX32SyscallBit) : 0;
+  for (int32_t n = -2; n < 1100; ++n) out.insert(base + n);
+  if (a == arch::Arch::arm)
+    for (int32_t n = 0xf0000; n < 0xf0010; ++n) out.insert(n);
+  out.insert(INT32_MIN);
+  out.insert(INT32_MAX);
+  for (const ir::ArchFilter& f : policy.syscalls.arches)
+    if (f.arch == a)
+      for (const ir::SyscallRule& r : f.rules) out.insert(r.nr);
+  return {out.begin(), out.end()};
+}
+
+std::string Mismatch::describe() const {
+  char buf[512];
+  std::snprintf(buf, sizeof buf,
+                "arch 0x%08x nr %d args (0x%llx, 0x%llx, 0x%llx, 0x%llx, 0x%llx, 0x%llx): the policy decides %s(%u), "
+                "the program %s(%u)",
+                data.arch, data.nr, static_cast<unsigned long long>(data.args[0]),
+                static_cast<unsigned long long>(data.args[1]), static_cast<unsigned long long>(data.args[2]),
+                static_cast<unsigned long long>(data.args[3]), static_cast<unsigned long long>(data.args[4]),
+                static_cast<unsigned long long>(data.args[5]), kind_name(expected.kind), expected.data,
+                kind_name(actual.kind), actual.data);
+  return buf;
+}
+
+ir::Action expected_action(const ir::Policy& policy, std::span<const arch::Arch> decides, const SeccompData& d) {
+  const auto target = arch::from_audit_arch(d.arch, d.nr);
+  if (!target || std::find(decides.begin(), decides.end(), *target) == decides.end())
+    return {ir::ActionKind::KillProcess, 0};
+  return ir::decide(policy, d.arch, d.nr, d.args).action;
+}
+
+std::optional<Mismatch> check_program(std::span<const Insn> program, bool big_endian, const ir::Policy& policy,
+                                      std::span<const arch::Arch> decides, std::span<const uint32_t> audit_arches,
+                                      std::span<const Args> extra_args) {
+  if (auto err = validate(program)) {
+    Mismatch m;
+    m.expected = {ir::ActionKind::Allow, 0};
+    m.actual = {ir::ActionKind::KillProcess, 0};
+    return m;  // an invalid program decides nothing: the kernel would refuse to load it
+  }
+  for (uint32_t audit : audit_arches) {
+    // Numbers to try: those of every arch that shares this audit value (x86_64 and x32).
+    std::set<int32_t> numbers;
+    for (arch::Arch a : arch::kAllArches)
+      if (arch::audit_arch(a) == audit)
+        for (int32_t n : probe_numbers(a, policy)) numbers.insert(n);
+    if (numbers.empty())
+      for (int32_t n = 0; n < 64; ++n) numbers.insert(n);
+    for (int32_t nr : numbers) {
+      std::vector<Args> args = {Args{}};
+      if (auto target = arch::from_audit_arch(audit, nr))
+        for (const ir::ArchFilter& f : policy.syscalls.arches) {
+          if (f.arch != *target) continue;
+          auto lo = std::lower_bound(f.rules.begin(), f.rules.end(), nr,
+                                     [](const ir::SyscallRule& r, int32_t n) { return r.nr < n; });
+          auto hi = lo;
+          while (hi != f.rules.end() && hi->nr == nr) ++hi;
+          if (lo != hi) args = probe_args({lo, hi});
+        }
+      args.insert(args.end(), extra_args.begin(), extra_args.end());
+      for (const Args& a : args) {
+        SeccompData d;
+        d.nr = nr;
+        d.arch = audit;
+        d.args = a;
+        const ir::Action expected = expected_action(policy, decides, d);
+        const ir::Action actual = decode_ret(run(program, d, big_endian).ret);
+        if (!(expected == actual)) return Mismatch{d, expected, actual};
+      }
+    }
+  }
+  return std::nullopt;
+}
+
+}  // namespace polc::backends::seccomp

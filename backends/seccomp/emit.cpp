@@ -1,0 +1,154 @@
+// Stage: backends/seccomp. From the IR to the seccomp artifacts (see emit.h).
+#include "backends/seccomp/emit.h"
+
+#include <algorithm>
+#include <map>
+
+#include "backends/seccomp/bpf_listing.h"
+#include "backends/seccomp/codegen.h"
+#include "backends/seccomp/conformance.h"
+#include "backends/seccomp/oci_profile.h"
+#include "backends/seccomp/partition.h"
+
+namespace polc::backends::seccomp {
+
+namespace {
+
+int family_of(arch::Arch a) {
+  switch (a) {
+    case arch::Arch::x86_64:
+    case arch::Arch::x32:
+    case arch::Arch::x86: return 0;
+    case arch::Arch::aarch64:
+    case arch::Arch::arm: return 1;
+    case arch::Arch::riscv64: return 2;
+    case arch::Arch::s390x: return 3;
+  }
+  return 4;
+}
+
+diag::SourceRange where(const ir::SyscallRule* rule) {
+  return rule && !rule->origins.empty() ? rule->origins.front().range : diag::SourceRange{};
+}
+
+void report_partition_errors(const ArchPartition& part, diag::Engine& engine) {
+  const std::string arch_name(arch::name(part.arch));
+  for (const PartitionError& e : part.errors) {
+    const std::string syscall = e.rule ? e.rule->syscall : "?";
+    if (e.kind == PartitionError::Kind::TooWide) {
+      engine
+          .report(diag::Code::ConditionNotExpressible, where(e.rule),
+                  "the condition on `" + syscall + "` compares " + std::to_string(e.compared_bits) +
+                      " bits of an argument, but the seccomp filter for " + arch_name + " compares only 32")
+          .with_help("compare the low 32 bits (`arg & 0xffffffff`), or remove " + arch_name + " from the targets");
+    } else {
+      engine
+          .report(diag::Code::FilterTooLarge, where(e.rule),
+                  "the rules on `" + syscall + "` for " + arch_name + " need " +
+                      (e.rules_needed > kMaxRulesPerSyscall ? "more than " + std::to_string(kMaxRulesPerSyscall)
+                                                            : std::to_string(e.rules_needed)) +
+                      " filter rules")
+          .with_help("use sets or masks instead of ranges, or reduce overlapping rules with different actions");
+    }
+  }
+}
+
+std::map<uint32_t, std::string> syscall_names(const ir::Policy& policy, arch::Arch a) {
+  std::map<uint32_t, std::string> names;
+  for (const ir::ArchFilter& f : policy.syscalls.arches)
+    if (f.arch == a)
+      for (const ir::SyscallRule& r : f.rules) names.emplace(static_cast<uint32_t>(r.nr), r.syscall);
+  return names;
+}
+
+std::string title_of(const ir::Policy& policy, const std::vector<arch::Arch>& decides) {
+  std::string t = "seccomp program for " + std::string(arch::name(decides.front())) + " of policy " + policy.name +
+                  " version " + std::to_string(policy.version) + "\ndecides:";
+  for (arch::Arch a : decides) t += " " + std::string(arch::name(a));
+  t += "; every other architecture: kill_process\ndefault: " + std::string(ir::action_name(policy.syscalls.default_action.kind));
+  if (policy.syscalls.default_action.kind == ir::ActionKind::Errno ||
+      policy.syscalls.default_action.kind == ir::ActionKind::Trace)
+    t += "(" + std::to_string(policy.syscalls.default_action.data) + ")";
+  return t;
+}
+
+// Audit values the conformance check feeds the program: its own family's, and every other one
+// polc knows plus one it does not (all of which must be killed unless targeted).
+std::vector<uint32_t> audit_values() {
+  std::vector<uint32_t> out;
+  for (arch::Arch a : arch::kAllArches)
+    if (std::find(out.begin(), out.end(), arch::audit_arch(a)) == out.end()) out.push_back(arch::audit_arch(a));
+  out.push_back(0xc0000015);  // AUDIT_ARCH_PPC64LE: not a polc target
+  return out;
+}
+
+}  // namespace
+
+std::vector<arch::Arch> program_family(arch::Arch a, const std::vector<arch::Arch>& targets) {
+  std::vector<arch::Arch> out = {a};
+  for (arch::Arch t : targets)
+    if (t != a && family_of(t) == family_of(a)) out.push_back(t);
+  return out;
+}
+
+std::optional<SeccompArtifacts> emit(const ir::Policy& policy, diag::Engine& engine) {
+  std::vector<ArchPartition> parts;
+  bool ok = true;
+  for (const ir::ArchFilter& f : policy.syscalls.arches) {
+    parts.push_back(partition(f, policy.syscalls.default_action));
+    report_partition_errors(parts.back(), engine);
+    ok = ok && parts.back().errors.empty();
+  }
+  if (!ok) return std::nullopt;
+
+  SeccompArtifacts out;
+  OciProfile oci = oci_profile(policy, parts);
+  for (const OciConflict& c : oci.conflicts)
+    engine
+        .report(diag::Code::OciArchConflict, where(c.rule),
+                "`" + c.syscall + "` has different filter rules on " + std::string(arch::name(c.first)) + " and " +
+                    std::string(arch::name(c.second)) + ", which one OCI profile cannot express")
+        .with_help("build those targets from separate policies, or make the conditions the same on every target");
+  if (!oci.conflicts.empty()) return std::nullopt;
+  out.oci_json = std::move(oci.json);
+
+  const std::vector<uint32_t> audits = audit_values();
+  for (const ArchPartition& part : parts) {
+    ProgramArtifact p;
+    p.arch = part.arch;
+    p.decides = program_family(part.arch, policy.targets);
+    std::vector<const ArchPartition*> members;
+    for (arch::Arch a : p.decides)
+      for (const ArchPartition& q : parts)
+        if (q.arch == a) members.push_back(&q);
+    std::string error;
+    auto generated = generate(members, policy.syscalls.default_action, &error);
+    const bool big = arch::big_endian(part.arch);
+    std::optional<std::vector<Insn>> insns;
+    if (generated) insns = decode(generated->raw, big, &error);
+    if (!insns) {
+      engine.report(diag::Code::FilterMismatch, {}, "generating the seccomp program for " +
+                                                        std::string(arch::name(part.arch)) + " failed: " + error);
+      return std::nullopt;
+    }
+    if (auto mismatch = check_program(*insns, big, policy, p.decides, audits)) {
+      engine.report(diag::Code::FilterMismatch, {},
+                    "the seccomp program for " + std::string(arch::name(part.arch)) +
+                        " disagrees with the policy: " + mismatch->describe());
+      return std::nullopt;
+    }
+    const auto names = syscall_names(policy, part.arch);
+    ListingContext ctx;
+    ctx.title = title_of(policy, p.decides);
+    ctx.audit_arch = arch::audit_arch(part.arch);
+    ctx.syscall_names = p.decides.size() == 1 ? &names : nullptr;
+    ctx.big_endian = big;
+    p.listing = listing(*insns, ctx);
+    p.insns = std::move(*insns);
+    p.raw = std::move(generated->raw);
+    out.programs.push_back(std::move(p));
+  }
+  return out;
+}
+
+}  // namespace polc::backends::seccomp

@@ -1,0 +1,51 @@
+// Stage: backends/seccomp. Turns one architecture's syscall rules into rules libseccomp can take
+// without changing their meaning. The IR's rules may overlap, and the most restrictive matching
+// action must win (the kernel's order); libseccomp gives no such guarantee between overlapping
+// rules of one syscall. So each syscall's argument space is partitioned: every action gets the
+// region where it wins, minus the regions of more restrictive actions, and the regions that are
+// left do not overlap. Each region is then spelled as rules of one comparison per argument.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "backends/seccomp/arg_sets.h"
+#include "compiler/ir/ir.h"
+
+namespace polc::backends::seccomp {
+
+// One libseccomp rule: a syscall, an action, and at most one comparison per argument.
+struct LoweredRule {
+  std::string syscall;
+  int nr = 0;
+  ir::Action action;
+  std::vector<std::pair<uint8_t, Atom>> cmps;  // (argument index, comparison), by index
+};
+
+// Above this many rules for one syscall the filter would be long enough to matter for every call
+// of that syscall; the build refuses rather than emit it (the condition should be rewritten).
+inline constexpr uint64_t kMaxRulesPerSyscall = 1024;
+
+struct PartitionError {
+  enum class Kind : uint8_t { TooWide, TooManyRules } kind = Kind::TooWide;
+  const ir::SyscallRule* rule = nullptr;  // the rule that cannot be expressed (TooWide) or the
+                                          // first rule of the syscall (TooManyRules)
+  uint64_t rules_needed = 0;
+  unsigned compared_bits = 0;
+};
+
+struct ArchPartition {
+  arch::Arch arch = arch::Arch::x86_64;
+  std::vector<LoweredRule> rules;  // by syscall number, then most restrictive action first
+  std::vector<PartitionError> errors;
+};
+
+// The comparison space of libseccomp's code for `a`: the low word only on x86, arm and x32.
+CmpSpace compare_space(arch::Arch a);
+
+ArchPartition partition(const ir::ArchFilter& filter, const ir::Action& default_action);
+
+}  // namespace polc::backends::seccomp
