@@ -253,8 +253,15 @@ ArgSet subtract(const ArgSet& a, const ArgSet& b, CmpSpace s) {
   return out;
 }
 
-std::optional<ArgSet> from_comparison(const ir::ArgCmp& cmp, CmpSpace s) {
-  if (cmp.width > s.bits) return std::nullopt;
+std::optional<ArgSet> from_comparison(const ir::ArgCmp& cmp_in, CmpSpace s) {
+  ir::ArgCmp cmp = cmp_in;
+  if (cmp.width > s.bits) {
+    // A masked test that reads only the compared low bits means the same at that width
+    // (`flags & CLONE_NEWUSER != 0` on x32's 64-bit `unsigned long`); anything else does not.
+    const bool masked = cmp.op == ir::CmpOp::MaskedEq || cmp.op == ir::CmpOp::MaskedNe;
+    if (!masked || (cmp.mask & ~s.full()) != 0 || (cmp.value & ~s.full()) != 0) return std::nullopt;
+    cmp.width = static_cast<uint8_t>(s.bits);
+  }
   const uint64_t w = cmp.width >= 64 ? ~uint64_t{0} : (uint64_t{1} << cmp.width) - 1;
   const uint64_t v = cmp.value & w;
   // Constants outside the width (sema never produces them) decide the comparison alone.

@@ -15,11 +15,6 @@ namespace polc::backends::seccomp {
 
 namespace {
 
-struct CtxDeleter {
-  void operator()(void* ctx) const { seccomp_release(ctx); }
-};
-using Ctx = std::unique_ptr<void, CtxDeleter>;
-
 struct FdCloser {
   int fd;
   ~FdCloser() {
@@ -42,28 +37,6 @@ enum scmp_compare scmp_op(AtomOp op) {
 
 std::string failed(const char* what, int rc) { return std::string(what) + ": " + std::strerror(-rc); }
 
-// A context holding only `a`, with polc's attributes: kill_process for any other arch, the binary
-// tree, and no_new_privs left to the launcher (the program is exported, never loaded here).
-Ctx make_context(arch::Arch a, uint32_t default_ret, std::string* error) {
-  Ctx ctx(seccomp_init(default_ret));
-  if (!ctx) {
-    *error = "seccomp_init failed";
-    return nullptr;
-  }
-  const uint32_t token = arch::scmp_token(a);
-  int rc = 0;
-  if (seccomp_arch_exist(ctx.get(), token) != 0) rc = seccomp_arch_add(ctx.get(), token);
-  if (rc == 0 && token != seccomp_arch_native()) rc = seccomp_arch_remove(ctx.get(), SCMP_ARCH_NATIVE);
-  if (rc == 0) rc = seccomp_attr_set(ctx.get(), SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_KILL_PROCESS);
-  if (rc == 0) rc = seccomp_attr_set(ctx.get(), SCMP_FLTATR_CTL_OPTIMIZE, 2);
-  if (rc == 0) rc = seccomp_attr_set(ctx.get(), SCMP_FLTATR_CTL_NNP, 0);
-  if (rc != 0) {
-    *error = failed("configuring the libseccomp context", rc);
-    return nullptr;
-  }
-  return ctx;
-}
-
 // libseccomp reads rule syscall numbers in the host's numbering and translates them by name to
 // each arch of the context; so a foreign arch's rule is added under the host number of its name,
 // and the translation is checked to land on the IR's number.
@@ -74,7 +47,12 @@ bool add_rules(void* ctx, const ArchPartition& part, std::string* error) {
     int nr = rule.nr;
     if (!native) {
       nr = seccomp_syscall_resolve_name(rule.syscall.c_str());
-      if (nr == __NR_SCMP_ERROR || seccomp_syscall_resolve_name_arch(token, rule.syscall.c_str()) != rule.nr) {
+      const int there = seccomp_syscall_resolve_name_arch(token, rule.syscall.c_str());
+      // A negative number is one of x86's or s390x's multiplexed socket/IPC calls: libseccomp adds
+      // the direct call and a socketcall/ipc rule for it (the conformance check then decides
+      // whether that still means what the policy says).
+      const bool pseudo = there < 0 && there != __NR_SCMP_ERROR && rule.cmps.empty();
+      if (nr == __NR_SCMP_ERROR || (there != rule.nr && !pseudo)) {
         *error = "libseccomp does not know `" + rule.syscall + "` as syscall " + std::to_string(rule.nr) + " on " +
                  std::string(arch::name(part.arch));
         return false;
@@ -103,54 +81,84 @@ bool add_rules(void* ctx, const ArchPartition& part, std::string* error) {
 
 }  // namespace
 
-std::optional<GeneratedProgram> generate(const std::vector<const ArchPartition*>& arches,
-                                         const ir::Action& default_action, std::string* error) {
-  const uint32_t default_ret = ret_value(default_action);
-  Ctx main;
-  for (const ArchPartition* part : arches) {
-    Ctx ctx = make_context(part->arch, default_ret, error);
-    if (!ctx || !add_rules(ctx.get(), *part, error)) return std::nullopt;
-    if (!main) {
-      main = std::move(ctx);
-      continue;
-    }
-    const int rc = seccomp_merge(main.get(), ctx.get());
-    if (rc != 0) {
-      *error = failed("merging architectures", rc);
-      return std::nullopt;
-    }
-    ctx.release();  // seccomp_merge took ownership
-  }
-  if (!main) {
-    *error = "no architecture to generate";
+void ContextDeleter::operator()(void* ctx) const { seccomp_release(ctx); }
+
+std::optional<Context> open_context(std::span<const arch::Arch> arches, uint32_t default_ret, std::string* error) {
+  Context ctx(seccomp_init(default_ret));
+  if (!ctx) {
+    *error = "seccomp_init failed";
     return std::nullopt;
   }
+  int rc = 0;
+  // The host arch leaves first: libseccomp refuses to mix byte orders in one context (s390x).
+  bool keep_native = false;
+  for (arch::Arch a : arches) keep_native = keep_native || arch::scmp_token(a) == seccomp_arch_native();
+  if (!keep_native) rc = seccomp_arch_remove(ctx.get(), SCMP_ARCH_NATIVE);
+  for (arch::Arch a : arches)
+    if (rc == 0 && seccomp_arch_exist(ctx.get(), arch::scmp_token(a)) != 0) rc = seccomp_arch_add(ctx.get(), arch::scmp_token(a));
+  if (rc == 0) rc = seccomp_attr_set(ctx.get(), SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_KILL_PROCESS);
+  if (rc == 0) rc = seccomp_attr_set(ctx.get(), SCMP_FLTATR_CTL_OPTIMIZE, 2);
+  if (rc == 0) rc = seccomp_attr_set(ctx.get(), SCMP_FLTATR_CTL_NNP, 0);
+  if (rc != 0) {
+    *error = failed("configuring the libseccomp context", rc);
+    return std::nullopt;
+  }
+  return ctx;
+}
+
+std::optional<std::vector<uint8_t>> export_program(void* ctx, std::string* error) {
   FdCloser fd{memfd_create("polc-bpf", MFD_CLOEXEC)};
   if (fd.fd < 0) {
     *error = std::string("memfd_create: ") + std::strerror(errno);
     return std::nullopt;
   }
-  if (int rc = seccomp_export_bpf(main.get(), fd.fd); rc != 0) {
+  if (int rc = seccomp_export_bpf(ctx, fd.fd); rc != 0) {
     *error = failed("seccomp_export_bpf", rc);
     return std::nullopt;
   }
-  GeneratedProgram out;
   const off_t size = lseek(fd.fd, 0, SEEK_END);
   if (size < 0 || lseek(fd.fd, 0, SEEK_SET) != 0) {
     *error = "reading the exported program back failed";
     return std::nullopt;
   }
-  out.raw.resize(static_cast<size_t>(size));
+  std::vector<uint8_t> raw(static_cast<size_t>(size));
   size_t done = 0;
-  while (done < out.raw.size()) {
-    const ssize_t n = read(fd.fd, out.raw.data() + done, out.raw.size() - done);
+  while (done < raw.size()) {
+    const ssize_t n = read(fd.fd, raw.data() + done, raw.size() - done);
     if (n <= 0) {
       *error = "reading the exported program back failed";
       return std::nullopt;
     }
     done += static_cast<size_t>(n);
   }
-  return out;
+  return raw;
+}
+
+std::optional<GeneratedProgram> generate(const std::vector<const ArchPartition*>& arches,
+                                         const ir::Action& default_action, std::string* error) {
+  Context main;
+  for (const ArchPartition* part : arches) {
+    const arch::Arch one[] = {part->arch};
+    auto ctx = open_context(one, ret_value(default_action), error);
+    if (!ctx || !add_rules(ctx->get(), *part, error)) return std::nullopt;
+    if (!main) {
+      main = std::move(*ctx);
+      continue;
+    }
+    const int rc = seccomp_merge(main.get(), ctx->get());
+    if (rc != 0) {
+      *error = failed("merging architectures", rc);
+      return std::nullopt;
+    }
+    (void)ctx->release();  // seccomp_merge took ownership
+  }
+  if (!main) {
+    *error = "no architecture to generate";
+    return std::nullopt;
+  }
+  auto raw = export_program(main.get(), error);
+  if (!raw) return std::nullopt;
+  return GeneratedProgram{std::move(*raw)};
 }
 
 }  // namespace polc::backends::seccomp

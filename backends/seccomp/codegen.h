@@ -4,7 +4,9 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -15,6 +17,19 @@ namespace polc::backends::seccomp {
 struct GeneratedProgram {
   std::vector<uint8_t> raw;  // struct sock_filter array, in the first arch's byte order
 };
+
+// An owned libseccomp filter context.
+struct ContextDeleter {
+  void operator()(void* ctx) const;
+};
+using Context = std::unique_ptr<void, ContextDeleter>;
+
+// A context for `arches` (one byte order) with polc's attributes: kill_process for any other
+// arch, the binary-tree optimisation, and no_new_privs left to the launcher.
+std::optional<Context> open_context(std::span<const arch::Arch> arches, uint32_t default_ret, std::string* error);
+
+// The context's BPF program, as libseccomp exports it (the first arch's byte order).
+std::optional<std::vector<uint8_t>> export_program(void* ctx, std::string* error);
 
 // `arches` are the partitions to combine (same byte order; the first is the program's own arch).
 // On failure returns nullopt and sets `error` to what libseccomp refused (an internal error: the

@@ -35,7 +35,15 @@ void report_partition_errors(const ArchPartition& part, diag::Engine& engine) {
   const std::string arch_name(arch::name(part.arch));
   for (const PartitionError& e : part.errors) {
     const std::string syscall = e.rule ? e.rule->syscall : "?";
-    if (e.kind == PartitionError::Kind::TooWide) {
+    if (e.kind == PartitionError::Kind::Multiplexed) {
+      engine
+          .report(diag::Code::ConditionNotExpressible, where(e.rule),
+                  "the condition on `" + syscall + "` cannot be filtered on " + arch_name +
+                      ": libseccomp handles it together with its multiplexer (socketcall or ipc), whose "
+                      "arguments are in memory")
+          .with_help("allow or deny `" + syscall + "` as a whole on " + arch_name + ", or remove " + arch_name +
+                     " from the targets");
+    } else if (e.kind == PartitionError::Kind::TooWide) {
       engine
           .report(diag::Code::ConditionNotExpressible, where(e.rule),
                   "the condition on `" + syscall + "` compares " + std::to_string(e.compared_bits) +
@@ -72,6 +80,11 @@ std::string title_of(const ir::Policy& policy, const std::vector<arch::Arch>& de
   return t;
 }
 
+bool host_big_endian() {
+  const uint16_t one = 1;
+  return *reinterpret_cast<const uint8_t*>(&one) == 0;
+}
+
 // Audit values the conformance check feeds the program: its own family's, and every other one
 // polc knows plus one it does not (all of which must be killed unless targeted).
 std::vector<uint32_t> audit_values() {
@@ -103,13 +116,16 @@ std::optional<SeccompArtifacts> emit(const ir::Policy& policy, diag::Engine& eng
 
   SeccompArtifacts out;
   OciProfile oci = oci_profile(policy, parts);
-  for (const OciConflict& c : oci.conflicts)
+  if (oci.conflict) {
+    const OciConflict& c = *oci.conflict;
     engine
-        .report(diag::Code::OciArchConflict, where(c.rule),
-                "`" + c.syscall + "` has different filter rules on " + std::string(arch::name(c.first)) + " and " +
-                    std::string(arch::name(c.second)) + ", which one OCI profile cannot express")
-        .with_help("build those targets from separate policies, or make the conditions the same on every target");
-  if (!oci.conflicts.empty()) return std::nullopt;
+        .report(diag::Code::OciProfileSkipped, where(c.rule),
+                "seccomp.oci.json is not written: no single OCI profile decides " +
+                    (c.syscall.empty() ? std::string("every call") : "`" + c.syscall + "`") + " on " +
+                    std::string(arch::name(c.arch)) + " as the policy does")
+        .note({}, c.detail)
+        .with_help("build targets whose rules differ from separate policies to get an OCI profile for each");
+  }
   out.oci_json = std::move(oci.json);
 
   const std::vector<uint32_t> audits = audit_values();
@@ -132,9 +148,16 @@ std::optional<SeccompArtifacts> emit(const ir::Policy& policy, diag::Engine& eng
       return std::nullopt;
     }
     if (auto mismatch = check_program(*insns, big, policy, p.decides, audits)) {
-      engine.report(diag::Code::FilterMismatch, {},
-                    "the seccomp program for " + std::string(arch::name(part.arch)) +
-                        " disagrees with the policy: " + mismatch->describe());
+      auto& d = engine.report(diag::Code::FilterMismatch, {},
+                              "the seccomp program for " + std::string(arch::name(part.arch)) +
+                                  " disagrees with the policy: " + mismatch->describe());
+      if (big != host_big_endian())
+        d.note("libseccomp 2.5 mis-encodes some instructions of programs for an arch whose byte order differs "
+               "from the host's; build " + std::string(arch::name(part.arch)) + " targets on a " +
+               (big ? "big" : "little") + "-endian host");
+      if (part.arch == arch::Arch::x86 || part.arch == arch::Arch::s390x)
+        d.note("on x86 and s390x, libseccomp also applies each socket and IPC call's rule to the multiplexer "
+               "(socketcall or ipc): give the multiplexer the same action as those calls");
       return std::nullopt;
     }
     const auto names = syscall_names(policy, part.arch);

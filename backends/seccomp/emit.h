@@ -23,7 +23,7 @@ struct ProgramArtifact {
 
 struct SeccompArtifacts {
   std::vector<ProgramArtifact> programs;  // in target order
-  std::string oci_json;
+  std::string oci_json;  // empty when no profile is exact on every target (warning W0007)
 };
 
 // Returns nullopt after reporting errors to `engine` (a condition no filter can test exactly, a

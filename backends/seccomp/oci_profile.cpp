@@ -1,11 +1,14 @@
 // Stage: backends/seccomp. OCI seccomp profile generation (see oci_profile.h).
 #include "backends/seccomp/oci_profile.h"
 
-#include <seccomp.h>
+#include <algorithm>
 
 #include <map>
 #include <nlohmann/json.hpp>
 #include <tuple>
+
+#include "backends/seccomp/emit.h"
+#include "backends/seccomp/oci_compile.h"
 
 namespace polc::backends::seccomp {
 
@@ -56,48 +59,27 @@ const char* arch_token(arch::Arch a) {
   return "";
 }
 
-}  // namespace
 
-OciProfile oci_profile(const ir::Policy& policy, const std::vector<ArchPartition>& partitions) {
-  OciProfile out;
-  // Per syscall name, per arch: the sorted rules (empty: decided by the default there).
-  std::map<std::string, std::map<arch::Arch, std::vector<RuleKey>>> by_name;
-  std::map<std::string, const ir::SyscallRule*> a_rule;
-  for (const ArchPartition& part : partitions)
-    for (const LoweredRule& r : part.rules)
-      by_name[r.syscall][part.arch].emplace_back(static_cast<uint8_t>(r.action.kind), r.action.data, r.cmps);
-  for (const ir::ArchFilter& f : policy.syscalls.arches)
-    for (const ir::SyscallRule& r : f.rules) a_rule.emplace(r.syscall, &r);
-
-  for (auto& [name, per_arch] : by_name) {
-    for (auto& [a, rules] : per_arch) std::sort(rules.begin(), rules.end());
-    // Every target where the name exists must get exactly the same rules.
-    const std::vector<RuleKey>* reference = nullptr;
-    arch::Arch reference_arch{};
-    for (const ArchPartition& part : partitions) {
-      // libseccomp answers a negative pseudo number for a name the arch lacks (open on aarch64).
-      auto it = per_arch.find(part.arch);
-      if (it == per_arch.end() && seccomp_syscall_resolve_name_arch(arch::scmp_token(part.arch), name.c_str()) < 0)
-        continue;
-      static const std::vector<RuleKey> kNone;
-      const std::vector<RuleKey>& rules = it == per_arch.end() ? kNone : it->second;
-      if (!reference) {
-        reference = &rules;
-        reference_arch = part.arch;
-      } else if (rules != *reference) {
-        out.conflicts.push_back({name, reference_arch, part.arch, a_rule[name]});
-        break;
-      }
-    }
+// The profile's entries: each syscall gets the rules of the first target that has rules for it,
+// trying targets whose filters compare 64 bits first (a masked 32-bit comparison written for them
+// also means the right thing where libseccomp compares only the low word; the reverse is false).
+nlohmann::json build_profile(const ir::Policy& policy, const std::vector<ArchPartition>& partitions) {
+  std::vector<const ArchPartition*> preferred;
+  for (unsigned bits : {64u, 32u})
+    for (const ArchPartition& p : partitions)
+      if (compare_space(p.arch).bits == bits) preferred.push_back(&p);
+  std::map<std::string, std::vector<RuleKey>> by_name;
+  for (const ArchPartition* part : preferred) {
+    std::map<std::string, std::vector<RuleKey>> mine;
+    for (const LoweredRule& r : part->rules)
+      mine[r.syscall].emplace_back(static_cast<uint8_t>(r.action.kind), r.action.data, r.cmps);
+    for (auto& [name, rules] : mine) by_name.emplace(name, std::move(rules));
   }
-  if (!out.conflicts.empty()) return out;
-
   // Entries: one per (action, comparisons), listing every syscall that has exactly that rule.
   std::map<RuleKey, std::vector<std::string>> entries;
-  for (const auto& [name, per_arch] : by_name) {
-    const auto& rules = per_arch.begin()->second;
+  for (const auto& [name, rules] : by_name)
     for (const RuleKey& k : rules) entries[k].push_back(name);
-  }
+
   nlohmann::json doc;
   const ir::Action& def = policy.syscalls.default_action;
   doc["defaultAction"] = action_token(def.kind);
@@ -122,6 +104,46 @@ OciProfile oci_profile(const ir::Policy& policy, const std::vector<ArchPartition
       }
     }
     doc["syscalls"].push_back(std::move(e));
+  }
+  return doc;
+}
+
+const ir::SyscallRule* rule_for(const ir::Policy& policy, arch::Arch a, int nr) {
+  for (const ir::ArchFilter& f : policy.syscalls.arches)
+    if (f.arch == a)
+      for (const ir::SyscallRule& r : f.rules)
+        if (r.nr == nr) return &r;
+  return nullptr;
+}
+
+}  // namespace
+
+OciProfile oci_profile(const ir::Policy& policy, const std::vector<ArchPartition>& partitions) {
+  OciProfile out;
+  const nlohmann::json doc = build_profile(policy, partitions);
+  std::vector<uint32_t> audits;
+  for (arch::Arch a : arch::kAllArches) audits.push_back(arch::audit_arch(a));
+  // One check per arch family: that is what one runtime on one host compiles.
+  std::vector<arch::Arch> done;
+  for (const ArchPartition& part : partitions) {
+    if (std::find(done.begin(), done.end(), part.arch) != done.end()) continue;
+    const std::vector<arch::Arch> family = program_family(part.arch, policy.targets);
+    done.insert(done.end(), family.begin(), family.end());
+    std::string error;
+    auto raw = compile_oci_profile(doc, family, &error);
+    std::optional<std::vector<Insn>> insns;
+    if (raw) insns = decode(*raw, arch::big_endian(part.arch), &error);
+    if (!insns) {
+      out.conflict = OciConflict{part.arch, "", "runc's compile of it fails: " + error, nullptr};
+      return out;
+    }
+    if (auto m = check_program(*insns, arch::big_endian(part.arch), policy, family, audits)) {
+      OciConflict c{part.arch, "", m->describe(), nullptr};
+      if (auto target = arch::from_audit_arch(m->data.arch, m->data.nr))
+        if ((c.rule = rule_for(policy, *target, m->data.nr))) c.syscall = c.rule->syscall;
+      out.conflict = std::move(c);
+      return out;
+    }
   }
   out.json = doc.dump(2) + "\n";
   return out;

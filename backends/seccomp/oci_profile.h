@@ -1,27 +1,29 @@
 // Stage: backends/seccomp. The OCI runtime-spec `linux.seccomp` profile (seccomp.oci.json): the
-// same partitioned rules as the BPF programs, grouped by action and condition, for runc, crun,
-// Docker and Podman, which compile it with libseccomp themselves.
+// partitioned rules grouped by action and condition, for runc, crun, Docker and Podman, which
+// compile it with libseccomp themselves. Before it is returned, the profile is compiled the way
+// runc does for each of the policy's arch families and checked against the policy.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "backends/seccomp/conformance.h"
 #include "backends/seccomp/partition.h"
 
 namespace polc::backends::seccomp {
 
-// A syscall whose rules differ between two targets where it exists: one profile applies every
-// entry to every listed architecture, so it cannot be exact for both.
+// Why no profile can be written: on `arch`, the profile would decide `witness` differently.
 struct OciConflict {
-  std::string syscall;
-  arch::Arch first = arch::Arch::x86_64;
-  arch::Arch second = arch::Arch::x86_64;
-  const ir::SyscallRule* rule = nullptr;  // a rule of the syscall, for the diagnostic's location
+  arch::Arch arch = arch::Arch::x86_64;
+  std::string syscall;  // the syscall of the witness ("" when the number is not in the policy)
+  std::string detail;   // the witness, or what runc's compile refused
+  const ir::SyscallRule* rule = nullptr;  // a rule of that syscall, for the diagnostic's location
 };
 
 struct OciProfile {
-  std::string json;  // empty when there are conflicts
-  std::vector<OciConflict> conflicts;
+  std::string json;                     // empty when `conflict` is set
+  std::optional<OciConflict> conflict;
 };
 
 OciProfile oci_profile(const ir::Policy& policy, const std::vector<ArchPartition>& partitions);

@@ -2,6 +2,8 @@
 // partition.h).
 #include "backends/seccomp/partition.h"
 
+#include <seccomp.h>
+
 #include <algorithm>
 #include <map>
 
@@ -43,14 +45,14 @@ Intervals intersect(const Intervals& a, const Intervals& b) {
   return out;
 }
 
-// Several plain comparisons of one argument at a width below the compared one (`persona not in
-// {0, 8, 0xffffffff}` on a 32-bit argument): their intersection as intervals of the low bits,
-// then cubes. Intersecting each `!=`'s cubes instead would multiply them.
-std::optional<ArgSet> narrow_plain_set(const ir::Clause& clause, uint8_t arg, CmpSpace space) {
+// Several plain comparisons of one argument (`persona not in {0, 8, 0xffffffff}`): their
+// intersection as intervals, then native comparisons or cubes of the low bits. Intersecting each
+// `!=` separately would multiply their pieces.
+std::optional<ArgSet> plain_set(const ir::Clause& clause, uint8_t arg, CmpSpace space) {
   unsigned width = 0, count = 0;
   for (const ir::ArgCmp& c : clause) {
     if (c.arg != arg) continue;
-    if (!is_plain(c.op) || (width != 0 && c.width != width) || c.width >= space.bits) return std::nullopt;
+    if (!is_plain(c.op) || (width != 0 && c.width != width) || c.width > space.bits) return std::nullopt;
     width = c.width;
     ++count;
   }
@@ -68,7 +70,7 @@ std::optional<Box> box_of(const ir::Clause& clause, CmpSpace space, unsigned* ba
   Box box;
   std::array<bool, 6> done{};
   for (uint8_t arg = 0; arg < 6; ++arg)
-    if (auto set = narrow_plain_set(clause, arg, space)) {
+    if (auto set = plain_set(clause, arg, space)) {
       box.args[arg] = std::move(*set);
       done[arg] = true;
     }
@@ -113,6 +115,13 @@ void spell_rules(const ir::SyscallRule& first, const ir::Action& action, const R
   }
 }
 
+// libseccomp 2.5 knows x86's and s390x's socket and IPC calls only as pseudo-syscalls that it
+// spells as both the direct call and the multiplexer; it can add them unconditionally only.
+bool multiplexed(arch::Arch a, const std::string& syscall) {
+  if (a != arch::Arch::x86 && a != arch::Arch::s390x) return false;
+  return seccomp_syscall_resolve_name_arch(arch::scmp_token(a), syscall.c_str()) < 0;
+}
+
 }  // namespace
 
 CmpSpace compare_space(arch::Arch a) {
@@ -132,6 +141,12 @@ ArchPartition partition(const ir::ArchFilter& filter, const ir::Action& default_
     // Each action's region, most restrictive first.
     std::map<ir::Action, Region, ActionOrder> by_action;
     bool ok = true;
+    if (multiplexed(filter.arch, rules[begin].syscall))
+      for (size_t i = begin; i < end && ok; ++i)
+        if (!(rules[i].when.size() == 1 && rules[i].when[0].empty())) {
+          out.errors.push_back({PartitionError::Kind::Multiplexed, &rules[i], 0, 0});
+          ok = false;
+        }
     for (size_t i = begin; i < end; ++i) {
       Region& region = by_action[rules[i].action];
       for (const ir::Clause& clause : rules[i].when) {

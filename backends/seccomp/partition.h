@@ -30,7 +30,10 @@ struct LoweredRule {
 inline constexpr uint64_t kMaxRulesPerSyscall = 1024;
 
 struct PartitionError {
-  enum class Kind : uint8_t { TooWide, TooManyRules } kind = Kind::TooWide;
+  // TooWide: a comparison reads more bits than the arch's filter compares. Multiplexed: a
+  // condition on a socket or IPC call of x86 or s390x, which libseccomp only knows through the
+  // socketcall/ipc multiplexers, whose arguments no filter can read. TooManyRules: see above.
+  enum class Kind : uint8_t { TooWide, Multiplexed, TooManyRules } kind = Kind::TooWide;
   const ir::SyscallRule* rule = nullptr;  // the rule that cannot be expressed (TooWide) or the
                                           // first rule of the syscall (TooManyRules)
   uint64_t rules_needed = 0;

@@ -187,17 +187,11 @@ constexpr std::array kCodes = std::to_array<CodeInfo>({
      "and rules with different actions on one syscall are split so that the most restrictive one\n"
      "wins. Above 1024 rules for one syscall every call of it would pay for the length, so the build\n"
      "refuses. Use sets (`in {...}`) or masks instead of ranges, or simplify overlapping rules."},
-    {OciArchConflict, "E0603", "oci-arch-conflict", E,
-     "a syscall whose rules differ between targets, which one OCI profile cannot express",
-     "An OCI seccomp profile (seccomp.oci.json) lists its architectures once and applies every rule\n"
-     "to each of them by syscall name. When a syscall's conditions differ between targets (constants\n"
-     "or argument widths that differ per architecture), no single profile is exact for all of them.\n"
-     "Build those targets from separate policies, or make the conditions the same on every target."},
-    {OutputNotWritten, "E0604", "output-not-written", E, "the build output could not be written",
+    {OutputNotWritten, "E0603", "output-not-written", E, "the build output could not be written",
      "`polc build` writes every artifact into a temporary directory beside the destination and\n"
      "renames it into place, so a failure leaves the previous output untouched. Check that the\n"
      "output directory exists or can be created and is writable."},
-    {FilterMismatch, "E0605", "filter-mismatch", E, "an emitted filter that decides a call differently from the policy",
+    {FilterMismatch, "E0604", "filter-mismatch", E, "an emitted filter that decides a call differently from the policy",
      "After generating each seccomp program, polc runs it in its own BPF interpreter against the\n"
      "policy's meaning on every syscall number and on argument values at the edges of every\n"
      "condition. A disagreement is a bug in polc or libseccomp; the build fails rather than ship a\n"
@@ -224,6 +218,13 @@ constexpr std::array kCodes = std::to_array<CodeInfo>({
      "a rule that denies or conditions `socket` there is bypassed when the multiplexer is allowed\n"
      "(by a rule, or by an allowing default). Deny or kill the multiplexer; libcs built for Linux\n"
      "4.3+ (sockets) and 5.1+ (IPC) use the direct calls."},
+    {OciProfileSkipped, "W0007", "oci-profile-skipped", W, "no OCI profile can express the policy on every target",
+     "An OCI seccomp profile (seccomp.oci.json) is a list of rules by syscall name that the runtime\n"
+     "applies to every architecture it lists. polc compiles the profile it would write the way runc\n"
+     "does and checks it against the policy on each target; when the rules of one syscall must differ\n"
+     "between targets (clone's flags are argument 1 on s390x, constants or widths differ, or\n"
+     "libseccomp rewrites x86's socket calls into socketcall), no single profile is exact, and polc\n"
+     "writes the BPF programs without it. Build those targets from separate policies to get profiles."},
 
     {OciMalformedJson, "E0701", "oci-malformed-json", E, "the seccomp profile is not valid JSON",
      "`polc import oci` reads an OCI runtime-spec or Docker seccomp profile, which is a JSON document\n"

@@ -67,7 +67,6 @@ enum class Code {
   // Backends and the build (E06xx)
   ConditionNotExpressible,
   FilterTooLarge,
-  OciArchConflict,
   OutputNotWritten,
   FilterMismatch,
   // Warnings (W0xxx)
@@ -77,6 +76,7 @@ enum class Code {
   RuleMatchesNothing,
   MetadataAllowed,
   MultiplexerBypass,
+  OciProfileSkipped,
   // Importing OCI/Docker seccomp profiles (`polc import oci`: E07xx, W07xx)
   OciMalformedJson,
   OciWrongType,

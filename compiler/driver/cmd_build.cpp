@@ -44,7 +44,7 @@ int cmd_build(const Args& args) {
         files["seccomp." + arch_name + ".bpf"] = p.raw;
         files["seccomp." + arch_name + ".txt"] = bytes_of(p.listing);
       }
-      files["seccomp.oci.json"] = bytes_of(seccomp->oci_json);
+      if (!seccomp->oci_json.empty()) files["seccomp.oci.json"] = bytes_of(seccomp->oci_json);
     }
   }
   // Warnings under --werror stop the build too: nothing is written unless the build succeeds.

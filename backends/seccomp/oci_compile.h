@@ -1,0 +1,26 @@
+// Stage: backends/seccomp. Compiles an OCI runtime-spec seccomp profile to BPF the way runc does
+// it (libseccomp, one rule per syscall name and entry, conditions on one argument index repeated
+// in an entry added as separate rules). The build uses it to prove that seccomp.oci.json means
+// exactly what the policy means on every target; tests use it as the reference compile of
+// profiles written by others (Docker's default profile).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "compiler/arch/arch.h"
+
+namespace polc::backends::seccomp {
+
+// `arches` replaces the profile's own list (all must share a byte order); the first one's byte
+// order is the output's. Foreign architectures get kill_process. Returns nullopt with `error` set
+// when the profile is malformed or libseccomp refuses a rule (runc would refuse to start).
+std::optional<std::vector<uint8_t>> compile_oci_profile(const nlohmann::json& profile, std::span<const arch::Arch> arches,
+                                                        std::string* error);
+
+}  // namespace polc::backends::seccomp
