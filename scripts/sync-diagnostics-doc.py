@@ -9,23 +9,23 @@ import glob, os, re, subprocess, sys
 BLOCKS = [("E00", "Source text and syntax (E00xx)"), ("E01", "Names, modules and imports (E01xx)"),
           ("E02", "Syscall rules (E02xx)"), ("E03", "Filesystem rules (E03xx)"),
           ("E04", "Network rules (E04xx)"), ("E05", "Assertions and tests (E05xx)"),
-          ("E07", "Importing seccomp profiles (E07xx)"), ("W", "Warnings (W0xxx)")]
+          ("E06", "Backends and the build (E06xx)"), ("E07", "Importing seccomp profiles (E07xx)"), ("W", "Warnings (W0xxx)")]
 
 def run(*args):
     return subprocess.run(args, check=True, capture_output=True, text=True).stdout
 
 def example(root, code):
     """The first diagnostic of `code` in its golden case, with the case's file name generalized."""
-    # `polc check` cases, then `polc import` cases (whose inputs are JSON profiles).
+    # `polc check` cases, then `polc import` cases (whose inputs are JSON profiles), then `polc build`.
     cases = [sorted(glob.glob(os.path.join(root, "tests/golden", suite, code + "_*.expected")))
-             for suite in ("diagnostics", "import")]
-    for path in cases[0] + cases[1]:
+             for suite in ("diagnostics", "import", "build")]
+    for path in cases[0] + cases[1] + cases[2]:
         if ".json." in path or ".sarif." in path:
             continue
         lines = open(path).read().splitlines()
         out, keep = [], False
         for line in lines:
-            if re.match(r"^\S+:\d+:\d+: (error|warning)\[", line):
+            if re.match(r"^(\S+:\d+:\d+|polc): (error|warning)\[", line):
                 if keep:
                     break
                 keep = f"[{code}]" in line

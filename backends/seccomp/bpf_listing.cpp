@@ -71,8 +71,7 @@ std::string field_name(uint32_t off, bool big_endian) {
 
 std::string ret_comment(uint32_t k) {
   const ir::Action act = decode_ret(k);
-  std::string s(ir::action_name(act.kind));
-  if (act.kind == ir::ActionKind::Errno || act.kind == ir::ActionKind::Trace) s += "(" + std::to_string(act.data) + ")";
+  std::string s = ir::action_text(act);
   const uint32_t action = k & kRetActionMask;
   if (act.kind == ir::ActionKind::KillProcess && action != kRetKillProcess)
     s += " (unknown action " + hex(action) + ")";

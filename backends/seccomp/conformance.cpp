@@ -42,8 +42,6 @@ std::optional<uint64_t> satisfying(const ir::Clause& clause, uint8_t arg, const 
   return std::nullopt;
 }
 
-const char* kind_name(ir::ActionKind k) { return ir::action_name(k).data(); }
-
 }  // namespace
 
 std::vector<Args> probe_args(std::span<const ir::SyscallRule> rules) {
@@ -97,13 +95,13 @@ std::vector<int32_t> probe_numbers(arch::Arch a, const ir::Policy& policy) {
 std::string Mismatch::describe() const {
   char buf[512];
   std::snprintf(buf, sizeof buf,
-                "arch 0x%08x nr %d args (0x%llx, 0x%llx, 0x%llx, 0x%llx, 0x%llx, 0x%llx): the policy decides %s(%u), "
-                "the program %s(%u)",
+                "arch 0x%08x nr %d args (0x%llx, 0x%llx, 0x%llx, 0x%llx, 0x%llx, 0x%llx): the policy decides %s, "
+                "the program %s",
                 data.arch, data.nr, static_cast<unsigned long long>(data.args[0]),
                 static_cast<unsigned long long>(data.args[1]), static_cast<unsigned long long>(data.args[2]),
                 static_cast<unsigned long long>(data.args[3]), static_cast<unsigned long long>(data.args[4]),
-                static_cast<unsigned long long>(data.args[5]), kind_name(expected.kind), expected.data,
-                kind_name(actual.kind), actual.data);
+                static_cast<unsigned long long>(data.args[5]), ir::action_text(expected).c_str(),
+                ir::action_text(actual).c_str());
   return buf;
 }
 

@@ -73,10 +73,7 @@ std::string title_of(const ir::Policy& policy, const std::vector<arch::Arch>& de
   std::string t = "seccomp program for " + std::string(arch::name(decides.front())) + " of policy " + policy.name +
                   " version " + std::to_string(policy.version) + "\ndecides:";
   for (arch::Arch a : decides) t += " " + std::string(arch::name(a));
-  t += "; every other architecture: kill_process\ndefault: " + std::string(ir::action_name(policy.syscalls.default_action.kind));
-  if (policy.syscalls.default_action.kind == ir::ActionKind::Errno ||
-      policy.syscalls.default_action.kind == ir::ActionKind::Trace)
-    t += "(" + std::to_string(policy.syscalls.default_action.data) + ")";
+  t += "; every other architecture: kill_process\ndefault: " + ir::action_text(policy.syscalls.default_action);
   return t;
 }
 
@@ -123,7 +120,7 @@ std::optional<SeccompArtifacts> emit(const ir::Policy& policy, diag::Engine& eng
                 "seccomp.oci.json is not written: no single OCI profile decides " +
                     (c.syscall.empty() ? std::string("every call") : "`" + c.syscall + "`") + " on " +
                     std::string(arch::name(c.arch)) + " as the policy does")
-        .note({}, c.detail)
+        .note({}, "the profile as runc compiles it: " + c.detail)
         .with_help("build targets whose rules differ from separate policies to get an OCI profile for each");
   }
   out.oci_json = std::move(oci.json);
@@ -155,7 +152,9 @@ std::optional<SeccompArtifacts> emit(const ir::Policy& policy, diag::Engine& eng
         d.note("libseccomp 2.5 mis-encodes some instructions of programs for an arch whose byte order differs "
                "from the host's; build " + std::string(arch::name(part.arch)) + " targets on a " +
                (big ? "big" : "little") + "-endian host");
-      if (part.arch == arch::Arch::x86 || part.arch == arch::Arch::s390x)
+      const bool multiplexer = mismatch->data.nr == 102 || mismatch->data.nr == 117;  // socketcall, ipc
+      if ((part.arch == arch::Arch::x86 || part.arch == arch::Arch::s390x) && multiplexer &&
+          mismatch->data.arch == arch::audit_arch(part.arch))
         d.note("on x86 and s390x, libseccomp also applies each socket and IPC call's rule to the multiplexer "
                "(socketcall or ipc): give the multiplexer the same action as those calls");
       return std::nullopt;

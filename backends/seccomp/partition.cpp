@@ -2,48 +2,17 @@
 // partition.h).
 #include "backends/seccomp/partition.h"
 
+#include "backends/seccomp/intervals.h"
+
 #include <seccomp.h>
 
 #include <algorithm>
 #include <map>
+#include <span>
 
 namespace polc::backends::seccomp {
 
 namespace {
-
-using Intervals = std::vector<std::pair<uint64_t, uint64_t>>;
-
-bool is_plain(ir::CmpOp op) { return op != ir::CmpOp::MaskedEq && op != ir::CmpOp::MaskedNe; }
-
-// The values (at the comparison's width) where a plain comparison holds, as sorted intervals.
-Intervals intervals_of(const ir::ArgCmp& c) {
-  const uint64_t w = c.width >= 64 ? ~uint64_t{0} : (uint64_t{1} << c.width) - 1;
-  const uint64_t v = c.value;
-  switch (c.op) {
-    case ir::CmpOp::Eq: return {{v, v}};
-    case ir::CmpOp::Ne: {
-      Intervals out;
-      if (v > 0) out.emplace_back(0, v - 1);
-      if (v < w) out.emplace_back(v + 1, w);
-      return out;
-    }
-    case ir::CmpOp::Lt: return v == 0 ? Intervals{} : Intervals{{0, v - 1}};
-    case ir::CmpOp::Le: return {{0, v}};
-    case ir::CmpOp::Gt: return v >= w ? Intervals{} : Intervals{{v + 1, w}};
-    default: return {{v, w}};  // Ge
-  }
-}
-
-Intervals intersect(const Intervals& a, const Intervals& b) {
-  Intervals out;
-  for (const auto& [alo, ahi] : a)
-    for (const auto& [blo, bhi] : b) {
-      const uint64_t lo = std::max(alo, blo), hi = std::min(ahi, bhi);
-      if (lo <= hi) out.emplace_back(lo, hi);
-    }
-  std::sort(out.begin(), out.end());
-  return out;
-}
 
 // Several plain comparisons of one argument (`persona not in {0, 8, 0xffffffff}`): their
 // intersection as intervals, then native comparisons or cubes of the low bits. Intersecting each
@@ -122,6 +91,99 @@ bool multiplexed(arch::Arch a, const std::string& syscall) {
   return seccomp_syscall_resolve_name_arch(arch::scmp_token(a), syscall.c_str()) < 0;
 }
 
+// Fast path: every clause of every rule tests the same argument with plain comparisons at one
+// width (or nothing). The regions are then interval sets, subtracted exactly and spelled with the
+// fewest comparisons; the general box algebra would fragment "everything but these ranges".
+std::optional<std::vector<std::pair<ir::Action, Region>>> single_argument_wins(std::span<const ir::SyscallRule> group,
+                                                                              CmpSpace space) {
+  int arg = -1;
+  unsigned width = 0;
+  for (const ir::SyscallRule& r : group)
+    for (const ir::Clause& clause : r.when)
+      for (const ir::ArgCmp& c : clause) {
+        if (!is_plain(c.op) || c.width > space.bits || (arg >= 0 && (c.arg != arg || c.width != width)))
+          return std::nullopt;
+        arg = c.arg;
+        width = c.width;
+      }
+  if (arg < 0) return std::nullopt;  // unconditional rules only: the general path is as simple
+  const uint64_t w = width >= 64 ? ~uint64_t{0} : (uint64_t{1} << width) - 1;
+  std::map<ir::Action, Intervals, ActionOrder> by_action;
+  for (const ir::SyscallRule& r : group) {
+    Intervals& set = by_action[r.action];
+    for (const ir::Clause& clause : r.when) {
+      Intervals c = {{0, w}};
+      for (const ir::ArgCmp& cmp : clause) c = intersect(c, intervals_of(cmp));
+      set = unite(std::move(set), c);
+    }
+  }
+  std::vector<std::pair<ir::Action, Region>> out;
+  Intervals covered;
+  for (const auto& [action, set] : by_action) {
+    const Intervals mine = subtract(set, covered);
+    covered = unite(std::move(covered), set);
+    if (mine.empty()) continue;
+    Box box;
+    box.args[static_cast<size_t>(arg)] = from_low_intervals(mine, width, space);
+    out.emplace_back(action, Region{std::move(box)});
+  }
+  return out;
+}
+
+// General path: boxes of argument sets, subtracted in order of restrictiveness. nullopt (with
+// errors added) when a comparison cannot be expressed.
+std::optional<std::vector<std::pair<ir::Action, Region>>> general_wins(std::span<const ir::SyscallRule> group,
+                                                                       CmpSpace space,
+                                                                       std::vector<PartitionError>& errors) {
+  std::map<ir::Action, Region, ActionOrder> by_action;
+  for (const ir::SyscallRule& r : group) {
+    Region& region = by_action[r.action];
+    for (const ir::Clause& clause : r.when) {
+      unsigned bad_width = 0;
+      auto box = box_of(clause, space, &bad_width);
+      if (!box) {
+        errors.push_back({PartitionError::Kind::TooWide, &r, 0, bad_width});
+        return std::nullopt;
+      }
+      if (!box->empty()) region.push_back(std::move(*box));
+    }
+  }
+  std::vector<std::pair<ir::Action, Region>> out;
+  Region covered;
+  for (auto& [action, region] : by_action) {
+    Region mine = subtract(region, covered, space);
+    covered.insert(covered.end(), region.begin(), region.end());
+    if (!mine.empty()) out.emplace_back(action, std::move(mine));
+  }
+  return out;
+}
+
+// Spells each winning region as rules, except the default's (nothing else matches there), or
+// reports that the syscall needs too many.
+void emit_rules(const ir::SyscallRule& first, const std::vector<std::pair<ir::Action, Region>>& wins,
+                const ir::Action& default_action, CmpSpace space, ArchPartition& out) {
+  uint64_t needed = 0;
+  std::vector<LoweredRule> lowered;
+  for (const auto& [action, region] : wins) {
+    if (action == default_action) continue;
+    for (const Box& b : region)
+      needed = std::min(kMaxRulesPerSyscall + 1, needed + std::min(kMaxRulesPerSyscall + 1, rule_count(b)));
+    if (needed > kMaxRulesPerSyscall) {
+      out.errors.push_back({PartitionError::Kind::TooManyRules, &first, needed, space.bits});
+      return;
+    }
+    spell_rules(first, action, region, lowered);
+  }
+  // Overlapping boxes of one action can spell the same rule twice (two modules allowing
+  // ioctl(TCGETS)); libseccomp would merge them, but the OCI profile would list them twice.
+  const size_t start = out.rules.size();
+  for (LoweredRule& r : lowered) {
+    const bool seen = std::any_of(out.rules.begin() + static_cast<std::ptrdiff_t>(start), out.rules.end(),
+                                  [&](const LoweredRule& u) { return u.action == r.action && u.cmps == r.cmps; });
+    if (!seen) out.rules.push_back(std::move(r));
+  }
+}
+
 }  // namespace
 
 CmpSpace compare_space(arch::Arch a) {
@@ -138,8 +200,6 @@ ArchPartition partition(const ir::ArchFilter& filter, const ir::Action& default_
     size_t end = begin;
     while (end < rules.size() && rules[end].nr == rules[begin].nr) ++end;
 
-    // Each action's region, most restrictive first.
-    std::map<ir::Action, Region, ActionOrder> by_action;
     bool ok = true;
     if (multiplexed(filter.arch, rules[begin].syscall))
       for (size_t i = begin; i < end && ok; ++i)
@@ -147,45 +207,18 @@ ArchPartition partition(const ir::ArchFilter& filter, const ir::Action& default_
           out.errors.push_back({PartitionError::Kind::Multiplexed, &rules[i], 0, 0});
           ok = false;
         }
-    for (size_t i = begin; i < end; ++i) {
-      Region& region = by_action[rules[i].action];
-      for (const ir::Clause& clause : rules[i].when) {
-        unsigned bad_width = 0;
-        auto box = box_of(clause, space, &bad_width);
-        if (!box) {
-          out.errors.push_back({PartitionError::Kind::TooWide, &rules[i], 0, bad_width});
-          ok = false;
-          break;
-        }
-        if (!box->empty()) region.push_back(std::move(*box));
-      }
-    }
+    std::vector<std::pair<ir::Action, Region>> wins;
     if (ok) {
-      Region covered;
-      uint64_t needed = 0;
-      std::vector<LoweredRule> lowered;
-      for (auto& [action, region] : by_action) {
-        Region wins = subtract(region, covered, space);
-        covered.insert(covered.end(), region.begin(), region.end());
-        // A region whose action is the default needs no rule: nothing else matches there.
-        if (action == default_action || wins.empty()) continue;
-        for (const Box& b : wins) needed = std::min(kMaxRulesPerSyscall + 1, needed + std::min(kMaxRulesPerSyscall + 1, rule_count(b)));
-        if (needed > kMaxRulesPerSyscall) break;
-        spell_rules(rules[begin], action, wins, lowered);
-      }
-      if (needed > kMaxRulesPerSyscall) {
-        out.errors.push_back({PartitionError::Kind::TooManyRules, &rules[begin], needed, space.bits});
+      const std::span<const ir::SyscallRule> group(rules.data() + begin, end - begin);
+      if (auto simple = single_argument_wins(group, space)) {
+        wins = std::move(*simple);
+      } else if (auto general = general_wins(group, space, out.errors)) {
+        wins = std::move(*general);
       } else {
-        // Overlapping boxes of one action can spell the same rule twice (two modules allowing
-        // ioctl(TCGETS)); libseccomp would merge them, but the OCI profile would list them twice.
-        const size_t start = out.rules.size();
-        for (LoweredRule& r : lowered) {
-          const bool seen = std::any_of(out.rules.begin() + static_cast<std::ptrdiff_t>(start), out.rules.end(),
-                                        [&](const LoweredRule& u) { return u.action == r.action && u.cmps == r.cmps; });
-          if (!seen) out.rules.push_back(std::move(r));
-        }
+        ok = false;
       }
     }
+    if (ok) emit_rules(rules[begin], wins, default_action, space, out);
     begin = end;
   }
   return out;

@@ -1,6 +1,8 @@
-// Stage: driver. `polc check FILE...` and `polc ir FILE`.
+// Stage: driver. `polc check FILE...` (the front end and the backends, without output) and
+// `polc ir FILE`.
 #include <iostream>
 
+#include "backends/seccomp/emit.h"
 #include "compiler/driver/session.h"
 #include "compiler/ir/json.h"
 
@@ -16,7 +18,11 @@ int cmd_check(const Args& args) {
   }
   diag::SourceManager sources;
   diag::Engine engine(sources);
-  for (const std::string& f : o->files) analyze_file(engine, f, *o);
+  for (const std::string& f : o->files) {
+    // A policy is also lowered by the backends (nothing is written): what `polc build` would
+    // refuse, `polc check` reports too, so pre-commit catches it.
+    if (auto policy = analyze_file(engine, f, *o)) backends::seccomp::emit(*policy, engine);
+  }
   return report(engine, *o);
 }
 

@@ -15,6 +15,8 @@ usage: polc <verb> [options] [files]
 
 verbs:
   check FILE...     check policies and modules for errors (exit 0 clean, 1 errors, 2 usage)
+  build FILE -o DIR compile a policy into DIR/<name>/: seccomp programs, listings, OCI profile
+  eval FILE CALL    show what a policy and its filters decide for one syscall, and why
   fmt FILE...       print, check (--check) or rewrite (--write) files in canonical layout
   ir FILE           print the normalized, per-architecture policy as JSON
   import oci FILE   translate an OCI/Docker seccomp profile (JSON) into a .sbx policy
@@ -26,6 +28,34 @@ Run `polc help VERB` or `polc VERB --help` for a verb's options.
 )";
 
 const std::map<std::string_view, std::string_view, std::less<>> kVerbs = {
+    {"build", R"(usage: polc build [--format FMT] [--werror] [--stdlib DIR] FILE -o DIR
+
+Analyzes the policy and writes its artifacts to DIR/<policy name>/, atomically: a temporary
+directory beside it is renamed into place, so a failed build leaves the previous output as it was.
+
+  seccomp.<arch>.bpf   the BPF program for each target (struct sock_filter array, the target's
+                       byte order; what `bwrap --seccomp FD` and seccomp(2) load)
+  seccomp.<arch>.txt   a readable listing of the same program, for review
+  seccomp.oci.json     the OCI runtime-spec linux.seccomp profile (runc, crun, Docker, Podman);
+                       left out, with warning W0007, when no one profile is exact on every target
+
+Every program is run in polc's BPF interpreter against the policy on every syscall number and on
+argument values at the edges of every condition before anything is written (E0604 otherwise).
+
+  -o, --output DIR  where to write (created if missing)
+  --werror          warnings stop the build too
+exit status: 0 built, 1 errors (nothing written), 2 usage error
+)"},
+    {"eval", R"(usage: polc eval [--arch ARCH[,ARCH...]] [--format human|json] FILE 'CALL'
+
+Evaluates one concrete call against the policy on each target (or the given ones): the decision,
+the rules that matched (the most restrictive wins) or the default, and what the compiled seccomp
+program decides for the same registers, with the number of BPF instructions it executed.
+
+CALL is written as in a `test` block: a syscall name with concrete arguments, which may use named
+constants and `|`, e.g. 'socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0)' or 'ioctl(0, TIOCSTI, 0)'.
+Missing arguments are 0.
+)"},
     {"check", R"(usage: polc check [--format human|json|sarif] [--werror] [--stdlib DIR] FILE...
 
 Parses and analyzes each file with everything it imports. Policies must name their targets;

@@ -86,7 +86,8 @@ diag::SourceRange range(diag::FileId file, size_t begin, size_t end) {
 
 diag::SourceRange locate(diag::FileId file, std::string_view text, const JsonPath& path, bool key) {
   const Scanner s(text);
-  size_t p = s.skip_ws(0);
+  const size_t bom = text.substr(0, 3) == "\xEF\xBB\xBF" ? 3 : 0;  // nlohmann skips a UTF-8 BOM too
+  size_t p = s.skip_ws(bom);
   for (size_t step = 0; step < path.size(); ++step) {
     const JsonStep& st = path[step];
     const size_t container = p;

@@ -5,6 +5,12 @@
 
 namespace polc::ir {
 
+std::string action_text(const Action& a) {
+  std::string s(action_name(a.kind));
+  if (a.kind == ActionKind::Errno || a.kind == ActionKind::Trace) s += "(" + std::to_string(a.data) + ")";
+  return s;
+}
+
 std::string_view action_name(ActionKind k) {
   switch (k) {
     case ActionKind::KillProcess: return "kill_process";

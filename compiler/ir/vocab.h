@@ -32,6 +32,8 @@ inline bool more_restrictive(const Action& a, const Action& b) {
 }
 
 std::string_view action_name(ActionKind k);
+// "allow", "errno(1)", "trace(7)", ...: the action as a policy writes it.
+std::string action_text(const Action& a);
 
 enum class CmpOp : uint8_t { Eq, Ne, Lt, Le, Gt, Ge, MaskedEq, MaskedNe };
 

@@ -138,5 +138,55 @@ expect_status 0 "fmt --write through a symlink" -- "$polc" fmt --write "$work/li
 [ -L "$work/link.sbx" ] && [ "$(stat -c %a "$work/good.sbx")" = 600 ] && passed=$((passed + 1)) || { failed=$((failed + 1)); echo "FAIL: fmt --write replaced the symlink or changed the mode"; }
 expect_status 0 "the symlink target is formatted" -- "$polc" fmt --check "$work/good.sbx"
 
+# polc import oci: exit statuses, -o written atomically, and the output is a policy polc accepts.
+profile="$src/tests/golden/import/docker-default.json"
+expect_status 0 "import --help" -- "$polc" import --help
+expect_grep "usage: polc import oci" "$work/out" "import --help shows its usage"
+expect_status 0 "help import" -- "$polc" help import
+expect_grep "usage: polc import oci" "$work/out" "help import shows the verb"
+expect_grep "std.hardening" "$work/out" "help import still lists the standard modules"
+expect_status 0 "import the Docker profile to stdout" -- "$polc" import oci "$profile"
+expect_grep "^policy docker_default version 1 {" "$work/out" "the policy is named after the file"
+expect_grep "^# Imported by \`polc import oci\` from docker-default.json.$" "$work/out" "the header names the file, not its path"
+cp "$work/out" "$work/imported.sbx"
+expect_status 0 "the imported policy checks" -- "$polc" check "$work/imported.sbx"
+expect_status 0 "the imported policy is formatted" -- "$polc" fmt --check "$work/imported.sbx"
+expect_status 0 "import -o" -- "$polc" import oci "$profile" -o "$work/written.sbx" --name written
+[ ! -s "$work/out" ] && cmp -s <(sed 's/docker_default/written/' "$work/imported.sbx") "$work/written.sbx" \
+  && passed=$((passed + 1)) || { failed=$((failed + 1)); echo "FAIL: -o wrote something else than stdout shows"; }
+ls "$work" | grep -q 'polc-import.tmp' && { failed=$((failed + 1)); echo "FAIL: -o left its temporary file"; } || passed=$((passed + 1))
+chmod 600 "$work/written.sbx"
+ln -s "$work/written.sbx" "$work/written-link.sbx"
+expect_status 0 "import -o through a symlink" -- "$polc" import oci "$profile" -o="$work/written-link.sbx" --arch aarch64
+[ -L "$work/written-link.sbx" ] && [ "$(stat -c %a "$work/written.sbx")" = 600 ] && grep -q "targets aarch64" "$work/written.sbx" \
+  && passed=$((passed + 1)) || { failed=$((failed + 1)); echo "FAIL: import -o replaced the symlink or changed the mode"; }
+printf '{"defaultAction": "SCMP_ACT_ERRNO", "syscalls": [{"names": ["read"], "action": "SCMP_ACT_ALOW"}]}' >"$work/bad.json"
+cp "$work/written.sbx" "$work/before.sbx"
+expect_status 1 "import of a profile with errors" -- "$polc" import oci "$work/bad.json" -o "$work/written.sbx"
+expect_grep "error\[E0703\]" "$work/err" "a bad action is E0703"
+cmp -s "$work/before.sbx" "$work/written.sbx" && passed=$((passed + 1)) || { failed=$((failed + 1)); echo "FAIL: a failed import touched the -o file"; }
+expect_status 1 "import with --werror and warnings" -- "$polc" import oci "$profile" --werror -o "$work/werror.sbx"
+[ ! -e "$work/werror.sbx" ] && passed=$((passed + 1)) || { failed=$((failed + 1)); echo "FAIL: --werror still wrote the policy"; }
+expect_status 1 "import of a missing file" -- "$polc" import oci "$work/nope.json"
+expect_grep "E0003" "$work/err" "a missing profile is E0003"
+expect_status 0 "import from standard input" -- bash -c "'$polc' import oci - <'$profile'"
+expect_grep "^policy imported version 1 {" "$work/out" "a profile from stdin is named imported"
+expect_status 0 "import with json diagnostics" -- "$polc" import oci "$profile" --format json
+python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["warnings"]==3 and d["diagnostics"][0]["code"]=="W0702", d' "$work/err" \
+  && passed=$((passed + 1)) || { failed=$((failed + 1)); echo "FAIL: import --format json goes to stderr"; }
+expect_status 0 "import with caps, kernel and two arches" -- "$polc" import oci "$profile" --caps default,cap_sys_admin --kernel 5.15 --arch x86_64 --arch aarch64
+expect_grep "targets x86_64, aarch64" "$work/out" "--arch is repeatable"
+expect_status 1 "an entry per arch across two targets" -- "$polc" import oci "$profile" --arch x86_64,s390x
+expect_grep "error\[E0705\]" "$work/err" "arch-dependent entries are E0705"
+expect_status 2 "import without arguments" -- "$polc" import
+expect_status 2 "import of an unknown format" -- "$polc" import seccomp "$profile"
+expect_status 2 "import of two files" -- "$polc" import oci "$profile" "$profile"
+expect_status 2 "import with an unknown arch" -- "$polc" import oci "$profile" --arch amd64
+expect_status 2 "import with an unknown capability" -- "$polc" import oci "$profile" --caps CAP_SYS_ADMN
+expect_grep "did you mean \`CAP_SYS_ADMIN\`" "$work/err" "capability did-you-mean"
+expect_status 2 "import with a bad kernel" -- "$polc" import oci "$profile" --kernel 5
+expect_status 2 "import with a bad name" -- "$polc" import oci "$profile" --name 9lives
+expect_status 2 "import with an unknown option" -- "$polc" import oci "$profile" --frob
+
 echo "cli: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

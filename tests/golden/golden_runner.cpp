@@ -8,6 +8,9 @@
 //                one (then the arguments are just NAME.json) -> the diagnostics and exit status in
 //                NAME.expected, and on success the policy in NAME.sbx, which must also pass
 //                `polc check` and `polc fmt --check`
+//   build        NAME.sbx -> `polc build NAME.sbx -o TMP` (or the arguments in NAME.args, one line,
+//                where {out} is TMP): the diagnostics and exit status in NAME.expected, and every
+//                text artifact written in NAME.FILE.expected (binary ones as their SHA-256)
 //   coverage     fails unless every code of `polc explain --list` appears in some case of DIR or of
 //                the further directories named after `coverage`
 // With POLC_UPDATE_GOLDEN=1 in the environment, `.expected` files are rewritten instead.
@@ -149,6 +152,37 @@ int coverage(const std::string& polc, const std::vector<fs::path>& dirs) {
   return missing == 0 && !codes.empty() ? 0 : 1;
 }
 
+// One build case: the diagnostics, then each artifact (text verbatim, binary as SHA-256).
+bool build_case(const std::string& polc, const fs::path& dir, const fs::path& in, bool update) {
+  const std::string stem = in.stem().string();
+  const fs::path out = fs::temp_directory_path() / ("polc-golden-build-" + stem);
+  fs::remove_all(out);
+  std::string args = "'" + in.filename().string() + "' -o {out}";
+  if (fs::exists(fs::path(in).replace_extension(".args"))) {
+    args = read_file(fs::path(in).replace_extension(".args"));
+    while (!args.empty() && (args.back() == '\n' || args.back() == ' ')) args.pop_back();
+  }
+  for (size_t at; (at = args.find("{out}")) != std::string::npos;) args.replace(at, 5, "'" + out.string() + "'");
+  const Run r = run("'" + polc + "' build " + args, dir);
+  std::string log = r.output;
+  for (size_t at; (at = log.find(out.string())) != std::string::npos;) log.replace(at, out.string().size(), "{out}");
+  bool ok = check(fs::path(dir) / (stem + ".expected"), log + "exit status: " + std::to_string(r.status) + "\n", update);
+  std::vector<fs::path> files;
+  if (fs::exists(out))
+    for (const auto& e : fs::recursive_directory_iterator(out))
+      if (e.is_regular_file()) files.push_back(e.path());
+  std::sort(files.begin(), files.end());
+  for (const fs::path& f : files) {
+    const std::string name = f.filename().string();
+    const bool binary = f.extension() == ".bpf";
+    const std::string actual =
+        binary ? run("sha256sum < '" + f.string() + "' | cut -d' ' -f1", dir).output : read_file(f);
+    ok = check(fs::path(dir) / (stem + "." + name + (binary ? ".sha256" : "") + ".expected"), actual, update) && ok;
+  }
+  fs::remove_all(out);
+  return ok;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -174,6 +208,18 @@ int main(int argc, char** argv) {
   }
 
   int passed = 0, failed = 0;
+  if (suite == "build") {
+    // Cases: every NAME.args, and every NAME.sbx without one.
+    std::vector<fs::path> cases;
+    for (const auto& e : fs::directory_iterator(dir))
+      if (e.path().extension() == ".args" ||
+          (e.path().extension() == ".sbx" && !fs::exists(fs::path(e.path()).replace_extension(".args"))))
+        cases.push_back(e.path());
+    std::sort(cases.begin(), cases.end());
+    for (const fs::path& in : cases) (build_case(polc, dir, in, update) ? passed : failed)++;
+    std::cout << passed << " passed, " << failed << " failed\n";
+    return failed == 0 && passed > 0 ? 0 : 1;
+  }
   for (const fs::path& in : inputs(dir)) {
     const std::string name = in.filename().string();
     const fs::path expected = fs::path(in).replace_extension(".expected");
