@@ -188,5 +188,46 @@ expect_status 2 "import with a bad kernel" -- "$polc" import oci "$profile" --ke
 expect_status 2 "import with a bad name" -- "$polc" import oci "$profile" --name 9lives
 expect_status 2 "import with an unknown option" -- "$polc" import oci "$profile" --frob
 
+# ---- polc build ----
+expect_status 0 "build a policy" -- "$polc" build "$work/good.sbx" -o "$work/dist"
+for f in seccomp.x86_64.bpf seccomp.x86_64.txt seccomp.oci.json; do
+  if [ -s "$work/dist/good/$f" ]; then passed=$((passed + 1)); else failed=$((failed + 1)); echo "FAIL: build wrote no $f"; fi
+done
+[ "$(ls -A "$work/dist" | wc -l)" -eq 1 ] && passed=$((passed + 1)) || { failed=$((failed + 1)); echo "FAIL: build left temporary files: $(ls -A "$work/dist")"; }
+size=$(stat -c %s "$work/dist/good/seccomp.x86_64.bpf")
+[ $((size % 8)) -eq 0 ] && [ "$size" -gt 0 ] && passed=$((passed + 1)) || { failed=$((failed + 1)); echo "FAIL: .bpf size $size is not a sock_filter array"; }
+cp -r "$work/dist/good" "$work/first"
+expect_status 0 "rebuild over an existing output" -- "$polc" build "$work/good.sbx" -o "$work/dist"
+diff -r "$work/first" "$work/dist/good" >/dev/null && passed=$((passed + 1)) || { failed=$((failed + 1)); echo "FAIL: the same source gave different artifacts"; }
+# A failing build leaves the previous output exactly as it was.
+printf 'policy good version 2 {\n  targets x86_64\n  syscalls {\n    allow raed\n  }\n}\n' >"$work/broken_good.sbx"
+expect_status 1 "a build with errors" -- "$polc" build "$work/broken_good.sbx" -o "$work/dist"
+diff -r "$work/first" "$work/dist/good" >/dev/null && passed=$((passed + 1)) || { failed=$((failed + 1)); echo "FAIL: a failed build changed the previous output"; }
+expect_status 1 "a build with warnings under --werror" -- "$polc" build "$work/warn.sbx" -o "$work/dist-werror" --werror
+[ ! -e "$work/dist-werror/warn" ] && passed=$((passed + 1)) || { failed=$((failed + 1)); echo "FAIL: --werror build wrote output"; }
+expect_status 1 "build into an unwritable place" -- "$polc" build "$work/good.sbx" -o /dev/null/x
+expect_grep "error\[E0603\]" "$work/err" "unwritable output is E0603"
+expect_status 2 "build without -o" -- "$polc" build "$work/good.sbx"
+expect_status 2 "build of two files" -- "$polc" build "$work/good.sbx" "$work/good.sbx" -o "$work/dist"
+expect_status 0 "build --help" -- "$polc" build --help
+expect_grep "seccomp.<arch>.bpf" "$work/out" "build help names the artifacts"
+
+# ---- polc eval ----
+expect_status 0 "eval a call" -- "$polc" eval "$src/examples/python_agent.sbx" --arch x86_64 'ioctl(0, TIOCSTI, 0)'
+expect_grep "x86_64: ioctl(0x0, 0x5412, 0x0) -> kill_process" "$work/out" "eval shows the decision"
+expect_grep "decided by: kill ioctl(request in {TIOCSTI, TIOCLINUX})" "$work/out" "eval shows the deciding rule"
+expect_grep "seccomp.x86_64.bpf: kill_process after" "$work/out" "eval runs the filter"
+expect_status 0 "eval a call decided by the default" -- "$polc" eval "$src/examples/python_agent.sbx" --arch aarch64 'socket(AF_NETLINK, SOCK_RAW, 0)'
+expect_grep "aarch64: socket(0x10, 0x3, 0x0) -> errno(1)" "$work/out" "eval shows the default's decision"
+expect_grep "no rule matches" "$work/out" "eval says the default decided"
+expect_status 0 "eval as json" -- "$polc" eval "$src/examples/python_agent.sbx" --format json 'clone3'
+python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert len(d)==2 and all(x["action"]=="errno(38)" and x["filter"]["agrees"] for x in d), d' "$work/out" \
+  && passed=$((passed + 1)) || { failed=$((failed + 1)); echo "FAIL: eval --format json"; }
+expect_status 1 "eval an unknown syscall" -- "$polc" eval "$src/examples/python_agent.sbx" 'frobnicate(1)'
+expect_grep "error\[E0201\]" "$work/err" "eval of an unknown syscall is E0201"
+expect_status 2 "eval without a call" -- "$polc" eval "$src/examples/python_agent.sbx"
+expect_status 2 "eval on a non-target" -- "$polc" eval "$src/examples/python_agent.sbx" --arch s390x 'getpid'
+expect_status 2 "eval with a brace in the call" -- "$polc" eval "$src/examples/python_agent.sbx" 'getpid } test'
+
 echo "cli: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
