@@ -3,7 +3,7 @@ BUILD ?= build
 JOBS ?= $(shell nproc)
 POLC = $(BUILD)/compiler/driver/polc
 
-.PHONY: all deps build demo test asan fuzz bench golden-update clean
+.PHONY: all deps build demo test asan fuzz bench bench-record-mix golden-update clean
 
 all: build
 
@@ -34,8 +34,13 @@ fuzz: deps
 	cmake --build build-fuzz -j $(JOBS) --target polc_fuzz_frontend
 	bash tests/fuzz/run.sh build-fuzz/tests/fuzz/polc_fuzz_frontend $${FUZZ_SECONDS:-60}
 
+# `polc check` latency and the seccomp filter cost, written into docs/performance.md.
 bench: build
-	bash bench/run.sh $(POLC)
+	bash bench/run.sh $(POLC) 30 $(BUILD)/bench/polc_filter_cost
+
+# Re-records the system-call mixes the filter cost is weighted with (needs strace, python3, node).
+bench-record-mix:
+	bash bench/record_syscall_mix.sh
 
 golden-update: build
 	POLC_UPDATE_GOLDEN=1 ctest --test-dir $(BUILD) -R golden

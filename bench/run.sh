@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs the benchmarks and writes their results into docs/performance.md between the markers.
-# Usage: bench/run.sh POLC [RUNS]
+# Usage: bench/run.sh POLC [RUNS] [POLC_FILTER_COST]   (the tool defaults to the one next to POLC)
 set -euo pipefail
 polc=$(realpath "$1")
 runs=${2:-30}
@@ -8,6 +8,8 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
+# The filter cost counts instructions rather than time (one run is exact); it writes its own section.
+bash bench/filter_cost.sh "$polc" ${3:+"$3"}
 python3 bench/gen_policy.py 2000 >"$work/generated_2000.sbx"
 python3 bench/gen_policy.py 10000 >"$work/generated_10000.sbx"
 cp "$work"/generated_*.sbx bench/ 2>/dev/null || true

@@ -10,6 +10,7 @@ packages=(
   libssl-dev                            # Ed25519 signatures (OpenSSL 3)
   nlohmann-json3-dev doctest-dev        # JSON and unit tests
   clang libclang-rt-14-dev              # libFuzzer and sanitizers
+  bubblewrap                            # bwrap, for the kernel.bwrap test
 )
 
 missing=()

@@ -30,7 +30,7 @@ Interval interval_of(const Atom& a, CmpSpace s) {
   }
 }
 
-ArgSet single(Atom a) { return {false, {a}, std::nullopt}; }
+ArgSet single(Atom a) { return {false, {a}, std::nullopt, std::nullopt}; }
 
 // A cube: the values whose `mask` bits equal `value`. mask 0 is every value.
 ArgSet cube(uint64_t mask, uint64_t value, CmpSpace s) {
@@ -138,7 +138,15 @@ ArgSet intersect_atoms(const Atom& a, const Atom& b, CmpSpace s) {
     if (x.empty || y.empty) return ArgSet::nothing();
     return interval_set(std::max(x.lo, y.lo), std::min(x.hi, y.hi), s);
   }
-  if (a.op == AtomOp::Ne && b.op == AtomOp::Ne && a.value == b.value) return single(a);
+  if (a.op == AtomOp::Ne && b.op == AtomOp::Ne) {
+    if (a.value == b.value) return single(a);
+    // Everything but two points: two intervals at the ends and one between.
+    const uint64_t lo = std::min(a.value, b.value), hi = std::max(a.value, b.value);
+    ArgSet out = lo > 0 ? interval_set(0, lo - 1, s) : ArgSet::nothing();
+    if (hi - lo > 1) append(out, interval_set(lo + 1, hi - 1, s));
+    if (hi < s.full()) append(out, interval_set(hi + 1, s.full(), s));
+    return out;
+  }
   if ((a.op == AtomOp::Ne && is_interval(b.op)) || (b.op == AtomOp::Ne && is_interval(a.op))) {
     const Atom& ne = a.op == AtomOp::Ne ? a : b;
     const Interval iv = interval_of(a.op == AtomOp::Ne ? b : a, s);
@@ -232,9 +240,36 @@ bool contains(const ArgSet& s, uint64_t x) {
   return std::any_of(s.atoms.begin(), s.atoms.end(), [&](const Atom& a) { return contains(a, x); });
 }
 
+namespace {
+
+uint64_t low_mask(unsigned width) { return width >= 64 ? ~uint64_t{0} : (uint64_t{1} << width) - 1; }
+
+// The set of `width`-bit values in `set`, spelled: a single `!=` where the complement is one point
+// of the full width, the fewest plain comparisons or cubes otherwise.
+ArgSet spell_intervals(unsigned width, Intervals set, CmpSpace s) {
+  ArgSet out;
+  const uint64_t w = low_mask(width);
+  const Intervals missing = subtract(Intervals{{0, w}}, set);
+  if (missing.empty()) {
+    out = ArgSet::everything();
+  } else if (width == s.bits && missing.size() == 1 && missing[0].first == missing[0].second) {
+    out = single({AtomOp::Ne, 0, missing[0].first});
+    out.complement_of = Atom{AtomOp::Eq, 0, missing[0].first};
+  } else {
+    out = from_low_intervals(set, width, s);
+    out.any = false;  // an empty set stays empty; `everything` was handled above
+  }
+  out.intervals = LowIntervals{width, std::move(set)};
+  return out;
+}
+
+}  // namespace
+
 ArgSet intersect(const ArgSet& a, const ArgSet& b, CmpSpace s) {
   if (a.any) return b;
   if (b.any) return a;
+  if (a.intervals && b.intervals && a.intervals->width == b.intervals->width)
+    return spell_intervals(a.intervals->width, intersect(a.intervals->set, b.intervals->set), s);
   ArgSet out = ArgSet::nothing();
   for (const Atom& x : a.atoms)
     for (const Atom& y : b.atoms) append(out, intersect_atoms(x, y, s));
@@ -244,6 +279,11 @@ ArgSet intersect(const ArgSet& a, const ArgSet& b, CmpSpace s) {
 
 ArgSet subtract(const ArgSet& a, const ArgSet& b, CmpSpace s) {
   if (b.any) return ArgSet::nothing();
+  if (b.intervals && (a.any || (a.intervals && a.intervals->width == b.intervals->width))) {
+    const unsigned width = b.intervals->width;
+    const Intervals from = a.any ? Intervals{{0, low_mask(width)}} : a.intervals->set;
+    return spell_intervals(width, subtract(from, b.intervals->set), s);
+  }
   if (b.complement_of) return intersect(a, single(*b.complement_of), s);
   ArgSet out = a;
   for (const Atom& t : b.atoms) {
@@ -272,39 +312,14 @@ std::optional<ArgSet> from_comparison(const ir::ArgCmp& cmp_in, CmpSpace s) {
                        cmp.op == ir::CmpOp::Le;
     return holds ? ArgSet::everything() : ArgSet::nothing();
   }
-  ArgSet out;
-  switch (cmp.op) {
-    case ir::CmpOp::MaskedEq: out = cube(cmp.mask & w, v & cmp.mask, s); break;
-    case ir::CmpOp::MaskedNe: {
-      ArgSet c = cube(cmp.mask & w, v & cmp.mask, s);
-      if (c.any) return ArgSet::nothing();
-      out = complement(c.atoms[0], s);
-      simplify(out, s);
-      out.complement_of = c.atoms[0];
-      return out;
-    }
-    case ir::CmpOp::Eq: out = cube(w, v, s); break;
-    case ir::CmpOp::Ne: {
-      ArgSet c = cube(w, v, s);
-      out = complement(c.atoms[0], s);
-      simplify(out, s);
-      out.complement_of = c.atoms[0];
-      return out;
-    }
-    default: {
-      Interval iv;
-      switch (cmp.op) {
-        case ir::CmpOp::Lt: iv = v == 0 ? Interval{0, 0, true} : Interval{0, v - 1}; break;
-        case ir::CmpOp::Le: iv = {0, v}; break;
-        case ir::CmpOp::Gt: iv = v >= w ? Interval{0, 0, true} : Interval{v + 1, w}; break;
-        default: iv = {v, w}; break;  // Ge
-      }
-      if (iv.empty) return ArgSet::nothing();
-      out = w == s.full() ? interval_set(iv.lo, iv.hi, s) : prefix_cubes(iv.lo, iv.hi, w, s);
-      break;
-    }
-  }
+  if (is_plain(cmp.op)) return spell_intervals(cmp.width, intervals_of(cmp), s);
+  // Masked tests: a cube, or the complement of one.
+  ArgSet c = cube(cmp.mask & w, v & cmp.mask, s);
+  if (cmp.op == ir::CmpOp::MaskedEq) return c;
+  if (c.any) return ArgSet::nothing();
+  ArgSet out = complement(c.atoms[0], s);
   simplify(out, s);
+  out.complement_of = c.atoms[0];
   return out;
 }
 

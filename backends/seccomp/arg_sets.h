@@ -10,6 +10,7 @@
 #include <optional>
 #include <vector>
 
+#include "backends/seccomp/intervals.h"
 #include "compiler/ir/vocab.h"
 
 namespace polc::backends::seccomp {
@@ -33,17 +34,28 @@ struct CmpSpace {
   uint64_t full() const { return bits == 64 ? ~uint64_t{0} : (uint64_t{1} << bits) - 1; }
 };
 
+// A set defined by plain comparisons only: {x : (x & (2^width - 1)) ∈ set}.
+struct LowIntervals {
+  unsigned width = 64;
+  Intervals set;
+  friend bool operator==(const LowIntervals&, const LowIntervals&) = default;
+};
+
 // A set of values of one argument: every value (`any`), or the union of `atoms` (none: empty).
 struct ArgSet {
   bool any = true;
   std::vector<Atom> atoms;
+  // Set when the set came from plain comparisons only: the same set as intervals, on which
+  // intersections and differences stay compact (`x != 67 && x != 155` is two intervals and a
+  // point, where intersecting the atoms would multiply cubes). `atoms` always holds its spelling.
+  std::optional<LowIntervals> intervals;
   // Set when the whole set is known to be the complement of this one atom (`!=` and masked `!=`):
   // subtracting it is then an intersection, which keeps "clone, except with namespace flags" one
   // rule instead of a union of pieces.
   std::optional<Atom> complement_of;
 
   static ArgSet everything() { return {}; }
-  static ArgSet nothing() { return {false, {}, std::nullopt}; }
+  static ArgSet nothing() { return {false, {}, std::nullopt, std::nullopt}; }
   bool empty() const { return !any && atoms.empty(); }
   friend bool operator==(const ArgSet&, const ArgSet&) = default;
 };

@@ -83,7 +83,8 @@ bool add_rules(void* ctx, const ArchPartition& part, std::string* error) {
 
 void ContextDeleter::operator()(void* ctx) const { seccomp_release(ctx); }
 
-std::optional<Context> open_context(std::span<const arch::Arch> arches, uint32_t default_ret, std::string* error) {
+std::optional<Context> open_context(std::span<const arch::Arch> arches, uint32_t default_ret, std::string* error,
+                                    int optimize) {
   Context ctx(seccomp_init(default_ret));
   if (!ctx) {
     *error = "seccomp_init failed";
@@ -97,7 +98,7 @@ std::optional<Context> open_context(std::span<const arch::Arch> arches, uint32_t
   for (arch::Arch a : arches)
     if (rc == 0 && seccomp_arch_exist(ctx.get(), arch::scmp_token(a)) != 0) rc = seccomp_arch_add(ctx.get(), arch::scmp_token(a));
   if (rc == 0) rc = seccomp_attr_set(ctx.get(), SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_KILL_PROCESS);
-  if (rc == 0) rc = seccomp_attr_set(ctx.get(), SCMP_FLTATR_CTL_OPTIMIZE, 2);
+  if (rc == 0) rc = seccomp_attr_set(ctx.get(), SCMP_FLTATR_CTL_OPTIMIZE, static_cast<uint32_t>(optimize));
   if (rc == 0) rc = seccomp_attr_set(ctx.get(), SCMP_FLTATR_CTL_NNP, 0);
   if (rc != 0) {
     *error = failed("configuring the libseccomp context", rc);
@@ -135,11 +136,11 @@ std::optional<std::vector<uint8_t>> export_program(void* ctx, std::string* error
 }
 
 std::optional<GeneratedProgram> generate(const std::vector<const ArchPartition*>& arches,
-                                         const ir::Action& default_action, std::string* error) {
+                                         const ir::Action& default_action, std::string* error, int optimize) {
   Context main;
   for (const ArchPartition* part : arches) {
     const arch::Arch one[] = {part->arch};
-    auto ctx = open_context(one, ret_value(default_action), error);
+    auto ctx = open_context(one, ret_value(default_action), error, optimize);
     if (!ctx || !add_rules(ctx->get(), *part, error)) return std::nullopt;
     if (!main) {
       main = std::move(*ctx);

@@ -45,6 +45,8 @@ std::optional<uint64_t> satisfying(const ir::Clause& clause, uint8_t arg, const 
 }  // namespace
 
 std::vector<Args> probe_args(std::span<const ir::SyscallRule> rules) {
+  // Linear in the size of the rules: every edge value alone (the other arguments 0), and for every
+  // clause one vector satisfying it with each of its own edges pushed in turn.
   std::array<std::set<uint64_t>, 6> values;
   for (const ir::SyscallRule& r : rules)
     for (const ir::Clause& clause : r.when)
@@ -58,18 +60,21 @@ std::vector<Args> probe_args(std::span<const ir::SyscallRule> rules) {
     }
   for (const ir::SyscallRule& r : rules)
     for (const ir::Clause& clause : r.when) {
+      std::array<std::set<uint64_t>, 6> own;
+      for (const ir::ArgCmp& c : clause) edge_values(c, own[c.arg]);
       Args base{};
       bool ok = true;
       for (uint8_t a = 0; a < 6 && ok; ++a) {
-        if (values[a].empty()) continue;
-        auto v = satisfying(clause, a, values[a]);
+        if (own[a].empty()) continue;
+        auto v = satisfying(clause, a, own[a]);
+        if (!v) v = satisfying(clause, a, values[a]);
         if (!v) ok = false;
         else base[a] = *v;
       }
       if (!ok) continue;
       out.insert(base);
       for (uint8_t a = 0; a < 6; ++a)
-        for (uint64_t v : values[a]) {
+        for (uint64_t v : own[a]) {
           Args x = base;
           x[a] = v;
           out.insert(x);

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <map>
 
+#include "backends/seccomp/bpf_interp.h"
 #include "backends/seccomp/bpf_listing.h"
 #include "backends/seccomp/codegen.h"
 #include "backends/seccomp/conformance.h"
@@ -142,6 +143,20 @@ std::optional<SeccompArtifacts> emit(const ir::Policy& policy, diag::Engine& eng
     if (!insns) {
       engine.report(diag::Code::FilterMismatch, {}, "generating the seccomp program for " +
                                                         std::string(arch::name(part.arch)) + " failed: " + error);
+      return std::nullopt;
+    }
+    if (insns->size() > 4096) {
+      engine
+          .report(diag::Code::FilterTooLarge, {},
+                  "the seccomp program for " + std::string(arch::name(part.arch)) + " has " +
+                      std::to_string(insns->size()) + " instructions; the kernel loads at most 4096")
+          .with_help("reduce argument conditions: sets and masks need fewer instructions than ranges, and "
+                     "overlapping rules with different actions on one syscall multiply them");
+      return std::nullopt;
+    }
+    if (auto invalid = validate(*insns)) {
+      engine.report(diag::Code::FilterMismatch, {},
+                    "libseccomp produced an invalid program for " + std::string(arch::name(part.arch)) + ": " + *invalid);
       return std::nullopt;
     }
     if (auto mismatch = check_program(*insns, big, policy, p.decides, audits)) {

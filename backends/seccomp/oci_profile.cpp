@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 #include <tuple>
 
+#include "backends/seccomp/bpf_interp.h"
 #include "backends/seccomp/emit.h"
 #include "backends/seccomp/oci_compile.h"
 
@@ -133,6 +134,11 @@ OciProfile oci_profile(const ir::Policy& policy, const std::vector<ArchPartition
     auto raw = compile_oci_profile(doc, family, &error);
     std::optional<std::vector<Insn>> insns;
     if (raw) insns = decode(*raw, arch::big_endian(part.arch), &error);
+    if (insns)
+      if (auto invalid = validate(*insns)) {
+        error = "the result is not a loadable program: " + *invalid;
+        insns.reset();
+      }
     if (!insns) {
       out.conflict = OciConflict{part.arch, "", "runc's compile of it fails: " + error, nullptr};
       return out;

@@ -14,37 +14,11 @@ namespace polc::backends::seccomp {
 
 namespace {
 
-// Several plain comparisons of one argument (`persona not in {0, 8, 0xffffffff}`): their
-// intersection as intervals, then native comparisons or cubes of the low bits. Intersecting each
-// `!=` separately would multiply their pieces.
-std::optional<ArgSet> plain_set(const ir::Clause& clause, uint8_t arg, CmpSpace space) {
-  unsigned width = 0, count = 0;
-  for (const ir::ArgCmp& c : clause) {
-    if (c.arg != arg) continue;
-    if (!is_plain(c.op) || (width != 0 && c.width != width) || c.width > space.bits) return std::nullopt;
-    width = c.width;
-    ++count;
-  }
-  if (count < 2) return std::nullopt;
-  const uint64_t w = width >= 64 ? ~uint64_t{0} : (uint64_t{1} << width) - 1;
-  Intervals set = {{0, w}};
-  for (const ir::ArgCmp& c : clause)
-    if (c.arg == arg) set = intersect(set, intervals_of(c));
-  return from_low_intervals(set, width, space);
-}
-
 // The box of one clause, or nullopt (with the offending width) when an argument is compared at
 // more bits than the arch's generated code can compare.
 std::optional<Box> box_of(const ir::Clause& clause, CmpSpace space, unsigned* bad_width) {
   Box box;
-  std::array<bool, 6> done{};
-  for (uint8_t arg = 0; arg < 6; ++arg)
-    if (auto set = plain_set(clause, arg, space)) {
-      box.args[arg] = std::move(*set);
-      done[arg] = true;
-    }
   for (const ir::ArgCmp& cmp : clause) {
-    if (done[cmp.arg]) continue;
     auto set = from_comparison(cmp, space);
     if (!set) {
       *bad_width = cmp.width;

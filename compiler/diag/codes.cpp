@@ -181,12 +181,13 @@ constexpr std::array kCodes = std::to_array<CodeInfo>({
      "a 64-bit argument of an x32 syscall (a `long` or pointer) would be truncated there, which could\n"
      "let calls through that the policy denies, so the build refuses it. Compare only the low 32\n"
      "bits (`arg & 0xffffffff == ...`), or drop x32 from the targets."},
-    {FilterTooLarge, "E0602", "filter-too-large", E, "a syscall whose conditions need too many filter rules",
+    {FilterTooLarge, "E0602", "filter-too-large", E, "conditions that need more filter rules or instructions than allowed",
      "libseccomp tests one comparison per argument in each rule, so conditions are spelled as\n"
      "several rules: a range becomes a few masked comparisons, `!=` on a 32-bit argument up to 32,\n"
      "and rules with different actions on one syscall are split so that the most restrictive one\n"
      "wins. Above 1024 rules for one syscall every call of it would pay for the length, so the build\n"
-     "refuses. Use sets (`in {...}`) or masks instead of ranges, or simplify overlapping rules."},
+     "refuses; so it does when a whole program exceeds the 4096 instructions the kernel loads. Use\n"
+     "sets (`in {...}`) or masks instead of ranges, or simplify overlapping rules."},
     {OutputNotWritten, "E0603", "output-not-written", E, "the build output could not be written",
      "`polc build` writes every artifact into a temporary directory beside the destination and\n"
      "renames it into place, so a failure leaves the previous output untouched. Check that the\n"

@@ -27,15 +27,18 @@ std::string hex(uint64_t v) {
 
 // The source of `fid` with a test holding the query added before the policy's closing brace, so
 // the query is resolved by sema exactly as a `test` would be (argument names, per-arch constants).
-std::optional<std::string> with_query(diag::Engine& engine, diag::FileId fid, const std::string& call) {
+std::optional<std::string> with_query(diag::Engine& engine, diag::FileId fid, const std::string& call,
+                                      const std::vector<arch::Arch>& arches) {
   auto file = syntax::parse(engine, fid);
   if (!file) return std::nullopt;
   const std::string text(engine.sources().contents(fid));
   const uint32_t end = file->range.end;
   if (file->kind != ast::UnitKind::Policy || end == 0 || end > text.size() || text[end - 1] != '}') return std::nullopt;
   // The query goes on its own lines so that a comment in it cannot swallow the closing braces.
-  return text.substr(0, end - 1) + "\ntest \"" + std::string(kEvalTest) + "\" {\nexpect allow " + call + "\n}\n" +
-         text.substr(end - 1);
+  // One arch: the query names it, so a syscall other targets lack resolves (`fork` with aarch64).
+  const std::string on = arches.size() == 1 ? " on " + std::string(arch::name(arches[0])) : "";
+  return text.substr(0, end - 1) + "\ntest \"" + std::string(kEvalTest) + "\" {\nexpect allow " + call + on +
+         "\n}\n" + text.substr(end - 1);
 }
 
 struct RuleView {
@@ -92,7 +95,7 @@ int cmd_eval(const Args& args) {
   auto fid = sema::read_source(engine, path, {});
   std::optional<ir::Policy> policy;
   if (fid) {
-    if (auto text = with_query(engine, *fid, call)) {
+    if (auto text = with_query(engine, *fid, call, wanted)) {
       const diag::FileId with = sources.add(path, std::move(*text));
       sema::Options so;
       so.load.stdlib_dir = o->stdlib_dir;
@@ -115,7 +118,7 @@ int cmd_eval(const Args& args) {
     return kExitUsage;
   }
   const ir::SyscallQuery& q = test->expectations[0].query.syscall;
-  for (arch::Arch a : wanted)
+  for (arch::Arch a : wanted)  // several --arch values: the query was resolved on every target
     if (std::find(policy->targets.begin(), policy->targets.end(), a) == policy->targets.end()) {
       std::cerr << "polc eval: " << arch::name(a) << " is not one of the policy's targets\n";
       return kExitUsage;

@@ -226,7 +226,10 @@ python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert len(d)==2 an
 expect_status 1 "eval an unknown syscall" -- "$polc" eval "$src/examples/python_agent.sbx" 'frobnicate(1)'
 expect_grep "error\[E0201\]" "$work/err" "eval of an unknown syscall is E0201"
 expect_status 2 "eval without a call" -- "$polc" eval "$src/examples/python_agent.sbx"
-expect_status 2 "eval on a non-target" -- "$polc" eval "$src/examples/python_agent.sbx" --arch s390x 'getpid'
+expect_status 1 "eval on a non-target" -- "$polc" eval "$src/examples/python_agent.sbx" --arch s390x 'getpid'
+expect_grep "error\[E0501\]: \`s390x\` is not one of the policy's targets" "$work/err" "eval on a non-target names it"
+expect_status 0 "eval of a syscall only one target has" -- "$polc" eval "$src/examples/python_agent.sbx" --arch x86_64 'fork'
+expect_grep "x86_64: fork() -> allow" "$work/out" "eval --arch resolves the call on that arch only"
 expect_status 2 "eval with a brace in the call" -- "$polc" eval "$src/examples/python_agent.sbx" 'getpid } test'
 
 echo "cli: $passed passed, $failed failed"
