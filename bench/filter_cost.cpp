@@ -216,17 +216,20 @@ Cost measure(const Program& p, const std::vector<std::pair<int, std::string>>& t
 
   // Ranges of numbers 0..max+1 that a search over the number alone must tell apart: runs of equal
   // constant decision; a number whose decision depends on arguments is a range of its own.
-  std::optional<uint32_t> prev;
+  // (A plain flag rather than std::optional: GCC 12 at -O2 warns maybe-uninitialized on it.)
+  bool have_prev = false;
+  uint32_t prev = 0;
   for (int nr = 0; nr <= table.back().first + 1; ++nr) {
     const CacheVerdict v = const_action(p.insns, arch::audit_arch(kArch), nr, false);
     if (v == CacheVerdict::Depends) {
       ++c.ranges;
-      prev.reset();
+      have_prev = false;
       continue;
     }
     const uint32_t ret = run_call(p, nr, Args{}).ret;
-    if (!prev || *prev != ret) ++c.ranges;
+    if (!have_prev || prev != ret) ++c.ranges;
     prev = ret;
+    have_prev = true;
   }
   return c;
 }
