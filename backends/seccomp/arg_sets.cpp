@@ -335,6 +335,24 @@ ArgSet from_low_intervals(const std::vector<std::pair<uint64_t, uint64_t>>& inte
   return out;
 }
 
+ArgSet as_masked(const ArgSet& set, CmpSpace s) {
+  if (set.any) return set;
+  ArgSet out = ArgSet::nothing();
+  for (const Atom& a : set.atoms) {
+    if (a.op == AtomOp::Eq || a.op == AtomOp::MaskedEq) {
+      out.atoms.push_back(a);
+    } else if (a.op == AtomOp::Ne) {
+      if (a.value > 0) append(out, prefix_cubes(0, a.value - 1, s.full(), s));
+      if (a.value < s.full()) append(out, prefix_cubes(a.value + 1, s.full(), s.full(), s));
+    } else {
+      const Interval iv = interval_of(a, s);
+      if (!iv.empty) append(out, prefix_cubes(iv.lo, iv.hi, s.full(), s));
+    }
+  }
+  simplify(out, s);
+  return out;
+}
+
 bool Box::empty() const {
   return std::any_of(args.begin(), args.end(), [](const ArgSet& a) { return a.empty(); });
 }

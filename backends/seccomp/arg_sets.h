@@ -75,6 +75,12 @@ std::optional<ArgSet> from_comparison(const ir::ArgCmp& cmp, CmpSpace space);
 ArgSet from_low_intervals(const std::vector<std::pair<uint64_t, uint64_t>>& intervals, unsigned width,
                           CmpSpace space);
 
+// The same set with every ordering or `!=` comparison replaced by masked equalities (exact).
+// libseccomp 2.5.4 loops forever adding rules of one syscall that share an ordering or `!=`
+// comparison of one argument and continue with different arguments; masked equalities there
+// do not trigger it.
+ArgSet as_masked(const ArgSet& set, CmpSpace space);
+
 // A product of argument sets: the calls whose every argument lies in its set.
 struct Box {
   std::array<ArgSet, 6> args;

@@ -10,6 +10,7 @@
 #include <memory>
 
 #include "backends/seccomp/bpf_program.h"
+#include "backends/seccomp/isolated.h"
 
 namespace polc::backends::seccomp {
 
@@ -135,8 +136,10 @@ std::optional<std::vector<uint8_t>> export_program(void* ctx, std::string* error
   return raw;
 }
 
-std::optional<GeneratedProgram> generate(const std::vector<const ArchPartition*>& arches,
-                                         const ir::Action& default_action, std::string* error, int optimize) {
+namespace {
+
+std::optional<std::vector<uint8_t>> generate_here(const std::vector<const ArchPartition*>& arches,
+                                                  const ir::Action& default_action, std::string* error, int optimize) {
   Context main;
   for (const ArchPartition* part : arches) {
     const arch::Arch one[] = {part->arch};
@@ -157,7 +160,15 @@ std::optional<GeneratedProgram> generate(const std::vector<const ArchPartition*>
     *error = "no architecture to generate";
     return std::nullopt;
   }
-  auto raw = export_program(main.get(), error);
+  return export_program(main.get(), error);
+}
+
+}  // namespace
+
+std::optional<GeneratedProgram> generate(const std::vector<const ArchPartition*>& arches,
+                                         const ir::Action& default_action, std::string* error, int optimize) {
+  auto raw = run_isolated([&](std::string* e) { return generate_here(arches, default_action, e, optimize); },
+                          kLibseccompSeconds, error);
   if (!raw) return std::nullopt;
   return GeneratedProgram{std::move(*raw)};
 }

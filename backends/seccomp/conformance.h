@@ -19,8 +19,9 @@ namespace polc::backends::seccomp {
 using Args = std::array<uint64_t, 6>;
 
 // Argument vectors that exercise `rules` (all of one syscall): all zeros, values on both sides of
-// every constant (with and without garbage in the upper half of the register), and for every
-// clause a vector that satisfies it with each argument then pushed across its edges.
+// every constant (with and without garbage in the upper half of the register), every pair of such
+// values on two arguments (thinned above 40,000 pairs), and for every clause a vector that
+// satisfies it with each argument then pushed across its edges.
 std::vector<Args> probe_args(std::span<const ir::SyscallRule> rules);
 
 // Syscall numbers worth asking about on `a`: every number up to past the arch's table, the arch's

@@ -113,19 +113,6 @@ std::optional<SeccompArtifacts> emit(const ir::Policy& policy, diag::Engine& eng
   if (!ok) return std::nullopt;
 
   SeccompArtifacts out;
-  OciProfile oci = oci_profile(policy, parts);
-  if (oci.conflict) {
-    const OciConflict& c = *oci.conflict;
-    engine
-        .report(diag::Code::OciProfileSkipped, where(c.rule),
-                "seccomp.oci.json is not written: no single OCI profile decides " +
-                    (c.syscall.empty() ? std::string("every call") : "`" + c.syscall + "`") + " on " +
-                    std::string(arch::name(c.arch)) + " as the policy does")
-        .note({}, "the profile as runc compiles it: " + c.detail)
-        .with_help("build targets whose rules differ from separate policies to get an OCI profile for each");
-  }
-  out.oci_json = std::move(oci.json);
-
   const std::vector<uint32_t> audits = audit_values();
   for (const ArchPartition& part : parts) {
     ProgramArtifact p;
@@ -185,6 +172,20 @@ std::optional<SeccompArtifacts> emit(const ir::Policy& policy, diag::Engine& eng
     p.raw = std::move(generated->raw);
     out.programs.push_back(std::move(p));
   }
+  // The OCI profile last: it is only worth checking once every program is right.
+  OciProfile oci = oci_profile(policy, parts);
+  if (oci.conflict) {
+    const OciConflict& c = *oci.conflict;
+    engine
+        .report(diag::Code::OciProfileSkipped, where(c.rule),
+                "seccomp.oci.json is not written: no single OCI profile decides " +
+                    (c.syscall.empty() ? std::string("every call") : "`" + c.syscall + "`") + " on " +
+                    std::string(arch::name(c.arch)) + " as the policy does")
+        .note({}, "the profile as runc compiles it: " + c.detail)
+        .with_help("build targets whose rules differ from separate policies to get an OCI profile for each");
+  }
+  out.oci_json = std::move(oci.json);
+
   return out;
 }
 

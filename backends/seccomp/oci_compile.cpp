@@ -6,6 +6,7 @@
 #include <map>
 
 #include "backends/seccomp/codegen.h"
+#include "backends/seccomp/isolated.h"
 
 namespace polc::backends::seccomp {
 
@@ -36,8 +37,10 @@ std::optional<scmp_compare> op_of(const std::string& name) {
 
 }  // namespace
 
-std::optional<std::vector<uint8_t>> compile_oci_profile(const nlohmann::json& profile, std::span<const arch::Arch> arches,
-                                                        std::string* error) {
+namespace {
+
+std::optional<std::vector<uint8_t>> compile_here(const nlohmann::json& profile, std::span<const arch::Arch> arches,
+                                                 std::string* error) {
   try {
     // runc: ERRNO without errnoRet means EPERM.
     const uint32_t default_data = profile.value("defaultErrnoRet", 1u);
@@ -96,6 +99,13 @@ std::optional<std::vector<uint8_t>> compile_oci_profile(const nlohmann::json& pr
     *error = std::string("malformed profile: ") + e.what();
     return std::nullopt;
   }
+}
+
+}  // namespace
+
+std::optional<std::vector<uint8_t>> compile_oci_profile(const nlohmann::json& profile, std::span<const arch::Arch> arches,
+                                                        std::string* error) {
+  return run_isolated([&](std::string* e) { return compile_here(profile, arches, e); }, kLibseccompSeconds, error);
 }
 
 }  // namespace polc::backends::seccomp

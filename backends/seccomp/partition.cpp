@@ -7,7 +7,9 @@
 #include <seccomp.h>
 
 #include <algorithm>
+#include <bit>
 #include <map>
+#include <set>
 #include <span>
 
 namespace polc::backends::seccomp {
@@ -32,6 +34,26 @@ std::optional<Box> box_of(const ir::Clause& clause, CmpSpace space, unsigned* ba
 struct ActionOrder {
   bool operator()(const ir::Action& a, const ir::Action& b) const { return ir::more_restrictive(a, b); }
 };
+
+// The arguments a box tests, as a bit set.
+unsigned signature(const Box& box) {
+  unsigned sig = 0;
+  for (unsigned a = 0; a < 6; ++a)
+    if (!box.args[a].any) sig |= 1u << a;
+  return sig;
+}
+
+// libseccomp 2.5.4 miscompiles or loops forever on some syscalls whose rules test several
+// arguments with ordering or `!=` comparisons: it reuses a 64-bit `>=` test while the accumulator
+// holds another argument, drops the chains under a `!=` merged with an `==`, and loops adding rules
+// that share an ordering comparison and continue with different arguments. Its `==` and masked `==`
+// code has none of these problems. So when any rule of a syscall tests more than one argument, or
+// its rules test different arguments, every comparison of that syscall is spelled as masked
+// equalities (as_masked; exact, but more rules). Single-argument syscalls keep native comparisons.
+Box libseccomp_safe(Box box, CmpSpace space) {
+  for (ArgSet& set : box.args) set = as_masked(set, space);
+  return box;
+}
 
 void spell_rules(const ir::SyscallRule& first, const ir::Action& action, const Region& region,
                  std::vector<LoweredRule>& out) {
@@ -138,8 +160,19 @@ void emit_rules(const ir::SyscallRule& first, const std::vector<std::pair<ir::Ac
                 const ir::Action& default_action, CmpSpace space, ArchPartition& out) {
   uint64_t needed = 0;
   std::vector<LoweredRule> lowered;
-  for (const auto& [action, region] : wins) {
+  std::set<unsigned> signatures;
+  bool several = false;
+  for (const auto& [action, region] : wins)
+    if (!(action == default_action))
+      for (const Box& b : region) {
+        signatures.insert(signature(b));
+        several = several || std::popcount(signature(b)) > 1;
+      }
+  const bool reshape = several || signatures.size() > 1;
+  for (const auto& [action, wins_region] : wins) {
     if (action == default_action) continue;
+    Region region;
+    for (const Box& b : wins_region) region.push_back(reshape ? libseccomp_safe(b, space) : b);
     for (const Box& b : region)
       needed = std::min(kMaxRulesPerSyscall + 1, needed + std::min(kMaxRulesPerSyscall + 1, rule_count(b)));
     if (needed > kMaxRulesPerSyscall) {

@@ -114,9 +114,10 @@ constexpr std::array kCodes = std::to_array<CodeInfo>({
      "Each comparison must have a syscall argument on one side (optionally masked: `flags & X == 0`)\n"
      "and a constant value on the other; sets are written `arg in {A, B}`. Comparing two constants or\n"
      "two arguments is not something a seccomp filter can do."},
-    {BadErrno, "E0207", "bad-errno", E, "an errno name that does not exist or a value outside 1..4095",
-     "errno actions take a name such as EPERM or ENOSYS, or a number from 1 to 4095 (the kernel's\n"
-     "range for error returns)."},
+    {BadErrno, "E0207", "bad-errno", E, "an errno name that does not exist or a value outside 1..4094",
+     "errno actions take a name such as EPERM or ENOSYS, or a number from 1 to 4094: the kernel's\n"
+     "range for error returns ends at 4095, which libseccomp, and so every runtime that compiles OCI\n"
+     "profiles with it, refuses."},
     {ConditionOnGroup, "E0208", "condition-on-group", E, "argument conditions on a group",
      "Argument names and positions differ between syscalls, so a condition cannot apply to a whole\n"
      "group. Write the syscalls that need conditions as separate rules."},
@@ -242,7 +243,7 @@ constexpr std::array kCodes = std::to_array<CodeInfo>({
     {OciBadValue, "E0703", "oci-bad-value", E, "a profile field has a value polc does not know or cannot express",
      "An action (SCMP_ACT_*), comparison operator (SCMP_CMP_*), architecture (SCMP_ARCH_* or a\n"
      "Docker name such as amd64), capability (CAP_*), kernel version (\"MAJOR.MINOR\"), argument index\n"
-     "(0 to 5), errno value (1 to 4095; trace data 0 to 65535) or syscall name that is misspelt or\n"
+     "(0 to 5), errno value (1 to 4094; trace data 0 to 65535) or syscall name that is misspelt or\n"
      "out of range. A typo must not silently change which entries apply, so polc stops; the note\n"
      "lists the accepted values."},
     {OciUnknownField, "E0704", "oci-unknown-field", E, "a profile field polc does not know",

@@ -202,9 +202,9 @@ class Reader {
     auto v = unsigned_member(obj, path, key);
     if (!v) return std::nullopt;
     const JsonPath at = child(path, std::string(key));
-    if (action == OciAction::Errno && (*v < 1 || *v > 4095)) {
+    if (action == OciAction::Errno && (*v < 1 || *v > 4094)) {
       fail(Code::OciBadValue, at, "errno " + std::to_string(*v) + " is out of range")
-          .note("polc's errno(...) takes 1 to 4095; errno 0 would make a refused call look successful");
+          .note("polc's errno(...) takes 1 to 4094; errno 0 would make a refused call look successful");
     } else if (action == OciAction::Trace && *v > 65535) {
       fail(Code::OciBadValue, at, "trace data " + std::to_string(*v) + " is out of range")
           .note("seccomp passes 16 bits of data to the tracer: 0 to 65535");

@@ -32,9 +32,17 @@ bool holds(const std::vector<Clause>& when, const std::array<uint64_t, 6>& args)
   return std::any_of(when.begin(), when.end(), [&](const Clause& c) { return holds(c, args); });
 }
 
+std::optional<arch::Arch> call_target(std::span<const arch::Arch> targets, uint32_t audit_arch, int32_t nr) {
+  auto has = [&](arch::Arch a) { return std::find(targets.begin(), targets.end(), a) != targets.end(); };
+  auto target = arch::from_audit_arch(audit_arch, nr);
+  if (target == arch::Arch::x86_64 && nr == -1 && !has(arch::Arch::x86_64) && has(arch::Arch::x32)) target = arch::Arch::x32;
+  if (!target || !has(*target)) return std::nullopt;
+  return target;
+}
+
 SyscallDecision decide(const Policy& policy, uint32_t audit_arch, int32_t nr, const std::array<uint64_t, 6>& args) {
   SyscallDecision d;
-  const auto target = arch::from_audit_arch(audit_arch, nr);
+  const auto target = call_target(policy.targets, audit_arch, nr);
   const ArchFilter* filter = nullptr;
   if (target)
     for (const ArchFilter& f : policy.syscalls.arches)

@@ -6,6 +6,8 @@
 
 #include <array>
 #include <cstdint>
+#include <optional>
+#include <span>
 #include <vector>
 
 #include "compiler/ir/ir.h"
@@ -26,6 +28,11 @@ struct SyscallDecision {
 bool holds(const ArgCmp& cmp, uint64_t reg);
 bool holds(const Clause& clause, const std::array<uint64_t, 6>& args);
 bool holds(const std::vector<Clause>& when, const std::array<uint64_t, 6>& args);
+
+// The target a call belongs to among `targets`: arch::from_audit_arch, except that -1 on x86_64's
+// audit value (a tracer skipping the call) belongs to x32 when x32 is a target and x86_64 is not,
+// as libseccomp's programs decide it. nullopt: not one of `targets`.
+std::optional<arch::Arch> call_target(std::span<const arch::Arch> targets, uint32_t audit_arch, int32_t nr);
 
 // `audit_arch` is seccomp_data.arch (AUDIT_ARCH_*), `nr` seccomp_data.nr as the kernel passes it
 // (x32 numbers carry bit 30). The result references rules of `policy`.

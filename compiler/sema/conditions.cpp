@@ -455,16 +455,16 @@ std::optional<ir::Action> resolve_action(Context& ctx, const ast::Action& action
       if (const Definition* def = ctx.lookup(e.name); def != nullptr && def->kind == Definition::Kind::Const) {
         auto v = eval_constant(ctx, e, a);
         if (!v) return std::nullopt;
-        if (!v->negative && v->bits >= 1 && v->bits <= 4095) return static_cast<uint16_t>(v->bits);
-        ctx.diags.report(Code::BadErrno, e.range, "`" + e.name + "` is not an errno value from 1 to 4095");
+        if (!v->negative && v->bits >= 1 && v->bits <= 4094) return static_cast<uint16_t>(v->bits);
+        ctx.diags.report(Code::BadErrno, e.range, "`" + e.name + "` is not an errno value from 1 to 4094");
         return std::nullopt;
       }
       auto& d = ctx.diags.report(Code::BadErrno, e.range, "unknown errno name `" + e.name + "`");
       if (auto s = closest_match(e.name, all_errno_names()); !s.empty()) d.with_help("did you mean `" + s + "`?").fix(e.range, s);
       return std::nullopt;
     }
-    if (e.kind == ast::ExprKind::Int && e.int_value >= 1 && e.int_value <= 4095) return static_cast<uint16_t>(e.int_value);
-    ctx.diags.report(Code::BadErrno, e.range, "errno must be a name like EPERM or a number from 1 to 4095");
+    if (e.kind == ast::ExprKind::Int && e.int_value >= 1 && e.int_value <= 4094) return static_cast<uint16_t>(e.int_value);
+    ctx.diags.report(Code::BadErrno, e.range, "errno must be a name like EPERM or a number from 1 to 4094");
     return std::nullopt;
   };
   switch (action.kind) {

@@ -178,3 +178,54 @@ TEST_CASE("interval sets: unite, intersect and subtract agree with brute force")
 
 }  // namespace
 }  // namespace polc
+
+namespace polc {
+namespace {
+
+// Shapes that libseccomp 2.5.4 miscompiled (a 64-bit `>=` test reused while the accumulator held
+// another argument), looped forever on (rules sharing a `!=` and continuing with different
+// arguments), or that the self-check once refused wrongly (x32 alone). polc now spells
+// multi-argument syscalls with masked equalities only; these must build and be exact.
+TEST_CASE("regressions: libseccomp miscompiles and hangs are avoided, and the result is exact") {
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"stale accumulator, permissive", R"(
+  syscalls {
+    default kill
+    allow exit_group, write
+    allow mmap(length > 0x100000000)
+    errno(EPERM) mmap(length <= 0x100000000, fd == 3)
+  })"},
+      {"stale accumulator, aarch64", R"(
+  syscalls {
+    default kill
+    errno(1) write(buf <= 0x100000000, count == 0)
+    allow write(buf > 0x100000000)
+  })"},
+      {"stale accumulator, restrictive", R"(
+  syscalls {
+    default allow
+    kill mmap(length > 0x100000000)
+    errno(1) mmap(length <= 0x100000000, fd == 3)
+  })"},
+      {"masked != beside ==", R"(
+  syscalls {
+    errno(13) mmap(prot & 0xf != 0xf)
+    kill_thread mmap(offset == 0x2)
+  })"},
+      {"shared != prefix (libseccomp hang)", R"(
+  syscalls {
+    default errno(EPERM)
+    trap mmap(addr != 5, (flags in {1, 2} || offset == 3))
+  })"},
+      {"largest errno", R"(
+  syscalls {
+    default errno(4094)
+    allow read
+  })"},
+  };
+  for (const auto& [name, body] : cases) CHECK(check_all_programs(name, test::policy_with(body, "x86_64, aarch64"), 13) == 2);
+  CHECK(check_all_programs("x32 alone", test::policy_with("  syscalls {\n    default errno(EPERM)\n    allow read\n  }", "x32"), 17) == 1);
+}
+
+}  // namespace
+}  // namespace polc
