@@ -46,13 +46,13 @@ def main():
             if conditional[s] > 2:
                 k = 2  # a plain allow instead (seccomp programs hold at most 4096 instructions)
         if k == 0:
-            out.append(f"    allow socket(domain in {{AF_UNIX, AF_INET, AF_INET6}}, type != {i % 7 + 3})")
+            out.append(f"    allow socket(domain in {{AF_UNIX, AF_INET, AF_INET6}}, type == {i % 7 + 1})")
         elif k == 1:
             out.append(f"    allow fcntl(cmd == {i % 40})")
         elif k == 2:
             out.append(f"    allow {plain}")
         elif k == 3:
-            out.append(f"    deny {s}(arg0 == {i}) errno(EACCES)")
+            out.append(f"    deny {s}(arg1 == {i}) errno(EACCES)")
         elif k == 4:
             out.append(f"    log {s}(arg1 in {{{i}, {i + 1000}}})")
         elif k == 5:

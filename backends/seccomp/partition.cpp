@@ -9,7 +9,6 @@
 #include <algorithm>
 #include <bit>
 #include <map>
-#include <set>
 #include <span>
 
 namespace polc::backends::seccomp {
@@ -47,9 +46,9 @@ unsigned signature(const Box& box) {
 // arguments with ordering or `!=` comparisons: it reuses a 64-bit `>=` test while the accumulator
 // holds another argument, drops the chains under a `!=` merged with an `==`, and loops adding rules
 // that share an ordering comparison and continue with different arguments. Its `==` and masked `==`
-// code has none of these problems. So when any rule of a syscall tests more than one argument, or
-// its rules test different arguments, every comparison of that syscall is spelled as masked
-// equalities (as_masked; exact, but more rules). Single-argument syscalls keep native comparisons.
+// code has none of these problems, and rules that each test one argument never continue from a
+// shared comparison. So when any rule of a syscall tests more than one argument, every comparison
+// of that syscall is spelled as masked equalities (as_masked; exact, but more rules).
 Box libseccomp_safe(Box box, CmpSpace space) {
   for (ArgSet& set : box.args) set = as_masked(set, space);
   return box;
@@ -160,15 +159,11 @@ void emit_rules(const ir::SyscallRule& first, const std::vector<std::pair<ir::Ac
                 const ir::Action& default_action, CmpSpace space, ArchPartition& out) {
   uint64_t needed = 0;
   std::vector<LoweredRule> lowered;
-  std::set<unsigned> signatures;
   bool several = false;
   for (const auto& [action, region] : wins)
     if (!(action == default_action))
-      for (const Box& b : region) {
-        signatures.insert(signature(b));
-        several = several || std::popcount(signature(b)) > 1;
-      }
-  const bool reshape = several || signatures.size() > 1;
+      for (const Box& b : region) several = several || std::popcount(signature(b)) > 1;
+  const bool reshape = several;
   for (const auto& [action, wins_region] : wins) {
     if (action == default_action) continue;
     Region region;
