@@ -40,7 +40,7 @@ std::optional<scmp_compare> op_of(const std::string& name) {
 namespace {
 
 std::optional<std::vector<uint8_t>> compile_here(const nlohmann::json& profile, std::span<const arch::Arch> arches,
-                                                 std::string* error) {
+                                                 std::string* error, int optimize) {
   try {
     // runc: ERRNO without errnoRet means EPERM.
     const uint32_t default_data = profile.value("defaultErrnoRet", 1u);
@@ -49,7 +49,7 @@ std::optional<std::vector<uint8_t>> compile_here(const nlohmann::json& profile, 
       *error = "unknown defaultAction";
       return std::nullopt;
     }
-    auto ctx = open_context(arches, *def, error);
+    auto ctx = open_context(arches, *def, error, optimize);
     if (!ctx) return std::nullopt;
     for (const auto& entry : profile.value("syscalls", nlohmann::json::array())) {
       auto action = action_of(entry.at("action").get<std::string>(), entry.value("errnoRet", 1u));
@@ -104,8 +104,9 @@ std::optional<std::vector<uint8_t>> compile_here(const nlohmann::json& profile, 
 }  // namespace
 
 std::optional<std::vector<uint8_t>> compile_oci_profile(const nlohmann::json& profile, std::span<const arch::Arch> arches,
-                                                        std::string* error) {
-  return run_isolated([&](std::string* e) { return compile_here(profile, arches, e); }, kLibseccompSeconds, error);
+                                                        std::string* error, int optimize) {
+  return run_isolated([&](std::string* e) { return compile_here(profile, arches, e, optimize); }, kLibseccompSeconds,
+                      error);
 }
 
 }  // namespace polc::backends::seccomp

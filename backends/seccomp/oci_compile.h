@@ -18,9 +18,11 @@
 namespace polc::backends::seccomp {
 
 // `arches` replaces the profile's own list (all must share a byte order); the first one's byte
-// order is the output's. Foreign architectures get kill_process. Returns nullopt with `error` set
+// order is the output's. Foreign architectures get kill_process. `optimize` is libseccomp's
+// SCMP_FLTATR_CTL_OPTIMIZE: 2 (binary tree, what polc checks) or 1 (linear: what runc gets by
+// leaving libseccomp's default; the benchmarks compare both). Returns nullopt with `error` set
 // when the profile is malformed or libseccomp refuses a rule (runc would refuse to start).
 std::optional<std::vector<uint8_t>> compile_oci_profile(const nlohmann::json& profile, std::span<const arch::Arch> arches,
-                                                        std::string* error);
+                                                        std::string* error, int optimize = 2);
 
 }  // namespace polc::backends::seccomp
