@@ -64,16 +64,6 @@ bool seccomp_allows(uint16_t c) {
 
 bool is_conditional_jump(uint16_t c) { return op_class(c) == kJmp && op_op(c) != kJa; }
 
-std::string hex(uint32_t v) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string s;
-  do {
-    s.insert(s.begin(), kDigits[v & 0xf]);
-    v >>= 4;
-  } while (v != 0);
-  return "0x" + s;
-}
-
 std::string at(size_t pc, const std::string& what) { return "instruction " + std::to_string(pc) + ": " + what; }
 
 // check_load_and_stores: a scratch cell may be read only where every path to the read has written

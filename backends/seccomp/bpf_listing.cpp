@@ -35,16 +35,6 @@ struct State {
   }
 };
 
-std::string hex(uint32_t v) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string s;
-  do {
-    s.insert(s.begin(), kDigits[v & 0xf]);
-    v >>= 4;
-  } while (v != 0);
-  return "0x" + s;
-}
-
 std::string_view arch_name(uint32_t audit) {
   switch (audit) {
     case 0xc000003e: return "x86_64";

@@ -108,4 +108,14 @@ ir::Action decode_ret(uint32_t ret) {
   }
 }
 
+std::string hex(uint32_t v) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  std::string s;
+  do {
+    s.insert(s.begin(), kDigits[v & 0xf]);
+    v >>= 4;
+  } while (v != 0);
+  return "0x" + s;
+}
+
 }  // namespace polc::backends::seccomp

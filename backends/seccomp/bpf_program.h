@@ -113,6 +113,9 @@ std::vector<uint8_t> encode(std::span<const Insn> program, bool big_endian);
 // nullopt (with `error` set) when the size is not a multiple of 8.
 std::optional<std::vector<Insn>> decode(std::span<const uint8_t> bytes, bool big_endian, std::string* error);
 
+// A 32-bit value as lowercase hex with a 0x prefix ("0x5412"), for messages and listings.
+std::string hex(uint32_t v);
+
 // SECCOMP_RET_* values and their decoding.
 inline constexpr uint32_t kRetKillProcess = 0x80000000u;
 inline constexpr uint32_t kRetKillThread = 0x00000000u;
