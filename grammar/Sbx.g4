@@ -92,14 +92,16 @@ value
 
 fsStmt
     : 'landlock' 'abi' '>=' INT                                  # abiStmt
+    | 'landlock' 'scope' name (',' name)*                        # scopeStmt
+    | 'landlock' 'best_effort' name (',' name)*                  # bestEffortStmt
     | deny='deny'? name (',' name)* STRING (',' STRING)*         # accessStmt
     ;
 
 // ---- network --------------------------------------------------------------------------------
 
 netStmt
-    : deny='deny' netBody
-    | netBody
+    : 'proxy' ADDRESS 'port' INT                                 # proxyStmt
+    | deny='deny'? netBody                                       # ruleStmtNet
     ;
 
 netBody
@@ -154,6 +156,7 @@ name
     | 'tcp' | 'udp' | 'any' | 'to' | 'on' | 'in' | 'not' | 'abi' | 'landlock' | 'version'
     | 'targets' | 'import' | 'without' | 'const' | 'group' | 'hosts' | 'syscalls' | 'filesystem'
     | 'network' | 'assert' | 'never' | 'always' | 'test' | 'expect' | 'policy' | 'module'
+    | 'scope' | 'best_effort' | 'proxy' | 'port'
     ;
 
 // ---- lexer ----------------------------------------------------------------------------------

@@ -11,6 +11,7 @@ packages=(
   nlohmann-json3-dev doctest-dev        # JSON and unit tests
   clang libclang-rt-14-dev              # libFuzzer and sanitizers
   bubblewrap                            # bwrap, for the kernel.bwrap test
+  nftables squid curl iproute2          # the network tests: nft, the egress proxy, ip netns
 )
 
 missing=()

@@ -110,7 +110,19 @@ struct AccessRule {
   SourceRange range;
 };
 
-using FsStmt = std::variant<LandlockAbi, AccessRule>;
+// `landlock scope signal, abstract_unix_socket`: IPC the sandbox may not aim outside itself.
+struct LandlockScope {
+  std::vector<Name> scopes;
+  SourceRange range;
+};
+
+// `landlock best_effort network, scope`: Landlock layers applied only where the kernel has them.
+struct LandlockBestEffort {
+  std::vector<Name> layers;
+  SourceRange range;
+};
+
+using FsStmt = std::variant<LandlockAbi, LandlockScope, LandlockBestEffort, AccessRule>;
 
 // ---- network ----------------------------------------------------------------------------------
 
@@ -142,6 +154,17 @@ struct NetRule {
   std::vector<HostRef> hosts;
   SourceRange range;
 };
+
+// `proxy ADDRESS port N`: the egress proxy that enforces the domain rules.
+struct ProxyDecl {
+  std::string address;  // the address text as written
+  SourceRange address_range;
+  uint64_t port = 0;
+  SourceRange port_range;
+  SourceRange range;
+};
+
+using NetStmt = std::variant<NetRule, ProxyDecl>;
 
 // ---- assertions and tests ---------------------------------------------------------------------
 
@@ -248,7 +271,7 @@ struct FilesystemSection {
 };
 
 struct NetworkSection {
-  std::vector<NetRule> rules;
+  std::vector<NetStmt> stmts;
   SourceRange range;
 };
 

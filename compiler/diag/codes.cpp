@@ -150,6 +150,11 @@ constexpr std::array kCodes = std::to_array<CodeInfo>({
     {MissingLandlockAbi, "E0306", "missing-landlock-abi", E, "filesystem rules without a Landlock ABI minimum",
      "Which filesystem rights can be restricted depends on the kernel's Landlock ABI, so a\n"
      "filesystem section must state the lowest ABI it needs: `landlock abi >= 3`."},
+    {UnknownLandlockName, "E0307", "unknown-landlock-name", E, "a Landlock scope or layer name polc does not know",
+     "`landlock scope` takes `signal` and `abstract_unix_socket` (Landlock ABI 6): the sandbox may\n"
+     "not signal processes outside it, or connect to abstract unix sockets they created.\n"
+     "`landlock best_effort` takes the layers newer than the policy's minimum ABI that launchers may\n"
+     "drop on older kernels: `network` (TCP ports, ABI 4) and `scope` (ABI 6)."},
 
     {MalformedAddress, "E0401", "malformed-address", E, "an IP address or CIDR that is not valid",
      "Addresses are IPv4 (10.0.0.1, 10.0.0.0/8) or IPv6 (fd00::1, 2001:db8::/32). A CIDR must not\n"
@@ -166,6 +171,12 @@ constexpr std::array kCodes = std::to_array<CodeInfo>({
      "`bind` rules (allow or deny) take ports only. Domains can only be enforced by a proxy, which\n"
      "sees TCP connections, so a rule that names a domain must say `connect tcp` (or `tcp` in a deny\n"
      "rule): a udp or protocol-less rule with a domain could not be enforced as written."},
+    {DomainNeedsProxy, "E0406", "domain-needs-proxy", E, "domain rules without a `proxy` to enforce them",
+     "Firewalls see addresses, not names, so rules that name domains are enforced by an egress\n"
+     "proxy: nftables lets the sandbox reach only the proxy, and the proxy (squid.conf, or any proxy\n"
+     "configured from egress.json) allows only the policy's domains and ports. Say where that proxy\n"
+     "listens with `proxy 127.0.0.1 port 3128` in the network section; launchers point the\n"
+     "HTTP(S)_PROXY variables at it. A second `proxy` statement is E0109."},
 
     {MalformedQuery, "E0501", "malformed-query", E, "an assertion or test query that cannot be evaluated",
      "Queries name one syscall (with a condition in assertions, concrete arguments in tests), one\n"
@@ -198,6 +209,18 @@ constexpr std::array kCodes = std::to_array<CodeInfo>({
      "policy's meaning on every syscall number and on argument values at the edges of every\n"
      "condition. A disagreement is a bug in polc or libseccomp; the build fails rather than ship a\n"
      "filter that does not do what the policy says. Please report it with the witness shown."},
+    {NotEnforced, "E0605", "not-enforced", E, "a statement that no selected backend enforces",
+     "Every statement of a policy must be enforced by at least one artifact of the build; the\n"
+     "coverage map (`polc build --explain-coverage`, and the bundle's manifest) says which. A\n"
+     "statement that no selected backend enforces would be a promise nothing keeps: select the\n"
+     "backend that enforces it (`--backends`), or remove the statement. Some statements no backend\n"
+     "can enforce at all: `bind udp` (Landlock restricts only TCP ports and nftables sees no binds)."},
+    {DenyInsideAllow, "E0606", "deny-inside-allow", E, "a filesystem deny that overlaps what another rule grants",
+     "Landlock is allow-only: a rule grants rights on a path and everything beneath it, and nothing\n"
+     "can take a right back beneath a path that has it. A `deny` inside an allowed tree (or an allow\n"
+     "inside a denied one) would therefore not be enforced. Grant the rights on the sibling paths\n"
+     "you mean instead of the parent (for example `read, write \"/workspace/src\"` beside\n"
+     "`read \"/workspace/.git\"`), or narrow the deny to rights the parent does not grant."},
 
     {DuplicateEntry, "W0001", "duplicate-entry", W, "the same item appears twice in one list",
      "Listing an item twice has no effect; it is usually a merge leftover. Remove the repetition."},

@@ -54,12 +54,14 @@ enum class Code {
   RightNeedsNewerAbi,
   BadLandlockAbi,
   MissingLandlockAbi,
+  UnknownLandlockName,
   // Network rules (E04xx)
   MalformedAddress,
   MalformedDomain,
   BadPort,
   IncompleteNetRule,
   BadNetTarget,
+  DomainNeedsProxy,
   // Assertions and tests (E05xx)
   MalformedQuery,
   DuplicateTest,
@@ -69,6 +71,8 @@ enum class Code {
   FilterTooLarge,
   OutputNotWritten,
   FilterMismatch,
+  NotEnforced,
+  DenyInsideAllow,
   // Warnings (W0xxx)
   DuplicateEntry,
   UnusedDefinition,

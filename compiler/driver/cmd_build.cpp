@@ -1,22 +1,16 @@
-// Stage: driver. `polc build FILE -o DIR`: analyzes a policy, runs every backend, and writes the
-// artifacts to DIR/<policy name>/ atomically.
+// Stage: driver. `polc build FILE -o DIR`: analyzes a policy, runs the selected backends, checks
+// that every statement is enforced, and writes the bundle to DIR/<policy name>/ atomically.
 #include <iostream>
 
-#include "backends/seccomp/emit.h"
+#include "compiler/driver/build_bundle.h"
 #include "compiler/driver/output_dir.h"
 #include "compiler/driver/session.h"
 
 namespace polc::driver {
 
-namespace {
-
-std::vector<uint8_t> bytes_of(const std::string& s) { return {s.begin(), s.end()}; }
-
-}  // namespace
-
 int cmd_build(const Args& args) {
   bool help = false;
-  auto o = parse_options(args, "build", {"-o=", "--output="}, help);
+  auto o = parse_options(args, "build", {"-o=", "--output=", "--backends=", "--explain-coverage"}, help);
   if (!o) return help ? kExitOk : kExitUsage;
   if (o->files.size() != 1) {
     std::cerr << "polc build: give exactly one policy file\n(see `polc build --help`)\n";
@@ -28,6 +22,11 @@ int cmd_build(const Args& args) {
     std::cerr << "polc build: say where to write the artifacts with -o DIR\n(see `polc build --help`)\n";
     return kExitUsage;
   }
+  BackendSelection selected;
+  if (auto err = parse_backends(values_of(*o, "--backends"), selected)) {
+    std::cerr << "polc build: " << *err << "\n(see `polc build --help`)\n";
+    return kExitUsage;
+  }
   diag::SourceManager sources;
   diag::Engine engine(sources);
   auto policy = analyze_file(engine, o->files[0], *o);
@@ -36,27 +35,19 @@ int cmd_build(const Args& args) {
     std::cerr << "polc build: `" << o->files[0] << "` is a module; only policies are built\n";
     return kExitUsage;
   }
-  Artifacts files;
-  if (policy) {
-    if (auto seccomp = backends::seccomp::emit(*policy, engine)) {
-      for (const auto& p : seccomp->programs) {
-        const std::string arch_name(arch::name(p.arch));
-        files["seccomp." + arch_name + ".bpf"] = p.raw;
-        files["seccomp." + arch_name + ".txt"] = bytes_of(p.listing);
-      }
-      if (!seccomp->oci_json.empty()) files["seccomp.oci.json"] = bytes_of(seccomp->oci_json);
-    }
-  }
+  std::optional<Bundle> bundle;
+  if (policy) bundle = build_bundle(*policy, selected, engine);
   // Warnings under --werror stop the build too: nothing is written unless the build succeeds.
-  if (engine.has_errors() || (o->werror && engine.warning_count() > 0)) return report(engine, *o);
+  if (!bundle || engine.has_errors() || (o->werror && engine.warning_count() > 0)) return report(engine, *o);
   const std::string dest = *out_dir + "/" + policy->name;
-  if (auto err = write_directory_atomically(dest, files)) {
+  if (auto err = write_directory_atomically(dest, bundle->files)) {
     engine.report(diag::Code::OutputNotWritten, {}, *err);
     return report(engine, *o);
   }
   const int status = report(engine, *o);
+  if (has_flag(*o, "--explain-coverage")) std::cout << bundle::coverage_text(bundle->coverage);
   if (status == kExitOk && o->format == diag::Format::Human)
-    std::cerr << "polc build: wrote " << files.size() << " artifacts to " << dest << "/\n";
+    std::cerr << "polc build: wrote " << bundle->files.size() << " files to " << dest << "/\n";
   return status;
 }
 

@@ -2,7 +2,7 @@
 // `polc ir FILE`.
 #include <iostream>
 
-#include "backends/seccomp/emit.h"
+#include "compiler/driver/build_bundle.h"
 #include "compiler/driver/session.h"
 #include "compiler/ir/json.h"
 
@@ -19,9 +19,9 @@ int cmd_check(const Args& args) {
   diag::SourceManager sources;
   diag::Engine engine(sources);
   for (const std::string& f : o->files) {
-    // A policy is also lowered by the backends (nothing is written): what `polc build` would
-    // refuse, `polc check` reports too, so pre-commit catches it.
-    if (auto policy = analyze_file(engine, f, *o)) backends::seccomp::emit(*policy, engine);
+    // A policy also goes through every backend and the coverage check (nothing is written):
+    // what `polc build` would refuse, `polc check` reports too, so pre-commit catches it.
+    if (auto policy = analyze_file(engine, f, *o)) build_bundle(*policy, BackendSelection{}, engine);
   }
   return report(engine, *o);
 }

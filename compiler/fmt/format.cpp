@@ -338,6 +338,14 @@ class Printer {
         single_line_stmt("landlock abi >= " + std::to_string(a->abi), a->range, f);
         return;
       }
+      if (const auto* sc = std::get_if<ast::LandlockScope>(&st)) {
+        simple_list_stmt("landlock scope ", names(sc->scopes), "", sc->range, f);
+        return;
+      }
+      if (const auto* b = std::get_if<ast::LandlockBestEffort>(&st)) {
+        simple_list_stmt("landlock best_effort ", names(b->layers), "", b->range, f);
+        return;
+      }
       const auto& r = std::get<ast::AccessRule>(st);
       std::string prefix = r.deny ? "deny " : "";
       for (size_t i = 0; i < r.rights.size(); ++i) prefix += (i ? ", " : "") + r.rights[i].text;
@@ -348,7 +356,12 @@ class Printer {
   }
 
   void item_stmt(const ast::NetworkSection& s, bool first) {
-    section("network", s.range, s.rules, first, [&](const ast::NetRule& r, bool f) {
+    section("network", s.range, s.stmts, first, [&](const ast::NetStmt& st, bool f) {
+      if (const auto* p = std::get_if<ast::ProxyDecl>(&st)) {
+        single_line_stmt("proxy " + p->address + " port " + std::to_string(p->port), p->range, f);
+        return;
+      }
+      const auto& r = std::get<ast::NetRule>(st);
       std::string prefix = r.deny ? "deny" : "";
       auto add = [&](const std::string& w) { prefix += (prefix.empty() ? "" : " ") + w; };
       if (r.direction != ast::Direction::Any) add(r.direction == ast::Direction::Connect ? "connect" : "bind");

@@ -49,6 +49,12 @@ struct Filesystem {
   unsigned min_abi = 0;
   uint64_t handled = 0;  // rights restricted: every right of min_abi
   std::vector<FsRule> rules;  // sorted by path, allows before denies
+  // Landlock scopes (`landlock scope ...`, ABI 6): scope bits, and the statements that ask for them.
+  uint64_t scopes = 0;
+  std::vector<Origin> scope_origins;
+  // Landlock layers newer than min_abi that the policy declared `landlock best_effort`: applied
+  // where the kernel has them, dropped (and audited) where it does not. Layer bits.
+  uint64_t best_effort = 0;
 };
 
 struct NetRule {
@@ -63,9 +69,18 @@ struct NetRule {
 
 // Network rules are an allowlist: allow rules name tcp or udp endpoints, and anything they do not
 // allow is refused. Deny rules (`proto` Any covers every protocol) beat every allow rule.
+// The egress proxy that enforces domain rules (`proxy ADDRESS port N`): the only endpoint the
+// sandbox may reach for them, and what launchers point HTTP(S)_PROXY at.
+struct Proxy {
+  Host address;  // a single V4 or V6 address (prefix 32 or 128)
+  uint16_t port = 0;
+  Origin origin;
+};
+
 struct Network {
   bool present = false;
   std::vector<NetRule> rules;  // denies first, then allows; each in source order
+  std::optional<Proxy> proxy;
 };
 
 // ---- assertions and tests (kept for the verifier; evaluated by a later stage) ----

@@ -143,6 +143,18 @@ std::string to_json(const Policy& p) {
                          {"origin", origin_json(r.origin)}});
   }
 
+  json scopes = json::array();
+  if (p.filesystem.scopes & scope::kAbstractUnixSocket) scopes.push_back("abstract_unix_socket");
+  if (p.filesystem.scopes & scope::kSignal) scopes.push_back("signal");
+  json best_effort = json::array();
+  if (p.filesystem.best_effort & layer::kNetwork) best_effort.push_back("network");
+  if (p.filesystem.best_effort & layer::kScope) best_effort.push_back("scope");
+  json proxy = nullptr;
+  if (p.network.proxy)
+    proxy = {{"address", host_to_string(p.network.proxy->address)},
+             {"port", p.network.proxy->port},
+             {"origin", origin_json(p.network.proxy->origin)}};
+
   json assertions = json::array();
   for (const Assertion& a : p.assertions)
     assertions.push_back({{"quantifier", a.never ? "never" : "always"}, {"query", query_json(a.query)}, {"origin", origin_json(a.origin)}});
@@ -167,8 +179,11 @@ std::string to_json(const Policy& p) {
                {{"present", p.filesystem.present},
                 {"min_abi", p.filesystem.min_abi},
                 {"handled", p.filesystem.handled},
-                {"rules", fs_rules}}},
-              {"network", {{"present", p.network.present}, {"rules", net_rules}}},
+                {"rules", fs_rules},
+                {"scopes", scopes},
+                {"scope_origins", origins_json(p.filesystem.scope_origins)},
+                {"best_effort", best_effort}}},
+              {"network", {{"present", p.network.present}, {"rules", net_rules}, {"proxy", proxy}}},
               {"assertions", assertions},
               {"tests", tests}};
   return out.dump(2, ' ', false, json::error_handler_t::replace) + "\n";

@@ -80,6 +80,21 @@ inline uint64_t fs_rights_for_abi(unsigned abi) {
 }
 inline constexpr unsigned kMaxLandlockAbi = 7;
 
+// Landlock scopes (LANDLOCK_SCOPE_*, ABI 6): IPC the sandbox may not direct at processes outside it.
+namespace scope {
+inline constexpr uint64_t kAbstractUnixSocket = 1ull << 0;
+inline constexpr uint64_t kSignal = 1ull << 1;
+}  // namespace scope
+inline constexpr unsigned kScopeAbi = 6;
+
+// Landlock's layers beyond the filesystem rights, each with the ABI that introduced it; the bits of
+// Filesystem::best_effort.
+namespace layer {
+inline constexpr uint64_t kNetwork = 1ull << 0;  // TCP bind/connect ports, ABI 4
+inline constexpr uint64_t kScope = 1ull << 1;    // scopes, ABI 6
+}  // namespace layer
+inline constexpr unsigned kNetworkAbi = 4;
+
 enum class Direction : uint8_t { Any, Connect, Bind };
 enum class Proto : uint8_t { Any, Tcp, Udp };
 

@@ -55,6 +55,7 @@ class RuleCollector {
     lower_syscall_rules(ctx_, unit, ex);
     lower_fs_rules(ctx_, unit, ex);
     lower_net_rules(ctx_, unit, ex);
+    lower_landlock_layers(ctx_, unit);
     for (const ImportEdge& edge : ctx_.unit(unit).imports) {
       Exclusions child = ex;
       if (!edge.stmt->without.empty() && edge.stmt->refs.size() > 1) {
@@ -138,6 +139,8 @@ std::optional<ir::Policy> analyze(diag::Engine& diags, diag::FileId root, const 
   check_definitions(ctx);
   RuleCollector(ctx).visit(0, {});
   if (ctx.policy.filesystem.min_abi > 0) ctx.policy.filesystem.handled = ir::fs_rights_for_abi(ctx.policy.filesystem.min_abi);
+  check_landlock_layers(ctx);
+  check_proxy(ctx);
   add_implicit_network_denies(ctx);
   lower_queries(ctx);
   report_unused(ctx);

@@ -94,6 +94,11 @@ std::vector<ir::Host> expand_hosts(Context& ctx, const std::string& name, ast::S
 void lower_syscall_rules(Context& ctx, size_t unit, const Exclusions& ex);  // syscall_rules.cpp
 void lower_fs_rules(Context& ctx, size_t unit, const Exclusions& ex);       // fs_rules.cpp
 void lower_net_rules(Context& ctx, size_t unit, const Exclusions& ex);      // net_rules.cpp
+void lower_landlock_layers(Context& ctx, size_t unit);                      // landlock_layers.cpp
+// E0304 for scopes the minimum ABI cannot provide unless the policy made them best effort.
+void check_landlock_layers(Context& ctx);                                   // landlock_layers.cpp
+// E0406 for domain rules without a proxy to enforce them.
+void check_proxy(Context& ctx);                                             // net_rules.cpp
 void lower_queries(Context& ctx);                                           // queries.cpp
 void add_implicit_network_denies(Context& ctx);                             // net_rules.cpp
 

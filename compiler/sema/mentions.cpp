@@ -21,8 +21,9 @@ class Walker {
           if (const auto* r = std::get_if<ast::AccessRule>(&st))
             for (const auto& p : r->paths) out.strings.insert(p.value);
       } else if (const auto* n = std::get_if<ast::NetworkSection>(&item)) {
-        for (const auto& r : n->rules)
-          for (const auto& h : r.hosts) h.kind == ast::HostKind::Group ? set(h.text) : void(out.strings.insert(h.text));
+        for (const auto& st : n->stmts)
+          if (const auto* r = std::get_if<ast::NetRule>(&st))
+            for (const auto& h : r->hosts) h.kind == ast::HostKind::Group ? set(h.text) : void(out.strings.insert(h.text));
       }
     }
     for (const ImportEdge& e : ctx_.unit(u).imports) unit(e.target);

@@ -45,13 +45,64 @@ void report_domain(Context& ctx, ast::SourceRange range) {
 
 }  // namespace
 
+namespace {
+
+// `proxy ADDRESS port N`: one single address, once, in the policy itself (which proxy a sandbox
+// trusts with its domain rules is the deployment's decision, not a shared module's).
+void lower_proxy(Context& ctx, size_t unit, const ast::ProxyDecl& p) {
+  if (ctx.unit(unit).ast.kind != ast::UnitKind::Policy) {
+    ctx.diags.report(Code::NotAllowedInModule, p.range, "a module cannot choose the egress proxy")
+        .with_help("move `proxy` into the policy");
+    return;
+  }
+  auto& net = ctx.policy.network;
+  if (net.proxy) {
+    ctx.diags.report(Code::DuplicateStatement, p.range, "the `proxy` is already given")
+        .note(net.proxy->origin.range, "first given here");
+    return;
+  }
+  auto host = parse_host(ctx, {ast::HostKind::Address, p.address, p.address_range});
+  if (!host) return;
+  const uint8_t full = host->kind == ir::HostKind::V4 ? 32 : 128;
+  if (host->prefix != full) {
+    ctx.diags.report(Code::MalformedAddress, p.address_range, "the proxy is one address, not a block")
+        .with_help("name the address the proxy listens on, without a /prefix");
+    return;
+  }
+  auto port = check_port(ctx, {p.port, p.port, false, p.port_range});
+  if (!port) return;
+  net.proxy = ir::Proxy{*host, port->low, ctx.origin(unit, p.range)};
+}
+
+}  // namespace
+
+void check_proxy(Context& ctx) {
+  const auto& net = ctx.policy.network;
+  if (net.proxy) return;
+  for (const ir::NetRule& r : net.rules) {
+    if (r.deny) continue;
+    auto domain = std::find_if(r.hosts.begin(), r.hosts.end(), [](const ir::Host& h) { return h.kind == ir::HostKind::Domain; });
+    if (domain == r.hosts.end()) continue;
+    ctx.diags.report(Code::DomainNeedsProxy, r.origin.range,
+                     "`" + ir::host_to_string(*domain) + "` can only be enforced by an egress proxy, and the policy names none")
+        .note("nftables sees addresses, not names: the sandbox reaches domains through the proxy only")
+        .with_help("say where the proxy listens, e.g. `proxy 127.0.0.1 port 3128`, in the policy's network section");
+    return;  // one report says it; every domain rule has the same fix
+  }
+}
+
 void lower_net_rules(Context& ctx, size_t unit, const Exclusions& ex) {
   auto& net = ctx.policy.network;
   for (const ast::Item& item : ctx.unit(unit).ast.items) {
     const auto* section = std::get_if<ast::NetworkSection>(&item);
     if (section == nullptr) continue;
     net.present = true;
-    for (const ast::NetRule& r : section->rules) {
+    for (const ast::NetStmt& st : section->stmts) {
+      if (const auto* p = std::get_if<ast::ProxyDecl>(&st)) {
+        lower_proxy(ctx, unit, *p);
+        continue;
+      }
+      const ast::NetRule& r = std::get<ast::NetRule>(st);
       if (!check_shape(ctx, r)) continue;
       const size_t errors_before = ctx.diags.error_count();
       ir::NetRule out;

@@ -156,7 +156,7 @@ ast::Item AstBuilder::item(P::ItemContext* ctx) {
   if (auto* n = dynamic_cast<P::NetworkItemContext*>(ctx)) {
     ast::NetworkSection out;
     out.range = range(n);
-    for (auto* st : n->netStmt()) out.rules.push_back(net_stmt(st));
+    for (auto* st : n->netStmt()) out.stmts.push_back(net_stmt(st));
     return out;
   }
   if (auto* a = dynamic_cast<P::AssertItemContext*>(ctx)) {
@@ -313,6 +313,16 @@ ast::ExprPtr AstBuilder::value(P::ValueContext* ctx) {
 
 ast::FsStmt AstBuilder::fs_stmt(P::FsStmtContext* ctx) {
   if (auto* a = dynamic_cast<P::AbiStmtContext*>(ctx)) return ast::LandlockAbi{integer(a->INT()), range(a), range(a->INT())};
+  if (auto* sc = dynamic_cast<P::ScopeStmtContext*>(ctx)) {
+    ast::LandlockScope out{{}, range(sc)};
+    for (auto* n : sc->name()) out.scopes.push_back(name(n));
+    return out;
+  }
+  if (auto* b = dynamic_cast<P::BestEffortStmtContext*>(ctx)) {
+    ast::LandlockBestEffort out{{}, range(b)};
+    for (auto* n : b->name()) out.layers.push_back(name(n));
+    return out;
+  }
   auto* r = dynamic_cast<P::AccessStmtContext*>(ctx);
   ast::AccessRule out;
   out.range = range(r);
@@ -322,7 +332,10 @@ ast::FsStmt AstBuilder::fs_stmt(P::FsStmtContext* ctx) {
   return out;
 }
 
-ast::NetRule AstBuilder::net_stmt(P::NetStmtContext* ctx) {
+ast::NetStmt AstBuilder::net_stmt(P::NetStmtContext* stmt) {
+  if (auto* p = dynamic_cast<P::ProxyStmtContext*>(stmt))
+    return ast::ProxyDecl{p->ADDRESS()->getText(), range(p->ADDRESS()), integer(p->INT()), range(p->INT()), range(p)};
+  auto* ctx = dynamic_cast<P::RuleStmtNetContext*>(stmt);
   ast::NetRule out;
   out.range = range(ctx);
   out.deny = ctx->deny != nullptr;

@@ -196,11 +196,14 @@ TEST_CASE("filesystem rules: rights by ABI, paths in normal form") {
 
 TEST_CASE("network rules: addresses, domains, ports and implicit metadata denies") {
   auto c = compile(policy_with(R"(network {
+      proxy 127.0.0.1 port 3128
       connect tcp 443 to "pypi.org", "*.pythonhosted.org", 10.20.0.0/16, 2001:db8::/32
       bind tcp 8000-8080
       deny connect tcp 25
     })"));
   REQUIRE(c->policy);
+  REQUIRE(c->policy->network.proxy);
+  CHECK(c->policy->network.proxy->port == 3128);
   const auto& rules = c->policy->network.rules;
   REQUIRE(rules.size() == 4);
   CHECK(rules[0].deny);  // written deny first, then the implicit one, then allows

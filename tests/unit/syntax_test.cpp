@@ -90,18 +90,40 @@ TEST_CASE("network statements and addresses") {
     connect tcp 443, 8000-8080 to "pypi.org", 10.0.0.0/8, fd00:ec2::254, ::ffff:169.254.169.254, @set
     bind udp any
     deny to any
+    proxy ::1 port 3128
   } })");
   REQUIRE(p->file);
   const auto& n = std::get<ast::NetworkSection>(p->file->items[0]);
-  REQUIRE(n.rules.size() == 3);
-  CHECK(n.rules[0].ports.size() == 2);
-  CHECK(n.rules[0].ports[1].is_range);
-  REQUIRE(n.rules[0].hosts.size() == 5);
-  CHECK(n.rules[0].hosts[2].kind == ast::HostKind::Address);
-  CHECK(n.rules[0].hosts[2].text == "fd00:ec2::254");
-  CHECK(n.rules[0].hosts[3].text == "::ffff:169.254.169.254");
-  CHECK(n.rules[1].any_port);
-  CHECK(n.rules[2].deny);
+  REQUIRE(n.stmts.size() == 4);
+  const auto& r0 = std::get<ast::NetRule>(n.stmts[0]);
+  CHECK(r0.ports.size() == 2);
+  CHECK(r0.ports[1].is_range);
+  REQUIRE(r0.hosts.size() == 5);
+  CHECK(r0.hosts[2].kind == ast::HostKind::Address);
+  CHECK(r0.hosts[2].text == "fd00:ec2::254");
+  CHECK(r0.hosts[3].text == "::ffff:169.254.169.254");
+  CHECK(std::get<ast::NetRule>(n.stmts[1]).any_port);
+  CHECK(std::get<ast::NetRule>(n.stmts[2]).deny);
+  const auto& proxy = std::get<ast::ProxyDecl>(n.stmts[3]);
+  CHECK(proxy.address == "::1");
+  CHECK(proxy.port == 3128);
+}
+
+TEST_CASE("landlock scope and best_effort statements") {
+  auto p = parse_text(R"(policy p version 1 { filesystem {
+    landlock abi >= 3
+    landlock scope signal, abstract_unix_socket
+    landlock best_effort network, scope
+  } })");
+  REQUIRE(p->file);
+  const auto& f = std::get<ast::FilesystemSection>(p->file->items[0]);
+  REQUIRE(f.stmts.size() == 3);
+  const auto& scope = std::get<ast::LandlockScope>(f.stmts[1]);
+  REQUIRE(scope.scopes.size() == 2);
+  CHECK(scope.scopes[1].text == "abstract_unix_socket");
+  const auto& be = std::get<ast::LandlockBestEffort>(f.stmts[2]);
+  REQUIRE(be.layers.size() == 2);
+  CHECK(be.layers[0].text == "network");
 }
 
 TEST_CASE("integer literals: bases, separators and overflow") {

@@ -1,0 +1,22 @@
+// Stage: backends/landlock. The backend's entry point: the IR to landlock.json, a launcher-neutral
+// description of the Landlock ruleset (format in docs/backends/landlock.md), and what it enforces.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "backends/enforcement.h"
+#include "compiler/diag/diagnostic.h"
+#include "compiler/ir/ir.h"
+
+namespace polc::backends::landlock {
+
+struct LandlockArtifacts {
+  std::string json;  // landlock.json
+  Enforcements enforced;
+};
+
+// Returns nullopt after reporting E0606 (a deny rule Landlock cannot enforce) to `engine`.
+std::optional<LandlockArtifacts> emit(const ir::Policy& policy, diag::Engine& engine);
+
+}  // namespace polc::backends::landlock

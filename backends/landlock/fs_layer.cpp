@@ -1,0 +1,69 @@
+// Stage: backends/landlock. The filesystem layer and the deny-inside-allow check.
+#include "backends/landlock/fs_layer.h"
+
+#include <map>
+
+#include "backends/landlock/access_names.h"
+
+namespace polc::backends::landlock {
+
+namespace {
+
+std::string joined(const std::vector<std::string>& names) {
+  std::string out;
+  for (const auto& n : names) out += (out.empty() ? "" : ", ") + n;
+  return out;
+}
+
+const char* kArtifact = "landlock.json";
+
+void check_deny(const ir::FsRule& deny, const std::vector<ir::FsRule>& rules, diag::Engine& engine) {
+  for (const ir::FsRule& grant : rules) {
+    if (grant.deny) continue;
+    const uint64_t overlap = grant.rights & deny.rights;
+    if (overlap == 0) continue;
+    const bool inside = beneath(deny.path, grant.path);
+    if (!inside && !beneath(grant.path, deny.path)) continue;
+    const std::string rights = joined(fs_access_names(overlap));
+    auto& d = engine.report(diag::Code::DenyInsideAllow, deny.origins.front().range,
+                            inside ? "Landlock cannot deny " + rights + " on \"" + deny.path + "\": \"" + grant.path +
+                                         "\" grants it on everything beneath it"
+                                   : "Landlock cannot deny " + rights + " on \"" + deny.path + "\" while \"" +
+                                         grant.path + "\" inside it is granted it");
+    d.note(grant.origins.front().range, "granted here");
+    d.note("Landlock only adds rights: a rule grants them on a path and everything beneath it, and no rule can take them back");
+    d.with_help(inside ? "grant the rights on the paths beside \"" + deny.path + "\" instead of on \"" + grant.path +
+                             "\", or drop " + rights + " from the deny if the grant is intended"
+                       : "remove the grant inside the denied tree, or deny only the paths beside it");
+    return;  // one report per deny rule: the fix for the first grant fixes the rest
+  }
+}
+
+}  // namespace
+
+bool beneath(const std::string& path, const std::string& ancestor) {
+  if (ancestor == "/" || path == ancestor) return true;
+  return path.size() > ancestor.size() && path.compare(0, ancestor.size(), ancestor) == 0 && path[ancestor.size()] == '/';
+}
+
+FsLayer fs_layer(const ir::Filesystem& fs, diag::Engine& engine, Enforcements& enforced) {
+  FsLayer out;
+  out.handled = fs.handled;
+  std::map<std::string, uint64_t> grants;
+  for (const ir::FsRule& r : fs.rules) {
+    const std::string rights = joined(fs_access_names(r.rights));
+    if (r.deny) {
+      check_deny(r, fs.rules, engine);
+      for (const ir::Origin& o : r.origins)
+        enforced.push_back({o, kArtifact, Extent::Full, "grants no " + rights + " beneath \"" + r.path + "\""});
+      continue;
+    }
+    grants[r.path] |= r.rights;
+    for (const ir::Origin& o : r.origins)
+      enforced.push_back({o, kArtifact, Extent::Full, "grants " + rights + " beneath \"" + r.path + "\""});
+  }
+  for (const auto& [path, access] : grants) out.rules.push_back({path, access});
+  return out;
+}
+
+}  // namespace polc::backends::landlock

@@ -1,0 +1,33 @@
+// Stage: backends/landlock. The filesystem layer: one path-beneath rule per path with the union of
+// the rights granted there, and the check that makes deny rules honest. Landlock grants only: a
+// deny rule is enforced by *not* granting, which is exact only when no grant reaches the denied
+// tree (and the denied tree holds no grant of the same rights).
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "backends/enforcement.h"
+#include "compiler/diag/diagnostic.h"
+#include "compiler/ir/ir.h"
+
+namespace polc::backends::landlock {
+
+struct PathRule {
+  std::string path;
+  uint64_t access = 0;  // fs_right bits
+};
+
+struct FsLayer {
+  uint64_t handled = 0;
+  std::vector<PathRule> rules;  // sorted by path, one per path
+};
+
+// True when `path` is `ancestor` or lies beneath it. Both are absolute and normal.
+bool beneath(const std::string& path, const std::string& ancestor);
+
+// Reports E0606 for every deny rule that overlaps a grant of the same rights. Records what
+// landlock.json enforces in `enforced`.
+FsLayer fs_layer(const ir::Filesystem& fs, diag::Engine& engine, Enforcements& enforced);
+
+}  // namespace polc::backends::landlock

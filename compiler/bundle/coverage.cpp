@@ -1,0 +1,158 @@
+// Stage: bundle. The coverage map and E0605.
+#include "compiler/bundle/coverage.h"
+
+#include <algorithm>
+#include <map>
+#include <tuple>
+
+namespace polc::bundle {
+
+namespace {
+
+// A statement is identified by its module and line: the IR's origins point at the part of a
+// statement that produced a rule (one target of `kill @a, @b`), and the map lists statements.
+using Key = std::tuple<std::string, uint32_t, uint32_t, std::string>;  // module, file, line, where
+
+Key key_of(const ir::Origin& o, const diag::SourceManager& sources) {
+  const uint32_t line = o.range.valid() ? sources.line_col(o.range.file, o.range.begin).line : 0;
+  return {o.module, o.range.file, line, o.where};
+}
+
+std::string trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
+  return std::string(s);
+}
+
+std::string statement_text(const ir::Origin& o, const diag::SourceManager& sources) {
+  if (!o.range.valid()) return "";
+  const auto first = sources.line_col(o.range.file, o.range.begin);
+  const auto last = sources.line_col(o.range.file, o.range.end > o.range.begin ? o.range.end - 1 : o.range.begin);
+  std::string text = trim(sources.line_text(o.range.file, first.line));
+  // Keep the map readable: the statement's first line, minus a trailing comment.
+  if (auto hash = text.find(" #"); hash != std::string::npos) text = trim(text.substr(0, hash));
+  if (last.line != first.line) text += " ...";
+  return text;
+}
+
+// "allow read, write, close and 12 more" for the syscall rules one statement produced on one arch.
+std::string syscall_summary(const std::string& action, const std::vector<std::string>& names) {
+  constexpr size_t kShown = 6;
+  std::string out = action + " ";
+  for (size_t i = 0; i < names.size() && i < kShown; ++i) out += (i ? ", " : "") + names[i];
+  if (names.size() > kShown) out += " and " + std::to_string(names.size() - kShown) + " more";
+  return out;
+}
+
+void add_origin(std::map<Key, CoverageEntry>& map, const ir::Origin& o, const diag::SourceManager& sources) {
+  auto [it, inserted] = map.try_emplace(key_of(o, sources));
+  if (inserted) {
+    it->second.origin = o;
+    it->second.statement = statement_text(o, sources);
+  }
+}
+
+}  // namespace
+
+Coverage build_coverage(const ir::Policy& policy, const diag::SourceManager& sources,
+                        const std::vector<std::pair<arch::Arch, std::string>>& seccomp_files, bool oci,
+                        const backends::Enforcements& reported) {
+  std::map<Key, CoverageEntry> map;
+  for (const ir::FsRule& r : policy.filesystem.rules)
+    for (const ir::Origin& o : r.origins) add_origin(map, o, sources);
+  for (const ir::Origin& o : policy.filesystem.scope_origins) add_origin(map, o, sources);
+  for (const ir::NetRule& r : policy.network.rules) {
+    add_origin(map, r.origin, sources);
+    const bool domains = std::any_of(r.hosts.begin(), r.hosts.end(), [](const ir::Host& h) { return h.kind == ir::HostKind::Domain; });
+    const bool addresses = std::any_of(r.hosts.begin(), r.hosts.end(), [](const ir::Host& h) { return h.kind != ir::HostKind::Domain; });
+    if (domains && addresses) map.at(key_of(r.origin, sources)).parts = {backends::kPartAddresses, backends::kPartDomains};
+  }
+  if (policy.network.proxy) add_origin(map, policy.network.proxy->origin, sources);
+
+  // Syscall rules: each program enforces every rule of its arch exactly (the self-check proves the
+  // program against the IR before it is written).
+  for (const ir::ArchFilter& af : policy.syscalls.arches) {
+    std::vector<std::string> files;  // every program that decides this arch's calls
+    for (const auto& [a, f] : seccomp_files)
+      if (a == af.arch) files.push_back(f);
+    std::map<std::pair<Key, std::string>, std::vector<std::string>> names;  // (statement, action) -> syscalls
+    for (const ir::SyscallRule& r : af.rules)
+      for (const ir::Origin& o : r.origins) {
+        add_origin(map, o, sources);
+        auto& list = names[{key_of(o, sources), ir::action_text(r.action)}];
+        if (list.empty() || list.back() != r.syscall) list.push_back(r.syscall);
+      }
+    for (const auto& [k, list] : names) {
+      CoverageEntry& e = map.at(k.first);
+      const std::string how = syscall_summary(k.second, list) + " on " + std::string(arch::name(af.arch));
+      for (const std::string& file : files) e.enforced_by.push_back({e.origin, file, backends::Extent::Full, how});
+      if (oci && !files.empty()) e.enforced_by.push_back({e.origin, "seccomp.oci.json", backends::Extent::Full, how});
+    }
+  }
+  for (const backends::Enforcement& en : reported) {
+    auto it = map.find(key_of(en.origin, sources));
+    if (it != map.end()) it->second.enforced_by.push_back(en);
+  }
+
+  Coverage out;
+  for (auto& [k, e] : map) {
+    std::stable_sort(e.enforced_by.begin(), e.enforced_by.end(),
+                     [](const auto& a, const auto& b) { return a.artifact < b.artifact; });
+    // One statement over several programs' rules of the same arch family repeats lines: keep one.
+    e.enforced_by.erase(std::unique(e.enforced_by.begin(), e.enforced_by.end(),
+                                    [](const auto& a, const auto& b) { return a.artifact == b.artifact && a.how == b.how; }),
+                        e.enforced_by.end());
+    out.entries.push_back(std::move(e));
+  }
+  return out;
+}
+
+size_t report_unenforced(const Coverage& coverage, diag::Engine& engine) {
+  size_t reported = 0;
+  for (const CoverageEntry& e : coverage.entries) {
+    auto full = [&](const std::string& part) {
+      return std::any_of(e.enforced_by.begin(), e.enforced_by.end(), [&](const auto& en) {
+        return en.extent == backends::Extent::Full && en.part == part;
+      });
+    };
+    if (full("")) continue;
+    if (!e.parts.empty() && std::all_of(e.parts.begin(), e.parts.end(), full)) continue;
+    const std::string what = e.statement.empty() ? e.origin.where : "`" + e.statement + "`";
+    auto& d = engine.report(diag::Code::NotEnforced, e.origin.range,
+                            e.enforced_by.empty() ? "no selected backend enforces " + what
+                                                  : what + " is only partly enforced by the selected backends");
+    if (!e.origin.range.valid()) d.note("polc adds this deny to every policy; nftables.nft enforces it");
+    for (const auto& en : e.enforced_by)
+      if (en.extent == backends::Extent::Partial || !en.part.empty()) d.note(en.artifact + " " + en.how + " (partly)");
+    d.with_help("select a backend that enforces it in full (`--backends`), or remove the statement");
+    ++reported;
+  }
+  return reported;
+}
+
+nlohmann::json coverage_json(const Coverage& coverage) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const CoverageEntry& e : coverage.entries) {
+    nlohmann::json by = nlohmann::json::array();
+    for (const auto& en : e.enforced_by)
+      by.push_back({{"artifact", en.artifact},
+                    {"extent", en.extent == backends::Extent::Full ? "full" : "partial"},
+                    {"part", en.part},
+                    {"how", en.how}});
+    out.push_back({{"statement", e.statement}, {"at", e.origin.where}, {"module", e.origin.module}, {"enforced_by", by}});
+  }
+  return out;
+}
+
+std::string coverage_text(const Coverage& coverage) {
+  std::string out;
+  for (const CoverageEntry& e : coverage.entries) {
+    out += e.origin.where + (e.statement.empty() ? "" : ": " + e.statement) + "\n";
+    if (e.enforced_by.empty()) out += "    (enforced by nothing)\n";
+    for (const auto& en : e.enforced_by)
+      out += "    " + en.artifact + (en.extent == backends::Extent::Full && en.part.empty() ? "" : " (partly)") + ": " + en.how + "\n";
+  }
+  return out;
+}
+
+}  // namespace polc::bundle

@@ -1,0 +1,98 @@
+// Stage: sema. Landlock's layers beyond filesystem rights: `landlock scope` (IPC the sandbox may
+// not aim outside itself, ABI 6) and `landlock best_effort` (layers newer than the policy's
+// minimum ABI that launchers may drop on older kernels). Without `best_effort`, a layer the
+// minimum ABI cannot provide is an error: the policy would otherwise promise more than the
+// kernels it claims to support can enforce.
+#include <array>
+
+#include "compiler/sema/context.h"
+#include "compiler/sema/suggest.h"
+
+namespace polc::sema {
+
+using diag::Code;
+
+namespace {
+
+struct NamedBit {
+  std::string_view name;
+  uint64_t bit;
+};
+
+constexpr std::array<NamedBit, 2> kScopes = {{{"abstract_unix_socket", ir::scope::kAbstractUnixSocket},
+                                              {"signal", ir::scope::kSignal}}};
+constexpr std::array<NamedBit, 2> kLayers = {{{"network", ir::layer::kNetwork}, {"scope", ir::layer::kScope}}};
+
+template <size_t N>
+uint64_t resolve_names(Context& ctx, const std::vector<ast::Name>& names, const std::array<NamedBit, N>& table,
+                       std::string_view what) {
+  uint64_t bits = 0;
+  std::set<std::string> seen;
+  for (const ast::Name& n : names) {
+    if (!seen.insert(n.text).second) {
+      ctx.diags.report(Code::DuplicateEntry, n.range, "`" + n.text + "` is listed twice");
+      continue;
+    }
+    const NamedBit* found = nullptr;
+    for (const NamedBit& nb : table)
+      if (nb.name == n.text) found = &nb;
+    if (found != nullptr) {
+      bits |= found->bit;
+      continue;
+    }
+    std::vector<std::string_view> known;
+    std::string list;
+    for (const NamedBit& nb : table) {
+      known.push_back(nb.name);
+      list += (list.empty() ? "" : ", ") + std::string(nb.name);
+    }
+    auto& d = ctx.diags.report(Code::UnknownLandlockName, n.range, "unknown Landlock " + std::string(what) + " `" + n.text + "`");
+    d.note("known: " + list);
+    if (auto s = closest_match(n.text, known); !s.empty()) d.with_help("did you mean `" + s + "`?").fix(n.range, s);
+  }
+  return bits;
+}
+
+}  // namespace
+
+void lower_landlock_layers(Context& ctx, size_t unit) {
+  auto& fs = ctx.policy.filesystem;
+  const bool is_policy = ctx.unit(unit).ast.kind == ast::UnitKind::Policy;
+  for (const ast::Item& item : ctx.unit(unit).ast.items) {
+    const auto* section = std::get_if<ast::FilesystemSection>(&item);
+    if (section == nullptr) continue;
+    for (const ast::FsStmt& st : section->stmts) {
+      if (const auto* sc = std::get_if<ast::LandlockScope>(&st)) {
+        const uint64_t bits = resolve_names(ctx, sc->scopes, kScopes, "scope");
+        if (bits == 0) continue;
+        fs.scopes |= bits;
+        // A module imported twice (with different `without` lists) is lowered twice.
+        ir::Origin o = ctx.origin(unit, sc->range);
+        if (std::find(fs.scope_origins.begin(), fs.scope_origins.end(), o) == fs.scope_origins.end())
+          fs.scope_origins.push_back(std::move(o));
+      } else if (const auto* b = std::get_if<ast::LandlockBestEffort>(&st)) {
+        // Only the policy decides which of its layers may be dropped: a module that made them
+        // optional would quietly weaken every policy importing it on older kernels.
+        if (!is_policy) {
+          ctx.diags.report(Code::NotAllowedInModule, b->range, "a module cannot make Landlock layers best effort")
+              .with_help("move `landlock best_effort` into the policy");
+          continue;
+        }
+        fs.best_effort |= resolve_names(ctx, b->layers, kLayers, "layer");
+      }
+    }
+  }
+}
+
+void check_landlock_layers(Context& ctx) {
+  auto& fs = ctx.policy.filesystem;
+  if (fs.scopes == 0 || fs.min_abi >= ir::kScopeAbi || (fs.best_effort & ir::layer::kScope) != 0) return;
+  ctx.diags.report(Code::RightNeedsNewerAbi, fs.scope_origins.front().range,
+                   "Landlock scopes need ABI " + std::to_string(ir::kScopeAbi) + ", but the policy requires only ABI " +
+                       std::to_string(fs.min_abi))
+      .note("a launcher on an older kernel could not keep this promise")
+      .with_help("raise the minimum with `landlock abi >= 6`, or add `landlock best_effort scope` to the policy's "
+                 "filesystem section to apply scopes where the kernel has them");
+}
+
+}  // namespace polc::sema

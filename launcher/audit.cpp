@@ -1,0 +1,82 @@
+// Stage: launcher. Audit line formatting and writing.
+#include "launcher/audit.h"
+
+#include <fcntl.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <nlohmann/json.hpp>
+
+#include "launcher/errors.h"
+
+namespace polc::launcher {
+
+namespace {
+
+std::string utc_now() {
+  timespec now{};
+  clock_gettime(CLOCK_REALTIME, &now);
+  tm parts{};
+  gmtime_r(&now.tv_sec, &parts);
+  char text[32];
+  strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &parts);
+  return text;
+}
+
+template <typename T>
+nlohmann::json or_null(const std::optional<T>& value) {
+  return value ? nlohmann::json(*value) : nlohmann::json(nullptr);
+}
+
+}  // namespace
+
+std::string audit_line(const AuditRecord& r) {
+  nlohmann::json line;
+  line["audit"] = "sbx-exec/1";
+  line["launcher"] = "sbx-exec " POLC_VERSION;
+  line["time"] = utc_now();
+  line["pid"] = getpid();  // the payload's pid too: exec keeps it
+  line["result"] = r.result;
+  line["exit_code"] = or_null(r.exit_code);
+  line["reason"] = or_null(r.reason);
+  line["bundle"] = r.bundle;
+  line["policy"] = or_null(r.policy);
+  line["version"] = or_null(r.version);
+  line["manifest_sha256"] = or_null(r.manifest_sha256);
+  line["landlock_abi_kernel"] = or_null(r.landlock_abi_kernel);
+  line["landlock_abi_used"] = or_null(r.landlock_abi_used);
+  line["layers"] = r.layers;
+  nlohmann::json dropped = nlohmann::json::array();
+  for (const DroppedLayer& d : r.dropped)
+    dropped.push_back({{"layer", d.layer}, {"needs_abi", d.needs_abi}, {"reason", d.reason}});
+  line["dropped"] = dropped;
+  line["skipped_paths"] = r.skipped_paths;
+  if (r.seccomp_file)
+    line["seccomp"] = {{"file", *r.seccomp_file}, {"instructions", r.seccomp_instructions.value_or(0)}};
+  else
+    line["seccomp"] = nullptr;
+  line["network"] = {{"mode", r.network_mode.empty() ? nlohmann::json(nullptr) : nlohmann::json(r.network_mode)},
+                     {"netns", or_null(r.netns)}};
+  nlohmann::json env = nlohmann::json::object();
+  for (const auto& [name, value] : r.env) env[name] = value;
+  line["env"] = env;
+  line["command"] = r.command;
+  return line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+AuditSink::AuditSink(const std::string& path) {
+  fd_ = open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY, 0600);
+  if (fd_ < 0) throw Failure(ExitCode::AuditFailed, "cannot open audit log " + path + ": " + errno_text(errno));
+}
+
+bool AuditSink::write(const std::string& line) const {
+  std::string data = line + "\n";
+  ssize_t n;
+  do {
+    n = ::write(fd_, data.data(), data.size());
+  } while (n < 0 && errno == EINTR);
+  return n == static_cast<ssize_t>(data.size());
+}
+
+}  // namespace polc::launcher

@@ -1,0 +1,59 @@
+// Stage: launcher. The audit line: one JSON object per launch, written just before the payload is
+// exec'd (or when the launch is refused), to stderr or appended to --audit-log FILE.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "launcher/landlock_policy.h"
+
+namespace polc::launcher {
+
+// Everything known about the launch so far; fields not reached yet stay empty and are written
+// as null, so every line has the same keys whatever step it stopped at.
+struct AuditRecord {
+  std::string result;  // "exec" or "refused"
+  std::optional<int> exit_code;  // refused: the launcher's exit status
+  std::optional<std::string> reason;
+  std::string bundle;  // canonical path when known, else as given
+  std::optional<std::string> policy;
+  std::optional<int64_t> version;
+  std::optional<std::string> manifest_sha256;
+  std::optional<int> landlock_abi_kernel;
+  std::optional<int> landlock_abi_used;
+  std::vector<std::string> layers;  // applied, in the order they were applied
+  std::vector<DroppedLayer> dropped;
+  std::vector<std::string> skipped_paths;
+  std::optional<std::string> seccomp_file;
+  std::optional<size_t> seccomp_instructions;
+  std::string network_mode;
+  std::optional<std::string> netns;
+  std::vector<std::pair<std::string, std::string>> env;
+  std::vector<std::string> command;
+};
+
+// The line, without its newline: keys sorted, no whitespace. Bytes that are not UTF-8 (a
+// command argument can be anything) are replaced, never a reason to fail.
+std::string audit_line(const AuditRecord& record);
+
+// Where lines go. Opened before anything is applied: the file must be writable before the
+// payload may run, and an already open descriptor is not subject to the Landlock rules the
+// launcher applies to itself afterwards. Close-on-exec, so the payload never inherits it.
+class AuditSink {
+ public:
+  AuditSink() = default;  // stderr
+  // Throws Failure(AuditFailed) when FILE cannot be opened for appending.
+  explicit AuditSink(const std::string& path);
+  AuditSink(const AuditSink&) = delete;
+  AuditSink& operator=(const AuditSink&) = delete;
+  // One write(2) of line + "\n" (O_APPEND keeps concurrent launchers' lines whole). False when
+  // the line could not be written completely.
+  bool write(const std::string& line) const;
+
+ private:
+  int fd_ = 2;
+};
+
+}  // namespace polc::launcher

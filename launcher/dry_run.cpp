@@ -1,0 +1,136 @@
+// Stage: launcher. The dry-run report.
+#include "launcher/dry_run.h"
+
+#include <sys/stat.h>
+
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "launcher/landlock_apply.h"
+#include "launcher/network.h"
+
+namespace polc::launcher {
+
+namespace {
+
+std::string ports_text(const std::vector<std::pair<uint16_t, uint16_t>>& ports) {
+  std::vector<std::string> parts;
+  for (auto [low, high] : ports)
+    parts.push_back(low == high ? std::to_string(low) : std::to_string(low) + "-" + std::to_string(high));
+  return parts.empty() ? "(none)" : join(parts, ", ");
+}
+
+std::string quoted(const std::vector<std::string>& words) {
+  return nlohmann::json(words).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+}  // namespace
+
+std::string dry_run_report(const Options& options, const Prepared& p) {
+  const Bundle& b = p.bundle;
+  const LandlockPolicy& ll = p.landlock;
+  std::ostringstream out;
+  out << "sbx-exec --dry-run: nothing is applied or executed\n";
+  out << "bundle: " << b.dir << "\n";
+  out << "policy: " << b.policy_name << "\n";
+  out << "version: " << b.policy_version << "\n";
+  out << "compiler: " << (b.compiler.empty() ? "(not recorded)" : b.compiler) << "\n";
+  out << "manifest: " << b.format << ", sha256 " << b.manifest_sha256 << ", " << b.artifacts.size()
+      << " artifacts verified\n";
+
+  out << "order: network, proxy environment, no_new_privs, landlock, seccomp, audit line, exec\n";
+  out << "network: " << network_mode_name(*options.network);
+  switch (*options.network) {
+    case NetworkMode::NewNamespace:
+      out << " (new network namespace, loopback up, nft -f nftables.nft in it)\n";
+      break;
+    case NetworkMode::JoinNamespace:
+      out << " (/run/netns/" << options.netns_name << ", nft -f nftables.nft in it)\n";
+      break;
+    case NetworkMode::EnforcedExternally:
+      out << " (NOT applied by sbx-exec: the caller vouches nftables.nft governs the payload's namespace)\n";
+      break;
+  }
+  out << "  nftables.nft: " << p.nftables.size << " bytes, sha256 " << p.nftables.sha256 << "\n";
+  if (p.proxy && *options.network == NetworkMode::NewNamespace)
+    out << "  note: a new namespace has only its own loopback; the proxy " << p.proxy->address << ":" << p.proxy->port
+        << " must be reachable from inside it\n";
+  if (p.proxy) {
+    out << "proxy environment (egress.json):\n";
+    for (const auto& [name, value] : p.env) out << "  " << name << "=" << value << "\n";
+  } else {
+    out << "proxy environment: none (" << (b.find("egress.json") ? "egress.json has no proxy" : "no egress.json")
+        << ")\n";
+  }
+  out << "no_new_privs: set\n";
+
+  out << "landlock: min_abi " << ll.min_abi << "\n";
+  if (ll.fs) {
+    out << "  fs: handled " << join(fs_access_names(ll.fs->handled), ", ") << "\n";
+    for (const FsRule& rule : ll.fs->rules) out << "    " << rule.path << ": " << join(fs_access_names(rule.access), ", ") << "\n";
+  } else {
+    out << "  fs: none\n";
+  }
+  if (ll.net) {
+    out << "  net: abi " << ll.net->abi << (ll.net->best_effort ? ", best effort" : ", required") << "; handled "
+        << join(net_access_names(ll.net->handled), ", ") << "\n";
+    size_t rules = 0;
+    for (const NetRule& rule : ll.net->rules) {
+      out << "    " << join(net_access_names(rule.access), ", ") << ": tcp ports " << ports_text(rule.ports) << "\n";
+      for (auto [low, high] : rule.ports) rules += static_cast<size_t>(high - low) + 1;
+    }
+    out << "    (" << rules << " Landlock port rules)\n";
+  } else {
+    out << "  net: none\n";
+  }
+  if (ll.scope) {
+    out << "  scope: abi " << ll.scope->abi << (ll.scope->best_effort ? ", best effort" : ", required") << "; "
+        << join(scope_names(ll.scope->scoped), ", ") << "\n";
+  } else {
+    out << "  scope: none\n";
+  }
+  out << "seccomp: " << p.seccomp.file << ", " << p.seccomp.instructions << " instructions\n";
+  out << "command: " << quoted(options.command) << "\n";
+
+  // Everything below depends on the machine.
+  out << "this machine:\n";
+  out << "  architecture: " << native_arch() << "\n";
+  out << "  landlock abi: " << p.kernel_abi << "\n";
+  if (!p.kernel_refusal) {
+    std::vector<std::string> layers;
+    if (p.plan.fs) layers.push_back("fs");
+    if (p.plan.net) layers.push_back("net");
+    if (p.plan.scope) layers.push_back("scope");
+    out << "  landlock layers: " << (layers.empty() ? "none" : join(layers, ", ")) << " (abi used " << p.plan.abi_used
+        << ")\n";
+    for (const DroppedLayer& d : p.plan.dropped) out << "  dropped (best effort): " << d.layer << ": " << d.reason << "\n";
+    if (p.plan.fs) {
+      for (const FsRule& rule : ll.fs->rules) {
+        PathProbe probe = probe_path(rule);
+        if (probe.kind == PathProbe::Missing)
+          out << "  path rule skipped (missing): " << rule.path << "\n";
+        else if (probe.access == 0)
+          out << "  path rule skipped (not a directory, only directory rights): " << rule.path << "\n";
+      }
+    }
+  }
+  out << "  seccomp filters: " << (p.seccomp_supported ? "supported" : "unavailable") << "\n";
+  if (*options.network != NetworkMode::EnforcedExternally) {
+    std::string nft = nft_binary();
+    out << "  nft: " << (nft.empty() ? "not found" : nft) << "\n";
+    out << "  CAP_SYS_ADMIN: " << (has_cap_sys_admin() ? "yes" : "no") << "\n";
+  }
+  if (*options.network == NetworkMode::JoinNamespace) {
+    struct stat st {};
+    std::string path = "/run/netns/" + options.netns_name;
+    out << "  " << path << ": " << (stat(path.c_str(), &st) == 0 ? "exists" : "missing") << "\n";
+  }
+  if (p.kernel_refusal)
+    out << "result: a run would refuse (exit " << static_cast<int>(p.kernel_refusal->code()) << "): "
+        << p.kernel_refusal->what() << "\n";
+  else
+    out << "result: a run would apply the above and exec the command\n";
+  return out.str();
+}
+
+}  // namespace polc::launcher

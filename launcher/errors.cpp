@@ -1,0 +1,32 @@
+// Stage: launcher. Error texts shared by every step.
+#include "launcher/errors.h"
+
+#include <cstring>
+
+namespace polc::launcher {
+
+std::string errno_text(int err) {
+  std::string text = std::strerror(err);
+  if (const char* name = strerrorname_np(err)) {
+    text += " (";
+    text += name;
+    text += ")";
+  }
+  return text;
+}
+
+const char* exit_code_table() {
+  return "  120  usage: the command line is invalid\n"
+         "  121  bundle invalid: manifest or artifact missing, malformed, tampered (size or SHA-256),\n"
+         "       or no seccomp program for this architecture\n"
+         "  122  the kernel lacks a required feature (Landlock ABI below min_abi or below a layer\n"
+         "       that is not best effort, no seccomp)\n"
+         "  123  a confinement layer could not be applied (no_new_privs, Landlock, seccomp)\n"
+         "  124  network setup failed (namespace, loopback, nftables)\n"
+         "  125  the audit line could not be written\n"
+         "  126  the command cannot be executed\n"
+         "  127  the command was not found\n"
+         "  any other: the command's own exit status (it replaces sbx-exec; 128+N: killed by signal N)\n";
+}
+
+}  // namespace polc::launcher

@@ -1,0 +1,116 @@
+// Stage: launcher. Landlock ruleset construction and restrict_self.
+#include "launcher/landlock_apply.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+
+#include "launcher/errors.h"
+#include "launcher/landlock_uapi.h"
+
+namespace polc::launcher {
+
+namespace {
+
+[[noreturn]] void apply_failed(const std::string& message) { throw Failure(ExitCode::ApplyFailed, "landlock: " + message); }
+
+// A component that does not exist, or a file where a directory was expected on the way: the
+// path names nothing, so its rule could only have granted access, never taken it away.
+bool names_nothing(int err) { return err == ENOENT || err == ENOTDIR; }
+
+class Fd {
+ public:
+  explicit Fd(int fd) : fd_(fd) {}
+  ~Fd() {
+    if (fd_ >= 0) close(fd_);
+  }
+  Fd(const Fd&) = delete;
+  Fd& operator=(const Fd&) = delete;
+  int get() const { return fd_; }
+
+ private:
+  int fd_;
+};
+
+}  // namespace
+
+int landlock_kernel_abi() {
+  long abi = uapi::create_ruleset(nullptr, 0, uapi::kCreateRulesetVersion);
+  // ENOSYS: not built in; EOPNOTSUPP: built in but disabled at boot. Both mean no Landlock.
+  return abi < 0 ? 0 : static_cast<int>(abi);
+}
+
+PathProbe probe_path(const FsRule& rule) {
+  PathProbe probe;
+  struct stat st {};
+  if (stat(rule.path.c_str(), &st) != 0) return probe;
+  probe.kind = S_ISDIR(st.st_mode) ? PathProbe::Directory : PathProbe::File;
+  probe.access = probe.kind == PathProbe::Directory ? rule.access : rule.access & fs_file_rights();
+  return probe;
+}
+
+LandlockOutcome apply_landlock(const LandlockPolicy& policy, const LandlockPlan& plan) {
+  LandlockOutcome outcome;
+  if (!plan.any()) return outcome;
+
+  uapi::LandlockRulesetAttr attr{};
+  if (plan.fs) attr.handled_access_fs = policy.fs->handled;
+  if (plan.net) attr.handled_access_net = policy.net->handled;
+  if (plan.scope) attr.scoped = policy.scope->scoped;
+  long ruleset = uapi::create_ruleset(&attr, sizeof attr, 0);
+  if (ruleset < 0) apply_failed("landlock_create_ruleset failed: " + errno_text(errno));
+  Fd ruleset_fd(static_cast<int>(ruleset));
+
+  if (plan.fs) {
+    for (const FsRule& rule : policy.fs->rules) {
+      int fd = open(rule.path.c_str(), O_PATH | O_CLOEXEC);
+      if (fd < 0) {
+        int err = errno;
+        if (names_nothing(err)) {
+          outcome.skipped_paths.push_back(rule.path);
+          continue;
+        }
+        apply_failed("cannot open " + rule.path + ": " + errno_text(err));
+      }
+      Fd path_fd(fd);
+      struct stat st {};
+      if (fstat(fd, &st) != 0) apply_failed("cannot stat " + rule.path + ": " + errno_text(errno));
+      uapi::LandlockPathBeneathAttr beneath{};
+      beneath.allowed_access = rule.access;
+      beneath.parent_fd = fd;
+      if (!S_ISDIR(st.st_mode)) {
+        // Directory rights on a file are refused by the kernel (EINVAL); they could not apply to
+        // anything beneath a file anyway, so dropping them changes nothing and is not reported.
+        beneath.allowed_access &= fs_file_rights();
+        if (beneath.allowed_access == 0) {
+          outcome.skipped_paths.push_back(rule.path);
+          continue;
+        }
+      }
+      if (uapi::add_rule(ruleset_fd.get(), uapi::kRulePathBeneath, &beneath) != 0)
+        apply_failed("cannot add the rule for " + rule.path + ": " + errno_text(errno));
+    }
+  }
+
+  if (plan.net) {
+    for (const NetRule& rule : policy.net->rules) {
+      for (auto [low, high] : rule.ports) {
+        // Landlock has one rule per port; ranges are expanded here.
+        for (uint32_t port = low; port <= high; ++port) {
+          uapi::LandlockNetPortAttr net{};
+          net.allowed_access = rule.access;
+          net.port = port;
+          if (uapi::add_rule(ruleset_fd.get(), uapi::kRuleNetPort, &net) != 0)
+            apply_failed("cannot add the rule for TCP port " + std::to_string(port) + ": " + errno_text(errno));
+        }
+      }
+    }
+  }
+
+  if (uapi::restrict_self(ruleset_fd.get()) != 0) apply_failed("landlock_restrict_self failed: " + errno_text(errno));
+  return outcome;
+}
+
+}  // namespace polc::launcher

@@ -1,0 +1,159 @@
+// Stage: launcher. sbx-exec's entry point: verify a polc bundle, apply it to this process, and
+// exec the payload in place so that its exit status is the launcher's.
+//
+// Order, and why:
+//   1. read and verify everything, change nothing (prepare_launch): a refusal leaves no trace;
+//   2. network namespace and nftables: needs privileges that no_new_privs and seccomp may remove,
+//      and a fork (nft) that must not inherit a half-applied sandbox;
+//   3. proxy environment;
+//   4. no_new_privs: required by Landlock and seccomp for an unprivileged caller, and it keeps a
+//      setuid payload from shedding the sandbox;
+//   5. Landlock restrict_self;
+//   6. seccomp last: the filter may deny the Landlock syscalls (or prctl) the steps before need;
+//   7. the audit line, then execvp.
+#include <signal.h>
+#include <sys/prctl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <iostream>
+#include <memory>
+#include <vector>
+
+#include "launcher/audit.h"
+#include "launcher/dry_run.h"
+#include "launcher/errors.h"
+#include "launcher/landlock_apply.h"
+#include "launcher/network.h"
+#include "launcher/options.h"
+#include "launcher/prepare.h"
+#include "launcher/proxy_env.h"
+#include "launcher/seccomp_apply.h"
+
+namespace polc::launcher {
+namespace {
+
+void print_error(const std::string& message) {
+  std::string line = "sbx-exec: error: " + message + "\n";
+  ssize_t ignored = ::write(2, line.data(), line.size());
+  (void)ignored;
+}
+
+// Applies the bundle and execs. Returns only by throwing, or with the exit status of a failed
+// exec (126/127) after the audit line was written.
+int launch(const Options& options, AuditRecord& record, const AuditSink& sink) {
+  Prepared p = prepare_launch(options, [&](const Bundle& bundle) {
+    record.bundle = bundle.real_dir;
+    record.policy = bundle.policy_name;
+    record.version = bundle.policy_version;
+    record.manifest_sha256 = bundle.manifest_sha256;
+  });
+  record.landlock_abi_kernel = p.kernel_abi;
+  record.seccomp_file = p.seccomp.file;
+  record.seccomp_instructions = p.seccomp.instructions;
+  if (options.dry_run) {
+    // The report is printed even when this kernel would refuse: it says why, and the exit status
+    // is the one a run would have.
+    std::cout << dry_run_report(options, p) << std::flush;
+    return p.kernel_refusal ? static_cast<int>(p.kernel_refusal->code()) : 0;
+  }
+  if (p.kernel_refusal) throw *p.kernel_refusal;
+  record.landlock_abi_used = p.plan.abi_used;
+  record.dropped = p.plan.dropped;
+
+  // The nft child is waited for; a caller that ignores SIGCHLD would make the kernel reap it
+  // and waitpid fail, so the default disposition is restored for the payload as well (exec keeps
+  // an ignored SIGCHLD, and a payload expecting to reap its children needs the default).
+  signal(SIGCHLD, SIG_DFL);
+  setup_network(*options.network, options.netns_name, p.nftables.bytes);
+  if (*options.network != NetworkMode::EnforcedExternally) record.layers.push_back("nftables");
+
+  apply_environment(p.env);
+  record.env = p.env;
+  if (!p.env.empty()) record.layers.push_back("proxy_env");
+
+  if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0)
+    throw Failure(ExitCode::ApplyFailed, "prctl(PR_SET_NO_NEW_PRIVS) failed: " + errno_text(errno));
+  record.layers.push_back("no_new_privs");
+
+  LandlockOutcome outcome = apply_landlock(p.landlock, p.plan);
+  record.skipped_paths = outcome.skipped_paths;
+  if (p.plan.fs) record.layers.push_back("landlock.fs");
+  if (p.plan.net) record.layers.push_back("landlock.net");
+  if (p.plan.scope) record.layers.push_back("landlock.scope");
+
+  apply_seccomp(p.seccomp);
+  record.layers.push_back("seccomp");
+
+  record.result = "exec";
+  if (!sink.write(audit_line(record)))
+    throw Failure(ExitCode::AuditFailed, "cannot write the audit line: " + errno_text(errno));
+
+  std::vector<char*> argv;
+  for (const std::string& word : options.command) argv.push_back(const_cast<char*>(word.c_str()));
+  argv.push_back(nullptr);
+  execvp(argv[0], argv.data());
+  int err = errno;
+  // The audit line already says the launch reached exec; the failure is the command's, reported
+  // as a shell would.
+  print_error("cannot execute " + options.command[0] + ": " + errno_text(err));
+  return static_cast<int>(err == ENOENT || err == ENOTDIR ? ExitCode::NotFound : ExitCode::CannotExecute);
+}
+
+int run(int argc, char** argv) {
+  Options options;
+  try {
+    options = parse_options(argc, argv);
+  } catch (const Failure& failure) {
+    // A bad command line attempted nothing; it gets the error but no audit line.
+    print_error(failure.what());
+    return static_cast<int>(failure.code());
+  }
+  if (options.help) {
+    std::cout << help_text() << exit_code_table() << "\nSee docs/launcher.md.\n";
+    return 0;
+  }
+
+  std::unique_ptr<AuditSink> sink;
+  try {
+    sink = options.audit_log ? std::make_unique<AuditSink>(*options.audit_log) : std::make_unique<AuditSink>();
+  } catch (const Failure& failure) {
+    print_error(failure.what());
+    return static_cast<int>(failure.code());
+  }
+
+  AuditRecord record;
+  record.bundle = options.bundle;
+  record.network_mode = network_mode_name(*options.network);
+  if (*options.network == NetworkMode::JoinNamespace) record.netns = options.netns_name;
+  record.command = options.command;
+
+  ExitCode code;
+  std::string reason;
+  try {
+    return launch(options, record, *sink);
+  } catch (const Failure& failure) {
+    code = failure.code();
+    reason = failure.what();
+  } catch (const std::exception& e) {
+    // Anything unexpected still stops the launch: the payload never runs less confined.
+    code = ExitCode::ApplyFailed;
+    reason = std::string("internal error: ") + e.what();
+  }
+  print_error(reason);
+  if (!options.dry_run) {
+    record.result = "refused";
+    record.exit_code = static_cast<int>(code);
+    record.reason = reason;
+    if (!sink->write(audit_line(record)) && code != ExitCode::AuditFailed) {
+      print_error("cannot write the audit line: " + errno_text(errno));
+    }
+  }
+  return static_cast<int>(code);
+}
+
+}  // namespace
+}  // namespace polc::launcher
+
+int main(int argc, char** argv) { return polc::launcher::run(argc, argv); }

@@ -1,0 +1,123 @@
+// Stage: launcher. Parses the sbx-exec command line. Hand-written (no getopt) because the grammar
+// is tiny and the payload's own options after "--" must never be touched.
+#include "launcher/options.h"
+
+#include <string_view>
+
+#include "launcher/errors.h"
+
+namespace polc::launcher {
+
+const char* network_mode_name(NetworkMode mode) {
+  switch (mode) {
+    case NetworkMode::NewNamespace: return "netns";
+    case NetworkMode::JoinNamespace: return "join-netns";
+    case NetworkMode::EnforcedExternally: return "enforced-externally";
+  }
+  return "?";
+}
+
+namespace {
+
+[[noreturn]] void usage(const std::string& message) {
+  throw Failure(ExitCode::Usage, message + " (see sbx-exec --help)");
+}
+
+void set_network(Options& options, NetworkMode mode, std::string_view flag) {
+  if (options.network) usage("choose one network mode; " + std::string(flag) + " conflicts with an earlier one");
+  options.network = mode;
+}
+
+// A name under /run/netns, as `ip netns add` makes it: one path component.
+bool valid_netns_name(const std::string& name) {
+  return !name.empty() && name != "." && name != ".." && name.find('/') == std::string::npos &&
+         name.find('\0') == std::string::npos;
+}
+
+}  // namespace
+
+Options parse_options(int argc, char** argv) {
+  Options options;
+  int i = 1;
+  auto value = [&](std::string_view flag) -> std::string {
+    if (i + 1 >= argc) usage(std::string(flag) + " needs a value");
+    return argv[++i];
+  };
+  for (; i < argc; ++i) {
+    std::string_view arg = argv[i];
+    if (arg == "--") {
+      ++i;
+      break;
+    }
+    if (arg == "-h" || arg == "--help") {
+      options.help = true;
+      return options;
+    }
+    if (arg == "--bundle") {
+      if (!options.bundle.empty()) usage("--bundle given twice");
+      options.bundle = value(arg);
+      if (options.bundle.empty()) usage("--bundle needs a directory");
+    } else if (arg.starts_with("--bundle=")) {
+      if (!options.bundle.empty()) usage("--bundle given twice");
+      options.bundle = std::string(arg.substr(9));
+      if (options.bundle.empty()) usage("--bundle needs a directory");
+    } else if (arg == "--netns") {
+      set_network(options, NetworkMode::NewNamespace, arg);
+    } else if (arg == "--join-netns" || arg.starts_with("--join-netns=")) {
+      set_network(options, NetworkMode::JoinNamespace, "--join-netns");
+      options.netns_name = arg == "--join-netns" ? value(arg) : std::string(arg.substr(13));
+      if (!valid_netns_name(options.netns_name))
+        usage("--join-netns needs a namespace name as made by `ip netns add` (no '/')");
+    } else if (arg == "--network-enforced-externally") {
+      set_network(options, NetworkMode::EnforcedExternally, arg);
+    } else if (arg == "--dry-run") {
+      options.dry_run = true;
+    } else if (arg == "--audit-log" || arg.starts_with("--audit-log=")) {
+      if (options.audit_log) usage("--audit-log given twice");
+      options.audit_log = arg == "--audit-log" ? value(arg) : std::string(arg.substr(12));
+      if (options.audit_log->empty()) usage("--audit-log needs a file");
+    } else {
+      // Anything else before "--" is a mistake; guessing where the command starts could run a
+      // payload with the launcher's options as its arguments.
+      usage("unknown option '" + std::string(arg) + "'; put the command after --");
+    }
+  }
+  for (; i < argc; ++i) options.command.emplace_back(argv[i]);
+
+  if (options.bundle.empty()) usage("missing --bundle DIR");
+  if (!options.network)
+    usage("choose how the policy's nftables rules are enforced: --netns (new network namespace, "
+          "needs CAP_SYS_ADMIN), --join-netns NAME (a namespace made by `ip netns add`), or "
+          "--network-enforced-externally (you have applied nftables.nft to the payload's namespace)");
+  if (options.command.empty()) usage("missing command after --");
+  return options;
+}
+
+const char* help_text() {
+  return "usage: sbx-exec --bundle DIR NETWORK [--dry-run] [--audit-log FILE] -- CMD [ARGS...]\n"
+         "\n"
+         "Verifies a polc bundle (every artifact's size and SHA-256 against manifest.json) and runs\n"
+         "CMD in place (exec, no fork) confined by it: network namespace and nftables, proxy\n"
+         "environment, no_new_privs, Landlock (filesystem, TCP ports, scopes), then the seccomp\n"
+         "filter for this architecture. Anything that cannot be applied as the bundle says stops\n"
+         "the launch before CMD runs.\n"
+         "\n"
+         "NETWORK (exactly one; the policy's network deny rules are enforced only by nftables):\n"
+         "  --netns                        new network namespace with only loopback (up), nftables.nft\n"
+         "                                 applied in it; needs CAP_SYS_ADMIN\n"
+         "  --join-netns NAME              enter /run/netns/NAME (`ip netns add NAME`) and apply\n"
+         "                                 nftables.nft there\n"
+         "  --network-enforced-externally  apply nothing: you vouch that nftables.nft governs the\n"
+         "                                 namespace CMD runs in (recorded in the audit line)\n"
+         "\n"
+         "options:\n"
+         "  --bundle DIR       the bundle directory: polc build POLICY -o OUT writes OUT/<policy name>\n"
+         "  --dry-run          print what would be applied and what this kernel supports, apply and\n"
+         "                     run nothing; exit 0, or the code a real run would refuse with\n"
+         "  --audit-log FILE   append the JSON audit line to FILE instead of stderr\n"
+         "  -h, --help         this text\n"
+         "\n"
+         "exit status:\n";
+}
+
+}  // namespace polc::launcher

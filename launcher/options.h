@@ -1,0 +1,36 @@
+// Stage: launcher. The sbx-exec command line.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace polc::launcher {
+
+// How the policy's nftables rules come to govern the payload's network namespace. There is no
+// "none": every policy has network deny rules (at least the implicit cloud-metadata deny) that
+// only nftables enforces, so the caller must choose one of these explicitly.
+enum class NetworkMode {
+  NewNamespace,       // --netns: a fresh namespace with only loopback, nftables.nft applied in it
+  JoinNamespace,      // --join-netns NAME: /run/netns/NAME, nftables.nft applied there
+  EnforcedExternally, // --network-enforced-externally: the caller vouches nftables.nft is applied
+};
+
+const char* network_mode_name(NetworkMode mode);
+
+struct Options {
+  std::string bundle;                   // --bundle DIR, as given
+  std::optional<NetworkMode> network;   // set when the command line chose a mode
+  std::string netns_name;               // --join-netns NAME
+  bool dry_run = false;
+  bool help = false;
+  std::optional<std::string> audit_log; // --audit-log FILE; stderr when absent
+  std::vector<std::string> command;     // after "--"
+};
+
+// Parses argv. Throws Failure(Usage) with a one-line reason; `help` short-circuits validation.
+Options parse_options(int argc, char** argv);
+
+const char* help_text();
+
+}  // namespace polc::launcher

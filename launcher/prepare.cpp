@@ -1,0 +1,43 @@
+// Stage: launcher. The pre-flight: read, verify, validate, plan.
+#include "launcher/prepare.h"
+
+#include "launcher/landlock_apply.h"
+
+namespace polc::launcher {
+
+Prepared prepare_launch(const Options& options, const std::function<void(const Bundle&)>& on_bundle) {
+  Prepared p{read_bundle(options.bundle), {}, {}, {}, std::nullopt, {}, 0, {}, false, std::nullopt};
+  on_bundle(p.bundle);
+
+  p.landlock = parse_landlock_policy(p.bundle.required("landlock.json").bytes);
+  // Artifacts of another policy (or another version) copied into the directory would still match
+  // a manifest rewritten to list them; the files must agree on whose policy they are.
+  if (p.landlock.policy_name != p.bundle.policy_name || p.landlock.policy_version != p.bundle.policy_version)
+    throw Failure(ExitCode::BundleInvalid, "landlock.json is for policy " + p.landlock.policy_name + " version " +
+                                               std::to_string(p.landlock.policy_version) + ", manifest.json for " +
+                                               p.bundle.policy_name + " version " +
+                                               std::to_string(p.bundle.policy_version));
+  p.seccomp = native_seccomp_program(p.bundle);
+  // Required in every network mode: with --network-enforced-externally the caller vouches for
+  // this very file, so it must be part of the bundle too.
+  p.nftables = p.bundle.required("nftables.nft");
+  if (const Artifact* egress = p.bundle.optional("egress.json")) {
+    p.proxy = parse_egress_proxy(egress->bytes);
+    if (p.proxy) p.env = proxy_environment(*p.proxy);
+  }
+
+  p.kernel_abi = landlock_kernel_abi();
+  try {
+    p.plan = plan_landlock(p.landlock, p.kernel_abi);
+  } catch (const Failure& refusal) {
+    p.kernel_refusal = refusal;
+  }
+  p.seccomp_supported = kernel_has_seccomp_filter();
+  if (!p.kernel_refusal && !p.seccomp_supported)
+    p.kernel_refusal = Failure(ExitCode::KernelLacks,
+                               "seccomp filters are unavailable (kernel without CONFIG_SECCOMP_FILTER, or seccomp(2) "
+                               "blocked by an outer sandbox)");
+  return p;
+}
+
+}  // namespace polc::launcher

@@ -1,0 +1,42 @@
+// Stage: launcher. Everything sbx-exec decides before it changes anything: the verified bundle,
+// the parsed layers, and what this kernel will get. A real run and --dry-run share it, so the
+// dry run shows exactly what a run would apply.
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "launcher/bundle.h"
+#include "launcher/errors.h"
+#include "launcher/landlock_policy.h"
+#include "launcher/options.h"
+#include "launcher/proxy_env.h"
+#include "launcher/seccomp_apply.h"
+
+namespace polc::launcher {
+
+struct Prepared {
+  Bundle bundle;
+  LandlockPolicy landlock;
+  SeccompProgram seccomp;
+  Artifact nftables;  // verified nftables.nft
+  std::optional<Proxy> proxy;
+  std::vector<std::pair<std::string, std::string>> env;
+  int kernel_abi = 0;
+  LandlockPlan plan;            // valid when !kernel_refusal
+  bool seccomp_supported = false;
+  // Set when this kernel cannot run the bundle as it requires (exit 122). Kept rather than
+  // thrown so that --dry-run can still print what the bundle asks for.
+  std::optional<Failure> kernel_refusal;
+};
+
+// Reads and verifies the bundle and validates every layer (Failure BundleInvalid on any problem),
+// then plans the Landlock layers for this kernel. Changes nothing in the process.
+// `on_bundle` is called as soon as the bundle is verified so the audit line can name it even
+// when a later check refuses.
+Prepared prepare_launch(const Options& options, const std::function<void(const Bundle&)>& on_bundle);
+
+}  // namespace polc::launcher

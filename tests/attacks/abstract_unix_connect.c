@@ -1,0 +1,26 @@
+// abstract_unix_connect: connect to an abstract unix socket (name argv[1], without the leading
+// NUL) that a process outside the sandbox listens on, as D-Bus, X11 and many local daemons do;
+// no filesystem path is involved. The listener answers with a banner.
+// Stopped by: Landlock's abstract_unix_socket scope (ABI 6).
+#include <sys/socket.h>
+#include <sys/un.h>
+
+#include "attack.h"
+
+int main(int argc, char** argv) {
+  if (argc != 2) fail_usage(argv[0], "NAME");
+  int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) blocked_errno("socket(AF_UNIX)", errno);
+  struct sockaddr_un addr;
+  memset(&addr, 0, sizeof addr);
+  addr.sun_family = AF_UNIX;
+  size_t len = strlen(argv[1]);
+  if (len + 1 > sizeof addr.sun_path) fail_usage(argv[0], "NAME (too long)");
+  memcpy(addr.sun_path + 1, argv[1], len);
+  if (connect(fd, (struct sockaddr*)&addr, (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + len)) != 0)
+    blocked_errno("connect to the abstract socket", errno);
+  char buf[64] = {0};
+  ssize_t n = read(fd, buf, sizeof buf - 1);
+  if (n > 0) buf[strcspn(buf, "\n")] = 0;
+  succeeded("connected to @%s outside the sandbox, which said \"%s\"", argv[1], buf);
+}

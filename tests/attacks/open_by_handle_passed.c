@@ -1,0 +1,51 @@
+// open_by_handle_passed: open_by_handle_at with a file handle the runner obtained before
+// confinement (as a leaked handle would be) for a secret outside every allowed path, then read it.
+// The handle is argv[1], "TYPE:HEX"; `open_by_handle_passed --make PATH` prints one (run by the
+// runner, unconfined).
+// Stopped by: seccomp (std.hardening kills open_by_handle_at; Landlock cannot see this open).
+#include <fcntl.h>
+
+#include "attack.h"
+
+struct handle_buf {
+  struct file_handle h;
+  unsigned char bytes[MAX_HANDLE_SZ];
+};
+
+int main(int argc, char** argv) {
+  struct handle_buf handle;
+  if (argc == 3 && strcmp(argv[1], "--make") == 0) {
+    handle.h.handle_bytes = MAX_HANDLE_SZ;
+    int mount_id = 0;
+    if (name_to_handle_at(AT_FDCWD, argv[2], &handle.h, &mount_id, 0) != 0) {
+      fprintf(stderr, "name_to_handle_at %s: %s\n", argv[2], errname(errno));
+      return 2;
+    }
+    printf("%d:", handle.h.handle_type);
+    for (unsigned i = 0; i < handle.h.handle_bytes; i++) printf("%02x", handle.h.f_handle[i]);
+    printf("\n");
+    return 0;
+  }
+  if (argc != 2) fail_usage(argv[0], "TYPE:HEX | --make PATH");
+  char* hex = strchr(argv[1], ':');
+  if (!hex) fail_usage(argv[0], "TYPE:HEX | --make PATH");
+  handle.h.handle_type = atoi(argv[1]);
+  hex++;
+  size_t len = strlen(hex) / 2;
+  if (len == 0 || len > MAX_HANDLE_SZ) fail_usage(argv[0], "TYPE:HEX (bad length)");
+  handle.h.handle_bytes = (unsigned)len;
+  for (size_t i = 0; i < len; i++) {
+    unsigned byte = 0;
+    if (sscanf(hex + 2 * i, "%2x", &byte) != 1) fail_usage(argv[0], "TYPE:HEX (bad hex)");
+    handle.h.f_handle[i] = (unsigned char)byte;
+  }
+  int mount_fd = open("/", O_PATH | O_DIRECTORY);
+  if (mount_fd < 0) untestable("open / O_PATH: %s", errname(errno));
+  int fd = open_by_handle_at(mount_fd, &handle.h, O_RDONLY);
+  if (fd < 0) blocked_errno("open_by_handle_at with the passed handle", errno);
+  char buf[64] = {0};
+  ssize_t n = read(fd, buf, sizeof buf - 1);
+  if (n < 0) blocked_errno("read through the handle", errno);
+  buf[strcspn(buf, "\n")] = 0;
+  succeeded("opened the passed handle and read \"%s\"", buf);
+}

@@ -1,0 +1,370 @@
+#!/usr/bin/env bash
+# attacks.python_agent: real escape attempts against examples/python_agent.sbx, enforced by sbx-exec.
+#
+# Every attack program (tests/attacks/*.c, see README.md) runs twice in the same prepared world:
+#   1. UNCONFINED, as root in the test's network namespace: it must succeed (exit 0), or say that
+#      this machine cannot make the attempt at all (exit 77), so that the confined run proves
+#      something;
+#   2. under `sbx-exec --bundle B --join-netns NS`: it must be blocked (exit 1, or killed by a signal
+#      such as seccomp's SIGSYS). Exit 0 fails the test; 77 fails it unless run 1 was 77 as well.
+# Then a benign Python workload must succeed under the same sandbox. A table shows every result.
+#
+# python_agent lets the payload execute only /usr/bin/python3.11 and the dynamic loader, so the
+# attacks are copied into /workspace/.attacks and started through the loader
+# (`ld-linux-x86-64.so.2 /workspace/.attacks/NAME ARGS`), which is exactly how a real payload would
+# run native code it dropped into the workspace under this policy.
+#
+# usage: run_attacks.sh --polc POLC --sbx-exec SBX_EXEC --attacks BIN_DIR --source SOURCE_DIR
+#                       [--only NAME[,NAME...]] [--keep] [--seccomp-only]
+# --seccomp-only (development): confine with `bwrap --seccomp` and the bundle's x86_64 filter
+# instead of sbx-exec, i.e. the seccomp layer alone; attacks that other layers stop then escape.
+# Environment: SBX_EXEC overrides --sbx-exec.
+# Exits 77 (CTest: skipped) when not root or `ip`/`nft` are missing.
+set -u
+
+polc="" sbx_exec="" attacks="" src="" only="" keep=0 seccomp_only=0
+while [ $# -gt 0 ]; do
+  case $1 in
+    --polc) polc=$2; shift 2 ;;
+    --sbx-exec) sbx_exec=$2; shift 2 ;;
+    --attacks) attacks=$2; shift 2 ;;
+    --source) src=$2; shift 2 ;;
+    --only) only=$2; shift 2 ;;
+    --keep) keep=1; shift ;;
+    --seccomp-only) seccomp_only=1; shift ;;
+    *) echo "usage: $0 --polc POLC --sbx-exec SBX_EXEC --attacks BIN_DIR --source SOURCE_DIR" >&2
+       exit 2 ;;
+  esac
+done
+sbx_exec=${SBX_EXEC:-$sbx_exec}
+here=$(cd "$(dirname "$0")" && pwd)
+
+skip() { echo "SKIP: $*"; exit 77; }
+die() { echo "FAIL: $*"; exit 1; }
+
+[ "$(id -u)" -eq 0 ] || skip "the attack tests need root (network namespace, listeners, /workspace)"
+command -v ip >/dev/null || skip "ip (iproute2) is not installed"
+command -v nft >/dev/null || skip "nft (nftables) is not installed"
+[ -x "$polc" ] || die "polc not found at '$polc'"
+[ -d "$attacks" ] || die "attack binaries not found at '$attacks'"
+if [ "$seccomp_only" -eq 1 ]; then
+  command -v bwrap >/dev/null || skip "--seccomp-only needs bwrap"
+else
+  [ -x "$sbx_exec" ] || die "sbx-exec not found at '$sbx_exec' (build the launcher, or set SBX_EXEC)"
+fi
+
+ldso=/usr/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2   # python_agent's `execute` loader on x86_64
+python=/usr/bin/python3.11                            # the interpreter python_agent is written for
+[ -x "$ldso" ] || skip "$ldso is missing: python_agent is written for Debian 12's layout"
+[ -x "$python" ] || skip "$python is missing: python_agent is written for Debian 12's python3.11"
+
+# Attacks that are known to succeed under the policy, each with the reason. They are reported as
+# XFAIL instead of failing the test; one that is blocked again is reported as XPASS (remove it).
+# Findings belong here only with an explanation in README.md and in the review that adds them.
+declare -A xfail=(
+)
+
+# ---------------------------------------------------------------------------------------------
+# The world outside the sandbox, torn down by the trap whatever happens.
+tmp=$(mktemp -d /tmp/polc-attacks-run.XXXXXX)
+out=$(mktemp -d /var/tmp/polc-attacks-XXXXXX)  # outside every path python_agent allows
+ns=polc-attacks-$$-$RANDOM
+created_workspace=0
+sleeper="" listeners=""
+cleanup() {
+  [ -n "$sleeper" ] && kill "$sleeper" 2>/dev/null
+  [ -n "$listeners" ] && kill "$listeners" 2>/dev/null
+  ip netns pids "$ns" 2>/dev/null | while read -r pid; do kill "$pid" 2>/dev/null; done
+  ip netns del "$ns" 2>/dev/null
+  if [ "$keep" -eq 0 ]; then
+    rm -rf /workspace/.attacks "$out" "$tmp"
+    [ "$created_workspace" -eq 1 ] && rmdir /workspace 2>/dev/null
+  else
+    echo "kept: $tmp $out /workspace/.attacks (netns $ns deleted)"
+  fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+echo "== building the python_agent bundle"
+if ! "$polc" build "$src/examples/python_agent.sbx" -o "$tmp/bundle" >"$tmp/build.log" 2>&1; then
+  cat "$tmp/build.log"; die "polc build examples/python_agent.sbx failed"
+fi
+bundle=$tmp/bundle/python_agent
+artifacts="manifest.json seccomp.x86_64.bpf landlock.json nftables.nft"
+[ "$seccomp_only" -eq 1 ] && artifacts=seccomp.x86_64.bpf
+for artifact in $artifacts; do
+  [ -s "$bundle/$artifact" ] || die "the bundle has no $artifact: $(ls "$bundle" | tr '\n' ' ')"
+done
+
+# The policy's workspace path is absolute. Creating the empty directory is fine for a root test;
+# everything the test puts there lives in /workspace/.attacks and is removed at the end.
+if [ ! -d /workspace ]; then
+  mkdir /workspace && created_workspace=1
+fi
+[ -e /workspace/.attacks ] && die "/workspace/.attacks exists already: another run, or left over"
+mkdir -p /workspace/.attacks/scratch
+cp "$attacks"/* /workspace/.attacks/
+cp "$here/benign_workload.py" /workspace/.attacks/
+chmod -R a+rX /workspace/.attacks
+
+secret_text=polc-secret-$RANDOM$RANDOM
+echo "$secret_text" >"$out/secret"
+chmod 600 "$out/secret"
+mkdir "$out/w"
+echo "movable-$RANDOM" >"$out/movable"
+handle=$("$attacks/open_by_handle_passed" --make "$out/secret") ||
+  die "could not obtain a file handle for the secret"
+
+# A process outside the sandbox that holds the secret open on fd 3 (pidfd_getfd_steal takes it).
+sleep 100000 3<"$out/secret" &
+sleeper=$!
+
+ip netns add "$ns" || die "ip netns add $ns failed"
+ip -n "$ns" link set lo up
+# The cloud metadata addresses live on a dummy interface, or on lo where the kernel has no dummy
+# driver; either way they are local addresses of the namespace that a listener can bind.
+meta_dev=meta0
+if ip -n "$ns" link add meta0 type dummy 2>/dev/null; then
+  ip -n "$ns" link set meta0 up
+else
+  meta_dev=lo
+fi
+ip -n "$ns" addr add 169.254.169.254/32 dev "$meta_dev" || die "cannot add 169.254.169.254"
+ip -n "$ns" addr add fd00:ec2::254/128 dev "$meta_dev" nodad || die "cannot add fd00:ec2::254"
+
+abstract=polc-attacks-$ns
+tool_body="polc-attacks tool server $RANDOM"
+ip netns exec "$ns" /usr/bin/python3 "$here/listeners.py" --ready "$tmp/listeners.ready" \
+  --http "127.0.0.1:8080=$tool_body" \
+  --banner 127.0.0.1:9090 --banner 169.254.169.254:80 --banner 169.254.169.254:8080 \
+  --banner "[fd00:ec2::254]:80" --banner 127.0.0.1:25 \
+  --udp 127.0.0.1:9053 --abstract "$abstract" --unix "$out/host.sock" \
+  >"$tmp/listeners.log" 2>&1 &
+listeners=$!
+for _ in $(seq 100); do
+  [ -s "$tmp/listeners.ready" ] && break
+  kill -0 "$listeners" 2>/dev/null || break
+  sleep 0.1
+done
+[ -s "$tmp/listeners.ready" ] || { cat "$tmp/listeners.log"; die "the listeners did not start"; }
+
+# ---------------------------------------------------------------------------------------------
+# The attacks: NAME BINARY ARGS... (arguments contain no spaces).
+ws=/workspace/.attacks/scratch
+attack_list=(
+  "ptrace_attach_outside ptrace_attach_outside $sleeper"
+  "ptrace_attach_child ptrace_attach_child"
+  "process_vm_readv process_vm_readv"
+  "process_vm_writev process_vm_writev"
+  "pidfd_getfd_steal pidfd_getfd_steal $sleeper"
+  "io_uring_setup io_uring_setup"
+  "int80_syscall int80_syscall"
+  "x32_syscall x32_syscall"
+  "unshare_userns unshare_userns"
+  "unshare_netns unshare_netns"
+  "clone_newns clone_newns"
+  "clone3_newuser clone3_newuser"
+  "setns_init setns_init"
+  "mount_tmpfs mount_tmpfs $ws/mnt"
+  "chroot_escape chroot_escape $ws/root"
+  "bpf_map_create bpf_map_create"
+  "keyctl_add_key keyctl_add_key"
+  "perf_event_open perf_event_open"
+  "userfaultfd userfaultfd"
+  "personality_exec personality_exec"
+  "modify_ldt modify_ldt"
+  "init_module init_module"
+  "kexec_load kexec_load"
+  "tiocsti_inject tiocsti_inject"
+  "open_by_handle_at open_by_handle_at $out/secret"
+  "open_by_handle_passed open_by_handle_passed $handle"
+  "memfd_exec memfd_exec"
+  "exec_dropped exec_dropped $ws/dropped_echo"
+  "no_new_privs no_new_privs"
+  "write_outside write_outside $out/w"
+  "read_secret read_secret $out/secret"
+  "symlink_escape symlink_escape $out/secret $ws/link-to-secret"
+  "hardlink_escape hardlink_escape $out/secret $ws/hardlink-to-secret"
+  "rename_escape rename_escape $out/movable $ws/moved-in"
+  "proc_root_escape proc_root_escape $out/secret"
+  "proc_self_mem proc_self_mem"
+  "chmod_outside chmod_outside $out/secret"
+  "mknod_blockdev mknod_blockdev $ws/rootdisk"
+  "kill_outside kill_outside $sleeper"
+  "abstract_unix_connect abstract_unix_connect $abstract"
+  "unix_socket_outside unix_socket_outside $out/host.sock"
+  "tcp_connect_disallowed_port tcp_connect 127.0.0.1 9090"
+  "tcp_connect_smtp tcp_connect 127.0.0.1 25"
+  "tcp_connect_metadata tcp_connect 169.254.169.254 80"
+  "tcp_connect_metadata_v4mapped tcp_connect ::ffff:169.254.169.254 80"
+  "tcp_connect_metadata_v6 tcp_connect fd00:ec2::254 80"
+  "tcp_connect_metadata_allowed_port tcp_connect 169.254.169.254 8080"
+  "tcp_bind_disallowed_port tcp_bind 9999"
+  "udp_exfil udp_exfil 127.0.0.1 9053"
+  "netlink_socket netlink_socket"
+  "packet_socket packet_socket"
+  "raw_inet_socket raw_inet_socket"
+)
+
+# Puts back what an unconfined success changed, so both runs meet the same world.
+reset_world() {
+  chmod 600 "$out/secret"
+  [ -e "$ws/moved-in" ] && mv -f "$ws/moved-in" "$out/movable"
+  rm -rf "${ws:?}"/* "$out"/w/*
+  kill -CONT "$sleeper" 2>/dev/null
+  kill -0 "$sleeper" 2>/dev/null || die "the sleeper process outside the sandbox died"
+}
+
+# run_attack MODE BINARY ARGS... : sets $status (exit status; 128+N for signal N) and $output.
+run_attack() {
+  local mode=$1; shift
+  local bin=$1; shift
+  local cmd=("$ldso" "/workspace/.attacks/$bin" "$@")
+  reset_world
+  if [ "$mode" = unconfined ]; then
+    # sbx-exec may have loaded the bundle's nftables rules into the namespace; the unconfined run
+    # must meet none of the sandbox's layers.
+    ip netns exec "$ns" nft flush ruleset 2>/dev/null
+    output=$(cd /workspace && timeout -k 5 30 ip netns exec "$ns" "${cmd[@]}" </dev/null 2>&1)
+  else
+    output=$(cd /workspace && confine 30 "${cmd[@]}" </dev/null 2>&1)
+  fi
+  status=$?
+}
+
+# confine SECONDS CMD...: CMD under the sandbox, with a deadline (sbx-exec; in --seccomp-only
+# bwrap with the filter alone).
+confine() {
+  local seconds=$1; shift
+  if [ "$seccomp_only" -eq 1 ]; then
+    timeout -k 5 "$seconds" ip netns exec "$ns" bwrap --bind / / --dev-bind /dev /dev --proc /proc \
+      --seccomp 3 -- "$@" 3<"$bundle/seccomp.x86_64.bpf"
+  else
+    timeout -k 5 "$seconds" "$sbx_exec" --bundle "$bundle" --join-netns "$ns" -- "$@"
+  fi
+}
+
+# verdict STATUS OUTPUT: SUCCEEDED, BLOCKED, UNTESTABLE, SIGNAL or ERROR, and a one-line detail.
+verdict() {
+  local st=$1 text=$2 line
+  line=$(grep -E '^(SUCCEEDED|BLOCKED|UNTESTABLE): ' <<<"$text" | tail -n 1)
+  line=${line#*: }
+  case $st in
+    0) kind=SUCCEEDED ;;
+    1) kind=BLOCKED ;;
+    77) kind=UNTESTABLE ;;
+    124|137) kind=ERROR; line="timed out: $(tail -n 1 <<<"$text")" ;;
+    *)
+      if [ "$st" -gt 128 ]; then
+        kind=SIGNAL
+        line="killed by SIG$(kill -l $((st - 128)) 2>/dev/null || echo $((st - 128)))"
+        [ "$st" -eq 159 ] && line="$line (seccomp kill)"
+      else
+        kind=ERROR; line="exit $st: $(tail -n 1 <<<"$text")"
+      fi ;;
+  esac
+  [ -n "$line" ] || line=$(tail -n 1 <<<"$text")
+  detail=$line
+}
+
+failures=0
+rows=()
+log=$tmp/attacks.log
+: >"$log"
+echo "== running $(printf '%s\n' "${attack_list[@]}" | grep -c .) attacks (log: $log)"
+for entry in "${attack_list[@]}"; do
+  read -r -a words <<<"$entry"
+  name=${words[0]}
+  if [ -n "$only" ] && [[ ",$only," != *",$name,"* ]]; then continue; fi
+
+  run_attack unconfined "${words[@]:1}"
+  verdict "$status" "$output"; u_kind=$kind; u_detail=$detail
+  printf '### %s unconfined (exit %s)\n%s\n' "$name" "$status" "$output" >>"$log"
+  run_attack confined "${words[@]:1}"
+  verdict "$status" "$output"; c_kind=$kind; c_detail=$detail
+  printf '### %s confined (exit %s)\n%s\n' "$name" "$status" "$output" >>"$log"
+
+  result=ok problem=""
+  case $u_kind in
+    SUCCEEDED|UNTESTABLE) ;;
+    *) problem="unconfined run did not succeed ($u_kind: $u_detail): the attack proves nothing" ;;
+  esac
+  case $c_kind in
+    BLOCKED|SIGNAL) ;;
+    UNTESTABLE) [ "$u_kind" = UNTESTABLE ] ||
+      problem="untestable only under the sandbox ($c_detail)" ;;
+    SUCCEEDED) problem="ESCAPED under the sandbox: $c_detail" ;;
+    *) problem="confined run: $c_kind: $c_detail" ;;
+  esac
+  if [ -n "${xfail[$name]:-}" ]; then
+    if [ "$c_kind" = SUCCEEDED ] && [[ $problem == ESCAPED* ]]; then
+      result=XFAIL problem="known: ${xfail[$name]}"
+    elif [ -z "$problem" ]; then
+      result=XPASS problem="blocked now: remove it from the expected-failure list"
+    fi
+  fi
+  if [ -n "$problem" ] && [ "$result" = ok ]; then
+    result=FAIL
+    failures=$((failures + 1))
+  fi
+  how=$c_detail
+  [ "$c_kind" = SIGNAL ] || [ "$c_kind" = BLOCKED ] || how="$c_kind: $c_detail"
+  rows+=("$name|$u_kind|$c_kind|$result|$how|$u_detail|$problem")
+done
+
+# ---------------------------------------------------------------------------------------------
+echo "== benign workload"
+benign=(/workspace/.attacks/benign_workload.py /workspace/.attacks/scratch http://127.0.0.1:8080/
+        "$tool_body")
+reset_world
+b_unconfined=$(cd /workspace && timeout -k 5 120 ip netns exec "$ns" "$python" "${benign[@]}" 2>&1)
+b_u_status=$?
+reset_world
+b_confined=$(cd /workspace && confine 120 "$python" "${benign[@]}" </dev/null 2>&1)
+b_c_status=$?
+printf '### benign unconfined (exit %s)\n%s\n### benign confined (exit %s)\n%s\n' \
+  "$b_u_status" "$b_unconfined" "$b_c_status" "$b_confined" >>"$log"
+
+# ---------------------------------------------------------------------------------------------
+echo
+printf '%-34s %-11s %-11s %-6s %s\n' ATTACK UNCONFINED CONFINED RESULT "HOW BLOCKED (confined)"
+for row in "${rows[@]}"; do
+  IFS='|' read -r name u_kind c_kind result how u_detail problem <<<"$row"
+  printf '%-34s %-11s %-11s %-6s %s\n' "$name" "$u_kind" "$c_kind" "$result" "$how"
+done
+echo
+echo "Unconfined results:"
+for row in "${rows[@]}"; do
+  IFS='|' read -r name u_kind c_kind result how u_detail problem <<<"$row"
+  printf '  %-32s %s\n' "$name" "$u_detail"
+done
+problems=0
+for row in "${rows[@]}"; do
+  IFS='|' read -r name u_kind c_kind result how u_detail problem <<<"$row"
+  if [ -n "$problem" ]; then
+    [ $problems -eq 0 ] && { echo; echo "Problems and notes:"; }
+    problems=$((problems + 1))
+    printf '  %s %s: %s\n' "$result" "$name" "$problem"
+  fi
+done
+
+echo
+benign_ok=1
+if [ "$b_u_status" -ne 0 ]; then
+  benign_ok=0
+  echo "FAIL benign workload WITHOUT the sandbox (exit $b_u_status): the test setup is broken"
+  sed 's/^/    /' <<<"$b_unconfined"
+fi
+if [ "$b_c_status" -eq 0 ] && grep -q '^BENIGN OK' <<<"$b_confined"; then
+  echo "ok   benign workload under sbx-exec: $(grep '^BENIGN OK' <<<"$b_confined")"
+else
+  benign_ok=0
+  echo "FAIL benign workload under sbx-exec (exit $b_c_status):"
+  sed 's/^/    /' <<<"$b_confined"
+fi
+
+echo
+echo "${#rows[@]} attacks, $failures failed; benign workload $([ $benign_ok -eq 1 ] && echo ok || echo FAILED)"
+[ "$failures" -eq 0 ] && [ "$benign_ok" -eq 1 ] || exit 1
+exit 0
