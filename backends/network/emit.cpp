@@ -33,9 +33,30 @@ void report(Enforcements& out, const ir::NetRule& r, const char* artifact, Exten
   out.emplace_back(r.origin, artifact, extent, std::move(how), part);
 }
 
+bool ports_overlap(const std::vector<ir::PortRange>& a, const std::vector<ir::PortRange>& b) {
+  if (a.empty() || b.empty()) return true;
+  for (const ir::PortRange& x : a)
+    for (const ir::PortRange& y : b)
+      if (x.low <= y.high && y.low <= x.high) return true;
+  return false;
+}
+
+// Whether a deny rule without direction or hosts takes something away from a `bind` allow rule.
+// Only then does its bind half say more than the allowlist already does, and that half is
+// beyond the output chain.
+bool narrows_a_bind(const ir::NetRule& deny, const ir::Network& net) {
+  if (deny.direction != ir::Direction::Any || !deny.hosts.empty()) return false;
+  for (const ir::NetRule& r : net.rules) {
+    if (r.deny || r.direction != ir::Direction::Bind) continue;
+    if ((deny.proto == ir::Proto::Any || deny.proto == r.proto) && ports_overlap(deny.ports, r.ports)) return true;
+  }
+  return false;
+}
+
 // Which files enforce one rule, and how much of it. A rule naming both addresses and domains has
 // two parts: nftables enforces its addresses in full, the proxy its domains in full.
-void enforcements_of(Enforcements& out, const ir::NetRule& r, bool proxy) {
+void enforcements_of(Enforcements& out, const ir::NetRule& r, const ir::Network& net) {
+  const bool proxy = net.proxy.has_value();
   // nftables filters outgoing packets; binds are Landlock's (TCP) and nobody's here.
   if (r.direction == ir::Direction::Bind) return;
   const bool domains = has_domains(r), addresses = has_addresses(r);
@@ -45,9 +66,9 @@ void enforcements_of(Enforcements& out, const ir::NetRule& r, bool proxy) {
   const std::string l4 = l4_text(r);
 
   if (every_host || addresses) {
-    // A deny rule with neither direction nor hosts also covers binds, which the output chain
-    // does not see. (With hosts it cannot: bind rules take no hosts.)
-    const bool binds_too = r.deny && r.direction == ir::Direction::Any && every_host;
+    // A deny rule with neither direction nor hosts also refuses binds that a bind rule allows,
+    // which the output chain does not see. (With hosts it cannot: bind rules take no hosts.)
+    const bool binds_too = r.deny && narrows_a_bind(r, net);
     const std::string to = every_host ? "any address" : hosts_text(addresses_of(r.hosts));
     report(out, r, kNft, binds_too ? Extent::Partial : Extent::Full, verb + l4 + " to " + to,
            mixed ? kPartAddresses : "");
@@ -73,7 +94,7 @@ NetworkArtifacts emit(const ir::Policy& policy) {
     a.squid_conf = render_squid(policy);
     a.egress_json = render_egress(policy);
   }
-  for (const ir::NetRule& r : net.rules) enforcements_of(a.enforced, r, net.proxy.has_value());
+  for (const ir::NetRule& r : net.rules) enforcements_of(a.enforced, r, net);
   if (net.proxy) {
     const ir::Proxy& p = *net.proxy;
     const std::string where = ir::host_to_string(p.address) + " port " + std::to_string(p.port);

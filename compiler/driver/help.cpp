@@ -15,7 +15,7 @@ usage: polc <verb> [options] [files]
 
 verbs:
   check FILE...     check policies and modules for errors (exit 0 clean, 1 errors, 2 usage)
-  build FILE -o DIR compile a policy into DIR/<name>/: seccomp programs, listings, OCI profile
+  build FILE -o DIR compile a policy into its bundle DIR/<name>/ (seccomp, Landlock, nftables, proxy)
   eval FILE CALL    show what a policy and its filters decide for one syscall, and why
   fmt FILE...       print, check (--check) or rewrite (--write) files in canonical layout
   ir FILE           print the normalized, per-architecture policy as JSON
@@ -28,9 +28,10 @@ Run `polc help VERB` or `polc VERB --help` for a verb's options.
 )";
 
 const std::map<std::string_view, std::string_view, std::less<>> kVerbs = {
-    {"build", R"(usage: polc build [--format FMT] [--werror] [--stdlib DIR] FILE -o DIR
+    {"build", R"(usage: polc build [--format FMT] [--werror] [--stdlib DIR] [--backends LIST]
+                  [--explain-coverage] FILE -o DIR
 
-Analyzes the policy and writes its artifacts to DIR/<policy name>/, atomically: a temporary
+Analyzes the policy and writes its bundle to DIR/<policy name>/, atomically: a temporary
 directory beside it is renamed into place, so a failed build leaves the previous output as it was.
 
   seccomp.<arch>.bpf   the BPF program for each target (struct sock_filter array, the target's
@@ -38,12 +39,21 @@ directory beside it is renamed into place, so a failed build leaves the previous
   seccomp.<arch>.txt   a readable listing of the same program, for review
   seccomp.oci.json     the OCI runtime-spec linux.seccomp profile (runc, crun, Docker, Podman);
                        left out, with warning W0007, when no one profile is exact on every target
+  landlock.json        the Landlock ruleset: filesystem rights, TCP ports, scopes
+  nftables.nft         the network allowlist (`nft -f`, in the sandbox's network namespace)
+  squid.conf           the egress proxy's allowlist (when the policy names a `proxy`)
+  egress.json          the same allowlist for any other proxy (when the policy names a `proxy`)
+  manifest.json        policy, compiler, every file's SHA-256 and size, and the coverage map
 
 Every program is run in polc's BPF interpreter against the policy on every syscall number and on
 argument values at the edges of every condition before anything is written (E0604 otherwise).
+Every statement must be enforced in full by at least one selected backend (E0605 otherwise).
 
-  -o, --output DIR  where to write (created if missing)
-  --werror          warnings stop the build too
+  -o, --output DIR     where to write (created if missing)
+  --backends LIST      the backends to run, comma-separated: seccomp, landlock, nftables, proxy
+                       (default: all); statements only unselected backends enforce are E0605
+  --explain-coverage   print the coverage map: each statement and the files that enforce it
+  --werror             warnings stop the build too
 exit status: 0 built, 1 errors (nothing written), 2 usage error
 )"},
     {"eval", R"(usage: polc eval [--arch ARCH[,ARCH...]] [--format human|json] FILE 'CALL'

@@ -3,14 +3,15 @@
 # to a server namespace by a veth pair (10.231.0.0/24, link-local 169.254.0.0/16 routed through
 # it), and shows that what the policy allows connects and everything else fails. Each check that
 # must fail is first shown to succeed without the ruleset, so a failure means nftables refused it.
-# Usage: netns.sh EMIT_TOOL SOURCE_DIR
+# Usage: netns.sh POLC SOURCE_DIR
 . "$(dirname "$0")/lib.sh"
-EMIT=$1
+POLC=$1
 SRC=$2
 HERE=$(cd "$(dirname "$0")" && pwd)
 need_root_and ip nft python3
 
-"$EMIT" "$SRC/tests/network/policies/netns_client.sbx" "$WORK" || { echo "FAIL: emit"; exit 1; }
+"$POLC" build "$SRC/tests/network/policies/netns_client.sbx" -o "$WORK/dist" || { echo "FAIL: polc build"; exit 1; }
+NFT="$WORK/dist/netns_client/nftables.nft"
 
 C=$(new_netns client)
 S=$(new_netns server)
@@ -55,9 +56,9 @@ EOT
   expect_ok "without the ruleset: $proto $host port $port reachable" probe "$proto" "$host" "$port"
 done
 
-ip netns exec "$C" nft -f "$WORK/nftables.nft"
+ip netns exec "$C" nft -f "$NFT"
 # Loading it again must replace it, not fail or duplicate it.
-ip netns exec "$C" nft -f "$WORK/nftables.nft"
+ip netns exec "$C" nft -f "$NFT"
 [ "$(ip netns exec "$C" nft list tables | grep -c 'inet polc_netns_client')" = 1 ] || fail "table loaded once"
 
 for e in $ALLOWED; do

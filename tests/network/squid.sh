@@ -3,15 +3,16 @@
 # (in a private network namespace, so nothing outside is ever contacted and fixed ports are free)
 # must let through exactly what the policy allows. The generated file is used as is; this test
 # adds only test-only settings (hosts file, pid and log paths) in a wrapper that includes it.
-# Usage: squid.sh EMIT_TOOL SOURCE_DIR
+# Usage: squid.sh POLC SOURCE_DIR
 . "$(dirname "$0")/lib.sh"
-EMIT=$1
+POLC=$1
 SRC=$2
 HERE=$(cd "$(dirname "$0")" && pwd)
 need_root_and ip squid curl python3
 
-"$EMIT" "$SRC/tests/network/policies/squid_domains.sbx" "$WORK" || { echo "FAIL: emit"; exit 1; }
-[ -s "$WORK/squid.conf" ] || { echo "FAIL: no squid.conf"; exit 1; }
+"$POLC" build "$SRC/tests/network/policies/squid_domains.sbx" -o "$WORK/dist" || { echo "FAIL: polc build"; exit 1; }
+CONF="$WORK/dist/squid_domains/squid.conf"
+[ -s "$CONF" ] || { echo "FAIL: polc build wrote no squid.conf"; exit 1; }
 chmod 755 "$WORK"
 
 N=$(new_netns squid)
@@ -44,7 +45,7 @@ EOT
 # The product file's log paths (a system directory) are the only lines changed, in a copy.
 mkdir -p "$WORK/logs"
 chmod 777 "$WORK/logs"
-sed "s|/var/log/squid/|$WORK/logs/|" "$WORK/squid.conf" >"$WORK/product.conf"
+sed "s|/var/log/squid/|$WORK/logs/|" "$CONF" >"$WORK/product.conf"
 cat >"$WORK/test.conf" <<EOT
 include $WORK/product.conf
 hosts_file $WORK/hosts
@@ -54,7 +55,7 @@ coredump_dir $WORK
 shutdown_lifetime 0 seconds
 EOT
 
-expect_ok "squid -k parse accepts the generated squid.conf" squid -k parse -f "$WORK/squid.conf"
+expect_ok "squid -k parse accepts the generated squid.conf" squid -k parse -f "$CONF"
 expect_ok "squid -k parse accepts the test wrapper" squid -k parse -f "$WORK/test.conf"
 
 bg ip netns exec "$N" squid -N -f "$WORK/test.conf" >"$WORK/squid.out" 2>"$WORK/squid.err"

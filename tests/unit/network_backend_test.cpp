@@ -327,8 +327,8 @@ TEST_CASE("network: coverage entries say which artifact enforces which statement
   CHECK(entry("squid.conf", 5)->part.empty());
   CHECK(entry("squid.conf", 8)->extent == Extent::Full);
   CHECK(entry("nftables.nft", 8) == nullptr);
-  // `deny tcp 25` names no direction: it also covers binds, which the output chain does not see.
-  CHECK(entry("nftables.nft", 9)->extent == Extent::Partial);
+  // `deny tcp 25` names no direction, but no bind rule allows port 25: nothing it says is beyond nft.
+  CHECK(entry("nftables.nft", 9)->extent == Extent::Full);
   for (const char* artifact : {"nftables.nft", "squid.conf", "egress.json"}) {
     CHECK(entry(artifact, 10) == nullptr);  // bind: Landlock's, never this backend's
     CHECK(entry(artifact, 4) != nullptr);   // the proxy statement
@@ -359,4 +359,15 @@ TEST_CASE("network: IR built directly (a V6 proxy, domains only)") {
   CHECK(has(a.squid_conf, "http_port [::1]:8888\n"));
   CHECK(has(a.squid_conf, "# line 7: connect tcp 443 to *.example.org\n"));
   CHECK(nlohmann::json::parse(a.egress_json)["proxy"]["address"] == "::1");
+}
+
+TEST_CASE("network: a deny without direction that narrows a bind rule is only partly nftables'") {
+  const auto a = emitted("  network {\n    bind tcp 8000-8100\n    deny tcp 8080\n    deny udp 8080\n  }");
+  const auto* tcp = find_entry(a.enforced, "nftables.nft", 5);
+  const auto* udp = find_entry(a.enforced, "nftables.nft", 6);
+  REQUIRE(tcp);
+  REQUIRE(udp);
+  CHECK(tcp->extent == Extent::Partial);  // it takes tcp 8080 away from the bind rule
+  CHECK(udp->extent == Extent::Full);     // no udp bind is allowed anyway
+  CHECK(find_entry(a.enforced, "nftables.nft", 4) == nullptr);
 }
