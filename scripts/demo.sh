@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The README's first quick-start command: checks and format-checks every bundled example, builds
-# one, shows what its filter decides and why, and runs a Python payload under the filter.
+# one, shows what its filter decides and why and which file enforces each statement, and runs a
+# Python payload under sbx-exec.
 set -euo pipefail
 polc=${1:-build/compiler/driver/polc}
 cd "$(dirname "$0")/.."
@@ -31,31 +32,44 @@ echo "== polc eval: what the policy and the compiled filter decide, and why"
 "$polc" eval examples/python_agent.sbx --arch x86_64 'socket(AF_NETLINK, SOCK_RAW, 0)'
 
 echo
-echo "== a payload under the filter (bubblewrap loads seccomp.x86_64.bpf)"
-if [ "$(uname -m)" = x86_64 ] && command -v bwrap >/dev/null; then
-  sandbox=(bwrap --ro-bind / / --dev /dev --proc /proc)
-  "${sandbox[@]}" -- /bin/true 2>/dev/null || sandbox+=(--unshare-user --unshare-pid)
-  filter=$tmp/dist/python_agent/seccomp.x86_64.bpf
+echo "== the coverage map: which file enforces each statement (the start of it)"
+"$polc" build examples/python_agent.sbx -o "$tmp/dist" --explain-coverage 2>/dev/null | grep -A4 "python_agent.sbx:8[0-9]:" | head -14
+
+sbx_exec=$(dirname "$polc")/../../launcher/sbx-exec
+echo
+echo "== a payload under sbx-exec: the bundle's digests checked, then Landlock, seccomp and nftables"
+if [ "$(uname -m)" = x86_64 ] && [ -x "$sbx_exec" ] && [ -x /usr/bin/python3.11 ]; then
+  # nftables needs a network namespace of the sandbox's own, which takes root; without it the
+  # caller must vouch that nftables.nft is applied, and sbx-exec records that in its audit line.
+  if [ "$(id -u)" -eq 0 ]; then net=(--netns); else net=(--network-enforced-externally); fi
+  run=("$sbx_exec" --bundle "$tmp/dist/python_agent" "${net[@]}" --audit-log "$tmp/audit.log" --)
   payload='
-import json, os, socket, subprocess, threading
+import json, os, socket, subprocess, sys, threading
 s = socket.socket(socket.AF_INET, socket.SOCK_STREAM); s.close()
 threading.Thread(target=lambda: None).start()
-print("payload: json, threads, subprocess and an AF_INET socket work:",
-      json.dumps({"echo": subprocess.run(["/bin/echo", "ok"], capture_output=True, text=True).stdout.strip()}))
-try:
-    socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, 0)
-except PermissionError as e:
-    print("payload: an AF_NETLINK socket is refused by the default errno(EPERM):", e)
+out = subprocess.run([sys.executable, "-c", "print(6*7)"], capture_output=True, text=True).stdout.strip()
+with open("/tmp/polc-demo.txt", "w") as f: f.write(out)
+print("payload: json, threads, a subprocess and /tmp work:", json.dumps({"answer": out}))
+for what, act in [("an AF_NETLINK socket", lambda: socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, 0)),
+                  ("reading /etc/shadow", lambda: open("/etc/shadow").read()),
+                  ("writing /usr/lib/evil", lambda: open("/usr/lib/evil", "w")),
+                  ("connecting to 127.0.0.1:22", lambda: socket.create_connection(("127.0.0.1", 22), timeout=2))]:
+    try:
+        act(); print("payload: UNEXPECTED:", what, "worked"); sys.exit(1)
+    except OSError as e:
+        print("payload:", what, "is refused:", e)
 '
-  "${sandbox[@]}" --seccomp 3 -- /usr/bin/python3 -c "$payload" 3<"$filter"
+  "${run[@]}" /usr/bin/python3.11 -c "$payload"
   set +e
-  "${sandbox[@]}" --seccomp 3 -- /usr/bin/python3 -c 'import ctypes; ctypes.CDLL(None).unshare(0x10000000)' 3<"$filter"
+  "${run[@]}" /usr/bin/python3.11 -c 'import ctypes; ctypes.CDLL(None).unshare(0x10000000)'
   status=$?
   set -e
   echo "payload: unshare(CLONE_NEWUSER) -> exit status $status (159 = killed by SIGSYS, std.hardening's kill rule)"
   [ "$status" -eq 159 ]
+  echo "sbx-exec's audit line for the last run:"
+  tail -1 "$tmp/audit.log"
 else
-  echo "(skipped: needs an x86_64 host with bubblewrap; scripts/install-deps.sh installs it)"
+  echo "(skipped: needs an x86_64 host with /usr/bin/python3.11 and the sbx-exec build)"
 fi
 echo
 echo "== a policy with a mistake gets a diagnostic with a code, a caret and a hint"
