@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -90,14 +91,25 @@ static inline const char* wait_status_text(int status) {
   return buf;
 }
 
+// fork() for attacks: the child is killed when the attack process dies (a seccomp kill of the
+// parent must not leave it running) and after 20 seconds in any case.
+static inline pid_t attack_fork(void) {
+  fflush(stdout);
+  pid_t pid = fork();
+  if (pid == 0) {
+    prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+    alarm(20);
+  }
+  return pid;
+}
+
 // Runs fn in a forked child, which must end through succeeded()/blocked()/untestable(), and ends the
 // parent the same way: a child killed by a signal (seccomp's kill action) is reported as blocked.
 // For attempts that need a fresh process (setsid) or that the kernel may answer with a signal.
 static inline void attack_in_child(void (*fn)(void*), void* arg, const char* what)
     __attribute__((noreturn));
 static inline void attack_in_child(void (*fn)(void*), void* arg, const char* what) {
-  fflush(stdout);
-  pid_t pid = fork();
+  pid_t pid = attack_fork();
   if (pid < 0) untestable("fork: %s", errname(errno));
   if (pid == 0) {
     fn(arg);

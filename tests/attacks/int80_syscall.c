@@ -15,8 +15,7 @@ static void attempt(void* unused) {
 }
 
 int main(void) {
-  fflush(stdout);
-  pid_t pid = fork();
+  pid_t pid = attack_fork();
   if (pid < 0) untestable("fork: %s", errname(errno));
   if (pid == 0) attempt(NULL);
   int status = 0;

@@ -10,7 +10,7 @@ static char buffer[32];
 int main(void) {
   int ready[2];
   if (pipe(ready) != 0) untestable("pipe: %s", errname(errno));
-  pid_t child = fork();
+  pid_t child = attack_fork();
   if (child < 0) untestable("fork: %s", errname(errno));
   if (child == 0) {
     strcpy(buffer, "child-secret-4711");

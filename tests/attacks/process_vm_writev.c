@@ -10,7 +10,7 @@ static volatile int flag = 0;
 int main(void) {
   int go[2];
   if (pipe(go) != 0) untestable("pipe: %s", errname(errno));
-  pid_t child = fork();
+  pid_t child = attack_fork();
   if (child < 0) untestable("fork: %s", errname(errno));
   if (child == 0) {
     char c;

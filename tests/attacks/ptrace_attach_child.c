@@ -9,7 +9,7 @@
 static volatile long marker = 0x5eccu;
 
 int main(void) {
-  pid_t child = fork();
+  pid_t child = attack_fork();
   if (child < 0) untestable("fork: %s", errname(errno));
   if (child == 0) {
     for (;;) pause();

@@ -211,6 +211,44 @@ expect_status 2 "build without -o" -- "$polc" build "$work/good.sbx"
 expect_status 2 "build of two files" -- "$polc" build "$work/good.sbx" "$work/good.sbx" -o "$work/dist"
 expect_status 0 "build --help" -- "$polc" build --help
 expect_grep "seccomp.<arch>.bpf" "$work/out" "build help names the artifacts"
+expect_grep "landlock.json" "$work/out" "build help names landlock.json"
+expect_grep "--backends LIST" "$work/out" "build help documents --backends"
+
+# The whole bundle: every backend's files and a manifest whose digests match them.
+expect_status 0 "build the python_agent bundle" -- "$polc" build "$src/examples/python_agent.sbx" -o "$work/bundle" --explain-coverage
+for f in landlock.json nftables.nft squid.conf egress.json manifest.json seccomp.x86_64.bpf seccomp.aarch64.bpf; do
+  if [ -s "$work/bundle/python_agent/$f" ]; then passed=$((passed + 1)); else failed=$((failed + 1)); echo "FAIL: the bundle has no $f"; fi
+done
+python3 - "$work/bundle/python_agent" <<'PY' && passed=$((passed + 1)) || { failed=$((failed + 1)); echo "FAIL: manifest.json does not describe the bundle"; }
+import hashlib, json, os, sys
+d = sys.argv[1]
+raw = open(os.path.join(d, "manifest.json"), "rb").read()
+m = json.loads(raw)
+assert raw == json.dumps(m, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode(), "not canonical"
+listed = {a["path"] for a in m["artifacts"]}
+assert listed == set(os.listdir(d)) - {"manifest.json"}, listed
+for a in m["artifacts"]:
+    data = open(os.path.join(d, a["path"]), "rb").read()
+    assert hashlib.sha256(data).hexdigest() == a["sha256"] and len(data) == a["size"], a["path"]
+assert m["policy"] == {"name": "python_agent", "version": 1}
+assert all(c["enforced_by"] for c in m["coverage"]), "a statement without an enforcer"
+PY
+expect_grep "python_agent.sbx:[0-9]*: connect tcp 8080 to 127.0.0.1" "$work/out" "--explain-coverage names the statement"
+expect_grep "nftables.nft: accepts tcp port 8080 to 127.0.0.1" "$work/out" "--explain-coverage names its enforcer"
+# Byte-identical bundles from the same source, built elsewhere and later.
+sleep 1
+expect_status 0 "rebuild the bundle elsewhere" -- "$polc" build "$src/examples/python_agent.sbx" -o "$work/bundle2"
+diff -r "$work/bundle/python_agent" "$work/bundle2/python_agent" >/dev/null && passed=$((passed + 1)) || { failed=$((failed + 1)); echo "FAIL: two builds of the same bundle differ"; }
+# Backend selection: only the selected files, and statements left unenforced are E0605.
+expect_status 1 "a selection that leaves statements unenforced" -- "$polc" build "$src/examples/python_agent.sbx" -o "$work/partial" --backends seccomp
+expect_grep "error\[E0605\]: no selected backend enforces \`read, write \"/workspace\", \"/tmp\"\`" "$work/err" "E0605 names the statement"
+[ ! -e "$work/partial/python_agent" ] && passed=$((passed + 1)) || { failed=$((failed + 1)); echo "FAIL: an E0605 build wrote output"; }
+printf 'policy only_syscalls version 1 {\n  targets x86_64\n  syscalls {\n    allow read\n  }\n}\n' >"$work/only_syscalls.sbx"
+expect_status 0 "build with every backend that its statements need" -- "$polc" build "$work/only_syscalls.sbx" -o "$work/sel" --backends seccomp,nftables
+[ "$(ls "$work/sel/only_syscalls" | tr '\n' ' ')" = "manifest.json nftables.nft seccomp.oci.json seccomp.x86_64.bpf seccomp.x86_64.txt " ] \
+  && passed=$((passed + 1)) || { failed=$((failed + 1)); echo "FAIL: --backends wrote $(ls "$work/sel/only_syscalls")"; }
+expect_status 2 "an unknown backend" -- "$polc" build "$work/only_syscalls.sbx" -o "$work/sel" --backends seccomp,apparmor
+expect_grep "unknown backend \`apparmor\`" "$work/err" "an unknown backend is named"
 
 # ---- polc eval ----
 expect_status 0 "eval a call" -- "$polc" eval "$src/examples/python_agent.sbx" --arch x86_64 'ioctl(0, TIOCSTI, 0)'
