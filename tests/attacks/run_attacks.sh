@@ -165,7 +165,7 @@ attack_list=(
   "unshare_netns unshare_netns"
   "clone_newns clone_newns"
   "clone3_newuser clone3_newuser"
-  "setns_init setns_init"
+  "setns_outside setns_outside $sleeper"
   "mount_tmpfs mount_tmpfs $ws/mnt"
   "chroot_escape chroot_escape $ws/root"
   "bpf_map_create bpf_map_create"
@@ -187,10 +187,10 @@ attack_list=(
   "symlink_escape symlink_escape $out/secret $ws/link-to-secret"
   "hardlink_escape hardlink_escape $out/secret $ws/hardlink-to-secret"
   "rename_escape rename_escape $out/movable $ws/moved-in"
-  "proc_root_escape proc_root_escape $out/secret"
+  "proc_root_escape proc_root_escape $sleeper $out/secret"
   "proc_self_mem proc_self_mem"
   "chmod_outside chmod_outside $out/secret"
-  "mknod_blockdev mknod_blockdev $ws/rootdisk"
+  "mknod_chardev mknod_chardev $ws/kmsg"
   "kill_outside kill_outside $sleeper"
   "abstract_unix_connect abstract_unix_connect $abstract"
   "unix_socket_outside unix_socket_outside $out/host.sock"
@@ -226,11 +226,13 @@ run_attack() {
     # sbx-exec may have loaded the bundle's nftables rules into the namespace; the unconfined run
     # must meet none of the sandbox's layers.
     ip netns exec "$ns" nft flush ruleset 2>/dev/null
-    output=$(cd /workspace && timeout -k 5 30 ip netns exec "$ns" "${cmd[@]}" </dev/null 2>&1)
+    (cd /workspace && timeout -k 5 30 ip netns exec "$ns" "${cmd[@]}") </dev/null >"$tmp/out" 2>&1
   else
-    output=$(cd /workspace && confine 30 "${cmd[@]}" </dev/null 2>&1)
+    (cd /workspace && confine 30 "${cmd[@]}") </dev/null >"$tmp/out" 2>&1
   fi
   status=$?
+  # Output goes through a file, not $(...): a process the attack leaves behind cannot hold it open.
+  output=$(cat "$tmp/out")
 }
 
 # confine SECONDS CMD...: CMD under the sandbox, with a deadline (sbx-exec; in --seccomp-only
@@ -270,6 +272,7 @@ verdict() {
 
 failures=0
 rows=()
+sep=$'\x1f'  # field separator of $rows: attack output may contain any printable character
 log=$tmp/attacks.log
 : >"$log"
 echo "== running $(printf '%s\n' "${attack_list[@]}" | grep -c .) attacks (log: $log)"
@@ -310,7 +313,7 @@ for entry in "${attack_list[@]}"; do
   fi
   how=$c_detail
   [ "$c_kind" = SIGNAL ] || [ "$c_kind" = BLOCKED ] || how="$c_kind: $c_detail"
-  rows+=("$name|$u_kind|$c_kind|$result|$how|$u_detail|$problem")
+  rows+=("$name$sep$u_kind$sep$c_kind$sep$result$sep$how$sep$u_detail$sep$problem")
 done
 
 # ---------------------------------------------------------------------------------------------
@@ -318,11 +321,14 @@ echo "== benign workload"
 benign=(/workspace/.attacks/benign_workload.py /workspace/.attacks/scratch http://127.0.0.1:8080/
         "$tool_body")
 reset_world
-b_unconfined=$(cd /workspace && timeout -k 5 120 ip netns exec "$ns" "$python" "${benign[@]}" 2>&1)
+(cd /workspace && timeout -k 5 120 ip netns exec "$ns" "$python" "${benign[@]}") </dev/null \
+  >"$tmp/out" 2>&1
 b_u_status=$?
+b_unconfined=$(cat "$tmp/out")
 reset_world
-b_confined=$(cd /workspace && confine 120 "$python" "${benign[@]}" </dev/null 2>&1)
+(cd /workspace && confine 120 "$python" "${benign[@]}") </dev/null >"$tmp/out" 2>&1
 b_c_status=$?
+b_confined=$(cat "$tmp/out")
 printf '### benign unconfined (exit %s)\n%s\n### benign confined (exit %s)\n%s\n' \
   "$b_u_status" "$b_unconfined" "$b_c_status" "$b_confined" >>"$log"
 
@@ -330,18 +336,18 @@ printf '### benign unconfined (exit %s)\n%s\n### benign confined (exit %s)\n%s\n
 echo
 printf '%-34s %-11s %-11s %-6s %s\n' ATTACK UNCONFINED CONFINED RESULT "HOW BLOCKED (confined)"
 for row in "${rows[@]}"; do
-  IFS='|' read -r name u_kind c_kind result how u_detail problem <<<"$row"
+  IFS=$sep read -r name u_kind c_kind result how u_detail problem <<<"$row"
   printf '%-34s %-11s %-11s %-6s %s\n' "$name" "$u_kind" "$c_kind" "$result" "$how"
 done
 echo
 echo "Unconfined results:"
 for row in "${rows[@]}"; do
-  IFS='|' read -r name u_kind c_kind result how u_detail problem <<<"$row"
+  IFS=$sep read -r name u_kind c_kind result how u_detail problem <<<"$row"
   printf '  %-32s %s\n' "$name" "$u_detail"
 done
 problems=0
 for row in "${rows[@]}"; do
-  IFS='|' read -r name u_kind c_kind result how u_detail problem <<<"$row"
+  IFS=$sep read -r name u_kind c_kind result how u_detail problem <<<"$row"
   if [ -n "$problem" ]; then
     [ $problems -eq 0 ] && { echo; echo "Problems and notes:"; }
     problems=$((problems + 1))
