@@ -62,6 +62,7 @@ std::string audit_line(const AuditRecord& r) {
   for (const auto& [name, value] : r.env) env[name] = value;
   line["env"] = env;
   line["command"] = r.command;
+  line["user"] = {{"uid", r.uid}, {"gid", r.gid}, {"spec", or_null(r.user_spec)}};
   return line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 

@@ -32,6 +32,10 @@ struct AuditRecord {
   std::optional<std::string> netns;
   std::vector<std::pair<std::string, std::string>> env;
   std::vector<std::string> command;
+  // The payload's identity: uid and gid after --user (or the caller's), and the spec given.
+  std::optional<std::string> user_spec;
+  int64_t uid = -1;
+  int64_t gid = -1;
 };
 
 // The line, without its newline: keys sorted, no whitespace. Bytes that are not UTF-8 (a

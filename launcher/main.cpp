@@ -6,11 +6,12 @@
 //   2. network namespace and nftables: needs privileges that no_new_privs and seccomp may remove,
 //      and a fork (nft) that must not inherit a half-applied sandbox;
 //   3. proxy environment;
-//   4. no_new_privs: required by Landlock and seccomp for an unprivileged caller, and it keeps a
+//   4. the payload's user (--user): after everything that needs the caller's privileges;
+//   5. no_new_privs: required by Landlock and seccomp for an unprivileged caller, and it keeps a
 //      setuid payload from shedding the sandbox;
-//   5. Landlock restrict_self;
-//   6. seccomp last: the filter may deny the Landlock syscalls (or prctl) the steps before need;
-//   7. the audit line, then execvp.
+//   6. Landlock restrict_self;
+//   7. seccomp last: the filter may deny the Landlock syscalls (or prctl) the steps before need;
+//   8. the audit line, then execvp.
 #include <signal.h>
 #include <sys/prctl.h>
 #include <unistd.h>
@@ -24,6 +25,7 @@
 #include "launcher/audit.h"
 #include "launcher/dry_run.h"
 #include "launcher/errors.h"
+#include "launcher/identity.h"
 #include "launcher/landlock_apply.h"
 #include "launcher/network.h"
 #include "launcher/options.h"
@@ -43,6 +45,10 @@ void print_error(const std::string& message) {
 // Applies the bundle and execs. Returns only by throwing, or with the exit status of a failed
 // exec (126/127) after the audit line was written.
 int launch(const Options& options, AuditRecord& record, const AuditSink& sink) {
+  // Resolved before anything changes, so an unknown user refuses the launch cleanly.
+  std::optional<Identity> identity;
+  if (options.user) identity = resolve_identity(*options.user);
+  record.user_spec = options.user;
   Prepared p = prepare_launch(options, [&](const Bundle& bundle) {
     record.bundle = bundle.real_dir;
     record.policy = bundle.policy_name;
@@ -72,6 +78,13 @@ int launch(const Options& options, AuditRecord& record, const AuditSink& sink) {
   apply_environment(p.env);
   record.env = p.env;
   if (!p.env.empty()) record.layers.push_back("proxy_env");
+
+  if (identity) {
+    drop_to(*identity);
+    record.layers.push_back("user");
+  }
+  record.uid = getuid();
+  record.gid = getgid();
 
   if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0)
     throw Failure(ExitCode::ApplyFailed, "prctl(PR_SET_NO_NEW_PRIVS) failed: " + errno_text(errno));
@@ -128,6 +141,8 @@ int run(int argc, char** argv) {
   record.network_mode = network_mode_name(*options.network);
   if (*options.network == NetworkMode::JoinNamespace) record.netns = options.netns_name;
   record.command = options.command;
+  record.uid = getuid();
+  record.gid = getgid();
 
   ExitCode code;
   std::string reason;

@@ -76,6 +76,10 @@ Options parse_options(int argc, char** argv) {
       if (options.audit_log) usage("--audit-log given twice");
       options.audit_log = arg == "--audit-log" ? value(arg) : std::string(arg.substr(12));
       if (options.audit_log->empty()) usage("--audit-log needs a file");
+    } else if (arg == "--user" || arg.starts_with("--user=")) {
+      if (options.user) usage("--user given twice");
+      options.user = arg == "--user" ? value(arg) : std::string(arg.substr(7));
+      if (options.user->empty()) usage("--user needs a user name or uid");
     } else {
       // Anything else before "--" is a mistake; guessing where the command starts could run a
       // payload with the launcher's options as its arguments.
@@ -94,7 +98,7 @@ Options parse_options(int argc, char** argv) {
 }
 
 const char* help_text() {
-  return "usage: sbx-exec --bundle DIR NETWORK [--dry-run] [--audit-log FILE] -- CMD [ARGS...]\n"
+  return "usage: sbx-exec --bundle DIR NETWORK [--user USER[:GROUP]] [--dry-run] [--audit-log FILE] -- CMD [ARGS...]\n"
          "\n"
          "Verifies a polc bundle (every artifact's size and SHA-256 against manifest.json) and runs\n"
          "CMD in place (exec, no fork) confined by it: network namespace and nftables, proxy\n"
@@ -115,6 +119,10 @@ const char* help_text() {
          "  --dry-run          print what would be applied and what this kernel supports, apply and\n"
          "                     run nothing; exit 0, or the code a real run would refuse with\n"
          "  --audit-log FILE   append the JSON audit line to FILE instead of stderr\n"
+         "  --user USER[:GROUP]  run CMD as this user (name or uid; its primary group unless GROUP\n"
+         "                     is given), with no supplementary groups and no capabilities. Landlock\n"
+         "                     does not confine chmod, chown or pathname unix sockets: a dedicated\n"
+         "                     user that owns nothing outside the sandbox does\n"
          "  -h, --help         this text\n"
          "\n"
          "exit status:\n";

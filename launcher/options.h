@@ -25,6 +25,7 @@ struct Options {
   bool dry_run = false;
   bool help = false;
   std::optional<std::string> audit_log; // --audit-log FILE; stderr when absent
+  std::optional<std::string> user;      // --user USER[:GROUP]; the caller's identity when absent
   std::vector<std::string> command;     // after "--"
 };
 

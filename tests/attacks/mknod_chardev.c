@@ -18,7 +18,7 @@ int main(int argc, char** argv) {
   int err = errno;
   unlink(argv[1]);
   if (fd < 0) blocked("mknod succeeded, but open the node: %s", errname(err));
-  char buf[256] = {0};
+  char buf[8192] = {0};  // /dev/kmsg returns one whole record per read, EINVAL if it does not fit
   ssize_t n = read(fd, buf, sizeof buf - 1);
   if (n < 0) blocked("opened the node, but read: %s", errname(errno));
   buf[strcspn(buf, "\n")] = 0;

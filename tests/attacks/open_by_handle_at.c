@@ -11,19 +11,17 @@
 
 int main(int argc, char** argv) {
   if (argc != 2) fail_usage(argv[0], "SECRET");
-  struct {
-    struct file_handle h;
-    unsigned char bytes[MAX_HANDLE_SZ];
-  } handle;
-  handle.h.handle_bytes = MAX_HANDLE_SZ;
+  struct file_handle* h = malloc(sizeof *h + MAX_HANDLE_SZ);
+  if (!h) untestable("out of memory");
+  h->handle_bytes = MAX_HANDLE_SZ;
   int mount_id = 0;
-  if (name_to_handle_at(AT_FDCWD, argv[1], &handle.h, &mount_id, 0) != 0)
+  if (name_to_handle_at(AT_FDCWD, argv[1], h, &mount_id, 0) != 0)
     blocked_errno("name_to_handle_at", errno);
   // Any directory on the same filesystem serves as mount_fd (an O_PATH descriptor does not):
   // /usr is readable under the policy and is on the root filesystem here.
   int mount_fd = open(MOUNT_DIR, O_RDONLY | O_DIRECTORY);
   if (mount_fd < 0) untestable("open %s: %s", MOUNT_DIR, errname(errno));
-  int fd = open_by_handle_at(mount_fd, &handle.h, O_RDONLY);
+  int fd = open_by_handle_at(mount_fd, h, O_RDONLY);
   if (fd < 0) blocked_errno("open_by_handle_at", errno);
   char buf[64] = {0};
   ssize_t n = read(fd, buf, sizeof buf - 1);

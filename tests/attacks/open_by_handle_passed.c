@@ -9,43 +9,39 @@
 
 #define MOUNT_DIR "/usr"
 
-struct handle_buf {
-  struct file_handle h;
-  unsigned char bytes[MAX_HANDLE_SZ];
-};
-
 int main(int argc, char** argv) {
-  struct handle_buf handle;
+  struct file_handle* h = malloc(sizeof *h + MAX_HANDLE_SZ);
+  if (!h) untestable("out of memory");
   if (argc == 3 && strcmp(argv[1], "--make") == 0) {
-    handle.h.handle_bytes = MAX_HANDLE_SZ;
+    h->handle_bytes = MAX_HANDLE_SZ;
     int mount_id = 0;
-    if (name_to_handle_at(AT_FDCWD, argv[2], &handle.h, &mount_id, 0) != 0) {
+    if (name_to_handle_at(AT_FDCWD, argv[2], h, &mount_id, 0) != 0) {
       fprintf(stderr, "name_to_handle_at %s: %s\n", argv[2], errname(errno));
       return 2;
     }
-    printf("%d:", handle.h.handle_type);
-    for (unsigned i = 0; i < handle.h.handle_bytes; i++) printf("%02x", handle.h.f_handle[i]);
+    printf("%d:", h->handle_type);
+    for (unsigned i = 0; i < h->handle_bytes; i++) printf("%02x", h->f_handle[i]);
     printf("\n");
     return 0;
   }
   if (argc != 2) fail_usage(argv[0], "TYPE:HEX | --make PATH");
   char* hex = strchr(argv[1], ':');
   if (!hex) fail_usage(argv[0], "TYPE:HEX | --make PATH");
-  handle.h.handle_type = atoi(argv[1]);
+  h->handle_type = atoi(argv[1]);
   hex++;
   size_t len = strlen(hex) / 2;
   if (len == 0 || len > MAX_HANDLE_SZ) fail_usage(argv[0], "TYPE:HEX (bad length)");
-  handle.h.handle_bytes = (unsigned)len;
+  h->handle_bytes = (unsigned)len;
   for (size_t i = 0; i < len; i++) {
     unsigned byte = 0;
     if (sscanf(hex + 2 * i, "%2x", &byte) != 1) fail_usage(argv[0], "TYPE:HEX (bad hex)");
-    handle.h.f_handle[i] = (unsigned char)byte;
+    h->f_handle[i] = (unsigned char)byte;
   }
   // Any directory on the same filesystem serves as mount_fd (an O_PATH descriptor does not):
   // /usr is readable under the policy and is on the root filesystem here.
   int mount_fd = open(MOUNT_DIR, O_RDONLY | O_DIRECTORY);
   if (mount_fd < 0) untestable("open %s: %s", MOUNT_DIR, errname(errno));
-  int fd = open_by_handle_at(mount_fd, &handle.h, O_RDONLY);
+  int fd = open_by_handle_at(mount_fd, h, O_RDONLY);
   if (fd < 0) blocked_errno("open_by_handle_at with the passed handle", errno);
   char buf[64] = {0};
   ssize_t n = read(fd, buf, sizeof buf - 1);

@@ -4,6 +4,8 @@
 // on the tool server's allowed port 8080.
 // Stopped by: Landlock's connect_tcp port rules (ports the policy never allows) and the nftables
 // rules (addresses: a port that is allowed elsewhere, metadata); which one the runner's table says.
+// ECONNREFUSED is "untestable", not "blocked": it means nothing listens there (the run is not in
+// the runner's namespace); the runner fails a confined run that is untestable only when confined.
 #include <netdb.h>
 #include <poll.h>
 #include <sys/socket.h>
@@ -21,12 +23,14 @@ int main(int argc, char** argv) {
   int fd = socket(ai->ai_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
   if (fd < 0) blocked_errno("socket", errno);
   if (connect(fd, ai->ai_addr, ai->ai_addrlen) != 0) {
+    if (errno == ECONNREFUSED) untestable("connect %s port %s: nothing listens there", argv[1], argv[2]);
     if (errno != EINPROGRESS) blocked("connect %s port %s: %s", argv[1], argv[2], errname(errno));
     struct pollfd pfd = {fd, POLLOUT, 0};
     if (poll(&pfd, 1, 3000) != 1) blocked("connect %s port %s: no answer within 3 s (dropped)", argv[1], argv[2]);
     int err = 0;
     socklen_t len = sizeof err;
     getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len);
+    if (err == ECONNREFUSED) untestable("connect %s port %s: nothing listens there", argv[1], argv[2]);
     if (err != 0) blocked("connect %s port %s: %s", argv[1], argv[2], errname(err));
   }
   struct pollfd pfd = {fd, POLLIN, 0};

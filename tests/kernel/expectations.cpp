@@ -64,8 +64,9 @@ const Row kTable[] = {
      {ALLOW, ALLOW, ALLOW, KILL},
      "glibc.sbx:37 (the kernel answers ENOTTY); min :41 only on fds 0-2 -> min.default"},
     {&p::socket_unix,
-     {ALLOW, ALLOW, ALLOW, KILL},
-     "python.sbx:49 / node.sbx:54 allow socket(domain == AF_UNIX); ci :42; min.default"},
+     {ERRNO(EPERM), ALLOW, ALLOW, KILL},
+     "py :33 deny socket(domain == AF_UNIX) errno(EPERM) beats python.sbx:49; node.sbx:54 allow "
+     "socket(domain == AF_UNIX); ci :42; min.default"},
     {&p::socket_inet_stream_cloexec,
      {ALLOW, ALLOW, ALLOW, KILL},
      "py :33 type & 0xf == SOCK_STREAM (SOCK_CLOEXEC is masked off); node :32; ci :42; "

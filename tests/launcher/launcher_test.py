@@ -571,6 +571,28 @@ def test_enforcement(ctx):
         ctx.check("NoNewPrivs:\t1" in r.stdout and "Seccomp:\t2" in r.stdout,
                   "no_new_privs is set and a seccomp filter is installed in the payload", r.stdout + r.stderr)
 
+        # --user: Landlock does not confine chmod, so as root the payload can loosen a file outside
+        # the sandbox that it can reach by a granted path; as a dedicated user it cannot.
+        if os.geteuid() == 0:
+            os.chmod(a_file, 0o600)
+            r = run(["/bin/chmod", "0644", a_file])
+            ctx.check(r.returncode == 0 and os.stat(a_file).st_mode & 0o777 == 0o644,
+                      "control: as root, chmod outside works under Landlock", r.stderr)
+            os.chmod(a_file, 0o600)
+            r = ctx.run(bundle, ["/bin/sh", "-c", "id -u; id -g; id -G; grep ^CapEff: /proc/self/status; "
+                                 f"/bin/chmod 0644 {a_file}"], extra=("--audit-log", log, "--user", "nobody"))
+            lines = r.stdout.split("\n")
+            ctx.check(lines[:3] == ["65534", "65534", "65534"], "--user nobody: uid, gid, only its group", r.stdout)
+            ctx.check("CapEff:\t0000000000000000" in r.stdout, "--user nobody: no capabilities", r.stdout)
+            ctx.check(r.returncode != 0 and os.stat(a_file).st_mode & 0o777 == 0o600,
+                      "--user nobody: chmod of a file it does not own fails", r.stdout + r.stderr)
+            audit = parse_audit(open(log).read().splitlines()[-1])
+            ctx.check(audit["user"] == {"uid": 65534, "gid": 65534, "spec": "nobody"} and "user" in audit["layers"],
+                      "the audit line names the user", str(audit))
+            r = ctx.run(bundle, ["/bin/true"], extra=("--user", "no-such-user-here"))
+            ctx.check(r.returncode == 120 and "no user named" in r.stderr, "an unknown --user is a usage error", r.stderr)
+            open(log, "w").close()
+
         # Exit status passes through; the launcher execs in place (same pid as in its audit line).
         open(log, "w").close()
         r = run(["/bin/sh", "-c", "echo $$; exit 42"])
@@ -580,7 +602,7 @@ def test_enforcement(ctx):
         if ctx.check(audit is not None, "exactly one audit line, valid JSON object", str(lines)):
             expected_keys = {"audit", "launcher", "time", "pid", "result", "exit_code", "reason", "bundle", "policy",
                              "version", "manifest_sha256", "landlock_abi_kernel", "landlock_abi_used", "layers",
-                             "dropped", "skipped_paths", "seccomp", "network", "env", "command"}
+                             "dropped", "skipped_paths", "seccomp", "network", "env", "command", "user"}
             ctx.check(set(audit) == expected_keys, "audit line keys", str(sorted(audit)))
             manifest_digest = sha256(open(os.path.join(bundle, "manifest.json"), "rb").read())
             ctx.check(audit["result"] == "exec" and audit["exit_code"] is None and audit["reason"] is None,
