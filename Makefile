@@ -36,7 +36,7 @@ fuzz: deps
 
 # `polc check` latency and the seccomp filter cost, written into docs/performance.md.
 bench: build
-	bash bench/run.sh $(POLC) 30 $(BUILD)/bench/polc_filter_cost
+	bash bench/run.sh $(POLC) 30 $(BUILD)/bench/polc_filter_cost $(BUILD)/launcher/sbx-exec
 
 # Re-records the system-call mixes the filter cost is weighted with (needs strace, python3, node).
 bench-record-mix:

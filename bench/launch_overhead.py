@@ -9,12 +9,13 @@ TRUE_POLICY = """policy launch_true version 1 {
   import std.runtime.glibc
   syscalls {
     default errno(EPERM)
+    allow execve
   }
   filesystem {
     landlock abi >= 6
     landlock scope signal, abstract_unix_socket
     read "/usr", "/etc/ld.so.cache"
-    read, execute "/usr/bin/true"
+    read, execute "/usr/bin/true", "/usr/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2"
   }
   network {
     connect tcp 8080 to 127.0.0.1

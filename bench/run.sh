@@ -1,34 +1,42 @@
 #!/usr/bin/env bash
 # Runs the benchmarks and writes their results into docs/performance.md between the markers.
-# Usage: bench/run.sh POLC [RUNS] [POLC_FILTER_COST]   (the tool defaults to the one next to POLC)
+# Usage: bench/run.sh POLC [RUNS] [POLC_FILTER_COST] [SBX_EXEC]   (tools default to the build's)
 set -euo pipefail
 polc=$(realpath "$1")
 runs=${2:-30}
+sbx_exec=${4:-$(dirname "$polc")/../../launcher/sbx-exec}
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
+machine="$(nproc) cores, $(uname -m), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')"
+
+# write_section NAME HEADER BODY: replaces docs/performance.md between <!-- bench:NAME:begin -->
+# and <!-- bench:NAME:end --> with HEADER, a blank line and BODY.
+write_section() {
+  printf '<!-- bench:%s:begin -->\n%s\n\n%s\n<!-- bench:%s:end -->\n' "$1" "$2" "$3" "$1" >"$work/$1.md"
+  python3 - "$1" "$work/$1.md" docs/performance.md <<'PY'
+import re, sys
+name, section = sys.argv[1], open(sys.argv[2]).read().rstrip("\n")
+doc = open(sys.argv[3]).read()
+doc = re.sub(rf"<!-- bench:{name}:begin -->.*?<!-- bench:{name}:end -->", lambda m: section, doc, flags=re.S)
+open(sys.argv[3], "w").write(doc)
+PY
+  echo "$3"
+}
+
 # The filter cost counts instructions rather than time (one run is exact); it writes its own section.
 bash bench/filter_cost.sh "$polc" ${3:+"$3"}
+
 python3 bench/gen_policy.py 2000 >"$work/generated_2000.sbx"
 python3 bench/gen_policy.py 10000 >"$work/generated_10000.sbx"
 cp "$work"/generated_*.sbx bench/ 2>/dev/null || true
 table=$(python3 bench/check_latency.py "$polc" "$runs" examples/*.sbx bench/generated_2000.sbx bench/generated_10000.sbx)
 rm -f bench/generated_*.sbx
-machine="$(nproc) cores, $(uname -m), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')"
-{
-  echo "<!-- bench:check:begin -->"
-  echo "Measured $(date -u +%Y-%m-%d) on $machine; polc $("$polc" --version | cut -d' ' -f2),"
-  echo "RelWithDebInfo build; $runs runs per input after one warm-up; wall time of the whole process."
-  echo
-  echo "$table"
-  echo "<!-- bench:check:end -->"
-} >"$work/section.md"
-python3 - "$work/section.md" docs/performance.md <<'PY'
-import re, sys
-section = open(sys.argv[1]).read().rstrip("\n")
-doc = open(sys.argv[2]).read()
-doc = re.sub(r"<!-- bench:check:begin -->.*?<!-- bench:check:end -->", lambda m: section, doc, flags=re.S)
-open(sys.argv[2], "w").write(doc)
-PY
-echo "$table"
+write_section check "Measured $(date -u +%Y-%m-%d) on $machine; polc $("$polc" --version | cut -d' ' -f2),
+RelWithDebInfo build; $runs runs per input after one warm-up; wall time of the whole process." "$table"
+
+# sbx-exec's start-up cost and polc build's latency (medians of wall time).
+launch=$(python3 bench/launch_overhead.py "$polc" "$sbx_exec" "$runs")
+write_section launch "Measured $(date -u +%Y-%m-%d) on $machine; $runs runs per command after one warm-up;
+wall time of the whole process, as $(id -un)." "$launch"
