@@ -5,7 +5,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <string>
+#include <vector>
 
 #include "launcher/errors.h"
 #include "launcher/landlock_uapi.h"
@@ -33,6 +36,34 @@ class Fd {
  private:
   int fd_;
 };
+
+// True when `path` is `dir` or lies beneath it (both absolute).
+bool beneath(const std::string& path, const std::string& dir) {
+  if (dir == "/" || path == dir) return true;
+  return path.size() > dir.size() && path.compare(0, dir.size(), dir) == 0 && path[dir.size()] == '/';
+}
+
+// A rule path that passes through a symbolic link the sandbox itself could have made (one inside
+// a grant with make_sym or refer) is refused: a payload of an earlier run could have replaced a
+// granted directory with a link to anywhere, and this run would grant the rule's rights there.
+// Links elsewhere (/bin -> usr/bin) are the host's and are followed.
+void refuse_planted_links(const FsRule& rule, const std::vector<FsRule>& rules) {
+  constexpr uint64_t kCanPlant = (uint64_t{1} << 12) | (uint64_t{1} << 13);  // make_sym, refer
+  for (size_t slash = rule.path.find('/', 1);; slash = rule.path.find('/', slash + 1)) {
+    const std::string prefix = rule.path.substr(0, slash);
+    struct stat st {};
+    if (lstat(prefix.c_str(), &st) != 0) return;  // a missing component: nothing to follow
+    if (S_ISLNK(st.st_mode)) {
+      const std::string parent = prefix.substr(0, std::max<size_t>(prefix.rfind('/'), 1));
+      for (const FsRule& writable : rules)
+        if ((writable.access & kCanPlant) != 0 && beneath(parent, writable.path))
+          apply_failed("the rule for " + rule.path + " passes through the symbolic link " + prefix +
+                       ", inside " + writable.path + " where the sandbox may create links: an earlier run "
+                       "could have planted it; remove the link or write the resolved path in the policy");
+    }
+    if (slash == std::string::npos) return;
+  }
+}
 
 }  // namespace
 
@@ -65,6 +96,7 @@ LandlockOutcome apply_landlock(const LandlockPolicy& policy, const LandlockPlan&
 
   if (plan.fs) {
     for (const FsRule& rule : policy.fs->rules) {
+      refuse_planted_links(rule, policy.fs->rules);
       int fd = open(rule.path.c_str(), O_PATH | O_CLOEXEC);
       if (fd < 0) {
         int err = errno;

@@ -60,7 +60,13 @@ std::optional<LandlockArtifacts> emit(const ir::Policy& policy, diag::Engine& en
   LandlockArtifacts out;
   const size_t errors_before = engine.error_count();
   json fs = nullptr;
-  if (policy.filesystem.present) fs = fs_json(fs_layer(policy.filesystem, engine, out.enforced));
+  if (policy.filesystem.present) {
+    fs = fs_json(fs_layer(policy.filesystem, engine, out.enforced));
+    if (policy.filesystem.min_abi > 0)
+      out.enforced.push_back({policy.filesystem.abi_origin, "landlock.json", Extent::Full,
+                              "handles every filesystem right of ABI " + std::to_string(policy.filesystem.min_abi) +
+                                  ": refused wherever no rule grants it"});
+  }
   json net = nullptr;
   if (auto layer = net_layer(policy, out.enforced)) net = net_json(*layer);
   json doc = {{"format", "polc.landlock/1"},

@@ -78,8 +78,11 @@ std::optional<NetLayer> net_layer(const ir::Policy& policy, Enforcements& enforc
     // Domain rules are reached through the proxy, so they open the proxy's port, not their own.
     if (r.hosts.empty() || has_address(r)) {
       add(*connect, r.ports, true);
-      enforced.push_back({r.origin, kArtifact, r.hosts.empty() ? Extent::Full : Extent::Partial,
-                          "allows connecting to tcp " + what + (r.hosts.empty() ? "" : " on any address")});
+      // Partial even without hosts: Landlock checks connect(2), not a TCP Fast Open sendto(2),
+      // which opens a connection too; nftables sees both.
+      enforced.push_back({r.origin, kArtifact, Extent::Partial,
+                          "allows connecting to tcp " + what + (r.hosts.empty() ? "" : " on any address") +
+                              " (connect(2) only)"});
     }
     if (has_domain(r) && policy.network.proxy)
       enforced.push_back({r.origin, kArtifact, Extent::Partial, "allows connecting only to the proxy's port"});
@@ -93,8 +96,9 @@ std::optional<NetLayer> net_layer(const ir::Policy& policy, Enforcements& enforc
     if (!r.deny || !r.hosts.empty() || !tcp(r.proto)) continue;
     if (covers(r.direction, ir::Direction::Connect)) add(*connect, r.ports, false);
     if (covers(r.direction, ir::Direction::Bind)) add(*bind, r.ports, false);
-    enforced.push_back({r.origin, kArtifact, r.proto == ir::Proto::Tcp ? Extent::Full : Extent::Partial,
-                        "refuses tcp " + ports_text(r.ports)});
+    // Exact for bind(2); a connect can still go out through a TCP Fast Open sendto(2).
+    const bool exact = r.proto == ir::Proto::Tcp && r.direction == ir::Direction::Bind;
+    enforced.push_back({r.origin, kArtifact, exact ? Extent::Full : Extent::Partial, "refuses tcp " + ports_text(r.ports)});
   }
 
   NetLayer out;

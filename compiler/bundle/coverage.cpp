@@ -9,13 +9,14 @@ namespace polc::bundle {
 
 namespace {
 
-// A statement is identified by its module and line: the IR's origins point at the part of a
-// statement that produced a rule (one target of `kill @a, @b`), and the map lists statements.
-using Key = std::tuple<std::string, uint32_t, uint32_t, std::string>;  // module, file, line, where
+// A statement is identified by where it starts. Syscall rules are the exception: their origins
+// point at the target that produced them (one of `kill @a, @b`), so they are grouped by line; a
+// line can hold several syscall statements, but seccomp enforces all of them or (unselected) none.
+using Key = std::tuple<std::string, uint32_t, uint32_t, uint32_t, std::string>;  // module, file, line, offset, where
 
-Key key_of(const ir::Origin& o, const diag::SourceManager& sources) {
+Key key_of(const ir::Origin& o, const diag::SourceManager& sources, bool syscall = false) {
   const uint32_t line = o.range.valid() ? sources.line_col(o.range.file, o.range.begin).line : 0;
-  return {o.module, o.range.file, line, o.where};
+  return {o.module, o.range.file, line, syscall ? 0 : o.range.begin + 1, o.where};
 }
 
 std::string trim(std::string_view s) {
@@ -24,12 +25,15 @@ std::string trim(std::string_view s) {
   return std::string(s);
 }
 
-std::string statement_text(const ir::Origin& o, const diag::SourceManager& sources) {
+// The statement as written: its own text when it fits on one line, else its first line (minus a
+// trailing comment) and "...". Syscall origins point at one target, so they show their line.
+std::string statement_text(const ir::Origin& o, const diag::SourceManager& sources, bool syscall) {
   if (!o.range.valid()) return "";
   const auto first = sources.line_col(o.range.file, o.range.begin);
   const auto last = sources.line_col(o.range.file, o.range.end > o.range.begin ? o.range.end - 1 : o.range.begin);
+  if (!syscall && last.line == first.line)
+    return trim(sources.contents(o.range.file).substr(o.range.begin, o.range.end - o.range.begin));
   std::string text = trim(sources.line_text(o.range.file, first.line));
-  // Keep the map readable: the statement's first line, minus a trailing comment.
   if (auto hash = text.find(" #"); hash != std::string::npos) text = trim(text.substr(0, hash));
   if (last.line != first.line) text += " ...";
   return text;
@@ -44,11 +48,12 @@ std::string syscall_summary(const std::string& action, const std::vector<std::st
   return out;
 }
 
-void add_origin(std::map<Key, CoverageEntry>& map, const ir::Origin& o, const diag::SourceManager& sources) {
-  auto [it, inserted] = map.try_emplace(key_of(o, sources));
+void add_origin(std::map<Key, CoverageEntry>& map, const ir::Origin& o, const diag::SourceManager& sources,
+                bool syscall = false) {
+  auto [it, inserted] = map.try_emplace(key_of(o, sources, syscall));
   if (inserted) {
     it->second.origin = o;
-    it->second.statement = statement_text(o, sources);
+    it->second.statement = statement_text(o, sources, syscall);
   }
 }
 
@@ -58,6 +63,9 @@ Coverage build_coverage(const ir::Policy& policy, const diag::SourceManager& sou
                         const std::vector<std::pair<arch::Arch, std::string>>& seccomp_files, bool oci,
                         const backends::Enforcements& reported) {
   std::map<Key, CoverageEntry> map;
+  // A filesystem section denies every right its minimum ABI handles unless a rule grants it:
+  // the `landlock abi` statement stands for that, and needs an enforcer even with no rules.
+  if (policy.filesystem.present && policy.filesystem.min_abi > 0) add_origin(map, policy.filesystem.abi_origin, sources);
   for (const ir::FsRule& r : policy.filesystem.rules)
     for (const ir::Origin& o : r.origins) add_origin(map, o, sources);
   for (const ir::Origin& o : policy.filesystem.scope_origins) add_origin(map, o, sources);
@@ -78,8 +86,8 @@ Coverage build_coverage(const ir::Policy& policy, const diag::SourceManager& sou
     std::map<std::pair<Key, std::string>, std::vector<std::string>> names;  // (statement, action) -> syscalls
     for (const ir::SyscallRule& r : af.rules)
       for (const ir::Origin& o : r.origins) {
-        add_origin(map, o, sources);
-        auto& list = names[{key_of(o, sources), ir::action_text(r.action)}];
+        add_origin(map, o, sources, true);
+        auto& list = names[{key_of(o, sources, true), ir::action_text(r.action)}];
         if (list.empty() || list.back() != r.syscall) list.push_back(r.syscall);
       }
     for (const auto& [k, list] : names) {
@@ -88,6 +96,15 @@ Coverage build_coverage(const ir::Policy& policy, const diag::SourceManager& sou
       for (const std::string& file : files) e.enforced_by.push_back({e.origin, file, backends::Extent::Full, how});
       if (oci && !files.empty()) e.enforced_by.push_back({e.origin, "seccomp.oci.json", backends::Extent::Full, how});
     }
+  }
+  // The default decides every call no rule matches, in every program.
+  if (policy.syscalls.default_written) {
+    const ir::Origin& o = policy.syscalls.default_origin;
+    add_origin(map, o, sources);
+    CoverageEntry& e = map.at(key_of(o, sources));
+    const std::string how = "decides every call no rule matches: " + ir::action_text(policy.syscalls.default_action);
+    for (const auto& [a, file] : seccomp_files) e.enforced_by.push_back({o, file, backends::Extent::Full, how});
+    if (oci) e.enforced_by.push_back({o, "seccomp.oci.json", backends::Extent::Full, how});
   }
   for (const backends::Enforcement& en : reported) {
     auto it = map.find(key_of(en.origin, sources));

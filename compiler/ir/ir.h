@@ -34,6 +34,7 @@ struct ArchFilter {
 struct Syscalls {
   Action default_action{ActionKind::KillProcess, 0};
   bool default_written = false;  // false: the implicit default (kill_process) applies
+  Origin default_origin;         // the `default` statement, when written
   std::vector<ArchFilter> arches;  // one per target, in target order
 };
 
@@ -47,6 +48,8 @@ struct FsRule {
 struct Filesystem {
   bool present = false;  // a filesystem section exists (Landlock is then required)
   unsigned min_abi = 0;
+  Origin abi_origin;     // the `landlock abi` statement that set min_abi: it makes every right of
+                         // that ABI denied wherever no rule grants it
   uint64_t handled = 0;  // rights restricted: every right of min_abi
   std::vector<FsRule> rules;  // sorted by path, allows before denies
   // Landlock scopes (`landlock scope ...`, ABI 6): scope bits, and the statements that ask for them.

@@ -62,6 +62,7 @@ struct Context {
   ir::Policy policy;
 
   bool reported_missing_abi = false;
+  std::optional<ast::SourceRange> first_fs_section;  // for E0306 on a section without any ABI
   std::vector<std::string> const_stack;  // constants being evaluated, to detect cycles
   // Memos: a constant's value per arch, and each set's expansion (deduplicated), so definitions
   // that share sub-definitions cost linear time, not exponential.

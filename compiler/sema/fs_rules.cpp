@@ -11,6 +11,7 @@ void lower_fs_rules(Context& ctx, size_t unit, const Exclusions& ex) {
     const auto* section = std::get_if<ast::FilesystemSection>(&item);
     if (section == nullptr) continue;
     fs.present = true;
+    if (!ctx.first_fs_section) ctx.first_fs_section = section->range;
     for (const ast::FsStmt& st : section->stmts) {
       const auto* rule = std::get_if<ast::AccessRule>(&st);
       if (rule == nullptr) continue;

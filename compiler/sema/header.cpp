@@ -86,7 +86,10 @@ void resolve_header(Context& ctx) {
             continue;
           }
           // Modules may require a newer ABI than the policy; the strongest requirement wins.
-          ctx.policy.filesystem.min_abi = std::max<unsigned>(ctx.policy.filesystem.min_abi, static_cast<unsigned>(abi->abi));
+          if (abi->abi > ctx.policy.filesystem.min_abi) {
+            ctx.policy.filesystem.min_abi = static_cast<unsigned>(abi->abi);
+            ctx.policy.filesystem.abi_origin = ctx.origin(u, abi->range);
+          }
         }
       }
     }
@@ -97,6 +100,7 @@ void resolve_header(Context& ctx) {
     if (auto a = resolve_action(ctx, policy_default->action, nullptr, {}, ctx.targets.front())) {
       ctx.policy.syscalls.default_action = *a;
       ctx.policy.syscalls.default_written = true;
+      ctx.policy.syscalls.default_origin = ctx.origin(0, policy_default->range);
     }
   }
   if (root.ast.kind == ast::UnitKind::Policy && first_targets == nullptr) {

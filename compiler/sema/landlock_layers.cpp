@@ -86,6 +86,13 @@ void lower_landlock_layers(Context& ctx, size_t unit) {
 
 void check_landlock_layers(Context& ctx) {
   auto& fs = ctx.policy.filesystem;
+  // Any filesystem section restricts the filesystem, so it needs an ABI even without access rules
+  // (`filesystem {}` means "no file access"; scopes alone still need a Landlock ruleset).
+  if (fs.present && fs.min_abi == 0 && !ctx.reported_missing_abi && ctx.first_fs_section) {
+    ctx.reported_missing_abi = true;
+    ctx.diags.report(Code::MissingLandlockAbi, *ctx.first_fs_section, "this filesystem section needs a minimum Landlock ABI")
+        .with_help("add `landlock abi >= 3` (Linux 6.2) or the lowest ABI your hosts provide to the section");
+  }
   if (fs.scopes == 0 || fs.min_abi >= ir::kScopeAbi || (fs.best_effort & ir::layer::kScope) != 0) return;
   ctx.diags.report(Code::RightNeedsNewerAbi, fs.scope_origins.front().range,
                    "Landlock scopes need ABI " + std::to_string(ir::kScopeAbi) + ", but the policy requires only ABI " +

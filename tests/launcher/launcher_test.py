@@ -736,6 +736,34 @@ def built_python_agent(ctx):
     return bundle, ""
 
 
+def test_planted_link(ctx):
+    """A rule path through a link inside a writable grant is refused; host links are followed."""
+    if kernel_landlock_abi(ctx) < 3:
+        raise Skip("needs Landlock ABI 3 or later")
+    work, outside, bundle = ctx.dirs("planted")
+    os.makedirs(os.path.join(work, "venv", "bin"))
+    with open(os.path.join(outside, "key"), "w") as f:
+        f.write("TOPSECRET\n")
+    granted = os.path.join(work, "venv", "bin")
+    fixture.write_bundle(bundle, fixture.landlock_doc(rules_for(work, [{"path": granted, "access": ["read_file", "read_dir"]}])))
+    r = ctx.run(bundle, ["/bin/cat", os.path.join(outside, "key")])
+    ctx.check(r.returncode != 0 and "TOPSECRET" not in r.stdout, "control: the secret is out of reach", r.stdout)
+    # What a payload could leave behind for the next run: the granted directory replaced by a link.
+    os.rmdir(granted)
+    os.symlink(outside, granted)
+    r = ctx.run(bundle, ["/bin/cat", os.path.join(granted, "key")])
+    ctx.check(r.returncode == 123 and "passes through the symbolic link" in r.stderr and "TOPSECRET" not in r.stdout,
+              "a rule through a link planted in a writable grant refuses the launch (123)", r.stdout + r.stderr)
+    # A link outside every writable grant is the host's own layout and is followed.
+    os.unlink(granted)
+    os.makedirs(granted)
+    host_link = os.path.join(outside, "host-link")
+    os.symlink(granted, host_link)
+    fixture.write_bundle(bundle, fixture.landlock_doc(rules_for(work, [{"path": host_link, "access": ["read_file", "read_dir"]}])))
+    r = ctx.run(bundle, ["/bin/true"])
+    ctx.check(r.returncode == 0, "a rule through a link outside the writable grants is followed", r.stderr)
+
+
 def test_python_agent(ctx):
     """The bundle `polc build` writes for examples/python_agent.sbx, run through sbx-exec with
     --network-enforced-externally: its seccomp program and its Landlock rules, enforced by this
@@ -1022,7 +1050,7 @@ def test_docs(ctx):
 
 
 TESTS = {"options": test_options, "docs": test_docs, "tamper": test_tamper, "malformed": test_malformed, "abi": test_abi,
-         "enforcement": test_enforcement, "join_netns": test_join_netns, "netns": test_netns,
+         "enforcement": test_enforcement, "planted_link": test_planted_link, "join_netns": test_join_netns, "netns": test_netns,
          "python_agent": test_python_agent,
          "golden_dry_run": test_dry_run,
          "golden_python_agent": test_dry_run_python_agent, "links": test_links}

@@ -236,8 +236,8 @@ TEST_CASE("landlock: output is deterministic and reports what it enforces") {
   CHECK(a.out->json == b.out->json);
   size_t full = 0, partial = 0;
   for (const auto& e : a.out->enforced) (e.extent == backends::Extent::Full ? full : partial)++;
-  CHECK(full == 5);     // 3 paths, the scope, the port-only deny
-  CHECK(partial == 1);  // the address rule: ports only
+  CHECK(full == 5);     // 3 paths, the scope, the ABI statement (every right not granted)
+  CHECK(partial == 2);  // the address rule (ports only), the connect deny (not TCP Fast Open)
 }
 
 }  // namespace
