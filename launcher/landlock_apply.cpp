@@ -7,6 +7,9 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <climits>
+#include <cstdlib>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -65,6 +68,36 @@ void refuse_planted_links(const FsRule& rule, const std::vector<FsRule>& rules) 
   }
 }
 
+// The host's spelling of `path`: symbolic links resolved, and for a path that does not exist
+// (yet), its longest existing ancestor resolved with the rest appended, since the payload could
+// create the rest. nullopt only when not even "/" resolves.
+std::optional<std::string> resolved(const std::string& path) {
+  char buf[PATH_MAX];
+  if (realpath(path.c_str(), buf) != nullptr) return std::string(buf);
+  const size_t slash = path.rfind('/');
+  if (errno != ENOENT || slash == std::string::npos || path.size() <= 1) return std::nullopt;
+  auto parent = resolved(slash == 0 ? "/" : path.substr(0, slash));
+  if (!parent) return std::nullopt;
+  return (*parent == "/" ? "" : *parent) + path.substr(slash);
+}
+
+// polc refused, at build time, every deny that overlaps a grant by path text (E0606). On this host
+// a path may be a link into another tree (/bin -> usr/bin), which would void a deny the build
+// accepted; so the check is repeated on resolved paths, and the launch refused if it fails.
+void check_denies_on_host(const FsLayer& fs) {
+  for (const FsRule& deny : fs.denies) {
+    auto d = resolved(deny.path);
+    if (!d) continue;
+    for (const FsRule& grant : fs.rules) {
+      if ((grant.access & deny.access) == 0) continue;
+      auto g = resolved(grant.path);
+      if (!g || !(beneath(*d, *g) || beneath(*g, *d))) continue;
+      apply_failed("the policy denies " + deny.path + " (" + *d + " on this host), but the rule for " + grant.path +
+                   " (" + *g + ") grants overlapping rights there, and Landlock cannot take them back");
+    }
+  }
+}
+
 }  // namespace
 
 int landlock_kernel_abi() {
@@ -95,6 +128,7 @@ LandlockOutcome apply_landlock(const LandlockPolicy& policy, const LandlockPlan&
   Fd ruleset_fd(static_cast<int>(ruleset));
 
   if (plan.fs) {
+    check_denies_on_host(*policy.fs);
     for (const FsRule& rule : policy.fs->rules) {
       refuse_planted_links(rule, policy.fs->rules);
       int fd = open(rule.path.c_str(), O_PATH | O_CLOEXEC);

@@ -86,8 +86,30 @@ bool parse_bool(const json& value, const std::string& where) {
   return value.get<bool>();
 }
 
+std::vector<FsRule> parse_path_rules(const json& list, const std::string& name, uint64_t handled) {
+  if (!list.is_array()) invalid(name + " is not an array");
+  std::vector<FsRule> out;
+  size_t index = 0;
+  for (const json& r : list) {
+    std::string where = name + "[" + std::to_string(index++) + "]";
+    expect_keys(r, where, {"path", "access"});
+    if (!r["path"].is_string()) invalid(where + ".path is not a string");
+    FsRule rule;
+    rule.path = r["path"].get<std::string>();
+    if (rule.path.empty() || rule.path.front() != '/' || rule.path.find('\0') != std::string::npos)
+      invalid(where + ".path \"" + rule.path + "\" is not an absolute path");
+    rule.access = parse_names(r["access"], kFsRights, where + ".access");
+    if (rule.access == 0) invalid(where + ".access is empty");
+    if ((rule.access & ~handled) != 0)
+      invalid(where + " names " + join(fs_access_names(rule.access & ~handled), ", ") +
+              ", which fs.handled_access does not list");
+    out.push_back(std::move(rule));
+  }
+  return out;
+}
+
 FsLayer parse_fs(const json& fs, int min_abi) {
-  expect_keys(fs, "fs", {"handled_access", "rules"});
+  expect_keys(fs, "fs", {"handled_access", "rules"}, {"denies"});
   FsLayer layer;
   int needs = 0;
   layer.handled = parse_names(fs["handled_access"], kFsRights, "fs.handled_access", &needs);
@@ -97,23 +119,8 @@ FsLayer parse_fs(const json& fs, int min_abi) {
   if (needs > min_abi)
     invalid("fs handles a right of Landlock ABI " + std::to_string(needs) + " but min_abi is " +
             std::to_string(min_abi));
-  if (!fs["rules"].is_array()) invalid("fs.rules is not an array");
-  size_t index = 0;
-  for (const json& r : fs["rules"]) {
-    std::string where = "fs.rules[" + std::to_string(index++) + "]";
-    expect_keys(r, where, {"path", "access"});
-    if (!r["path"].is_string()) invalid(where + ".path is not a string");
-    FsRule rule;
-    rule.path = r["path"].get<std::string>();
-    if (rule.path.empty() || rule.path.front() != '/' || rule.path.find('\0') != std::string::npos)
-      invalid(where + ".path \"" + rule.path + "\" is not an absolute path");
-    rule.access = parse_names(r["access"], kFsRights, where + ".access");
-    if (rule.access == 0) invalid(where + ".access is empty");
-    if ((rule.access & ~layer.handled) != 0)
-      invalid(where + " grants " + join(fs_access_names(rule.access & ~layer.handled), ", ") +
-              ", which fs.handled_access does not list");
-    layer.rules.push_back(std::move(rule));
-  }
+  layer.rules = parse_path_rules(fs["rules"], "fs.rules", layer.handled);
+  if (fs.contains("denies")) layer.denies = parse_path_rules(fs["denies"], "fs.denies", layer.handled);
   return layer;
 }
 

@@ -24,6 +24,9 @@ struct FsRule {
 struct FsLayer {
   uint64_t handled = 0;
   std::vector<FsRule> rules;
+  // The policy's deny rules (optional in the file): never added to the ruleset (Landlock only
+  // grants), but checked against the grants on this host's paths before anything is applied.
+  std::vector<FsRule> denies;
 };
 
 struct NetRule {

@@ -16,10 +16,14 @@ namespace {
 
 using nlohmann::json;
 
+json path_rules_json(const std::vector<PathRule>& rules) {
+  json out = json::array();
+  for (const PathRule& r : rules) out.push_back({{"path", r.path}, {"access", fs_access_names(r.access)}});
+  return out;
+}
+
 json fs_json(const FsLayer& fs) {
-  json rules = json::array();
-  for (const PathRule& r : fs.rules) rules.push_back({{"path", r.path}, {"access", fs_access_names(r.access)}});
-  return {{"handled_access", fs_access_names(fs.handled)}, {"rules", rules}};
+  return {{"handled_access", fs_access_names(fs.handled)}, {"rules", path_rules_json(fs.rules)}, {"denies", path_rules_json(fs.denies)}};
 }
 
 json ports_json(const std::vector<ir::PortRange>& ranges) {

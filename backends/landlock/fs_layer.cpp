@@ -49,11 +49,12 @@ bool beneath(const std::string& path, const std::string& ancestor) {
 FsLayer fs_layer(const ir::Filesystem& fs, diag::Engine& engine, Enforcements& enforced) {
   FsLayer out;
   out.handled = fs.handled;
-  std::map<std::string, uint64_t> grants;
+  std::map<std::string, uint64_t> grants, denies;
   for (const ir::FsRule& r : fs.rules) {
     const std::string rights = joined(fs_access_names(r.rights));
     if (r.deny) {
       check_deny(r, fs.rules, engine);
+      denies[r.path] |= r.rights;
       for (const ir::Origin& o : r.origins)
         enforced.push_back({o, kArtifact, Extent::Full, "grants no " + rights + " beneath \"" + r.path + "\""});
       continue;
@@ -63,6 +64,7 @@ FsLayer fs_layer(const ir::Filesystem& fs, diag::Engine& engine, Enforcements& e
       enforced.push_back({o, kArtifact, Extent::Full, "grants " + rights + " beneath \"" + r.path + "\""});
   }
   for (const auto& [path, access] : grants) out.rules.push_back({path, access});
+  for (const auto& [path, access] : denies) out.denies.push_back({path, access});
   return out;
 }
 

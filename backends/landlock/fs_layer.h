@@ -21,6 +21,9 @@ struct PathRule {
 struct FsLayer {
   uint64_t handled = 0;
   std::vector<PathRule> rules;  // sorted by path, one per path
+  // The deny rules, for launchers to check against the host: the build compares path text, but
+  // on the host a denied path may be a symbolic link into a granted tree (/bin -> usr/bin).
+  std::vector<PathRule> denies;  // sorted by path, one per path
 };
 
 // True when `path` is `ancestor` or lies beneath it. Both are absolute and normal.

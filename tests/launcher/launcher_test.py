@@ -764,6 +764,32 @@ def test_planted_link(ctx):
     ctx.check(r.returncode == 0, "a rule through a link outside the writable grants is followed", r.stderr)
 
 
+def test_host_denies(ctx):
+    """A deny the build accepted by path text is refused when, on this host, it resolves into a grant."""
+    if kernel_landlock_abi(ctx) < 3:
+        raise Skip("needs Landlock ABI 3 or later")
+    work, outside, bundle = ctx.dirs("host_denies")
+    real = os.path.join(outside, "tools")
+    os.makedirs(real)
+    alias = os.path.join(outside, "alias")
+    os.symlink(real, alias)
+    grant = {"path": real, "access": ["read_file", "read_dir"]}
+
+    def with_denies(denies):
+        doc = fixture.landlock_doc(rules_for(work, [grant]))
+        doc["fs"]["denies"] = denies
+        fixture.write_bundle(bundle, doc)
+        return ctx.run(bundle, ["/bin/true"])
+
+    r = with_denies([{"path": os.path.join(alias, "secret"), "access": ["read_file"]}])
+    ctx.check(r.returncode == 123 and "grants overlapping rights there" in r.stderr,
+              "a deny that resolves beneath a grant refuses the launch (123)", r.stderr)
+    r = with_denies([{"path": os.path.join(alias, "secret"), "access": ["execute"]}])
+    ctx.check(r.returncode == 0, "a deny of rights the grant does not give is fine", r.stderr)
+    r = with_denies([{"path": os.path.join(outside, "elsewhere"), "access": ["read_file"]}])
+    ctx.check(r.returncode == 0, "a deny outside every grant is fine", r.stderr)
+
+
 def test_python_agent(ctx):
     """The bundle `polc build` writes for examples/python_agent.sbx, run through sbx-exec with
     --network-enforced-externally: its seccomp program and its Landlock rules, enforced by this
@@ -1050,7 +1076,7 @@ def test_docs(ctx):
 
 
 TESTS = {"options": test_options, "docs": test_docs, "tamper": test_tamper, "malformed": test_malformed, "abi": test_abi,
-         "enforcement": test_enforcement, "planted_link": test_planted_link, "join_netns": test_join_netns, "netns": test_netns,
+         "enforcement": test_enforcement, "planted_link": test_planted_link, "host_denies": test_host_denies, "join_netns": test_join_netns, "netns": test_netns,
          "python_agent": test_python_agent,
          "golden_dry_run": test_dry_run,
          "golden_python_agent": test_dry_run_python_agent, "links": test_links}

@@ -93,6 +93,12 @@ TEST_CASE("landlock: deny rules that overlap a grant are E0606, disjoint ones ar
     })");
   REQUIRE(other_rights.out);
   CHECK(other_rights.doc["fs"]["rules"].size() == 1);
+  // Denies are listed for launchers to check on the host's resolved paths, one per path.
+  const auto& denies = other_rights.doc["fs"]["denies"];
+  REQUIRE(denies.size() == 2);
+  CHECK(denies[0]["path"] == "/workspace");
+  CHECK(denies[0]["access"] == json({"execute"}));
+  CHECK(denies[1]["path"] == "/workspace/.git");
 
   auto sibling = build(R"(filesystem {
       landlock abi >= 3
