@@ -37,6 +37,15 @@ bool contains(const Block& outer, const Block& inner) {
   return true;
 }
 
+// ::ffff:0:0/96, the IPv4-mapped IPv6 addresses.
+const Block kMappedBlock = [] {
+  Block b;
+  b.bits = 128;
+  b.prefix = 96;
+  b.addr[10] = b.addr[11] = 0xff;
+  return b;
+}();
+
 bool is_v4_mapped(const ir::Host& h) {
   if (h.kind != ir::HostKind::V6 || h.prefix < 96) return false;
   for (int i = 0; i < 10; ++i)
@@ -75,7 +84,11 @@ AddressSets address_sets(const std::vector<ir::Host>& hosts, bool wire_forms) {
     if (h.kind == ir::HostKind::V4) v4.push_back(masked(h));
     if (h.kind != ir::HostKind::V6) continue;
     v6.push_back(masked(h));
-    if (wire_forms && is_v4_mapped(h)) {
+    if (wire_forms && h.prefix < 96 && contains(masked(h), kMappedBlock)) {
+      // A block wider than ::ffff:0:0/96 that contains it (::/0, ::/64) covers every
+      // IPv4-mapped address, which the kernel sends as IPv4: all of IPv4 too.
+      v4.push_back(Block{});
+    } else if (wire_forms && is_v4_mapped(h)) {
       ir::Host mapped;
       mapped.kind = ir::HostKind::V4;
       std::copy(h.addr.begin() + 12, h.addr.end(), mapped.addr.begin());

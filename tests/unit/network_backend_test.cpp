@@ -131,6 +131,12 @@ TEST_CASE("network: IPv4-mapped blocks in written rules also match their IPv4 wi
   const auto a = emitted("  network {\n    deny to ::ffff:10.9.0.0/112\n    connect tcp 443 to 10.0.0.0/8\n  }");
   CHECK(pos(a.nftables, "ip daddr 10.9.0.0/16 drop") < pos(a.nftables, "ct state"));
   CHECK(has(a.nftables, "ip6 daddr ::ffff:10.9.0.0/112 drop"));
+  // A block wider than the mapped range contains all of it, so all of IPv4 goes too (as squid's
+  // `dst ::/0` does); one narrower than it, and not mapped, adds no IPv4 form.
+  const auto wide = emitted("  network {\n    deny to ::/0\n    connect tcp 443 to 10.0.0.0/8\n  }");
+  CHECK(pos(wide.nftables, "ip daddr 0.0.0.0/0 drop") < pos(wide.nftables, "ct state"));
+  const auto other = emitted("  network {\n    deny to fd00::/8\n    connect tcp 443 to 10.0.0.0/8\n  }");
+  CHECK_FALSE(has(other.nftables, "ip daddr 0.0.0.0/0"));
 }
 
 TEST_CASE("network: exact and wildcard domains") {
