@@ -2,15 +2,10 @@
 // NUL) that a process outside the sandbox listens on, as D-Bus, X11 and many local daemons do;
 // no filesystem path is involved. The listener answers with a banner.
 // Stopped by: Landlock's abstract_unix_socket scope (ABI 6).
-#include <sys/socket.h>
-#include <sys/un.h>
-
 #include "attack.h"
 
 int main(int argc, char** argv) {
   if (argc != 2) fail_usage(argv[0], "NAME");
-  int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) blocked_errno("socket(AF_UNIX)", errno);
   struct sockaddr_un addr;
   memset(&addr, 0, sizeof addr);
   addr.sun_family = AF_UNIX;
@@ -18,12 +13,9 @@ int main(int argc, char** argv) {
   if (len + 1 > sizeof addr.sun_path) fail_usage(argv[0], "NAME (too long)");
   memcpy(addr.sun_path + 1, argv[1], len);
   socklen_t addr_len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + len);
-  if (connect(fd, (struct sockaddr*)&addr, addr_len) != 0) {
-    // Abstract names belong to a network namespace: ECONNREFUSED means the run is not in the
-    // runner's namespace, which proves nothing either way.
-    if (errno == ECONNREFUSED) untestable("connect to the abstract socket: %s: nothing listens there", errname(errno));
-    blocked_errno("connect to the abstract socket", errno);
-  }
+  // Abstract names belong to a network namespace: ECONNREFUSED means the run is not in the
+  // runner's namespace, which proves nothing either way.
+  int fd = connect_unix(&addr, addr_len, "connect to the abstract socket");
   char buf[64] = {0};
   ssize_t n = read(fd, buf, sizeof buf - 1);
   if (n > 0) buf[strcspn(buf, "\n")] = 0;

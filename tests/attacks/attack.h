@@ -1,4 +1,5 @@
-// attack.h: result reporting shared by the escape attempts in tests/attacks/.
+// attack.h: result reporting shared by the escape attempts in tests/attacks/, and the few setup
+// steps that more than one attack repeats.
 //
 // Every attack performs one real escape attempt and ends through exactly one of these calls, which
 // print one line that run_attacks.sh copies into its table and exit with the status it asserts on:
@@ -12,6 +13,8 @@
 
 // Built with -D_GNU_SOURCE (CMakeLists.txt): the attacks use Linux and glibc extensions.
 #include <errno.h>
+#include <fcntl.h>
+#include <netdb.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -19,7 +22,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/types.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -119,6 +124,57 @@ static inline void attack_in_child(void (*fn)(void*), void* arg, const char* wha
   if (waitpid(pid, &status, 0) < 0) untestable("waitpid: %s", errname(errno));
   if (WIFEXITED(status)) _exit(WEXITSTATUS(status));
   blocked("%s: the child was %s", what, wait_status_text(status));
+}
+
+// Drops a copy of `from` at `to` (created with `mode`), as a payload saving a downloaded tool would.
+static inline void drop_copy(const char* from, const char* to, mode_t mode) {
+  int src = open(from, O_RDONLY | O_CLOEXEC);
+  if (src < 0) untestable("open %s: %s", from, errname(errno));
+  unlink(to);
+  int dst = open(to, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+  if (dst < 0) untestable("create %s: %s", to, errname(errno));
+  char buf[65536];
+  ssize_t n;
+  while ((n = read(src, buf, sizeof buf)) > 0)
+    if (write(dst, buf, (size_t)n) != n) untestable("copy: %s", errname(errno));
+  close(dst);
+  close(src);
+}
+
+// A unix stream socket connected to addr; ECONNREFUSED (nobody listens) is untestable, else blocked.
+static inline int connect_unix(const struct sockaddr_un* addr, socklen_t addr_len, const char* what) {
+  int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) blocked_errno("socket(AF_UNIX)", errno);
+  if (connect(fd, (const struct sockaddr*)addr, addr_len) != 0) {
+    if (errno == ECONNREFUSED) untestable("%s: %s: nothing listens there", what, errname(errno));
+    blocked_errno(what, errno);
+  }
+  return fd;
+}
+
+// The numeric HOST PORT in argv[1] argv[2] as an address for a `socktype` socket, else a usage error.
+static inline struct addrinfo* numeric_address(char** argv, int socktype) {
+  struct addrinfo hints, *ai = NULL;
+  memset(&hints, 0, sizeof hints);
+  hints.ai_flags = AI_NUMERICHOST | AI_NUMERICSERV;
+  hints.ai_socktype = socktype;
+  int rc = getaddrinfo(argv[1], argv[2], &hints, &ai);
+  if (rc != 0) fail_usage(argv[0], gai_strerror(rc));
+  return ai;
+}
+
+// Opens handle h with open_by_handle_at and reads the file's first line into buf, or blocked.
+static inline void open_by_handle_and_read(struct file_handle* h, const char* what, char* buf, size_t size) {
+  // Any directory on the same filesystem serves as mount_fd (an O_PATH descriptor does not):
+  // /usr is readable under the policy and is on the root filesystem here.
+  int mount_fd = open("/usr", O_RDONLY | O_DIRECTORY);
+  if (mount_fd < 0) untestable("open /usr: %s", errname(errno));
+  int fd = open_by_handle_at(mount_fd, h, O_RDONLY);
+  if (fd < 0) blocked_errno(what, errno);
+  memset(buf, 0, size);
+  ssize_t n = read(fd, buf, size - 1);
+  if (n < 0) blocked_errno("read through the handle", errno);
+  buf[strcspn(buf, "\n")] = 0;
 }
 
 #endif  // POLC_TESTS_ATTACKS_ATTACK_H

@@ -6,9 +6,6 @@
 // Stopped by: nothing under python_agent (expected to escape; see README.md): granting the loader
 // `execute`, or any interpreter that can map code (Python's ctypes), makes dropped native code
 // runnable; closing it needs a noexec workspace mount and a write-xor-execute memory rule.
-#include <fcntl.h>
-#include <sys/stat.h>
-
 #include "attack.h"
 
 #define LOADER "/usr/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2"
@@ -17,16 +14,7 @@ extern char** environ;
 
 int main(int argc, char** argv) {
   if (argc != 2) fail_usage(argv[0], "DEST");
-  int src = open("/usr/bin/echo", O_RDONLY | O_CLOEXEC);
-  if (src < 0) untestable("open /usr/bin/echo: %s", errname(errno));
-  unlink(argv[1]);
-  int dst = open(argv[1], O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (dst < 0) untestable("create %s: %s", argv[1], errname(errno));
-  char buf[65536];
-  ssize_t n;
-  while ((n = read(src, buf, sizeof buf)) > 0)
-    if (write(dst, buf, (size_t)n) != n) untestable("copy: %s", errname(errno));
-  close(dst);
+  drop_copy("/usr/bin/echo", argv[1], 0644);
   char* args[] = {LOADER, argv[1], "SUCCEEDED: ran a binary dropped into the workspace (not executable) through the loader", NULL};
   fflush(stdout);
   execve(LOADER, args, environ);

@@ -6,20 +6,13 @@
 // rules (addresses: a port that is allowed elsewhere, metadata); which one the runner's table says.
 // ECONNREFUSED is "untestable", not "blocked": it means nothing listens there (the run is not in
 // the runner's namespace); the runner fails a confined run that is untestable only when confined.
-#include <netdb.h>
 #include <poll.h>
-#include <sys/socket.h>
 
 #include "attack.h"
 
 int main(int argc, char** argv) {
   if (argc != 3) fail_usage(argv[0], "HOST PORT");
-  struct addrinfo hints, *ai = NULL;
-  memset(&hints, 0, sizeof hints);
-  hints.ai_flags = AI_NUMERICHOST | AI_NUMERICSERV;
-  hints.ai_socktype = SOCK_STREAM;
-  int rc = getaddrinfo(argv[1], argv[2], &hints, &ai);
-  if (rc != 0) fail_usage(argv[0], gai_strerror(rc));
+  struct addrinfo* ai = numeric_address(argv, SOCK_STREAM);
   int fd = socket(ai->ai_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
   if (fd < 0) blocked_errno("socket", errno);
   if (connect(fd, ai->ai_addr, ai->ai_addrlen) != 0) {

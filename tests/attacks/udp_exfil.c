@@ -2,20 +2,13 @@
 // tunnels, a collector) over a protocol the policy grants no destination for.
 // Stopped by: the nftables rules (Landlock's network rules cover only TCP).
 // ECONNREFUSED (port unreachable) is "untestable": nothing listens there.
-#include <netdb.h>
 #include <poll.h>
-#include <sys/socket.h>
 
 #include "attack.h"
 
 int main(int argc, char** argv) {
   if (argc != 3) fail_usage(argv[0], "HOST PORT");
-  struct addrinfo hints, *ai = NULL;
-  memset(&hints, 0, sizeof hints);
-  hints.ai_flags = AI_NUMERICHOST | AI_NUMERICSERV;
-  hints.ai_socktype = SOCK_DGRAM;
-  int rc = getaddrinfo(argv[1], argv[2], &hints, &ai);
-  if (rc != 0) fail_usage(argv[0], gai_strerror(rc));
+  struct addrinfo* ai = numeric_address(argv, SOCK_DGRAM);
   int fd = socket(ai->ai_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
   if (fd < 0) blocked_errno("socket(SOCK_DGRAM)", errno);
   const char msg[] = "exfiltrated-4711";
