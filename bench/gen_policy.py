@@ -69,6 +69,7 @@ def main():
         out.append(f'    {rights} "/srv/tree{i // 50}/dir{i}"')
     out.append("  }")
     out.append("  network {")
+    out.append("    proxy 127.0.0.1 port 3128")
     for i in range(n_net):
         if i % 3 == 0:
             out.append(f'    connect tcp {1000 + i} to "svc{i}.internal.example.org"')
