@@ -124,12 +124,19 @@ FsLayer parse_fs(const json& fs, int min_abi) {
   return layer;
 }
 
+// The fields every layer newer than the filesystem's starts with: the ABI it needs (at least
+// `min_abi`, or the layer could not exist) and whether the policy made it best effort.
+void parse_layer_abi(const json& layer, const std::string& name, int min_abi, const char* why, int& abi,
+                     bool& best_effort) {
+  abi = parse_abi(layer["abi"], name + ".abi");
+  if (abi < min_abi) invalid(name + ".abi is " + std::to_string(abi) + "; " + why);
+  best_effort = parse_bool(layer["best_effort"], name + ".best_effort");
+}
+
 NetLayer parse_net(const json& net) {
   expect_keys(net, "net", {"abi", "best_effort", "handled_access", "rules"});
   NetLayer layer;
-  layer.abi = parse_abi(net["abi"], "net.abi");
-  if (layer.abi < kNetMinAbi) invalid("net.abi is " + std::to_string(layer.abi) + "; TCP rules need ABI 4");
-  layer.best_effort = parse_bool(net["best_effort"], "net.best_effort");
+  parse_layer_abi(net, "net", kNetMinAbi, "TCP rules need ABI 4", layer.abi, layer.best_effort);
   layer.handled = parse_names(net["handled_access"], kNetRights, "net.handled_access");
   if (layer.handled == 0) invalid("net.handled_access is empty (use \"net\": null for no network layer)");
   if (!net["rules"].is_array()) invalid("net.rules is not an array");
@@ -158,9 +165,7 @@ NetLayer parse_net(const json& net) {
 ScopeLayer parse_scope(const json& scope) {
   expect_keys(scope, "scope", {"abi", "best_effort", "scoped"});
   ScopeLayer layer;
-  layer.abi = parse_abi(scope["abi"], "scope.abi");
-  if (layer.abi < kScopeMinAbi) invalid("scope.abi is " + std::to_string(layer.abi) + "; scopes need ABI 6");
-  layer.best_effort = parse_bool(scope["best_effort"], "scope.best_effort");
+  parse_layer_abi(scope, "scope", kScopeMinAbi, "scopes need ABI 6", layer.abi, layer.best_effort);
   layer.scoped = parse_names(scope["scoped"], kScopes, "scope.scoped");
   if (layer.scoped == 0) invalid("scope.scoped is empty (use \"scope\": null for no scope layer)");
   return layer;
