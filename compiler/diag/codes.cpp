@@ -186,6 +186,18 @@ constexpr std::array kCodes = std::to_array<CodeInfo>({
     {BadExpectation, "E0503", "bad-expectation", E, "an expected action that cannot apply to the query",
      "Filesystem and network queries are either allowed or denied; syscall queries may expect any\n"
      "action (allow, deny meaning any refusal, errno(N), kill, trap, log, ...)."},
+    {AssertionFailed, "E0504", "assertion-failed", E, "an `assert` the policy does not satisfy",
+     "polc proves every `assert never` and `assert always` over all inputs with the Z3 solver: every\n"
+     "architecture, syscall argument value, path beneath the query's path, port and address. A failed\n"
+     "assertion comes with a counterexample (the call, path or connection that breaks it) and the rule\n"
+     "that decides it. `never` holds when every matching request is refused (kill, trap or errno; a\n"
+     "tracer or notifier could allow it, so trace and user_notif do not count as refusals); `always`\n"
+     "holds when every matching request is allowed (allow or log). Fix the rule or the assertion."},
+    {TestFailed, "E0505", "test-failed", E, "a `test` expectation the policy does not meet",
+     "Tests state concrete requests and the outcome they must get; polc evaluates each one with the\n"
+     "policy's reference semantics (the same as `polc eval`). The message shows what the policy\n"
+     "decides instead and which rule decides it. `polc test FILE` runs only the tests, and writes\n"
+     "JUnit XML for CI with `--format junit`."},
 
     {ConditionNotExpressible, "E0601", "condition-not-expressible", E,
      "a condition the target's seccomp filter cannot compare exactly",
@@ -221,6 +233,12 @@ constexpr std::array kCodes = std::to_array<CodeInfo>({
      "inside a denied one) would therefore not be enforced. Grant the rights on the sibling paths\n"
      "you mean instead of the parent (for example `read, write \"/workspace/src\"` beside\n"
      "`read \"/workspace/.git\"`), or narrow the deny to rights the parent does not grant."},
+    {SolverInconclusive, "E0607", "solver-inconclusive", E, "a proof the solver could not finish within its limit",
+     "Assertions and the translation validation of every emitted seccomp program are proofs: a build\n"
+     "only succeeds when Z3 answers them. Each query runs under a deterministic resource limit (not a\n"
+     "wall-clock timeout, so the outcome does not depend on the machine); when Z3 gives up, polc fails\n"
+     "closed rather than claim what it could not prove. Simplify the condition or split the rule, and\n"
+     "report the policy if it is small."},
 
     {DuplicateEntry, "W0001", "duplicate-entry", W, "the same item appears twice in one list",
      "Listing an item twice has no effect; it is usually a merge leftover. Remove the repetition."},
@@ -250,6 +268,26 @@ constexpr std::array kCodes = std::to_array<CodeInfo>({
      "between targets (clone's flags are argument 1 on s390x, constants or widths differ, or\n"
      "libseccomp rewrites x86's socket calls into socketcall), no single profile is exact, and polc\n"
      "writes the BPF programs without it. Build those targets from separate policies to get profiles."},
+    {OverlappingRules, "W0008", "overlapping-rules", W, "two rules with different actions match some of the same calls",
+     "Syscall rules are unordered: where several match, the most restrictive action wins (kill_process\n"
+     "> kill_thread > trap > errno > user_notif > trace > log > allow). Carving an exception out of a\n"
+     "broader rule (`allow clone` with `kill clone(flags & CLONE_NEWUSER != 0)`) is the normal way to\n"
+     "write a policy and is not reported. This warning is for a partial overlap, where neither rule\n"
+     "contains the other: some calls match both, and the witness shows one and the action it gets.\n"
+     "Narrow one of the rules so that the overlap is deliberate, or make one contain the other."},
+    {DeadRule, "W0009", "dead-rule", W, "a rule that never decides anything",
+     "Every request the rule matches is decided the same way, or more restrictively, by other rules: a\n"
+     "syscall rule covered by more restrictive ones, or a filesystem grant whose rights an enclosing\n"
+     "path already grants. Removing it changes nothing, so it misleads reviewers; it is usually a\n"
+     "leftover of an edit. The note names the rules that decide instead."},
+    {ConflictingErrno, "W0010", "conflicting-errno", W, "overlapping rules that return different errno values",
+     "Where two errno rules match the same call, the kernel-style precedence cannot choose between\n"
+     "them, so polc returns the lower errno value (deterministic and documented). The witness shows a\n"
+     "call both match. Make the conditions disjoint, or use one errno."},
+    {AllowShadowedByDeny, "W0011", "allow-shadowed-by-deny", W, "a network allow rule that deny rules take away entirely",
+     "Network deny rules always win. When every endpoint an allow rule names is also denied (by a\n"
+     "written deny or by the implicit cloud-metadata deny), the allow has no effect. Narrow the deny,\n"
+     "or remove the allow."},
 
     {OciMalformedJson, "E0701", "oci-malformed-json", E, "the seccomp profile is not valid JSON",
      "`polc import oci` reads an OCI runtime-spec or Docker seccomp profile, which is a JSON document\n"

@@ -66,6 +66,8 @@ enum class Code {
   MalformedQuery,
   DuplicateTest,
   BadExpectation,
+  AssertionFailed,
+  TestFailed,
   // Backends and the build (E06xx)
   ConditionNotExpressible,
   FilterTooLarge,
@@ -73,6 +75,7 @@ enum class Code {
   FilterMismatch,
   NotEnforced,
   DenyInsideAllow,
+  SolverInconclusive,
   // Warnings (W0xxx)
   DuplicateEntry,
   UnusedDefinition,
@@ -81,6 +84,10 @@ enum class Code {
   MetadataAllowed,
   MultiplexerBypass,
   OciProfileSkipped,
+  OverlappingRules,
+  DeadRule,
+  ConflictingErrno,
+  AllowShadowedByDeny,
   // Importing OCI/Docker seccomp profiles (`polc import oci`: E07xx, W07xx)
   OciMalformedJson,
   OciWrongType,

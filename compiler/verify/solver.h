@@ -1,0 +1,42 @@
+// Stage: verify. The one place polc talks to Z3's solver: every query runs under a deterministic
+// resource limit (Z3's rlimit, counted in solver steps rather than seconds, so that a proof never
+// passes on a fast machine and fails on a slow one), and answers are read back as plain values.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <z3++.h>
+
+namespace polc::verify {
+
+// Steps one query may take. Every query polc asks is small (one syscall's rules, one path's
+// ancestors, one program's paths); this is orders of magnitude above what they use, and only
+// bounds a pathological input.
+inline constexpr unsigned kQueryRlimit = 50'000'000;
+
+enum class Answer : uint8_t { Sat, Unsat, Unknown };
+
+// A solver for one question at a time: `check` asserts `formula` on a fresh scope and answers
+// whether it is satisfiable; after Sat, `model` holds a witness until the next check.
+class Query {
+ public:
+  explicit Query(z3::context& ctx);
+  Answer check(const z3::expr& formula);
+  const z3::model& model() const { return *model_; }
+  // The witness value of a bit-vector or Boolean term (unconstrained parts are 0).
+  uint64_t value(const z3::expr& term) const;
+  std::string string_value(const z3::expr& term) const;
+  uint64_t checks() const { return checks_; }
+
+ private:
+  z3::context& ctx_;
+  z3::solver solver_;
+  std::optional<z3::model> model_;
+  uint64_t checks_ = 0;
+};
+
+// "z3 4.8.12": recorded in the build's verdicts, since a proof is only as good as its prover.
+std::string solver_version();
+
+}  // namespace polc::verify
