@@ -8,6 +8,7 @@
 #include "backends/seccomp/emit.h"
 #include "compiler/bundle/manifest.h"
 #include "compiler/driver/commands.h"
+#include "compiler/verify/verify.h"
 
 namespace polc::driver {
 
@@ -75,11 +76,14 @@ std::optional<Bundle> build_bundle(const ir::Policy& policy, const BackendSelect
     if (selected.proxy && !net.egress_json.empty()) out.files["egress.json"] = bytes_of(net.egress_json);
     keep_selected(net.enforced, out.files, enforced);
   }
+  // The proofs: lint checks, assertions and tests. A failed assertion or test stops the build.
+  out.verdicts = verify::verify_policy(policy, engine);
   if (engine.error_count() > errors_before) return std::nullopt;
 
   out.coverage = bundle::build_coverage(policy, engine.sources(), seccomp_files, oci, enforced);
   if (bundle::report_unenforced(out.coverage, engine) > 0) return std::nullopt;
-  const std::string manifest = bundle::manifest_json(policy, std::string(version()), out.files, out.coverage);
+  const std::string manifest = bundle::manifest_json(policy, std::string(version()), out.files, out.coverage,
+                                                     verify::verdicts_json(out.verdicts));
   out.files[bundle::kManifestFile] = bytes_of(manifest);
   return out;
 }

@@ -7,6 +7,7 @@
 
 #include "compiler/bundle/coverage.h"
 #include "compiler/driver/output_dir.h"
+#include "compiler/verify/verify.h"
 
 namespace polc::driver {
 
@@ -25,6 +26,7 @@ std::optional<std::string> parse_backends(const std::vector<std::string>& values
 struct Bundle {
   Artifacts files;  // every file of DIR/<name>/, manifest.json included
   bundle::Coverage coverage;
+  verify::Verdicts verdicts;
 };
 
 // Runs the selected backends and builds the coverage map and manifest. Returns nullopt when an

@@ -1,9 +1,9 @@
 // Stage: driver. `polc import oci PROFILE.json`: an OCI/Docker seccomp profile as a .sbx policy.
 #include <cctype>
 #include <filesystem>
-#include <fstream>
 #include <iostream>
 
+#include "compiler/driver/output_file.h"
 #include "compiler/driver/session.h"
 #include "compiler/import/oci_import.h"
 #include "compiler/import/oci_vocab.h"
@@ -49,44 +49,6 @@ std::string policy_name_for(const std::string& path) {
   if (out.empty()) return "imported";
   if (std::isdigit(static_cast<unsigned char>(out[0]))) out = "profile_" + out;
   return out;
-}
-
-// Writes `text` to `path` through a temporary file in the same directory and a rename, so readers
-// see the old file or the new one, never a partial one. An existing file keeps its mode, and a
-// symlink stays a link (its target is replaced).
-bool write_atomically(const std::string& path, const std::string& text, std::string& error) {
-  std::error_code ec;
-  fs::path target = path;
-  const fs::file_status link = fs::symlink_status(target, ec);
-  if (fs::is_symlink(link)) {
-    target = fs::weakly_canonical(target, ec);
-    if (ec) {
-      error = ec.message();
-      return false;
-    }
-  }
-  const fs::file_status st = fs::status(target, ec);
-  const bool existed = fs::exists(st);
-  const fs::path tmp = target.string() + ".polc-import.tmp";
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    out << text;
-    if (!out.flush()) {
-      error = "cannot create " + tmp.string();
-      out.close();
-      fs::remove(tmp, ec);
-      return false;
-    }
-  }
-  ec.clear();
-  if (existed) fs::permissions(tmp, st.permissions(), ec);
-  if (!ec) fs::rename(tmp, target, ec);
-  if (ec) {
-    error = ec.message();
-    fs::remove(tmp, ec);
-    return false;
-  }
-  return true;
 }
 
 }  // namespace
@@ -153,7 +115,7 @@ int cmd_import(const Args& args) {
     return kExitOk;
   }
   std::string error;
-  if (!write_atomically(*output, *result.source, error)) {
+  if (!write_file_atomically(*output, *result.source, ".polc-import.tmp", error)) {
     std::cerr << "polc import: cannot write " << *output << ": " << error << "\n";
     return kExitErrors;
   }

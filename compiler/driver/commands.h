@@ -17,6 +17,8 @@ using Args = std::vector<std::string>;
 int cmd_check(const Args& args);
 int cmd_build(const Args& args);
 int cmd_eval(const Args& args);
+int cmd_test(const Args& args);
+int cmd_diff(const Args& args);
 int cmd_fmt(const Args& args);
 int cmd_ir(const Args& args);
 int cmd_import(const Args& args);

@@ -17,6 +17,7 @@ verbs:
   check FILE...     check policies and modules for errors (exit 0 clean, 1 errors, 2 usage)
   build FILE -o DIR compile a policy into its bundle DIR/<name>/ (seccomp, Landlock, nftables, proxy)
   eval FILE CALL    show what a policy and its filters decide for one syscall, and why
+  test FILE         run a policy's `test` blocks (text, JSON or JUnit XML results)
   fmt FILE...       print, check (--check) or rewrite (--write) files in canonical layout
   ir FILE           print the normalized, per-architecture policy as JSON
   import oci FILE   translate an OCI/Docker seccomp profile (JSON) into a .sbx policy
@@ -65,6 +66,37 @@ program decides for the same registers, with the number of BPF instructions it e
 CALL is written as in a `test` block: a syscall name with concrete arguments, which may use named
 constants and `|`, e.g. 'socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0)' or 'ioctl(0, TIOCSTI, 0)'.
 Missing arguments are 0.
+)"},
+    {"test", R"(usage: polc test [--format text|json|junit] [-o FILE] [--werror] [--stdlib DIR] FILE
+
+Compiles the policy and evaluates every expectation of its `test` blocks with the policy's
+reference semantics (the same as `polc eval`): syscalls on every target, filesystem rights on the
+path, network requests for every port and destination the query names. Prints one line per test,
+and for each failed expectation what the policy decides instead and which statement decides it.
+
+  --format FMT   the results as text (default), json, or junit (JUnit XML for CI)
+  -o FILE        write the results to FILE atomically (default: stdout)
+  --werror       treat warnings as errors (exit 1, no tests run)
+  --stdlib DIR   read std.* modules from DIR instead of the copy built into polc
+
+Diagnostics always go to stderr, as text.
+exit status: 0 every test passed, 1 a test failed or the policy has errors, 2 usage error
+)"},
+    {"diff", R"(usage: polc diff [--format text|json|md] [-o FILE] [--stdlib DIR] OLD NEW
+
+Compares what two policies decide, request by request, with the verifier's Z3 encodings: syscalls
+per target (with the argument values whose decision changes), filesystem paths and rights, and
+network endpoints. Each difference is a region of requests with both decisions, a witness request,
+and the statements of NEW (and OLD) that decide it. Widened: NEW permits what OLD refused;
+narrowed: the reverse; changed: refused both ways, differently (errno to kill).
+
+  --format FMT   text (default), json, or md (Markdown, for a pull-request comment)
+  -o FILE        write the report to FILE atomically (default: stdout)
+  --stdlib DIR   read std.* modules from DIR instead of the copy built into polc
+
+Diagnostics always go to stderr, as text.
+exit status: 0 no differences, 3 some permission widened, 4 only narrowed or changed,
+             1 errors in either policy, 2 usage error
 )"},
     {"check", R"(usage: polc check [--format human|json|sarif] [--werror] [--stdlib DIR] FILE...
 

@@ -32,7 +32,7 @@ std::optional<CommonOptions> parse_options(const Args& args, std::string_view ve
       help_shown = true;
       return std::nullopt;
     }
-    if (a == "--werror") {
+    if (a == "--werror" || a == "--strict") {  // --strict: the verifier's warnings are findings too
       o.werror = true;
     } else if (a == "--format" || a.rfind("--format=", 0) == 0) {
       std::string f;

@@ -25,6 +25,8 @@ struct AssertionOutcome {
 struct DiffEntry {
   enum class Dimension : uint8_t { Syscalls, Filesystem, Network } dimension = Dimension::Syscalls;
   bool widened = false;   // NEW permits requests of this region that OLD refused
+  // Neither widened nor narrowed: both refuse (or both permit), differently (errno(1) to kill).
+  bool changed_only = false;
   std::string region;     // the region, readable: "x86_64 socket where arg0 == 0x1", "write_file beneath \"/srv\""
   std::string witness;    // one request of the region, as a policy would write it
   std::string old_decision, new_decision;  // "errno(1)" / "allow", "denied" / "allowed"

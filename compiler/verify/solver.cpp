@@ -3,7 +3,8 @@
 
 namespace polc::verify {
 
-Query::Query(z3::context& ctx) : ctx_(ctx), solver_(ctx) {
+Query::Query(z3::context& ctx, const char* logic)
+    : ctx_(ctx), solver_(logic ? z3::solver(ctx, logic) : z3::solver(ctx)) {
   z3::params p(ctx);
   p.set("rlimit", kQueryRlimit);
   solver_.set(p);
@@ -38,6 +39,11 @@ uint64_t Query::value(const z3::expr& term) const {
 std::string Query::string_value(const z3::expr& term) const {
   const z3::expr v = model_->eval(term, /*model_completion=*/true);
   return v.is_string_value() ? v.get_string() : std::string();
+}
+
+z3::context& shared_context() {
+  static z3::context ctx;
+  return ctx;
 }
 
 std::string solver_version() {

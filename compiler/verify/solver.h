@@ -21,7 +21,10 @@ enum class Answer : uint8_t { Sat, Unsat, Unknown };
 // whether it is satisfiable; after Sat, `model` holds a witness until the next check.
 class Query {
  public:
-  explicit Query(z3::context& ctx);
+  // `logic`: the SMT-LIB logic of the questions ("QF_BV" for syscalls and addresses, nullptr for
+  // Z3's general solver). A logic-specific solver answers small bit-vector questions in well under
+  // a millisecond, where the general one first spends tens of milliseconds choosing a strategy.
+  explicit Query(z3::context& ctx, const char* logic = "QF_BV");
   Answer check(const z3::expr& formula);
   const z3::model& model() const { return *model_; }
   // The witness value of a bit-vector or Boolean term (unconstrained parts are 0).
@@ -35,6 +38,11 @@ class Query {
   std::optional<z3::model> model_;
   uint64_t checks_ = 0;
 };
+
+// The process's Z3 context. Creating one costs 50-150 ms (Z3 4.8 sets up its tables eagerly),
+// more than all the queries of a typical policy, so every check of a run shares this one. Not
+// thread-safe, like everything else in polc.
+z3::context& shared_context();
 
 // "z3 4.8.12": recorded in the build's verdicts, since a proof is only as good as its prover.
 std::string solver_version();

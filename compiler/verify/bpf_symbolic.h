@@ -1,0 +1,58 @@
+// Stage: verify. Symbolic execution of a classic BPF seccomp program over Z3 bit-vectors: what the
+// program returns for every `struct seccomp_data`, as formulas, with exactly the semantics of the
+// concrete model in backends/seccomp/bpf_interp.cpp (loads, ALU, jumps, scratch cells, division by
+// zero). Translation validation (translation.h) compares the result with the IR's decision.
+//
+// Classic BPF jumps only forward, so a program is a DAG: the executor walks it once in program
+// order, merging the states that reach an instruction (a reachability condition, and A, X and
+// M[0..15] as if-then-else terms) instead of enumerating paths, so its cost is linear in the
+// program's length. Inputs given as numerals are folded as the walk goes: with the arch and the
+// number fixed, every jump on them is decided and only the reachable part is built.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+#include <z3++.h>
+
+#include "backends/seccomp/bpf_program.h"
+#include "compiler/verify/syscall_model.h"
+
+namespace polc::verify {
+
+// The program's input, field by field (each a bit-vector term; a numeral fixes the field).
+struct SymbolicData {
+  z3::expr nr;    // 32 bits
+  z3::expr arch;  // 32 bits (AUDIT_ARCH_*)
+  z3::expr ip;    // 64 bits
+  ArgVars args;   // 6 × 64 bits
+};
+
+// Fresh variables `nr`, `arch`, `ip`, `arg0`..`arg5`.
+SymbolicData make_data(z3::context& ctx);
+
+// The value of a bit-vector numeral of at most 64 bits; nullopt for any other term.
+std::optional<uint64_t> numeral(const z3::expr& e);
+
+// One return the program can reach: on the inputs where `when` holds, the program ends there and
+// returns `value` (32 bits; a numeral for RET K). The `when`s of a program's exits are pairwise
+// disjoint and together cover every input (a validated program always reaches a return). Exits
+// whose condition folded to false are left out.
+struct Exit {
+  z3::expr when;
+  z3::expr value;
+};
+
+// The exits of `program` run over `data` laid out as the kernel lays it out for an arch of the
+// given byte order. nullopt, with `*error` set (if given), when the kernel's checker would refuse
+// the program (backends::seccomp::validate): an invalid program has no meaning to compare.
+std::optional<std::vector<Exit>> execute(std::span<const backends::seccomp::Insn> program, bool big_endian,
+                                         const SymbolicData& data, std::string* error = nullptr);
+
+// The return value as one term (an if-then-else over the exits). `exits` is what `execute`
+// returned, so never empty.
+z3::expr return_value(const std::vector<Exit>& exits);
+
+}  // namespace polc::verify

@@ -1,0 +1,144 @@
+// Stage: verify. The filesystem section as bit-vector formulas over path classes (see fs_model.h).
+#include "compiler/verify/fs_model.h"
+
+#include <algorithm>
+#include <stdexcept>
+
+#include "compiler/ir/evaluate_access.h"
+
+namespace polc::verify {
+
+namespace {
+
+// Depth-first preorder of normal paths is their order with '/' sorted below every other byte:
+// "/a", "/a/b", "/a-b" (plain byte order would put "/a-b" inside the subtree of "/a"). Normal
+// paths have no control characters, so '/' can stand in as byte 1.
+std::string preorder_key(const std::string& path) {
+  std::string key = path;
+  std::replace(key.begin(), key.end(), '/', '\x01');
+  return key;
+}
+
+}  // namespace
+
+bool beneath(const std::string& path, const std::string& ancestor) {
+  if (ancestor == "/" || path == ancestor) return true;
+  return path.size() > ancestor.size() && path.compare(0, ancestor.size(), ancestor) == 0 &&
+         path[ancestor.size()] == '/';
+}
+
+PathTree::PathTree(std::vector<std::string> paths) {
+  paths.push_back("/");
+  std::vector<std::pair<std::string, std::string>> keyed;
+  keyed.reserve(paths.size());
+  for (std::string& p : paths) keyed.emplace_back(preorder_key(p), std::move(p));
+  std::sort(keyed.begin(), keyed.end());
+  keyed.erase(std::unique(keyed.begin(), keyed.end()), keyed.end());
+  nodes_.reserve(keyed.size());
+  // The open ancestors of the node being placed; a node closes when a path not beneath it comes.
+  std::vector<size_t> open;
+  for (auto& [key, path] : keyed) {
+    const size_t i = nodes_.size();
+    while (!open.empty() && !beneath(path, nodes_[open.back()].path)) {
+      nodes_[open.back()].end = i;
+      open.pop_back();
+    }
+    nodes_.push_back({std::move(path), std::move(key), 0, open.empty() ? i : open.back()});
+    open.push_back(i);
+  }
+  for (size_t n : open) nodes_[n].end = nodes_.size();
+}
+
+std::optional<size_t> PathTree::parent(size_t node) const {
+  if (node == 0) return std::nullopt;
+  return nodes_[node].parent;
+}
+
+std::optional<size_t> PathTree::find(const std::string& path) const {
+  const std::string key = preorder_key(path);
+  auto it = std::lower_bound(nodes_.begin(), nodes_.end(), key,
+                             [](const Node& n, const std::string& k) { return n.key < k; });
+  if (it == nodes_.end() || it->path != path) return std::nullopt;
+  return static_cast<size_t>(it - nodes_.begin());
+}
+
+FsVars make_fs_vars(z3::context& ctx, const std::string& prefix) {
+  return {ctx.int_const((prefix + "path").c_str()), ctx.bv_const((prefix + "right").c_str(), 16)};
+}
+
+z3::expr well_formed(const FsVars& v, const PathTree& tree) {
+  z3::context& ctx = v.node.ctx();
+  const z3::expr one_bit = v.right != 0 && (v.right & (v.right - 1)) == 0;
+  return v.node >= 0 && v.node < ctx.int_val(static_cast<uint64_t>(tree.size())) && one_bit;
+}
+
+z3::expr beneath(const FsVars& v, const PathTree& tree, const std::string& path) {
+  z3::context& ctx = v.node.ctx();
+  const std::optional<size_t> n = tree.find(path);
+  if (!n) throw std::logic_error("verify: path \"" + path + "\" is not in the question's tree");
+  if (*n == 0) return ctx.bool_val(true);
+  const z3::expr lo = ctx.int_val(static_cast<uint64_t>(*n));
+  const z3::expr hi = ctx.int_val(static_cast<uint64_t>(tree.end(*n)));
+  if (tree.end(*n) == *n + 1) return v.node == lo;  // a leaf: one class
+  return v.node >= lo && v.node < hi;
+}
+
+z3::expr has_right(const FsVars& v, uint64_t rights) {
+  return (v.right & v.right.ctx().bv_val(rights & 0xffff, 16)) != 0;
+}
+
+z3::expr allowed(const ir::Filesystem& fs, std::span<const ir::FsRule* const> rules, const PathTree& tree,
+                 const FsVars& v) {
+  z3::context& ctx = v.node.ctx();
+  if (!fs.present) return ctx.bool_val(true);
+  z3::expr_vector denied(ctx), granted(ctx);
+  for (const ir::FsRule* r : rules) {
+    const z3::expr match = beneath(v, tree, r->path) && has_right(v, r->rights);
+    (r->deny ? denied : granted).push_back(match);
+  }
+  const z3::expr any_deny = denied.empty() ? ctx.bool_val(false) : z3::mk_or(denied);
+  const z3::expr any_grant = granted.empty() ? ctx.bool_val(false) : z3::mk_or(granted);
+  return !has_right(v, fs.handled) || (!any_deny && any_grant);
+}
+
+z3::expr allowed(const ir::Filesystem& fs, const PathTree& tree, const FsVars& v) {
+  std::vector<const ir::FsRule*> all;
+  all.reserve(fs.rules.size());
+  for (const ir::FsRule& r : fs.rules) all.push_back(&r);
+  return allowed(fs, all, tree, v);
+}
+
+std::vector<ir::Origin> deciding_rules(const ir::Filesystem& fs, const std::string& path, uint64_t right,
+                                       bool is_allowed) {
+  std::vector<ir::Origin> out;
+  if (!fs.present || (fs.handled & right) == 0) return out;
+  for (const ir::FsRule& r : fs.rules)
+    if (r.deny != is_allowed && (r.rights & right) != 0 && beneath(path, r.path))
+      out.insert(out.end(), r.origins.begin(), r.origins.end());
+  return out;
+}
+
+std::string right_name(uint64_t bit) {
+  const std::string_view name = ir::fs_right_name(bit);
+  return name.empty() ? "right_" + std::to_string(bit) : std::string(name);
+}
+
+std::string rights_text(uint64_t bits) {
+  std::string out;
+  for (size_t i = 0; i < 64; ++i)
+    if (bits & (uint64_t{1} << i)) out += (out.empty() ? "" : ", ") + right_name(uint64_t{1} << i);
+  return out;
+}
+
+std::string quoted(const std::string& path) {
+  std::string out = "\"";
+  for (char c : path) {
+    if (c == '"' || c == '\\') out += '\\';
+    out += c;
+  }
+  return out + '"';
+}
+
+std::string request_text(uint64_t right, const std::string& path) { return right_name(right) + " " + quoted(path); }
+
+}  // namespace polc::verify

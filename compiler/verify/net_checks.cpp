@@ -1,0 +1,151 @@
+// Stage: verify. Network lints (see net_checks.h).
+#include "compiler/verify/net_checks.h"
+
+#include <functional>
+
+#include "compiler/verify/net_domains.h"
+#include "compiler/verify/net_encoding.h"
+#include "compiler/verify/net_text.h"
+#include "compiler/verify/solver.h"
+
+namespace polc::verify {
+
+namespace {
+
+using diag::Code;
+
+// Rules named in one report, and the queries spent finding their witnesses.
+constexpr size_t kMaxNotes = 4;
+constexpr size_t kMaxNoteQueries = 12;
+
+std::string rule_ref(const NetShape& s) {
+  if (s.rule && s.rule->implicit) return "the implicit cloud-metadata deny";
+  return "`" + shape_text(s) + "`";
+}
+
+std::vector<const NetShape*> filtered(const std::vector<NetShape>& shapes, const std::function<bool(size_t)>& keep) {
+  std::vector<const NetShape*> out;
+  for (size_t i = 0; i < shapes.size(); ++i)
+    if (keep(i)) out.push_back(&shapes[i]);
+  return out;
+}
+
+class NetChecker {
+ public:
+  NetChecker(const NetPolicy& net, const DomainUniverse& universe, diag::Engine& engine, Work& work)
+      : net_(net), engine_(engine), work_(work), query_(ctx_), enc_(ctx_, universe) {}
+
+  void run() {
+    dead_.assign(net_.allows.size(), false);
+    // Last to first: of two rules that cover each other, the later one (usually the leftover of
+    // an edit) is the one reported.
+    for (size_t i = net_.allows.size(); i-- > 0;)
+      if (net_.allows[i].origin.module.empty()) check(i);
+    work_.queries += query_.checks();
+  }
+
+ private:
+  Answer ask(const z3::expr& f, bool readable = false) {
+    const Answer a = readable ? check_readable(query_, enc_, f) : query_.check(f);
+    if (a == Answer::Unknown) ++work_.unknown;
+    return a;
+  }
+
+  // `i` against the rules that can overlap it. Rules found dead drop out of the others before the
+  // next rule is checked, so of two allows that cover each other exactly one is reported, and every
+  // reported rule can be removed together without changing any decision.
+  void check(size_t i) {
+    const NetShape& a = net_.allows[i];
+    bool others_name_domain = false;
+    for (size_t j = 0; j < net_.allows.size(); ++j)
+      if (j != i && !dead_[j] && net_.allows[j].names_domain()) others_name_domain = true;
+    // The proxy endpoint is open while some allow names a domain: when `a` is the last one, removing
+    // it closes the endpoint, so the endpoint's requests are part of what `a` decides.
+    const NetShape* proxy = net_.proxy ? &*net_.proxy : nullptr;
+    const bool keeps_proxy = proxy && a.names_domain() && !others_name_domain;
+    auto relevant = [&](const NetShape& s) { return may_overlap(a, s) || (keeps_proxy && may_overlap(*proxy, s)); };
+    const auto denies = filtered(net_.denies, [&](size_t j) { return relevant(net_.denies[j]); });
+    const auto others =
+        filtered(net_.allows, [&](size_t j) { return j != i && !dead_[j] && relevant(net_.allows[j]); });
+
+    const z3::expr wf = enc_.well_formed();
+    const z3::expr not_denied = !enc_.any_matches(denies);
+    z3::expr with = enc_.matches(a);
+    if (keeps_proxy) with = with || enc_.matches(*proxy);
+    z3::expr without = enc_.any_matches(others);
+    if (proxy && others_name_domain) without = without || enc_.matches(*proxy);
+    if (!net_.present) without = ctx_.bool_val(true);
+    // A request whose decision depends on `a`: the rule is alive.
+    const Answer decides = ask(wf && not_denied && with && !without);
+    if (decides != Answer::Unsat) return;
+
+    const auto own_denies = filtered(net_.denies, [&](size_t j) { return may_overlap(a, net_.denies[j]); });
+    const z3::expr own = wf && enc_.matches(a);
+    const Answer open = ask(own && !enc_.any_matches(own_denies), true);
+    if (open == Answer::Unknown) return;
+    if (open == Answer::Unsat) return report_shadowed(a, own_denies, own);
+    dead_[i] = true;
+    report_dead(a, others, own && !enc_.any_matches(own_denies), proxy && others_name_domain ? proxy : nullptr);
+  }
+
+  void report_shadowed(const NetShape& a, const std::vector<const NetShape*>& denies, const z3::expr& own) {
+    auto& d = engine_.report(Code::AllowShadowedByDeny, a.origin.range,
+                             "every request this rule allows is refused by deny rules, so it has no effect");
+    bool implicit = false;
+    add_notes(d, denies, own, "refuses it", &implicit);
+    d.with_help(implicit ? "a metadata endpoint opens only to a connect rule of the policy that names its address "
+                           "exactly (an IPv4-mapped form is the IPv4 address on the wire); otherwise remove this rule"
+                         : "narrow the deny rules, or remove this rule");
+  }
+
+  void report_dead(const NetShape& a, const std::vector<const NetShape*>& others, const z3::expr& open,
+                   const NetShape* proxy) {
+    auto& d = engine_.report(Code::DeadRule, a.origin.range,
+                             "this rule never decides anything: other rules already allow every request it allows "
+                             "that deny rules do not refuse");
+    std::vector<const NetShape*> covering = others;
+    if (proxy && may_overlap(a, *proxy)) covering.push_back(proxy);
+    add_notes(d, covering, open, "also allows it", nullptr);
+    d.with_help("remove the rule, or narrow the rules that cover it if it was meant to decide something");
+  }
+
+  // A note at each of `shapes` that shares a request with `region`, with that request as witness.
+  void add_notes(diag::Diagnostic& d, const std::vector<const NetShape*>& shapes, const z3::expr& region,
+                 const std::string& verb, bool* implicit) {
+    size_t shown = 0, asked = 0;
+    for (const NetShape* s : shapes) {
+      if (shown == kMaxNotes || asked == kMaxNoteQueries) break;
+      ++asked;
+      if (ask(region && enc_.matches(*s), true) != Answer::Sat) continue;
+      const std::string text = (s->rule ? rule_ref(*s) : "the proxy endpoint (" + shape_text(*s) + ")") + " " + verb +
+                               ", e.g. " + request_text(enc_.request(query_));
+      d.note(s->origin.range, text);
+      if (implicit && s->rule && s->rule->implicit) *implicit = true;
+      ++shown;
+    }
+    if (shapes.size() > asked) d.note("and " + std::to_string(shapes.size() - asked) + " more rules");
+  }
+
+  const NetPolicy& net_;
+  diag::Engine& engine_;
+  Work& work_;
+  z3::context ctx_;
+  Query query_;
+  NetEncoder enc_;
+  std::vector<bool> dead_;
+};
+
+}  // namespace
+
+Work check_network(const ir::Policy& policy, diag::Engine& engine) {
+  Work work;
+  const NetPolicy net = read_network(policy);
+  if (net.allows.empty()) return work;
+  DomainUniverse universe;
+  universe.add_policy(policy);
+  universe.finish();
+  NetChecker(net, universe, engine, work).run();
+  return work;
+}
+
+}  // namespace polc::verify

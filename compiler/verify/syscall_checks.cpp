@@ -1,0 +1,178 @@
+// Stage: verify. Syscall lints (see syscall_checks.h).
+#include "compiler/verify/syscall_checks.h"
+
+#include <map>
+#include <set>
+#include <tuple>
+
+#include "compiler/verify/solver.h"
+#include "compiler/verify/syscall_model.h"
+
+namespace polc::verify {
+
+namespace {
+
+using diag::Code;
+
+bool written_by_policy(const ir::SyscallRule& r) {
+  for (const ir::Origin& o : r.origins)
+    if (o.module.empty()) return true;
+  return false;
+}
+
+const ir::Origin& primary(const ir::SyscallRule& r) {
+  for (const ir::Origin& o : r.origins)
+    if (o.module.empty()) return o;
+  return r.origins.front();
+}
+
+bool unconditional(const ir::SyscallRule& r) { return r.when.size() == 1 && r.when.front().empty(); }
+
+std::string rule_summary(const ir::SyscallRule& r) {
+  return ir::action_text(r.action) + " " + r.syscall + (unconditional(r) ? "" : "(...)");
+}
+
+// Checks one syscall's rules on one arch. Findings repeat across arches (the same statement is
+// lowered once per target), so the caller's `seen` keeps the first arch's report only.
+class SyscallChecker {
+ public:
+  SyscallChecker(z3::context& ctx, Query& query, diag::Engine& engine, arch::Arch arch,
+                 std::set<std::tuple<int, uint32_t, uint32_t, uint32_t>>& seen)
+      : ctx_(ctx), query_(query), engine_(engine), arch_(arch), seen_(seen), args_(make_args(ctx)) {}
+
+  void check(std::span<const ir::SyscallRule> rules, Work& work) {
+    rules_ = rules;
+    dead_.assign(rules.size(), false);
+    satisfiable_.assign(rules.size(), true);
+    const uint64_t before = query_.checks();
+    for (size_t i = 0; i < rules.size(); ++i) check_satisfiable(i, work);
+    for (size_t i = 0; i < rules.size(); ++i) check_dead(i, work);
+    for (size_t i = 0; i < rules.size(); ++i)
+      for (size_t j = i + 1; j < rules.size(); ++j) check_overlap(i, j, work);
+    work.queries += query_.checks() - before;
+  }
+
+ private:
+  // One report per (code, statement, statement) across arches.
+  bool first_time(Code code, const ir::Origin& a, const ir::Origin& b = {}) {
+    return seen_.insert({static_cast<int>(code), a.range.begin, b.range.begin, a.range.file}).second;
+  }
+
+  Answer ask(const z3::expr& formula, Work& work) {
+    const Answer a = query_.check(formula);
+    if (a == Answer::Unknown) ++work.unknown;
+    return a;
+  }
+
+  std::string witness(uint8_t read_mask) const {
+    std::array<uint64_t, 6> v{};
+    for (unsigned i = 0; i < 6; ++i) v[i] = query_.value(args_[i]);
+    return std::string(arch::name(arch_)) + " " + rules_.front().syscall + "(" + describe_args(v, read_mask) + ")";
+  }
+
+  void check_satisfiable(size_t i, Work& work) {
+    const ir::SyscallRule& r = rules_[i];
+    // Sema reports conditions whose normal form is empty; unconditional rules match everything.
+    if (r.when.empty()) satisfiable_[i] = false;
+    if (r.when.empty() || unconditional(r)) return;
+    if (ask(holds(r.when, args_), work) != Answer::Unsat) return;
+    satisfiable_[i] = false;
+    if (!written_by_policy(r) || !first_time(Code::RuleMatchesNothing, primary(r))) return;
+    engine_.report(Code::RuleMatchesNothing, primary(r).range,
+                   "no " + r.syscall + " call on " + std::string(arch::name(arch_)) + " satisfies this condition")
+        .note("proved with Z3 over every value of the arguments the condition reads")
+        .with_help("check the comparisons (a bit tested against a mask that clears it, ranges that do not meet)");
+  }
+
+  // Dead: every call the rule matches is matched by a live rule at least as restrictive, so the
+  // outcome never depends on it. Rules found dead drop out before the next is checked, so of two
+  // rules that cover each other exactly one is reported.
+  void check_dead(size_t i, Work& work) {
+    const ir::SyscallRule& r = rules_[i];
+    if (!satisfiable_[i] || !written_by_policy(r)) return;
+    z3::expr_vector covering(ctx_);
+    std::vector<size_t> covering_rules;
+    for (size_t j = 0; j < rules_.size(); ++j) {
+      if (j == i || dead_[j] || !satisfiable_[j] || ir::more_restrictive(r.action, rules_[j].action)) continue;
+      covering.push_back(holds(rules_[j].when, args_));
+      covering_rules.push_back(j);
+    }
+    if (covering_rules.empty()) return;
+    if (ask(holds(r.when, args_) && !z3::mk_or(covering), work) != Answer::Unsat) return;
+    dead_[i] = true;
+    if (!first_time(Code::DeadRule, primary(r))) return;
+    auto& d = engine_.report(Code::DeadRule, primary(r).range,
+                             "this rule never decides anything: every " + r.syscall + " call it matches on " +
+                                 std::string(arch::name(arch_)) + " gets the same or a more restrictive action from other rules");
+    for (size_t j : covering_rules)
+      if (ask(holds(r.when, args_) && holds(rules_[j].when, args_), work) == Answer::Sat)
+        d.note(primary(rules_[j]).range, "decided by `" + rule_summary(rules_[j]) + "` here (" +
+                                             ir::action_text(rules_[j].action) + "), e.g. " +
+                                             witness(args_read(r.when) | args_read(rules_[j].when)));
+    d.with_help("remove the rule, or narrow the rules that cover it if it was meant to decide something");
+  }
+
+  void check_overlap(size_t i, size_t j, Work& work) {
+    const ir::SyscallRule& a = rules_[i];
+    const ir::SyscallRule& b = rules_[j];
+    if (a.action == b.action || dead_[i] || dead_[j] || !satisfiable_[i] || !satisfiable_[j]) return;
+    if (!written_by_policy(a) && !written_by_policy(b)) return;
+    const bool errno_pair = a.action.kind == ir::ActionKind::Errno && b.action.kind == ir::ActionKind::Errno;
+    const ir::SyscallRule& winner = ir::more_restrictive(a.action, b.action) ? a : b;
+    const ir::SyscallRule& loser = &winner == &a ? b : a;
+    // A carve-out (the winner's region inside the loser's) is the intended way to write an
+    // exception; only errno values are reported anyway, since which one wins is polc's convention.
+    if (!errno_pair) {
+      if (unconditional(loser)) return;
+      if (ask(holds(winner.when, args_) && !holds(loser.when, args_), work) == Answer::Unsat) return;
+      if (unconditional(winner)) return;  // the loser lies inside the winner: it is dead (reported)
+      // Loser inside the winner: the loser never decides and was reported dead; here it is a
+      // module's rule, which is not the policy's to fix.
+      if (ask(holds(loser.when, args_) && !holds(winner.when, args_), work) == Answer::Unsat) return;
+    }
+    if (ask(holds(a.when, args_) && holds(b.when, args_), work) != Answer::Sat) return;
+    const std::string at = witness(args_read(a.when) | args_read(b.when));
+    const Code code = errno_pair ? Code::ConflictingErrno : Code::OverlappingRules;
+    const ir::SyscallRule& reported = written_by_policy(loser) ? loser : winner;
+    const ir::SyscallRule& other = &reported == &loser ? winner : loser;
+    if (!first_time(code, primary(reported), primary(other))) return;
+    auto& d = engine_.report(code, primary(reported).range,
+                             errno_pair ? "this rule and another return different errno values for the same calls"
+                                        : "this rule and another with a different action match some of the same calls");
+    d.note(primary(other).range, "`" + rule_summary(other) + "` also matches");
+    d.note("both match " + at + "; " + ir::action_text(winner.action) + " wins (" +
+           (errno_pair ? "the lower errno value" : "the more restrictive action") + ")");
+    d.with_help(errno_pair ? "make the conditions disjoint, or use one errno value"
+                           : "make one rule contain the other (an exception), or make them disjoint");
+  }
+
+  z3::context& ctx_;
+  Query& query_;
+  diag::Engine& engine_;
+  arch::Arch arch_;
+  std::set<std::tuple<int, uint32_t, uint32_t, uint32_t>>& seen_;
+  ArgVars args_;
+  std::span<const ir::SyscallRule> rules_;
+  std::vector<bool> dead_, satisfiable_;
+};
+
+}  // namespace
+
+Work check_syscalls(const ir::Policy& policy, diag::Engine& engine) {
+  Work work;
+  z3::context& ctx = shared_context();
+  Query query(ctx);
+  std::set<std::tuple<int, uint32_t, uint32_t, uint32_t>> seen;
+  for (const ir::ArchFilter& filter : policy.syscalls.arches) {
+    SyscallChecker checker(ctx, query, engine, filter.arch, seen);
+    for (size_t i = 0; i < filter.rules.size();) {
+      const int nr = filter.rules[i].nr;
+      const auto rules = rules_for(filter, nr);
+      checker.check(rules, work);
+      i += rules.size();
+    }
+  }
+  return work;
+}
+
+}  // namespace polc::verify

@@ -1,0 +1,82 @@
+// Stage: verify. Runs every check, proof and test of a policy (see verify.h).
+#include "compiler/verify/verify.h"
+
+#include "compiler/verify/solver.h"
+#include "compiler/verify/syscall_assertions.h"
+#include "compiler/verify/syscall_checks.h"
+
+namespace polc::verify {
+
+namespace {
+
+std::string source_line(const diag::SourceManager& sources, const ir::Origin& o) {
+  if (!o.range.valid()) return "";
+  std::string line(sources.line_text(o.range.file, sources.line_col(o.range.file, o.range.begin).line));
+  line.erase(0, line.find_first_not_of(" \t"));
+  while (!line.empty() && (line.back() == ' ' || line.back() == '\t' || line.back() == '\r')) line.pop_back();
+  return line;
+}
+
+AssertionOutcome prove(const ir::Policy& policy, const ir::Assertion& a) {
+  switch (a.query.kind) {
+    case ir::QueryKind::Syscall: return prove_syscall(policy, a);
+    case ir::QueryKind::Fs: break;
+    case ir::QueryKind::Net: break;
+  }
+  return {AssertionOutcome::Result::Unknown, "", "", {}, 0};
+}
+
+void prove_assertions(const ir::Policy& policy, diag::Engine& engine, Verdicts& v) {
+  for (const ir::Assertion& a : policy.assertions) {
+    const AssertionOutcome outcome = prove(policy, a);
+    v.queries += outcome.queries;
+    AssertionVerdict verdict{a.origin, source_line(engine.sources(), a.origin),
+                             outcome.result == AssertionOutcome::Result::Holds, outcome.counterexample};
+    v.assertions.push_back(verdict);
+    if (outcome.result == AssertionOutcome::Result::Unknown) {
+      engine.report(diag::Code::SolverInconclusive, a.origin.range, "Z3 could not decide this assertion within its limit")
+          .with_help("split the assertion into narrower ones");
+      continue;
+    }
+    if (outcome.result == AssertionOutcome::Result::Holds) continue;
+    auto& d = engine.report(diag::Code::AssertionFailed, a.origin.range,
+                            std::string("this assertion does not hold: the policy ") +
+                                (a.never ? "does not refuse " : "does not allow ") + outcome.counterexample);
+    d.note("counterexample: " + outcome.counterexample + " is " + outcome.decision);
+    for (const ir::Origin& o : outcome.deciding) d.note(o.range, "decided by this rule");
+    d.with_help(a.never ? "refuse it with a rule (or narrow the rule that allows it), or drop the assertion"
+                        : "allow it with a rule (or narrow the rule that refuses it), or drop the assertion");
+  }
+}
+
+}  // namespace
+
+Verdicts verify_policy(const ir::Policy& policy, diag::Engine& engine) {
+  Verdicts v;
+  v.solver = solver_version();
+  const size_t warnings_before = engine.warning_count();
+  const Work syscalls = check_syscalls(policy, engine);
+  v.queries += syscalls.queries;
+  v.lint_findings = engine.warning_count() - warnings_before;
+  prove_assertions(policy, engine, v);
+  return v;
+}
+
+nlohmann::json verdicts_json(const Verdicts& v) {
+  nlohmann::json assertions = nlohmann::json::array();
+  for (const AssertionVerdict& a : v.assertions) {
+    nlohmann::json entry = {{"at", a.origin.where}, {"statement", a.statement}, {"result", a.holds ? "proved" : "failed"}};
+    if (!a.holds) entry["counterexample"] = a.counterexample;
+    assertions.push_back(entry);
+  }
+  nlohmann::json programs = nlohmann::json::array();
+  for (const ProgramVerdict& p : v.programs)
+    programs.push_back({{"artifact", p.artifact}, {"result", p.equivalent ? "equivalent" : "mismatch"}, {"queries", p.queries}});
+  return {{"solver", v.solver},
+          {"assertions", assertions},
+          {"tests", {{"passed", v.expectations_passed}, {"failed", v.expectations_failed}}},
+          {"checks", {{"warnings", v.lint_findings}, {"queries", v.queries}}},
+          {"translation_validation", programs}};
+}
+
+}  // namespace polc::verify
