@@ -10,8 +10,13 @@ namespace polc::driver {
 
 int cmd_build(const Args& args) {
   bool help = false;
-  auto o = parse_options(args, "build", {"-o=", "--output=", "--backends=", "--explain-coverage"}, help);
+  auto o = parse_options(args, "build", {"-o=", "--output=", "--backends=", "--explain-coverage", "--solver-rlimit="},
+                         help);
   if (!o) return help ? kExitOk : kExitUsage;
+  if (auto err = apply_solver_options(*o)) {
+    std::cerr << "polc build: " << *err << "\n(see `polc build --help`)\n";
+    return kExitUsage;
+  }
   if (o->files.size() != 1) {
     std::cerr << "polc build: give exactly one policy file\n(see `polc build --help`)\n";
     return kExitUsage;

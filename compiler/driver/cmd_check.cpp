@@ -10,8 +10,12 @@ namespace polc::driver {
 
 int cmd_check(const Args& args) {
   bool help = false;
-  auto o = parse_options(args, "check", {}, help);
+  auto o = parse_options(args, "check", {"--solver-rlimit="}, help);
   if (!o) return help ? kExitOk : kExitUsage;
+  if (auto err = apply_solver_options(*o)) {
+    std::cerr << "polc check: " << *err << "\n(see `polc check --help`)\n";
+    return kExitUsage;
+  }
   if (o->files.empty()) {
     std::cerr << "polc check: no files given\n(see `polc check --help`)\n";
     return kExitUsage;

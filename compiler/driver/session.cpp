@@ -4,6 +4,7 @@
 #include <iostream>
 
 #include "compiler/sema/analyze.h"
+#include "compiler/verify/solver.h"
 
 namespace polc::driver {
 
@@ -22,6 +23,22 @@ int report(const diag::Engine& engine, const CommonOptions& options, bool to_std
   if (engine.has_errors()) return kExitErrors;
   if (options.werror && engine.warning_count() > 0) return kExitErrors;
   return kExitOk;
+}
+
+std::optional<std::string> apply_solver_options(const CommonOptions& options) {
+  const auto value = value_of(options, "--solver-rlimit");
+  if (!value) return std::nullopt;
+  unsigned long steps = 0;
+  size_t used = 0;
+  try {
+    steps = std::stoul(*value, &used);
+  } catch (const std::exception&) {
+    used = 0;
+  }
+  if (used == 0 || used != value->size() || steps == 0 || steps > 4'000'000'000ul)
+    return "--solver-rlimit needs a step count from 1 to 4000000000, not `" + *value + "`";
+  verify::set_query_rlimit(static_cast<unsigned>(steps));
+  return std::nullopt;
 }
 
 }  // namespace polc::driver

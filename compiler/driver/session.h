@@ -15,6 +15,10 @@ namespace polc::driver {
 // modules, which are only checked).
 std::optional<ir::Policy> analyze_file(diag::Engine& engine, const std::string& path, const CommonOptions& options);
 
+// Applies `--solver-rlimit N` (the verifier's per-query step limit) when given. Returns a usage
+// message for a malformed value.
+std::optional<std::string> apply_solver_options(const CommonOptions& options);
+
 // Renders the engine's diagnostics (human text to stderr; JSON and SARIF to stdout, so they can be
 // redirected to a file) and returns kExitErrors when there are errors, or warnings under --werror.
 // `to_stderr` forces stderr for every format (for verbs whose stdout carries their own output).

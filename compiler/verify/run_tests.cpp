@@ -12,6 +12,10 @@ namespace polc::verify {
 
 namespace {
 
+// Between the two halves of a filesystem decision whose rights go different ways:
+// "allow read; deny write".
+constexpr const char* kMixedSeparator = "; deny ";
+
 std::string hex(uint64_t v) {
   std::ostringstream s;
   s << "0x" << std::hex << v;
@@ -99,49 +103,44 @@ void run_syscall(const ir::Policy& policy, const ir::Expectation& e, Expectation
   if (!q.per_arch.empty()) out.query = syscall_text(q, q.per_arch.front());
 }
 
-std::string fs_role(const ir::FsDecision& d) {
+std::string fs_role(const ir::FsDecision& d, std::string_view right, unsigned abi) {
+  const std::string r(right);
   switch (d.reason) {
     case ir::FsDecision::Reason::NoSection: return "the policy has no filesystem section, so nothing is restricted";
-    case ir::FsDecision::Reason::Unhandled: return "the policy's Landlock ABI cannot restrict this right";
-    case ir::FsDecision::Reason::Denied: return "this deny rule covers the path";
-    case ir::FsDecision::Reason::Granted: return "this rule grants it on the path";
-    case ir::FsDecision::Reason::NotGranted: return "no rule grants it on the path, and this ABI restricts it";
+    case ir::FsDecision::Reason::Unhandled: return "Landlock ABI " + std::to_string(abi) + " cannot restrict " + r;
+    case ir::FsDecision::Reason::Denied: return "this deny rule takes " + r + " on the path";
+    case ir::FsDecision::Reason::Granted: return "this rule grants " + r + " on the path";
+    case ir::FsDecision::Reason::NotGranted:
+      return "no rule grants " + r + " on the path, and Landlock ABI " + std::to_string(abi) + " restricts it";
   }
   return "";
 }
 
 void run_fs(const ir::Policy& policy, const ir::Expectation& e, ExpectationResult& out) {
   const ir::FsQuery& q = e.query.fs;
+  const unsigned abi = policy.filesystem.min_abi;
   const bool want_allow = e.action.kind == ir::ActionKind::Allow && !e.any_denial;
-  out.query = rights_text(q.rights, policy.filesystem.min_abi) + " \"" + q.path + "\"";
-  std::vector<std::string> allowed, denied;
+  out.query = rights_text(q.rights, abi) + " \"" + q.path + "\"";
+  uint64_t allowed = 0, denied = 0;
   std::optional<ir::FsDecision> first_wrong;
+  uint64_t wrong_right = 0;
   for (uint64_t bit = 1; bit != 0 && bit <= q.rights; bit <<= 1) {
     if ((q.rights & bit) == 0) continue;
     ir::FsDecision d = ir::decide_fs(policy.filesystem, q.path, bit);
-    (d.allowed ? allowed : denied).push_back(std::string(ir::fs_right_name(bit)));
+    (d.allowed ? allowed : denied) |= bit;
     if (d.allowed != want_allow && !first_wrong) {
       first_wrong = std::move(d);
-      out.witness = std::string(ir::fs_right_name(bit)) + " \"" + q.path + "\"";
+      wrong_right = bit;
     }
   }
-  auto join = [](const std::vector<std::string>& v) {
-    std::string s;
-    for (const std::string& x : v) s += (s.empty() ? "" : ", ") + x;
-    return s;
-  };
-  if (denied.empty()) out.decided = "allow";
-  else if (allowed.empty()) out.decided = "deny";
-  else out.decided = "allow " + join(allowed) + "; deny " + join(denied);
+  // Rights that go different ways are each named, so no witness is needed beside the query.
+  if (denied == 0) out.decided = "allow";
+  else if (allowed == 0) out.decided = "deny";
+  else out.decided = "allow " + rights_text(allowed, abi) + kMixedSeparator + rights_text(denied, abi);
   out.passed = !first_wrong;
-  if (out.passed) {
-    out.witness.clear();
-    return;
-  }
-  // A single right needs no witness beside the query.
-  if (allowed.size() + denied.size() == 1) out.witness.clear();
+  if (out.passed) return;
   out.deciding = first_wrong->deciding;
-  out.deciding_role = fs_role(*first_wrong);
+  out.deciding_role = fs_role(*first_wrong, ir::fs_right_name(wrong_right), abi);
 }
 
 std::string net_role(const ir::NetDecision& d, const ir::Network& net) {
@@ -209,7 +208,11 @@ std::string failure_text(const ExpectationResult& r) {
   const std::string subject = r.witness.empty() ? "it" : r.witness;
   if (r.decided == "allow") return s + "allows " + subject;
   if (r.decided == "deny") return s + "denies " + subject;
-  return s + "decides " + r.decided;  // rights that go different ways, each named
+  // Filesystem rights that go different ways: "allow read; deny write".
+  const size_t cut = r.decided.find(kMixedSeparator);
+  if (r.decided.starts_with("allow ") && cut != std::string::npos)
+    return s + "allows " + r.decided.substr(6, cut - 6) + " but denies " + r.decided.substr(cut + std::string_view(kMixedSeparator).size());
+  return s + "decides " + r.decided;
 }
 
 void report_test_failures(const std::vector<TestResult>& results, diag::Engine& engine) {

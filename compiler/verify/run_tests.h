@@ -22,8 +22,8 @@ struct ExpectationResult {
                          // `connect tcp 8000-8080 to 10.0.0.1`, `bind tcp any`
   std::string expected;  // "allow", "deny" (any refusal for syscalls), "errno(1)", "kill_process"
   // What the policy decides: for syscalls the action ("errno(1)"), else "allow" or "deny", or for
-  // a filesystem query whose rights go different ways "allow read_file; deny read_dir". For a
-  // failure, what it decides where the expectation breaks (at `arch`, for `witness`).
+  // a filesystem query whose rights go different ways "allow read; deny write". For a failure,
+  // what it decides where the expectation breaks (at `arch`, for `witness`).
   std::string decided;
   // Failures only:
   std::optional<arch::Arch> arch;  // syscalls: the first target (in target order) where it fails

@@ -13,7 +13,10 @@ namespace polc::verify {
 // Steps one query may take. Every query polc asks is small (one syscall's rules, one path's
 // ancestors, one program's paths); this is orders of magnitude above what they use, and only
 // bounds a pathological input.
-inline constexpr unsigned kQueryRlimit = 50'000'000;
+inline constexpr unsigned kDefaultQueryRlimit = 50'000'000;
+
+// The limit of the queries created from now on (`--solver-rlimit`; 0 restores the default).
+void set_query_rlimit(unsigned steps);
 
 enum class Answer : uint8_t { Sat, Unsat, Unknown };
 

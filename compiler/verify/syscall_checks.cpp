@@ -28,10 +28,6 @@ const ir::Origin& primary(const ir::SyscallRule& r) {
 
 bool unconditional(const ir::SyscallRule& r) { return r.when.size() == 1 && r.when.front().empty(); }
 
-std::string rule_summary(const ir::SyscallRule& r) {
-  return ir::action_text(r.action) + " " + r.syscall + (unconditional(r) ? "" : "(...)");
-}
-
 // Checks one syscall's rules on one arch. Findings repeat across arches (the same statement is
 // lowered once per target), so the caller's `seen` keeps the first arch's report only.
 class SyscallChecker {
@@ -106,8 +102,7 @@ class SyscallChecker {
                                  std::string(arch::name(arch_)) + " gets the same or a more restrictive action from other rules");
     for (size_t j : covering_rules)
       if (ask(holds(r.when, args_) && holds(rules_[j].when, args_), work) == Answer::Sat)
-        d.note(primary(rules_[j]).range, "decided by `" + rule_summary(rules_[j]) + "` here (" +
-                                             ir::action_text(rules_[j].action) + "), e.g. " +
+        d.note(primary(rules_[j]).range, "decided by this rule (" + ir::action_text(rules_[j].action) + "), e.g. " +
                                              witness(args_read(r.when) | args_read(rules_[j].when)));
     d.with_help("remove the rule, or narrow the rules that cover it if it was meant to decide something");
   }
@@ -139,7 +134,7 @@ class SyscallChecker {
     auto& d = engine_.report(code, primary(reported).range,
                              errno_pair ? "this rule and another return different errno values for the same calls"
                                         : "this rule and another with a different action match some of the same calls");
-    d.note(primary(other).range, "`" + rule_summary(other) + "` also matches");
+    d.note(primary(other).range, "this rule also matches (" + ir::action_text(other.action) + ")");
     d.note("both match " + at + "; " + ir::action_text(winner.action) + " wins (" +
            (errno_pair ? "the lower errno value" : "the more restrictive action") + ")");
     d.with_help(errno_pair ? "make the conditions disjoint, or use one errno value"

@@ -12,6 +12,7 @@
 #include "compiler/verify/translation.h"
 
 #include <algorithm>
+#include <ctime>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -221,7 +222,22 @@ class Validation {
   void ask(const z3::expr& formula, const SymbolicData& data, const std::string& region) {
     if (formula.is_false()) return;  // nothing to ask: every exit agrees by construction
     auto t0 = std::chrono::steady_clock::now();
-    const Answer answer = query_.check(formula);
+    timespec c0; clock_gettime(CLOCK_THREAD_CPUTIME_ID, &c0);
+    Answer answer;
+    const char* strat = getenv("TV_STRAT");
+    if (!strat || strat[0] == '0') answer = query_.check(formula);
+    else {
+      std::optional<z3::solver> sv;
+      if (strat[0] == '1') sv.emplace(ctx_);
+      else if (strat[0] == '2') sv.emplace(ctx_, "QF_BV");
+      else sv.emplace((z3::tactic(ctx_, "simplify") & z3::tactic(ctx_, "solve-eqs") & z3::tactic(ctx_, "bit-blast") & z3::tactic(ctx_, "sat")).mk_solver());
+      sv->add(formula);
+      auto r = sv->check();
+      answer = r == z3::sat ? Answer::Sat : r == z3::unsat ? Answer::Unsat : Answer::Unknown;
+      if (answer == Answer::Sat) { query_.check(formula); }
+    }
+    timespec c1; clock_gettime(CLOCK_THREAD_CPUTIME_ID, &c1);
+    if (getenv("TV_DEBUG")) fprintf(stderr, "  cpu %.2f ms\n", (c1.tv_sec - c0.tv_sec) * 1e3 + (c1.tv_nsec - c0.tv_nsec) / 1e6);
     if (getenv("TV_DEBUG")) fprintf(stderr, "  %.2f ms %s\n", std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count(), region.c_str());
     if (answer == Answer::Unsat) return;
     if (answer == Answer::Unknown) {

@@ -1,6 +1,10 @@
 // Stage: verify. Runs every check, proof and test of a policy (see verify.h).
 #include "compiler/verify/verify.h"
 
+#include "compiler/verify/fs_checks.h"
+#include "compiler/verify/net_assertions.h"
+#include "compiler/verify/net_checks.h"
+#include "compiler/verify/run_tests.h"
 #include "compiler/verify/solver.h"
 #include "compiler/verify/syscall_assertions.h"
 #include "compiler/verify/syscall_checks.h"
@@ -20,8 +24,8 @@ std::string source_line(const diag::SourceManager& sources, const ir::Origin& o)
 AssertionOutcome prove(const ir::Policy& policy, const ir::Assertion& a) {
   switch (a.query.kind) {
     case ir::QueryKind::Syscall: return prove_syscall(policy, a);
-    case ir::QueryKind::Fs: break;
-    case ir::QueryKind::Net: break;
+    case ir::QueryKind::Fs: return prove_fs(policy, a);
+    case ir::QueryKind::Net: return prove_net(policy, a);
   }
   return {AssertionOutcome::Result::Unknown, "", "", {}, 0};
 }
@@ -35,7 +39,7 @@ void prove_assertions(const ir::Policy& policy, diag::Engine& engine, Verdicts& 
     v.assertions.push_back(verdict);
     if (outcome.result == AssertionOutcome::Result::Unknown) {
       engine.report(diag::Code::SolverInconclusive, a.origin.range, "Z3 could not decide this assertion within its limit")
-          .with_help("split the assertion into narrower ones");
+          .with_help("split the assertion into narrower ones, or raise the limit with --solver-rlimit");
       continue;
     }
     if (outcome.result == AssertionOutcome::Result::Holds) continue;
@@ -55,10 +59,14 @@ Verdicts verify_policy(const ir::Policy& policy, diag::Engine& engine) {
   Verdicts v;
   v.solver = solver_version();
   const size_t warnings_before = engine.warning_count();
-  const Work syscalls = check_syscalls(policy, engine);
-  v.queries += syscalls.queries;
+  for (const Work& w : {check_syscalls(policy, engine), check_filesystem(policy, engine), check_network(policy, engine)})
+    v.queries += w.queries;
   v.lint_findings = engine.warning_count() - warnings_before;
   prove_assertions(policy, engine, v);
+  const std::vector<TestResult> tests = run_tests(policy);
+  for (const TestResult& t : tests)
+    for (const ExpectationResult& e : t.expectations) ++(e.passed ? v.expectations_passed : v.expectations_failed);
+  report_test_failures(tests, engine);
   return v;
 }
 

@@ -64,7 +64,7 @@ expect_grep "polc [0-9]" "$work/out" "--version prints the version"
 expect_status 2 "no arguments is a usage error" -- "$polc"
 expect_status 2 "unknown verb" -- "$polc" frobnicate
 expect_status 0 "help" -- "$polc" help
-for verb in check fmt ir explain help; do
+for verb in check fmt ir test explain help; do
   expect_status 0 "$verb --help" -- "$polc" "$verb" --help
   expect_grep "usage: polc $verb" "$work/out" "$verb --help shows its usage"
   expect_status 0 "help $verb" -- "$polc" help "$verb"
@@ -269,6 +269,51 @@ expect_grep "error\[E0501\]: \`s390x\` is not one of the policy's targets" "$wor
 expect_status 0 "eval of a syscall only one target has" -- "$polc" eval "$src/examples/python_agent.sbx" --arch x86_64 'fork'
 expect_grep "x86_64: fork() -> allow" "$work/out" "eval --arch resolves the call on that arch only"
 expect_status 2 "eval with a brace in the call" -- "$polc" eval "$src/examples/python_agent.sbx" 'getpid } test'
+
+# ---- polc test ----
+cat >"$work/tested.sbx" <<'SBX'
+policy tested version 1 {
+  targets x86_64
+  syscalls {
+    default errno(EPERM)
+    allow read, write, exit_group
+  }
+  test "io works" {
+    expect allow read(0, 0, 16)
+    expect errno(EPERM) ptrace
+  }
+}
+SBX
+sed 's/expect errno(EPERM) ptrace/expect kill ptrace/' "$work/tested.sbx" >"$work/untested.sbx"
+expect_status 0 "test a policy whose tests pass" -- "$polc" test "$work/tested.sbx"
+expect_grep "^PASS  io works" "$work/out" "test prints PASS per test"
+expect_status 1 "test a policy with a failing test" -- "$polc" test "$work/untested.sbx"
+expect_grep "^FAIL  io works" "$work/out" "test prints FAIL per test"
+expect_grep "expected kill_process for ptrace on x86_64, but the policy decides errno(1)" "$work/out" "test says what was decided"
+expect_status 1 "test a policy with errors" -- "$polc" test "$work/bad.sbx"
+expect_grep "error\[E0201\]" "$work/err" "test shows the policy's diagnostics"
+expect_status 1 "test --werror with a warning" -- "$polc" test --werror "$work/warn.sbx"
+expect_status 0 "test with a warning" -- "$polc" test "$work/warn.sbx"
+expect_grep "no tests in policy warn" "$work/out" "test of a policy without tests"
+expect_status 2 "test without a file" -- "$polc" test
+expect_status 2 "test of two files" -- "$polc" test "$work/tested.sbx" "$work/good.sbx"
+expect_status 2 "test with an unknown format" -- "$polc" test --format sarif "$work/tested.sbx"
+expect_status 2 "test --format without a value" -- "$polc" test "$work/tested.sbx" --format
+expect_status 2 "test with an unknown option" -- "$polc" test --frob "$work/tested.sbx"
+printf 'module helpers {\n  group @io = { read }\n}\n' >"$work/helpers.sbx"
+expect_status 2 "test of a module" -- "$polc" test "$work/helpers.sbx"
+expect_status 1 "test -o writes JUnit for a failing test" -- "$polc" test "$work/untested.sbx" --format=junit -o "$work/junit.xml"
+[ ! -s "$work/out" ] && passed=$((passed + 1)) || { failed=$((failed + 1)); echo "FAIL: test -o also wrote to stdout"; }
+python3 -c 'import sys, xml.etree.ElementTree as E; r=E.parse(sys.argv[1]).getroot(); assert r.tag=="testsuites" and r.get("failures")=="1", r.attrib; c=r.find("testsuite/testcase"); assert c.get("name")=="io works" and c.find("failure") is not None' "$work/junit.xml" \
+  && passed=$((passed + 1)) || { failed=$((failed + 1)); echo "FAIL: test --format junit -o"; }
+expect_status 1 "test -o into a missing directory" -- "$polc" test "$work/tested.sbx" -o "$work/no/such/dir/r.xml"
+expect_status 0 "test --format json" -- "$polc" test --format json "$work/tested.sbx"
+python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["passed"] and d["summary"]["expectations"]==2, d' "$work/out" \
+  && passed=$((passed + 1)) || { failed=$((failed + 1)); echo "FAIL: test --format json"; }
+# Every example passes its own tests.
+for example in "$src"/examples/*.sbx; do
+  expect_status 0 "the tests of $(basename "$example")" -- "$polc" test "$example"
+done
 
 echo "cli: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

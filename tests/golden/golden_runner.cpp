@@ -11,6 +11,9 @@
 //   build        NAME.sbx -> `polc build NAME.sbx -o TMP` (or the arguments in NAME.args, one line,
 //                where {out} is TMP): the diagnostics and exit status in NAME.expected, and every
 //                text artifact written in NAME.FILE.expected (binary ones as their SHA-256)
+//   test         NAME.sbx -> `polc test NAME.sbx` (stderr+stdout) and the exit status in
+//                NAME.expected; the same run with --format json and --format junit, stdout only
+//                (one document each), in NAME.json.expected and NAME.junit.expected
 //   coverage     fails unless every code of `polc explain --list` appears in some case of DIR or of
 //                the further directories named after `coverage`
 // With POLC_UPDATE_GOLDEN=1 in the environment, `.expected` files are rewritten instead.
@@ -241,6 +244,18 @@ int main(int argc, char** argv) {
         fs::remove(tmp);
         if (again.output != r.output) {
           std::cerr << "NOT IDEMPOTENT " << name << "\n--- first\n" << r.output << "--- second\n" << again.output;
+          ok = false;
+        }
+      }
+    } else if (suite == "test") {
+      const Run r = run("'" + polc + "' test '" + name + "'", dir);
+      ok = check(expected, r.output + "exit status: " + std::to_string(r.status) + "\n", update);
+      const std::string stem = in.stem().string();
+      for (const std::string format : {"json", "junit"}) {
+        const Run f = run("('" + polc + "' test --format " + format + " '" + name + "' 2>/dev/null)", dir);
+        ok = check(dir / (stem + "." + format + ".expected"), f.output, update) && ok;
+        if (f.status != r.status) {
+          std::cerr << "EXIT STATUS of --format " << format << " differs for " << name << ": " << f.status << "\n";
           ok = false;
         }
       }
