@@ -8,6 +8,7 @@
 #include "backends/seccomp/emit.h"
 #include "compiler/bundle/manifest.h"
 #include "compiler/driver/commands.h"
+#include "compiler/verify/translation.h"
 #include "compiler/verify/verify.h"
 
 namespace polc::driver {
@@ -20,6 +21,32 @@ std::vector<uint8_t> bytes_of(const std::string& s) { return {s.begin(), s.end()
 void keep_selected(const backends::Enforcements& all, const Artifacts& files, backends::Enforcements& out) {
   for (const auto& e : all)
     if (files.count(e.artifact) != 0) out.push_back(e);
+}
+
+// Translation validation of one emitted program: a proof over every seccomp_data that it decides
+// as the policy does. Anything short of that proof fails the build (fail closed).
+verify::ProgramVerdict validate_program(const backends::seccomp::ProgramArtifact& p, const ir::Policy& policy,
+                                        const std::string& artifact, diag::Engine& engine) {
+  const verify::TranslationResult r = verify::validate_translation(p, policy);
+  verify::ProgramVerdict verdict{artifact, r.equivalent(), r.work.queries};
+  using Verdict = verify::TranslationResult::Verdict;
+  switch (r.verdict) {
+    case Verdict::Equivalent: break;
+    case Verdict::Mismatch:
+      engine.report(diag::Code::FilterMismatch, {}, artifact + " does not decide every call as the policy does")
+          .note("translation validation (Z3) found " + r.witness->describe())
+          .with_help("this is a bug in polc or libseccomp; please report it with the policy");
+      break;
+    case Verdict::Invalid:
+      engine.report(diag::Code::FilterMismatch, {}, artifact + " would be refused by the kernel: " + r.detail)
+          .with_help("this is a bug in polc or libseccomp; please report it with the policy");
+      break;
+    case Verdict::Unknown:
+      engine.report(diag::Code::SolverInconclusive, {}, "Z3 could not prove " + artifact + " equivalent to the policy: " + r.detail)
+          .with_help("raise the limit with --solver-rlimit, or simplify the conditions of the syscall named");
+      break;
+  }
+  return verdict;
 }
 
 }  // namespace
@@ -51,6 +78,7 @@ std::optional<Bundle> build_bundle(const ir::Policy& policy, const BackendSelect
     if (auto seccomp = backends::seccomp::emit(policy, engine)) {
       for (const auto& p : seccomp->programs) {
         const std::string arch_name(arch::name(p.arch));
+        out.verdicts.programs.push_back(validate_program(p, policy, "seccomp." + arch_name + ".bpf", engine));
         out.files["seccomp." + arch_name + ".bpf"] = p.raw;
         out.files["seccomp." + arch_name + ".txt"] = bytes_of(p.listing);
         // The program decides every target of its family; each target's rules are enforced by it.
@@ -77,7 +105,9 @@ std::optional<Bundle> build_bundle(const ir::Policy& policy, const BackendSelect
     keep_selected(net.enforced, out.files, enforced);
   }
   // The proofs: lint checks, assertions and tests. A failed assertion or test stops the build.
+  auto programs = std::move(out.verdicts.programs);
   out.verdicts = verify::verify_policy(policy, engine);
+  out.verdicts.programs = std::move(programs);
   if (engine.error_count() > errors_before) return std::nullopt;
 
   out.coverage = bundle::build_coverage(policy, engine.sources(), seccomp_files, oci, enforced);

@@ -21,7 +21,7 @@ AssertionOutcome prove_fs(const ir::Policy& policy, const ir::Assertion& asserti
   }
   const PathTree tree(paths);
   z3::context ctx;
-  const FsVars v = make_fs_vars(ctx);
+  const FsVars v = make_fs_vars(ctx, tree);
   const z3::expr ok = allowed(fs, rules, tree, v);
   const z3::expr breaks = well_formed(v, tree) && beneath(v, tree, q.path) && has_right(v, q.rights) &&
                           (assertion.never ? ok : !ok);
@@ -33,7 +33,7 @@ AssertionOutcome prove_fs(const ir::Policy& policy, const ir::Assertion& asserti
     out.result = AssertionOutcome::Result::Unknown;
     return out;
   }
-  const std::string& path = tree.path(query.value(v.node));
+  const std::string& path = tree.path(class_of(query, v));
   const uint64_t right = query.value(v.right);
   out.result = AssertionOutcome::Result::Fails;
   out.counterexample = request_text(right, path);

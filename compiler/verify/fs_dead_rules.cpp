@@ -111,7 +111,7 @@ Work check_filesystem(const ir::Policy& policy, diag::Engine& engine) {
       std::vector<const ir::FsRule*> with = others;
       with.push_back(&rule);
       const PathTree tree(paths);
-      const FsVars v = make_fs_vars(ctx);
+      const FsVars v = make_fs_vars(ctx, tree);
       // A (path, right) the statement decides: allowed with it, denied without it.
       const z3::expr decides = well_formed(v, tree) && beneath(v, tree, rule.path) && has_right(v, rule.rights) &&
                                allowed(fs, with, tree, v) && !allowed(fs, others, tree, v);

@@ -11,8 +11,6 @@
 #include <algorithm>
 #include <map>
 #include <tuple>
-#include <chrono>
-#include <iostream>
 
 #include "compiler/verify/fs_model.h"
 #include "compiler/verify/solver.h"
@@ -26,17 +24,19 @@ struct NodeDiff {
   uint64_t narrowed = 0;  // rights OLD allows and NEW denies
 };
 
-// The rights decided differently on one class: the formulas evaluated at that node (a
+// The rights decided differently on one class: the formulas evaluated at that class (a
 // simplification of ground terms, not a search).
-NodeDiff compare_at(z3::expr allowed_old, z3::expr allowed_new, const FsVars& v, size_t node) {
-  z3::context& ctx = v.node.ctx();
-  z3::expr_vector node_var(ctx), node_val(ctx), right_var(ctx);
-  node_var.push_back(v.node);
-  node_val.push_back(ctx.int_val(static_cast<uint64_t>(node)));
+NodeDiff compare_at(z3::expr allowed_old, z3::expr allowed_new, const PathTree& tree, const FsVars& v, size_t node) {
+  z3::context& ctx = v.right.ctx();
+  // The class's path is beneath exactly the node and its ancestors.
+  std::vector<bool> chain(tree.size(), false);
+  for (std::optional<size_t> n = node; n; n = tree.parent(*n)) chain[*n] = true;
+  z3::expr_vector chain_val(ctx), right_var(ctx);
+  for (size_t i = 0; i < tree.size(); ++i) chain_val.push_back(ctx.bool_val(chain[i]));
   right_var.push_back(v.right);
-  // Fixing the node first leaves a small formula in the right alone.
-  z3::expr at_old = allowed_old.substitute(node_var, node_val).simplify();
-  z3::expr at_new = allowed_new.substitute(node_var, node_val).simplify();
+  // Fixing the path first leaves a small formula in the right alone.
+  z3::expr at_old = allowed_old.substitute(v.under, chain_val).simplify();
+  z3::expr at_new = allowed_new.substitute(v.under, chain_val).simplify();
   NodeDiff out;
   for (unsigned i = 0; i < 16; ++i) {
     const uint64_t bit = uint64_t{1} << i;
@@ -54,33 +54,26 @@ NodeDiff compare_at(z3::expr allowed_old, z3::expr allowed_new, const FsVars& v,
 std::map<size_t, NodeDiff> differing_classes(const ir::Filesystem& old_fs, const ir::Filesystem& new_fs,
                                              const PathTree& tree) {
   z3::context ctx;
-  const FsVars v = make_fs_vars(ctx);
+  const FsVars v = make_fs_vars(ctx, tree);
   const z3::expr allowed_old = allowed(old_fs, tree, v);
   const z3::expr allowed_new = allowed(new_fs, tree, v);
   const z3::expr differ = well_formed(v, tree) && allowed_old != allowed_new;
   std::map<size_t, NodeDiff> found;
   z3::expr_vector blocked(ctx);
   Query query(ctx);
-  auto T = [] { return std::chrono::steady_clock::now(); };
-  double tq = 0, tc = 0;
   for (;;) {
-    auto t0 = T();
     const Answer answer = query.check(blocked.empty() ? differ : differ && z3::mk_and(blocked));
-    tq += std::chrono::duration<double>(T() - t0).count();
-    if (answer == Answer::Unsat) std::cerr << "queries " << query.checks() << " tq " << tq << " tc " << tc << "\n";
     if (answer == Answer::Unsat) break;
     if (answer == Answer::Unknown) {
       // The model is finite: fail closed by reading every class not found yet off the formulas.
       for (size_t n = 0; n < tree.size(); ++n)
         if (!found.count(n))
-          if (NodeDiff d = compare_at(allowed_old, allowed_new, v, n); d.widened | d.narrowed) found[n] = d;
+          if (NodeDiff d = compare_at(allowed_old, allowed_new, tree, v, n); d.widened | d.narrowed) found[n] = d;
       break;
     }
-    const size_t node = query.value(v.node);
-    auto t1 = T();
-    found[node] = compare_at(allowed_old, allowed_new, v, node);
-    tc += std::chrono::duration<double>(T() - t1).count();
-    blocked.push_back(v.node != ctx.int_val(static_cast<uint64_t>(node)));
+    const size_t node = class_of(query, v);
+    found[node] = compare_at(allowed_old, allowed_new, tree, v, node);
+    blocked.push_back(!in_class(v, tree, node));
   }
   return found;
 }

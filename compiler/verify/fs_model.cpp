@@ -43,7 +43,8 @@ PathTree::PathTree(std::vector<std::string> paths) {
       nodes_[open.back()].end = i;
       open.pop_back();
     }
-    nodes_.push_back({std::move(path), std::move(key), 0, open.empty() ? i : open.back()});
+    nodes_.push_back({std::move(path), std::move(key), 0, open.empty() ? i : open.back(), {}});
+    if (!open.empty()) nodes_[open.back()].children.push_back(i);
     open.push_back(i);
   }
   for (size_t n : open) nodes_[n].end = nodes_.size();
@@ -62,25 +63,47 @@ std::optional<size_t> PathTree::find(const std::string& path) const {
   return static_cast<size_t>(it - nodes_.begin());
 }
 
-FsVars make_fs_vars(z3::context& ctx, const std::string& prefix) {
-  return {ctx.int_const((prefix + "path").c_str()), ctx.bv_const((prefix + "right").c_str(), 16)};
+FsVars make_fs_vars(z3::context& ctx, const PathTree& tree, const std::string& prefix) {
+  FsVars v{z3::expr_vector(ctx), ctx.bv_const((prefix + "right").c_str(), 16)};
+  for (size_t i = 0; i < tree.size(); ++i) v.under.push_back(ctx.bool_const((prefix + "under" + std::to_string(i)).c_str()));
+  return v;
 }
 
 z3::expr well_formed(const FsVars& v, const PathTree& tree) {
-  z3::context& ctx = v.node.ctx();
-  const z3::expr one_bit = v.right != 0 && (v.right & (v.right - 1)) == 0;
-  return v.node >= 0 && v.node < ctx.int_val(static_cast<uint64_t>(tree.size())) && one_bit;
+  z3::context& ctx = v.right.ctx();
+  z3::expr_vector parts(ctx);
+  parts.push_back(v.under[0]);
+  for (size_t i = 0; i < tree.size(); ++i) {
+    if (auto p = tree.parent(i)) parts.push_back(z3::implies(v.under[static_cast<int>(i)], v.under[static_cast<int>(*p)]));
+    // Two children of one node are never both ancestors of one path: neither is beneath the other.
+    if (tree.children(i).size() > 1) {
+      z3::expr_vector kids(ctx);
+      for (size_t c : tree.children(i)) kids.push_back(v.under[static_cast<int>(c)]);
+      parts.push_back(z3::atmost(kids, 1));
+    }
+  }
+  parts.push_back(v.right != 0 && (v.right & (v.right - 1)) == 0);
+  return z3::mk_and(parts);
 }
 
 z3::expr beneath(const FsVars& v, const PathTree& tree, const std::string& path) {
-  z3::context& ctx = v.node.ctx();
   const std::optional<size_t> n = tree.find(path);
   if (!n) throw std::logic_error("verify: path \"" + path + "\" is not in the question's tree");
-  if (*n == 0) return ctx.bool_val(true);
-  const z3::expr lo = ctx.int_val(static_cast<uint64_t>(*n));
-  const z3::expr hi = ctx.int_val(static_cast<uint64_t>(tree.end(*n)));
-  if (tree.end(*n) == *n + 1) return v.node == lo;  // a leaf: one class
-  return v.node >= lo && v.node < hi;
+  return v.under[static_cast<int>(*n)];
+}
+
+z3::expr in_class(const FsVars& v, const PathTree& tree, size_t node) {
+  z3::expr out = v.under[static_cast<int>(node)];
+  for (size_t c : tree.children(node)) out = out && !v.under[static_cast<int>(c)];
+  return out;
+}
+
+size_t class_of(const Query& query, const FsVars& v) {
+  // The true Booleans form a chain from "/", and preorder puts descendants after ancestors.
+  size_t deepest = 0;
+  for (unsigned i = 0; i < v.under.size(); ++i)
+    if (query.value(v.under[static_cast<int>(i)]) != 0) deepest = i;
+  return deepest;
 }
 
 z3::expr has_right(const FsVars& v, uint64_t rights) {
@@ -89,7 +112,7 @@ z3::expr has_right(const FsVars& v, uint64_t rights) {
 
 z3::expr allowed(const ir::Filesystem& fs, std::span<const ir::FsRule* const> rules, const PathTree& tree,
                  const FsVars& v) {
-  z3::context& ctx = v.node.ctx();
+  z3::context& ctx = v.right.ctx();
   if (!fs.present) return ctx.bool_val(true);
   z3::expr_vector denied(ctx), granted(ctx);
   for (const ir::FsRule* r : rules) {

@@ -15,10 +15,16 @@
 //  2. So whether P is beneath each rule path, and hence every decision of the policy, depends on
 //     anc(P) alone: the paths split into |S| classes, one per member Q of S.
 //  3. Each class contains Q itself (anc(Q) = Q), so Q is a real path that witnesses its class.
-// Numbering S in depth-first preorder makes the members beneath D one contiguous interval
-// [index(D), end(D)), so "P is beneath D" is `index(D) <= node < end(D)` on a bit-vector `node`
-// that ranges over the classes. Adding paths to S (a query's path, the other policy's rule paths)
-// only refines the classes, so one tree serves every policy a question compares.
+// So a path is encoded by which members of S it is beneath: one Boolean per member, true for
+// the chain from "/" down to anc(P). The constraints of well_formed() (the root is true, a true
+// member's parent is true, at most one child of any member is true) admit exactly these chains,
+// one per class, so "P is beneath D" is just D's Boolean and every decision is a propositional
+// formula. Adding paths to S (a query's path, the other policy's rule paths) only refines the
+// classes, so one tree serves every policy a question compares.
+//
+// (An earlier encoding numbered S in depth-first preorder and made "beneath D" an interval of a
+// bit-vector: exact too, but Z3 bit-blasts every comparison again on each query, about half a
+// second per query over a thousand rule paths against milliseconds for the Booleans.)
 //
 // Rights are a 16-bit vector with exactly one of the ir::fs_right bits set.
 #pragma once
@@ -31,11 +37,13 @@
 #include <z3++.h>
 
 #include "compiler/ir/ir.h"
+#include "compiler/verify/solver.h"
 
 namespace polc::verify {
 
-// The paths that matter to one question, as a tree numbered in depth-first preorder. "/" is always
-// node 0, so every path belongs to the class of some node.
+// The paths that matter to one question, as a tree numbered in depth-first preorder (so a node's
+// descendants follow it contiguously). "/" is always node 0, so every path belongs to the class of
+// some node.
 class PathTree {
  public:
   // `paths` must be normal absolute paths (the IR's are); duplicates are fine.
@@ -47,6 +55,8 @@ class PathTree {
   size_t end(size_t node) const { return nodes_[node].end; }
   // The deepest other node that `node` is beneath; nullopt for "/".
   std::optional<size_t> parent(size_t node) const;
+  // The nodes whose parent is `node`, in order.
+  const std::vector<size_t>& children(size_t node) const { return nodes_[node].children; }
   std::optional<size_t> find(const std::string& path) const;
 
  private:
@@ -55,21 +65,26 @@ class PathTree {
     std::string key;  // the path with '/' as byte 1: nodes are sorted by it
     size_t end = 0;
     size_t parent = 0;
+    std::vector<size_t> children;
   };
   std::vector<Node> nodes_;
 };
 
-// One (path class, right) pair of a question.
+// One (path, right) pair of a question over one tree.
 struct FsVars {
-  z3::expr node;   // 32-bit index of a PathTree node: the class of the path
-  z3::expr right;  // 16-bit vector with exactly one fs_right bit set
+  z3::expr_vector under;  // under[i]: the path is beneath node i of the tree
+  z3::expr right;         // 16-bit vector with exactly one fs_right bit set
 };
-FsVars make_fs_vars(z3::context& ctx, const std::string& prefix = "");
+FsVars make_fs_vars(z3::context& ctx, const PathTree& tree, const std::string& prefix = "");
 
-// The node is one of the tree's and the right is one right.
+// The Booleans describe a path (a chain from "/") and the right is one right.
 z3::expr well_formed(const FsVars& v, const PathTree& tree);
 // The path is beneath `path`, which must be a node of `tree`.
 z3::expr beneath(const FsVars& v, const PathTree& tree, const std::string& path);
+// The path is in the class of `node`: beneath it and beneath none of its children.
+z3::expr in_class(const FsVars& v, const PathTree& tree, size_t node);
+// The class of a witness: the deepest node the model puts the path beneath (after Sat).
+size_t class_of(const Query& query, const FsVars& v);
 // The right is one of `rights`.
 z3::expr has_right(const FsVars& v, uint64_t rights);
 

@@ -4,9 +4,27 @@
 #include "compiler/verify/net_domains.h"
 #include "compiler/verify/net_encoding.h"
 #include "compiler/verify/net_text.h"
+#include "compiler/verify/net_witness.h"
 #include "compiler/verify/solver.h"
 
 namespace polc::verify {
+
+namespace {
+
+// The query's requests as a shape, for checking simpler counterexamples concretely.
+NetShape shape_of(const ir::NetQuery& q) {
+  NetShape s;
+  s.direction = q.direction;
+  s.proto = q.proto;
+  s.ports = {q.port ? *q.port : ir::PortRange{1, 65535}};
+  s.any_host = !q.host || q.host->kind == ir::HostKind::Any;
+  if (s.any_host) return s;
+  if (q.host->kind == ir::HostKind::Domain) s.domains = {*q.host};
+  else s.blocks = {block_of(*q.host)};
+  return s;
+}
+
+}  // namespace
 
 AssertionOutcome prove_net(const ir::Policy& policy, const ir::Assertion& assertion) {
   AssertionOutcome out;
@@ -31,7 +49,13 @@ AssertionOutcome prove_net(const ir::Policy& policy, const ir::Assertion& assert
     out.result = AssertionOutcome::Result::Unknown;
     return out;
   }
-  const NetRequest witness = enc.request(query);
+  const NetShape asked = shape_of(q);
+  WitnessHints hints;
+  hints.add(asked);
+  hints.add(decide(net, enc.request(query)).deciding);
+  const NetRequest witness = simplified(enc.request(query), hints, [&](const NetRequest& r) {
+    return matches(asked, r) && decide(net, r).allowed == assertion.never;
+  });
   out.result = AssertionOutcome::Result::Fails;
   out.counterexample = request_text(witness);
   // The concrete reading names the deciding rules (and agrees with the formula: tests check it).

@@ -1,11 +1,13 @@
 // Stage: verify. Network lints (see net_checks.h).
 #include "compiler/verify/net_checks.h"
 
+#include <algorithm>
 #include <functional>
 
 #include "compiler/verify/net_domains.h"
 #include "compiler/verify/net_encoding.h"
 #include "compiler/verify/net_text.h"
+#include "compiler/verify/net_witness.h"
 #include "compiler/verify/solver.h"
 
 namespace polc::verify {
@@ -85,40 +87,49 @@ class NetChecker {
     if (open == Answer::Unknown) return;
     if (open == Answer::Unsat) return report_shadowed(a, own_denies, own);
     dead_[i] = true;
-    report_dead(a, others, own && !enc_.any_matches(own_denies), proxy && others_name_domain ? proxy : nullptr);
+    report_dead(a, others, own && !enc_.any_matches(own_denies), own_denies, proxy && others_name_domain ? proxy : nullptr);
   }
 
   void report_shadowed(const NetShape& a, const std::vector<const NetShape*>& denies, const z3::expr& own) {
     auto& d = engine_.report(Code::AllowShadowedByDeny, a.origin.range,
                              "every request this rule allows is refused by deny rules, so it has no effect");
     bool implicit = false;
-    add_notes(d, denies, own, "refuses it", &implicit);
+    add_notes(d, a, denies, own, {}, "refuses it", &implicit);
     d.with_help(implicit ? "a metadata endpoint opens only to a connect rule of the policy that names its address "
                            "exactly (an IPv4-mapped form is the IPv4 address on the wire); otherwise remove this rule"
                          : "narrow the deny rules, or remove this rule");
   }
 
   void report_dead(const NetShape& a, const std::vector<const NetShape*>& others, const z3::expr& open,
-                   const NetShape* proxy) {
+                   const std::vector<const NetShape*>& denies, const NetShape* proxy) {
     auto& d = engine_.report(Code::DeadRule, a.origin.range,
                              "this rule never decides anything: other rules already allow every request it allows "
                              "that deny rules do not refuse");
     std::vector<const NetShape*> covering = others;
     if (proxy && may_overlap(a, *proxy)) covering.push_back(proxy);
-    add_notes(d, covering, open, "also allows it", nullptr);
+    add_notes(d, a, covering, open, denies, "also allows it", nullptr);
     d.with_help("remove the rule, or narrow the rules that cover it if it was meant to decide something");
   }
 
-  // A note at each of `shapes` that shares a request with `region`, with that request as witness.
-  void add_notes(diag::Diagnostic& d, const std::vector<const NetShape*>& shapes, const z3::expr& region,
-                 const std::string& verb, bool* implicit) {
+  // A note at each of `shapes` that shares a request with `region` (the requests of `a` that none
+  // of `unless` matches), with that request as witness.
+  void add_notes(diag::Diagnostic& d, const NetShape& a, const std::vector<const NetShape*>& shapes,
+                 const z3::expr& region, const std::vector<const NetShape*>& unless, const std::string& verb,
+                 bool* implicit) {
     size_t shown = 0, asked = 0;
     for (const NetShape* s : shapes) {
       if (shown == kMaxNotes || asked == kMaxNoteQueries) break;
       ++asked;
       if (ask(region && enc_.matches(*s), true) != Answer::Sat) continue;
+      WitnessHints hints;
+      hints.add(a);
+      hints.add(*s);
+      const NetRequest w = simplified(enc_.request(query_), hints, [&](const NetRequest& r) {
+        return matches(a, r) && matches(*s, r) &&
+               std::none_of(unless.begin(), unless.end(), [&](const NetShape* u) { return matches(*u, r); });
+      });
       const std::string text = (s->rule ? rule_ref(*s) : "the proxy endpoint (" + shape_text(*s) + ")") + " " + verb +
-                               ", e.g. " + request_text(enc_.request(query_));
+                               ", e.g. " + request_text(w);
       d.note(s->origin.range, text);
       if (implicit && s->rule && s->rule->implicit) *implicit = true;
       ++shown;

@@ -7,6 +7,7 @@
 #include "compiler/verify/net_domains.h"
 #include "compiler/verify/net_encoding.h"
 #include "compiler/verify/net_text.h"
+#include "compiler/verify/net_witness.h"
 #include "compiler/verify/solver.h"
 
 namespace polc::verify {
@@ -73,6 +74,18 @@ ir::PortRange range_of(const NetShape* s, uint16_t port) {
   return {1, 65535};
 }
 
+// The region's requests as a shape, for checking simpler witnesses concretely.
+NetShape shape_of(const Region& r) {
+  NetShape s;
+  s.direction = r.direction;
+  s.proto = r.proto;
+  s.ports = r.ports;
+  s.any_host = r.host.kind == RegionHost::Kind::Any || r.host.kind == RegionHost::Kind::None;
+  if (r.host.kind == RegionHost::Kind::Block) s.blocks = {r.host.block};
+  if (r.host.kind == RegionHost::Kind::Domain) s.domains = {r.host.domain};
+  return s;
+}
+
 std::string region_text(const Region& r) {
   std::string out = std::string(direction_text(r.direction)) + " " + std::string(proto_text(r.proto)) + " " +
                     ports_text(r.ports);
@@ -91,8 +104,9 @@ auto sort_key(const Region& r) {
   const std::string domain = r.host.kind == RegionHost::Kind::Domain
                                  ? (r.host.domain.wildcard ? "*." : "") + r.host.domain.domain
                                  : std::string();
+  // IPv4 blocks before IPv6 ones, each by address.
   return std::tuple(static_cast<int>(r.direction), static_cast<int>(r.proto), r.ports.front().low,
-                    static_cast<int>(r.host.kind), r.host.block, domain);
+                    static_cast<int>(r.host.kind), !is_v4_mapped(r.host.block), r.host.block, domain);
 }
 
 std::vector<ir::Origin> origins(const NetDecision& d) {
@@ -136,7 +150,7 @@ class DiffSearch {
       const z3::expr box = box_of(r);
       r.partial = query_.check(enc_.well_formed() && box && !differs && !both_deny) == Answer::Sat;
       excluded.push_back(box);
-      found.emplace_back(r, entry(r, w));
+      found.emplace_back(r, entry(r, readable(r, w)));
     }
     std::sort(found.begin(), found.end(),
               [](const auto& a, const auto& b) { return sort_key(a.first) < sort_key(b.first); });
@@ -197,6 +211,15 @@ class DiffSearch {
       start = end + 1;
     }
     return r;
+  }
+
+  NetRequest readable(const Region& r, const NetRequest& w) const {
+    const NetShape box = shape_of(r);
+    WitnessHints hints;
+    hints.add(box);
+    hints.add(decide(permits_, w).deciding);
+    hints.add(decide(refuses_, w).deciding);
+    return simplified(w, hints, [&](const NetRequest& c) { return matches(box, c) && differs_at(c); });
   }
 
   z3::expr box_of(const Region& r) const {

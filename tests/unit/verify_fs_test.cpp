@@ -233,8 +233,8 @@ TEST_CASE("fs model: allowed() agrees with the concrete semantics on every class
     std::vector<std::string> paths{p};
     for (const ir::FsRule& r : fs.rules) paths.push_back(r.path);
     const verify::PathTree tree(paths);
-    const verify::FsVars v = verify::make_fs_vars(ctx);
-    const z3::expr at = verify::well_formed(v, tree) && v.node == ctx.int_val(static_cast<uint64_t>(*tree.find(p)));
+    const verify::FsVars v = verify::make_fs_vars(ctx, tree);
+    const z3::expr at = verify::well_formed(v, tree) && verify::in_class(v, tree, *tree.find(p));
     const z3::expr ok = verify::allowed(fs, tree, v);
     for (unsigned i = 0; i < 16; ++i) {
       const uint64_t right = uint64_t{1} << i;
@@ -658,10 +658,10 @@ TEST_CASE("fs model: Z3's allowed() matches ir::decide_fs on random requests for
       std::vector<std::string> tree_paths{p};
       for (const ir::FsRule& r : fs.rules) tree_paths.push_back(r.path);
       const verify::PathTree tree(tree_paths);
-      const verify::FsVars v = verify::make_fs_vars(ctx);
+      const verify::FsVars v = verify::make_fs_vars(ctx, tree);
       const z3::expr ok = verify::allowed(fs, tree, v);
-      const z3::expr at = verify::well_formed(v, tree) && v.node == ctx.int_val(static_cast<uint64_t>(*tree.find(p))) &&
-                          v.right == ctx.bv_val(right, 16);
+      const z3::expr at =
+          verify::well_formed(v, tree) && verify::in_class(v, tree, *tree.find(p)) && v.right == ctx.bv_val(right, 16);
       const bool expected = ir::decide_fs(fs, p, right).allowed;
       INFO(entry.path().filename().string() << ": " << ir::fs_right_name(right) << " \"" << p << "\"");
       CHECK(expected == ref_allowed(fs, p, right));
