@@ -1,7 +1,8 @@
 // Benchmark: how long translation validation (compiler/verify/translation.h) takes to prove each
 // emitted seccomp program equal to its policy. For every input it compiles the policy once, emits
-// its programs, then validates each program RUNS times and prints the median wall time per program
-// and CPU time per program, with the program's length and the solver queries asked (CPU time is
+// its programs, then validates each program once to warm up and RUNS more times, with one
+// TranslationValidator for the whole run as a build uses one for all its programs, and prints the
+// median wall and CPU time per program, with the program's length and the solver queries asked (CPU time is
 // the steadier number on a loaded machine: validation is single-threaded). Inputs:
 //   POLICY.sbx     a policy (e.g. examples/*.sbx, or one from bench/gen_policy.py LINES)
 //   PROFILE.json   an OCI or Docker seccomp profile, imported in-process as `polc import oci`
@@ -87,6 +88,7 @@ int main(int argc, char** argv) {
   std::printf("| input | syscall rules | program | instructions | queries | median wall ms | median CPU ms | verdict |\n");
   std::printf("|---|---:|---|---:|---:|---:|---:|---|\n");
   int status = 0;
+  verify::TranslationValidator validator;
   for (int i = 2; i < argc; ++i) {
     const std::string path = argv[i];
     Compiled c;
@@ -108,15 +110,19 @@ int main(int argc, char** argv) {
     const std::string name = std::filesystem::path(path).filename().string();
     for (const auto& program : artifacts->programs) {
       std::vector<double> wall, cpu;
-      verify::TranslationResult last;
+      verify::TranslationResult last = validator.validate(program, *c.policy);  // warm-up
       for (int r = 0; r < runs; ++r) {
         const auto start = std::chrono::steady_clock::now();
         const double cpu_start = cpu_ms();
-        last = verify::validate_translation(program, *c.policy);
+        last = validator.validate(program, *c.policy);
         cpu.push_back(cpu_ms() - cpu_start);
         wall.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count());
       }
-      if (!last.equivalent()) status = 1;
+      if (!last.equivalent()) {
+        status = 1;
+        std::fprintf(stderr, "%s, %s: %s\n", path.c_str(), std::string(arch::name(program.arch)).c_str(),
+                     last.witness ? last.witness->describe().c_str() : last.detail.c_str());
+      }
       std::printf("| %s | %zu | %s | %zu | %llu | %.1f | %.1f | %s |\n", name.c_str(), rules,
                   std::string(arch::name(program.arch)).c_str(), program.insns.size(),
                   static_cast<unsigned long long>(last.work.queries), median(wall), median(cpu),

@@ -60,7 +60,8 @@ std::string plural(size_t n, const std::string& word) { return std::to_string(n)
 // A failed expectation's lines, indented by `indent`: where and as written, what went wrong, and
 // the statements that decide it.
 std::string failure_lines(const TestRun& run, const ExpectationResult& e, const std::string& indent) {
-  std::string s = indent + e.expectation->origin.where + ": " + statement_text(run.sources, e.expectation->origin.range) + "\n";
+  const ir::Origin& at = e.expectation->origin;
+  std::string s = indent + at.where + ": " + statement_text(run.sources, at.range) + "\n";
   s += indent + "  " + verify::failure_text(e) + "\n";
   if (!e.deciding_role.empty()) s += indent + "  " + e.deciding_role + (e.deciding.empty() ? "" : ":") + "\n";
   for (const ir::Origin& o : e.deciding) {
@@ -99,7 +100,8 @@ std::string test_report_json(const TestRun& run) {
                     {"expectations_failed", c.expectations_failed}};
   doc["tests"] = J::array();
   for (const TestResult& t : run.results) {
-    J test = {{"name", t.test->name}, {"at", t.test->origin.where}, {"passed", t.passed()}, {"expectations", J::array()}};
+    J test = {{"name", t.test->name}, {"at", t.test->origin.where}, {"passed", t.passed()},
+              {"expectations", J::array()}};
     for (const ExpectationResult& e : t.expectations) {
       J x = {{"at", e.expectation->origin.where},
              {"source", statement_text(run.sources, e.expectation->origin.range)},
@@ -113,7 +115,8 @@ std::string test_report_json(const TestRun& run) {
         if (!e.witness.empty()) x["witness"] = e.witness;
         x["why"] = e.deciding_role;
         x["deciding"] = J::array();
-        for (const ir::Origin& o : e.deciding) x["deciding"].push_back({{"at", o.where}, {"source", rule_line(run.sources, o)}});
+        for (const ir::Origin& o : e.deciding)
+          x["deciding"].push_back({{"at", o.where}, {"source", rule_line(run.sources, o)}});
       }
       test["expectations"].push_back(std::move(x));
     }

@@ -24,7 +24,9 @@ std::string_view fs_right_name(uint64_t bit) {
 }
 
 namespace {
-void add_origins(std::vector<Origin>& out, const std::vector<Origin>& more) { out.insert(out.end(), more.begin(), more.end()); }
+void add_origins(std::vector<Origin>& out, const std::vector<Origin>& more) {
+  out.insert(out.end(), more.begin(), more.end());
+}
 }  // namespace
 
 FsDecision decide_fs(const Filesystem& fs, std::string_view path, uint64_t right) {
@@ -102,7 +104,8 @@ IpAddress address_of(const Host& host) {
 }
 
 unsigned prefix_of(const Host& host) {
-  return host.kind == HostKind::V4 ? kMappedPrefix + std::min<unsigned>(host.prefix, 32) : std::min<unsigned>(host.prefix, 128);
+  if (host.kind == HostKind::V4) return kMappedPrefix + std::min<unsigned>(host.prefix, 32);
+  return std::min<unsigned>(host.prefix, 128);
 }
 
 bool in_block(const IpAddress& addr, const IpAddress& block, unsigned prefix) {
@@ -149,8 +152,9 @@ bool matches(const NetRule& rule, const NetRequest& r) {
 
 bool proxy_open(const Network& net) {
   if (!net.proxy) return false;
-  return std::any_of(net.rules.begin(), net.rules.end(), [](const NetRule& r) {
-    return !r.deny && std::any_of(r.hosts.begin(), r.hosts.end(), [](const Host& h) { return h.kind == HostKind::Domain; });
+  auto is_domain = [](const Host& h) { return h.kind == HostKind::Domain; };
+  return std::any_of(net.rules.begin(), net.rules.end(), [&](const NetRule& r) {
+    return !r.deny && std::any_of(r.hosts.begin(), r.hosts.end(), is_domain);
   });
 }
 

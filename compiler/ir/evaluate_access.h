@@ -63,7 +63,7 @@ struct NetRequest {
   Proto proto = Proto::Tcp;
   uint16_t port = 1;
   Dest dest = Dest::None;
-  IpAddress addr{};      // Dest::Address
+  IpAddress addr{};    // Dest::Address
   std::string domain;  // Dest::Domain
 };
 

@@ -26,9 +26,13 @@ Block masked(IpAddress a, unsigned prefix) {
 bool inside(const Block& inner, const Block& outer) {
   return inner.prefix >= outer.prefix && in_block(inner.addr, outer.addr, outer.prefix);
 }
-bool strictly_inside(const Block& inner, const Block& outer) { return inner.prefix > outer.prefix && inside(inner, outer); }
+bool strictly_inside(const Block& inner, const Block& outer) {
+  return inner.prefix > outer.prefix && inside(inner, outer);
+}
 
-IpAddress mapped(uint8_t a, uint8_t b, uint8_t c, uint8_t d) { return {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, a, b, c, d}; }
+IpAddress mapped(uint8_t a, uint8_t b, uint8_t c, uint8_t d) {
+  return {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, a, b, c, d};
+}
 
 // An address of `region` outside every block of `holes` (all strictly inside it), or nullopt when
 // they cover it. Readable addresses first (documentation ranges, the block's first host), then a
@@ -117,7 +121,8 @@ std::vector<std::string> domain_points(const std::vector<Host>& domains, const s
   out.push_back(query ? fresh_child(query->domain, exact) : unlisted_name(domains));
   for (const Host& h : domains) {
     if (!h.wildcard && covered(h.domain)) out.push_back(h.domain);
-    if (h.wildcard && (covered(h.domain) || (query && h.domain == query->domain))) out.push_back(fresh_child(h.domain, exact));
+    if (h.wildcard && (covered(h.domain) || (query && h.domain == query->domain)))
+      out.push_back(fresh_child(h.domain, exact));
   }
   std::sort(out.begin(), out.end());
   out.erase(std::unique(out.begin(), out.end()), out.end());

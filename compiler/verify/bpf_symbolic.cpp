@@ -3,6 +3,10 @@
 // bug here, and the translation tests replay every solver witness through `run` to catch one.
 #include "compiler/verify/bpf_symbolic.h"
 
+#include <algorithm>
+#include <map>
+#include <stdexcept>
+
 #include "backends/seccomp/bpf_interp.h"
 
 namespace polc::verify {
@@ -100,10 +104,39 @@ z3::expr alu(uint16_t op, const z3::expr& a, const z3::expr& src) {
   }
 }
 
-z3::expr jump_condition(uint16_t op, const z3::expr& a, const z3::expr& src) {
+// The comparison of a field with the constant `k` when `facts` decide it.
+std::optional<bool> decided_by(const FieldFacts& facts, uint16_t op, uint32_t k) {
+  switch (op) {
+    case kJeq:
+      if (k < facts.lo || k > facts.hi || std::binary_search(facts.excluded.begin(), facts.excluded.end(), k))
+        return false;
+      if (facts.lo == facts.hi) return true;
+      return std::nullopt;
+    case kJgt:
+      if (facts.lo > k) return true;
+      if (facts.hi <= k) return false;
+      return std::nullopt;
+    case kJge:
+      if (facts.lo >= k) return true;
+      if (facts.hi < k) return false;
+      return std::nullopt;
+    default: return std::nullopt;  // kJset: the facts are intervals, not bit patterns
+  }
+}
+
+// The condition of a conditional jump. `compared_nr` (if any) collects the constants the number is
+// compared with where the facts leave the comparison open.
+z3::expr jump_condition(uint16_t op, const z3::expr& a, const z3::expr& src, const SymbolicData& data,
+                        const Facts& facts, std::vector<uint32_t>* compared_nr) {
   z3::context& ctx = a.ctx();
   const auto ca = numeral(a);
   const auto cs = numeral(src);
+  if (cs && !ca && z3::eq(a, data.arch))
+    if (auto d = decided_by(facts.arch, op, static_cast<uint32_t>(*cs))) return ctx.bool_val(*d);
+  if (cs && !ca && z3::eq(a, data.nr)) {
+    if (auto d = decided_by(facts.nr, op, static_cast<uint32_t>(*cs))) return ctx.bool_val(*d);
+    if (compared_nr) compared_nr->push_back(static_cast<uint32_t>(*cs));
+  }
   if (ca && cs) {
     switch (op) {
       case kJeq: return ctx.bool_val(*ca == *cs);
@@ -122,22 +155,30 @@ z3::expr jump_condition(uint16_t op, const z3::expr& a, const z3::expr& src) {
 
 class Walk {
  public:
-  Walk(std::span<const Insn> program, bool big_endian, const SymbolicData& data)
-      : program_(program), big_endian_(big_endian), data_(data), ctx_(data.nr.ctx()), at_(program.size()) {}
+  Walk(std::span<const Insn> program, bool big_endian, const SymbolicData& data, const Facts& facts,
+       std::vector<uint32_t>* compared_nr)
+      : program_(program), big_endian_(big_endian), data_(data), facts_(facts), compared_nr_(compared_nr),
+        ctx_(data.nr.ctx()) {}
 
-  // nullopt: an instruction this model does not cover (never, after `validate`).
-  std::optional<std::vector<Exit>> run(std::string* error) {
+  std::vector<Exit> run() {
     const z3::expr zero = ctx_.bv_val(0, 32);
-    at_[0] = State{ctx_.bool_val(true), zero, zero, std::vector<z3::expr>(kMemWords, zero)};
-    for (size_t pc = 0; pc < program_.size(); ++pc) {
-      if (!at_[pc]) continue;  // unreachable under the fixed inputs
-      State s = std::move(*at_[pc]);
-      at_[pc].reset();
-      if (!step(pc, std::move(s))) {
-        if (error) *error = "instruction " + std::to_string(pc) + ": opcode " + sc::hex(program_[pc].code) +
-                            " is not modelled by the symbolic executor";
-        return std::nullopt;
-      }
+    pending_.emplace(0, State{ctx_.bool_val(true), zero, zero, std::vector<z3::expr>(kMemWords, zero)});
+    // Jumps only go forward, so taking the lowest pending instruction first sees every state that
+    // reaches an instruction before the instruction runs. Only reachable instructions are visited,
+    // which makes a walk with fixed inputs as long as its path.
+    while (!pending_.empty()) {
+      auto first = pending_.begin();
+      const size_t pc = first->first;
+      State s = std::move(first->second);
+      pending_.erase(first);
+      // Every opcode the checker accepts is modelled, so this is a bug here, never a verdict.
+      if (!step(pc, std::move(s)))
+        throw std::logic_error("instruction " + std::to_string(pc) + ": opcode " + sc::hex(program_[pc].code) +
+                               " is not modelled by the symbolic executor");
+    }
+    if (compared_nr_) {
+      std::sort(compared_nr_->begin(), compared_nr_->end());
+      compared_nr_->erase(std::unique(compared_nr_->begin(), compared_nr_->end()), compared_nr_->end());
     }
     return std::move(exits_);
   }
@@ -147,12 +188,12 @@ class Walk {
   // merged, each value chosen by the arriving path's condition (the paths are disjoint).
   void flow(size_t target, State s) {
     if (s.reach.is_false()) return;
-    std::optional<State>& slot = at_[target];
-    if (!slot) {
-      slot = std::move(s);
+    auto slot = pending_.find(target);
+    if (slot == pending_.end()) {
+      pending_.emplace(target, std::move(s));
       return;
     }
-    State& o = *slot;
+    State& o = slot->second;
     o.a = choose(s.reach, s.a, o.a);
     o.x = choose(s.reach, s.x, o.x);
     for (size_t i = 0; i < kMemWords; ++i) o.mem[i] = choose(s.reach, s.mem[i], o.mem[i]);
@@ -228,7 +269,7 @@ class Walk {
           flow(pc + 1 + insn.jt, std::move(s));
           return true;
         }
-        const z3::expr c = jump_condition(op_op(insn.code), s.a, src);
+        const z3::expr c = jump_condition(op_op(insn.code), s.a, src, data_, facts_, compared_nr_);
         State taken = s;
         taken.reach = both(s.reach, c);
         s.reach = both(s.reach, negate(c));
@@ -247,8 +288,10 @@ class Walk {
   std::span<const Insn> program_;
   bool big_endian_;
   const SymbolicData& data_;
+  const Facts& facts_;
+  std::vector<uint32_t>* compared_nr_;
   z3::context& ctx_;
-  std::vector<std::optional<State>> at_;  // pending state per instruction, consumed in order
+  std::map<size_t, State> pending_;  // what reaches each instruction not yet run
   std::vector<Exit> exits_;
 };
 
@@ -265,13 +308,17 @@ SymbolicData make_data(z3::context& ctx) {
   return {ctx.bv_const("nr", 32), ctx.bv_const("arch", 32), ctx.bv_const("ip", 64), make_args(ctx)};
 }
 
-std::optional<std::vector<Exit>> execute(std::span<const Insn> program, bool big_endian, const SymbolicData& data,
-                                         std::string* error) {
+std::optional<CheckedProgram> CheckedProgram::check(std::span<const Insn> program, std::string* error) {
   if (auto invalid = sc::validate(program)) {
     if (error) *error = *invalid;
     return std::nullopt;
   }
-  return Walk(program, big_endian, data).run(error);
+  return CheckedProgram(program);
+}
+
+std::vector<Exit> execute(const CheckedProgram& program, bool big_endian, const SymbolicData& data, const Facts& facts,
+                          std::vector<uint32_t>* compared_nr) {
+  return Walk(program.insns(), big_endian, data, facts, compared_nr).run();
 }
 
 z3::expr return_value(const std::vector<Exit>& exits) {

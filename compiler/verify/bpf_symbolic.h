@@ -30,6 +30,23 @@ struct SymbolicData {
   ArgVars args;   // 6 × 64 bits
 };
 
+// What the caller's query assumes about a symbolic 32-bit field (as unsigned): lo <= v <= hi and v
+// not in `excluded` (sorted).
+struct FieldFacts {
+  uint32_t lo = 0;
+  uint32_t hi = UINT32_MAX;
+  std::vector<uint32_t> excluded;
+};
+
+// Facts about `nr` and `arch`. The walk decides the jumps that compare the loaded field with a
+// constant these facts decide (the arch check, libseccomp's dispatch on the number), so the exits
+// leave out the code of excluded values. The exits are only meaningful on inputs that satisfy the
+// facts: the query that uses them must assert the facts too.
+struct Facts {
+  FieldFacts nr;
+  FieldFacts arch;
+};
+
 // Fresh variables `nr`, `arch`, `ip`, `arg0`..`arg5`.
 SymbolicData make_data(z3::context& ctx);
 
@@ -45,11 +62,27 @@ struct Exit {
   z3::expr value;
 };
 
+// A program the kernel's checker accepts (backends::seccomp::validate), checked once for all the
+// walks over it. It refers to the instructions, which the caller keeps alive.
+class CheckedProgram {
+ public:
+  // nullopt, with `*error` set (if given), when the kernel would refuse to load the program: an
+  // invalid program has no meaning to compare.
+  static std::optional<CheckedProgram> check(std::span<const backends::seccomp::Insn> program,
+                                             std::string* error = nullptr);
+  std::span<const backends::seccomp::Insn> insns() const { return insns_; }
+
+ private:
+  explicit CheckedProgram(std::span<const backends::seccomp::Insn> insns) : insns_(insns) {}
+  std::span<const backends::seccomp::Insn> insns_;
+};
+
 // The exits of `program` run over `data` laid out as the kernel lays it out for an arch of the
-// given byte order. nullopt, with `*error` set (if given), when the kernel's checker would refuse
-// the program (backends::seccomp::validate): an invalid program has no meaning to compare.
-std::optional<std::vector<Exit>> execute(std::span<const backends::seccomp::Insn> program, bool big_endian,
-                                         const SymbolicData& data, std::string* error = nullptr);
+// given byte order. `compared_nr`, when given, receives every constant that a reachable jump
+// compared the loaded number itself with and `facts` did not decide (sorted, without repeats):
+// the points where the program's path can change with the number.
+std::vector<Exit> execute(const CheckedProgram& program, bool big_endian, const SymbolicData& data,
+                          const Facts& facts = {}, std::vector<uint32_t>* compared_nr = nullptr);
 
 // The return value as one term (an if-then-else over the exits). `exits` is what `execute`
 // returned, so never empty.

@@ -20,9 +20,10 @@ AssertionOutcome prove_fs(const ir::Policy& policy, const ir::Assertion& asserti
     paths.push_back(r.path);
   }
   const PathTree tree(paths);
-  z3::context ctx;
+  z3::context& ctx = shared_context();
   const FsVars v = make_fs_vars(ctx, tree);
-  const z3::expr ok = allowed(fs, rules, tree, v);
+  const z3::expr mask = allowed_mask(fs, rules, tree, v);
+  const z3::expr ok = (mask & v.right) != 0;
   const z3::expr breaks = well_formed(v, tree) && beneath(v, tree, q.path) && has_right(v, q.rights) &&
                           (assertion.never ? ok : !ok);
   Query query(ctx);
@@ -34,7 +35,11 @@ AssertionOutcome prove_fs(const ir::Policy& policy, const ir::Assertion& asserti
     return out;
   }
   const std::string& path = tree.path(class_of(query, v));
-  const uint64_t right = query.value(v.right);
+  // Of the rights that break the assertion on the witness's path, report the first (in bit order,
+  // as rights are listed everywhere), not whichever the solver happened to pick.
+  const uint64_t allowed_there = query.value(mask);
+  const uint64_t breaking = (assertion.never ? allowed_there : ~allowed_there) & q.rights & 0xffff;
+  const uint64_t right = breaking != 0 ? breaking & (~breaking + 1) : query.value(v.right);
   out.result = AssertionOutcome::Result::Fails;
   out.counterexample = request_text(right, path);
   out.decision = assertion.never ? "allowed" : "denied";

@@ -14,7 +14,7 @@ namespace polc::verify {
 // statements that decide instead. Statements are considered in IR order and each reported one is
 // then left out, so removing every reported statement together changes nothing. Statements of
 // imported modules are never reported (they may still be what makes a policy statement dead).
-// A query Z3 cannot answer within its limit is E0607 on the statement.
+// A statement Z3 cannot decide within its limit is counted in Work::unknown and not reported.
 Work check_filesystem(const ir::Policy& policy, diag::Engine& engine);
 
 // Proves one filesystem assertion (`query.kind == QueryKind::Fs`): `never` holds when no right of

@@ -91,7 +91,7 @@ Work check_filesystem(const ir::Policy& policy, diag::Engine& engine) {
   };
 
   Standing standing(fs);
-  z3::context ctx;
+  z3::context& ctx = shared_context();
   Query query(ctx);
   for (size_t i = 0; i < fs.rules.size(); ++i) {
     const ir::FsRule& rule = fs.rules[i];
@@ -118,19 +118,24 @@ Work check_filesystem(const ir::Policy& policy, diag::Engine& engine) {
       const Answer answer = query.check(decides);
       ++work.queries;
       if (answer == Answer::Sat) continue;
-      const ir::Origin& origin = rule.origins[k];
+      // A lint is not a proof: a statement Z3 could not decide is counted and left standing.
       if (answer == Answer::Unknown) {
         ++work.unknown;
-        engine.report(diag::Code::SolverInconclusive, origin.range,
-                      "the solver could not decide whether the grant on " + quoted(rule.path) + " is dead");
         continue;
       }
       standing.remove(i, k);
-      auto& d = engine.report(diag::Code::DeadRule, origin.range,
+      auto& d = engine.report(diag::Code::DeadRule, rule.origins[k].range,
                               "the grant of " + rights_text(rule.rights) + " beneath " + quoted(rule.path) +
                                   " never decides anything: other rules decide each of these rights there");
       explain(d, fs, rule, i, k, above, standing);
-      d.with_help("remove " + quoted(rule.path) + " from this rule; the rules in the notes decide the same requests");
+      // Denies always win: when one takes rights away, the grant may be the intended rule.
+      const bool denied = std::any_of(above.begin(), above.end(), [&](size_t j) {
+        return fs.rules[j].deny && (fs.rules[j].rights & rule.rights & fs.handled) != 0;
+      });
+      d.with_help(denied ? "deny rules always win: narrow the ones in the notes if " + quoted(rule.path) +
+                               " should be granted, or remove it from this rule"
+                         : "remove " + quoted(rule.path) +
+                               " from this rule; the rules in the notes decide the same requests");
     }
   }
   return work;

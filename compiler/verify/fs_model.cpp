@@ -19,6 +19,19 @@ std::string preorder_key(const std::string& path) {
   return key;
 }
 
+// The bitwise or of `terms`, as a balanced tree (a policy's thousand rules would otherwise make a
+// chain a thousand deep).
+z3::expr any_of(std::vector<z3::expr> terms, const z3::expr& none) {
+  if (terms.empty()) return none;
+  while (terms.size() > 1) {
+    std::vector<z3::expr> next;
+    for (size_t i = 0; i + 1 < terms.size(); i += 2) next.push_back(terms[i] | terms[i + 1]);
+    if (terms.size() % 2) next.push_back(terms.back());
+    terms = std::move(next);
+  }
+  return terms[0];
+}
+
 }  // namespace
 
 bool beneath(const std::string& path, const std::string& ancestor) {
@@ -110,18 +123,20 @@ z3::expr has_right(const FsVars& v, uint64_t rights) {
   return (v.right & v.right.ctx().bv_val(rights & 0xffff, 16)) != 0;
 }
 
+z3::expr allowed_mask(const ir::Filesystem& fs, std::span<const ir::FsRule* const> rules, const PathTree& tree,
+                      const FsVars& v) {
+  z3::context& ctx = v.right.ctx();
+  const z3::expr none = ctx.bv_val(0, 16);
+  if (!fs.present) return ~none;
+  std::vector<z3::expr> denied, granted;
+  for (const ir::FsRule* r : rules)
+    (r->deny ? denied : granted).push_back(z3::ite(beneath(v, tree, r->path), ctx.bv_val(r->rights & 0xffff, 16), none));
+  return ~ctx.bv_val(fs.handled & 0xffff, 16) | (any_of(granted, none) & ~any_of(denied, none));
+}
+
 z3::expr allowed(const ir::Filesystem& fs, std::span<const ir::FsRule* const> rules, const PathTree& tree,
                  const FsVars& v) {
-  z3::context& ctx = v.right.ctx();
-  if (!fs.present) return ctx.bool_val(true);
-  z3::expr_vector denied(ctx), granted(ctx);
-  for (const ir::FsRule* r : rules) {
-    const z3::expr match = beneath(v, tree, r->path) && has_right(v, r->rights);
-    (r->deny ? denied : granted).push_back(match);
-  }
-  const z3::expr any_deny = denied.empty() ? ctx.bool_val(false) : z3::mk_or(denied);
-  const z3::expr any_grant = granted.empty() ? ctx.bool_val(false) : z3::mk_or(granted);
-  return !has_right(v, fs.handled) || (!any_deny && any_grant);
+  return (allowed_mask(fs, rules, tree, v) & v.right) != 0;
 }
 
 z3::expr allowed(const ir::Filesystem& fs, const PathTree& tree, const FsVars& v) {

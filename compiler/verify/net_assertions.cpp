@@ -35,7 +35,7 @@ AssertionOutcome prove_net(const ir::Policy& policy, const ir::Assertion& assert
   if (q.host) universe.add_host(*q.host);
   universe.finish();
 
-  z3::context ctx;
+  z3::context& ctx = shared_context();
   Query query(ctx);
   const NetEncoder enc(ctx, universe);
   z3::expr region = enc.well_formed() && enc.direction_is(q.direction) && enc.proto_is(q.proto);

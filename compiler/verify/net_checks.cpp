@@ -35,7 +35,7 @@ std::vector<const NetShape*> filtered(const std::vector<NetShape>& shapes, const
 class NetChecker {
  public:
   NetChecker(const NetPolicy& net, const DomainUniverse& universe, diag::Engine& engine, Work& work)
-      : net_(net), engine_(engine), work_(work), query_(ctx_), enc_(ctx_, universe) {}
+      : net_(net), engine_(engine), work_(work), ctx_(shared_context()), query_(ctx_), enc_(ctx_, universe) {}
 
   void run() {
     dead_.assign(net_.allows.size(), false);
@@ -83,9 +83,13 @@ class NetChecker {
 
     const auto own_denies = filtered(net_.denies, [&](size_t j) { return may_overlap(a, net_.denies[j]); });
     const z3::expr own = wf && enc_.matches(a);
-    const Answer open = ask(own && !enc_.any_matches(own_denies), true);
-    if (open == Answer::Unknown) return;
-    if (open == Answer::Unsat) return report_shadowed(a, own_denies, own);
+    // Without an overlapping deny the rule cannot be shadowed (an allow rule always matches some
+    // request), so only a dead rule is left to tell from a shadowed one.
+    if (!own_denies.empty()) {
+      const Answer open = ask(own && !enc_.any_matches(own_denies));
+      if (open == Answer::Unknown) return;
+      if (open == Answer::Unsat) return report_shadowed(a, own_denies, own);
+    }
     dead_[i] = true;
     report_dead(a, others, own && !enc_.any_matches(own_denies), own_denies, proxy && others_name_domain ? proxy : nullptr);
   }
@@ -120,14 +124,21 @@ class NetChecker {
     for (const NetShape* s : shapes) {
       if (shown == kMaxNotes || asked == kMaxNoteQueries) break;
       ++asked;
-      if (ask(region && enc_.matches(*s), true) != Answer::Sat) continue;
+      auto inside = [&](const NetRequest& r) {
+        return matches(a, r) && matches(*s, r) &&
+               std::none_of(unless.begin(), unless.end(), [&](const NetShape* u) { return matches(*u, r); });
+      };
+      // A shared request read off the two rules when it will do, else one from the solver.
+      std::optional<NetRequest> found = shared_request(a, *s);
+      if (!found || !inside(*found)) {
+        found.reset();
+        if (ask(region && enc_.matches(*s), true) == Answer::Sat) found = enc_.request(query_);
+      }
+      if (!found) continue;
       WitnessHints hints;
       hints.add(a);
       hints.add(*s);
-      const NetRequest w = simplified(enc_.request(query_), hints, [&](const NetRequest& r) {
-        return matches(a, r) && matches(*s, r) &&
-               std::none_of(unless.begin(), unless.end(), [&](const NetShape* u) { return matches(*u, r); });
-      });
+      const NetRequest w = simplified(*found, hints, inside);
       const std::string text = (s->rule ? rule_ref(*s) : "the proxy endpoint (" + shape_text(*s) + ")") + " " + verb +
                                ", e.g. " + request_text(w);
       d.note(s->origin.range, text);
@@ -140,7 +151,7 @@ class NetChecker {
   const NetPolicy& net_;
   diag::Engine& engine_;
   Work& work_;
-  z3::context ctx_;
+  z3::context& ctx_;  // the run's shared context (solver.h)
   Query query_;
   NetEncoder enc_;
   std::vector<bool> dead_;

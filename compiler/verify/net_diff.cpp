@@ -119,7 +119,7 @@ std::vector<ir::Origin> origins(const NetDecision& d) {
 class DiffSearch {
  public:
   DiffSearch(const NetPolicy& permits, const NetPolicy& refuses, const DomainUniverse& universe, bool widened)
-      : permits_(permits), refuses_(refuses), widened_(widened), query_(ctx_), enc_(ctx_, universe) {
+      : permits_(permits), refuses_(refuses), widened_(widened), ctx_(shared_context()), query_(ctx_), enc_(ctx_, universe) {
     for (const NetPolicy* p : {&permits_, &refuses_}) {
       for (const auto* shapes : {&p->denies, &p->allows})
         for (const NetShape& s : *shapes) add_bounds(s);
@@ -158,8 +158,9 @@ class DiffSearch {
     for (size_t i = 0; i < found.size() && i < kShownRegions; ++i) out.push_back(found[i].second);
     if (found.size() > kShownRegions || more) {
       DiffEntry summary = summary_entry();
-      summary.region = std::string("and ") + (more ? "at least " : "") + std::to_string(found.size() - kShownRegions) +
-                       " more regions";
+      // Counting stopped with one more region known to exist beyond those counted.
+      const size_t rest = found.size() - kShownRegions + (more ? 1 : 0);
+      summary.region = std::string("and ") + (more ? "at least " : "") + std::to_string(rest) + " more regions";
       out.push_back(summary);
     }
     if (gave_up) {
@@ -257,7 +258,7 @@ class DiffSearch {
   const NetPolicy& refuses_;
   bool widened_;
   std::vector<uint32_t> bounds_;  // port range starts and ends + 1: where a decision may change
-  z3::context ctx_;
+  z3::context& ctx_;  // the run's shared context (solver.h)
   Query query_;
   NetEncoder enc_;
 };

@@ -87,7 +87,8 @@ z3::expr NetEncoder::matches(const NetShape& s) const {
 
 z3::expr NetEncoder::any_matches(const std::vector<const NetShape*>& shapes) const {
   z3::expr_vector any(ctx_);
-  for (const NetShape* s : shapes) any.push_back(matches(*s));
+  if (shapes.size() == 1) return matches(*shapes.front());
+  for (const NetShape& s : merged_union(shapes)) any.push_back(matches(s));
   return any.empty() ? ctx_.bool_val(false) : z3::mk_or(any);
 }
 

@@ -2,6 +2,8 @@
 #include "compiler/verify/net_model.h"
 
 #include <algorithm>
+#include <map>
+#include <tuple>
 
 namespace polc::verify {
 
@@ -45,7 +47,9 @@ bool ports_intersect(const std::vector<ir::PortRange>& a, const std::vector<ir::
   return false;
 }
 
-std::vector<ir::PortRange> merged(std::vector<ir::PortRange> ports) {
+}  // namespace
+
+std::vector<ir::PortRange> merged_ports(std::vector<ir::PortRange> ports) {
   if (ports.empty()) return {{1, 65535}};
   std::sort(ports.begin(), ports.end());
   std::vector<ir::PortRange> out;
@@ -58,8 +62,6 @@ std::vector<ir::PortRange> merged(std::vector<ir::PortRange> ports) {
   }
   return out;
 }
-
-}  // namespace
 
 Addr128 address_of(const ir::Host& host) {
   if (host.kind == ir::HostKind::V4) {
@@ -96,7 +98,7 @@ NetShape shape_of(const ir::NetRule& rule) {
   s.origin = rule.origin;
   s.direction = rule.direction;
   s.proto = rule.proto;
-  s.ports = merged(rule.ports);
+  s.ports = merged_ports(rule.ports);
   s.any_host = rule.hosts.empty();
   for (const ir::Host& h : rule.hosts) {
     switch (h.kind) {
@@ -126,6 +128,15 @@ NetPolicy read_network(const ir::Policy& policy) {
     (r.deny ? p.denies : p.allows).push_back(shape_of(r));
     if (!r.deny && !p.allows.back().domains.empty()) p.has_domain_allow = true;
   }
+  // Number equal parts (see NetShape::ports_key).
+  std::map<std::tuple<ir::Direction, ir::Proto, std::vector<ir::PortRange>>, uint32_t> ports_keys;
+  std::map<std::tuple<ir::Direction, ir::Proto, bool, std::vector<Block>, std::vector<ir::Host>>, uint32_t> hosts_keys;
+  for (auto* shapes : {&p.denies, &p.allows})
+    for (NetShape& s : *shapes) {
+      s.ports_key = ports_keys.try_emplace({s.direction, s.proto, s.ports}, ports_keys.size() + 1).first->second;
+      s.hosts_key = hosts_keys.try_emplace({s.direction, s.proto, s.any_host, s.blocks, s.domains}, hosts_keys.size() + 1)
+                        .first->second;
+    }
   if (policy.network.proxy) {
     const ir::Proxy& proxy = *policy.network.proxy;
     NetShape s;
@@ -190,6 +201,61 @@ bool may_overlap(const NetShape& a, const NetShape& b) {
     for (const ir::Host& y : b.domains)
       if (domains_intersect(x, y)) return true;
   return false;
+}
+
+std::vector<NetShape> merged_union(const std::vector<const NetShape*>& shapes) {
+  // Grouping by the precomputed keys keeps this O(n log n) in integers: it runs once per query.
+  auto key = [](uint32_t k, size_t i) { return k ? uint64_t{k} : (uint64_t{1} << 32) + i; };  // 0: alone
+  std::vector<std::pair<uint64_t, const NetShape*>> by_hosts;
+  for (size_t i = 0; i < shapes.size(); ++i) {
+    const NetShape* s = shapes[i];
+    if (s->any_host || !s->blocks.empty() || !s->domains.empty()) by_hosts.emplace_back(key(s->hosts_key, i), s);
+  }
+  std::stable_sort(by_hosts.begin(), by_hosts.end(),
+                   [](const auto& a, const auto& b) { return a.first < b.first; });
+  std::vector<NetShape> out;
+  std::vector<std::pair<uint64_t, const NetShape*>> by_ports;  // shapes no other shares hosts with
+  for (size_t i = 0; i < by_hosts.size();) {
+    size_t j = i + 1;
+    while (j < by_hosts.size() && by_hosts[j].first == by_hosts[i].first) ++j;
+    if (j == i + 1) {
+      by_ports.emplace_back(key(by_hosts[i].second->ports_key, i), by_hosts[i].second);
+    } else {
+      // Same direction, protocol and hosts: one shape with every port.
+      NetShape m = *by_hosts[i].second;
+      for (size_t k = i + 1; k < j; ++k) m.ports.insert(m.ports.end(), by_hosts[k].second->ports.begin(), by_hosts[k].second->ports.end());
+      m.ports = merged_ports(std::move(m.ports));
+      m.rule = nullptr;  // a union of rules, not one of them
+      m.ports_key = 0;
+      out.push_back(std::move(m));
+    }
+    i = j;
+  }
+  std::stable_sort(by_ports.begin(), by_ports.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+  for (size_t i = 0; i < by_ports.size();) {
+    size_t j = i + 1;
+    while (j < by_ports.size() && by_ports[j].first == by_ports[i].first) ++j;
+    // Same direction, protocol and ports: one shape with every host (any host absorbs the rest).
+    NetShape m = *by_ports[i].second;
+    for (size_t k = i + 1; k < j && !m.any_host; ++k) {
+      const NetShape& s = *by_ports[k].second;
+      if (s.any_host) {
+        m.any_host = true;
+        m.blocks.clear();
+        m.domains.clear();
+        break;
+      }
+      m.blocks.insert(m.blocks.end(), s.blocks.begin(), s.blocks.end());
+      m.domains.insert(m.domains.end(), s.domains.begin(), s.domains.end());
+    }
+    if (j > i + 1) {
+      m.rule = nullptr;
+      m.hosts_key = 0;
+    }
+    out.push_back(std::move(m));
+    i = j;
+  }
+  return out;
 }
 
 }  // namespace polc::verify

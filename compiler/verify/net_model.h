@@ -69,6 +69,10 @@ struct NetShape {
   bool any_host = true;  // every destination, and binds
   std::vector<Block> blocks;
   std::vector<ir::Host> domains;
+  // Within one NetPolicy, shapes with the same (direction, protocol, ports) have the same
+  // ports_key, and with the same (direction, protocol, hosts) the same hosts_key: merged_union
+  // groups by these numbers instead of comparing lists. 0: not numbered (never grouped).
+  uint32_t ports_key = 0, hosts_key = 0;
 
   bool names_domain() const { return !domains.empty(); }
 };
@@ -94,6 +98,15 @@ struct NetPolicy {
 NetPolicy read_network(const ir::Policy& policy);
 
 bool matches(const NetShape& shape, const NetRequest& request);
+
+// Sorted, overlapping and adjacent ranges joined; empty (every port) is 1-65535.
+std::vector<ir::PortRange> merged_ports(std::vector<ir::PortRange> ports);
+
+// Shapes that match exactly the requests some shape of `shapes` matches, fewer where possible:
+// shapes (of one NetPolicy) that differ only in their ports become one with both port lists, and
+// the others that differ only in their hosts one with both host lists. A policy of 1,000 port
+// rules to every host is one shape, so a formula over "any of these rules" stays small.
+std::vector<NetShape> merged_union(const std::vector<const NetShape*>& shapes);
 
 // What the policy decides for `request`, and the shapes that decide it: the matching deny rules
 // when denied by rules, the matching allow rules (and the proxy endpoint) when allowed; empty when

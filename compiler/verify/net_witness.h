@@ -6,6 +6,7 @@
 #pragma once
 
 #include <functional>
+#include <optional>
 #include <vector>
 
 #include "compiler/verify/net_model.h"
@@ -21,6 +22,10 @@ struct WitnessHints {
   void add(const NetShape& shape);
   void add(const std::vector<const NetShape*>& shapes);
 };
+
+// A request both shapes match, read off their structure (the first shared port, the narrower of
+// two shared hosts, 192.0.2.1 when both take every host), or none when nothing is shared. Saves a solver query per note; the caller checks it against what else it requires.
+std::optional<NetRequest> shared_request(const NetShape& a, const NetShape& b);
 
 // `w`, or a simpler request that `keep` also accepts: the address moved to the first host (then
 // the network address) of the widest hinted block that contains it, and the port lowered to the

@@ -36,8 +36,8 @@ std::string syscall_text(const ir::SyscallQuery& q, const ir::SyscallQueryArch& 
 std::string rights_text(uint64_t rights, unsigned abi) {
   namespace fr = ir::fs_right;
   constexpr uint64_t kRead = fr::kReadFile | fr::kReadDir;
-  const uint64_t write = (fr::kWriteFile | fr::kRemoveDir | fr::kRemoveFile | fr::kMakeDir | fr::kMakeReg | fr::kMakeSock |
-                          fr::kMakeFifo | fr::kMakeSym | fr::kRefer | fr::kTruncate) &
+  const uint64_t write = (fr::kWriteFile | fr::kRemoveDir | fr::kRemoveFile | fr::kMakeDir | fr::kMakeReg |
+                          fr::kMakeSock | fr::kMakeFifo | fr::kMakeSym | fr::kRefer | fr::kTruncate) &
                          (abi == 0 ? ~uint64_t{0} : ir::fs_rights_for_abi(abi));
   std::vector<std::string> parts;
   if ((rights & kRead) == kRead) {
@@ -211,7 +211,8 @@ std::string failure_text(const ExpectationResult& r) {
   // Filesystem rights that go different ways: "allow read; deny write".
   const size_t cut = r.decided.find(kMixedSeparator);
   if (r.decided.starts_with("allow ") && cut != std::string::npos)
-    return s + "allows " + r.decided.substr(6, cut - 6) + " but denies " + r.decided.substr(cut + std::string_view(kMixedSeparator).size());
+    return s + "allows " + r.decided.substr(6, cut - 6) + " but denies " +
+           r.decided.substr(cut + std::string_view(kMixedSeparator).size());
   return s + "decides " + r.decided;
 }
 
@@ -231,7 +232,8 @@ void report_test_failures(const std::vector<TestResult>& results, diag::Engine& 
       for (const ir::Origin& o : r.deciding)
         if (!o.range.valid() && !o.where.empty()) d.note(r.deciding_role + " (" + o.where + ")");
       if (!noted && r.deciding.empty() && !r.deciding_role.empty()) d.note(r.deciding_role);
-      d.with_help("change the policy so that it decides what the test expects, or the expectation if the policy is right");
+      d.with_help("change the policy so that it decides what the test expects, or the expectation if the policy "
+                  "is right");
     }
   }
 }

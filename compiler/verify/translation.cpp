@@ -1,21 +1,23 @@
 // Stage: verify. Translation validation of seccomp programs (see translation.h).
 //
-// The query space is split so that no query is large: for each audit value of the family, the
-// syscall numbers are split into the classes the IR treats alike (x86_64 versus x32 numbers, and
-// -1), then
-//   - one query per number whose rules have conditions, with the arch and the number fixed: the
-//     symbolic executor folds the program down to that syscall's argument checks;
-//   - one query for every other number of the class, the number symbolic (constrained outside the
-//     numbers above), where the IR's decision depends on the number alone;
-// and one last query for every other arch value, which must be killed. Each query asks for an
-// input on which the decoded return differs from the IR's decision; all unsatisfiable is a proof.
+// The space of inputs is split so that no query is large. For each audit value of the family, the
+// syscall numbers are split into the classes ir::call_target treats alike (x86_64 versus x32
+// numbers, and -1); in each class:
+//   - a number whose rules have conditions gets one query, the arch and the number fixed: the
+//     symbolic walk folds the program down to that syscall's argument checks;
+//   - every other number is decided by the number alone. These numbers are cut into pieces at
+//     every constant the program compares the number with and at every number the policy names;
+//     on each piece neither the program's dispatch nor the policy's decision can change. The
+//     piece's bounds are given to the walk as facts, so the walk decides every comparison of the
+//     number and, for a right program, ends in one return: comparing that with the policy's
+//     decision needs no solver. A piece where the program still depends on something (an
+//     argument, a bit test of the number) gets a query over the piece.
+// A last query covers every other arch value, which must be killed (told that the arch is none of
+// the family's, the walk reduces the program to its arch check). Each query asks for an input on
+// which the decoded return differs from the IR's decision; all unsatisfiable is the proof.
 #include "compiler/verify/translation.h"
 
 #include <algorithm>
-#include <ctime>
-#include <chrono>
-#include <cstdio>
-#include <cstdlib>
 #include <map>
 #include <vector>
 
@@ -49,22 +51,25 @@ std::vector<NrRange> number_classes(uint32_t audit) {
 z3::expr in_range(const z3::expr& nr, NrRange r) {
   z3::context& ctx = nr.ctx();
   if (r.lo == r.hi) return nr == ctx.bv_val(r.lo, 32);
-  z3::expr out = ctx.bool_val(true);
-  if (r.lo > 0) out = z3::uge(nr, ctx.bv_val(r.lo, 32));
-  if (r.hi < UINT32_MAX) out = r.lo > 0 ? out && z3::ule(nr, ctx.bv_val(r.hi, 32)) : z3::ule(nr, ctx.bv_val(r.hi, 32));
-  return out;
+  if (r.lo == 0 && r.hi == UINT32_MAX) return ctx.bool_val(true);
+  if (r.lo == 0) return z3::ule(nr, ctx.bv_val(r.hi, 32));
+  if (r.hi == UINT32_MAX) return z3::uge(nr, ctx.bv_val(r.lo, 32));
+  return z3::uge(nr, ctx.bv_val(r.lo, 32)) && z3::ule(nr, ctx.bv_val(r.hi, 32));
 }
 
-// nr ∈ `numbers` (sorted), as runs of consecutive numbers.
-z3::expr member(const z3::expr& nr, const std::vector<uint32_t>& numbers) {
-  z3::expr_vector runs(nr.ctx());
-  for (size_t i = 0; i < numbers.size();) {
-    size_t j = i;
-    while (j + 1 < numbers.size() && numbers[j + 1] == numbers[j] + 1) ++j;
-    runs.push_back(in_range(nr, {numbers[i], numbers[j]}));
-    i = j + 1;
+// `range` cut before and after every point in it: the pieces on which no comparison of the number
+// with a point (==, >, >=) changes its outcome.
+std::vector<NrRange> pieces(NrRange range, const std::vector<uint32_t>& points) {
+  std::vector<uint32_t> starts = {range.lo};
+  for (uint32_t k : points) {
+    if (k > range.lo && k <= range.hi) starts.push_back(k);
+    if (k >= range.lo && k < range.hi) starts.push_back(k + 1);
   }
-  return runs.empty() ? nr.ctx().bool_val(false) : z3::mk_or(runs);
+  std::sort(starts.begin(), starts.end());
+  starts.erase(std::unique(starts.begin(), starts.end()), starts.end());
+  std::vector<NrRange> out;
+  for (size_t i = 0; i < starts.size(); ++i) out.push_back({starts[i], i + 1 < starts.size() ? starts[i + 1] - 1 : range.hi});
+  return out;
 }
 
 // The decision when it does not depend on the arguments: every rule matches always ({{}}, one
@@ -86,33 +91,35 @@ const ir::ArchFilter* filter_of(const ir::Policy& policy, std::optional<arch::Ar
   return nullptr;
 }
 
-
+// One validation: the queries for one program, on the validator's context and solver.
 class Validation {
  public:
-  Validation(std::span<const sc::Insn> program, bool big_endian, const ir::Policy& policy,
-             std::span<const arch::Arch> decides)
-      : program_(program), big_endian_(big_endian), policy_(policy), decides_(decides), query_(ctx_),
-        vars_(make_data(ctx_)), kill_(ctx_.bv_val(rank({ir::ActionKind::KillProcess, 0}), 32)) {}
+  Validation(z3::context& ctx, Query& query, std::span<const sc::Insn> program, bool big_endian,
+             const ir::Policy& policy, std::span<const arch::Arch> decides)
+      : insns_(program), program_(CheckedProgram::check(program, &invalid_)), big_endian_(big_endian), policy_(policy),
+        decides_(decides), ctx_(ctx), query_(query), checks_before_(query.checks()), vars_(make_data(ctx)),
+        kill_rank_(rank({ir::ActionKind::KillProcess, 0})), kill_(ctx.bv_val(kill_rank_, 32)) {}
 
   TranslationResult run() {
-    TranslationResult out;
-    if (auto invalid = sc::validate(program_)) {
+    if (!program_) {
+      TranslationResult out;
       out.verdict = TranslationResult::Verdict::Invalid;
-      out.detail = *invalid;
+      out.detail = invalid_;
       return out;
     }
     std::vector<uint32_t> audits;
-    for (arch::Arch a : decides_)
-      if (std::find(audits.begin(), audits.end(), arch::audit_arch(a)) == audits.end())
-        audits.push_back(arch::audit_arch(a));
+    for (arch::Arch a : decides_) audits.push_back(arch::audit_arch(a));
+    std::sort(audits.begin(), audits.end());
+    audits.erase(std::unique(audits.begin(), audits.end()), audits.end());
     for (uint32_t audit : audits)
       if (!check_audit(audit)) return finish();
     // Every other arch value: kill_process, whatever the number and arguments.
+    Facts facts;
+    facts.arch.excluded = audits;
     z3::expr_vector others(ctx_);
     for (uint32_t audit : audits) others.push_back(vars_.arch != ctx_.bv_val(audit, 32));
-    const auto exits = walk(vars_);
-    ask(all(others) && any_exit(*exits, [&](const z3::expr& r) { return differs(r, kill_); }), vars_,
-        "every arch value the program does not decide");
+    const z3::expr differ = any_exit(walk(vars_, facts), [&](const z3::expr& r) { return differs(r, kill_); });
+    if (!differ.is_false()) ask(all(others) && differ, vars_, "every arch value the program does not decide");
     return finish();
   }
 
@@ -121,79 +128,71 @@ class Validation {
   bool check_audit(uint32_t audit) {
     SymbolicData fixed_arch = vars_;
     fixed_arch.arch = ctx_.bv_val(audit, 32);
-    std::optional<std::vector<Exit>> any_number;  // the walk with the number symbolic, shared by the classes
     for (const NrRange& range : number_classes(audit)) {
       const auto rep = static_cast<int32_t>(range.lo);
       // As sc::expected_action: the policy's decision for a call of a target the program decides.
       const ir::ArchFilter* filter = nullptr;
       if (ir::call_target(decides_, audit, rep)) filter = filter_of(policy_, ir::call_target(policy_.targets, audit, rep));
-      if (!any_number) any_number = walk(fixed_arch);
-      const std::string where = "arch " + sc::hex(audit) + ", numbers " + sc::hex(range.lo) + ".." + sc::hex(range.hi);
-      if (!filter) {
-        ask(in_range(fixed_arch.nr, range) &&
-                any_exit(*any_number, [&](const z3::expr& r) { return differs(r, kill_); }),
-            fixed_arch, where);
-      } else {
-        check_numbers(*filter, range, fixed_arch, *any_number, where);
-      }
+      if (filter) check_rules(*filter, range, fixed_arch);
+      else check_by_number(range, fixed_arch, {}, {}, kill_rank_);
       if (mismatch_) return false;
     }
     return true;
   }
 
-  void check_numbers(const ir::ArchFilter& filter, NrRange range, const SymbolicData& fixed_arch,
-                     const std::vector<Exit>& any_number, const std::string& where) {
+  // The numbers of `range` on a target with rules: the conditioned ones one by one, the others by
+  // number.
+  void check_rules(const ir::ArchFilter& filter, NrRange range, const SymbolicData& fixed_arch) {
     const ir::Action& default_action = policy_.syscalls.default_action;
-    const uint32_t default_rank = rank(default_action);
     std::vector<uint32_t> conditioned;
-    std::map<uint32_t, std::vector<uint32_t>> by_rank;  // numbers decided by the number alone, per rank
+    std::map<uint32_t, uint32_t> constant_ranks;  // number -> rank, where the number alone decides
     for (size_t i = 0; i < filter.rules.size();) {
       const int nr = filter.rules[i].nr;
       const std::span<const ir::SyscallRule> rules = rules_for(filter, nr);
       i += rules.size();
       const auto n = static_cast<uint32_t>(nr);
-      if (n < range.lo || n > range.hi) continue;
+      if (n < range.lo || n > range.hi) continue;  // another class's (or no target's) number
       if (auto d = constant_decision(rules, default_action)) {
-        if (rank(*d) != default_rank) by_rank[rank(*d)].push_back(n);
+        constant_ranks[n] = rank(*d);
         continue;
       }
-      conditioned.push_back(n);
+      conditioned.push_back(n);  // rules are sorted by number, so this stays sorted
       SymbolicData fixed = fixed_arch;
       fixed.nr = ctx_.bv_val(n, 32);
       const z3::expr expected = decision(ctx_, rules, default_action, fixed.args);
-      ask(any_exit(*walk(fixed), [&](const z3::expr& r) { return r != expected; }), fixed,
-          "arch " + sc::hex(numeral(fixed_arch.arch).value_or(0)) + ", nr " + std::to_string(nr));
+      ask(any_exit(walk(fixed, {}), [&](const z3::expr& r) { return r != expected; }), fixed,
+          "arch " + sc::hex(static_cast<uint32_t>(numeral(fixed.arch).value_or(0))) + ", nr " + std::to_string(nr));
       if (mismatch_) return;
     }
-    // The other numbers: the IR's decision is a function of the number.
-    const z3::expr& nr = fixed_arch.nr;
-    std::vector<std::pair<uint32_t, z3::expr>> groups;
-    z3::expr_vector any_group(ctx_);
-    for (const auto& [r, numbers] : by_rank) {
-      groups.emplace_back(r, member(nr, numbers));
-      any_group.push_back(groups.back().second);
-    }
-    z3::expr expected = ctx_.bv_val(default_rank, 32);
-    for (const auto& [r, in] : groups) expected = z3::ite(in, ctx_.bv_val(r, 32), expected);
-    auto mismatch = [&](const z3::expr& got) {
-      const auto c = numeral(got);
-      if (!c) return got != expected;
-      // A constant return differs exactly where the expected rank is another one.
-      if (*c == default_rank) return any_group.empty() ? ctx_.bool_val(false) : z3::mk_or(any_group);
-      for (const auto& [r, in] : groups)
-        if (r == *c) return !in;
-      return ctx_.bool_val(true);
-    };
-    z3::expr_vector region(ctx_);
-    region.push_back(in_range(nr, range));
-    for (uint32_t n : conditioned) region.push_back(nr != ctx_.bv_val(n, 32));
-    ask(all(region) && any_exit(any_number, mismatch), fixed_arch,
-        where + (conditioned.empty() ? "" : " except the " + std::to_string(conditioned.size()) + " with conditions"));
+    check_by_number(range, fixed_arch, conditioned, constant_ranks, rank(default_action));
   }
 
-  std::optional<std::vector<Exit>> walk(const SymbolicData& data) {
-    // The program was validated in run(), so the walk cannot fail.
-    return execute(program_, big_endian_, data);
+  // Every number of `range` but `excluded` (sorted) must be decided as `ranks` says, or as
+  // `otherwise` for the numbers it does not list, whatever the arguments.
+  void check_by_number(NrRange range, const SymbolicData& fixed_arch, const std::vector<uint32_t>& excluded,
+                       const std::map<uint32_t, uint32_t>& ranks, uint32_t otherwise) {
+    std::vector<uint32_t> points;
+    walk(fixed_arch, Facts{{range.lo, range.hi, excluded}, {}}, &points);
+    points.insert(points.end(), excluded.begin(), excluded.end());
+    for (const auto& [n, r] : ranks) points.push_back(n);
+    const uint32_t audit = static_cast<uint32_t>(numeral(fixed_arch.arch).value_or(0));
+    for (const NrRange& piece : pieces(range, points)) {
+      if (piece.lo == piece.hi && std::binary_search(excluded.begin(), excluded.end(), piece.lo)) continue;
+      // A piece of several numbers holds no number the policy names (each is a piece of its own).
+      const auto named = piece.lo == piece.hi ? ranks.find(piece.lo) : ranks.end();
+      const z3::expr expected = ctx_.bv_val(named != ranks.end() ? named->second : otherwise, 32);
+      const auto exits = walk(fixed_arch, Facts{{piece.lo, piece.hi, {}}, {}});
+      const z3::expr differ = any_exit(exits, [&](const z3::expr& r) { return differs(r, expected); });
+      if (differ.is_false()) continue;  // decided without the solver (the usual case)
+      ask(in_range(fixed_arch.nr, piece) && differ, fixed_arch,
+          "arch " + sc::hex(audit) + ", numbers " + sc::hex(piece.lo) + ".." + sc::hex(piece.hi));
+      if (mismatch_) return;
+    }
+  }
+
+  // The exits of the program over `data`; `facts` must be asserted by the query that uses them.
+  std::vector<Exit> walk(const SymbolicData& data, const Facts& facts, std::vector<uint32_t>* compared_nr = nullptr) {
+    return execute(*program_, big_endian_, data, facts, compared_nr);
   }
 
   // True where some exit is reached with a decoded return for which `mismatch` holds.
@@ -220,25 +219,8 @@ class Validation {
   // Asks for an input of `data` satisfying `formula` (a mismatch). Records a replayed witness, or
   // the first region Z3 gave up on.
   void ask(const z3::expr& formula, const SymbolicData& data, const std::string& region) {
-    if (formula.is_false()) return;  // nothing to ask: every exit agrees by construction
-    auto t0 = std::chrono::steady_clock::now();
-    timespec c0; clock_gettime(CLOCK_THREAD_CPUTIME_ID, &c0);
-    Answer answer;
-    const char* strat = getenv("TV_STRAT");
-    if (!strat || strat[0] == '0') answer = query_.check(formula);
-    else {
-      std::optional<z3::solver> sv;
-      if (strat[0] == '1') sv.emplace(ctx_);
-      else if (strat[0] == '2') sv.emplace(ctx_, "QF_BV");
-      else sv.emplace((z3::tactic(ctx_, "simplify") & z3::tactic(ctx_, "solve-eqs") & z3::tactic(ctx_, "bit-blast") & z3::tactic(ctx_, "sat")).mk_solver());
-      sv->add(formula);
-      auto r = sv->check();
-      answer = r == z3::sat ? Answer::Sat : r == z3::unsat ? Answer::Unsat : Answer::Unknown;
-      if (answer == Answer::Sat) { query_.check(formula); }
-    }
-    timespec c1; clock_gettime(CLOCK_THREAD_CPUTIME_ID, &c1);
-    if (getenv("TV_DEBUG")) fprintf(stderr, "  cpu %.2f ms\n", (c1.tv_sec - c0.tv_sec) * 1e3 + (c1.tv_nsec - c0.tv_nsec) / 1e6);
-    if (getenv("TV_DEBUG")) fprintf(stderr, "  %.2f ms %s\n", std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count(), region.c_str());
+    if (formula.is_false()) return;  // every exit agrees by construction: nothing to ask
+    const Answer answer = query_.check(formula);
     if (answer == Answer::Unsat) return;
     if (answer == Answer::Unknown) {
       ++unknown_;
@@ -251,7 +233,7 @@ class Validation {
     w.data.ip = query_.value(data.ip);
     for (size_t i = 0; i < 6; ++i) w.data.args[i] = query_.value(data.args[i]);
     w.expected = sc::expected_action(policy_, decides_, w.data);
-    w.actual = sc::decode_ret(sc::run(program_, w.data, big_endian_).ret);
+    w.actual = sc::decode_ret(sc::run(insns_, w.data, big_endian_).ret);
     if (w.expected == w.actual) {
       // The symbolic model and the concrete one disagree: a bug in the verifier, never a proof.
       ++unknown_;
@@ -263,7 +245,7 @@ class Validation {
 
   TranslationResult finish() {
     TranslationResult out;
-    out.work.queries = query_.checks();
+    out.work.queries = query_.checks() - checks_before_;
     out.work.unknown = unknown_;
     if (mismatch_) {
       out.verdict = TranslationResult::Verdict::Mismatch;
@@ -275,13 +257,17 @@ class Validation {
     return out;
   }
 
-  std::span<const sc::Insn> program_;
+  std::span<const sc::Insn> insns_;
+  std::string invalid_;                     // why the kernel would refuse the program
+  std::optional<CheckedProgram> program_;  // nullopt: invalid
   bool big_endian_;
   const ir::Policy& policy_;
   std::span<const arch::Arch> decides_;
-  z3::context ctx_;  // declared before every term, so destroyed after them
-  Query query_;
+  z3::context& ctx_;
+  Query& query_;
+  uint64_t checks_before_;
   SymbolicData vars_;
+  uint32_t kill_rank_;
   z3::expr kill_;
   std::optional<TranslationWitness> mismatch_;
   uint64_t unknown_ = 0;
@@ -292,8 +278,9 @@ class Validation {
 
 std::string TranslationWitness::describe() const {
   std::string s = sc::Mismatch{data, expected, actual}.describe();
-  if (data.ip != 0) s += " (instruction pointer " + sc::hex(static_cast<uint32_t>(data.ip >> 32)) + ":" +
-                         sc::hex(static_cast<uint32_t>(data.ip)) + ")";
+  if (data.ip != 0)
+    s += " (instruction pointer " + sc::hex(static_cast<uint32_t>(data.ip >> 32)) + ":" +
+         sc::hex(static_cast<uint32_t>(data.ip)) + ")";
   return s;
 }
 
@@ -322,13 +309,28 @@ z3::expr decoded_rank(const z3::expr& ret) {
   return out;
 }
 
+TranslationValidator::TranslationValidator() : ctx_(std::make_unique<z3::context>()) {
+  query_ = std::make_unique<Query>(*ctx_);
+}
+
+TranslationValidator::~TranslationValidator() = default;
+
+TranslationResult TranslationValidator::validate(std::span<const sc::Insn> program, bool big_endian,
+                                                 const ir::Policy& policy, std::span<const arch::Arch> decides) {
+  return Validation(*ctx_, *query_, program, big_endian, policy, decides).run();
+}
+
+TranslationResult TranslationValidator::validate(const sc::ProgramArtifact& program, const ir::Policy& policy) {
+  return validate(program.insns, arch::big_endian(program.arch), policy, program.decides);
+}
+
 TranslationResult validate_translation(std::span<const sc::Insn> program, bool big_endian, const ir::Policy& policy,
                                        std::span<const arch::Arch> decides) {
-  return Validation(program, big_endian, policy, decides).run();
+  return TranslationValidator().validate(program, big_endian, policy, decides);
 }
 
 TranslationResult validate_translation(const sc::ProgramArtifact& program, const ir::Policy& policy) {
-  return validate_translation(program.insns, arch::big_endian(program.arch), policy, program.decides);
+  return TranslationValidator().validate(program, policy);
 }
 
 }  // namespace polc::verify

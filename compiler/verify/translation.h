@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <span>
 #include <string>
@@ -43,14 +44,35 @@ struct TranslationResult {
   bool equivalent() const { return verdict == Verdict::Equivalent; }
 };
 
-// Proves that `program` (for an arch of the given byte order) decides every call of the targets
-// `decides` as `policy` does and returns kill_process for every other arch value, exactly the
-// contract backends::seccomp::expected_action states. Every arch value is covered, so no list of
-// audit values to try is needed. Deterministic: the same inputs ask the same queries.
+class Query;
+
+// Validates programs one call each. It keeps one Z3 context and solver for all of them: creating
+// and tearing down a context costs more than validating a typical program, so a build that
+// validates several programs should use one validator. Not thread-safe (one Z3 context).
+class TranslationValidator {
+ public:
+  TranslationValidator();
+  ~TranslationValidator();
+  TranslationValidator(const TranslationValidator&) = delete;
+  TranslationValidator& operator=(const TranslationValidator&) = delete;
+
+  // Proves that `program` (for an arch of the given byte order) decides every call of the targets
+  // `decides` as `policy` does and returns kill_process for every other arch value, exactly the
+  // contract backends::seccomp::expected_action states. Every arch value is covered, so no list
+  // of audit values to try is needed. Deterministic: the same inputs ask the same queries.
+  TranslationResult validate(std::span<const backends::seccomp::Insn> program, bool big_endian,
+                             const ir::Policy& policy, std::span<const arch::Arch> decides);
+  // The same for one program of backends::seccomp::emit (its arch's byte order, its `decides`).
+  TranslationResult validate(const backends::seccomp::ProgramArtifact& program, const ir::Policy& policy);
+
+ private:
+  std::unique_ptr<z3::context> ctx_;  // outlives query_ (members are destroyed in reverse order)
+  std::unique_ptr<Query> query_;
+};
+
+// One program with a validator of its own.
 TranslationResult validate_translation(std::span<const backends::seccomp::Insn> program, bool big_endian,
                                        const ir::Policy& policy, std::span<const arch::Arch> decides);
-
-// The same for one program of backends::seccomp::emit.
 TranslationResult validate_translation(const backends::seccomp::ProgramArtifact& program, const ir::Policy& policy);
 
 // A 32-bit seccomp return value decoded as the kernel does (backends::seccomp::decode_ret: unknown

@@ -264,7 +264,8 @@ TEST_CASE("network: an opened metadata endpoint is open for its ports only, in b
   CHECK_FALSE(allowed(p, to_address("100.100.100.200", 80)));
   CHECK_FALSE(allowed(p, to_address("::ffff:100.100.100.200", 80)));
   // A written deny of the mapped forms (std.net's set) keeps them denied, as on the wire.
-  const ir::Policy kept = compiled("import std.net\nnetwork {\n connect tcp 80 to 169.254.169.254\n deny to @cloud_metadata\n}");
+  const ir::Policy kept =
+      compiled("import std.net\nnetwork {\n connect tcp 80 to 169.254.169.254\n deny to @cloud_metadata\n}");
   CHECK_FALSE(allowed(kept, to_address("169.254.169.254", 80)));
 }
 
@@ -307,10 +308,12 @@ std::vector<uint16_t> ports_of(const std::vector<ir::NetRequest>& rs) {
 
 TEST_CASE("representatives: a port range is cut at the rules' port bounds inside it") {
   const ir::Policy p = compiled("network {\n connect tcp 8000-8080, 9000\n bind tcp 22\n}");
-  const auto rs = ir::representative_requests(p.network, query(ir::Direction::Connect, ir::PortRange{7000, 9500}, v4(1, 2, 3, 4)));
+  const auto rs =
+      ir::representative_requests(p.network, query(ir::Direction::Connect, ir::PortRange{7000, 9500}, v4(1, 2, 3, 4)));
   CHECK(ports_of(rs) == std::vector<uint16_t>{7000, 8000, 8081, 9000, 9001});
   // One port: one request.
-  CHECK(ir::representative_requests(p.network, query(ir::Direction::Connect, ir::PortRange{443, 443}, v4(1, 2, 3, 4))).size() == 1);
+  const ir::NetQuery one = query(ir::Direction::Connect, ir::PortRange{443, 443}, v4(1, 2, 3, 4));
+  CHECK(ir::representative_requests(p.network, one).size() == 1);
   // Every port of a bind: cut by the bind rule only (rules of the other direction cannot match).
   const auto binds = ir::representative_requests(p.network, query(ir::Direction::Bind, std::nullopt));
   CHECK(ports_of(binds) == std::vector<uint16_t>{1, 22, 23});
@@ -348,7 +351,8 @@ TEST_CASE("representatives: every destination reaches every block and domain reg
 
 TEST_CASE("representatives: a block covered by smaller blocks has no region of its own") {
   const ir::Policy p = compiled("network {\n connect tcp 1 to 10.0.0.0/9, 10.128.0.0/9\n deny to 10.0.0.0/8\n}");
-  const auto rs = ir::representative_requests(p.network, query(ir::Direction::Connect, ir::PortRange{1, 1}, v4(10, 0, 0, 0, 8)));
+  const auto rs =
+      ir::representative_requests(p.network, query(ir::Direction::Connect, ir::PortRange{1, 1}, v4(10, 0, 0, 0, 8)));
   CHECK(rs.size() == 2);  // one in each half; none in 10.0.0.0/8 outside both
   for (const auto& r : rs) CHECK(ir::address_text(r.addr).starts_with("10."));
 }
@@ -359,7 +363,8 @@ TEST_CASE("representatives: a wildcard query is cut at the names under it") {
     proxy 127.0.0.1 port 3128
     connect tcp 443 to "*.example.org", "x.example.org", "a.b.example.org", "*.c.example.org", "example.org"
   })");
-  const auto rs = ir::representative_requests(p.network, query(ir::Direction::Connect, ir::PortRange{443, 443}, domain("example.org", true)));
+  const ir::NetQuery q = query(ir::Direction::Connect, ir::PortRange{443, 443}, domain("example.org", true));
+  const auto rs = ir::representative_requests(p.network, q);
   std::vector<std::string> names;
   for (const auto& r : rs) names.push_back(r.domain);
   // x.example.org is listed, so the fresh subdomain is x1.example.org; example.org is not under it.

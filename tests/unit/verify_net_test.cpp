@@ -8,6 +8,7 @@
 #include <chrono>
 #include <filesystem>
 #include <random>
+#include <set>
 #include <sstream>
 
 #include "compiler/ir/evaluate_access.h"
@@ -131,7 +132,8 @@ ir::NetRequest parse_request(const std::string& text) {
 class Z3Oracle {
  public:
   Z3Oracle(const ir::Policy& policy, const verify::DomainUniverse& universe)
-      : net_(verify::read_network(policy)), universe_(universe), query_(ctx_), enc_(ctx_, universe),
+      : net_(verify::read_network(policy)), universe_(universe), ctx_(verify::shared_context()), query_(ctx_),
+        enc_(ctx_, universe),
         allowed_(enc_.allowed(net_)) {}
 
   bool allowed(const ir::NetRequest& r) {
@@ -158,7 +160,7 @@ class Z3Oracle {
  private:
   verify::NetPolicy net_;
   const verify::DomainUniverse& universe_;
-  z3::context ctx_;
+  z3::context& ctx_;
   verify::Query query_;
   verify::NetEncoder enc_;
   z3::expr allowed_;
@@ -473,6 +475,114 @@ TEST_CASE("net checks: wildcards cover strict subdomains only") {
   CHECK(l.lines(diag::Code::AllowShadowedByDeny) == std::vector<unsigned>{11});
 }
 
+namespace {
+
+ir::Host host(const std::string& text) {
+  ir::Host h;
+  if (text.front() == '"') {
+    h.kind = ir::HostKind::Domain;
+    std::string name = text.substr(1, text.size() - 2);
+    h.wildcard = name.starts_with("*.");
+    h.domain = h.wildcard ? name.substr(2) : name;
+    return h;
+  }
+  const size_t slash = text.find('/');
+  const std::string addr = text.substr(0, slash);
+  if (inet_pton(AF_INET, addr.c_str(), h.addr.data()) == 1) {
+    h.kind = ir::HostKind::V4;
+  } else {
+    REQUIRE(inet_pton(AF_INET6, addr.c_str(), h.addr.data()) == 1);
+    h.kind = ir::HostKind::V6;
+  }
+  const unsigned full = h.kind == ir::HostKind::V4 ? 32 : 128;
+  h.prefix = static_cast<uint8_t>(slash == std::string::npos ? full : std::stoul(text.substr(slash + 1)));
+  return h;
+}
+
+// A random network section over a few nested blocks, names and port ranges, so that rules
+// overlap, cover and shadow one another often. Rule i has the source range [10i, 10i+1).
+ir::Policy random_policy(std::mt19937& rng, diag::FileId file) {
+  auto pick = [&](size_t n) { return std::uniform_int_distribution<size_t>(0, n - 1)(rng); };
+  static const char* const addrs[] = {"10.0.0.0/8", "10.1.0.0/16", "10.1.2.0/24", "10.1.2.3", "::ffff:10.1.0.0/112",
+                                      "0.0.0.0/0", "fd00::/8", "fd00::1", "127.0.0.1", "169.254.169.254"};
+  static const char* const names[] = {"\"a.org\"", "\"*.org\"", "\"*.a.org\"", "\"b.a.org\"", "\"c.net\""};
+  static const ir::PortRange ports[] = {{443, 443}, {80, 443}, {1, 1024}, {3128, 3128}, {8000, 8080}, {53, 53}};
+  ir::Policy p;
+  p.name = "random";
+  p.network.present = true;
+  if (pick(2)) p.network.proxy = ir::Proxy{host("127.0.0.1"), 3128, {}};
+  auto origin = [&](size_t i) {
+    ir::Origin o;
+    o.range = {file, static_cast<uint32_t>(10 * i), static_cast<uint32_t>(10 * i + 1)};
+    o.where = "t:" + std::to_string(i);
+    return o;
+  };
+  const size_t denies = pick(4), allows = 3 + pick(6);
+  for (size_t i = 0; i < denies + 1 + allows; ++i) {
+    ir::NetRule r;
+    r.origin = origin(i);
+    if (i == denies) {  // the implicit metadata deny, with its mapped form
+      r.deny = r.implicit = true;
+      r.hosts = {host("169.254.169.254"), host("::ffff:169.254.169.254")};
+      p.network.rules.push_back(r);
+      continue;
+    }
+    r.deny = i < denies;
+    r.direction = r.deny ? static_cast<ir::Direction>(pick(3)) : pick(5) == 0 ? ir::Direction::Bind : ir::Direction::Connect;
+    r.proto = r.deny ? static_cast<ir::Proto>(pick(3)) : pick(3) == 0 ? ir::Proto::Udp : ir::Proto::Tcp;
+    for (size_t n = pick(3); n > 0; --n) r.ports.push_back(ports[pick(6)]);
+    if (!r.deny && r.ports.empty() && pick(2)) r.ports.push_back(ports[pick(6)]);
+    std::sort(r.ports.begin(), r.ports.end());
+    if (r.direction != ir::Direction::Bind && pick(4)) {
+      const bool domains = r.proto == ir::Proto::Tcp && r.direction == ir::Direction::Connect;
+      for (size_t n = 1 + pick(2); n > 0; --n) r.hosts.push_back(host(domains && pick(2) ? names[pick(5)] : addrs[pick(10)]));
+    }
+    p.network.rules.push_back(r);
+  }
+  return p;
+}
+
+ir::Policy without_rules(ir::Policy p, const std::set<uint32_t>& begins) {
+  std::erase_if(p.network.rules, [&](const ir::NetRule& r) { return begins.count(r.origin.range.begin) > 0; });
+  return p;
+}
+
+}  // namespace
+
+TEST_CASE("net checks: removing the reported dead rules changes no decision, removing any other one does") {
+  std::mt19937 rng(2024);
+  diag::SourceManager sources;
+  const diag::FileId file = sources.add("/virtual/random.sbx", std::string(200, ' '));
+  size_t dead_total = 0, shadowed_total = 0;
+  for (int round = 0; round < 25; ++round) {
+    const ir::Policy p = random_policy(rng, file);
+    diag::Engine engine(sources);
+    CHECK(verify::check_network(p, engine).unknown == 0);
+    std::set<uint32_t> dead, shadowed;
+    for (const diag::Diagnostic& d : engine.diagnostics())
+      (d.code == diag::Code::DeadRule ? dead : shadowed).insert(d.range.begin);
+    INFO("round " << round);
+    dead_total += dead.size();
+    shadowed_total += shadowed.size();
+    const ir::Policy q = without_rules(p, dead);
+    CHECK(verify::diff_network(p, q).empty());
+    for (const ir::NetRule& r : q.network.rules) {
+      if (r.deny) continue;
+      const auto d = verify::diff_network(q, without_rules(q, {r.origin.range.begin}));
+      INFO("rule " << r.origin.where);
+      if (!shadowed.count(r.origin.range.begin)) {
+        CHECK(!d.empty());
+        continue;
+      }
+      // A shadowed rule decides nothing of its own; only the proxy endpoint may close with it.
+      for (const DiffEntry& e : d) CHECK(e.witness == "connect tcp 3128 to 127.0.0.1");
+    }
+  }
+  MESSAGE(dead_total << " dead and " << shadowed_total << " shadowed rules in 25 random policies");
+  CHECK(dead_total >= 5);
+  CHECK(shadowed_total >= 3);
+}
+
 TEST_CASE("net checks: rules of modules are not reported, but cover the policy's") {
   auto c = compiled(network(R"(
     connect tcp 443 to 10.0.0.0/8
@@ -605,7 +715,7 @@ TEST_CASE("net assertions: proofs agree with the reference on every region of ra
   const char* const hosts[] = {"10.0.0.0/8", "10.1.0.0/16", "10.1.2.3", "::ffff:10.0.0.0/104", "fd00::/8", "fd00::1",
                                "127.0.0.53", "10.200.0.1", "169.254.169.254", "0.0.0.0/0"};
   const char* const names[] = {"pypi.org", "*.pythonhosted.org", "files.pythonhosted.org", "x.org", "*.org"};
-  for (int i = 0; i < 150; ++i) {
+  for (int i = 0; i < 300; ++i) {
     ir::Assertion a;
     a.never = pick(2);
     a.query.kind = ir::QueryKind::Net;
@@ -753,6 +863,29 @@ TEST_CASE("net diff: adding a network section narrows everything it does not all
   REQUIRE(!d.empty());
   check_witnesses(*old_c->policy, *new_c->policy, d);
   for (const DiffEntry& e : d) CHECK(!e.widened);
+}
+
+TEST_CASE("net diff: random pairs of policies, witnesses checked against the reference") {
+  std::mt19937 rng(99);
+  diag::SourceManager sources;
+  const diag::FileId file = sources.add("/virtual/random.sbx", std::string(200, ' '));
+  for (int round = 0; round < 20; ++round) {
+    const ir::Policy a = random_policy(rng, file), b = random_policy(rng, file);
+    INFO("round " << round);
+    const auto d = verify::diff_network(a, b);
+    check_witnesses(a, b, d);
+    // Every difference a random request finds has a region on its side.
+    const verify::DomainUniverse u = universe_of(a);
+    RequestGen gen(a, u, static_cast<unsigned>(round));
+    for (int i = 0; i < 300; ++i) {
+      const ir::NetRequest r = gen.next();
+      const bool before = ir::decide_net(a.network, r).allowed, after = ir::decide_net(b.network, r).allowed;
+      if (before == after) continue;
+      INFO(ir::request_text(r));
+      CHECK(!side(d, after).empty());
+    }
+    for (const DiffEntry& e : d) CHECK(e.region.find("Z3") == std::string::npos);
+  }
 }
 
 // ---- size ----
