@@ -90,7 +90,7 @@ std::string diff_text(const DiffInput& in, const diag::SourceManager& sources) {
     for (const DiffEntry* e : entries) {
       out += "  [" + std::string(dimension_name(e->dimension)) + "] " + e->region + "\n";
       out += "      " + e->old_decision + " -> " + e->new_decision + "\n";
-      out += "      e.g. " + e->witness + "\n";
+      if (!e->witness.empty()) out += "      e.g. " + e->witness + "\n";
       for (const std::string& l : rule_lines(e->new_rules, sources)) out += "      new: " + l + "\n";
       for (const std::string& l : rule_lines(e->old_rules, sources)) out += "      old: " + l + "\n";
     }

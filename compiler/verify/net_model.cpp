@@ -180,7 +180,8 @@ NetDecision decide(const NetPolicy& p, const NetRequest& r) {
   if (!p.present) return out;
   for (const NetShape& s : p.allows)
     if (matches(s, r)) out.deciding.push_back(&s);
-  if (p.proxy && p.has_domain_allow && matches(*p.proxy, r)) out.deciding.push_back(&*p.proxy);
+  // As ir::decide_net: the proxy statement decides only what no allow rule does.
+  if (out.deciding.empty() && p.proxy && p.has_domain_allow && matches(*p.proxy, r)) out.deciding.push_back(&*p.proxy);
   out.allowed = !out.deciding.empty();
   return out;
 }

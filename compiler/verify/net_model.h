@@ -108,9 +108,9 @@ std::vector<ir::PortRange> merged_ports(std::vector<ir::PortRange> ports);
 // rules to every host is one shape, so a formula over "any of these rules" stays small.
 std::vector<NetShape> merged_union(const std::vector<const NetShape*>& shapes);
 
-// What the policy decides for `request`, and the shapes that decide it: the matching deny rules
-// when denied by rules, the matching allow rules (and the proxy endpoint) when allowed; empty when
-// nothing matched (no network section, or no rule allows it).
+// What the policy decides for `request`, and the shapes that decide it, as ir::decide_net: the
+// matching deny rules when denied by rules, the matching allow rules when allowed by rules, else
+// the proxy endpoint; empty when nothing matched (no network section, or no rule allows it).
 struct NetDecision {
   bool allowed = false;
   std::vector<const NetShape*> deciding;

@@ -47,7 +47,8 @@ void prove_assertions(const ir::Policy& policy, diag::Engine& engine, Verdicts& 
                             std::string("this assertion does not hold: the policy ") +
                                 (a.never ? "does not refuse " : "does not allow ") + outcome.counterexample);
     d.note("counterexample: " + outcome.counterexample + " is " + outcome.decision);
-    for (const ir::Origin& o : outcome.deciding) d.note(o.range, "decided by this rule");
+    for (const ir::Origin& o : outcome.deciding)
+      o.range.valid() ? d.note(o.range, "decided by this rule") : d.note("decided by " + o.where);
     d.with_help(a.never ? "refuse it with a rule (or narrow the rule that allows it), or drop the assertion"
                         : "allow it with a rule (or narrow the rule that refuses it), or drop the assertion");
   }

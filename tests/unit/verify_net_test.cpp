@@ -288,7 +288,8 @@ void check_counterexample(const ir::Policy& p, const ir::Assertion& a, const Ass
   const auto d = ir::decide_net(p.network, r);
   CHECK(d.allowed == a.never);
   CHECK(out.decision == (d.allowed ? "allowed" : "denied"));
-  CHECK(out.deciding.size() == d.deciding.size());
+  REQUIRE(out.deciding.size() == d.deciding.size());
+  for (size_t i = 0; i < d.deciding.size(); ++i) CHECK(out.deciding[i].where == d.deciding[i].where);
 }
 
 std::vector<const DiffEntry*> side(const std::vector<DiffEntry>& entries, bool widened) {
@@ -306,6 +307,8 @@ void check_witnesses(const ir::Policy& old_p, const ir::Policy& new_p, const std
     CHECK(ir::decide_net(new_p.network, r).allowed == e.widened);
     CHECK(ir::decide_net(old_p.network, r).allowed == !e.widened);
     CHECK(e.dimension == DiffEntry::Dimension::Network);
+    CHECK(e.new_rules.size() == ir::decide_net(new_p.network, r).deciding.size());
+    CHECK(e.old_rules.size() == ir::decide_net(old_p.network, r).deciding.size());
   }
 }
 
@@ -850,6 +853,13 @@ TEST_CASE("net diff: many regions are capped, and the rest counted") {
   CHECK(d.back().region == "and 10 more regions");
   CHECK(d.back().witness.empty());
   check_witnesses(*old_c->policy, *new_c->policy, d);
+  // Beyond what is counted, the count is a lower bound.
+  std::string many = old_rules;
+  for (int i = 0; i < 110; ++i) many += "\n    connect tcp " + std::to_string(1000 + i) + " to 10.1." + std::to_string(i) + ".0/24";
+  auto many_c = compiled(network(many));
+  const auto capped = verify::diff_network(*old_c->policy, *many_c->policy);
+  REQUIRE(capped.size() == verify::kShownRegions + 1);
+  CHECK(capped.back().region == "and at least 81 more regions");
   // Deterministic.
   const auto again = verify::diff_network(*old_c->policy, *new_c->policy);
   REQUIRE(again.size() == d.size());
