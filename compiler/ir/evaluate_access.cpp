@@ -141,13 +141,17 @@ std::string request_text(const NetRequest& r) {
   return s;
 }
 
+bool admits_destination(const NetRule& rule, const NetRequest& r) {
+  if (rule.hosts.empty()) return true;
+  if (r.direction == Direction::Bind) return false;
+  return std::any_of(rule.hosts.begin(), rule.hosts.end(), [&](const Host& h) { return host_admits(rule, h, r); });
+}
+
 bool matches(const NetRule& rule, const NetRequest& r) {
   if (rule.direction != Direction::Any && rule.direction != r.direction) return false;
   if (rule.proto != Proto::Any && rule.proto != r.proto) return false;
   if (!ports_admit(rule.ports, r.port)) return false;
-  if (rule.hosts.empty()) return true;
-  if (r.direction == Direction::Bind) return false;
-  return std::any_of(rule.hosts.begin(), rule.hosts.end(), [&](const Host& h) { return host_admits(rule, h, r); });
+  return admits_destination(rule, r);
 }
 
 bool proxy_open(const Network& net) {

@@ -76,6 +76,8 @@ std::string request_text(const NetRequest& r);
 // IPv4 ones when the policy opens an endpoint, and nftables writes them as IPv6 addresses that no
 // packet carries, so (read in the one address space) they would refuse what the policy opened.
 bool matches(const NetRule& rule, const NetRequest& request);
+// The hosts part of `matches` alone: whatever the direction, protocol and port.
+bool admits_destination(const NetRule& rule, const NetRequest& request);
 
 struct NetDecision {
   bool allowed = false;

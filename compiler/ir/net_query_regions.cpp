@@ -133,20 +133,23 @@ bool relevant(const NetRule& r, const NetQuery& q) {
   return (r.direction == Direction::Any || r.direction == q.direction) && (r.proto == Proto::Any || r.proto == q.proto);
 }
 
-std::vector<uint16_t> port_points(const Network& net, const NetQuery& q) {
+// The ports of the query cut at the bounds of the rules that can match requests to `dest`: a rule
+// whose hosts exclude the destination decides none of its ports, so only these rules (and the
+// proxy endpoint, for its own address) can change the decision from one port to the next.
+std::vector<uint16_t> port_points(const Network& net, const NetQuery& q, const NetRequest& dest) {
   const PortRange range = q.port.value_or(PortRange{1, 65535});
   std::set<uint32_t> cuts = {range.low};
   auto cut = [&](uint32_t p) {
     if (p > range.low && p <= range.high) cuts.insert(p);
   };
   for (const NetRule& r : net.rules) {
-    if (!relevant(r, q)) continue;
+    if (!relevant(r, q) || !admits_destination(r, dest)) continue;
     for (const PortRange& p : r.ports) {
       cut(p.low);
       cut(uint32_t{p.high} + 1);
     }
   }
-  if (net.proxy) {
+  if (net.proxy && dest.dest == NetRequest::Dest::Address && dest.addr == address_of(net.proxy->address)) {
     cut(net.proxy->port);
     cut(uint32_t{net.proxy->port} + 1);
   }
@@ -194,11 +197,14 @@ std::vector<NetRequest> representative_requests(const Network& net, const NetQue
     }
   }
   std::vector<NetRequest> out;
-  for (uint16_t port : port_points(net, query))
-    for (NetRequest r : dests) {
+  for (const NetRequest& d : dests)
+    for (uint16_t port : port_points(net, query, d)) {
+      NetRequest r = d;
       r.port = port;
       out.push_back(std::move(r));
     }
+  // Lowest port first, so that a failure names the first port that breaks the expectation.
+  std::stable_sort(out.begin(), out.end(), [](const NetRequest& a, const NetRequest& b) { return a.port < b.port; });
   return out;
 }
 

@@ -13,10 +13,12 @@
 namespace polc::ir {
 
 // One request per region of `query` against the rules (and the proxy endpoint) of `net`, ports
-// ascending. Ports are cut at the bounds of every rule's port ranges that fall inside the query's
-// range; addresses at every rule's blocks (one address of each block that is not inside a smaller
-// block, plus one outside them all); domain names at every name and wildcard the rules list (the
-// name itself, a fresh subdomain of each wildcard, and a name no rule lists).
+// ascending. Destinations are cut at every rule's address blocks (one address of each block that
+// is not inside a smaller block, plus one outside them all) and at every name and wildcard the
+// rules list (the name itself, a fresh subdomain of each wildcard, and a name no rule lists); then
+// for each destination, the query's ports are cut at the port bounds of the rules that can match
+// it: the count is the sum over destinations of the bounds that matter there, not every
+// destination times every bound.
 std::vector<NetRequest> representative_requests(const Network& net, const NetQuery& query);
 
 }  // namespace polc::ir

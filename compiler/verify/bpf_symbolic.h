@@ -6,8 +6,9 @@
 // Classic BPF jumps only forward, so a program is a DAG: the executor walks it once in program
 // order, merging the states that reach an instruction (a reachability condition, and A, X and
 // M[0..15] as if-then-else terms) instead of enumerating paths, so its cost is linear in the
-// program's length. Inputs given as numerals are folded as the walk goes: with the arch and the
-// number fixed, every jump on them is decided and only the reachable part is built.
+// program's length. Inputs given as numerals are folded as the walk goes, and so are comparisons
+// that known facts about the number and the arch decide: with the arch and the number fixed,
+// every jump on them is decided and only the path actually taken is visited.
 #pragma once
 
 #include <cstdint>

@@ -11,7 +11,9 @@
 //     piece's bounds are given to the walk as facts, so the walk decides every comparison of the
 //     number and, for a right program, ends in one return: comparing that with the policy's
 //     decision needs no solver. A piece where the program still depends on something (an
-//     argument, a bit test of the number) gets a query over the piece.
+//     argument, a bit test of the number) gets a query over the piece. (One query with the number
+//     symbolic, the obvious alternative, cost 30-90 ms per example program, Z3 bit-blasting a
+//     comparator per jump; the pieces cost a few milliseconds and usually no query.)
 // A last query covers every other arch value, which must be killed (told that the arch is none of
 // the family's, the walk reduces the program to its arch check). Each query asks for an input on
 // which the decoded return differs from the IR's decision; all unsatisfiable is the proof.
