@@ -70,7 +70,8 @@ std::vector<NrRange> pieces(NrRange range, const std::vector<uint32_t>& points) 
   std::sort(starts.begin(), starts.end());
   starts.erase(std::unique(starts.begin(), starts.end()), starts.end());
   std::vector<NrRange> out;
-  for (size_t i = 0; i < starts.size(); ++i) out.push_back({starts[i], i + 1 < starts.size() ? starts[i + 1] - 1 : range.hi});
+  for (size_t i = 0; i < starts.size(); ++i)
+    out.push_back({starts[i], i + 1 < starts.size() ? starts[i + 1] - 1 : range.hi});
   return out;
 }
 
@@ -134,7 +135,8 @@ class Validation {
       const auto rep = static_cast<int32_t>(range.lo);
       // As sc::expected_action: the policy's decision for a call of a target the program decides.
       const ir::ArchFilter* filter = nullptr;
-      if (ir::call_target(decides_, audit, rep)) filter = filter_of(policy_, ir::call_target(policy_.targets, audit, rep));
+      if (ir::call_target(decides_, audit, rep))
+        filter = filter_of(policy_, ir::call_target(policy_.targets, audit, rep));
       if (filter) check_rules(*filter, range, fixed_arch);
       else check_by_number(range, fixed_arch, {}, {}, kill_rank_);
       if (mismatch_) return false;
@@ -311,15 +313,13 @@ z3::expr decoded_rank(const z3::expr& ret) {
   return out;
 }
 
-TranslationValidator::TranslationValidator() : ctx_(std::make_unique<z3::context>()) {
-  query_ = std::make_unique<Query>(*ctx_);
-}
+TranslationValidator::TranslationValidator() : ctx_(shared_context()), query_(std::make_unique<Query>(ctx_)) {}
 
 TranslationValidator::~TranslationValidator() = default;
 
 TranslationResult TranslationValidator::validate(std::span<const sc::Insn> program, bool big_endian,
                                                  const ir::Policy& policy, std::span<const arch::Arch> decides) {
-  return Validation(*ctx_, *query_, program, big_endian, policy, decides).run();
+  return Validation(ctx_, *query_, program, big_endian, policy, decides).run();
 }
 
 TranslationResult TranslationValidator::validate(const sc::ProgramArtifact& program, const ir::Policy& policy) {

@@ -46,9 +46,8 @@ struct TranslationResult {
 
 class Query;
 
-// Validates programs one call each. It keeps one Z3 context and solver for all of them: creating
-// and tearing down a context costs more than validating a typical program, so a build that
-// validates several programs should use one validator. Not thread-safe (one Z3 context).
+// Validates programs, one call each, on the process's Z3 context (shared_context()) with one
+// solver for all of them. Not thread-safe (one Z3 context).
 class TranslationValidator {
  public:
   TranslationValidator();
@@ -66,11 +65,11 @@ class TranslationValidator {
   TranslationResult validate(const backends::seccomp::ProgramArtifact& program, const ir::Policy& policy);
 
  private:
-  std::unique_ptr<z3::context> ctx_;  // outlives query_ (members are destroyed in reverse order)
+  z3::context& ctx_;
   std::unique_ptr<Query> query_;
 };
 
-// One program with a validator of its own.
+// One program with a validator of its own (a solver of its own: cheap, the context is shared).
 TranslationResult validate_translation(std::span<const backends::seccomp::Insn> program, bool big_endian,
                                        const ir::Policy& policy, std::span<const arch::Arch> decides);
 TranslationResult validate_translation(const backends::seccomp::ProgramArtifact& program, const ir::Policy& policy);

@@ -4,8 +4,10 @@
 // witnesses that really disagree when replayed in the interpreter and the IR evaluator.
 #include <doctest/doctest.h>
 
+#include <array>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <random>
 #include <sstream>
 
@@ -375,7 +377,8 @@ TEST_CASE("hand-written programs: scratch cells, X, RET A and division by zero a
 // Mutation tests: corrupted programs are refuted.
 
 struct Mutant {
-  std::string what;
+  std::string kind;  // the rule that made it
+  std::string what;  // where and what exactly
   Prog program;
 };
 
@@ -385,10 +388,11 @@ struct Mutant {
 // trace) with its data plus one; the arch check dropped (its jump made to always continue).
 std::vector<Mutant> mutants(const Prog& p) {
   std::vector<Mutant> out;
-  auto add = [&](size_t pc, const std::string& what, const sc::Insn& insn) {
+  auto add = [&](size_t pc, const std::string& kind, const sc::Insn& insn) {
     Prog q = p;
     q[pc] = insn;
-    if (q != p) out.push_back({"instruction " + std::to_string(pc) + ": " + what, std::move(q)});
+    if (q == p) return;
+    out.push_back({kind, "instruction " + std::to_string(pc) + " (" + sc::hex(p[pc].k) + "): " + kind, std::move(q)});
   };
   bool after_arch_load = false;
   for (size_t pc = 0; pc < p.size(); ++pc) {
@@ -400,7 +404,7 @@ std::vector<Mutant> mutants(const Prog& p) {
       if (op_src(insn.code) == kK) {
         sc::Insn plus = insn;
         ++plus.k;
-        add(pc, "constant " + sc::hex(insn.k) + " + 1", plus);
+        add(pc, "compared constant + 1", plus);
       }
       if (after_arch_load && op_op(insn.code) == kJeq) {
         sc::Insn always = insn;
@@ -412,7 +416,7 @@ std::vector<Mutant> mutants(const Prog& p) {
       add(pc, "returns allow", stmt(kRet | kK, sc::kRetAllow));
       add(pc, "returns kill_process", stmt(kRet | kK, sc::kRetKillProcess));
       const uint32_t action = insn.k & sc::kRetActionMask;
-      if (action == sc::kRetErrno || action == sc::kRetTrace) add(pc, "data + 1", stmt(kRet | kK, insn.k + 1));
+      if (action == sc::kRetErrno || action == sc::kRetTrace) add(pc, "returned data + 1", stmt(kRet | kK, insn.k + 1));
     }
     if (insn.code == (kLd | kW | kAbs)) after_arch_load = insn.k == sc::kOffsetArch;
     else if (op_class(insn.code) != kJmp) after_arch_load = false;
@@ -456,6 +460,7 @@ TEST_CASE("mutation tests: every corrupted program is refuted with a witness tha
   };
   verify::TranslationValidator validator;
   size_t generated = 0, refuted = 0, equivalent = 0;
+  std::map<std::string, std::array<size_t, 3>> by_kind;  // generated, refuted, equivalent
   for (const Subject& s : subjects) {
     Built b = build(s.source);
     REQUIRE(s.program < b.programs.size());
@@ -465,19 +470,24 @@ TEST_CASE("mutation tests: every corrupted program is refuted with a witness tha
     for (const Mutant& m : mutants(original.insns)) {
       INFO(s.name << ", " << m.what);
       ++generated;
+      ++by_kind[m.kind][0];
       const TranslationResult r = validator.validate(m.program, big, b.policy(), original.decides);
       REQUIRE(r.verdict != Verdict::Unknown);
       if (r.verdict == Verdict::Mismatch) {
         CHECK(replays(r, m.program, big, b.policy(), original.decides));
         ++refuted;
+        ++by_kind[m.kind][1];
       } else {
         // Accepted: only right if the mutation changed nothing the kernel would do.
         CHECK(equivalent_mutant(original.insns, m.program, big, b.policy(), original.decides));
         MESSAGE("equivalent mutant: " << s.name << ", " << m.what);
         ++equivalent;
+        ++by_kind[m.kind][2];
       }
     }
   }
+  for (const auto& [kind, n] : by_kind)
+    MESSAGE(kind << ": " << n[0] << " generated, " << n[1] << " refuted, " << n[2] << " equivalent");
   MESSAGE("mutants: " << generated << " generated, " << refuted << " refuted with replayed witnesses, " << equivalent
                       << " equivalent (proved)");
   CHECK(refuted + equivalent == generated);
