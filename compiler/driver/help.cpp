@@ -29,8 +29,8 @@ Run `polc help VERB` or `polc VERB --help` for a verb's options.
 )";
 
 const std::map<std::string_view, std::string_view, std::less<>> kVerbs = {
-    {"build", R"(usage: polc build [--format FMT] [--werror] [--stdlib DIR] [--backends LIST]
-                  [--explain-coverage] FILE -o DIR
+    {"build", R"(usage: polc build [--format FMT] [--werror|--strict] [--stdlib DIR] [--backends LIST]
+                  [--explain-coverage] [--solver-rlimit N] FILE -o DIR
 
 Analyzes the policy and writes its bundle to DIR/<policy name>/, atomically: a temporary
 directory beside it is renamed into place, so a failed build leaves the previous output as it was.
@@ -44,17 +44,21 @@ directory beside it is renamed into place, so a failed build leaves the previous
   nftables.nft         the network allowlist (`nft -f`, in the sandbox's network namespace)
   squid.conf           the egress proxy's allowlist (when the policy names a `proxy`)
   egress.json          the same allowlist for any other proxy (when the policy names a `proxy`)
-  manifest.json        policy, compiler, every file's SHA-256 and size, and the coverage map
+  manifest.json        policy, compiler, every file's SHA-256 and size, the coverage map and the
+                       verifier's verdicts
 
 Every program is run in polc's BPF interpreter against the policy on every syscall number and on
-argument values at the edges of every condition before anything is written (E0604 otherwise).
-Every statement must be enforced in full by at least one selected backend (E0605 otherwise).
+argument values at the edges of every condition, and proved with Z3 to decide every call as the
+policy does (translation validation), before anything is written (E0604 otherwise). Assertions
+must hold (E0504) and tests pass (E0505). Every statement must be enforced in full by at least one
+selected backend (E0605 otherwise).
 
   -o, --output DIR     where to write (created if missing)
   --backends LIST      the backends to run, comma-separated: seccomp, landlock, nftables, proxy
                        (default: all); statements only unselected backends enforce are E0605
   --explain-coverage   print the coverage map: each statement and the files that enforce it
-  --werror             warnings stop the build too
+  --werror, --strict   warnings stop the build too
+  --solver-rlimit N    Z3's step limit per query (default 50000000); E0607 when one runs out
 exit status: 0 built, 1 errors (nothing written), 2 usage error
 )"},
     {"eval", R"(usage: polc eval [--arch ARCH[,ARCH...]] [--format human|json] FILE 'CALL'
@@ -98,14 +102,19 @@ Diagnostics always go to stderr, as text.
 exit status: 0 no differences, 3 some permission widened, 4 only narrowed or changed,
              1 errors in either policy, 2 usage error
 )"},
-    {"check", R"(usage: polc check [--format human|json|sarif] [--werror] [--stdlib DIR] FILE...
+    {"check", R"(usage: polc check [--format human|json|sarif] [--werror|--strict] [--stdlib DIR]
+                  [--solver-rlimit N] FILE...
 
 Parses and analyzes each file with everything it imports. Policies must name their targets;
-modules are checked against every supported architecture.
+modules are checked against every supported architecture. A policy then goes through everything
+`polc build` does without writing anything: every backend, the coverage check, the verifier's
+checks (W0004, W0008-W0011), its assertions (E0504) and tests (E0505), and the translation
+validation of every seccomp program.
 
-  --format FMT   human (default, to stderr), json or sarif (SARIF 2.1.0, to stdout)
-  --werror       treat warnings as errors (exit 1)
-  --stdlib DIR   read std.* modules from DIR instead of the copy built into polc
+  --format FMT       human (default, to stderr), json or sarif (SARIF 2.1.0, to stdout)
+  --werror, --strict treat warnings as errors (exit 1)
+  --stdlib DIR       read std.* modules from DIR instead of the copy built into polc
+  --solver-rlimit N  Z3's step limit per query (default 50000000); E0607 when one runs out
 
 exit status: 0 no errors, 1 errors (or warnings with --werror), 2 usage error
 )"},
