@@ -28,13 +28,25 @@ PY
 # The filter cost counts instructions rather than time (one run is exact); it writes its own section.
 bash bench/filter_cost.sh "$polc" ${3:+"$3"}
 
-python3 bench/gen_policy.py 2000 >"$work/generated_2000.sbx"
-python3 bench/gen_policy.py 10000 >"$work/generated_10000.sbx"
-cp "$work"/generated_*.sbx bench/ 2>/dev/null || true
-table=$(python3 bench/check_latency.py "$polc" "$runs" examples/*.sbx bench/generated_2000.sbx bench/generated_10000.sbx)
-rm -f bench/generated_*.sbx
+# Generated policies of 100, 1,000 and 10,000 lines (about as many rules), and Docker's default
+# seccomp profile imported as `polc import oci` writes it (x86_64; x86_64 and aarch64).
+for lines in 100 1000 10000; do python3 bench/gen_policy.py $lines >"bench/generated_$lines.sbx"; done
+"$polc" import oci tests/golden/import/docker-default.json --name docker_default -o bench/docker_default.sbx
+"$polc" import oci tests/golden/import/docker-default.json --arch x86_64,aarch64 --name docker_default_2 \
+  -o bench/docker_default_2.sbx
+inputs=(examples/*.sbx bench/docker_default.sbx bench/docker_default_2.sbx bench/generated_100.sbx
+        bench/generated_1000.sbx bench/generated_10000.sbx)
+trap 'rm -rf "$work" bench/generated_*.sbx bench/docker_default*.sbx' EXIT
+table=$(python3 bench/check_latency.py "$polc" "$runs" "${inputs[@]}")
 write_section check "Measured $(date -u +%Y-%m-%d) on $machine; polc $("$polc" --version | cut -d' ' -f2),
 RelWithDebInfo build; $runs runs per input after one warm-up; wall time of the whole process." "$table"
+
+# Translation validation alone: the Z3 proof of each emitted program (median per program).
+tv_bench=$(dirname "$polc")/../../bench/polc_translation_bench
+tv=$("$tv_bench" "$runs" examples/*.sbx tests/golden/import/docker-default.json bench/generated_100.sbx \
+     bench/generated_1000.sbx bench/generated_10000.sbx)
+write_section verify "Measured $(date -u +%Y-%m-%d) on $machine; $runs runs per program after one warm-up;
+one process, one Z3 context." "$tv"
 
 # sbx-exec's start-up cost and polc build's latency (medians of wall time).
 launch=$(python3 bench/launch_overhead.py "$polc" "$sbx_exec" "$runs")
