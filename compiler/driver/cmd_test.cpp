@@ -3,6 +3,7 @@
 #include <iostream>
 
 #include "compiler/driver/output_file.h"
+#include "compiler/driver/report_format.h"
 #include "compiler/driver/session.h"
 #include "compiler/driver/test_report.h"
 
@@ -11,30 +12,6 @@ namespace polc::driver {
 namespace {
 
 enum class ReportFormat : uint8_t { Text, Json, Junit };
-
-// `--format` names the report here, not the diagnostics (which always go to stderr as text, since
-// stdout carries the report), so it is taken out before the shared options are parsed.
-struct FormatOption {
-  std::optional<std::string> value;
-  Args rest;
-  bool missing_value = false;
-};
-
-FormatOption take_format(const Args& args) {
-  FormatOption f;
-  for (size_t i = 0; i < args.size(); ++i) {
-    const std::string& a = args[i];
-    if (a.rfind("--format=", 0) == 0) {
-      f.value = a.substr(9);
-    } else if (a == "--format") {
-      if (i + 1 < args.size()) f.value = args[++i];
-      else f.missing_value = true;
-    } else {
-      f.rest.push_back(a);
-    }
-  }
-  return f;
-}
 
 }  // namespace
 

@@ -11,6 +11,9 @@
 //   build        NAME.sbx -> `polc build NAME.sbx -o TMP` (or the arguments in NAME.args, one line,
 //                where {out} is TMP): the diagnostics and exit status in NAME.expected, and every
 //                text artifact written in NAME.FILE.expected (binary ones as their SHA-256)
+//   diff         NAME.args (`OLD.sbx NEW.sbx`, one line) -> `polc diff OLD NEW` (stderr+stdout) and
+//                the exit status in NAME.expected; the same with --format json and --format md,
+//                stdout only, in NAME.json.expected and NAME.md.expected
 //   test         NAME.sbx -> `polc test NAME.sbx` (stderr+stdout) and the exit status in
 //                NAME.expected; the same run with --format json and --format junit, stdout only
 //                (one document each), in NAME.json.expected and NAME.junit.expected
@@ -186,6 +189,24 @@ bool build_case(const std::string& polc, const fs::path& dir, const fs::path& in
   return ok;
 }
 
+// One diff case: text (with diagnostics and exit status), then JSON and Markdown (stdout only).
+bool diff_case(const std::string& polc, const fs::path& dir, const fs::path& in, bool update) {
+  std::string args = read_file(in);
+  while (!args.empty() && (args.back() == '\n' || args.back() == ' ')) args.pop_back();
+  const std::string stem = in.stem().string();
+  const Run r = run("'" + polc + "' diff " + args, dir);
+  bool ok = check(dir / (stem + ".expected"), r.output + "exit status: " + std::to_string(r.status) + "\n", update);
+  for (const std::string format : {"json", "md"}) {
+    const Run f = run("('" + polc + "' diff --format " + format + " " + args + " 2>/dev/null)", dir);
+    ok = check(dir / (stem + "." + format + ".expected"), f.output, update) && ok;
+    if (f.status != r.status) {
+      std::cerr << "EXIT STATUS of --format " << format << " differs for " << stem << ": " << f.status << "\n";
+      ok = false;
+    }
+  }
+  return ok;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -211,6 +232,15 @@ int main(int argc, char** argv) {
   }
 
   int passed = 0, failed = 0;
+  if (suite == "diff") {
+    std::vector<fs::path> cases;
+    for (const auto& e : fs::directory_iterator(dir))
+      if (e.path().extension() == ".args") cases.push_back(e.path());
+    std::sort(cases.begin(), cases.end());
+    for (const fs::path& in : cases) (diff_case(polc, dir, in, update) ? passed : failed)++;
+    std::cout << passed << " passed, " << failed << " failed\n";
+    return failed == 0 && passed > 0 ? 0 : 1;
+  }
   if (suite == "build") {
     // Cases: every NAME.args, and every NAME.sbx without one.
     std::vector<fs::path> cases;
