@@ -51,8 +51,13 @@ int cmd_build(const Args& args) {
   }
   const int status = report(engine, *o);
   if (has_flag(*o, "--explain-coverage")) std::cout << bundle::coverage_text(bundle->coverage);
-  if (status == kExitOk && o->format == diag::Format::Human)
+  if (status == kExitOk && o->format == diag::Format::Human) {
+    const verify::Verdicts& v = bundle->verdicts;
+    std::cerr << "polc build: proved with " << v.solver << ": " << v.assertions.size() << " assertions, "
+              << v.programs.size() << " programs equivalent to the policy; " << v.expectations_passed
+              << " test expectations passed\n";
     std::cerr << "polc build: wrote " << bundle->files.size() << " files to " << dest << "/\n";
+  }
   return status;
 }
 
