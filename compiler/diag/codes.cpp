@@ -341,6 +341,68 @@ constexpr std::array kCodes = std::to_array<CodeInfo>({
      "`personality` rule `arg0 == 0xffffffff` rejects a sign-extended -1 (0xffff_ffff_ffff_ffff),\n"
      "which polc accepts because the kernel reads it as 0xffffffff. The notes show a value on each\n"
      "side of the difference. This is informational: review the rule if the difference matters."},
+
+    {BundleUnreadable, "E0801", "bundle-unreadable", E, "a bundle, key or trust file cannot be read",
+     "The directory or file could not be opened or read (it does not exist, or permissions forbid\n"
+     "it). A bundle is the directory `polc build -o DIR` writes: DIR/<policy name>."},
+    {BundleMalformedManifest, "E0802", "bundle-malformed-manifest", E, "manifest.json is missing, malformed or not canonical",
+     "Every check of a bundle starts from manifest.json: the polc.bundle/1 document `polc build` writes,\n"
+     "in canonical JSON (sorted keys, no whitespace), listing every artifact and source with its size\n"
+     "and SHA-256. A manifest that does not parse, lacks a field, lists a path outside the bundle or\n"
+     "is not in canonical form is refused: signatures cover its exact bytes, so it has exactly one\n"
+     "accepted spelling. Rebuild the bundle rather than editing the manifest."},
+    {BundleFileModified, "E0803", "bundle-file-modified", E, "a bundle file differs from its size or SHA-256 in manifest.json",
+     "The file was changed after `polc build` wrote the bundle (or the manifest was). Nothing in such\n"
+     "a bundle is used: a launcher cannot tell which of the two was tampered with. Rebuild it."},
+    {BundleFileMissing, "E0804", "bundle-file-missing", E, "a file manifest.json lists is missing from the bundle",
+     "Every listed artifact and source must be present: a launcher applies all of them, and a\n"
+     "reviewer reads all of them. Copy the whole directory, or rebuild the bundle."},
+    {BundleFileUnlisted, "E0805", "bundle-file-unlisted", E, "the bundle holds a file, directory or symlink its manifest does not list",
+     "A bundle holds exactly the files its manifest lists, plus signatures.json. Anything else is\n"
+     "covered by no digest and no signature, so it is refused rather than ignored: a launcher or a\n"
+     "script that picked it up would use unreviewed bytes. Symlinks are refused everywhere in a\n"
+     "bundle. Remove the file."},
+    {BundleMalformedSignatures, "E0806", "bundle-malformed-signatures", E, "signatures.json is malformed or made for another manifest",
+     "signatures.json is the polc.signatures/1 document `polc sign` maintains: the SHA-256 of the\n"
+     "manifest it belongs to and one Ed25519 signature per key. A file that does not parse, has\n"
+     "unknown keys or belongs to another manifest is refused. Remove it and collect the signatures\n"
+     "again."},
+    {TrustMalformed, "E0807", "trust-malformed", E, "the trust file is malformed",
+     "A trust file (polc.trust/1, see docs/bundle.md) lists the keys that may sign, each with its id\n"
+     "(the SHA-256 of the raw public key) and base64 public key, a threshold of distinct signers,\n"
+     "and the lowest acceptable version of each policy. Unknown keys are errors (a misspelt\n"
+     "\"threshold\" must not silently become 1), a key listed twice is an error (it must not count\n"
+     "twice), and a threshold above the number of keys is an error (nothing could be accepted)."},
+    {TrustUnknownSigner, "E0808", "trust-unknown-signer", E, "a signature by a key the trust file does not list",
+     "Every signature on a bundle must be by a key the trust file lists. A stray signature means the\n"
+     "bundle passed through hands the trust file does not know; it is refused so that this is seen.\n"
+     "Add the key to the trust file if its holder is trusted, or remove the signature."},
+    {TrustBadSignature, "E0809", "trust-bad-signature", E, "a trusted key's signature does not verify over the manifest",
+     "The signature was made over another manifest, or either was altered after signing. Ask the\n"
+     "key holder to review and sign the bundle again."},
+    {TrustTooFewSigners, "E0810", "trust-too-few-signers", E, "fewer distinct trusted signers than the trust file's threshold",
+     "The trust file asks for a threshold of distinct keys; the same key signing twice counts once.\n"
+     "The message names the keys that have not signed."},
+    {BundleExpired, "E0811", "bundle-expired", E, "the bundle's expiry time has passed",
+     "`polc build --expires TIME` writes an expiry into the manifest, which the signatures cover.\n"
+     "After it, the bundle is refused: policies are reviewed again rather than trusted forever.\n"
+     "Build, review and sign a new bundle."},
+    {TrustRollback, "E0812", "trust-rollback", E, "the policy's version is below the trust file's minimum",
+     "The trust file names the lowest acceptable version of each policy, so that an old, signed\n"
+     "bundle (perhaps with a hole since fixed) cannot be replayed. Launch the current version, or\n"
+     "lower the minimum deliberately."},
+    {TrustPolicyNotNamed, "E0813", "trust-policy-not-named", E, "the trust file does not name the bundle's policy",
+     "A trust file accepts only the policies it names, each with a minimum version. Add the policy to\n"
+     "its \"policies\" object if these signers are trusted for it."},
+    {KeyUnusable, "E0814", "key-unusable", E, "a key file cannot be used",
+     "`polc sign` takes an unencrypted Ed25519 private key in PEM (PKCS#8), as `polc keygen` or\n"
+     "`openssl genpkey -algorithm ed25519` writes it, readable by its owner only (mode 0600, like\n"
+     "ssh keys). `polc keygen` refuses to overwrite an existing key."},
+    {BundleNotReproduced, "E0815", "bundle-not-reproduced", E, "a bundle's artifacts are not what its sources compile to",
+     "`polc inspect` rebuilds the bundle from the sources it carries. When the manifest names this\n"
+     "same polc, the rebuilt artifacts must be byte-identical to the bundle's: otherwise the\n"
+     "artifacts were not made from the sources a reviewer reads. Rebuild the bundle from its\n"
+     "sources and review it again."},
 });
 
 constexpr bool registry_is_dense() {

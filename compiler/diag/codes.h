@@ -98,6 +98,22 @@ enum class Code {
   OciTargetNotInProfile,
   OciFieldIgnored,
   OciComparisonWidth,
+  // Bundles, keys, signatures and trust (`polc verify`, `sign`, `keygen`, `inspect`: E08xx)
+  BundleUnreadable,
+  BundleMalformedManifest,
+  BundleFileModified,
+  BundleFileMissing,
+  BundleFileUnlisted,
+  BundleMalformedSignatures,
+  TrustMalformed,
+  TrustUnknownSigner,
+  TrustBadSignature,
+  TrustTooFewSigners,
+  BundleExpired,
+  TrustRollback,
+  TrustPolicyNotNamed,
+  KeyUnusable,
+  BundleNotReproduced,
 };
 
 struct CodeInfo {

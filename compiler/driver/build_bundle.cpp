@@ -69,7 +69,17 @@ std::optional<std::string> parse_backends(const std::vector<std::string>& values
   return std::nullopt;
 }
 
-std::optional<Bundle> build_bundle(const ir::Policy& policy, const BackendSelection& selected, diag::Engine& engine) {
+std::vector<std::string> backend_names(const BackendSelection& s) {
+  std::vector<std::string> out;
+  if (s.landlock) out.push_back("landlock");
+  if (s.nftables) out.push_back("nftables");
+  if (s.proxy) out.push_back("proxy");
+  if (s.seccomp) out.push_back("seccomp");
+  return out;
+}
+
+std::optional<Bundle> build_bundle(const ir::Policy& policy, const BuildInputs& inputs, diag::Engine& engine) {
+  const BackendSelection& selected = inputs.selected;
   Bundle out;
   const size_t errors_before = engine.error_count();
   std::vector<std::pair<arch::Arch, std::string>> seccomp_files;
@@ -112,8 +122,10 @@ std::optional<Bundle> build_bundle(const ir::Policy& policy, const BackendSelect
 
   out.coverage = bundle::build_coverage(policy, engine.sources(), seccomp_files, oci, enforced);
   if (bundle::report_unenforced(out.coverage, engine) > 0) return std::nullopt;
-  const std::string manifest = bundle::manifest_json(policy, std::string(version()), out.files, out.coverage,
-                                                     verify::verdicts_json(out.verdicts));
+  const nlohmann::json verdicts = verify::verdicts_json(out.verdicts);
+  const std::string manifest = bundle::manifest_json({policy, std::string(version()), out.files, inputs.sources,
+                                                      backend_names(selected), out.coverage, verdicts, inputs.expires});
+  for (const bundle::SourceFile& s : inputs.sources) out.files[s.path] = bytes_of(s.text);
   out.files[bundle::kManifestFile] = bytes_of(manifest);
   return out;
 }

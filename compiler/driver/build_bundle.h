@@ -6,6 +6,7 @@
 #include <string>
 
 #include "compiler/bundle/coverage.h"
+#include "compiler/bundle/manifest.h"
 #include "compiler/driver/output_dir.h"
 #include "compiler/verify/verify.h"
 
@@ -23,14 +24,25 @@ struct BackendSelection {
 // unknown name or an empty selection.
 std::optional<std::string> parse_backends(const std::vector<std::string>& values, BackendSelection& out);
 
+// The selection's names, sorted, as the manifest's "backends" lists them.
+std::vector<std::string> backend_names(const BackendSelection& selected);
+
+// What a build puts in the bundle beside the backends' files.
+struct BuildInputs {
+  BackendSelection selected;
+  std::vector<bundle::SourceFile> sources;  // placed under sources/ and listed in the manifest
+  std::optional<std::string> expires;       // canonical UTC time, or none
+};
+
 struct Bundle {
   Artifacts files;  // every file of DIR/<name>/, manifest.json included
   bundle::Coverage coverage;
   verify::Verdicts verdicts;
 };
 
-// Runs the selected backends and builds the coverage map and manifest. Returns nullopt when an
+// Runs the selected backends and builds the coverage map and manifest; the sources are added as
+// files. Returns nullopt when an
 // error was reported to `engine` (nothing must then be written).
-std::optional<Bundle> build_bundle(const ir::Policy& policy, const BackendSelection& selected, diag::Engine& engine);
+std::optional<Bundle> build_bundle(const ir::Policy& policy, const BuildInputs& inputs, diag::Engine& engine);
 
 }  // namespace polc::driver

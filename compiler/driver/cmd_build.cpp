@@ -1,8 +1,10 @@
 // Stage: driver. `polc build FILE -o DIR`: analyzes a policy, runs the selected backends, checks
 // that every statement is enforced, and writes the bundle to DIR/<policy name>/ atomically.
+#include <ctime>
 #include <iostream>
 
 #include "compiler/driver/build_bundle.h"
+#include "compiler/driver/bundle_sources.h"
 #include "compiler/driver/output_dir.h"
 #include "compiler/driver/session.h"
 
@@ -10,7 +12,7 @@ namespace polc::driver {
 
 int cmd_build(const Args& args) {
   bool help = false;
-  auto o = parse_options(args, "build", {"-o=", "--output=", "--backends=", "--explain-coverage", "--solver-rlimit="},
+  auto o = parse_options(args, "build", {"-o=", "--output=", "--backends=", "--explain-coverage", "--solver-rlimit=", "--expires="},
                          help);
   if (!o) return help ? kExitOk : kExitUsage;
   if (auto err = apply_solver_options(*o)) {
@@ -27,21 +29,42 @@ int cmd_build(const Args& args) {
     std::cerr << "polc build: say where to write the artifacts with -o DIR\n(see `polc build --help`)\n";
     return kExitUsage;
   }
-  BackendSelection selected;
-  if (auto err = parse_backends(values_of(*o, "--backends"), selected)) {
+  BuildInputs inputs;
+  if (auto err = parse_backends(values_of(*o, "--backends"), inputs.selected)) {
     std::cerr << "polc build: " << *err << "\n(see `polc build --help`)\n";
     return kExitUsage;
   }
+  if (auto expires = value_of(*o, "--expires")) {
+    // An absolute time only: "in 30 days" would make the bundle depend on when it was built.
+    const auto at = bundle::parse_utc_time(*expires);
+    if (!at) {
+      std::cerr << "polc build: --expires takes a UTC date or time like 2027-01-31 or 2027-01-31T12:00:00Z, not `"
+                << *expires << "`\n";
+      return kExitUsage;
+    }
+    if (*at <= std::time(nullptr)) {
+      std::cerr << "polc build: --expires " << *expires << " is in the past: the bundle would never be accepted\n";
+      return kExitUsage;
+    }
+    inputs.expires = bundle::format_utc_time(*at);
+  }
   diag::SourceManager sources;
   diag::Engine engine(sources);
-  auto policy = analyze_file(engine, o->files[0], *o);
+  std::vector<sema::LoadedSource> loaded;
+  auto policy = analyze_file(engine, o->files[0], *o, &loaded);
   if (!engine.has_errors() && !policy) {
     report(engine, *o);
     std::cerr << "polc build: `" << o->files[0] << "` is a module; only policies are built\n";
     return kExitUsage;
   }
   std::optional<Bundle> bundle;
-  if (policy) bundle = build_bundle(*policy, selected, engine);
+  if (policy) {
+    if (auto err = place_sources(loaded, o->files[0], inputs.sources)) {
+      engine.report(diag::Code::OutputNotWritten, {}, *err);
+      return report(engine, *o);
+    }
+    bundle = build_bundle(*policy, inputs, engine);
+  }
   // Warnings under --werror stop the build too: nothing is written unless the build succeeds.
   if (!bundle || engine.has_errors() || (o->werror && engine.warning_count() > 0)) return report(engine, *o);
   const std::string dest = *out_dir + "/" + policy->name;

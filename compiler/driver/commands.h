@@ -23,6 +23,10 @@ int cmd_fmt(const Args& args);
 int cmd_ir(const Args& args);
 int cmd_import(const Args& args);
 int cmd_explain(const Args& args);
+int cmd_keygen(const Args& args);
+int cmd_sign(const Args& args);
+int cmd_verify(const Args& args);
+int cmd_inspect(const Args& args);
 int cmd_help(const Args& args);
 
 std::string_view version();

@@ -26,7 +26,7 @@ int main(int argc, char** argv) {
     return kExitOk;
   }
   static const std::map<std::string, int (*)(const Args&)> kVerbs = {
-      {"check", cmd_check}, {"build", cmd_build}, {"eval", cmd_eval}, {"test", cmd_test}, {"diff", cmd_diff}, {"fmt", cmd_fmt}, {"ir", cmd_ir}, {"import", cmd_import}, {"explain", cmd_explain}, {"help", cmd_help}};
+      {"check", cmd_check}, {"build", cmd_build}, {"eval", cmd_eval}, {"test", cmd_test}, {"diff", cmd_diff}, {"fmt", cmd_fmt}, {"ir", cmd_ir}, {"import", cmd_import}, {"explain", cmd_explain}, {"keygen", cmd_keygen}, {"sign", cmd_sign}, {"verify", cmd_verify}, {"inspect", cmd_inspect}, {"help", cmd_help}};
   auto it = kVerbs.find(verb);
   if (it == kVerbs.end()) {
     std::cerr << "polc: unknown verb `" << verb << "`\n(see `polc help`)\n";

@@ -51,8 +51,14 @@ std::optional<std::string> write_directory_atomically(const std::string& dir, co
     return message;
   };
   if (chmod(tmp.c_str(), 0755) != 0) return fail("cannot set the mode of " + tmp.string());
-  for (const auto& [name, bytes] : files)
-    if (auto err = write_file(tmp / name, bytes)) return fail(*err);
+  for (const auto& [name, bytes] : files) {
+    const fs::path path = tmp / name;  // names may hold directories (sources/...)
+    if (path.parent_path() != tmp) {
+      fs::create_directories(path.parent_path(), ec);
+      if (ec) return fail("cannot create " + path.parent_path().string() + ": " + ec.message());
+    }
+    if (auto err = write_file(path, bytes)) return fail(*err);
+  }
 
   if (fs::exists(fs::symlink_status(target, ec))) {
     if (!fs::is_directory(fs::symlink_status(target, ec)))

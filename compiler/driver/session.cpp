@@ -8,11 +8,13 @@
 
 namespace polc::driver {
 
-std::optional<ir::Policy> analyze_file(diag::Engine& engine, const std::string& path, const CommonOptions& options) {
+std::optional<ir::Policy> analyze_file(diag::Engine& engine, const std::string& path, const CommonOptions& options,
+                                       std::vector<sema::LoadedSource>* sources) {
   auto fid = sema::read_source(engine, path, {});
   if (!fid) return std::nullopt;
   sema::Options so;
   so.load.stdlib_dir = options.stdlib_dir;
+  so.sources_out = sources;
   return sema::analyze(engine, *fid, path, so);
 }
 

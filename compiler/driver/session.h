@@ -8,12 +8,15 @@
 #include "compiler/diag/diagnostic.h"
 #include "compiler/driver/options.h"
 #include "compiler/ir/ir.h"
+#include "compiler/sema/loader.h"
 
 namespace polc::driver {
 
 // Loads and analyzes `path`. Returns the IR of a policy without errors; nullopt otherwise (and for
-// modules, which are only checked).
-std::optional<ir::Policy> analyze_file(diag::Engine& engine, const std::string& path, const CommonOptions& options);
+// modules, which are only checked). `sources`, when given, receives every source file that shaped
+// the policy (for the bundle).
+std::optional<ir::Policy> analyze_file(diag::Engine& engine, const std::string& path, const CommonOptions& options,
+                                       std::vector<sema::LoadedSource>* sources = nullptr);
 
 // Applies `--solver-rlimit N` (the verifier's per-query step limit) when given. Returns a usage
 // message for a malformed value.

@@ -121,6 +121,7 @@ std::optional<ir::Policy> analyze(diag::Engine& diags, diag::FileId root, const 
                                   const Options& options) {
   auto program = load_program(diags, root, root_path, options.load);
   if (!program) return std::nullopt;
+  if (options.sources_out != nullptr) *options.sources_out = loaded_sources(*program, diags.sources());
   const size_t errors_before = diags.error_count();
   const ast::File& file = program->units[0]->ast;
 

@@ -14,6 +14,8 @@ namespace polc::sema {
 
 struct Options {
   LoadOptions load;
+  // When set, receives every source file that shaped the policy (for the bundle's sources/).
+  std::vector<LoadedSource>* sources_out = nullptr;
 };
 
 // Analyzes the file `root` (already in the engine's sources, read from `root_path`). Returns the IR

@@ -1,12 +1,14 @@
 // Stage: sema. Module loading and import-graph checks.
 #include "compiler/sema/loader.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <fstream>
 #include <iostream>
 #include <map>
 #include <sstream>
+#include <tuple>
 
 #include "compiler/sema/stdlib.h"
 #include "compiler/syntax/parse.h"
@@ -28,6 +30,7 @@ class Loader {
     unit->ast = std::move(*file);
     unit->key = canonical_key(path);
     unit->dir = path.parent_path();
+    root_dir_ = unit->dir;
     if (unit->ast.kind == ast::UnitKind::Module) unit->module = unit->ast.name;
     program_.units.push_back(std::move(unit));
     index_[program_.units.back()->key] = 0;
@@ -37,7 +40,9 @@ class Loader {
   Program take() { return std::move(program_); }
 
  private:
-  static std::string canonical_key(const std::filesystem::path& p) {
+  std::string canonical_key(const std::filesystem::path& p) const {
+    // Bundled sources are not on the disk: their normal relative path is their identity.
+    if (options_.bundled != nullptr) return p.lexically_normal().string();
     std::error_code ec;
     auto c = std::filesystem::weakly_canonical(p, ec);
     return ec ? p.lexically_normal().string() : c.string();
@@ -103,7 +108,10 @@ class Loader {
       if (c == '.') c = '/';
     rel += ".sbx";
     std::optional<diag::FileId> fid;
-    if (!options_.stdlib_dir.empty()) {
+    if (options_.bundled != nullptr) {
+      if (auto it = options_.bundled->stdlib.find(ref.text); it != options_.bundled->stdlib.end())
+        fid = diags_.sources().add("<bundle>/sources/std/" + rel, it->second);
+    } else if (!options_.stdlib_dir.empty()) {
       const std::string path = (std::filesystem::path(options_.stdlib_dir) / rel).string();
       if (std::filesystem::exists(path)) fid = read_source(diags_, path, ref.range);
     } else {
@@ -143,9 +151,22 @@ class Loader {
     const std::filesystem::path full = (from.dir / rel).lexically_normal();
     const std::string key = canonical_key(full);
     if (auto it = index_.find(key); it != index_.end()) return it->second;
-    auto fid = read_source(diags_, full.string(), ref.range);
+    const std::string relative =
+        (root_dir_.empty() ? full : full.lexically_relative(root_dir_)).lexically_normal().string();
+    std::optional<diag::FileId> fid;
+    if (options_.bundled != nullptr) {
+      if (auto it = options_.bundled->files.find(relative); it != options_.bundled->files.end())
+        fid = diags_.sources().add("<bundle>/" + relative, it->second);
+      else
+        diags_.report(Code::UnreadableFile, ref.range, "the bundle does not carry `" + relative + "`")
+            .with_help("the bundle's manifest lists every source it was built from; rebuild it");
+    } else {
+      fid = read_source(diags_, full.string(), ref.range);
+    }
     if (!fid) return std::nullopt;
-    return add_unit(*fid, key, full.parent_path(), false, ref, "");
+    auto unit = add_unit(*fid, key, full.parent_path(), false, ref, "");
+    if (unit) program_.units[*unit]->relative = relative;
+    return unit;
   }
 
   std::optional<size_t> add_unit(diag::FileId fid, const std::string& key, std::filesystem::path dir, bool stdlib,
@@ -178,6 +199,7 @@ class Loader {
 
   diag::Engine& diags_;
   const LoadOptions& options_;
+  std::filesystem::path root_dir_;  // relative file imports are recorded against it
   Program program_;
   std::map<std::string, size_t> index_;
   std::map<size_t, int> state_;
@@ -211,6 +233,24 @@ std::optional<diag::FileId> read_source(diag::Engine& diags, const std::string& 
   std::ostringstream ss;
   ss << in.rdbuf();
   return diags.sources().add(path, ss.str());
+}
+
+std::vector<LoadedSource> loaded_sources(const Program& program, const diag::SourceManager& sources) {
+  std::vector<LoadedSource> out;
+  for (const auto& unit : program.units) {
+    LoadedSource s;
+    s.role = unit == program.units.front() ? LoadedSource::Role::Policy
+             : unit->from_stdlib             ? LoadedSource::Role::Stdlib
+                                             : LoadedSource::Role::Local;
+    s.module = unit->module;
+    s.relative = unit->relative;
+    s.text = std::string(sources.contents(unit->ast.file));
+    out.push_back(std::move(s));
+  }
+  std::sort(out.begin() + 1, out.end(), [](const LoadedSource& a, const LoadedSource& b) {
+    return std::tie(a.role, a.module, a.relative) < std::tie(b.role, b.module, b.relative);
+  });
+  return out;
 }
 
 std::optional<Program> load_program(diag::Engine& diags, diag::FileId root, const std::filesystem::path& root_path,

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <filesystem>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -26,6 +27,9 @@ struct Unit {
   std::string key;     // identity: "std:NAME" or the file's canonical path
   std::filesystem::path dir;  // directory for relative imports; empty for embedded modules
   bool from_stdlib = false;
+  // A file import: its path relative to the root policy's directory, lexically normal
+  // ("common.sbx", "../shared/net.sbx"); empty for the root and for standard modules.
+  std::string relative;
   std::vector<ImportEdge> imports;
 };
 
@@ -33,11 +37,32 @@ struct Program {
   std::vector<std::unique_ptr<Unit>> units;  // units[0] is the root file
 };
 
+// The sources a bundle carries (see docs/bundle.md): when given, imports are resolved from them
+// alone, never from the disk or the standard library built into polc, so that a bundle is
+// rebuilt from exactly what shaped it.
+struct BundledSources {
+  std::map<std::string, std::string> files;   // Unit::relative -> text
+  std::map<std::string, std::string> stdlib;  // module name -> text
+};
+
 struct LoadOptions {
   // Read standard-library modules from this directory instead of the copy built into polc
   // (for developing the standard library itself). Empty: use the built-in copy.
   std::string stdlib_dir;
+  const BundledSources* bundled = nullptr;  // not owned; outlives the load
 };
+
+// One source file that shaped a program, for the bundle.
+struct LoadedSource {
+  enum class Role { Policy, Stdlib, Local };
+  Role role = Role::Policy;
+  std::string module;    // dotted module name; "" for the policy
+  std::string relative;  // Local: Unit::relative
+  std::string text;
+};
+
+// Every unit of `program`, the root first, then the others sorted by (role, name).
+std::vector<LoadedSource> loaded_sources(const Program& program, const diag::SourceManager& sources);
 
 // Parses `root` (already added to the engine's sources) and everything it imports. Returns nullopt
 // when any file fails to load or parse, or imports form a cycle; every problem is reported.

@@ -17,6 +17,8 @@
 //   test         NAME.sbx -> `polc test NAME.sbx` (stderr+stdout) and the exit status in
 //                NAME.expected; the same run with --format json and --format junit, stdout only
 //                (one document each), in NAME.json.expected and NAME.junit.expected
+//   bundle       NAME.sh (a bash script run in a fresh temporary directory, with $POLC and $CASES,
+//                this directory) -> its stdout and stderr and its exit status in NAME.expected
 //   coverage     fails unless every code of `polc explain --list` appears in some case of DIR or of
 //                the further directories named after `coverage`
 // With POLC_UPDATE_GOLDEN=1 in the environment, `.expected` files are rewritten instead.
@@ -176,7 +178,10 @@ bool build_case(const std::string& polc, const fs::path& dir, const fs::path& in
   std::vector<fs::path> files;
   if (fs::exists(out))
     for (const auto& e : fs::recursive_directory_iterator(out))
-      if (e.is_regular_file()) files.push_back(e.path());
+      // sources/ holds copies of the inputs; the manifest's golden file records their digests.
+      if (e.is_regular_file() && e.path().parent_path().filename() != "sources" &&
+          e.path().string().find("/sources/") == std::string::npos)
+        files.push_back(e.path());
   std::sort(files.begin(), files.end());
   for (const fs::path& f : files) {
     const std::string name = f.filename().string();
@@ -187,6 +192,20 @@ bool build_case(const std::string& polc, const fs::path& dir, const fs::path& in
   }
   fs::remove_all(out);
   return ok;
+}
+
+// One bundle case: NAME.sh runs in a fresh temporary directory with $POLC and $CASES (this
+// directory) set; its stdout and stderr together, with the temporary directory's path spelled
+// {tmp}, and its exit status are compared with NAME.expected.
+bool bundle_case(const std::string& polc, const fs::path& dir, const fs::path& in, bool update) {
+  char pattern[] = "/tmp/polc-golden-bundle-XXXXXX";
+  if (mkdtemp(pattern) == nullptr) return false;
+  const fs::path tmp = pattern;
+  const Run r = run("POLC='" + polc + "' CASES='" + dir.string() + "' bash -eu '" + in.string() + "'", tmp);
+  std::string log = r.output;
+  for (size_t at; (at = log.find(tmp.string())) != std::string::npos;) log.replace(at, tmp.string().size(), "{tmp}");
+  fs::remove_all(tmp);
+  return check(fs::path(in).replace_extension(".expected"), log + "exit status: " + std::to_string(r.status) + "\n", update);
 }
 
 // One diff case: text (with diagnostics and exit status), then JSON and Markdown (stdout only).
@@ -238,6 +257,15 @@ int main(int argc, char** argv) {
       if (e.path().extension() == ".args") cases.push_back(e.path());
     std::sort(cases.begin(), cases.end());
     for (const fs::path& in : cases) (diff_case(polc, dir, in, update) ? passed : failed)++;
+    std::cout << passed << " passed, " << failed << " failed\n";
+    return failed == 0 && passed > 0 ? 0 : 1;
+  }
+  if (suite == "bundle") {
+    std::vector<fs::path> cases;
+    for (const auto& e : fs::directory_iterator(dir))
+      if (e.path().extension() == ".sh") cases.push_back(e.path());
+    std::sort(cases.begin(), cases.end());
+    for (const fs::path& in : cases) (bundle_case(polc, dir, in, update) ? passed : failed)++;
     std::cout << passed << " passed, " << failed << " failed\n";
     return failed == 0 && passed > 0 ? 0 : 1;
   }

@@ -1,0 +1,43 @@
+// Stage: bundle. Strict JSON document reading (see json_fields.h).
+#include "compiler/bundle/json_fields.h"
+
+#include <cstring>
+
+namespace polc::bundle {
+
+std::optional<nlohmann::json> JsonDocument::parse_object(const std::string& bytes) const {
+  nlohmann::json doc;
+  try {
+    doc = nlohmann::json::parse(bytes);
+  } catch (const nlohmann::json::parse_error& e) {
+    // nlohmann's messages start with "[json.exception.parse_error.101] parse error at line 1,
+    // column 5: "; the location is shown separately, so keep what follows.
+    std::string what = e.what();
+    if (const size_t colon = what.find(": "); colon != std::string::npos) what = what.substr(colon + 2);
+    fail("not valid JSON: " + what, e.byte > 0 ? e.byte - 1 : 0);
+    return std::nullopt;
+  }
+  if (!doc.is_object()) {
+    fail("not a JSON object");
+    return std::nullopt;
+  }
+  return doc;
+}
+
+bool JsonDocument::only_keys(const nlohmann::json& object, std::initializer_list<const char*> allowed,
+                             const std::string& where) const {
+  bool ok = true;
+  for (const auto& [key, value] : object.items()) {
+    bool known = false;
+    for (const char* a : allowed) known = known || key == a;
+    if (!known) {
+      std::string names;
+      for (const char* a : allowed) names += std::string(names.empty() ? "" : ", ") + a;
+      fail("unknown key \"" + key + "\" in " + where + " (known: " + names + ")");
+      ok = false;
+    }
+  }
+  return ok;
+}
+
+}  // namespace polc::bundle
