@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The README's first quick-start command: checks and format-checks every bundled example, builds
-# one, shows what its filter decides and why and which file enforces each statement, and runs a
-# Python payload under sbx-exec.
+# one, shows what its filter decides and why and which file enforces each statement, signs the
+# bundle with two reviewers' keys, verifies it against a trust file, and runs a Python payload
+# under sbx-exec, which verifies it again before applying anything.
 set -euo pipefail
 polc=${1:-build/compiler/driver/polc}
 cd "$(dirname "$0")/.."
@@ -35,14 +36,29 @@ echo
 echo "== the coverage map: which file enforces each statement (the start of it)"
 "$polc" build examples/python_agent.sbx -o "$tmp/dist" --explain-coverage 2>/dev/null | grep -A4 "python_agent.sbx:8[0-9]:" | head -14
 
+echo
+echo "== governance: two reviewers' keys, a trust file asking for both, signatures, verification"
+alice=$("$polc" keygen --out "$tmp/alice" 2>/dev/null)
+bob=$("$polc" keygen --out "$tmp/bob" 2>/dev/null)
+cat >"$tmp/trust.json" <<EOF
+{"format": "polc.trust/1", "threshold": 2, "keys": [$alice, $bob],
+ "policies": {"python_agent": {"min_version": 1}}}
+EOF
+"$polc" inspect "$tmp/dist/python_agent" --trust "$tmp/trust.json" | sed -n '1,12p'
+echo "   ... (polc inspect: the whole review page; --format md for a ticket)"
+"$polc" sign "$tmp/dist/python_agent" --key "$tmp/alice.key"
+"$polc" verify "$tmp/dist/python_agent" --trust "$tmp/trust.json" || echo "(refused, as it must be: one signature of the two required)"
+"$polc" sign "$tmp/dist/python_agent" --key "$tmp/bob.key"
+"$polc" verify "$tmp/dist/python_agent" --trust "$tmp/trust.json"
+
 sbx_exec=$(dirname "$polc")/../../launcher/sbx-exec
 echo
-echo "== a payload under sbx-exec: the bundle's digests checked, then Landlock, seccomp and nftables"
+echo "== a payload under sbx-exec: signatures and digests checked, then nftables, Landlock and seccomp"
 if [ "$(uname -m)" = x86_64 ] && [ -x "$sbx_exec" ] && [ -x /usr/bin/python3.11 ]; then
   # nftables needs a network namespace of the sandbox's own, which takes root; without it the
   # caller must vouch that nftables.nft is applied, and sbx-exec records that in its audit line.
   if [ "$(id -u)" -eq 0 ]; then net=(--netns); else net=(--network-enforced-externally); fi
-  run=("$sbx_exec" --bundle "$tmp/dist/python_agent" "${net[@]}" --audit-log "$tmp/audit.log" --)
+  run=("$sbx_exec" --bundle "$tmp/dist/python_agent" --trust "$tmp/trust.json" "${net[@]}" --audit-log "$tmp/audit.log" --)
   payload='
 import json, os, socket, subprocess, sys, threading
 s = socket.socket(socket.AF_INET, socket.SOCK_STREAM); s.close()

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Keeps the per-code part of docs/diagnostics.md in step with the compiler: the summary table,
 and for every code a section with its `polc explain` text and an example taken from its golden
-case (tests/golden/diagnostics/<CODE>_*.expected, or tests/golden/import/ for `polc import` codes).
+case (tests/golden/diagnostics/<CODE>_*.expected, or tests/golden/import/ for `polc import` codes,
+or any tests/golden/bundle/ case for bundle codes).
 Prose outside those parts is left alone.
 Usage: sync-diagnostics-doc.py POLC [--check]   (--check: exit 1 if the file would change)"""
 import glob, os, re, subprocess, sys
@@ -9,7 +10,8 @@ import glob, os, re, subprocess, sys
 BLOCKS = [("E00", "Source text and syntax (E00xx)"), ("E01", "Names, modules and imports (E01xx)"),
           ("E02", "Syscall rules (E02xx)"), ("E03", "Filesystem rules (E03xx)"),
           ("E04", "Network rules (E04xx)"), ("E05", "Assertions and tests (E05xx)"),
-          ("E06", "Backends and the build (E06xx)"), ("E07", "Importing seccomp profiles (E07xx)"), ("W", "Warnings (W0xxx)")]
+          ("E06", "Backends and the build (E06xx)"), ("E07", "Importing seccomp profiles (E07xx)"),
+          ("E08", "Bundles, keys, signatures and trust (E08xx)"), ("W", "Warnings (W0xxx)")]
 
 def run(*args):
     return subprocess.run(args, check=True, capture_output=True, text=True).stdout
@@ -19,7 +21,9 @@ def example(root, code):
     # `polc check` cases, then `polc import` cases (whose inputs are JSON profiles), then `polc build`.
     cases = [sorted(glob.glob(os.path.join(root, "tests/golden", suite, code + "_*.expected")))
              for suite in ("diagnostics", "import", "build")]
-    for path in cases[0] + cases[1] + cases[2]:
+    # Bundle cases are scripts named for their scenario; any of them may show the code.
+    cases.append(sorted(glob.glob(os.path.join(root, "tests/golden/bundle/*.expected"))))
+    for path in cases[0] + cases[1] + cases[2] + cases[3]:
         if ".json." in path or ".sarif." in path:
             continue
         lines = open(path).read().splitlines()
@@ -29,7 +33,8 @@ def example(root, code):
                 if keep:
                     break
                 keep = f"[{code}]" in line
-                line = re.sub(r"^[^:]+\.(sbx|json):", r"example.\1:", line)
+                if "/bundle/" not in path:  # bundle cases name bundle files, which say more
+                    line = re.sub(r"^[^:]+\.(sbx|json):", r"example.\1:", line)
             elif re.match(r"^\d+ errors?, \d+ warnings?$", line) or line.startswith("exit status:"):
                 if keep:
                     break

@@ -21,6 +21,10 @@ verbs:
   fmt FILE...       print, check (--check) or rewrite (--write) files in canonical layout
   ir FILE           print the normalized, per-architecture policy as JSON
   import oci FILE   translate an OCI/Docker seccomp profile (JSON) into a .sbx policy
+  keygen --out NAME make an Ed25519 signing key (NAME.key, NAME.pub) and print its trust entry
+  sign DIR --key K  add K's signature over a bundle's manifest to DIR/signatures.json
+  verify DIR        check a bundle's files, signatures, expiry and version against a trust file
+  inspect DIR       the review report of a bundle: grants, denies, coverage, proofs, signers
   explain CODE      explain a diagnostic code (E0201) or list them all (--list)
   help [VERB]       show help for polc or one verb
   --version         print polc's version
@@ -30,7 +34,7 @@ Run `polc help VERB` or `polc VERB --help` for a verb's options.
 
 const std::map<std::string_view, std::string_view, std::less<>> kVerbs = {
     {"build", R"(usage: polc build [--format FMT] [--werror|--strict] [--stdlib DIR] [--backends LIST]
-                  [--explain-coverage] [--solver-rlimit N] FILE -o DIR
+                  [--explain-coverage] [--solver-rlimit N] [--expires TIME] FILE -o DIR
 
 Analyzes the policy and writes its bundle to DIR/<policy name>/, atomically: a temporary
 directory beside it is renamed into place, so a failed build leaves the previous output as it was.
@@ -44,8 +48,13 @@ directory beside it is renamed into place, so a failed build leaves the previous
   nftables.nft         the network allowlist (`nft -f`, in the sandbox's network namespace)
   squid.conf           the egress proxy's allowlist (when the policy names a `proxy`)
   egress.json          the same allowlist for any other proxy (when the policy names a `proxy`)
-  manifest.json        policy, compiler, every file's SHA-256 and size, the coverage map and the
-                       verifier's verdicts
+  sources/             every source that shaped the policy: the policy, the files it imports and
+                       the standard modules, as compiled (so reviewers and `polc inspect` see them)
+  manifest.json        policy, compiler, backends, every file's SHA-256 and size, the coverage
+                       map, the verifier's verdicts and the expiry, in canonical JSON; what
+                       `polc sign` signs (see docs/bundle.md)
+
+The same source and polc give a byte-identical bundle, wherever and whenever it is built.
 
 Every program is run in polc's BPF interpreter against the policy on every syscall number and on
 argument values at the edges of every condition, and proved with Z3 to decide every call as the
@@ -59,6 +68,8 @@ selected backend (E0605 otherwise).
   --explain-coverage   print the coverage map: each statement and the files that enforce it
   --werror, --strict   warnings stop the build too
   --solver-rlimit N    Z3's step limit per query (default 50000000); E0607 when one runs out
+  --expires TIME       the bundle is refused after TIME, a UTC date (2027-01-31) or time
+                       (2027-01-31T12:00:00Z); absolute only, so the bundle stays reproducible
 exit status: 0 built, 1 errors (nothing written), 2 usage error
 )"},
     {"eval", R"(usage: polc eval [--arch ARCH[,ARCH...]] [--format human|json] FILE 'CALL'
@@ -85,6 +96,63 @@ and for each failed expectation what the policy decides instead and which statem
 
 Diagnostics always go to stderr, as text.
 exit status: 0 every test passed, 1 a test failed or the policy has errors, 2 usage error
+)"},
+    {"keygen", R"(usage: polc keygen --out NAME
+
+Makes a new Ed25519 signing key: NAME.key, the private key (PKCS#8 PEM, mode 0600; keep it
+secret), and NAME.pub, the public key (PEM). Prints the key's entry for a trust file's "keys" on
+stdout: its id (the SHA-256 of the raw 32-byte public key), a name, and the public key in base64.
+Never overwrites an existing file (E0814).
+
+exit status: 0 written, 1 error, 2 usage error
+)"},
+    {"sign", R"(usage: polc sign BUNDLE --key KEY
+
+Signs the bundle's manifest.json with KEY (an unencrypted Ed25519 private key in PEM, readable by
+its owner only) and adds the signature to BUNDLE/signatures.json, replacing an earlier one by the
+same key. The manifest lists every file's SHA-256, so the signature covers the whole bundle.
+The bundle must be intact (every file as its manifest says, nothing else; E0802-E0805) and not
+expired (E0811): a signature says "I reviewed these bytes". Review it first with `polc inspect`.
+
+  --key KEY   the private key (`polc keygen --out NAME` writes NAME.key)
+
+exit status: 0 signed, 1 error, 2 usage error
+)"},
+    {"verify", R"(usage: polc verify BUNDLE (--trust TRUST.json | --integrity-only) [--format human|json|sarif]
+
+Checks a bundle as a launcher does before applying it, and reports every failure:
+  - every file the manifest lists is present with its size and SHA-256, and nothing else is in
+    the directory (no extra file, directory or symlink) besides signatures.json (E0802-E0805);
+  - every signature is by a key TRUST.json lists (E0808) and verifies over the manifest (E0809);
+  - at least the trust file's threshold of distinct keys signed; one key twice counts once (E0810);
+  - the bundle has not expired (E0811);
+  - the trust file names the policy (E0813) and its version is not below the minimum (E0812).
+The trust file's format is in docs/bundle.md (E0807 when malformed).
+
+  --trust FILE        the trust file: keys, threshold, and minimum version per policy
+  --integrity-only    check the files against the manifest only; says nothing about who approved
+                      the bundle
+  --format FMT        human (default: diagnostics to stderr, the verdict to stdout), json, sarif
+
+exit status: 0 accepted (or intact, with --integrity-only), 1 refused, 2 usage error
+)"},
+    {"inspect", R"(usage: polc inspect BUNDLE [--trust TRUST.json] [--format text|json|md] [-o FILE]
+
+The governance review report of a bundle, from which a reviewer can approve or reject it: the
+policy's version, expiry and digest; what it grants (syscalls by the statement that allows them,
+with their argument conditions; filesystem paths and rights; network endpoints; proxy domains);
+what it explicitly denies; the coverage map; the verifier's verdicts; and, with --trust, the
+signers present and missing. The bundle must be intact. Its policy is rebuilt from the sources it
+carries, never from the disk; when the manifest names this polc, the rebuilt files must be
+byte-identical to the bundle's (E0815 otherwise), so the report describes exactly what a
+launcher applies.
+
+  --trust FILE   show the signers against this trust file (and whether it would accept)
+  --format FMT   text (default), json, or md (Markdown, for a review ticket or a pull request)
+  -o FILE        write the report to FILE atomically (default: stdout)
+
+Diagnostics go to stderr, as text.
+exit status: 0 reported, 1 the bundle is damaged or not reproduced, 2 usage error
 )"},
     {"diff", R"(usage: polc diff [--format text|json|md] [-o FILE] [--stdlib DIR] OLD NEW
 

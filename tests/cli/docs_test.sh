@@ -16,7 +16,7 @@ while read -r code name _; do
     echo "FAIL: $code ($name) is not in docs/diagnostics.md"
   fi
 done < <("$polc" explain --list)
-for verb in check fmt ir test explain help import; do
+for verb in check build eval fmt ir test diff explain help import keygen sign verify inspect; do
   if grep -q "polc $verb" "$src/docs/cli.md"; then passed=$((passed + 1)); else
     failed=$((failed + 1))
     echo "FAIL: verb $verb is not in docs/cli.md"
