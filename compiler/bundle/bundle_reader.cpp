@@ -324,6 +324,12 @@ BundleContents read_bundle(const std::string& dir) {
 }
 
 std::optional<std::time_t> parse_utc_time(const std::string& text) {
+  // Digits exactly where the two forms have them: sscanf's %d alone would also take a sign or
+  // leading blanks ("2027-+1-31", " 2027-1-31").
+  const std::string_view shape = text.size() == 10 ? "dddd-dd-dd" : "dddd-dd-ddTdd:dd:ddZ";
+  if (text.size() != shape.size()) return std::nullopt;
+  for (size_t i = 0; i < shape.size(); ++i)
+    if (shape[i] == 'd' ? (text[i] < '0' || text[i] > '9') : text[i] != shape[i]) return std::nullopt;
   int y = 0, mo = 0, d = 0, h = 0, mi = 0, s = 0;
   char tail = 0;
   if (text.size() == 10) {

@@ -22,6 +22,7 @@ struct SourceFile {
   std::string role;    // "policy", "stdlib" or "local"
   std::string module;  // dotted module name; "" for the policy
   std::string import;  // local: the path relative to the policy's directory
+  std::string shown;   // the path diagnostics show for it; `at` locations are rewritten to `path`
   std::string text;
 };
 

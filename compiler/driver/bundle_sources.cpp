@@ -31,6 +31,7 @@ std::optional<std::string> place_sources(const std::vector<sema::LoadedSource>& 
   for (const sema::LoadedSource& s : loaded) {
     bundle::SourceFile f;
     f.text = s.text;
+    f.shown = s.shown;
     f.module = s.module;
     switch (s.role) {
       case sema::LoadedSource::Role::Policy: {
@@ -76,9 +77,9 @@ std::optional<std::string> sources_to_rebuild(const bundle::BundleContents& bund
       out.policy_file = std::filesystem::path(path).filename().string();
       out.policy_text = file->bytes;
     } else if (role == "stdlib" && text_of(entry, "module").rfind("std.", 0) == 0) {
-      out.imports.stdlib[text_of(entry, "module")] = file->bytes;
+      out.imports.stdlib[text_of(entry, "module")] = {path, file->bytes};
     } else if (role == "local" && !text_of(entry, "import").empty()) {
-      out.imports.files[text_of(entry, "import")] = file->bytes;
+      out.imports.files[text_of(entry, "import")] = {path, file->bytes};
     } else {
       return "manifest.json: source " + path + " has an unknown or second \"" + role + "\" role";
     }

@@ -39,12 +39,13 @@ std::optional<Rebuilt> rebuild(diag::Engine& engine, const bundle::BundleContent
     engine.report(diag::Code::BundleNotReproduced, {engine.sources().add(b.dir + "/manifest.json", ""), 0, 0}, *err);
     return std::nullopt;
   }
-  const diag::FileId root = engine.sources().add(b.dir + "/" + src.policy_path, src.policy_text);
+  // Named by their place in the bundle, as the manifest's locations are.
+  const diag::FileId root = engine.sources().add(src.policy_path, src.policy_text);
   sema::Options options;
   options.load.bundled = &src.imports;
   std::vector<sema::LoadedSource> loaded;
   options.sources_out = &loaded;
-  auto policy = sema::analyze(engine, root, src.policy_file, options);
+  auto policy = sema::analyze(engine, root, src.policy_path, options);
   if (!policy) return std::nullopt;
 
   Rebuilt out{std::move(*policy), {}};

@@ -110,7 +110,7 @@ class Loader {
     std::optional<diag::FileId> fid;
     if (options_.bundled != nullptr) {
       if (auto it = options_.bundled->stdlib.find(ref.text); it != options_.bundled->stdlib.end())
-        fid = diags_.sources().add("<bundle>/sources/std/" + rel, it->second);
+        fid = diags_.sources().add(it->second.path, it->second.text);
     } else if (!options_.stdlib_dir.empty()) {
       const std::string path = (std::filesystem::path(options_.stdlib_dir) / rel).string();
       if (std::filesystem::exists(path)) fid = read_source(diags_, path, ref.range);
@@ -156,7 +156,7 @@ class Loader {
     std::optional<diag::FileId> fid;
     if (options_.bundled != nullptr) {
       if (auto it = options_.bundled->files.find(relative); it != options_.bundled->files.end())
-        fid = diags_.sources().add("<bundle>/" + relative, it->second);
+        fid = diags_.sources().add(it->second.path, it->second.text);
       else
         diags_.report(Code::UnreadableFile, ref.range, "the bundle does not carry `" + relative + "`")
             .with_help("the bundle's manifest lists every source it was built from; rebuild it");
@@ -244,6 +244,7 @@ std::vector<LoadedSource> loaded_sources(const Program& program, const diag::Sou
                                              : LoadedSource::Role::Local;
     s.module = unit->module;
     s.relative = unit->relative;
+    s.shown = sources.path(unit->ast.file);
     s.text = std::string(sources.contents(unit->ast.file));
     out.push_back(std::move(s));
   }

@@ -40,9 +40,13 @@ struct Program {
 // The sources a bundle carries (see docs/bundle.md): when given, imports are resolved from them
 // alone, never from the disk or the standard library built into polc, so that a bundle is
 // rebuilt from exactly what shaped it.
+struct BundledSource {
+  std::string path;  // where the bundle keeps it ("sources/common.sbx"): what diagnostics show
+  std::string text;
+};
 struct BundledSources {
-  std::map<std::string, std::string> files;   // Unit::relative -> text
-  std::map<std::string, std::string> stdlib;  // module name -> text
+  std::map<std::string, BundledSource> files;   // by Unit::relative
+  std::map<std::string, BundledSource> stdlib;  // by module name
 };
 
 struct LoadOptions {
@@ -58,6 +62,7 @@ struct LoadedSource {
   Role role = Role::Policy;
   std::string module;    // dotted module name; "" for the policy
   std::string relative;  // Local: Unit::relative
+  std::string shown;     // the path diagnostics (and Origin::where) show for it
   std::string text;
 };
 

@@ -225,9 +225,11 @@ d = sys.argv[1]
 raw = open(os.path.join(d, "manifest.json"), "rb").read()
 m = json.loads(raw)
 assert raw == json.dumps(m, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode(), "not canonical"
-listed = {a["path"] for a in m["artifacts"]}
-assert listed == set(os.listdir(d)) - {"manifest.json"}, listed
-for a in m["artifacts"]:
+listed = {a["path"] for a in m["artifacts"] + m["sources"]}
+present = {os.path.relpath(os.path.join(r, f), d) for r, _, fs in os.walk(d) for f in fs}
+assert listed == present - {"manifest.json"}, listed ^ present
+assert {"sources/python_agent.sbx", "sources/_std/lang/python.sbx"} <= listed
+for a in m["artifacts"] + m["sources"]:
     data = open(os.path.join(d, a["path"]), "rb").read()
     assert hashlib.sha256(data).hexdigest() == a["sha256"] and len(data) == a["size"], a["path"]
 assert m["policy"] == {"name": "python_agent", "version": 1}
@@ -239,13 +241,27 @@ expect_grep "nftables.nft: accepts tcp port 8080 to 127.0.0.1" "$work/out" "--ex
 sleep 1
 expect_status 0 "rebuild the bundle elsewhere" -- "$polc" build "$src/examples/python_agent.sbx" -o "$work/bundle2"
 diff -r "$work/bundle/python_agent" "$work/bundle2/python_agent" >/dev/null && passed=$((passed + 1)) || { failed=$((failed + 1)); echo "FAIL: two builds of the same bundle differ"; }
+# Byte-identical across checkouts and working directories: a policy importing a file from a
+# sibling directory, built from two copies with different relative paths. Locations in the
+# manifest name the bundle's own sources/, and polc inspect rebuilds it byte for byte.
+mkdir -p "$work/checkout1/policies" "$work/checkout1/shared" "$work/deeper/checkout2"
+printf 'module common {\n  syscalls {\n    allow read, write\n  }\n}\n' >"$work/checkout1/shared/common.sbx"
+printf 'policy local_imports version 2 {\n  targets x86_64\n  import "../shared/common.sbx"\n  syscalls {\n    default errno(EPERM)\n    allow exit_group\n  }\n}\n' >"$work/checkout1/policies/local.sbx"
+cp -r "$work/checkout1/." "$work/deeper/checkout2/"
+(cd "$work/checkout1" && "$polc" build policies/local.sbx -o "$work/repro1" --expires 2099-01-01 2>/dev/null)
+(cd "$work/deeper" && "$polc" build checkout2/policies/local.sbx -o "$work/repro2" --expires 2099-01-01T00:00:00Z 2>/dev/null)
+diff -r "$work/repro1" "$work/repro2" >/dev/null && passed=$((passed + 1)) || { failed=$((failed + 1)); echo "FAIL: the bundle depends on where it was built"; }
+expect_grep '"import":"../shared/common.sbx","module":"common","path":"sources/_up/shared/common.sbx"' "$work/repro1/local_imports/manifest.json" "the manifest lists the imported file"
+expect_grep '"at":"sources/_up/shared/common.sbx:3"' "$work/repro1/local_imports/manifest.json" "manifest locations name the bundle's sources"
+expect_status 0 "inspect rebuilds the bundle from its own sources" -- "$polc" inspect "$work/repro1/local_imports"
+expect_grep "byte-identical to a rebuild" "$work/out" "inspect says the rebuild matched"
 # Backend selection: only the selected files, and statements left unenforced are E0605.
 expect_status 1 "a selection that leaves statements unenforced" -- "$polc" build "$src/examples/python_agent.sbx" -o "$work/partial" --backends seccomp
 expect_grep "error\[E0605\]: no selected backend enforces \`read, write \"/workspace\", \"/tmp\"\`" "$work/err" "E0605 names the statement"
 [ ! -e "$work/partial/python_agent" ] && passed=$((passed + 1)) || { failed=$((failed + 1)); echo "FAIL: an E0605 build wrote output"; }
 printf 'policy only_syscalls version 1 {\n  targets x86_64\n  syscalls {\n    allow read\n  }\n}\n' >"$work/only_syscalls.sbx"
 expect_status 0 "build with every backend that its statements need" -- "$polc" build "$work/only_syscalls.sbx" -o "$work/sel" --backends seccomp,nftables
-[ "$(ls "$work/sel/only_syscalls" | tr '\n' ' ')" = "manifest.json nftables.nft seccomp.oci.json seccomp.x86_64.bpf seccomp.x86_64.txt " ] \
+[ "$(ls "$work/sel/only_syscalls" | tr '\n' ' ')" = "manifest.json nftables.nft seccomp.oci.json seccomp.x86_64.bpf seccomp.x86_64.txt sources " ] \
   && passed=$((passed + 1)) || { failed=$((failed + 1)); echo "FAIL: --backends wrote $(ls "$work/sel/only_syscalls")"; }
 expect_status 2 "an unknown backend" -- "$polc" build "$work/only_syscalls.sbx" -o "$work/sel" --backends seccomp,apparmor
 expect_grep "unknown backend \`apparmor\`" "$work/err" "an unknown backend is named"
