@@ -25,20 +25,6 @@ std::string trim(std::string_view s) {
   return std::string(s);
 }
 
-// The statement as written: its own text when it fits on one line, else its first line (minus a
-// trailing comment) and "...". Syscall origins point at one target, so they show their line.
-std::string statement_text(const ir::Origin& o, const diag::SourceManager& sources, bool syscall) {
-  if (!o.range.valid()) return "";
-  const auto first = sources.line_col(o.range.file, o.range.begin);
-  const auto last = sources.line_col(o.range.file, o.range.end > o.range.begin ? o.range.end - 1 : o.range.begin);
-  if (!syscall && last.line == first.line)
-    return trim(sources.contents(o.range.file).substr(o.range.begin, o.range.end - o.range.begin));
-  std::string text = trim(sources.line_text(o.range.file, first.line));
-  if (auto hash = text.find(" #"); hash != std::string::npos) text = trim(text.substr(0, hash));
-  if (last.line != first.line) text += " ...";
-  return text;
-}
-
 // "allow read, write, close and 12 more" for the syscall rules one statement produced on one arch.
 std::string syscall_summary(const std::string& action, const std::vector<std::string>& names) {
   constexpr size_t kShown = 6;
@@ -145,6 +131,18 @@ size_t report_unenforced(const Coverage& coverage, diag::Engine& engine) {
     ++reported;
   }
   return reported;
+}
+
+std::string statement_text(const ir::Origin& o, const diag::SourceManager& sources, bool syscall) {
+  if (!o.range.valid()) return "";
+  const auto first = sources.line_col(o.range.file, o.range.begin);
+  const auto last = sources.line_col(o.range.file, o.range.end > o.range.begin ? o.range.end - 1 : o.range.begin);
+  if (!syscall && last.line == first.line)
+    return trim(sources.contents(o.range.file).substr(o.range.begin, o.range.end - o.range.begin));
+  std::string text = trim(sources.line_text(o.range.file, first.line));
+  if (auto hash = text.find(" #"); hash != std::string::npos) text = trim(text.substr(0, hash));
+  if (last.line != first.line) text += " ...";
+  return text;
 }
 
 nlohmann::json coverage_json(const Coverage& coverage) {

@@ -39,6 +39,11 @@ Coverage build_coverage(const ir::Policy& policy, const diag::SourceManager& sou
 // Reports E0605 for every statement without a full enforcer. Returns the number reported.
 size_t report_unenforced(const Coverage& coverage, diag::Engine& engine);
 
+// The statement an origin points at, as written: its own text when it fits on one line, else its
+// first line (minus a trailing comment) and "...". Syscall origins point at one target, so they
+// show their line. "" for origins without a range (implicit rules).
+std::string statement_text(const ir::Origin& o, const diag::SourceManager& sources, bool syscall);
+
 nlohmann::json coverage_json(const Coverage& coverage);
 // The map as reviewers read it: one block per statement, its location, and its enforcers.
 std::string coverage_text(const Coverage& coverage);

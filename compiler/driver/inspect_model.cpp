@@ -7,6 +7,7 @@
 #include <tuple>
 
 #include "backends/landlock/access_names.h"
+#include "compiler/bundle/coverage.h"
 #include "compiler/ir/evaluate_access.h"
 #include "compiler/verify/net_text.h"
 
@@ -15,12 +16,6 @@ namespace polc::driver::inspect {
 namespace {
 
 using nlohmann::json;
-
-std::string trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
-  return std::string(s);
-}
 
 // The source of `range` on one line: whitespace runs (line breaks included) become one space, so
 // a target whose condition spans lines still reads as written.
@@ -43,7 +38,7 @@ std::string collapsed_text(const diag::SourceManager& sources, const diag::Sourc
 }
 
 StatementRef ref_of(const ir::Origin& o, const diag::SourceManager& sources, bool syscall = false) {
-  return {o.where, o.module, statement_text(o, sources, syscall)};
+  return {o.where, o.module, bundle::statement_text(o, sources, syscall)};
 }
 
 // ---- the manifest, read defensively: a field of the wrong type reads as absent ----
@@ -57,7 +52,9 @@ std::string str(const json& j, const char* key) {
 uint64_t num(const json& j, const char* key) {
   if (!j.is_object()) return 0;
   auto it = j.find(key);
-  return it != j.end() && it->is_number_unsigned() ? it->get<uint64_t>() : 0;
+  if (it == j.end() || !it->is_number_integer()) return 0;
+  return it->is_number_unsigned() ? it->get<uint64_t>()
+                                  : static_cast<uint64_t>(std::max<int64_t>(it->get<int64_t>(), 0));
 }
 
 const json& member(const json& j, const char* key) {
@@ -80,9 +77,12 @@ Header header_of(const InspectInput& in) {
   for (arch::Arch a : in.policy.targets) h.targets.emplace_back(arch::name(a));
   for (const json& name : member(b.manifest, "backends"))
     if (name.is_string()) h.backends.push_back(name.get<std::string>());
-  if (!in.rebuild.same_compiler) h.rebuild = RebuildStatus::NotCompared;
-  else if (!in.rebuild.mismatched.empty()) h.rebuild = RebuildStatus::Differs;
-  else h.rebuild = RebuildStatus::Identical;
+  if (!in.rebuild.same_compiler)
+    h.rebuild = RebuildStatus::NotCompared;
+  else if (!in.rebuild.mismatched.empty())
+    h.rebuild = RebuildStatus::Differs;
+  else
+    h.rebuild = RebuildStatus::Identical;
   h.mismatched = in.rebuild.mismatched;
   std::sort(h.mismatched.begin(), h.mismatched.end());
   for (const bundle::Problem& p : b.problems) h.integrity.push_back(p.file + ": " + p.message);
@@ -146,8 +146,10 @@ SyscallTarget target_of(const TargetAcc& acc, const std::vector<arch::Arch>& tar
   for (arch::Arch a : targets) {
     auto it = acc.names.find(a);
     const std::set<std::string> here = it == acc.names.end() ? std::set<std::string>{} : it->second;
-    if (first) common = here;
-    else std::erase_if(common, [&](const std::string& n) { return here.count(n) == 0; });
+    if (first)
+      common = here;
+    else
+      std::erase_if(common, [&](const std::string& n) { return here.count(n) == 0; });
     first = false;
   }
   t.common.assign(common.begin(), common.end());
@@ -247,12 +249,16 @@ NetEntry entry_of(const ir::NetRule& r, const diag::SourceManager& sources) {
   for (const ir::PortRange& p : r.ports) e.ports.push_back(port_text(p));
   e.any_host = r.hosts.empty();
   for (const ir::Host& h : r.hosts) {
-    if (h.kind == ir::HostKind::Domain) e.domains.push_back(ir::host_to_string(h));
-    else if (h.kind == ir::HostKind::Any) e.any_host = true;
-    else e.addresses.push_back(ir::host_to_string(h));
+    if (h.kind == ir::HostKind::Domain)
+      e.domains.push_back(ir::host_to_string(h));
+    else if (h.kind == ir::HostKind::Any)
+      e.any_host = true;
+    else
+      e.addresses.push_back(ir::host_to_string(h));
   }
   e.implicit = r.implicit;
-  if (!r.implicit) e.source = ref_of(r.origin, sources);
+  // The implicit deny has no statement; its `where` names it as the coverage map does.
+  e.source = r.implicit ? StatementRef{r.origin.where, "", ""} : ref_of(r.origin, sources);
   return e;
 }
 
@@ -353,18 +359,6 @@ std::vector<FileRow> files_of(const bundle::BundleContents& b) {
 }
 
 }  // namespace
-
-std::string statement_text(const ir::Origin& o, const diag::SourceManager& sources, bool syscall) {
-  if (!o.range.valid()) return "";
-  const auto first = sources.line_col(o.range.file, o.range.begin);
-  const auto last = sources.line_col(o.range.file, o.range.end > o.range.begin ? o.range.end - 1 : o.range.begin);
-  if (!syscall && last.line == first.line)
-    return trim(sources.contents(o.range.file).substr(o.range.begin, o.range.end - o.range.begin));
-  std::string text = trim(sources.line_text(o.range.file, first.line));
-  if (auto hash = text.find(" #"); hash != std::string::npos) text = trim(text.substr(0, hash));
-  if (last.line != first.line) text += " ...";
-  return text;
-}
 
 Model build_model(const InspectInput& in) {
   Model m;

@@ -32,7 +32,7 @@ struct Header {
   std::optional<std::string> expires;  // as written in the manifest; nullopt: never expires
   std::string manifest_sha256;
   std::vector<std::string> targets;
-  std::vector<std::string> backends;   // as the manifest lists them (empty when it does not)
+  std::vector<std::string> backends;  // as the manifest lists them (empty when it does not)
   RebuildStatus rebuild = RebuildStatus::NotCompared;
   std::vector<std::string> mismatched;  // Differs: the artifacts whose bytes differ
   std::vector<std::string> integrity;   // "file: message" per integrity problem; empty when intact
@@ -44,15 +44,15 @@ struct Header {
 // together (`read, write, fork?`), and the syscalls it brings. Names are listed once for the
 // arches they share, and separately where arches differ.
 struct SyscallTarget {
-  std::string target;        // as written, whitespace runs collapsed; plain names joined by ", "
-  bool conditional = false;  // written with an argument condition (in `target`)
+  std::string target;               // as written, whitespace runs collapsed; plain names joined by ", "
+  bool conditional = false;         // written with an argument condition (in `target`)
   std::vector<std::string> common;  // on every target arch, sorted
   std::vector<std::pair<std::string, std::vector<std::string>>> only;  // arch -> on that arch alone
 };
 
 struct SyscallStatement {
   StatementRef source;
-  std::string action;  // "allow", "errno(1)", "kill_process", ...
+  std::string action;                  // "allow", "errno(1)", "kill_process", ...
   std::vector<SyscallTarget> targets;  // in source order
 };
 
@@ -60,9 +60,9 @@ struct Syscalls {
   std::string default_action;
   bool default_written = false;  // false: polc's implicit kill_process
   StatementRef default_source;
-  std::vector<SyscallStatement> allowed;     // allow
-  std::vector<SyscallStatement> supervised;  // log, trace, user_notif: the call may still run
-  std::vector<SyscallStatement> denied;      // kill_process, kill_thread, trap, errno
+  std::vector<SyscallStatement> allowed;                      // allow
+  std::vector<SyscallStatement> supervised;                   // log, trace, user_notif: the call may still run
+  std::vector<SyscallStatement> denied;                       // kill_process, kill_thread, trap, errno
   std::vector<std::pair<std::string, size_t>> allowed_count;  // arch -> distinct syscalls with an allow rule
 };
 
@@ -78,8 +78,8 @@ struct Filesystem {
   bool present = false;
   unsigned min_abi = 0;
   StatementRef abi_source;
-  std::vector<std::string> handled;      // every right denied where no rule grants it
-  std::vector<std::string> scopes;       // Landlock scopes asked for
+  std::vector<std::string> handled;  // every right denied where no rule grants it
+  std::vector<std::string> scopes;   // Landlock scopes asked for
   std::vector<StatementRef> scope_sources;
   std::vector<std::string> best_effort;  // layers applied only where the kernel has them
   std::vector<FsEntry> granted, denied;
@@ -94,7 +94,7 @@ struct NetEntry {
   std::vector<std::string> domains;    // domain names ("*.example.org"): enforced by the proxy
   bool any_host = false;               // the rule names no host
   bool implicit = false;               // added by polc (the cloud-metadata deny)
-  StatementRef source;
+  StatementRef source;                 // implicit: `at` names it, no statement
 };
 
 struct Proxy {
@@ -185,9 +185,5 @@ struct Model {
 
 Model build_model(const InspectInput& in);
 
-// The statement at `o`, as the coverage map shows it (compiler/bundle/coverage.cpp): its own text
-// when it fits on one line, else its first line (without a trailing comment) and " ...". Syscall
-// origins point at one target of a statement, so `syscall` shows the statement's whole line.
-std::string statement_text(const ir::Origin& o, const diag::SourceManager& sources, bool syscall);
 
 }  // namespace polc::driver::inspect

@@ -4,7 +4,6 @@
 #include "compiler/driver/inspect_report.h"
 
 #include <algorithm>
-#include <set>
 
 #include <nlohmann/json.hpp>
 
@@ -27,7 +26,11 @@ std::string join(const std::vector<std::string>& items, const std::string& sep =
   return out;
 }
 
-std::string plural(size_t n, const std::string& word) { return std::to_string(n) + " " + word + (n == 1 ? "" : "s"); }
+std::string plural(size_t n, const std::string& word, const std::string& words = "") {
+  return std::to_string(n) + " " + (n == 1 ? word : words.empty() ? word + "s" : words);
+}
+
+std::string queries(uint64_t n) { return plural(n, "solver query", "solver queries"); }
 
 std::string short_hash(const std::string& hex) { return hex.substr(0, kShortHash); }
 
@@ -68,10 +71,12 @@ size_t programs_equivalent(const Verification& v) {
 
 std::string verification_summary(const Verification& v) {
   if (!v.present) return "NONE: the manifest records no verdicts";
-  return std::to_string(count_result(v, "proved")) + " of " + plural(v.assertions.size(), "assertion") + " proved; " +
-         plural(v.tests_passed, "expectation") + " passed, " + std::to_string(v.tests_failed) + " failed; " +
-         std::to_string(programs_equivalent(v)) + " of " + plural(v.programs.size(), "program") +
-         " proved equivalent";
+  const bool failed = count_result(v, "proved") != v.assertions.size() || v.tests_failed != 0 ||
+                      programs_equivalent(v) != v.programs.size();
+  return std::string(failed ? "FAILED: " : "") + std::to_string(count_result(v, "proved")) + " of " +
+         plural(v.assertions.size(), "assertion") + " proved; " + plural(v.tests_passed, "expectation") + " passed, " +
+         std::to_string(v.tests_failed) + " failed; " + std::to_string(programs_equivalent(v)) + " of " +
+         plural(v.programs.size(), "program") + " proved equivalent";
 }
 
 std::string signers_summary(const Signers& s) {
@@ -106,22 +111,37 @@ std::string target_head(const SyscallTarget& t) {
   return "";
 }
 
-std::string ports_of(const NetEntry& e) { return e.ports.empty() ? "any port" : join(e.ports); }
-
-// "connect tcp 443 to pypi.org, files.pythonhosted.org": the endpoint part of a rule; `hosts`
-// picks addresses or domains for rules that name both.
-std::string endpoint_text(const NetEntry& e, const std::vector<std::string>& hosts) {
-  std::string out = e.direction == "any" ? "connect or bind" : e.direction;
-  out += " " + (e.proto == "any" ? std::string("tcp or udp") : e.proto) + " " + ports_of(e);
-  if (e.direction == "bind" && hosts.empty()) return out;
-  return out + " to " + (hosts.empty() ? std::string("any host") : join(hosts));
+// "connect tcp 443", "bind udp 53", "any traffic": what a rule admits, before its hosts.
+std::string endpoint_head(const NetEntry& e) {
+  std::vector<std::string> words;
+  if (e.direction != "any") words.push_back(e.direction);
+  if (e.proto != "any") words.push_back(e.proto);
+  if (!e.ports.empty()) words.push_back((e.proto == "any" ? "port " : "") + join(e.ports));
+  return words.empty() ? "any traffic" : join(words, " ");
 }
 
-std::string deny_hosts_text(const NetEntry& e) {
+// The hosts after "to": `hosts` picks addresses or domains for rules that name both. A bind has
+// no destination.
+std::vector<std::string> endpoint_hosts(const NetEntry& e, const std::vector<std::string>& hosts) {
+  if (!hosts.empty()) return hosts;
+  if (e.direction == "bind") return {};
+  return {"any host"};
+}
+
+std::vector<std::string> all_hosts(const NetEntry& e) {
   std::vector<std::string> hosts = e.addresses;
   hosts.insert(hosts.end(), e.domains.begin(), e.domains.end());
-  return endpoint_text(e, hosts);
+  return hosts;
 }
+
+// "connect tcp 443 to pypi.org, files.pythonhosted.org".
+std::string endpoint_text(const NetEntry& e, const std::vector<std::string>& hosts) {
+  const auto to = endpoint_hosts(e, hosts);
+  return endpoint_head(e) + (to.empty() ? "" : " to " + join(to));
+}
+
+// polc adds it to every policy; sema leaves out the endpoints the policy allows explicitly.
+const char* kImplicitDeny = "implicit: added by polc (cloud metadata)";
 
 std::string enforcer_text(const Enforcer& e) {
   if (e.full && e.part.empty()) return e.artifact;
@@ -139,14 +159,16 @@ std::vector<std::string> enforcers(const CoverageRow& row) {
   return out;
 }
 
-std::string coverage_statement(const CoverageRow& row) {
-  return row.source.statement.empty() ? "the implicit cloud-metadata deny" : row.source.statement;
+// The implicit metadata deny has no statement: its `at` says what it is.
+std::string coverage_line(const CoverageRow& row) {
+  if (row.source.statement.empty()) return row.source.at.empty() ? "(implicit)" : row.source.at + " (added by polc)";
+  return where(row.source) + ": " + row.source.statement;
 }
 
 std::string min_version_text(const Signers& s, const Header& h) {
   if (!s.min_version) return "no minimum version for " + h.policy_name;
-  return "minimum version " + std::to_string(*s.min_version) + " for " + h.policy_name + " (this bundle: " +
-         std::to_string(h.policy_version) + ")";
+  return "minimum version " + std::to_string(*s.min_version) + " for " + h.policy_name +
+         " (this bundle: " + std::to_string(h.policy_version) + ")";
 }
 
 std::string file_kind(const FileRow& f) {
@@ -221,7 +243,8 @@ std::string text_header(const Model& m) {
 
 // `action`: also name the statement's action (denies, where it differs from statement to statement).
 std::string text_statement(const SyscallStatement& s, bool action) {
-  std::string out = "  " + s.source.statement + "\n    at " + where(s.source) + (action ? "  -> " + s.action : "") + "\n";
+  std::string out =
+      "  " + s.source.statement + "\n    at " + where(s.source) + (action ? "  -> " + s.action : "") + "\n";
   for (const SyscallTarget& t : s.targets) {
     if (!t.common.empty()) out += wrapped(target_head(t), t.common, 4);
     for (const auto& [arch, names] : t.only) out += wrapped(target_head(t) + "on " + arch + " only: ", names, 4);
@@ -242,7 +265,8 @@ std::string text_syscalls_grants(const Syscalls& s) {
   out += "\n  calls from any other architecture or ABI: kill_process\n";
   out += "  allowed: " + allowed_count_text(s) + "; conditions as written in each statement\n";
   out += text_statements("Syscalls allowed, by statement", s.allowed, false);
-  out += text_statements("Syscalls that run under supervision (log, trace, user_notif), by statement", s.supervised, true);
+  out +=
+      text_statements("Syscalls that run under supervision (log, trace, user_notif), by statement", s.supervised, true);
   return out;
 }
 
@@ -260,33 +284,53 @@ std::string text_fs_entries(const std::vector<FsEntry>& entries) {
 std::string text_fs_grants(const Filesystem& fs) {
   std::string out = "\nFilesystem\n";
   if (!fs.present) return out + "  no filesystem section: Landlock is not applied, paths are not restricted\n";
-  out += "  Landlock ABI >= " + std::to_string(fs.min_abi) + "  (" + fs.abi_source.at + ": " + fs.abi_source.statement + ")\n";
+  out += "  Landlock ABI >= " + std::to_string(fs.min_abi) + "  (" + fs.abi_source.at + ": " + fs.abi_source.statement +
+         ")\n";
   out += wrapped("denied wherever no rule grants them: ", fs.handled, 2);
   if (!fs.scopes.empty()) out += "  scopes: " + join(fs.scopes) + "\n";
-  if (!fs.best_effort.empty()) out += "  best effort (applied where the kernel has them): " + join(fs.best_effort) + "\n";
+  if (!fs.best_effort.empty())
+    out += "  best effort (applied where the kernel has them): " + join(fs.best_effort) + "\n";
   if (fs.granted.empty()) return out + "  no path is granted\n";
   return out + "\nPaths granted, with their rights\n" + text_fs_entries(fs.granted);
 }
 
-std::vector<std::vector<std::string>> net_rows(const std::vector<NetEntry>& list, bool domains) {
-  std::vector<std::vector<std::string>> rows;
+// The allow rules' address part (or every host), or their domain part: a rule naming both is
+// enforced in two places and is listed in both.
+struct NetGrant {
+  const NetEntry* entry;
+  std::vector<std::string> hosts;
+};
+
+std::vector<NetGrant> net_grants(const std::vector<NetEntry>& list, bool domains) {
+  std::vector<NetGrant> out;
   for (const NetEntry& e : list) {
-    if (domains && e.domains.empty()) continue;
-    if (!domains && e.addresses.empty() && !e.any_host) continue;
-    rows.push_back({endpoint_text(e, domains ? e.domains : e.addresses), where(e.source)});
+    if (domains && !e.domains.empty()) out.push_back({&e, e.domains});
+    if (!domains && (!e.addresses.empty() || e.any_host)) out.push_back({&e, e.addresses});
   }
-  return rows;
+  return out;
+}
+
+std::string text_net_entry(const NetEntry& e, const std::vector<std::string>& hosts, const std::string& prefix,
+                           size_t indent) {
+  const auto to = endpoint_hosts(e, hosts);
+  const std::string head = prefix + endpoint_head(e);
+  std::string out = to.empty() ? std::string(indent, ' ') + head + "\n" : wrapped(head + " to ", to, indent);
+  return out + std::string(indent + 2, ' ') + (e.implicit ? std::string(kImplicitDeny) : "at " + where(e.source)) +
+         "\n";
 }
 
 std::string text_net_grants(const Network& n) {
   std::string out = "\nNetwork\n";
   if (!n.present) return out + "  no network section: every connection and bind is allowed\n";
-  const auto endpoints = net_rows(n.allowed, false);
-  const auto domains = net_rows(n.allowed, true);
-  out += "  endpoints allowed (addresses):\n" + (endpoints.empty() ? "    none\n" : table(endpoints, 4));
-  out += "  domains allowed (through the proxy):\n" + (domains.empty() ? "    none\n" : table(domains, 4));
-  out += "  proxy endpoint: " + (n.proxy ? n.proxy->endpoint + "  (" + n.proxy->source.at + ": " + n.proxy->source.statement + ")" : "none") + "\n";
-  return out;
+  for (bool domains : {false, true}) {
+    out += domains ? "  domains allowed (through the proxy):\n" : "  endpoints allowed (addresses):\n";
+    const auto grants = net_grants(n.allowed, domains);
+    if (grants.empty()) out += "    none\n";
+    for (const NetGrant& g : grants) out += text_net_entry(*g.entry, g.hosts, "", 4);
+  }
+  if (!n.proxy) return out + "  proxy endpoint: none\n";
+  return out + "  proxy endpoint: " + n.proxy->endpoint + "  (" + n.proxy->source.at + ": " + n.proxy->source.statement +
+         ")\n";
 }
 
 std::string text_denies(const Model& m) {
@@ -294,17 +338,16 @@ std::string text_denies(const Model& m) {
   out += m.syscalls.denied.empty() ? "\nSyscalls: no deny, kill, trap or errno rule\n"
                                    : text_statements("Syscalls denied, by statement", m.syscalls.denied, true);
   out += "\nFilesystem denies\n" + (m.filesystem.denied.empty() ? "  none\n" : text_fs_entries(m.filesystem.denied));
-  std::vector<std::vector<std::string>> rows;
-  for (const NetEntry& e : m.network.denied)
-    rows.push_back({"deny " + deny_hosts_text(e), e.implicit ? "implicit: cloud metadata, added by polc" : where(e.source)});
-  out += "\nNetwork denies (they beat every allow)\n" + (rows.empty() ? "  none\n" : table(rows, 2));
+  out += "\nNetwork denies (they beat every allow)\n";
+  if (m.network.denied.empty()) out += "  none\n";
+  for (const NetEntry& e : m.network.denied) out += text_net_entry(e, all_hosts(e), "deny ", 2);
   return out;
 }
 
 std::string text_coverage(const Model& m) {
   std::string out = section("Coverage: the artifacts that enforce each statement");
   for (const CoverageRow& row : m.coverage) {
-    out += "  " + (row.source.at.empty() ? "(implicit)" : where(row.source)) + ": " + coverage_statement(row) + "\n";
+    out += "  " + coverage_line(row) + "\n";
     const auto by = enforcers(row);
     out += by.empty() ? "      ENFORCED BY NOTHING\n" : wrapped("", by, 6);
   }
@@ -321,11 +364,12 @@ std::string text_verification(const Verification& v) {
   out += table(rows, 4);
   for (const AssertionVerdict& a : v.assertions)
     if (!a.counterexample.empty()) out += "    counterexample to " + a.source.at + ": " + a.counterexample + "\n";
-  out += "  tests: " + plural(v.tests_passed, "expectation") + " passed, " + std::to_string(v.tests_failed) + " failed\n";
-  out += "  lint warnings: " + std::to_string(v.warnings) + "  (" + plural(v.queries, "solver query") + ")\n";
+  out +=
+      "  tests: " + plural(v.tests_passed, "expectation") + " passed, " + std::to_string(v.tests_failed) + " failed\n";
+  out += "  lint warnings: " + std::to_string(v.warnings) + "  (" + queries(v.queries) + ")\n";
   out += "  translation validation (each seccomp program against the policy):\n";
   rows.clear();
-  for (const ProgramVerdict& p : v.programs) rows.push_back({p.artifact, p.result, plural(p.queries, "query")});
+  for (const ProgramVerdict& p : v.programs) rows.push_back({p.artifact, p.result, queries(p.queries)});
   return out + (rows.empty() ? "    no seccomp program\n" : table(rows, 4));
 }
 
@@ -339,7 +383,8 @@ std::string text_signers(const Model& m) {
          " distinct trusted signers; valid: " + std::to_string(s.valid_signers) + "\n";
   std::vector<std::vector<std::string>> rows;
   for (const Signer& k : s.signers)
-    rows.push_back({k.name.empty() ? "(unnamed)" : k.name, short_hash(k.key_id), k.state == "signed" ? k.state : "NOT SIGNED: " + k.state});
+    rows.push_back({k.name.empty() ? "(unnamed)" : k.name, short_hash(k.key_id),
+                    k.state == "signed" ? k.state : "NOT SIGNED: " + k.state});
   out += table(rows, 4);
   std::vector<std::string> unknown;
   for (const std::string& id : s.unknown_signers) unknown.push_back(short_hash(id));
@@ -351,8 +396,13 @@ std::string text_signers(const Model& m) {
 }
 
 std::string text_files(const Model& m) {
+  size_t width = 0;  // sizes are right-aligned
+  for (const FileRow& f : m.files) width = std::max(width, std::to_string(f.size).size());
   std::vector<std::vector<std::string>> rows;
-  for (const FileRow& f : m.files) rows.push_back({f.path, std::to_string(f.size) + " B", short_hash(f.sha256), file_kind(f)});
+  for (const FileRow& f : m.files) {
+    const std::string size = std::to_string(f.size);
+    rows.push_back({f.path, std::string(width - size.size(), ' ') + size + " B", short_hash(f.sha256), file_kind(f)});
+  }
   return section("Files (SHA-256 prefixes; full digests in the JSON report)") + table(rows, 2);
 }
 
@@ -362,7 +412,8 @@ std::string text_files(const Model& m) {
 std::string md(const std::string& s) {
   std::string out;
   for (char c : s) {
-    if (c == '|' || c == '`' || c == '*' || c == '_' || c == '<' || c == '>' || c == '[' || c == ']' || c == '\\') out += '\\';
+    if (c == '|' || c == '`' || c == '*' || c == '_' || c == '<' || c == '>' || c == '[' || c == ']' || c == '\\')
+      out += '\\';
     out += c;
   }
   return out;
@@ -418,8 +469,9 @@ std::string md_header(const Model& m) {
 std::string md_syscalls_cell(const SyscallStatement& s) {
   std::vector<std::string> lines;
   for (const SyscallTarget& t : s.targets) {
-    std::string head = t.conditional ? "when " + code(t.target) + ": "
-                       : (!t.target.empty() && t.target.front() == '@') ? "**" + md(t.target) + "**: " : "";
+    std::string head = t.conditional                                    ? "when " + code(t.target) + ": "
+                       : (!t.target.empty() && t.target.front() == '@') ? "**" + md(t.target) + "**: "
+                                                                        : "";
     if (!t.common.empty()) lines.push_back(head + md(join(t.common)));
     for (const auto& [arch, names] : t.only) lines.push_back(head + "*on " + arch + " only:* " + md(join(names)));
   }
@@ -451,46 +503,57 @@ std::string md_fs_table(const std::vector<FsEntry>& entries) {
   return md_table({"path", "rights", "at"}, rows);
 }
 
-std::string md_grants(const Model& m) {
-  const Syscalls& s = m.syscalls;
-  std::string out = "### Grants\n\n#### Syscalls\n\n";
-  out += "- default: " + code(default_text(s));
+std::string md_syscalls_grants(const Syscalls& s) {
+  std::string out = "#### Syscalls\n\n- default: " + code(default_text(s));
   if (s.default_written) out += " (" + md(s.default_source.at) + ": " + code(s.default_source.statement) + ")";
-  out += "\n- calls from any other architecture or ABI: `kill_process`\n- allowed: " + md(allowed_count_text(s)) + "\n\n";
+  out += "\n- calls from any other architecture or ABI: `kill_process`\n";
+  out += "- allowed: " + md(allowed_count_text(s)) + "\n\n";
   out += md_statements("Allowed, by statement", s.allowed, false);
-  out += md_statements("Runs under supervision (log, trace, user_notif), by statement", s.supervised, true);
+  return out + md_statements("Runs under supervision (log, trace, user_notif), by statement", s.supervised, true);
+}
 
-  const Filesystem& fs = m.filesystem;
-  out += "#### Filesystem\n\n";
-  if (!fs.present) out += "No filesystem section: Landlock is not applied, paths are not restricted.\n\n";
-  else {
-    out += "- Landlock ABI >= " + std::to_string(fs.min_abi) + " (" + md(fs.abi_source.at) + ": " + code(fs.abi_source.statement) + ")\n";
-    out += "- denied wherever no rule grants them: " + md(join(fs.handled)) + "\n";
-    if (!fs.scopes.empty()) out += "- scopes: " + md(join(fs.scopes)) + "\n";
-    if (!fs.best_effort.empty()) out += "- best effort (applied where the kernel has them): " + md(join(fs.best_effort)) + "\n";
-    out += "\n" + (fs.granted.empty() ? std::string("No path is granted.\n\n") : md_fs_table(fs.granted));
-  }
+std::string md_fs_grants(const Filesystem& fs) {
+  std::string out = "#### Filesystem\n\n";
+  if (!fs.present) return out + "No filesystem section: Landlock is not applied, paths are not restricted.\n\n";
+  out += "- Landlock ABI >= " + std::to_string(fs.min_abi) + " (" + md(fs.abi_source.at) + ": " +
+         code(fs.abi_source.statement) + ")\n";
+  out += "- denied wherever no rule grants them: " + md(join(fs.handled)) + "\n";
+  if (!fs.scopes.empty()) out += "- scopes: " + md(join(fs.scopes)) + "\n";
+  if (!fs.best_effort.empty())
+    out += "- best effort (applied where the kernel has them): " + md(join(fs.best_effort)) + "\n";
+  return out + "\n" + (fs.granted.empty() ? std::string("No path is granted.\n\n") : md_fs_table(fs.granted));
+}
 
-  const Network& n = m.network;
-  out += "#### Network\n\n";
+std::string md_net_grants(const Network& n) {
+  std::string out = "#### Network\n\n";
   if (!n.present) return out + "No network section: every connection and bind is allowed.\n\n";
   std::vector<std::vector<std::string>> rows;
-  for (const auto& r : net_rows(n.allowed, false)) rows.push_back({"endpoint", md(r[0]), md(r[1])});
-  for (const auto& r : net_rows(n.allowed, true)) rows.push_back({"domain, through the proxy", md(r[0]), md(r[1])});
+  for (bool domains : {false, true})
+    for (const NetGrant& g : net_grants(n.allowed, domains))
+      rows.push_back({domains ? "domain, through the proxy" : "endpoint", md(endpoint_text(*g.entry, g.hosts)),
+                      md_where(g.entry->source)});
   out += rows.empty() ? "No endpoint is allowed.\n\n" : md_table({"kind", "allowed", "at"}, rows);
-  out += "Proxy endpoint: " + (n.proxy ? code(n.proxy->endpoint) + " (" + md(n.proxy->source.at) + ": " + code(n.proxy->source.statement) + ")" : "none") + "\n\n";
-  return out;
+  if (!n.proxy) return out + "Proxy endpoint: none\n\n";
+  return out + "Proxy endpoint: " + code(n.proxy->endpoint) + " (" + md(n.proxy->source.at) + ": " +
+         code(n.proxy->source.statement) + ")\n\n";
+}
+
+std::string md_grants(const Model& m) {
+  return "### Grants\n\n" + md_syscalls_grants(m.syscalls) + md_fs_grants(m.filesystem) + md_net_grants(m.network);
 }
 
 std::string md_denies(const Model& m) {
   std::string out = "### Explicit denies\n\n";
   out += m.syscalls.denied.empty() ? "Syscalls: no deny, kill, trap or errno rule.\n\n"
                                    : md_statements("Syscalls", m.syscalls.denied, true);
-  out += "**Filesystem**\n\n" + (m.filesystem.denied.empty() ? std::string("None.\n\n") : md_fs_table(m.filesystem.denied));
+  out += "**Filesystem**\n\n" +
+         (m.filesystem.denied.empty() ? std::string("None.\n\n") : md_fs_table(m.filesystem.denied));
   std::vector<std::vector<std::string>> rows;
   for (const NetEntry& e : m.network.denied)
-    rows.push_back({md("deny " + deny_hosts_text(e)), e.implicit ? "**implicit**: cloud metadata, added by polc" : md_where(e.source)});
-  out += "**Network** (denies beat every allow)\n\n" + (rows.empty() ? std::string("None.\n\n") : md_table({"denied", "at"}, rows));
+    rows.push_back({md("deny " + endpoint_text(e, all_hosts(e))),
+                    e.implicit ? "**" + md(kImplicitDeny) + "**" : md_where(e.source)});
+  out += "**Network** (denies beat every allow)\n\n" +
+         (rows.empty() ? std::string("None.\n\n") : md_table({"denied", "at"}, rows));
   return out;
 }
 
@@ -498,8 +561,12 @@ std::string md_coverage(const Model& m) {
   std::vector<std::vector<std::string>> rows;
   for (const CoverageRow& row : m.coverage) {
     const auto by = enforcers(row);
-    rows.push_back({row.source.statement.empty() ? md(coverage_statement(row)) : code(row.source.statement),
-                    md_where(row.source), by.empty() ? "⚠ **nothing**" : md(join(by, ", "))});
+    if (row.source.statement.empty())
+      rows.push_back(
+          {md(row.source.at) + " (added by polc)", "implicit", by.empty() ? "⚠ **nothing**" : md(join(by, ", "))});
+    else
+      rows.push_back(
+          {code(row.source.statement), md_where(row.source), by.empty() ? "⚠ **nothing**" : md(join(by, ", "))});
   }
   return "### Coverage\n\n" + md_table({"statement", "at", "enforced by"}, rows);
 }
@@ -509,15 +576,16 @@ std::string md_verification(const Verification& v) {
   if (!v.present) return out + "The manifest records no verdicts.\n\n";
   out += "- solver: " + md(v.solver) + "\n- tests: " + plural(v.tests_passed, "expectation") + " passed, " +
          std::to_string(v.tests_failed) + " failed\n- lint warnings: " + std::to_string(v.warnings) + " (" +
-         plural(v.queries, "solver query") + ")\n\n";
+         queries(v.queries) + ")\n\n";
   std::vector<std::vector<std::string>> rows;
   for (const AssertionVerdict& a : v.assertions)
-    rows.push_back({code(a.source.statement), md(a.source.at), a.result == "proved" ? "proved" : "⚠ **" + md(a.result) + "**",
-                    md(a.counterexample)});
+    rows.push_back({code(a.source.statement), md(a.source.at),
+                    a.result == "proved" ? "proved" : "⚠ **" + md(a.result) + "**", md(a.counterexample)});
   if (!rows.empty()) out += md_table({"assertion", "at", "result", "counterexample"}, rows);
   rows.clear();
   for (const ProgramVerdict& p : v.programs)
-    rows.push_back({code(p.artifact), p.result == "equivalent" ? "equivalent" : "⚠ **" + md(p.result) + "**", std::to_string(p.queries)});
+    rows.push_back({code(p.artifact), p.result == "equivalent" ? "equivalent" : "⚠ **" + md(p.result) + "**",
+                    std::to_string(p.queries)});
   out += "**Translation validation** (each seccomp program against the policy)\n\n";
   return out + (rows.empty() ? "No seccomp program.\n\n" : md_table({"program", "result", "queries"}, rows));
 }
@@ -526,8 +594,8 @@ std::string md_signers(const Model& m) {
   const Signers& s = m.signers;
   std::string out = "### Signers\n\n";
   if (!s.checked)
-    return out + "⚠ Signatures were **not checked** against a trust file (" + plural(s.signatures_present, "signature") +
-           " in signatures.json, unverified).\n\n";
+    return out + "⚠ Signatures were **not checked** against a trust file (" +
+           plural(s.signatures_present, "signature") + " in signatures.json, unverified).\n\n";
   out += "- trust file: " + code(s.trust_file) + "\n- threshold: " + std::to_string(s.threshold) +
          " distinct trusted signers; valid: " + std::to_string(s.valid_signers) + "\n";
   std::vector<std::string> unknown;
@@ -538,7 +606,8 @@ std::string md_signers(const Model& m) {
   for (const std::string& p : s.problems) out += "  - " + md(p) + "\n";
   std::vector<std::vector<std::string>> rows;
   for (const Signer& k : s.signers)
-    rows.push_back({md(k.name.empty() ? "(unnamed)" : k.name), code(short_hash(k.key_id)), k.state == "signed" ? "signed" : "⚠ **" + k.state + "**"});
+    rows.push_back({md(k.name.empty() ? "(unnamed)" : k.name), code(short_hash(k.key_id)),
+                    k.state == "signed" ? "signed" : "⚠ **" + k.state + "**"});
   return out + "\n" + (rows.empty() ? "" : md_table({"trusted key", "id", "state"}, rows));
 }
 
@@ -562,7 +631,8 @@ json j_statements(const std::vector<SyscallStatement>& list) {
     for (const SyscallTarget& t : s.targets) {
       json only = json::object();
       for (const auto& [arch, names] : t.only) only[arch] = names;
-      targets.push_back({{"target", t.target}, {"conditional", t.conditional}, {"syscalls", t.common}, {"only_on", only}});
+      targets.push_back(
+          {{"target", t.target}, {"conditional", t.conditional}, {"syscalls", t.common}, {"only_on", only}});
     }
     json entry = j_ref(s.source);
     entry["action"] = s.action;
@@ -639,7 +709,8 @@ json j_network(const Network& n) {
   if (!n.present) return {{"present", false}};
   json proxy = nullptr;
   if (n.proxy) proxy = {{"endpoint", n.proxy->endpoint}, {"source", j_ref(n.proxy->source)}};
-  return {{"present", true}, {"allowed", j_net_entries(n.allowed)}, {"denied", j_net_entries(n.denied)}, {"proxy", proxy}};
+  return {
+      {"present", true}, {"allowed", j_net_entries(n.allowed)}, {"denied", j_net_entries(n.denied)}, {"proxy", proxy}};
 }
 
 json j_coverage(const std::vector<CoverageRow>& rows) {
@@ -647,7 +718,8 @@ json j_coverage(const std::vector<CoverageRow>& rows) {
   for (const CoverageRow& row : rows) {
     json by = json::array();
     for (const Enforcer& e : row.enforced_by)
-      by.push_back({{"artifact", e.artifact}, {"extent", e.full ? "full" : "partial"}, {"part", e.part}, {"how", e.how}});
+      by.push_back(
+          {{"artifact", e.artifact}, {"extent", e.full ? "full" : "partial"}, {"part", e.part}, {"how", e.how}});
     json entry = j_ref(row.source);
     entry["enforced_by"] = by;
     out.push_back(std::move(entry));
@@ -707,15 +779,16 @@ json j_files(const std::vector<FileRow>& files) {
 std::string inspect_text(const InspectInput& in) {
   const Model m = build_model(in);
   std::string out = text_header(m);
-  out += section("Grants") + text_syscalls_grants(m.syscalls) + text_fs_grants(m.filesystem) + text_net_grants(m.network);
+  out +=
+      section("Grants") + text_syscalls_grants(m.syscalls) + text_fs_grants(m.filesystem) + text_net_grants(m.network);
   out += text_denies(m) + text_coverage(m) + text_verification(m.verification) + text_signers(m) + text_files(m);
   return out;
 }
 
 std::string inspect_markdown(const InspectInput& in) {
   const Model m = build_model(in);
-  return md_header(m) + md_grants(m) + md_denies(m) + md_coverage(m) + md_verification(m.verification) +
-         md_signers(m) + md_files(m);
+  return md_header(m) + md_grants(m) + md_denies(m) + md_coverage(m) + md_verification(m.verification) + md_signers(m) +
+         md_files(m);
 }
 
 std::string inspect_json(const InspectInput& in) {
