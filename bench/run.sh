@@ -48,6 +48,13 @@ tv=$("$tv_bench" "$runs" examples/*.sbx tests/golden/import/docker-default.json 
 write_section verify "Measured $(date -u +%Y-%m-%d) on $machine; $runs runs per program after one warm-up;
 one process, one Z3 context." "$tv"
 
+# Bundle commands: sign, verify, inspect on the examples and the largest generated policy, and what
+# checking signatures adds to an sbx-exec start.
+bundle=$(python3 bench/bundle_bench.py "$polc" "$sbx_exec" "$runs" examples/python_agent.sbx examples/minimal_static.sbx \
+         bench/docker_default.sbx bench/generated_10000.sbx)
+write_section bundle "Measured $(date -u +%Y-%m-%d) on $machine; $runs runs per command after one warm-up;
+wall time of the whole process." "$bundle"
+
 # sbx-exec's start-up cost and polc build's latency (medians of wall time).
 launch=$(python3 bench/launch_overhead.py "$polc" "$sbx_exec" "$runs")
 write_section launch "Measured $(date -u +%Y-%m-%d) on $machine; $runs runs per command after one warm-up;

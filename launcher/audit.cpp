@@ -29,6 +29,20 @@ nlohmann::json or_null(const std::optional<T>& value) {
   return value ? nlohmann::json(*value) : nlohmann::json(nullptr);
 }
 
+nlohmann::json trust_json(const TrustDecision& t) {
+  nlohmann::json signers = nlohmann::json::array();
+  for (const TrustDecision::Signer& s : t.signers)
+    signers.push_back({{"key_id", s.key_id}, {"name", s.name.empty() ? nlohmann::json(nullptr) : nlohmann::json(s.name)}});
+  const bool dev = t.mode == TrustDecision::Mode::InsecureDevUnsigned;
+  return {{"mode", dev ? "insecure-dev-unsigned" : "trust-file"},
+          {"file", dev ? nlohmann::json(nullptr) : nlohmann::json(t.file)},
+          {"sha256", or_null(t.sha256)},
+          {"threshold", or_null(t.threshold)},
+          {"min_version", or_null(t.min_version)},
+          {"signers", signers},
+          {"decision", or_null(t.decision)}};
+}
+
 }  // namespace
 
 std::string audit_line(const AuditRecord& r) {
@@ -44,6 +58,7 @@ std::string audit_line(const AuditRecord& r) {
   line["policy"] = or_null(r.policy);
   line["version"] = or_null(r.version);
   line["manifest_sha256"] = or_null(r.manifest_sha256);
+  line["trust"] = trust_json(r.trust);
   line["landlock_abi_kernel"] = or_null(r.landlock_abi_kernel);
   line["landlock_abi_used"] = or_null(r.landlock_abi_used);
   line["layers"] = r.layers;

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "launcher/landlock_policy.h"
+#include "launcher/trust_check.h"
 
 namespace polc::launcher {
 
@@ -21,6 +22,7 @@ struct AuditRecord {
   std::optional<std::string> policy;
   std::optional<int64_t> version;
   std::optional<std::string> manifest_sha256;
+  TrustDecision trust;  // who vouched for the bundle, as far as the trust check got
   std::optional<int> landlock_abi_kernel;
   std::optional<int> landlock_abi_used;
   std::vector<std::string> layers;  // applied, in the order they were applied

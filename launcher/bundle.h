@@ -1,53 +1,42 @@
-// Stage: launcher. Reads a bundle directory and verifies it against its manifest.
+// Stage: launcher. The bundle as sbx-exec uses it: read and checked by the reader shared with
+// `polc verify` (compiler/bundle/bundle_reader.h, library polc_bundle_trust), and refused
+// whole when that reader finds any problem.
 //
-// Every artifact the manifest lists is read into memory once, checked against its size and
-// SHA-256, and from then on used only from memory: nothing is re-read by path after the check,
-// so a file swapped in the directory after verification cannot reach the kernel (nftables gets
-// the verified bytes through a memory file descriptor, not the bundle path).
+// Every file the manifest lists is read into memory once, checked against its size and SHA-256,
+// and from then on used only from memory: nothing is re-read by path after the check, so a file
+// swapped in the directory after verification cannot reach the kernel (nftables gets the
+// verified bytes through a memory file descriptor, not the bundle path). A file the manifest does
+// not list, a symlink or a directory nothing listed lives in refuses the bundle.
 #pragma once
 
-#include <cstdint>
+#include <cstddef>
 #include <string>
 #include <string_view>
-#include <vector>
+
+#include "compiler/bundle/bundle_reader.h"
 
 namespace polc::launcher {
 
-struct Artifact {
-  std::string path;    // relative to the bundle directory, as listed
-  std::string sha256;  // lowercase hex, verified
-  uint64_t size = 0;   // verified
-  std::string bytes;   // the verified contents
-};
+// One verified file of the bundle: path (as listed), sha256, size and the verified bytes.
+using Artifact = bundle::BundleFile;
 
 struct Bundle {
-  std::string dir;              // as given on the command line
-  std::string real_dir;         // canonical absolute path, for the audit line
-  std::string manifest_sha256;  // of manifest.json exactly as stored
-  std::string format;           // "polc.bundle/1"
-  std::string compiler;         // "polc 0.1.0"; empty when absent
-  std::string policy_name;
-  int64_t policy_version = 0;
-  std::vector<Artifact> artifacts;  // every listed artifact, verified, in manifest order
+  // Intact: every listed file present and verified, nothing unlisted in the directory.
+  // `contents.dir` is the directory as given, `contents.real_dir` its canonical path.
+  bundle::BundleContents contents;
 
-  // The listed artifact `path`. A file the launcher needs that the manifest does not list is
-  // refused (Failure BundleInvalid): unlisted files are not covered by the digests (or, later,
-  // by signatures), so they are never used.
-  const Artifact& required(std::string_view path) const;
-  // Like required(), but a file that is neither listed nor present means "not part of this
-  // bundle" (nullptr); present but unlisted is refused.
-  const Artifact* optional(std::string_view path) const;
+  // The listed artifact `path` (sources are never artifacts), or nullptr. Since the reader
+  // refuses unlisted files, "not listed" also means "not in the directory".
   const Artifact* find(std::string_view path) const;
-
- private:
-  friend Bundle read_bundle(const std::string& dir);
-  int dir_fd_ = -1;  // kept open (close-on-exec) only to ask whether an unlisted file exists
+  // Like find(), but a missing artifact refuses the launch (Failure BundleInvalid).
+  const Artifact& required(std::string_view path) const;
+  // How many artifacts (not sources) the manifest lists.
+  size_t artifact_count() const;
 };
 
-// Reads DIR/manifest.json, validates it, reads and verifies every listed artifact. Throws
-// Failure(BundleInvalid) naming the file and what is wrong.
+// Reads DIR with polc::bundle::read_bundle. Throws Failure(BundleInvalid) listing every problem
+// the reader found (integrity only: signatures are the trust check's, launcher/trust_check.h).
 Bundle read_bundle(const std::string& dir);
 
-std::string sha256_hex(std::string_view bytes);
 
 }  // namespace polc::launcher

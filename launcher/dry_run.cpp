@@ -8,6 +8,7 @@
 
 #include "launcher/landlock_apply.h"
 #include "launcher/network.h"
+#include "launcher/trust_check.h"
 
 namespace polc::launcher {
 
@@ -24,10 +25,25 @@ std::string quoted(const std::vector<std::string>& words) {
   return nlohmann::json(words).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
+std::string trust_report(const TrustDecision& t) {
+  std::ostringstream out;
+  if (t.mode == TrustDecision::Mode::InsecureDevUnsigned) {
+    out << "trust: NONE (--insecure-dev-unsigned): the bundle's signatures are not checked\n";
+    return out.str();
+  }
+  out << "trust: " << t.decision.value_or("?") << " by " << t.file << " (sha256 " << t.sha256.value_or("?") << ")\n";
+  out << "  threshold: " << t.threshold.value_or(0) << " of the trusted keys; valid signatures by " << t.signers.size()
+      << "\n";
+  for (const TrustDecision::Signer& s : t.signers)
+    out << "  signed by: " << (s.name.empty() ? "(no name)" : s.name) << " " << s.key_id << "\n";
+  if (t.min_version) out << "  min_version: " << *t.min_version << "\n";
+  return out.str();
+}
+
 }  // namespace
 
 std::string dry_run_report(const Options& options, const Prepared& p) {
-  const Bundle& b = p.bundle;
+  const bundle::BundleContents& b = p.bundle.contents;
   const LandlockPolicy& ll = p.landlock;
   std::ostringstream out;
   out << "sbx-exec --dry-run: nothing is applied or executed\n";
@@ -35,8 +51,11 @@ std::string dry_run_report(const Options& options, const Prepared& p) {
   out << "policy: " << b.policy_name << "\n";
   out << "version: " << b.policy_version << "\n";
   out << "compiler: " << (b.compiler.empty() ? "(not recorded)" : b.compiler) << "\n";
-  out << "manifest: " << b.format << ", sha256 " << b.manifest_sha256 << ", " << b.artifacts.size()
-      << " artifacts verified\n";
+  out << "manifest: " << bundle::kBundleFormat << ", sha256 " << b.manifest_sha256 << ", "
+      << p.bundle.artifact_count() << " artifacts and " << b.files.size() - p.bundle.artifact_count()
+      << " sources verified, no unlisted file\n";
+  if (b.expires) out << "expires: " << *b.expires << "\n";
+  out << trust_report(p.trust);
 
   out << "order: network, proxy environment, no_new_privs, landlock, seccomp, audit line, exec\n";
   out << "network: " << network_mode_name(*options.network);
@@ -59,7 +78,7 @@ std::string dry_run_report(const Options& options, const Prepared& p) {
     out << "proxy environment (egress.json):\n";
     for (const auto& [name, value] : p.env) out << "  " << name << "=" << value << "\n";
   } else {
-    out << "proxy environment: none (" << (b.find("egress.json") ? "egress.json has no proxy" : "no egress.json")
+    out << "proxy environment: none (" << (p.bundle.find("egress.json") ? "egress.json has no proxy" : "no egress.json")
         << ")\n";
   }
   out << "no_new_privs: set\n";

@@ -17,8 +17,10 @@ std::string errno_text(int err) {
 
 const char* exit_code_table() {
   return "  120  usage: the command line is invalid\n"
-         "  121  bundle invalid: manifest or artifact missing, malformed, tampered (size or SHA-256),\n"
-         "       or no seccomp program for this architecture\n"
+         "  121  bundle invalid or not trusted: manifest or file missing, malformed, tampered (size or\n"
+         "       SHA-256) or unlisted, no seccomp program for this architecture; with --trust: the\n"
+         "       trust file unreadable, unsafe or malformed, too few valid trusted signatures, a bad or\n"
+         "       unknown signature, expired, version below min_version\n"
          "  122  the kernel lacks a required feature (Landlock ABI below min_abi or below a layer\n"
          "       that is not best effort, no seccomp)\n"
          "  123  a confinement layer could not be applied (no_new_privs, Landlock, seccomp)\n"

@@ -17,7 +17,8 @@ enum class ExitCode : int {
   // the 128+N of a signal death, so a caller can tell the launcher's refusals from the payload's
   // own exit status (which passes through unchanged).
   Usage = 120,           // bad command line
-  BundleInvalid = 121,   // manifest or artifact missing, malformed, tampered, or not for this arch
+  BundleInvalid = 121,   // manifest or file missing, malformed, tampered, unlisted, not for this arch,
+                         // or not trusted (signatures, threshold, expiry, rollback, the trust file)
   KernelLacks = 122,     // the kernel lacks a feature the bundle requires (Landlock ABI, seccomp)
   ApplyFailed = 123,     // a confinement layer could not be applied
   NetworkFailed = 124,   // namespace or nftables setup failed

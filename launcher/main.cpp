@@ -2,7 +2,8 @@
 // exec the payload in place so that its exit status is the launcher's.
 //
 // Order, and why:
-//   1. read and verify everything, change nothing (prepare_launch): a refusal leaves no trace;
+//   1. read and verify everything, change nothing (prepare_launch): the bundle's integrity, then
+//      its signatures against the trust file, then every layer; a refusal leaves no trace;
 //   2. network namespace and nftables: needs privileges that no_new_privs and seccomp may remove,
 //      and a fork (nft) that must not inherit a half-applied sandbox;
 //   3. proxy environment;
@@ -32,6 +33,7 @@
 #include "launcher/prepare.h"
 #include "launcher/proxy_env.h"
 #include "launcher/seccomp_apply.h"
+#include "launcher/trust_check.h"
 
 namespace polc::launcher {
 namespace {
@@ -49,11 +51,11 @@ int launch(const Options& options, AuditRecord& record, const AuditSink& sink) {
   std::optional<Identity> identity;
   if (options.user) identity = resolve_identity(*options.user);
   record.user_spec = options.user;
-  Prepared p = prepare_launch(options, [&](const Bundle& bundle) {
-    record.bundle = bundle.real_dir;
-    record.policy = bundle.policy_name;
-    record.version = bundle.policy_version;
-    record.manifest_sha256 = bundle.manifest_sha256;
+  Prepared p = prepare_launch(options, record.trust, [&](const Bundle& bundle) {
+    record.bundle = bundle.contents.real_dir;
+    record.policy = bundle.contents.policy_name;
+    record.version = bundle.contents.policy_version;
+    record.manifest_sha256 = bundle.contents.manifest_sha256;
   });
   record.landlock_abi_kernel = p.kernel_abi;
   record.seccomp_file = p.seccomp.file;
@@ -127,6 +129,11 @@ int run(int argc, char** argv) {
     std::cout << help_text() << exit_code_table() << "\nSee docs/launcher.md.\n";
     return 0;
   }
+  if (options.insecure_dev_unsigned) {
+    // On every run, dry or not, before anything else: nobody should rely on this mode unawares.
+    ssize_t ignored = ::write(2, kInsecureDevWarning, std::char_traits<char>::length(kInsecureDevWarning));
+    (void)ignored;
+  }
 
   std::unique_ptr<AuditSink> sink;
   try {
@@ -138,6 +145,7 @@ int run(int argc, char** argv) {
 
   AuditRecord record;
   record.bundle = options.bundle;
+  record.trust = initial_trust_decision(options);
   record.network_mode = network_mode_name(*options.network);
   if (*options.network == NetworkMode::JoinNamespace) record.netns = options.netns_name;
   record.command = options.command;

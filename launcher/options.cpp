@@ -80,6 +80,12 @@ Options parse_options(int argc, char** argv) {
       if (options.user) usage("--user given twice");
       options.user = arg == "--user" ? value(arg) : std::string(arg.substr(7));
       if (options.user->empty()) usage("--user needs a user name or uid");
+    } else if (arg == "--trust" || arg.starts_with("--trust=")) {
+      if (options.trust) usage("--trust given twice");
+      options.trust = arg == "--trust" ? value(arg) : std::string(arg.substr(8));
+      if (options.trust->empty()) usage("--trust needs a trust file");
+    } else if (arg == "--insecure-dev-unsigned") {
+      options.insecure_dev_unsigned = true;
     } else {
       // Anything else before "--" is a mistake; guessing where the command starts could run a
       // payload with the launcher's options as its arguments.
@@ -93,18 +99,35 @@ Options parse_options(int argc, char** argv) {
     usage("choose how the policy's nftables rules are enforced: --netns (new network namespace, "
           "needs CAP_SYS_ADMIN), --join-netns NAME (a namespace made by `ip netns add`), or "
           "--network-enforced-externally (you have applied nftables.nft to the payload's namespace)");
+  if (options.trust && options.insecure_dev_unsigned)
+    usage("--trust and --insecure-dev-unsigned exclude each other: the bundle's signatures are either checked "
+          "against the trust file or not at all");
+  if (!options.trust && !options.insecure_dev_unsigned)
+    usage("pass --trust FILE: the trust file (polc.trust/1) listing the keys whose signatures the bundle needs; "
+          "for development only, --insecure-dev-unsigned runs an unsigned bundle without checking signatures");
   if (options.command.empty()) usage("missing command after --");
   return options;
 }
 
 const char* help_text() {
-  return "usage: sbx-exec --bundle DIR NETWORK [--user USER[:GROUP]] [--dry-run] [--audit-log FILE] -- CMD [ARGS...]\n"
+  return "usage: sbx-exec --bundle DIR TRUST NETWORK [--user USER[:GROUP]] [--dry-run] [--audit-log FILE]\n"
+         "                -- CMD [ARGS...]\n"
          "\n"
-         "Verifies a polc bundle (every artifact's size and SHA-256 against manifest.json) and runs\n"
-         "CMD in place (exec, no fork) confined by it: network namespace and nftables, proxy\n"
-         "environment, no_new_privs, Landlock (filesystem, TCP ports, scopes), then the seccomp\n"
-         "filter for this architecture. Anything that cannot be applied as the bundle says stops\n"
-         "the launch before CMD runs.\n"
+         "Verifies a polc bundle (every listed file's size and SHA-256 against manifest.json, no\n"
+         "unlisted file, then its signatures against the trust file) and runs CMD in place (exec,\n"
+         "no fork) confined by it: network namespace and nftables, proxy environment, no_new_privs,\n"
+         "Landlock (filesystem, TCP ports, scopes), then the seccomp filter for this architecture.\n"
+         "Anything that cannot be verified or applied as the bundle says stops the launch before\n"
+         "CMD runs.\n"
+         "\n"
+         "TRUST (exactly one):\n"
+         "  --trust FILE                   check signatures.json against FILE (polc.trust/1: keys,\n"
+         "                                 threshold, policies with min_version) before anything is\n"
+         "                                 applied; refuse (121) unless enough trusted keys signed this\n"
+         "                                 manifest, it has not expired and its version is not below\n"
+         "                                 min_version\n"
+         "  --insecure-dev-unsigned        DEVELOPMENT ONLY: check no signature (a warning on every run,\n"
+         "                                 recorded in the audit line); never use this in production\n"
          "\n"
          "NETWORK (exactly one; the policy's network deny rules are enforced only by nftables):\n"
          "  --netns                        new network namespace with only loopback (up), nftables.nft\n"

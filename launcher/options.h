@@ -26,6 +26,10 @@ struct Options {
   bool help = false;
   std::optional<std::string> audit_log; // --audit-log FILE; stderr when absent
   std::optional<std::string> user;      // --user USER[:GROUP]; the caller's identity when absent
+  // Exactly one of these: the trust file the bundle's signatures are checked against, or the
+  // development mode that checks none (loudly: a warning on every run, and in the audit line).
+  std::optional<std::string> trust;     // --trust FILE
+  bool insecure_dev_unsigned = false;   // --insecure-dev-unsigned
   std::vector<std::string> command;     // after "--"
 };
 

@@ -5,23 +5,29 @@
 
 namespace polc::launcher {
 
-Prepared prepare_launch(const Options& options, const std::function<void(const Bundle&)>& on_bundle) {
-  Prepared p{read_bundle(options.bundle), {}, {}, {}, std::nullopt, {}, 0, {}, false, std::nullopt};
+Prepared prepare_launch(const Options& options, TrustDecision& trust,
+                        const std::function<void(const Bundle&)>& on_bundle) {
+  Prepared p{read_bundle(options.bundle), {}, {}, {}, {}, std::nullopt, {}, 0, {}, false, std::nullopt};
   on_bundle(p.bundle);
+  // Signatures first: nothing the trust file does not vouch for is parsed, let alone applied.
+  check_trust(options, p.bundle, trust);
+  p.trust = trust;
 
   p.landlock = parse_landlock_policy(p.bundle.required("landlock.json").bytes);
   // Artifacts of another policy (or another version) copied into the directory would still match
   // a manifest rewritten to list them; the files must agree on whose policy they are.
-  if (p.landlock.policy_name != p.bundle.policy_name || p.landlock.policy_version != p.bundle.policy_version)
+  if (p.landlock.policy_name != p.bundle.contents.policy_name ||
+      p.landlock.policy_version != p.bundle.contents.policy_version)
     throw Failure(ExitCode::BundleInvalid, "landlock.json is for policy " + p.landlock.policy_name + " version " +
                                                std::to_string(p.landlock.policy_version) + ", manifest.json for " +
-                                               p.bundle.policy_name + " version " +
-                                               std::to_string(p.bundle.policy_version));
+                                               p.bundle.contents.policy_name + " version " +
+                                               std::to_string(p.bundle.contents.policy_version));
   p.seccomp = native_seccomp_program(p.bundle);
   // Required in every network mode: with --network-enforced-externally the caller vouches for
   // this very file, so it must be part of the bundle too.
   p.nftables = p.bundle.required("nftables.nft");
-  if (const Artifact* egress = p.bundle.optional("egress.json")) {
+  // Optional; had the directory an unlisted egress.json, the reader would have refused it.
+  if (const Artifact* egress = p.bundle.find("egress.json")) {
     p.proxy = parse_egress_proxy(egress->bytes);
     if (p.proxy) p.env = proxy_environment(*p.proxy);
   }

@@ -15,11 +15,13 @@
 #include "launcher/options.h"
 #include "launcher/proxy_env.h"
 #include "launcher/seccomp_apply.h"
+#include "launcher/trust_check.h"
 
 namespace polc::launcher {
 
 struct Prepared {
   Bundle bundle;
+  TrustDecision trust;  // accepted, or unchecked with --insecure-dev-unsigned
   LandlockPolicy landlock;
   SeccompProgram seccomp;
   Artifact nftables;  // verified nftables.nft
@@ -33,10 +35,12 @@ struct Prepared {
   std::optional<Failure> kernel_refusal;
 };
 
-// Reads and verifies the bundle and validates every layer (Failure BundleInvalid on any problem),
-// then plans the Landlock layers for this kernel. Changes nothing in the process.
-// `on_bundle` is called as soon as the bundle is verified so the audit line can name it even
-// when a later check refuses.
-Prepared prepare_launch(const Options& options, const std::function<void(const Bundle&)>& on_bundle);
+// Reads and verifies the bundle, checks it against the trust file (before any artifact is
+// parsed), and validates every layer (Failure BundleInvalid on any problem), then plans the
+// Landlock layers for this kernel. Changes nothing in the process.
+// `on_bundle` is called as soon as the bundle is verified, and `trust` is filled in as the trust
+// check proceeds, so the audit line can name both even when a later check refuses.
+Prepared prepare_launch(const Options& options, TrustDecision& trust,
+                        const std::function<void(const Bundle&)>& on_bundle);
 
 }  // namespace polc::launcher

@@ -250,7 +250,7 @@ BundleContents read_bundle(const std::string& dir) {
   bundle.real_dir = dir;
   const Fd dir_fd(open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
   if (dir_fd.get() < 0) {
-    bundle.problems.push_back({ProblemKind::Unreadable, dir, "cannot open the bundle directory: " + errno_text(errno),
+    bundle.problems.push_back({ProblemKind::Unreadable, dir, "cannot open the bundle directory " + dir + ": " + errno_text(errno),
                                "give the directory `polc build -o DIR` wrote (DIR/<policy name>)"});
     return bundle;
   }

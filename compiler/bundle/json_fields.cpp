@@ -5,7 +5,41 @@
 
 namespace polc::bundle {
 
+namespace {
+
+// Documents of a bundle are nested a few levels. Anything much deeper is refused before parsing:
+// nlohmann parses without recursion, but serializing (the manifest's canonical-form check) and
+// walking a value recurse once per level, and a hostile file nested 100,000 levels deep would
+// overflow the stack.
+constexpr int kMaxNesting = 64;
+
+std::optional<size_t> too_deep_at(const std::string& bytes) {
+  int depth = 0;
+  bool in_string = false, escaped = false;
+  for (size_t i = 0; i < bytes.size(); ++i) {
+    const char c = bytes[i];
+    if (in_string) {
+      if (escaped) escaped = false;
+      else if (c == '\\') escaped = true;
+      else if (c == '"') in_string = false;
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '{' || c == '[') {
+      if (++depth > kMaxNesting) return i;
+    } else if (c == '}' || c == ']') {
+      --depth;
+    }
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
 std::optional<nlohmann::json> JsonDocument::parse_object(const std::string& bytes) const {
+  if (const auto at = too_deep_at(bytes)) {
+    fail("nested more than " + std::to_string(kMaxNesting) + " levels deep", *at);
+    return std::nullopt;
+  }
   nlohmann::json doc;
   try {
     doc = nlohmann::json::parse(bytes);

@@ -4,10 +4,12 @@
 namespace polc::bundle {
 
 std::string describe(const Problems& problems) {
-  std::string out;
-  for (const Problem& p : problems) {
-    if (!out.empty()) out += "\n";
-    out += p.message;
+  std::string out = problems.size() == 1 ? "" : std::to_string(problems.size()) + " problems: ";
+  for (size_t i = 0; i < problems.size(); ++i) {
+    std::string message = problems[i].message;
+    for (char& c : message)
+      if (c == '\n' || c == '\r') c = ' ';
+    out += (i == 0 ? "" : "; ") + message;
   }
   return out;
 }

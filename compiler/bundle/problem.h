@@ -38,7 +38,8 @@ struct Problem {
 
 using Problems = std::vector<Problem>;
 
-// "file: message" for each, one per line: what the launcher prints.
+// Every message on one line, joined by "; " and counted when there are several ("2 problems:
+// A; B"): what a launcher prints in its one error line and audit record.
 std::string describe(const Problems& problems);
 
 }  // namespace polc::bundle

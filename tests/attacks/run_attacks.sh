@@ -5,7 +5,8 @@
 #   1. UNCONFINED, as root in the test's network namespace: it must succeed (exit 0), or say that
 #      this machine cannot make the attempt at all (exit 77), so that the confined run proves
 #      something;
-#   2. under `sbx-exec --bundle B --join-netns NS`: it must be blocked (exit 1, or killed by a signal
+#   2. under `sbx-exec --bundle B --trust T --join-netns NS` (B signed for the run, T accepting
+#      that signature): it must be blocked (exit 1, or killed by a signal
 #      such as seccomp's SIGSYS). Exit 0 fails the test; 77 fails it unless run 1 was 77 as well.
 # Then a benign Python workload must succeed under the same sandbox. A table shows every result.
 #
@@ -105,6 +106,19 @@ artifacts="manifest.json seccomp.x86_64.bpf landlock.json nftables.nft"
 for artifact in $artifacts; do
   [ -s "$bundle/$artifact" ] || die "the bundle has no $artifact: $(ls "$bundle" | tr '\n' ' ')"
 done
+
+# Signed and launched with --trust, as in production: a reviewer's key made for this run, and a
+# trust file (outside /tmp, which python_agent lets the payload write) that accepts its signature.
+if [ "$seccomp_only" -eq 0 ]; then
+  trust_dir=$out/trust
+  mkdir -m 0755 "$trust_dir"
+  "$polc" keygen --out "$tmp/reviewer" >"$tmp/reviewer.json" 2>"$tmp/keygen.log" ||
+    { cat "$tmp/keygen.log"; die "polc keygen failed"; }
+  printf '{"format": "polc.trust/1", "threshold": 1, "keys": [%s], "policies": {"python_agent": {"min_version": 0}}}\n' \
+    "$(cat "$tmp/reviewer.json")" >"$trust_dir/trust.json"
+  chmod 0644 "$trust_dir/trust.json"
+  "$polc" sign "$bundle" --key "$tmp/reviewer.key" >"$tmp/sign.log" 2>&1 || { cat "$tmp/sign.log"; die "polc sign failed"; }
+fi
 
 # The policy's workspace path is absolute. Creating the empty directory is fine for a root test;
 # everything the test puts there lives in /workspace/.attacks and is removed at the end.
@@ -255,7 +269,8 @@ confine() {
     timeout -k 5 "$seconds" ip netns exec "$ns" bwrap --bind / / --dev-bind /dev /dev --proc /proc \
       --seccomp 3 -- "$@" 3<"$bundle/seccomp.x86_64.bpf"
   else
-    timeout -k 5 "$seconds" "$sbx_exec" --bundle "$bundle" --join-netns "$ns" "${user_args[@]}" -- "$@"
+    timeout -k 5 "$seconds" "$sbx_exec" --bundle "$bundle" --trust "$trust_dir/trust.json" --join-netns "$ns" \
+      "${user_args[@]}" -- "$@"
   fi
 }
 

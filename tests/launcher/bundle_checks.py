@@ -1,7 +1,9 @@
 """launcher.tamper and launcher.malformed: a bundle changed after the build (a flipped byte, a
-truncated, deleted, added or relinked file, a manifest that no longer matches) and one that was
-never well-formed (bad landlock.json, seccomp program, egress.json or manifest.json) are refused
-with exit 121 before the payload runs; what later formats may add is ignored.
+truncated, deleted, added or relinked file, an unlisted file, directory or symlink, a manifest that
+no longer matches) and one that was never well-formed (bad landlock.json, seccomp program,
+egress.json or manifest.json) are refused with exit 121 before the payload runs; unknown manifest
+keys are ignored. These run unsigned (--insecure-dev-unsigned): integrity is checked whatever the
+trust mode; trust_checks.py tests signatures.
 """
 
 import json
@@ -109,11 +111,27 @@ def test_tamper(ctx):
     for label, mutate in cases:
         refused(ctx, label, ctx.run(variant(label, mutate), marker_command(work)), work, EXIT["bundle"])
 
-    # Files beside the manifest that nobody uses (signatures.json comes later) do not matter.
-    bundle = variant("unrelated unlisted file", lambda b: open(os.path.join(b, "signatures.json"), "w").write("{}"))
+    # Nothing beside the listed files but signatures.json: an unlisted file, directory or symlink
+    # is covered by no digest and no signature, whether the launcher would use it or not.
+    unlisted = [
+        ("unlisted file", lambda b: open(os.path.join(b, "notes.txt"), "w").write("hello\n")),
+        ("unlisted empty directory", lambda b: os.mkdir(os.path.join(b, "extra"))),
+        ("unlisted file in an unlisted directory", lambda b: (os.mkdir(os.path.join(b, "sources")),
+                                                             open(os.path.join(b, "sources", "x.sbx"), "w").write(""))),
+        ("unlisted symlink to a listed file", lambda b: os.symlink("landlock.json", os.path.join(b, "link.json"))),
+        ("unlisted dangling symlink", lambda b: os.symlink("/nonexistent", os.path.join(b, "dangling"))),
+        ("unlisted fifo", lambda b: os.mkfifo(os.path.join(b, "pipe"))),
+    ]
+    for label, mutate in unlisted:
+        r = ctx.run(variant(label, mutate), marker_command(work))
+        refused(ctx, label, r, work, EXIT["bundle"])
+        ctx.check("does not list" in r.stderr, f"{label}: the error says the manifest does not list it", r.stderr)
+
+    # With --insecure-dev-unsigned, signatures.json (the one file allowed unlisted) is not read.
+    bundle = variant("garbage signatures", lambda b: open(os.path.join(b, "signatures.json"), "w").write("{}"))
     r = ctx.run(bundle, marker_command(work))
     ctx.check(r.returncode == 0 and os.path.exists(os.path.join(work, "marker")),
-              "an unlisted file the launcher does not use is ignored", r.stderr)
+              "--insecure-dev-unsigned does not look at signatures.json", r.stderr)
 
 
 def test_malformed(ctx):

@@ -9,7 +9,8 @@ import re
 import subprocess
 
 import fixture
-from harness import EXIT, Skip, built_python_agent, marker_command, parse_audit, sha256, standard_bundle
+import signing
+from harness import DEV_FLAG, DEV_WARNING, EXIT, Skip, built_python_agent, parse_audit, sha256, standard_bundle
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -19,18 +20,23 @@ def test_options(ctx):
     ctx.check(r.returncode == 0, "--help exits 0")
     for code in range(120, 128):
         ctx.check(f"  {code}  " in r.stdout, f"--help documents exit code {code}")
-    for flag in ("--netns", "--join-netns NAME", "--network-enforced-externally", "--dry-run", "--audit-log FILE"):
+    for flag in ("--trust FILE", "--insecure-dev-unsigned", "--netns", "--join-netns NAME",
+                 "--network-enforced-externally", "--dry-run", "--audit-log FILE"):
         ctx.check(flag in r.stdout, f"--help documents {flag}")
 
     work, _, bundle = standard_bundle(ctx, "options")
+    # (The trust options' own usage errors are in trust_checks.test_modes.)
     cases = [
-        ("no network mode", ["--bundle", bundle, "--", "true"], "--netns"),
-        ("two network modes", ["--bundle", bundle, "--netns", "--network-enforced-externally", "--", "true"], "conflicts"),
-        ("no bundle", ["--network-enforced-externally", "--", "true"], "--bundle"),
-        ("no command", ["--bundle", bundle, "--network-enforced-externally"], "command"),
-        ("empty command", ["--bundle", bundle, "--network-enforced-externally", "--"], "command"),
-        ("unknown option", ["--bundle", bundle, "--network-enforced-externally", "--frobnicate", "--", "true"], "unknown option"),
-        ("netns name with a slash", ["--bundle", bundle, "--join-netns", "../x", "--", "true"], "--join-netns"),
+        ("no network mode", ["--bundle", bundle, DEV_FLAG, "--", "true"], "--netns"),
+        ("two network modes", ["--bundle", bundle, DEV_FLAG, "--netns", "--network-enforced-externally", "--", "true"],
+         "conflicts"),
+        ("no bundle", [DEV_FLAG, "--network-enforced-externally", "--", "true"], "--bundle"),
+        ("no trust option", ["--bundle", bundle, "--network-enforced-externally", "--", "true"], "--trust FILE"),
+        ("no command", ["--bundle", bundle, DEV_FLAG, "--network-enforced-externally"], "command"),
+        ("empty command", ["--bundle", bundle, DEV_FLAG, "--network-enforced-externally", "--"], "command"),
+        ("unknown option", ["--bundle", bundle, DEV_FLAG, "--network-enforced-externally", "--frobnicate", "--", "true"],
+         "unknown option"),
+        ("netns name with a slash", ["--bundle", bundle, DEV_FLAG, "--join-netns", "../x", "--", "true"], "--join-netns"),
         ("missing value", ["--bundle"], "needs a value"),
     ]
     for what, argv, needle in cases:
@@ -38,12 +44,13 @@ def test_options(ctx):
         ctx.check(r.returncode == EXIT["usage"], f"{what}: exit {r.returncode}, expected 120", r.stderr)
         ctx.check(r.stderr.startswith("sbx-exec: error: ") and needle in r.stderr and r.stderr.count("\n") == 1,
                   f"{what}: one error line mentioning {needle!r}", r.stderr)
-    r = subprocess.run([ctx.sbx, "--bundle", bundle, "--", "true"], capture_output=True, text=True)
+    r = subprocess.run([ctx.sbx, "--bundle", bundle, DEV_FLAG, "--", "true"], capture_output=True, text=True)
     for choice in ("--netns", "--join-netns NAME", "--network-enforced-externally"):
         ctx.check(choice in r.stderr, f"the missing-mode error explains {choice}", r.stderr)
 
     # An audit log that cannot be opened stops the launch: no unaudited runs.
-    r = ctx.run(bundle, marker_command(work), extra=("--audit-log", os.path.join(work, "no", "such", "dir")))
+    r = ctx.run(bundle, ["/bin/sh", "-c", f"touch {work}/marker"],
+                extra=("--audit-log", os.path.join(work, "no", "such", "dir")))
     ctx.check(r.returncode == EXIT["audit"], f"unwritable audit log: exit {r.returncode}, expected 125", r.stderr)
     ctx.check(not os.path.exists(os.path.join(work, "marker")), "unwritable audit log: the payload ran")
 
@@ -53,8 +60,10 @@ def test_options(ctx):
               r.stdout + r.stderr)
 
 
-def normalize_dry_run(text, bundle):
+def normalize_dry_run(text, bundle, trust=None):
     text = text.replace(bundle, "<BUNDLE>")
+    if trust:
+        text = text.replace(trust, "<TRUST>")
     # Digests change with every compiler change that touches any artifact; the tamper tests check
     # them, the golden file checks the layout and everything else.
     text = re.sub(r"\b[0-9a-f]{64}\b", "<sha256>", text)
@@ -100,7 +109,8 @@ def test_dry_run(ctx):
     for _ in range(2):
         r = ctx.run(bundle, command, extra=("--dry-run", "--audit-log", log))
         outputs.append(r.stdout)
-        ctx.check(r.returncode == 0 and r.stderr == "", "dry run exits 0 quietly", r.stderr)
+        ctx.check(r.returncode == 0 and r.stderr == DEV_WARNING, "dry run exits 0, only the unsigned warning",
+                  r.stderr)
     ctx.check(outputs[0] == outputs[1], "dry run output is deterministic")
     ctx.check(not os.path.exists(marker), "dry run did not execute the command")
     ctx.check(not os.path.exists(log) or os.path.getsize(log) == 0, "dry run writes no audit line")
@@ -117,13 +127,18 @@ def test_dry_run(ctx):
 
 
 def test_dry_run_python_agent(ctx):
+    """python_agent signed by two reviewers (keys made now, so their ids are <sha256> in the
+    golden file), checked against a trust file asking for both."""
     real, why = built_python_agent(ctx)
     if real is None:
         raise Skip("polc build does not write a complete python_agent bundle yet: " + why.strip()[:300])
-    r = ctx.run(real, ["/usr/bin/python3.11", "/workspace/task.py"], extra=("--dry-run",))
-    ctx.check(r.returncode == 0, "python_agent dry run exits 0", r.stdout + r.stderr)
+    reviewers = [signing.keygen(os.path.join(ctx.tmp, "keys"), name) for name in ("alice", "bob")]
+    signing.sign(real, reviewers)
+    trust = signing.write_trust(os.path.join(ctx.tmp, "trust.json"), reviewers, 2, {"python_agent": 1})
+    r = ctx.run(real, ["/usr/bin/python3.11", "/workspace/task.py"], extra=("--dry-run",), trust=trust)
+    ctx.check(r.returncode == 0 and r.stderr == "", "python_agent dry run exits 0 quietly", r.stdout + r.stderr)
     check_machine_section(ctx, r.stdout, "python_agent")
-    check_golden(ctx, "python_agent.dry-run.txt", normalize_dry_run(r.stdout, real))
+    check_golden(ctx, "python_agent.dry-run.txt", normalize_dry_run(r.stdout, real, os.path.realpath(trust)))
 
 
 def test_links(ctx):
@@ -133,7 +148,7 @@ def test_links(ctx):
     libs = r.stdout
     for lib in ("libz3", "libantlr4", "libseccomp"):
         ctx.check(lib not in libs, f"sbx-exec does not link {lib}", libs)
-    ctx.check("libcrypto" in libs, "sbx-exec links libcrypto (SHA-256)", libs)
+    ctx.check("libcrypto" in libs, "sbx-exec links libcrypto (SHA-256, Ed25519)", libs)
     # And the binary does not embed them statically either.
     with open(ctx.sbx, "rb") as f:
         data = f.read()
@@ -147,8 +162,8 @@ def test_docs(ctx):
     help_text = subprocess.run([ctx.sbx, "--help"], capture_output=True, text=True).stdout
     for code in re.findall(r"^  (\d{3})  ", help_text, re.M):
         ctx.check(f"\n| {code} |" in doc, f"docs/launcher.md documents exit status {code}")
-    r = subprocess.run([ctx.sbx, "--bundle", os.path.join(ctx.tmp, "none"), "--network-enforced-externally", "--",
-                        "true"], capture_output=True, text=True)
+    r = subprocess.run([ctx.sbx, "--bundle", os.path.join(ctx.tmp, "none"), "--trust", os.path.join(ctx.tmp, "t.json"),
+                        "--network-enforced-externally", "--", "true"], capture_output=True, text=True)
     audit = parse_audit(r.stderr.strip().splitlines()[-1]) if r.stderr.strip() else None
     if not ctx.check(audit is not None and r.returncode == EXIT["bundle"], "a refusal writes an audit line",
                      r.stderr):

@@ -90,16 +90,16 @@ def loopback_port_nft(allowed_port):
 
 
 def write_manifest(bundle, policy=POLICY, extra=None, paths=None):
-    """Lists `paths` (default: every file in the bundle except manifest.json) with their real
-    sizes and digests."""
+    """Lists `paths` (default: every file in the bundle except manifest.json and signatures.json)
+    with their real sizes and digests, and no sources (a polc build lists its sources/ files)."""
     if paths is None:
-        paths = sorted(p for p in os.listdir(bundle) if p != "manifest.json")
+        paths = sorted(p for p in os.listdir(bundle) if p not in ("manifest.json", "signatures.json"))
     artifacts = []
     for path in sorted(paths):
         data = open(os.path.join(bundle, path), "rb").read()
         artifacts.append({"path": path, "sha256": hashlib.sha256(data).hexdigest(), "size": len(data)})
     manifest = {"artifacts": artifacts, "compiler": "polc 0.1.0", "coverage": [],
-                "format": "polc.bundle/1", "policy": dict(policy)}
+                "format": "polc.bundle/1", "policy": dict(policy), "sources": []}
     if extra:
         manifest.update(extra)
     with open(os.path.join(bundle, "manifest.json"), "w") as f:

@@ -14,6 +14,9 @@ import subprocess
 import fixture
 
 SKIP = 77
+DEV_FLAG = "--insecure-dev-unsigned"
+DEV_WARNING = ("sbx-exec: WARNING: --insecure-dev-unsigned: the bundle's signatures are not checked; never use this "
+               "in production\n")
 EXIT = {"usage": 120, "bundle": 121, "kernel": 122, "apply": 123, "network": 124, "audit": 125,
         "cannot_execute": 126, "not_found": 127}
 
@@ -44,8 +47,12 @@ class Context:
         os.makedirs(outside)
         return work, outside, os.path.join(base, "bundle", "fixture")
 
-    def run(self, bundle, command, mode=("--network-enforced-externally",), extra=(), timeout=60, env=None):
-        argv = [self.sbx, "--bundle", bundle, *mode, *extra, "--", *command]
+    def run(self, bundle, command, mode=("--network-enforced-externally",), extra=(), timeout=60, env=None,
+            trust=None):
+        """sbx-exec on `bundle`. `trust` is the trust file; without one the run is unsigned, with
+        --insecure-dev-unsigned (the tests about other things than signatures)."""
+        trust_args = ("--trust", trust) if trust else (DEV_FLAG,)
+        argv = [self.sbx, "--bundle", bundle, *trust_args, *mode, *extra, "--", *command]
         return subprocess.run(argv, capture_output=True, text=True, timeout=timeout, env=env)
 
 

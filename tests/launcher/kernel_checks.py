@@ -170,8 +170,8 @@ def test_enforcement(ctx):
         audit = parse_audit(lines[0]) if len(lines) == 1 else None
         if ctx.check(audit is not None, "exactly one audit line, valid JSON object", str(lines)):
             expected_keys = {"audit", "launcher", "time", "pid", "result", "exit_code", "reason", "bundle", "policy",
-                             "version", "manifest_sha256", "landlock_abi_kernel", "landlock_abi_used", "layers",
-                             "dropped", "skipped_paths", "seccomp", "network", "env", "command", "user"}
+                             "version", "manifest_sha256", "trust", "landlock_abi_kernel", "landlock_abi_used",
+                             "layers", "dropped", "skipped_paths", "seccomp", "network", "env", "command", "user"}
             ctx.check(set(audit) == expected_keys, "audit line keys", str(sorted(audit)))
             manifest_digest = sha256(open(os.path.join(bundle, "manifest.json"), "rb").read())
             ctx.check(audit["result"] == "exec" and audit["exit_code"] is None and audit["reason"] is None,
@@ -195,6 +195,8 @@ def test_enforcement(ctx):
                       str(audit["network"]))
             ctx.check(audit["command"] == ["/bin/sh", "-c", "echo $$; exit 42"], "audit command", str(audit["command"]))
             ctx.check(audit["dropped"] == [], "nothing dropped", str(audit["dropped"]))
+            ctx.check(audit["trust"]["mode"] == "insecure-dev-unsigned" and audit["trust"]["decision"] == "unchecked",
+                      "audit trust: this unsigned run is recorded as unchecked", str(audit["trust"]))
 
         # Proxy environment, IPv6 in brackets, loopback direct.
         r = run(["/usr/bin/env"], env={"PATH": "/usr/bin:/bin", "HTTPS_PROXY": "http://elsewhere:1", "NO_PROXY": "*"})

@@ -1,12 +1,14 @@
 #!/usr/bin/env python3
-"""Tests of the sbx-exec launcher: refusals (tampered, malformed, unsupported bundles), real
+"""Tests of the sbx-exec launcher: refusals (tampered, malformed, unsupported, unsigned or untrusted
+bundles), real
 enforcement by the running kernel (Landlock, seccomp, no_new_privs, network namespaces with
 nftables), the audit line, --dry-run golden output, and what the binary links.
 
 This file runs one test by name; the tests live beside it: bundle_checks.py (tamper, malformed),
 kernel_checks.py (abi, enforcement, planted_link, host_denies, python_agent), network_checks.py
-(join_netns, netns), cli_checks.py (options, docs, golden_*, links); harness.py holds what they
-share and fixture.py writes the fixture bundles.
+(join_netns, netns), cli_checks.py (options, docs, golden_*, links), trust_checks.py (trust_*:
+signatures and trust files); harness.py holds what they share, fixture.py writes the fixture
+bundles and signing.py their keys, signatures and trust files.
 
 usage: launcher_test.py --sbx-exec BIN --polc BIN --source DIR TEST
 Exit status: 0 passed, 1 failed, 77 cannot run on this machine (CTest reports it as skipped).
@@ -24,6 +26,7 @@ import bundle_checks  # noqa: E402
 import cli_checks  # noqa: E402
 import kernel_checks  # noqa: E402
 import network_checks  # noqa: E402
+import trust_checks  # noqa: E402
 from harness import SKIP, Context, Skip  # noqa: E402
 
 TESTS = {
@@ -41,6 +44,13 @@ TESTS = {
     "golden_dry_run": cli_checks.test_dry_run,
     "golden_python_agent": cli_checks.test_dry_run_python_agent,
     "links": cli_checks.test_links,
+    "trust_threshold": trust_checks.test_threshold,
+    "trust_tamper": trust_checks.test_tamper,
+    "trust_expiry": trust_checks.test_expiry,
+    "trust_unknown_key": trust_checks.test_unknown_key,
+    "trust_file": trust_checks.test_trust_file,
+    "trust_modes": trust_checks.test_modes,
+    "trust_polc_sign": trust_checks.test_polc_sign,
 }
 
 
