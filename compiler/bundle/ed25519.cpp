@@ -7,6 +7,7 @@
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 
+#include <algorithm>
 #include <stdexcept>
 
 #include "compiler/bundle/sha256.h"
@@ -128,8 +129,31 @@ std::optional<PublicKey> public_key_from_pem(const std::string& pem, std::string
   return key;
 }
 
+bool is_weak_public_key(const PublicKey& key) {
+  // The y coordinates (little-endian, sign bit cleared) of the eight points of order 1, 2, 4 and
+  // 8: 0, 1, the two order-8 values, and p - 1. Computed from the curve equation; the same list
+  // as libsodium's small-order blocklist.
+  static const uint8_t kSmallOrder[][32] = {
+      {0},
+      {1},
+      {0x26, 0xe8, 0x95, 0x8f, 0xc2, 0xb2, 0x27, 0xb0, 0x45, 0xc3, 0xf4, 0x89, 0xf2, 0xef, 0x98, 0xf0,
+       0xd5, 0xdf, 0xac, 0x05, 0xd3, 0xc6, 0x33, 0x39, 0xb1, 0x38, 0x02, 0x88, 0x6d, 0x53, 0xfc, 0x05},
+      {0xc7, 0x17, 0x6a, 0x70, 0x3d, 0x4d, 0xd8, 0x4f, 0xba, 0x3c, 0x0b, 0x76, 0x0d, 0x10, 0x67, 0x0f,
+       0x2a, 0x20, 0x53, 0xfa, 0x2c, 0x39, 0xcc, 0xc6, 0x4e, 0xc7, 0xfd, 0x77, 0x92, 0xac, 0x03, 0x7a},
+      {0xec, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+       0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f},
+  };
+  PublicKey y = key;
+  y[31] &= 0x7f;
+  for (const auto& weak : kSmallOrder)
+    if (std::equal(y.begin(), y.end(), weak)) return true;
+  // Non-canonical: y >= p = 2^255 - 19, i.e. 0x7fff...ffed and above.
+  const bool top_all_ones = y[31] == 0x7f && std::all_of(y.begin() + 1, y.begin() + 31, [](uint8_t b) { return b == 0xff; });
+  return top_all_ones && y[0] >= 0xed;
+}
+
 bool verify_signature(const PublicKey& key, const std::string& message, const uint8_t* signature, size_t size) {
-  if (size != 64) return false;
+  if (size != 64 || is_weak_public_key(key)) return false;
   EVP_PKEY* pkey = EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, nullptr, key.data(), key.size());
   if (pkey == nullptr) return false;  // not a valid curve point: no signature verifies
   EVP_MD_CTX* ctx = EVP_MD_CTX_new();

@@ -38,6 +38,10 @@ class PrivateKey {
 
 // Parses a PEM public key; nullopt (with `error` set) unless it is Ed25519.
 std::optional<PublicKey> public_key_from_pem(const std::string& pem, std::string& error);
+// True for encodings no honest key has: points of small order (for which signatures can be forged
+// without a private key: the identity point accepts R = identity, S = 0 over any message) and
+// non-canonical encodings (y >= p). Trust files refuse them, and no signature verifies under one.
+bool is_weak_public_key(const PublicKey& key);
 bool verify_signature(const PublicKey& key, const std::string& message, const uint8_t* signature, size_t size);
 std::string key_id(const PublicKey& key);  // lowercase hex SHA-256 of the raw key
 

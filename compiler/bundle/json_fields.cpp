@@ -2,6 +2,8 @@
 #include "compiler/bundle/json_fields.h"
 
 #include <cstring>
+#include <set>
+#include <vector>
 
 namespace polc::bundle {
 
@@ -40,15 +42,31 @@ std::optional<nlohmann::json> JsonDocument::parse_object(const std::string& byte
     fail("nested more than " + std::to_string(kMaxNesting) + " levels deep", *at);
     return std::nullopt;
   }
+  // A key written twice in one object is refused: nlohmann keeps the last, so a reviewer reading
+  // the first "threshold" would not see the one that takes effect.
+  std::vector<std::set<std::string>> keys;  // one set per open object
+  std::optional<std::string> duplicate;
+  const nlohmann::json::parser_callback_t watch = [&](int, nlohmann::json::parse_event_t event, nlohmann::json& parsed) {
+    using E = nlohmann::json::parse_event_t;
+    if (event == E::object_start) keys.emplace_back();
+    else if (event == E::object_end && !keys.empty()) keys.pop_back();
+    else if (event == E::key && !keys.empty() && !keys.back().insert(parsed.get<std::string>()).second && !duplicate)
+      duplicate = parsed.get<std::string>();
+    return true;
+  };
   nlohmann::json doc;
   try {
-    doc = nlohmann::json::parse(bytes);
+    doc = nlohmann::json::parse(bytes, watch);
   } catch (const nlohmann::json::parse_error& e) {
     // nlohmann's messages start with "[json.exception.parse_error.101] parse error at line 1,
     // column 5: "; the location is shown separately, so keep what follows.
     std::string what = e.what();
     if (const size_t colon = what.find(": "); colon != std::string::npos) what = what.substr(colon + 2);
     fail("not valid JSON: " + what, e.byte > 0 ? e.byte - 1 : 0);
+    return std::nullopt;
+  }
+  if (duplicate) {
+    fail("the key \"" + *duplicate + "\" appears twice in one object");
     return std::nullopt;
   }
   if (!doc.is_object()) {

@@ -44,6 +44,11 @@ void read_keys(const nlohmann::json& json, const JsonDocument& doc, Trust& trust
       continue;
     }
     std::copy(raw->begin(), raw->end(), key.public_key.begin());
+    if (is_weak_public_key(key.public_key)) {
+      doc.fail(where + ": \"public_key\" is a point of small order or a non-canonical encoding, for which anyone "
+                       "could forge signatures; it cannot be a real signer's key");
+      continue;
+    }
     key.id = key_id(key.public_key);
     const auto id = entry.find("id");
     if (id == entry.end() || !id->is_string() || *id != key.id) {

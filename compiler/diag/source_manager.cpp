@@ -48,4 +48,22 @@ std::string_view SourceManager::line_text(FileId id, uint32_t line) const {
   return text;
 }
 
+std::string SourceManager::one_line(SourceRange range) const {
+  if (!range.valid()) return "";
+  const std::string_view all = contents(range.file);
+  const std::string_view text = all.substr(std::min<size_t>(range.begin, all.size()), range.end - range.begin);
+  std::string out;
+  bool space = false;
+  for (char c : text) {
+    if (c == ' ' || c == '\t' || c == '\n' || c == '\r') {
+      space = !out.empty();
+      continue;
+    }
+    if (space) out += ' ';
+    space = false;
+    out += c;
+  }
+  return out;
+}
+
 }  // namespace polc::diag

@@ -39,6 +39,9 @@ class SourceManager {
   // The text of 1-based line `line`, without its newline.
   std::string_view line_text(FileId id, uint32_t line) const;
   uint32_t line_count(FileId id) const;
+  // The source of `range` on one line: whitespace runs (line breaks included) become one space,
+  // so a statement written over several lines reads as written. "" for an invalid range.
+  std::string one_line(SourceRange range) const;
 
  private:
   struct File {

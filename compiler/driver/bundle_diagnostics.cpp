@@ -1,11 +1,12 @@
 // Stage: driver. Bundle problems as diagnostics (see bundle_diagnostics.h).
 #include "compiler/driver/bundle_diagnostics.h"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <cerrno>
 #include <cstring>
-#include <filesystem>
-#include <fstream>
-#include <sstream>
 
 namespace polc::driver {
 
@@ -57,23 +58,28 @@ std::optional<bundle::BundleContents> load_intact_bundle(diag::Engine& engine, c
 }
 
 std::optional<std::string> read_small_file(const std::string& path, std::string& error) {
-  std::error_code ec;
-  if (std::filesystem::exists(path, ec) && !std::filesystem::is_regular_file(path, ec)) {
-    error = "cannot read " + path + ": not a regular file";
-    return std::nullopt;
-  }
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
+  // Opened once and checked on the descriptor: a FIFO, a device or a file of gigabytes given as
+  // a key or trust file is refused before anything is read.
+  constexpr off_t kLimit = 16 << 20;
+  const int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+  if (fd < 0) {
     error = "cannot read " + path + ": " + std::strerror(errno);
     return std::nullopt;
   }
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  if (in.bad() || ss.str().size() > (16u << 20)) {
-    error = "cannot read " + path + ": not a readable file of at most 16 MiB";
-    return std::nullopt;
+  struct stat st {};
+  std::string out;
+  if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size > kLimit) {
+    error = "cannot read " + path + ": not a regular file of at most 16 MiB";
+  } else {
+    char buffer[65536];
+    ssize_t n;
+    while ((n = read(fd, buffer, sizeof buffer)) > 0 && out.size() <= static_cast<size_t>(kLimit))
+      out.append(buffer, static_cast<size_t>(n));
+    if (n < 0 || out.size() > static_cast<size_t>(kLimit)) error = "cannot read " + path + ": " + std::strerror(errno);
   }
-  return ss.str();
+  close(fd);
+  if (!error.empty()) return std::nullopt;
+  return out;
 }
 
 std::optional<bundle::Trust> load_trust(diag::Engine& engine, const std::string& path) {

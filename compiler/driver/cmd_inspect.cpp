@@ -6,16 +6,14 @@
 #include <ctime>
 #include <iostream>
 
-#include "compiler/driver/build_bundle.h"
 #include "compiler/driver/bundle_diagnostics.h"
-#include "compiler/driver/bundle_sources.h"
 #include "compiler/driver/commands.h"
 #include "compiler/driver/inspect_report.h"
 #include "compiler/driver/options.h"
 #include "compiler/driver/output_file.h"
+#include "compiler/driver/rebuild_check.h"
 #include "compiler/driver/report_format.h"
 #include "compiler/driver/session.h"
-#include "compiler/sema/analyze.h"
 
 namespace polc::driver {
 
@@ -24,66 +22,6 @@ namespace {
 int usage(const std::string& message) {
   std::cerr << "polc inspect: " << message << "\n(see `polc inspect --help`)\n";
   return kExitUsage;
-}
-
-struct Rebuilt {
-  ir::Policy policy;
-  RebuildCheck check;
-};
-
-// Rebuilds the bundle's policy and artifacts from its own sources, with the backends and expiry
-// its manifest records. nullopt when the sources do not compile (reported).
-std::optional<Rebuilt> rebuild(diag::Engine& engine, const bundle::BundleContents& b) {
-  SourcesToRebuild src;
-  if (auto err = sources_to_rebuild(b, src)) {
-    engine.report(diag::Code::BundleNotReproduced, {engine.sources().add(b.dir + "/manifest.json", ""), 0, 0}, *err);
-    return std::nullopt;
-  }
-  // Named by their place in the bundle, as the manifest's locations are.
-  const diag::FileId root = engine.sources().add(src.policy_path, src.policy_text);
-  sema::Options options;
-  options.load.bundled = &src.imports;
-  std::vector<sema::LoadedSource> loaded;
-  options.sources_out = &loaded;
-  auto policy = sema::analyze(engine, root, src.policy_path, options);
-  if (!policy) return std::nullopt;
-
-  Rebuilt out{std::move(*policy), {}};
-  out.check.same_compiler = b.compiler == "polc " + std::string(version());
-  BuildInputs inputs;
-  std::vector<std::string> backends;
-  if (const auto list = b.manifest.find("backends"); list != b.manifest.end() && list->is_array())
-    for (const auto& name : *list)
-      if (name.is_string()) backends.push_back(name.get<std::string>());
-  if (auto err = parse_backends(backends, inputs.selected)) {
-    engine.report(diag::Code::BundleNotReproduced, {engine.sources().add(b.dir + "/manifest.json", ""), 0, 0},
-                  "manifest.json: \"backends\": " + *err);
-    return std::nullopt;
-  }
-  inputs.expires = b.expires;
-  if (auto err = place_sources(loaded, src.policy_file, inputs.sources)) {
-    engine.report(diag::Code::BundleNotReproduced, {engine.sources().add(b.dir + "/manifest.json", ""), 0, 0}, *err);
-    return std::nullopt;
-  }
-  // The rebuild's own diagnostics (warnings, proofs) were shown when the bundle was built; a
-  // separate engine keeps the review page to what concerns the bundle. Its errors still count.
-  diag::Engine rebuild_engine(engine.sources());
-  const auto files = build_bundle(out.policy, inputs, rebuild_engine);
-  if (!files) {
-    out.check.mismatched.push_back("(the rebuild failed: " + std::to_string(rebuild_engine.error_count()) + " errors)");
-    return out;
-  }
-  for (const bundle::BundleFile& f : b.files) {
-    const auto it = files->files.find(f.path);
-    if (it == files->files.end() || std::string(it->second.begin(), it->second.end()) != f.bytes)
-      out.check.mismatched.push_back(f.path);
-  }
-  const auto manifest = files->files.find(bundle::kManifestFile);
-  if (manifest == files->files.end() || std::string(manifest->second.begin(), manifest->second.end()) != b.manifest_bytes)
-    out.check.mismatched.push_back(bundle::kManifestFile);
-  for (const auto& [path, bytes] : files->files)
-    if (path != bundle::kManifestFile && b.find(path) == nullptr) out.check.mismatched.push_back(path + " (not in the bundle)");
-  return out;
 }
 
 }  // namespace
@@ -113,13 +51,7 @@ int cmd_inspect(const Args& args) {
   if (trust) verdict = bundle::evaluate_trust(*contents, *trust, std::time(nullptr));
   auto rebuilt = rebuild(engine, *contents);
   if (!rebuilt) return report(engine, *o, true);
-  if (rebuilt->check.same_compiler && !rebuilt->check.mismatched.empty()) {
-    std::string list;
-    for (const std::string& m : rebuilt->check.mismatched) list += (list.empty() ? "" : ", ") + m;
-    engine.report(diag::Code::BundleNotReproduced, {sources.add(dir + "/manifest.json", ""), 0, 0},
-                  "rebuilt from its own sources with this polc, the bundle differs in: " + list)
-        .with_help("the artifacts were not made from the sources a reviewer reads: rebuild the bundle and review it again");
-  }
+  report_rebuild(engine, *contents, rebuilt->check);
   const InspectInput in{rebuilt->policy, sources, *contents, verdict ? &*verdict : nullptr, rebuilt->check};
   const std::string text = fmt == "json" ? inspect_json(in) : fmt == "text" ? inspect_text(in) : inspect_markdown(in);
   if (auto out = value_of(*o, "-o")) {

@@ -1,7 +1,16 @@
-// Stage: driver. `polc sign BUNDLE --key KEY`: adds the key's Ed25519 signature over the bundle's
-// manifest to BUNDLE/signatures.json, after checking that the bundle is intact (a signature says
-// "I reviewed these bytes": it is never added to a bundle whose files do not match its manifest).
+// Stage: driver. `polc sign BUNDLE --key KEY [--manifest-sha256 HEX]`: adds the key's Ed25519
+// signature over the bundle's manifest to BUNDLE/signatures.json. A signature says "I reviewed
+// these bytes", so it is only added to a bundle that is intact, not expired, and reproduced: its
+// artifacts are byte-identical to what its sources compile to, the check `polc inspect` makes. With
+// --manifest-sha256 (the digest the review page shows) it must also be the manifest reviewed, so
+// a bundle changed between review and signing is refused.
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <random>
 
 #include <ctime>
 #include <iostream>
@@ -12,7 +21,7 @@
 #include "compiler/driver/bundle_diagnostics.h"
 #include "compiler/driver/commands.h"
 #include "compiler/driver/options.h"
-#include "compiler/driver/output_file.h"
+#include "compiler/driver/rebuild_check.h"
 #include "compiler/driver/session.h"
 
 namespace polc::driver {
@@ -41,11 +50,34 @@ std::optional<bundle::PrivateKey> load_private_key(diag::Engine& engine, const s
   return key;
 }
 
+// Replaces BUNDLE/signatures.json through a descriptor of the bundle directory: a temporary file
+// created there (O_EXCL, never following a link) is renamed over the name, which replaces a
+// symlink planted at signatures.json instead of writing where it points.
+std::optional<std::string> replace_signatures(const std::string& dir, const std::string& text) {
+  const int dir_fd = open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dir_fd < 0) return "cannot open " + dir + ": " + std::strerror(errno);
+  std::random_device random;
+  const std::string tmp = ".signatures.json.tmp-" + std::to_string(random());
+  const int fd = openat(dir_fd, tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+  std::optional<std::string> error;
+  if (fd < 0) {
+    error = "cannot create a temporary file in " + dir + ": " + std::strerror(errno);
+  } else {
+    const bool written = write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size()) && fsync(fd) == 0;
+    if (close(fd) != 0 || !written) error = "cannot write signatures.json: " + std::string(std::strerror(errno));
+    else if (renameat(dir_fd, tmp.c_str(), dir_fd, bundle::kSignaturesFile) != 0)
+      error = "cannot replace signatures.json: " + std::string(std::strerror(errno));
+    if (error) unlinkat(dir_fd, tmp.c_str(), 0);
+  }
+  close(dir_fd);
+  return error;
+}
+
 }  // namespace
 
 int cmd_sign(const Args& args) {
   bool help = false;
-  auto o = parse_options(args, "sign", {"--key="}, help);
+  auto o = parse_options(args, "sign", {"--key=", "--manifest-sha256="}, help);
   if (!o) return help ? kExitOk : kExitUsage;
   const auto key_path = value_of(*o, "--key");
   if (o->files.size() != 1 || !key_path) {
@@ -58,12 +90,22 @@ int cmd_sign(const Args& args) {
   const auto key = load_private_key(engine, *key_path);
   const auto contents = load_intact_bundle(engine, dir);
   if (!key || !contents) return report(engine, *o);
+  const diag::SourceRange manifest_at{sources.add(dir + "/manifest.json", ""), 0, 0};
+  if (const auto reviewed = value_of(*o, "--manifest-sha256"); reviewed && *reviewed != contents->manifest_sha256) {
+    engine.report(diag::Code::BundleFileModified, manifest_at,
+                  "manifest.json is not the one reviewed: its SHA-256 is " + contents->manifest_sha256 + ", not " + *reviewed)
+        .with_help("the bundle changed after it was reviewed (or the digest was mistyped): review it again");
+    return report(engine, *o);
+  }
   if (contents->expires_at && *contents->expires_at <= std::time(nullptr)) {
-    engine.report(diag::Code::BundleExpired, {sources.add(dir + "/manifest.json", ""), 0, 0},
+    engine.report(diag::Code::BundleExpired, manifest_at,
                   "the bundle expired at " + *contents->expires + "; polc sign does not sign an expired bundle")
         .with_help("build, review and sign a new bundle");
     return report(engine, *o);
   }
+  // The check `polc inspect` makes: the artifacts are what the sources a reviewer read compile to.
+  const auto rebuilt = rebuild(engine, *contents);
+  if (!rebuilt || !report_rebuild(engine, *contents, rebuilt->check)) return report(engine, *o);
   bundle::Signatures signatures{contents->manifest_sha256, {}};
   if (contents->signatures_bytes) {
     bundle::Problems problems;
@@ -79,11 +121,8 @@ int cmd_sign(const Args& args) {
   const bundle::SignatureBytes sig = key->sign(bundle::signing_message(contents->manifest_bytes));
   std::erase_if(signatures.entries, [&](const bundle::SignatureEntry& e) { return e.key_id == id; });
   signatures.entries.push_back({id, bundle::base64_encode(sig.data(), sig.size())});
-  std::string error;
-  if (!write_file_atomically(dir + "/" + bundle::kSignaturesFile, bundle::signatures_json(signatures), ".polc-sign-tmp",
-                             error)) {
-    engine.report(diag::Code::OutputNotWritten, {sources.add(dir + "/signatures.json", ""), 0, 0},
-                  "cannot write signatures.json: " + error);
+  if (auto error = replace_signatures(dir, bundle::signatures_json(signatures))) {
+    engine.report(diag::Code::OutputNotWritten, {sources.add(dir + "/signatures.json", ""), 0, 0}, *error);
     return report(engine, *o);
   }
   std::cerr << "polc sign: signed " << contents->policy_name << " version " << contents->policy_version

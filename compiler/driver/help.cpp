@@ -106,15 +106,18 @@ Never overwrites an existing file (E0814).
 
 exit status: 0 written, 1 error, 2 usage error
 )"},
-    {"sign", R"(usage: polc sign BUNDLE --key KEY
+    {"sign", R"(usage: polc sign BUNDLE --key KEY [--manifest-sha256 HEX]
 
 Signs the bundle's manifest.json with KEY (an unencrypted Ed25519 private key in PEM, readable by
 its owner only) and adds the signature to BUNDLE/signatures.json, replacing an earlier one by the
 same key. The manifest lists every file's SHA-256, so the signature covers the whole bundle.
-The bundle must be intact (every file as its manifest says, nothing else; E0802-E0805) and not
-expired (E0811): a signature says "I reviewed these bytes". Review it first with `polc inspect`.
+A signature says "I reviewed these bytes", so the bundle must be intact (every file as its
+manifest says, nothing else; E0802-E0805), not expired (E0811), and reproduced: rebuilt from its
+own sources with this polc, byte for byte (E0815), as `polc inspect` checks. Review it first with
+`polc inspect`, and pass the manifest digest the review page shows.
 
-  --key KEY   the private key (`polc keygen --out NAME` writes NAME.key)
+  --key KEY               the private key (`polc keygen --out NAME` writes NAME.key)
+  --manifest-sha256 HEX   sign only if manifest.json is still the one reviewed (E0803 otherwise)
 
 exit status: 0 signed, 1 error, 2 usage error
 )"},
@@ -143,9 +146,9 @@ policy's version, expiry and digest; what it grants (syscalls by the statement t
 with their argument conditions; filesystem paths and rights; network endpoints; proxy domains);
 what it explicitly denies; the coverage map; the verifier's verdicts; and, with --trust, the
 signers present and missing. The bundle must be intact. Its policy is rebuilt from the sources it
-carries, never from the disk; when the manifest names this polc, the rebuilt files must be
-byte-identical to the bundle's (E0815 otherwise), so the report describes exactly what a
-launcher applies.
+carries, never from the disk, and every rebuilt file must be byte-identical to the bundle's
+(E0815 otherwise, and for a bundle another polc built: inspect it with that polc), so the report
+describes exactly what a launcher applies.
 
   --trust FILE   show the signers against this trust file (and whether it would accept)
   --format FMT   text (default), json, or md (Markdown, for a review ticket or a pull request)

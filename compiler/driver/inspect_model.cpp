@@ -17,26 +17,6 @@ namespace {
 
 using nlohmann::json;
 
-// The source of `range` on one line: whitespace runs (line breaks included) become one space, so
-// a target whose condition spans lines still reads as written.
-std::string collapsed_text(const diag::SourceManager& sources, const diag::SourceRange& range) {
-  if (!range.valid()) return "";
-  const std::string_view all = sources.contents(range.file);
-  const std::string_view text = all.substr(std::min<size_t>(range.begin, all.size()), range.end - range.begin);
-  std::string out;
-  bool space = false;
-  for (char c : text) {
-    if (c == ' ' || c == '\t' || c == '\n' || c == '\r') {
-      space = !out.empty();
-      continue;
-    }
-    if (space) out += ' ';
-    space = false;
-    out += c;
-  }
-  return out;
-}
-
 StatementRef ref_of(const ir::Origin& o, const diag::SourceManager& sources, bool syscall = false) {
   return {o.where, o.module, bundle::statement_text(o, sources, syscall)};
 }
@@ -122,7 +102,7 @@ struct StatementAcc {
 
 // The target a rule came from, in its statement's accumulator.
 TargetAcc& target_acc(StatementAcc& s, const ir::Origin& o, const diag::SourceManager& sources) {
-  const std::string text = collapsed_text(sources, o.range);
+  const std::string text = sources.one_line(o.range);
   const bool group = !text.empty() && text.front() == '@';
   const bool condition = text.find('(') != std::string::npos;
   if (!group && !condition) {

@@ -10,25 +10,6 @@ namespace {
 using verify::ExpectationResult;
 using verify::TestResult;
 
-// The source of `range` on one line: whitespace runs (line breaks included) become one space.
-std::string statement_text(const diag::SourceManager& sources, const diag::SourceRange& range) {
-  if (!range.valid()) return "";
-  const std::string_view all = sources.contents(range.file);
-  const std::string_view text = all.substr(std::min<size_t>(range.begin, all.size()), range.end - range.begin);
-  std::string out;
-  bool space = false;
-  for (char c : text) {
-    if (c == ' ' || c == '\t' || c == '\n' || c == '\r') {
-      space = !out.empty();
-      continue;
-    }
-    if (space) out += ' ';
-    space = false;
-    out += c;
-  }
-  return out;
-}
-
 // The first line of a rule, trimmed, as `polc eval` shows the rules that decide.
 std::string rule_line(const diag::SourceManager& sources, const ir::Origin& o) {
   if (!o.range.valid()) return "";
@@ -61,7 +42,7 @@ std::string plural(size_t n, const std::string& word) { return std::to_string(n)
 // the statements that decide it.
 std::string failure_lines(const TestRun& run, const ExpectationResult& e, const std::string& indent) {
   const ir::Origin& at = e.expectation->origin;
-  std::string s = indent + at.where + ": " + statement_text(run.sources, at.range) + "\n";
+  std::string s = indent + at.where + ": " + run.sources.one_line(at.range) + "\n";
   s += indent + "  " + verify::failure_text(e) + "\n";
   if (!e.deciding_role.empty()) s += indent + "  " + e.deciding_role + (e.deciding.empty() ? "" : ":") + "\n";
   for (const ir::Origin& o : e.deciding) {
@@ -104,7 +85,7 @@ std::string test_report_json(const TestRun& run) {
               {"expectations", J::array()}};
     for (const ExpectationResult& e : t.expectations) {
       J x = {{"at", e.expectation->origin.where},
-             {"source", statement_text(run.sources, e.expectation->origin.range)},
+             {"source", run.sources.one_line(e.expectation->origin.range)},
              {"query", e.query},
              {"expected", e.expected},
              {"decided", e.decided},

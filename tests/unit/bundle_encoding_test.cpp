@@ -187,3 +187,38 @@ TEST_CASE("ed25519: anything but an unencrypted Ed25519 PEM key is refused") {
   REQUIRE(pub);
   CHECK(bundle::public_key_from_pem(*pub, error) == k->public_key());
 }
+
+TEST_CASE("ed25519: public keys of small order or non-canonical encoding are weak, and verify nothing") {
+  // The y coordinates of the eight small-order points (either sign of x), and y = p, p + 1 (y >= p
+  // is non-canonical). Under the identity point, R = identity and S = 0 satisfy the verification
+  // equation for every message: a trust file listing it would accept a forgery.
+  std::vector<bundle::PublicKey> weak;
+  auto y = [](std::initializer_list<uint8_t> low, uint8_t top, uint8_t fill) {
+    bundle::PublicKey k{};
+    k.fill(fill);
+    size_t i = 0;
+    for (uint8_t b : low) k[i++] = b;
+    k[31] = top;
+    return k;
+  };
+  weak.push_back(y({0}, 0x00, 0x00));
+  weak.push_back(y({1}, 0x00, 0x00));
+  weak.push_back(y({0xec}, 0x7f, 0xff));  // p - 1
+  weak.push_back(y({0xed}, 0x7f, 0xff));  // p
+  weak.push_back(y({0xee}, 0x7f, 0xff));  // p + 1
+  weak.push_back(y({0xff}, 0x7f, 0xff));  // 2^255 - 1
+  const size_t unsigned_count = weak.size();
+  for (size_t i = 0; i < unsigned_count; ++i) {
+    bundle::PublicKey negative = weak[i];
+    negative[31] |= 0x80;
+    weak.push_back(negative);
+  }
+  for (const bundle::PublicKey& k : weak) CHECK(bundle::is_weak_public_key(k));
+
+  bundle::PublicKey identity{};
+  identity[0] = 1;
+  uint8_t forged[64] = {1};  // R = the identity's encoding, S = 0
+  CHECK_FALSE(bundle::verify_signature(identity, "polc.signature/1\n{}", forged, sizeof forged));
+
+  for (int i = 0; i < 64; ++i) CHECK_FALSE(bundle::is_weak_public_key(bundle::PrivateKey::generate().public_key()));
+}
