@@ -254,10 +254,10 @@ BundleContents read_bundle(const std::string& dir) {
                                "give the directory `polc build -o DIR` wrote (DIR/<policy name>)"});
     return bundle;
   }
-  if (char* real = realpath(dir.c_str(), nullptr)) {
-    bundle.real_dir = real;
-    std::free(real);
-  }
+  // The directory actually opened, not a second lookup of `dir` that a rename could redirect.
+  char real[PATH_MAX];
+  const std::string self = "/proc/self/fd/" + std::to_string(dir_fd.get());
+  if (const ssize_t n = readlink(self.c_str(), real, sizeof real - 1); n > 0) bundle.real_dir.assign(real, static_cast<size_t>(n));
   Problems manifest_problems;
   auto manifest = read_regular(dir_fd.get(), kManifestFile, kMaxManifestSize, manifest_problems);
   if (!manifest) {
@@ -283,7 +283,10 @@ BundleContents read_bundle(const std::string& dir) {
   std::set<std::string> seen;
   read_file_list(bundle, "artifacts", false, seen);
   read_file_list(bundle, "sources", true, seen);
-  if (!bundle.problems.empty()) return bundle;  // a manifest that cannot be trusted lists nothing
+  if (!bundle.problems.empty()) {  // a manifest that cannot be trusted lists nothing
+    bundle.files.clear();
+    return bundle;
+  }
 
   for (BundleFile& file : bundle.files) {
     auto bytes = read_regular(dir_fd.get(), file.path, kMaxFileSize, bundle.problems);

@@ -68,6 +68,7 @@ std::optional<std::string> read_small_file(const std::string& path, std::string&
   }
   struct stat st {};
   std::string out;
+  bool ok = false;
   if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size > kLimit) {
     error = "cannot read " + path + ": not a regular file of at most 16 MiB";
   } else {
@@ -75,10 +76,11 @@ std::optional<std::string> read_small_file(const std::string& path, std::string&
     ssize_t n;
     while ((n = read(fd, buffer, sizeof buffer)) > 0 && out.size() <= static_cast<size_t>(kLimit))
       out.append(buffer, static_cast<size_t>(n));
-    if (n < 0 || out.size() > static_cast<size_t>(kLimit)) error = "cannot read " + path + ": " + std::strerror(errno);
+    ok = n == 0 && out.size() <= static_cast<size_t>(kLimit);
+    if (!ok) error = "cannot read " + path + ": " + (n < 0 ? std::strerror(errno) : "larger than 16 MiB");
   }
   close(fd);
-  if (!error.empty()) return std::nullopt;
+  if (!ok) return std::nullopt;
   return out;
 }
 
