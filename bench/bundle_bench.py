@@ -34,8 +34,8 @@ def main():
     print()
     print("| bundle | files | bytes | `sign` ms | `verify --integrity-only` ms | `verify --trust` (2 of 3) ms | `inspect` ms |")
     print("|---|---:|---:|---:|---:|---:|---:|")
-    for policy in policies:
-        out = os.path.join(work, "dist")
+    for i, policy in enumerate(policies):
+        out = os.path.join(work, f"dist{i}")  # one directory per bundle: the name is read from it
         subprocess.run([polc, "build", policy, "-o", out], check=True, capture_output=True)
         name = json.load(open(os.path.join(out, os.listdir(out)[0], "manifest.json")))["policy"]["name"]
         bundle = os.path.join(out, name)

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs the benchmarks and writes their results into docs/performance.md between the markers.
 # Usage: bench/run.sh POLC [RUNS] [POLC_FILTER_COST] [SBX_EXEC]   (tools default to the build's)
+# BENCH_ONLY="bundle launch" runs only the sections named (filter-cost check verify bundle launch).
 set -euo pipefail
 polc=$(realpath "$1")
 runs=${2:-30}
@@ -25,8 +26,10 @@ PY
   echo "$3"
 }
 
+want() { [ -z "${BENCH_ONLY:-}" ] || [[ " $BENCH_ONLY " == *" $1 "* ]]; }
+
 # The filter cost counts instructions rather than time (one run is exact); it writes its own section.
-bash bench/filter_cost.sh "$polc" ${3:+"$3"}
+if want filter-cost; then bash bench/filter_cost.sh "$polc" ${3:+"$3"}; fi
 
 # Generated policies of 100, 1,000 and 10,000 lines (about as many rules), and Docker's default
 # seccomp profile imported as `polc import oci` writes it (x86_64; x86_64 and aarch64).
@@ -37,25 +40,33 @@ for lines in 100 1000 10000; do python3 bench/gen_policy.py $lines >"bench/gener
 inputs=(examples/*.sbx bench/docker_default.sbx bench/docker_default_2.sbx bench/generated_100.sbx
         bench/generated_1000.sbx bench/generated_10000.sbx)
 trap 'rm -rf "$work" bench/generated_*.sbx bench/docker_default*.sbx' EXIT
-table=$(python3 bench/check_latency.py "$polc" "$runs" "${inputs[@]}")
-write_section check "Measured $(date -u +%Y-%m-%d) on $machine; polc $("$polc" --version | cut -d' ' -f2),
+if want check; then
+  table=$(python3 bench/check_latency.py "$polc" "$runs" "${inputs[@]}")
+  write_section check "Measured $(date -u +%Y-%m-%d) on $machine; polc $("$polc" --version | cut -d' ' -f2),
 RelWithDebInfo build; $runs runs per input after one warm-up; wall time of the whole process." "$table"
+fi
 
 # Translation validation alone: the Z3 proof of each emitted program (median per program).
 tv_bench=$(dirname "$polc")/../../bench/polc_translation_bench
-tv=$("$tv_bench" "$runs" examples/*.sbx tests/golden/import/docker-default.json bench/generated_100.sbx \
-     bench/generated_1000.sbx bench/generated_10000.sbx)
-write_section verify "Measured $(date -u +%Y-%m-%d) on $machine; $runs runs per program after one warm-up;
+if want verify; then
+  tv=$("$tv_bench" "$runs" examples/*.sbx tests/golden/import/docker-default.json bench/generated_100.sbx \
+       bench/generated_1000.sbx bench/generated_10000.sbx)
+  write_section verify "Measured $(date -u +%Y-%m-%d) on $machine; $runs runs per program after one warm-up;
 one process, one Z3 context." "$tv"
+fi
 
 # Bundle commands: sign, verify, inspect on the examples and the largest generated policy, and what
 # checking signatures adds to an sbx-exec start.
-bundle=$(python3 bench/bundle_bench.py "$polc" "$sbx_exec" "$runs" examples/python_agent.sbx examples/minimal_static.sbx \
-         bench/docker_default.sbx bench/generated_10000.sbx)
-write_section bundle "Measured $(date -u +%Y-%m-%d) on $machine; $runs runs per command after one warm-up;
+if want bundle; then
+  bundle=$(python3 bench/bundle_bench.py "$polc" "$sbx_exec" "$runs" examples/python_agent.sbx examples/minimal_static.sbx \
+           bench/docker_default.sbx bench/generated_10000.sbx)
+  write_section bundle "Measured $(date -u +%Y-%m-%d) on $machine; $runs runs per command after one warm-up;
 wall time of the whole process." "$bundle"
+fi
 
 # sbx-exec's start-up cost and polc build's latency (medians of wall time).
-launch=$(python3 bench/launch_overhead.py "$polc" "$sbx_exec" "$runs")
-write_section launch "Measured $(date -u +%Y-%m-%d) on $machine; $runs runs per command after one warm-up;
+if want launch; then
+  launch=$(python3 bench/launch_overhead.py "$polc" "$sbx_exec" "$runs")
+  write_section launch "Measured $(date -u +%Y-%m-%d) on $machine; $runs runs per command after one warm-up;
 wall time of the whole process, as $(id -un)." "$launch"
+fi
