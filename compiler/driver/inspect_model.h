@@ -1,6 +1,7 @@
 // Stage: driver. The facts of `polc inspect`'s review report, gathered once from the rebuilt IR,
 // its sources, the bundle's manifest and the trust decision, so that the text, Markdown and JSON
-// layouts (inspect_text.cpp, inspect_markdown.cpp, inspect_json.cpp) only lay them out and can never disagree on what they show.
+// layouts (inspect_text.cpp, inspect_markdown.cpp, inspect_json.cpp) only lay them out and can
+// never disagree on what they show.
 // Everything here is plain strings and numbers in a fixed order: no times, no machine paths
 // beyond what the inputs carry.
 #pragma once
