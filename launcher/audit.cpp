@@ -78,6 +78,16 @@ std::string audit_line(const AuditRecord& r) {
   line["env"] = env;
   line["command"] = r.command;
   line["user"] = {{"uid", r.uid}, {"gid", r.gid}, {"spec", or_null(r.user_spec)}};
+  if (r.capabilities_mode) {
+    const CapabilityState& c = r.capabilities;
+    line["capabilities"] = {{"mode", *r.capabilities_mode},     {"effective", cap_hex(c.effective)},
+                            {"permitted", cap_hex(c.permitted)}, {"inheritable", cap_hex(c.inheritable)},
+                            {"ambient", cap_hex(c.ambient)},     {"bounding", cap_hex(c.bounding)},
+                            {"securebits", c.securebits}};
+  } else {
+    line["capabilities"] = nullptr;
+  }
+  line["kept_fds"] = r.kept_fds;
   return line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 

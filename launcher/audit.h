@@ -7,6 +7,7 @@
 #include <utility>
 #include <vector>
 
+#include "launcher/capabilities.h"
 #include "launcher/landlock_policy.h"
 #include "launcher/trust_check.h"
 
@@ -38,6 +39,11 @@ struct AuditRecord {
   std::optional<std::string> user_spec;
   int64_t uid = -1;
   int64_t gid = -1;
+  // The payload's capability sets once the user step is done: emptied and locked ("cleared")
+  // with --user, the caller's ("caller") without. Unset when the launch stopped before.
+  std::optional<std::string> capabilities_mode;
+  CapabilityState capabilities;
+  std::vector<int> kept_fds;  // --keep-fd: the descriptors above 2 the payload inherits
 };
 
 // The line, without its newline: keys sorted, no whitespace. Bytes that are not UTF-8 (a

@@ -57,7 +57,11 @@ std::string dry_run_report(const Options& options, const Prepared& p) {
   if (b.expires) out << "expires: " << *b.expires << "\n";
   out << trust_report(p.trust);
 
-  out << "order: network, proxy environment, no_new_privs, landlock, seccomp, audit line, exec\n";
+  out << "order: descriptors, network, proxy environment, user, no_new_privs, landlock, seccomp, audit line, exec\n";
+  std::vector<std::string> kept;
+  for (int fd : options.keep_fds) kept.push_back(std::to_string(fd));
+  out << "descriptors: 0, 1, 2" << (kept.empty() ? "" : ", --keep-fd " + join(kept, ", "))
+      << " inherited; every other one closed on exec\n";
   out << "network: " << network_mode_name(*options.network);
   switch (*options.network) {
     case NetworkMode::NewNamespace:
@@ -81,6 +85,11 @@ std::string dry_run_report(const Options& options, const Prepared& p) {
     out << "proxy environment: none (" << (p.bundle.find("egress.json") ? "egress.json has no proxy" : "no egress.json")
         << ")\n";
   }
+  if (options.user)
+    out << "user: " << *options.user
+        << " (no supplementary groups; every capability set emptied and the securebits locked, root included)\n";
+  else
+    out << "user: the caller's, with the caller's capabilities (no --user)\n";
   out << "no_new_privs: set\n";
 
   out << "landlock: min_abi " << ll.min_abi << "\n";

@@ -8,6 +8,7 @@
 #include <cerrno>
 #include <charconv>
 
+#include "launcher/capabilities.h"
 #include "launcher/errors.h"
 
 namespace polc::launcher {
@@ -55,17 +56,25 @@ Identity resolve_identity(const std::string& spec) {
 
 void drop_to(const Identity& id) {
   auto fail = [](const std::string& what) { throw Failure(ExitCode::ApplyFailed, what + ": " + errno_text(errno)); };
+  // Securebits and the bounding set first: both need CAP_SETPCAP, which is gone afterwards.
+  lock_capabilities_before_user_change();
   // Supplementary groups first (that needs privilege), then the gid, then the uid last.
   if (setgroups(1, &id.gid) != 0) fail("setgroups");
   if (setresgid(id.gid, id.gid, id.gid) != 0) fail("setresgid(" + std::to_string(id.gid) + ")");
   if (setresuid(id.uid, id.uid, id.uid) != 0) fail("setresuid(" + std::to_string(id.uid) + ")");
+  // Every remaining set emptied, for uid 0 as for any other: root without capabilities is an
+  // ordinary user to the kernel's permission checks, and the locked NOROOT bit keeps execve from
+  // handing them back.
+  clear_capabilities_after_user_change();
   uid_t r, e, s;
   gid_t rg, eg, sg;
   if (getresuid(&r, &e, &s) != 0 || getresgid(&rg, &eg, &sg) != 0) fail("getresuid");
   if (r != id.uid || e != id.uid || s != id.uid || rg != id.gid || eg != id.gid || sg != id.gid)
     throw Failure(ExitCode::ApplyFailed, "the user change did not take");
-  // Root can always take root back; anyone else must not be able to.
-  if (id.uid != 0 && (setresuid(0, 0, 0) == 0 || setegid(0) == 0))
+  // Without CAP_SETUID and CAP_SETGID no one can take another identity back, root included.
+  const uid_t other_uid = id.uid == 0 ? 1 : 0;
+  const gid_t other_gid = id.gid == 0 ? 1 : 0;
+  if (setresuid(other_uid, other_uid, other_uid) == 0 || setegid(other_gid) == 0)
     throw Failure(ExitCode::ApplyFailed, "the user change can be undone");
 }
 

@@ -22,9 +22,11 @@ struct Identity {
 // Failure(Usage) for an unknown name or a malformed spec.
 Identity resolve_identity(const std::string& spec);
 
-// Becomes `id`: supplementary groups cleared, then gid, then uid (real, effective and saved, so
-// there is no way back), and checks that it took. Leaving root this way also clears every
-// capability. Throws Failure(ApplyFailed) on any error: the payload must not run as the caller.
+// Becomes `id`: securebits locked and the bounding set emptied (capabilities.h), supplementary
+// groups cleared, then gid, then uid (real, effective and saved), then every other capability set
+// emptied, for uid 0 too; and checks that it took and cannot be undone. Needs CAP_SETPCAP (and
+// CAP_SETUID/CAP_SETGID to change ids). Throws Failure(ApplyFailed) on any error: the payload must
+// not run as the caller.
 void drop_to(const Identity& id);
 
 }  // namespace polc::launcher

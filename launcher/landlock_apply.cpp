@@ -5,16 +5,15 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <algorithm>
 #include <cerrno>
-#include <climits>
-#include <cstdlib>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
 #include "launcher/errors.h"
 #include "launcher/landlock_uapi.h"
+#include "launcher/rule_paths.h"
 
 namespace polc::launcher {
 
@@ -22,79 +21,41 @@ namespace {
 
 [[noreturn]] void apply_failed(const std::string& message) { throw Failure(ExitCode::ApplyFailed, "landlock: " + message); }
 
-// A component that does not exist, or a file where a directory was expected on the way: the
-// path names nothing, so its rule could only have granted access, never taken it away.
-bool names_nothing(int err) { return err == ENOENT || err == ENOTDIR; }
-
-class Fd {
- public:
-  explicit Fd(int fd) : fd_(fd) {}
-  ~Fd() {
-    if (fd_ >= 0) close(fd_);
-  }
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-  int get() const { return fd_; }
-
- private:
-  int fd_;
+// A deny rule as this host resolves it (see check_deny_overlap).
+struct HostDeny {
+  const FsRule* rule;
+  std::set<InodeId> chain;  // the directories it lies beneath, and itself when it exists
+  std::optional<InodeId> self;
+  std::string resolved;
 };
-
-// True when `path` is `dir` or lies beneath it (both absolute).
-bool beneath(const std::string& path, const std::string& dir) {
-  if (dir == "/" || path == dir) return true;
-  return path.size() > dir.size() && path.compare(0, dir.size(), dir) == 0 && path[dir.size()] == '/';
-}
-
-// A rule path that passes through a symbolic link the sandbox itself could have made (one inside
-// a grant with make_sym or refer) is refused: a payload of an earlier run could have replaced a
-// granted directory with a link to anywhere, and this run would grant the rule's rights there.
-// Links elsewhere (/bin -> usr/bin) are the host's and are followed.
-void refuse_planted_links(const FsRule& rule, const std::vector<FsRule>& rules) {
-  constexpr uint64_t kCanPlant = (uint64_t{1} << 12) | (uint64_t{1} << 13);  // make_sym, refer
-  for (size_t slash = rule.path.find('/', 1);; slash = rule.path.find('/', slash + 1)) {
-    const std::string prefix = rule.path.substr(0, slash);
-    struct stat st {};
-    if (lstat(prefix.c_str(), &st) != 0) return;  // a missing component: nothing to follow
-    if (S_ISLNK(st.st_mode)) {
-      const std::string parent = prefix.substr(0, std::max<size_t>(prefix.rfind('/'), 1));
-      for (const FsRule& writable : rules)
-        if ((writable.access & kCanPlant) != 0 && beneath(parent, writable.path))
-          apply_failed("the rule for " + rule.path + " passes through the symbolic link " + prefix +
-                       ", inside " + writable.path + " where the sandbox may create links: an earlier run "
-                       "could have planted it; remove the link or write the resolved path in the policy");
-    }
-    if (slash == std::string::npos) return;
-  }
-}
-
-// The host's spelling of `path`: symbolic links resolved, and for a path that does not exist
-// (yet), its longest existing ancestor resolved with the rest appended, since the payload could
-// create the rest. nullopt only when not even "/" resolves.
-std::optional<std::string> resolved(const std::string& path) {
-  char buf[PATH_MAX];
-  if (realpath(path.c_str(), buf) != nullptr) return std::string(buf);
-  const size_t slash = path.rfind('/');
-  if (errno != ENOENT || slash == std::string::npos || path.size() <= 1) return std::nullopt;
-  auto parent = resolved(slash == 0 ? "/" : path.substr(0, slash));
-  if (!parent) return std::nullopt;
-  return (*parent == "/" ? "" : *parent) + path.substr(slash);
-}
 
 // polc refused, at build time, every deny that overlaps a grant by path text (E0606). On this host
 // a path may be a link into another tree (/bin -> usr/bin), which would void a deny the build
-// accepted; so the check is repeated on resolved paths, and the launch refused if it fails.
-void check_denies_on_host(const FsLayer& fs) {
+// accepted; so the check is repeated on the objects the walker opened, identified by device and
+// inode: a deny beneath a grant with overlapping rights (the grant's directory is among those the
+// deny's walk passed through), or a grant beneath such a deny, refuses the launch. The grant side
+// is the very descriptor then added to the ruleset, so no rename in between can separate the
+// object checked from the object granted.
+std::vector<HostDeny> walk_denies(const FsLayer& fs, const RulePathWalker& walker) {
+  std::vector<HostDeny> denies;
   for (const FsRule& deny : fs.denies) {
-    auto d = resolved(deny.path);
-    if (!d) continue;
-    for (const FsRule& grant : fs.rules) {
-      if ((grant.access & deny.access) == 0) continue;
-      auto g = resolved(grant.path);
-      if (!g || !(beneath(*d, *g) || beneath(*g, *d))) continue;
-      apply_failed("the policy denies " + deny.path + " (" + *d + " on this host), but the rule for " + grant.path +
-                   " (" + *g + ") grants overlapping rights there, and Landlock cannot take them back");
-    }
+    WalkedPath walked = walker.walk(deny.path, "the deny of");
+    HostDeny host{&deny, {walked.chain.begin(), walked.chain.end()}, std::nullopt, walked.resolved};
+    if (walked.exists()) host.self = walked.chain.back();
+    denies.push_back(std::move(host));
+  }
+  return denies;
+}
+
+void check_deny_overlap(const FsRule& grant, const WalkedPath& walked, const std::vector<HostDeny>& denies) {
+  const InodeId self = walked.chain.back();
+  const std::set<InodeId> chain(walked.chain.begin(), walked.chain.end());
+  for (const HostDeny& deny : denies) {
+    if ((grant.access & deny.rule->access) == 0) continue;
+    if (deny.chain.count(self) == 0 && !(deny.self && chain.count(*deny.self) != 0)) continue;
+    apply_failed("the policy denies " + deny.rule->path + " (" + deny.resolved + " on this host), but the rule for " +
+                 grant.path + " (" + walked.resolved + ") grants overlapping rights there, and Landlock cannot take "
+                 "them back");
   }
 }
 
@@ -128,25 +89,22 @@ LandlockOutcome apply_landlock(const LandlockPolicy& policy, const LandlockPlan&
   Fd ruleset_fd(static_cast<int>(ruleset));
 
   if (plan.fs) {
-    check_denies_on_host(*policy.fs);
+    // Every rule path is opened by a walk on descriptors that never follows a link the sandbox
+    // could have planted (rule_paths.h), and the rule goes on exactly the descriptor inspected.
+    const RulePathWalker walker(policy.fs->rules);
+    const std::vector<HostDeny> denies = walk_denies(*policy.fs, walker);
     for (const FsRule& rule : policy.fs->rules) {
-      refuse_planted_links(rule, policy.fs->rules);
-      int fd = open(rule.path.c_str(), O_PATH | O_CLOEXEC);
-      if (fd < 0) {
-        int err = errno;
-        if (names_nothing(err)) {
-          outcome.skipped_paths.push_back(rule.path);
-          continue;
-        }
-        apply_failed("cannot open " + rule.path + ": " + errno_text(err));
+      WalkedPath walked = walker.walk(rule.path, "the rule for");
+      if (!walked.exists()) {
+        // The path names nothing: its rule could only have granted access.
+        outcome.skipped_paths.push_back(rule.path);
+        continue;
       }
-      Fd path_fd(fd);
-      struct stat st {};
-      if (fstat(fd, &st) != 0) apply_failed("cannot stat " + rule.path + ": " + errno_text(errno));
+      check_deny_overlap(rule, walked, denies);
       uapi::LandlockPathBeneathAttr beneath{};
       beneath.allowed_access = rule.access;
-      beneath.parent_fd = fd;
-      if (!S_ISDIR(st.st_mode)) {
+      beneath.parent_fd = walked.fd.get();
+      if (!walked.is_directory) {
         // Directory rights on a file are refused by the kernel (EINVAL); they could not apply to
         // anything beneath a file anyway, so dropping them changes nothing and is not reported.
         beneath.allowed_access &= fs_file_rights();

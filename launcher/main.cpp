@@ -4,15 +4,18 @@
 // Order, and why:
 //   1. read and verify everything, change nothing (prepare_launch): the bundle's integrity, then
 //      its signatures against the trust file, then every layer; a refusal leaves no trace;
-//   2. network namespace and nftables: needs privileges that no_new_privs and seccomp may remove,
+//   2. descriptors: every one above 2 but --keep-fd's marked close-on-exec, before nft is forked
+//      (and again before seccomp, for anything opened since);
+//   3. network namespace and nftables: needs privileges that no_new_privs and seccomp may remove,
 //      and a fork (nft) that must not inherit a half-applied sandbox;
-//   3. proxy environment;
-//   4. the payload's user (--user): after everything that needs the caller's privileges;
-//   5. no_new_privs: required by Landlock and seccomp for an unprivileged caller, and it keeps a
+//   4. proxy environment;
+//   5. the payload's user (--user): after everything that needs the caller's privileges; every
+//      capability set emptied and the securebits locked, root included;
+//   6. no_new_privs: required by Landlock and seccomp for an unprivileged caller, and it keeps a
 //      setuid payload from shedding the sandbox;
-//   6. Landlock restrict_self;
-//   7. seccomp last: the filter may deny the Landlock syscalls (or prctl) the steps before need;
-//   8. the audit line, then execvp.
+//   7. Landlock restrict_self;
+//   8. seccomp last: the filter may deny the Landlock syscalls (or prctl) the steps before need;
+//   9. the audit line, then execvp.
 #include <signal.h>
 #include <sys/prctl.h>
 #include <unistd.h>
@@ -24,6 +27,8 @@
 #include <vector>
 
 #include "launcher/audit.h"
+#include "launcher/capabilities.h"
+#include "launcher/descriptors.h"
 #include "launcher/dry_run.h"
 #include "launcher/errors.h"
 #include "launcher/identity.h"
@@ -74,6 +79,8 @@ int launch(const Options& options, AuditRecord& record, const AuditSink& sink) {
   // and waitpid fail, so the default disposition is restored for the payload as well (exec keeps
   // an ignored SIGCHLD, and a payload expecting to reap its children needs the default).
   signal(SIGCHLD, SIG_DFL);
+  // Before nft is forked: not even the launcher's helper gets the caller's other descriptors.
+  close_on_exec_all_but(options.keep_fds);
   setup_network(*options.network, options.netns_name, p.nftables.bytes);
   if (*options.network != NetworkMode::EnforcedExternally) record.layers.push_back("nftables");
 
@@ -87,6 +94,8 @@ int launch(const Options& options, AuditRecord& record, const AuditSink& sink) {
   }
   record.uid = getuid();
   record.gid = getgid();
+  record.capabilities = read_capabilities();
+  record.capabilities_mode = identity ? "cleared" : "caller";
 
   if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0)
     throw Failure(ExitCode::ApplyFailed, "prctl(PR_SET_NO_NEW_PRIVS) failed: " + errno_text(errno));
@@ -98,6 +107,8 @@ int launch(const Options& options, AuditRecord& record, const AuditSink& sink) {
   if (p.plan.net) record.layers.push_back("landlock.net");
   if (p.plan.scope) record.layers.push_back("landlock.scope");
 
+  // Again, for anything opened since (the filter may refuse close_range, so before it).
+  close_on_exec_all_but(options.keep_fds);
   apply_seccomp(p.seccomp);
   record.layers.push_back("seccomp");
 
@@ -137,6 +148,8 @@ int run(int argc, char** argv) {
 
   std::unique_ptr<AuditSink> sink;
   try {
+    // Before the launcher opens anything: a kept number must be the caller's descriptor.
+    check_kept_descriptors(options.keep_fds);
     sink = options.audit_log ? std::make_unique<AuditSink>(*options.audit_log) : std::make_unique<AuditSink>();
   } catch (const Failure& failure) {
     print_error(failure.what());
@@ -149,6 +162,7 @@ int run(int argc, char** argv) {
   record.network_mode = network_mode_name(*options.network);
   if (*options.network == NetworkMode::JoinNamespace) record.netns = options.netns_name;
   record.command = options.command;
+  record.kept_fds = options.keep_fds;
   record.uid = getuid();
   record.gid = getgid();
 

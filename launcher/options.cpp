@@ -2,6 +2,7 @@
 // is tiny and the payload's own options after "--" must never be touched.
 #include "launcher/options.h"
 
+#include <charconv>
 #include <string_view>
 
 #include "launcher/errors.h"
@@ -26,6 +27,17 @@ namespace {
 void set_network(Options& options, NetworkMode mode, std::string_view flag) {
   if (options.network) usage("choose one network mode; " + std::string(flag) + " conflicts with an earlier one");
   options.network = mode;
+}
+
+// --keep-fd's value: a descriptor number above 2. 0, 1 and 2 are always passed (the payload's
+// stdin, stdout and stderr), so naming one would only suggest the others are not.
+int keep_fd_value(const std::string& text) {
+  int fd = -1;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), fd);
+  if (text.empty() || ec != std::errc() || end != text.data() + text.size() || fd < 0)
+    usage("--keep-fd needs a descriptor number, got '" + text + "'");
+  if (fd <= 2) usage("--keep-fd " + text + ": descriptors 0, 1 and 2 are always passed; name only those above 2");
+  return fd;
 }
 
 // A name under /run/netns, as `ip netns add` makes it: one path component.
@@ -84,6 +96,11 @@ Options parse_options(int argc, char** argv) {
       if (options.trust) usage("--trust given twice");
       options.trust = arg == "--trust" ? value(arg) : std::string(arg.substr(8));
       if (options.trust->empty()) usage("--trust needs a trust file");
+    } else if (arg == "--keep-fd" || arg.starts_with("--keep-fd=")) {
+      int fd = keep_fd_value(arg == "--keep-fd" ? value(arg) : std::string(arg.substr(10)));
+      for (int kept : options.keep_fds)
+        if (kept == fd) usage("--keep-fd " + std::to_string(fd) + " given twice");
+      options.keep_fds.push_back(fd);
     } else if (arg == "--insecure-dev-unsigned") {
       options.insecure_dev_unsigned = true;
     } else {
@@ -110,15 +127,15 @@ Options parse_options(int argc, char** argv) {
 }
 
 const char* help_text() {
-  return "usage: sbx-exec --bundle DIR TRUST NETWORK [--user USER[:GROUP]] [--dry-run] [--audit-log FILE]\n"
-         "                -- CMD [ARGS...]\n"
+  return "usage: sbx-exec --bundle DIR TRUST NETWORK [--user USER[:GROUP]] [--keep-fd N]... [--dry-run]\n"
+         "                [--audit-log FILE] -- CMD [ARGS...]\n"
          "\n"
          "Verifies a polc bundle (every listed file's size and SHA-256 against manifest.json, no\n"
          "unlisted file, then its signatures against the trust file) and runs CMD in place (exec,\n"
          "no fork) confined by it: network namespace and nftables, proxy environment, no_new_privs,\n"
          "Landlock (filesystem, TCP ports, scopes), then the seccomp filter for this architecture.\n"
          "Anything that cannot be verified or applied as the bundle says stops the launch before\n"
-         "CMD runs.\n"
+         "CMD runs. CMD inherits descriptors 0, 1 and 2 and those given with --keep-fd, no other.\n"
          "\n"
          "TRUST (exactly one):\n"
          "  --trust FILE                   check signatures.json against FILE (polc.trust/1: keys,\n"
@@ -143,9 +160,13 @@ const char* help_text() {
          "                     run nothing; exit 0, or the code a real run would refuse with\n"
          "  --audit-log FILE   append the JSON audit line to FILE instead of stderr\n"
          "  --user USER[:GROUP]  run CMD as this user (name or uid; its primary group unless GROUP\n"
-         "                     is given), with no supplementary groups and no capabilities. Landlock\n"
-         "                     does not confine chmod, chown or pathname unix sockets: a dedicated\n"
-         "                     user that owns nothing outside the sandbox does\n"
+         "                     is given), with no supplementary groups and no capabilities: every\n"
+         "                     set emptied and the securebits locked, root included. Landlock does\n"
+         "                     not confine chmod, chown or pathname unix sockets: a dedicated user\n"
+         "                     that owns nothing outside the sandbox does\n"
+         "  --keep-fd N        let CMD inherit descriptor N (above 2; repeatable; recorded in the\n"
+         "                     audit line). Every other descriptor above 2 is closed on exec: Landlock\n"
+         "                     does not check a descriptor that is already open\n"
          "  -h, --help         this text\n"
          "\n"
          "exit status:\n";

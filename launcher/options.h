@@ -30,6 +30,9 @@ struct Options {
   // development mode that checks none (loudly: a warning on every run, and in the audit line).
   std::optional<std::string> trust;     // --trust FILE
   bool insecure_dev_unsigned = false;   // --insecure-dev-unsigned
+  // --keep-fd N (repeatable): descriptors above 2 the payload inherits on purpose; every other one
+  // is closed on exec. Distinct, each at least 3.
+  std::vector<int> keep_fds;
   std::vector<std::string> command;     // after "--"
 };
 

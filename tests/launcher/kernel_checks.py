@@ -171,7 +171,8 @@ def test_enforcement(ctx):
         if ctx.check(audit is not None, "exactly one audit line, valid JSON object", str(lines)):
             expected_keys = {"audit", "launcher", "time", "pid", "result", "exit_code", "reason", "bundle", "policy",
                              "version", "manifest_sha256", "trust", "landlock_abi_kernel", "landlock_abi_used",
-                             "layers", "dropped", "skipped_paths", "seccomp", "network", "env", "command", "user"}
+                             "layers", "dropped", "skipped_paths", "seccomp", "network", "env", "command", "user",
+                             "capabilities", "kept_fds"}
             ctx.check(set(audit) == expected_keys, "audit line keys", str(sorted(audit)))
             manifest_digest = sha256(open(os.path.join(bundle, "manifest.json"), "rb").read())
             ctx.check(audit["result"] == "exec" and audit["exit_code"] is None and audit["reason"] is None,

@@ -6,7 +6,8 @@ nftables), the audit line, --dry-run golden output, and what the binary links.
 
 This file runs one test by name; the tests live beside it: bundle_checks.py (tamper, malformed),
 kernel_checks.py (abi, enforcement, planted_link, host_denies, python_agent), network_checks.py
-(join_netns, netns), cli_checks.py (options, docs, golden_*, links), trust_checks.py (trust_*:
+(join_netns, netns), race_checks.py (rule_path_race), payload_checks.py (descriptors,
+user_capabilities), cli_checks.py (options, docs, golden_*, links), trust_checks.py (trust_*:
 signatures and trust files); harness.py holds what they share, fixture.py writes the fixture
 bundles and signing.py their keys, signatures and trust files.
 
@@ -26,6 +27,8 @@ import bundle_checks  # noqa: E402
 import cli_checks  # noqa: E402
 import kernel_checks  # noqa: E402
 import network_checks  # noqa: E402
+import payload_checks  # noqa: E402
+import race_checks  # noqa: E402
 import trust_checks  # noqa: E402
 from harness import SKIP, Context, Skip  # noqa: E402
 
@@ -51,6 +54,9 @@ TESTS = {
     "trust_file": trust_checks.test_trust_file,
     "trust_modes": trust_checks.test_modes,
     "trust_polc_sign": trust_checks.test_polc_sign,
+    "rule_path_race": race_checks.test_rule_path_race,
+    "descriptors": payload_checks.test_descriptors,
+    "user_capabilities": payload_checks.test_user_capabilities,
 }
 
 

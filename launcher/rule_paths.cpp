@@ -1,0 +1,164 @@
+// Stage: launcher. Rule paths walked component by component on descriptors (see rule_paths.h).
+#include "launcher/rule_paths.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <climits>
+#include <deque>
+
+#include "launcher/errors.h"
+
+namespace polc::launcher {
+
+namespace {
+
+// As the kernel's own limit on links followed in one lookup.
+constexpr int kMaxLinks = 40;
+
+[[noreturn]] void walk_failed(const std::string& message) {
+  throw Failure(ExitCode::ApplyFailed, "landlock: " + message);
+}
+
+// A component that does not exist, or a file where a directory was expected on the way: the
+// path names nothing.
+bool names_nothing(int err) { return err == ENOENT || err == ENOTDIR; }
+
+void push_components(std::deque<std::string>& todo, const std::string& text) {
+  std::deque<std::string> parts;
+  size_t start = 0;
+  while (start <= text.size()) {
+    size_t slash = text.find('/', start);
+    if (slash == std::string::npos) slash = text.size();
+    if (slash > start) parts.emplace_back(text.substr(start, slash - start));
+    start = slash + 1;
+  }
+  todo.insert(todo.begin(), parts.begin(), parts.end());
+}
+
+struct Step {
+  Fd fd;
+  InodeId id;
+  bool directory = false;
+  std::string name;
+};
+
+std::string text_of(const std::vector<Step>& stack) {
+  if (stack.size() <= 1) return "/";
+  std::string text;
+  for (size_t i = 1; i < stack.size(); ++i) text += "/" + stack[i].name;
+  return text;
+}
+
+}  // namespace
+
+Fd::~Fd() {
+  if (fd_ >= 0) close(fd_);
+}
+
+Fd& Fd::operator=(Fd&& other) noexcept {
+  if (this != &other) {
+    if (fd_ >= 0) close(fd_);
+    fd_ = other.fd_;
+    other.fd_ = -1;
+  }
+  return *this;
+}
+
+uint64_t fs_link_planting_rights() { return (uint64_t{1} << 12) | (uint64_t{1} << 13); }  // make_sym, refer
+
+RulePathWalker::RulePathWalker(const std::vector<FsRule>& rules) {
+  // Each pass walks every writable grant with the directories known so far. A grant reached
+  // through another writable grant is only recognized once that one is known, so passes repeat
+  // until the set stops growing (more writable directories can only refuse more links, never
+  // resolve a path elsewhere, so it grows monotonically; one pass per grant at most).
+  size_t writable_rules = 0;
+  for (const FsRule& rule : rules) writable_rules += (rule.access & fs_link_planting_rights()) != 0;
+  for (size_t pass = 0; pass <= writable_rules; ++pass) {
+    std::map<InodeId, std::string> found;
+    for (const FsRule& rule : rules) {
+      if ((rule.access & fs_link_planting_rights()) == 0) continue;
+      WalkedPath walked = walk(rule.path, "the rule for");
+      if (walked.exists() && walked.is_directory) found.emplace(walked.chain.back(), rule.path);
+    }
+    if (found.size() == writable_.size()) return;
+    writable_ = std::move(found);
+  }
+  walk_failed("the directories granted make_sym or refer did not settle");  // unreachable: monotone
+}
+
+WalkedPath RulePathWalker::walk(const std::string& path, const std::string& what) const {
+  WalkedPath result;
+  std::vector<Step> stack;
+  int root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (root < 0) walk_failed("cannot open /: " + errno_text(errno));
+  struct stat st {};
+  if (fstat(root, &st) != 0) {
+    close(root);
+    walk_failed("cannot stat /: " + errno_text(errno));
+  }
+  stack.push_back({Fd(root), {st.st_dev, st.st_ino}, true, ""});
+
+  auto finish_missing = [&] {
+    for (const Step& step : stack) result.chain.push_back(step.id);
+    result.resolved = text_of(stack);
+    return std::move(result);
+  };
+
+  std::deque<std::string> todo;
+  push_components(todo, path);
+  int links = 0;
+  while (!todo.empty()) {
+    std::string name = std::move(todo.front());
+    todo.pop_front();
+    if (name == ".") continue;
+    if (name == "..") {
+      // The parent as walked, on the descriptors held: never looked up again by name.
+      if (!stack.back().directory) return finish_missing();
+      if (stack.size() > 1) stack.pop_back();
+      continue;
+    }
+    int fd = openat(stack.back().fd.get(), name.c_str(), O_PATH | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0) {
+      int err = errno;
+      if (names_nothing(err)) return finish_missing();
+      walk_failed("cannot open " + text_of(stack) + (stack.size() > 1 ? "/" : "") + name + " (for " + path +
+                  "): " + errno_text(err));
+    }
+    Fd component(fd);
+    if (fstat(fd, &st) != 0) walk_failed("cannot stat a component of " + path + ": " + errno_text(errno));
+    if (S_ISLNK(st.st_mode)) {
+      const std::string link = text_of(stack) + (stack.size() > 1 ? "/" : "") + name;
+      // Decided on the directories held: is any of them one the sandbox may create links in?
+      for (const Step& step : stack) {
+        auto writable = writable_.find(step.id);
+        if (writable != writable_.end())
+          walk_failed(what + " " + path + " passes through the symbolic link " + link + ", inside " +
+                      writable->second + " where the sandbox may create links: an earlier or concurrent run "
+                      "could have planted it; remove the link or write the resolved path in the policy");
+      }
+      if (++links > kMaxLinks) walk_failed(path + ": too many levels of symbolic links");
+      char target[PATH_MAX];
+      // The link read through the descriptor that was just inspected, not by name again.
+      ssize_t n = readlinkat(fd, "", target, sizeof target);
+      if (n < 0) walk_failed("cannot read the link " + link + ": " + errno_text(errno));
+      if (static_cast<size_t>(n) >= sizeof target) walk_failed("the link " + link + " is too long");
+      const std::string text(target, static_cast<size_t>(n));
+      if (!text.empty() && text[0] == '/') stack.resize(1);
+      push_components(todo, text);
+      continue;
+    }
+    stack.push_back({std::move(component), {st.st_dev, st.st_ino}, S_ISDIR(st.st_mode) != 0, name});
+  }
+  // "/etc/passwd/" names nothing, as for the kernel: a trailing slash asks for a directory.
+  if (!stack.back().directory && !path.empty() && path.back() == '/') return finish_missing();
+  for (const Step& step : stack) result.chain.push_back(step.id);
+  result.resolved = text_of(stack);
+  result.is_directory = stack.back().directory;
+  result.fd = std::move(stack.back().fd);
+  return result;
+}
+
+}  // namespace polc::launcher
