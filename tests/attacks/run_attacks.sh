@@ -208,6 +208,7 @@ attack_list=(
   "no_new_privs no_new_privs"
   "write_outside write_outside $out/w"
   "read_secret read_secret $out/secret"
+  "inherited_fd inherited_fd 7 8"
   "symlink_escape symlink_escape $out/secret $ws/link-to-secret"
   "hardlink_escape hardlink_escape $out/secret $ws/hardlink-to-secret"
   "rename_escape rename_escape $out/movable $ws/moved-in"
@@ -248,6 +249,8 @@ run_attack() {
   local bin=$1; shift
   local cmd=("$ldso" "/workspace/.attacks/$bin" "$@")
   reset_world
+  # inherited_fd: the caller holds the secret open on 7 and a file outside on 8, in both runs.
+  [ "$name" = inherited_fd ] && exec 7<"$out/secret" 8>>"$out/fd-target"
   if [ "$mode" = unconfined ]; then
     # sbx-exec may have loaded the bundle's nftables rules into the namespace; the unconfined run
     # must meet none of the sandbox's layers.
@@ -257,6 +260,7 @@ run_attack() {
     (cd /workspace && confine 30 "${cmd[@]}") </dev/null >"$tmp/out" 2>&1
   fi
   status=$?
+  exec 7<&- 8>&-
   # Output goes through a file, not $(...): a process the attack leaves behind cannot hold it open.
   output=$(cat "$tmp/out")
 }
