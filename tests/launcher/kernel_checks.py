@@ -270,6 +270,18 @@ def test_planted_link(ctx):
     r = ctx.run(bundle, ["/bin/cat", os.path.join(granted, "key")])
     ctx.check(r.returncode == 123 and "passes through the symbolic link" in r.stderr and "TOPSECRET" not in r.stdout,
               "a rule through a link planted in a writable grant refuses the launch (123)", r.stdout + r.stderr)
+    # The same planted link reached through a host link to the writable grant: the grant is known by
+    # its directory (device and inode), not by the text of the path that reaches it.
+    alias = os.path.join(outside, "alias-of-work")
+    os.symlink(work, alias)
+    through_alias = os.path.join(alias, "venv", "bin")
+    fixture.write_bundle(bundle, fixture.landlock_doc(rules_for(work, [{"path": through_alias,
+                                                                        "access": ["read_file", "read_dir"]}])))
+    r = ctx.run(bundle, ["/bin/cat", os.path.join(outside, "key")])
+    ctx.check(r.returncode == 123 and "passes through the symbolic link" in r.stderr and "TOPSECRET" not in r.stdout,
+              "a rule reaching the planted link through another name of the writable grant refuses the launch (123)",
+              r.stdout + r.stderr)
+    os.unlink(alias)
     # A link outside every writable grant is the host's own layout and is followed.
     os.unlink(granted)
     os.makedirs(granted)
