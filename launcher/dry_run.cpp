@@ -42,7 +42,7 @@ std::string trust_report(const TrustDecision& t) {
 
 }  // namespace
 
-std::string dry_run_report(const Options& options, const Prepared& p) {
+std::string dry_run_report(const Options& options, const Prepared& p, int& exit_code) {
   const bundle::BundleContents& b = p.bundle.contents;
   const LandlockPolicy& ll = p.landlock;
   std::ostringstream out;
@@ -121,6 +121,7 @@ std::string dry_run_report(const Options& options, const Prepared& p) {
   out << "command: " << quoted(options.command) << "\n";
 
   // Everything below depends on the machine.
+  std::optional<PathCheck> path_check;
   out << "this machine:\n";
   out << "  architecture: " << native_arch() << "\n";
   out << "  landlock abi: " << p.kernel_abi << "\n";
@@ -133,13 +134,11 @@ std::string dry_run_report(const Options& options, const Prepared& p) {
         << ")\n";
     for (const DroppedLayer& d : p.plan.dropped) out << "  dropped (best effort): " << d.layer << ": " << d.reason << "\n";
     if (p.plan.fs) {
-      for (const FsRule& rule : ll.fs->rules) {
-        PathProbe probe = probe_path(rule);
-        if (probe.kind == PathProbe::Missing)
-          out << "  path rule skipped (missing): " << rule.path << "\n";
-        else if (probe.access == 0)
-          out << "  path rule skipped (not a directory, only directory rights): " << rule.path << "\n";
-      }
+      // The walks a run makes (as the caller, though: a run with --user walks as that user).
+      path_check = check_rule_paths(*ll.fs);
+      for (const std::string& path : path_check->missing) out << "  path rule skipped (missing): " << path << "\n";
+      for (const std::string& path : path_check->only_dir_rights)
+        out << "  path rule skipped (not a directory, only directory rights): " << path << "\n";
     }
   }
   out << "  seccomp filters: " << (p.seccomp_supported ? "supported" : "unavailable") << "\n";
@@ -153,9 +152,12 @@ std::string dry_run_report(const Options& options, const Prepared& p) {
     std::string path = "/run/netns/" + options.netns_name;
     out << "  " << path << ": " << (stat(path.c_str(), &st) == 0 ? "exists" : "missing") << "\n";
   }
-  if (p.kernel_refusal)
-    out << "result: a run would refuse (exit " << static_cast<int>(p.kernel_refusal->code()) << "): "
-        << p.kernel_refusal->what() << "\n";
+  const Failure* refusal = p.kernel_refusal ? &*p.kernel_refusal
+                           : path_check && path_check->refusal ? &*path_check->refusal
+                                                               : nullptr;
+  exit_code = refusal ? static_cast<int>(refusal->code()) : 0;
+  if (refusal)
+    out << "result: a run would refuse (exit " << exit_code << "): " << refusal->what() << "\n";
   else
     out << "result: a run would apply the above and exec the command\n";
   return out.str();

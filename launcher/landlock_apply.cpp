@@ -67,13 +67,24 @@ int landlock_kernel_abi() {
   return abi < 0 ? 0 : static_cast<int>(abi);
 }
 
-PathProbe probe_path(const FsRule& rule) {
-  PathProbe probe;
-  struct stat st {};
-  if (stat(rule.path.c_str(), &st) != 0) return probe;
-  probe.kind = S_ISDIR(st.st_mode) ? PathProbe::Directory : PathProbe::File;
-  probe.access = probe.kind == PathProbe::Directory ? rule.access : rule.access & fs_file_rights();
-  return probe;
+PathCheck check_rule_paths(const FsLayer& fs) {
+  PathCheck check;
+  try {
+    const RulePathWalker walker(fs.rules);
+    const std::vector<HostDeny> denies = walk_denies(fs, walker);
+    for (const FsRule& rule : fs.rules) {
+      WalkedPath walked = walker.walk(rule.path, "the rule for");
+      if (!walked.exists()) {
+        check.missing.push_back(rule.path);
+        continue;
+      }
+      check_deny_overlap(rule, walked, denies);
+      if (!walked.is_directory && (rule.access & fs_file_rights()) == 0) check.only_dir_rights.push_back(rule.path);
+    }
+  } catch (const Failure& failure) {
+    check.refusal = failure;
+  }
+  return check;
 }
 
 LandlockOutcome apply_landlock(const LandlockPolicy& policy, const LandlockPlan& plan) {

@@ -2,9 +2,11 @@
 // the ruleset of a plan.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "launcher/errors.h"
 #include "launcher/landlock_policy.h"
 
 namespace polc::launcher {
@@ -12,15 +14,16 @@ namespace polc::launcher {
 // The kernel's Landlock ABI version; 0 when Landlock is not built in or disabled at boot.
 int landlock_kernel_abi();
 
-// What a path rule becomes on this machine.
-struct PathProbe {
-  enum Kind { Directory, File, Missing } kind = Missing;
-  uint64_t access = 0;  // the rights that will be granted (file rights only for a non-directory)
+// What a run would find on this host for the filesystem layer's paths, found by the same walks
+// apply_landlock makes (rule_paths.h), for --dry-run.
+struct PathCheck {
+  std::vector<std::string> missing;        // rules skipped: the path names nothing
+  std::vector<std::string> only_dir_rights;  // rules skipped: not a directory, only directory rights
+  // The refusal (exit 123) a run would meet: a rule path through a link the sandbox could have
+  // planted, a deny overlapping a grant on this host, a path that cannot be opened.
+  std::optional<Failure> refusal;
 };
-
-// Looks at `rule.path` as Landlock would (following symlinks): dry-run uses this to show what a
-// run would do; apply uses the same rule on an O_PATH descriptor.
-PathProbe probe_path(const FsRule& rule);
+PathCheck check_rule_paths(const FsLayer& fs);
 
 struct LandlockOutcome {
   // Path rules not added: the path does not exist, or it is not a directory and the rule has

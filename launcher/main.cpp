@@ -68,8 +68,9 @@ int launch(const Options& options, AuditRecord& record, const AuditSink& sink) {
   if (options.dry_run) {
     // The report is printed even when this kernel would refuse: it says why, and the exit status
     // is the one a run would have.
-    std::cout << dry_run_report(options, p) << std::flush;
-    return p.kernel_refusal ? static_cast<int>(p.kernel_refusal->code()) : 0;
+    int code = 0;
+    std::cout << dry_run_report(options, p, code) << std::flush;
+    return code;
   }
   if (p.kernel_refusal) throw *p.kernel_refusal;
   record.landlock_abi_used = p.plan.abi_used;

@@ -270,6 +270,10 @@ def test_planted_link(ctx):
     r = ctx.run(bundle, ["/bin/cat", os.path.join(granted, "key")])
     ctx.check(r.returncode == 123 and "passes through the symbolic link" in r.stderr and "TOPSECRET" not in r.stdout,
               "a rule through a link planted in a writable grant refuses the launch (123)", r.stdout + r.stderr)
+    r = ctx.run(bundle, ["/bin/true"], extra=("--dry-run",))
+    ctx.check(r.returncode == 123 and "result: a run would refuse (exit 123)" in r.stdout and
+              "passes through the symbolic link" in r.stdout, "the dry run says a run would refuse (123)",
+              r.stdout + r.stderr)
     # The same planted link reached through a host link to the writable grant: the grant is known by
     # its directory (device and inode), not by the text of the path that reaches it.
     alias = os.path.join(outside, "alias-of-work")
