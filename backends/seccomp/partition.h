@@ -25,9 +25,12 @@ struct LoweredRule {
   std::vector<std::pair<uint8_t, Atom>> cmps;  // (argument index, comparison), by index
 };
 
-// Above this many rules for one syscall the filter would be long enough to matter for every call
-// of that syscall; the build refuses rather than emit it (the condition should be rewritten).
-inline constexpr uint64_t kMaxRulesPerSyscall = 1024;
+// Above this many rules for one syscall the program cannot fit: libseccomp spells each rule that
+// no other rule contains as a path of its decision tree ending in a comparison instruction of its
+// own, and the kernel loads at most 4096 instructions (BPF_MAXINSNS). The partition stops there
+// rather than spell rules that cannot be loaded; below it, the program's real length decides
+// (E0602 after code generation), so this is never the tighter limit.
+inline constexpr uint64_t kMaxRulesPerSyscall = 4096;
 
 struct PartitionError {
   // TooWide: a comparison reads more bits than the arch's filter compares. Multiplexed: a
