@@ -52,6 +52,17 @@ struct ArchPartition {
 // The comparison space of libseccomp's code for `a`: the low word only on x86, arm and x32.
 CmpSpace compare_space(arch::Arch a);
 
-ArchPartition partition(const ir::ArchFilter& filter, const ir::Action& default_action);
+// How a syscall whose rules test several arguments is spelled. Masked: every comparison as masked
+// equalities, which libseccomp 2.5.4 compiles correctly in every shape seen (see partition.cpp);
+// exact, but `!=` or a range costs up to one rule per bit, and they multiply across arguments.
+// Compact: ordering and `!=` comparisons kept where that needs fewer rules (three rules on `read`
+// testing `fd` and `count` need 37 instead of 1,030). Compact is only tried when the masked
+// spelling cannot be loaded; its program then goes through the same checks as any other (the
+// interpreter's conformance check here, translation validation in the build), so a libseccomp
+// miscompile fails the build instead of shipping.
+enum class Spelling : uint8_t { Masked, Compact };
+
+ArchPartition partition(const ir::ArchFilter& filter, const ir::Action& default_action,
+                        Spelling spelling = Spelling::Masked);
 
 }  // namespace polc::backends::seccomp

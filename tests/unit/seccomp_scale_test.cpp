@@ -11,6 +11,7 @@
 #include "backends/seccomp/decision_index.h"
 #include "backends/seccomp/emit.h"
 #include "compiler/ir/evaluate.h"
+#include "compiler/verify/translation.h"
 #include "tests/unit/test_support.h"
 
 namespace polc {
@@ -95,6 +96,49 @@ TEST_CASE("a syscall with more than 1024 argument rules builds, and its programs
     CHECK(sc::decode_ret(sc::run(p.insns, d, arch::big_endian(p.arch)).ret) == ir::Action{ir::ActionKind::Allow, 0});
     const auto mismatch = sc::check_program(p.insns, arch::big_endian(p.arch), *c->policy, p.decides, audits);
     CHECK_MESSAGE(!mismatch, (mismatch ? mismatch->describe() : ""));
+  }
+}
+
+TEST_CASE("three overlapping rules on read's fd and count build, decide as the policy and are proved") {
+  // Masked equalities only need 1,030 filter rules here (`fd != 5` at 32 bits times `count`'s
+  // upper half not zero, each 32 cubes): a 6,276-instruction program. The compact spelling fits.
+  auto c = test::compile(test::policy_with(R"(  syscalls {
+    default allow
+    user_notif read(fd > 2 && fd < 10)
+    kill_thread read(fd == 5)
+    trap read(count > 0xffffffff)
+  })", "x86_64, aarch64"));
+  REQUIRE(c->policy);
+  auto artifacts = sc::emit(*c->policy, c->engine);
+  for (const auto& d : c->engine.diagnostics()) CHECK(d.code != diag::Code::FilterTooLarge);
+  REQUIRE(artifacts);
+  REQUIRE(artifacts->programs.size() == 2);
+  const ir::Action notif{ir::ActionKind::UserNotif, 0}, kill{ir::ActionKind::KillThread, 0},
+      trap{ir::ActionKind::Trap, 0}, allow{ir::ActionKind::Allow, 0};
+  const std::vector<std::pair<std::array<uint64_t, 6>, ir::Action>> calls = {
+      {{5, 0, 1, 0, 0, 0}, kill},
+      {{0x100000005, 0, 1, 0, 0, 0}, kill},  // fd is an int: the upper half is not read
+      {{5, 0, 0x100000000, 0, 0, 0}, kill},  // kill_thread beats trap
+      {{3, 0, 0x100000000, 0, 0, 0}, trap},  // trap beats user_notif
+      {{3, 0, 0xffffffff, 0, 0, 0}, notif},
+      {{9, 0, 0, 0, 0, 0}, notif},
+      {{0xffffffff00000006, 0, 7, 0, 0, 0}, notif},
+      {{10, 0, 0xffffffff, 0, 0, 0}, allow},
+      {{2, 0, 0x8000000000000000, 0, 0, 0}, trap},
+  };
+  for (const auto& p : artifacts->programs) {
+    INFO("program for " << arch::name(p.arch));
+    CHECK(p.insns.size() <= 4096);
+    for (const auto& [args, want] : calls) {
+      sc::SeccompData d;
+      d.arch = arch::audit_arch(p.arch);
+      d.nr = p.arch == arch::Arch::x86_64 ? 0 : 63;  // read
+      d.args = args;
+      CHECK(sc::decode_ret(sc::run(p.insns, d, arch::big_endian(p.arch)).ret) == want);
+      CHECK(ir::decide(*c->policy, d.arch, d.nr, args).action == want);
+    }
+    // The proof over every input, as the build requires.
+    CHECK(verify::validate_translation(p, *c->policy).equivalent());
   }
 }
 
