@@ -6,6 +6,7 @@
 #include <set>
 
 #include "backends/seccomp/bpf_interp.h"
+#include "backends/seccomp/decision_index.h"
 #include "compiler/ir/evaluate.h"
 
 namespace polc::backends::seccomp {
@@ -152,6 +153,7 @@ std::optional<Mismatch> check_program(std::span<const Insn> program, bool big_en
       for (int32_t n = 0; n < 64; ++n) numbers.insert(n);
     for (int32_t nr : numbers) {
       std::vector<Args> args = {Args{}};
+      std::optional<DecisionIndex> index;  // set where ir::decide would read exactly these rules
       if (auto target = arch::from_audit_arch(audit, nr))
         for (const ir::ArchFilter& f : policy.syscalls.arches) {
           if (f.arch != *target) continue;
@@ -159,7 +161,10 @@ std::optional<Mismatch> check_program(std::span<const Insn> program, bool big_en
                                      [](const ir::SyscallRule& r, int32_t n) { return r.nr < n; });
           auto hi = lo;
           while (hi != f.rules.end() && hi->nr == nr) ++hi;
-          if (lo != hi) args = probe_args({lo, hi});
+          if (lo == hi) continue;
+          args = probe_args({lo, hi});
+          if (ir::call_target(decides, audit, nr) && ir::call_target(policy.targets, audit, nr) == f.arch)
+            index.emplace(std::span<const ir::SyscallRule>(lo, hi), policy.syscalls.default_action);
         }
       args.insert(args.end(), extra_args.begin(), extra_args.end());
       for (const Args& a : args) {
@@ -167,7 +172,7 @@ std::optional<Mismatch> check_program(std::span<const Insn> program, bool big_en
         d.nr = nr;
         d.arch = audit;
         d.args = a;
-        const ir::Action expected = expected_action(policy, decides, d);
+        const ir::Action expected = index ? index->decide(a) : expected_action(policy, decides, d);
         const ir::Action actual = decode_ret(run(program, d, big_endian).ret);
         if (!(expected == actual)) return Mismatch{d, expected, actual};
       }

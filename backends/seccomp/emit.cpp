@@ -102,11 +102,35 @@ std::vector<arch::Arch> program_family(arch::Arch a, const std::vector<arch::Arc
   return out;
 }
 
+namespace {
+
+// The arch's rules in the compact spelling (see Spelling), or nullopt when nothing changes or
+// it cannot be partitioned either.
+std::optional<ArchPartition> compact_partition(const ir::Policy& policy, arch::Arch a) {
+  for (const ir::ArchFilter& f : policy.syscalls.arches)
+    if (f.arch == a) {
+      ArchPartition compact = partition(f, policy.syscalls.default_action, Spelling::Compact);
+      if (compact.errors.empty()) return compact;
+    }
+  return std::nullopt;
+}
+
+bool only_too_many_rules(const ArchPartition& part) {
+  return std::all_of(part.errors.begin(), part.errors.end(),
+                     [](const PartitionError& e) { return e.kind == PartitionError::Kind::TooManyRules; });
+}
+
+}  // namespace
+
 std::optional<SeccompArtifacts> emit(const ir::Policy& policy, diag::Engine& engine) {
   std::vector<ArchPartition> parts;
   bool ok = true;
   for (const ir::ArchFilter& f : policy.syscalls.arches) {
     parts.push_back(partition(f, policy.syscalls.default_action));
+    // Masked equalities only, where rules test several arguments, can need more rules than any
+    // program holds: the compact spelling then gets its chance.
+    if (!parts.back().errors.empty() && only_too_many_rules(parts.back()))
+      if (auto compact = compact_partition(policy, f.arch)) parts.back() = std::move(*compact);
     report_partition_errors(parts.back(), engine);
     ok = ok && parts.back().errors.empty();
   }
@@ -114,28 +138,53 @@ std::optional<SeccompArtifacts> emit(const ir::Policy& policy, diag::Engine& eng
 
   SeccompArtifacts out;
   const std::vector<uint32_t> audits = audit_values();
-  for (const ArchPartition& part : parts) {
+  for (size_t index = 0; index < parts.size(); ++index) {
+    const arch::Arch part_arch = parts[index].arch;
     ProgramArtifact p;
-    p.arch = part.arch;
-    p.decides = program_family(part.arch, policy.targets);
+    p.arch = part_arch;
+    p.decides = program_family(part_arch, policy.targets);
     std::vector<const ArchPartition*> members;
+    std::vector<size_t> member_index;
     for (arch::Arch a : p.decides)
-      for (const ArchPartition& q : parts)
-        if (q.arch == a) members.push_back(&q);
+      for (size_t i = 0; i < parts.size(); ++i)
+        if (parts[i].arch == a) {
+          members.push_back(&parts[i]);
+          member_index.push_back(i);
+        }
     std::string error;
     auto generated = generate(members, policy.syscalls.default_action, &error);
-    const bool big = arch::big_endian(part.arch);
+    const bool big = arch::big_endian(part_arch);
     std::optional<std::vector<Insn>> insns;
     if (generated) insns = decode(generated->raw, big, &error);
     if (!insns) {
       engine.report(diag::Code::FilterMismatch, {}, "generating the seccomp program for " +
-                                                        std::string(arch::name(part.arch)) + " failed: " + error);
+                                                        std::string(arch::name(part_arch)) + " failed: " + error);
       return std::nullopt;
+    }
+    if (insns && insns->size() > 4096) {
+      // Too long with masked spellings: the same family in the compact spelling, kept if shorter
+      // (every partition of the family is replaced, so the OCI profile below spells it the same).
+      std::vector<ArchPartition> compact;
+      for (const ArchPartition* m : members)
+        if (auto c = compact_partition(policy, m->arch)) compact.push_back(std::move(*c));
+      if (compact.size() == members.size()) {
+        std::vector<const ArchPartition*> compact_members;
+        for (const ArchPartition& c : compact) compact_members.push_back(&c);
+        std::string compact_error;
+        auto regenerated = generate(compact_members, policy.syscalls.default_action, &compact_error);
+        std::optional<std::vector<Insn>> shorter;
+        if (regenerated) shorter = decode(regenerated->raw, big, &compact_error);
+        if (shorter && shorter->size() < insns->size()) {
+          generated = std::move(regenerated);
+          insns = std::move(shorter);
+          for (size_t i = 0; i < members.size(); ++i) parts[member_index[i]] = std::move(compact[i]);
+        }
+      }
     }
     if (insns->size() > 4096) {
       engine
           .report(diag::Code::FilterTooLarge, {},
-                  "the seccomp program for " + std::string(arch::name(part.arch)) + " has " +
+                  "the seccomp program for " + std::string(arch::name(part_arch)) + " has " +
                       std::to_string(insns->size()) + " instructions; the kernel loads at most 4096")
           .with_help("reduce argument conditions: sets and masks need fewer instructions than ranges, and "
                      "overlapping rules with different actions on one syscall multiply them");
@@ -143,28 +192,28 @@ std::optional<SeccompArtifacts> emit(const ir::Policy& policy, diag::Engine& eng
     }
     if (auto invalid = validate(*insns)) {
       engine.report(diag::Code::FilterMismatch, {},
-                    "libseccomp produced an invalid program for " + std::string(arch::name(part.arch)) + ": " + *invalid);
+                    "libseccomp produced an invalid program for " + std::string(arch::name(part_arch)) + ": " + *invalid);
       return std::nullopt;
     }
     if (auto mismatch = check_program(*insns, big, policy, p.decides, audits)) {
       auto& d = engine.report(diag::Code::FilterMismatch, {},
-                              "the seccomp program for " + std::string(arch::name(part.arch)) +
+                              "the seccomp program for " + std::string(arch::name(part_arch)) +
                                   " disagrees with the policy: " + mismatch->describe());
       if (big != host_big_endian())
         d.note("libseccomp 2.5 mis-encodes some instructions of programs for an arch whose byte order differs "
-               "from the host's; build " + std::string(arch::name(part.arch)) + " targets on a " +
+               "from the host's; build " + std::string(arch::name(part_arch)) + " targets on a " +
                (big ? "big" : "little") + "-endian host");
       const bool multiplexer = mismatch->data.nr == 102 || mismatch->data.nr == 117;  // socketcall, ipc
-      if ((part.arch == arch::Arch::x86 || part.arch == arch::Arch::s390x) && multiplexer &&
-          mismatch->data.arch == arch::audit_arch(part.arch))
+      if ((part_arch == arch::Arch::x86 || part_arch == arch::Arch::s390x) && multiplexer &&
+          mismatch->data.arch == arch::audit_arch(part_arch))
         d.note("on x86 and s390x, libseccomp also applies each socket and IPC call's rule to the multiplexer "
                "(socketcall or ipc): give the multiplexer the same action as those calls");
       return std::nullopt;
     }
-    const auto names = syscall_names(policy, part.arch);
+    const auto names = syscall_names(policy, part_arch);
     ListingContext ctx;
     ctx.title = title_of(policy, p.decides);
-    ctx.audit_arch = arch::audit_arch(part.arch);
+    ctx.audit_arch = arch::audit_arch(part_arch);
     ctx.syscall_names = p.decides.size() == 1 ? &names : nullptr;
     ctx.big_endian = big;
     p.listing = listing(*insns, ctx);

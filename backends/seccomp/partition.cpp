@@ -156,14 +156,29 @@ std::optional<std::vector<std::pair<ir::Action, Region>>> general_wins(std::span
 // Spells each winning region as rules, except the default's (nothing else matches there), or
 // reports that the syscall needs too many.
 void emit_rules(const ir::SyscallRule& first, const std::vector<std::pair<ir::Action, Region>>& wins,
-                const ir::Action& default_action, CmpSpace space, ArchPartition& out) {
+                const ir::Action& default_action, CmpSpace space, Spelling spelling, ArchPartition& out) {
   uint64_t needed = 0;
   std::vector<LoweredRule> lowered;
   bool several = false;
   for (const auto& [action, region] : wins)
     if (!(action == default_action))
       for (const Box& b : region) several = several || std::popcount(signature(b)) > 1;
-  const bool reshape = several;
+  bool reshape = several;
+  if (reshape && spelling == Spelling::Compact) {
+    // Keep the masked spelling wherever it costs no more rules: only the syscalls that the
+    // reshaping multiplies take the compact one.
+    auto add = [](uint64_t total, uint64_t more) {
+      return std::min(kMaxRulesPerSyscall + 1, total + std::min(kMaxRulesPerSyscall + 1, more));
+    };
+    uint64_t masked = 0, compact = 0;
+    for (const auto& [action, region] : wins)
+      if (!(action == default_action))
+        for (const Box& b : region) {
+          masked = add(masked, rule_count(libseccomp_safe(b, space)));
+          compact = add(compact, rule_count(b));
+        }
+    reshape = masked <= compact;
+  }
   for (const auto& [action, wins_region] : wins) {
     if (action == default_action) continue;
     Region region;
@@ -193,7 +208,7 @@ CmpSpace compare_space(arch::Arch a) {
   return CmpSpace{a == arch::Arch::x86 || a == arch::Arch::arm || a == arch::Arch::x32 ? 32u : 64u};
 }
 
-ArchPartition partition(const ir::ArchFilter& filter, const ir::Action& default_action) {
+ArchPartition partition(const ir::ArchFilter& filter, const ir::Action& default_action, Spelling spelling) {
   ArchPartition out;
   out.arch = filter.arch;
   const CmpSpace space = compare_space(filter.arch);
@@ -220,7 +235,7 @@ ArchPartition partition(const ir::ArchFilter& filter, const ir::Action& default_
         ok = false;
       }
     }
-    if (ok) emit_rules(rules[begin], wins, default_action, space, out);
+    if (ok) emit_rules(rules[begin], wins, default_action, space, spelling, out);
     begin = end;
   }
   return out;

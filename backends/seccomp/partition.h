@@ -25,9 +25,12 @@ struct LoweredRule {
   std::vector<std::pair<uint8_t, Atom>> cmps;  // (argument index, comparison), by index
 };
 
-// Above this many rules for one syscall the filter would be long enough to matter for every call
-// of that syscall; the build refuses rather than emit it (the condition should be rewritten).
-inline constexpr uint64_t kMaxRulesPerSyscall = 1024;
+// Above this many rules for one syscall the program cannot fit: libseccomp spells each rule that
+// no other rule contains as a path of its decision tree ending in a comparison instruction of its
+// own, and the kernel loads at most 4096 instructions (BPF_MAXINSNS). The partition stops there
+// rather than spell rules that cannot be loaded; below it, the program's real length decides
+// (E0602 after code generation), so this is never the tighter limit.
+inline constexpr uint64_t kMaxRulesPerSyscall = 4096;
 
 struct PartitionError {
   // TooWide: a comparison reads more bits than the arch's filter compares. Multiplexed: a
@@ -49,6 +52,17 @@ struct ArchPartition {
 // The comparison space of libseccomp's code for `a`: the low word only on x86, arm and x32.
 CmpSpace compare_space(arch::Arch a);
 
-ArchPartition partition(const ir::ArchFilter& filter, const ir::Action& default_action);
+// How a syscall whose rules test several arguments is spelled. Masked: every comparison as masked
+// equalities, which libseccomp 2.5.4 compiles correctly in every shape seen (see partition.cpp);
+// exact, but `!=` or a range costs up to one rule per bit, and they multiply across arguments.
+// Compact: ordering and `!=` comparisons kept where that needs fewer rules (three rules on `read`
+// testing `fd` and `count` need 37 instead of 1,030). Compact is only tried when the masked
+// spelling cannot be loaded; its program then goes through the same checks as any other (the
+// interpreter's conformance check here, translation validation in the build), so a libseccomp
+// miscompile fails the build instead of shipping.
+enum class Spelling : uint8_t { Masked, Compact };
+
+ArchPartition partition(const ir::ArchFilter& filter, const ir::Action& default_action,
+                        Spelling spelling = Spelling::Masked);
 
 }  // namespace polc::backends::seccomp

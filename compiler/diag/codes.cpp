@@ -209,9 +209,10 @@ constexpr std::array kCodes = std::to_array<CodeInfo>({
      "libseccomp tests one comparison per argument in each rule, so conditions are spelled as\n"
      "several rules: a range becomes a few masked comparisons, `!=` on a 32-bit argument up to 32,\n"
      "and rules with different actions on one syscall are split so that the most restrictive one\n"
-     "wins. Above 1024 rules for one syscall every call of it would pay for the length, so the build\n"
-     "refuses; so it does when a whole program exceeds the 4096 instructions the kernel loads. Use\n"
-     "sets (`in {...}`) or masks instead of ranges, or simplify overlapping rules."},
+     "wins. The kernel loads at most 4096 instructions per program: the build refuses a program\n"
+     "that exceeds them, and stops earlier when one syscall alone needs more than 4096 rules (each\n"
+     "needs an instruction of its own). Use sets (`in {...}`) or masks instead of ranges, or\n"
+     "simplify overlapping rules."},
     {OutputNotWritten, "E0603", "output-not-written", E, "the build output could not be written",
      "`polc build` writes every artifact into a temporary directory beside the destination and\n"
      "renames it into place, so a failure leaves the previous output untouched. Check that the\n"

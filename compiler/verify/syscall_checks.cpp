@@ -7,6 +7,7 @@
 
 #include "compiler/verify/solver.h"
 #include "compiler/verify/syscall_model.h"
+#include "compiler/verify/syscall_shapes.h"
 
 namespace polc::verify {
 
@@ -36,15 +37,29 @@ class SyscallChecker {
                  std::set<std::tuple<int, uint32_t, uint32_t, uint32_t>>& seen)
       : ctx_(ctx), query_(query), engine_(engine), arch_(arch), seen_(seen), args_(make_args(ctx)) {}
 
+  // Rules proved disjoint (syscall_shapes.h) can neither cover nor overlap each other, so each
+  // rule is only ever compared with the rules the index cannot rule out: the questions asked, and
+  // so the findings, are those of comparing every pair, without a quadratic number of them (or a
+  // dead-rule formula as long as the whole syscall) where rules test distinct values.
   void check(std::span<const ir::SyscallRule> rules, Work& work) {
     rules_ = rules;
     dead_.assign(rules.size(), false);
     satisfiable_.assign(rules.size(), true);
+    shapes_.clear();
+    holds_.clear();
+    for (const ir::SyscallRule& r : rules) {
+      shapes_.push_back(shape_of(r.when));
+      holds_.push_back(holds(r.when, args_));
+    }
+    const OverlapIndex index(shapes_);
+    meeting_.clear();
+    for (size_t i = 0; i < rules.size(); ++i) meeting_.push_back(index.candidates(i));
     const uint64_t before = query_.checks();
     for (size_t i = 0; i < rules.size(); ++i) check_satisfiable(i, work);
     for (size_t i = 0; i < rules.size(); ++i) check_dead(i, work);
     for (size_t i = 0; i < rules.size(); ++i)
-      for (size_t j = i + 1; j < rules.size(); ++j) check_overlap(i, j, work);
+      for (size_t j : meeting_[i])
+        if (j > i) check_overlap(i, j, work);
     work.queries += query_.checks() - before;
   }
 
@@ -71,7 +86,8 @@ class SyscallChecker {
     // Sema reports conditions whose normal form is empty; unconditional rules match everything.
     if (r.when.empty()) satisfiable_[i] = false;
     if (r.when.empty() || unconditional(r)) return;
-    if (ask(holds(r.when, args_), work) != Answer::Unsat) return;
+    if (shapes_[i].satisfiable) return;
+    if (!shapes_[i].empty && ask(holds_[i], work) != Answer::Unsat) return;
     satisfiable_[i] = false;
     if (!written_by_policy(r) || !first_time(Code::RuleMatchesNothing, primary(r))) return;
     engine_.report(Code::RuleMatchesNothing, primary(r).range,
@@ -88,20 +104,20 @@ class SyscallChecker {
     if (!satisfiable_[i] || !written_by_policy(r)) return;
     z3::expr_vector covering(ctx_);
     std::vector<size_t> covering_rules;
-    for (size_t j = 0; j < rules_.size(); ++j) {
-      if (j == i || dead_[j] || !satisfiable_[j] || ir::more_restrictive(r.action, rules_[j].action)) continue;
-      covering.push_back(holds(rules_[j].when, args_));
+    for (size_t j : meeting_[i]) {
+      if (dead_[j] || !satisfiable_[j] || ir::more_restrictive(r.action, rules_[j].action)) continue;
+      covering.push_back(holds_[j]);
       covering_rules.push_back(j);
     }
     if (covering_rules.empty()) return;
-    if (ask(holds(r.when, args_) && !z3::mk_or(covering), work) != Answer::Unsat) return;
+    if (ask(holds_[i] && !z3::mk_or(covering), work) != Answer::Unsat) return;
     dead_[i] = true;
     if (!first_time(Code::DeadRule, primary(r))) return;
     auto& d = engine_.report(Code::DeadRule, primary(r).range,
                              "this rule never decides anything: every " + r.syscall + " call it matches on " +
                                  std::string(arch::name(arch_)) + " gets the same or a more restrictive action from other rules");
     for (size_t j : covering_rules)
-      if (ask(holds(r.when, args_) && holds(rules_[j].when, args_), work) == Answer::Sat)
+      if (ask(holds_[i] && holds_[j], work) == Answer::Sat)
         d.note(primary(rules_[j]).range, "decided by this rule (" + ir::action_text(rules_[j].action) + "), e.g. " +
                                              witness(args_read(r.when) | args_read(rules_[j].when)));
     d.with_help("remove the rule, or narrow the rules that cover it if it was meant to decide something");
@@ -119,13 +135,13 @@ class SyscallChecker {
     // exception; only errno values are reported anyway, since which one wins is polc's convention.
     if (!errno_pair) {
       if (unconditional(loser)) return;
-      if (ask(holds(winner.when, args_) && !holds(loser.when, args_), work) == Answer::Unsat) return;
+      if (ask(holds_of(winner) && !holds_of(loser), work) == Answer::Unsat) return;
       if (unconditional(winner)) return;  // the loser lies inside the winner: it is dead (reported)
       // Loser inside the winner: the loser never decides and was reported dead; here it is a
       // module's rule, which is not the policy's to fix.
-      if (ask(holds(loser.when, args_) && !holds(winner.when, args_), work) == Answer::Unsat) return;
+      if (ask(holds_of(loser) && !holds_of(winner), work) == Answer::Unsat) return;
     }
-    if (ask(holds(a.when, args_) && holds(b.when, args_), work) != Answer::Sat) return;
+    if (ask(holds_[i] && holds_[j], work) != Answer::Sat) return;
     const std::string at = witness(args_read(a.when) | args_read(b.when));
     const Code code = errno_pair ? Code::ConflictingErrno : Code::OverlappingRules;
     const ir::SyscallRule& reported = written_by_policy(loser) ? loser : winner;
@@ -141,6 +157,10 @@ class SyscallChecker {
                            : "make one rule contain the other (an exception), or make them disjoint");
   }
 
+  const z3::expr& holds_of(const ir::SyscallRule& r) const {
+    return holds_[static_cast<size_t>(&r - rules_.data())];
+  }
+
   z3::context& ctx_;
   Query& query_;
   diag::Engine& engine_;
@@ -149,6 +169,9 @@ class SyscallChecker {
   ArgVars args_;
   std::span<const ir::SyscallRule> rules_;
   std::vector<bool> dead_, satisfiable_;
+  std::vector<RuleShape> shapes_;
+  std::vector<z3::expr> holds_;              // each rule's condition over args_
+  std::vector<std::vector<size_t>> meeting_;  // per rule: the rules not proved disjoint from it
 };
 
 }  // namespace
