@@ -158,13 +158,16 @@ WalkedPath RulePathWalker::walk(const std::string& path, const std::string& what
       // the directory's owner made it (the kernel's protected_symlinks rule, for group-writable
       // and non-sticky directories too; this walk reads links itself, so that sysctl never
       // applies): another user's link in /tmp would otherwise grant whatever it names. The owner
-      // is the one of the very link read below.
+      // is the one of the very link read below. A second name of a link (st_nlink > 1) there is
+      // refused whoever owns it: where fs.protected_hardlinks is off, another user can hard-link
+      // root's link from elsewhere on the filesystem under the rule's name, and a relative target
+      // then resolves from here.
       const Step& dir = stack.back();
-      if (others_may_write(dir) && st.st_uid != 0 && st.st_uid != dir.owner)
+      if (others_may_write(dir) && ((st.st_uid != 0 && st.st_uid != dir.owner) || st.st_nlink != 1))
         walk_failed(what + " " + path + " passes through the symbolic link " + link + ", owned by uid " +
-                    std::to_string(st.st_uid) + " in a directory others may write (" +
-                    (text_of(stack)) + "): another user could have planted it; remove the link or write "
-                    "the resolved path in the policy");
+                    std::to_string(st.st_uid) + " with " + std::to_string(st.st_nlink) + " name(s), in a "
+                    "directory others may write (" + text_of(stack) + "): another user could have planted it; "
+                    "remove the link or write the resolved path in the policy");
       if (++links > kMaxLinks) walk_failed(path + ": too many levels of symbolic links");
       char target[PATH_MAX];
       // The link read through the descriptor that was just inspected, not by name again.

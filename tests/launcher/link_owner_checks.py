@@ -88,6 +88,18 @@ def test_shared_dir_link(ctx):
     os.chmod(shared, 0o1777)
     r = ctx.run(bundle, ["/bin/true"])
     ctx.check(r.returncode == 0, "a link owned by the shared directory's owner is followed", r.stderr)
+    # Root's link given a second name there by someone else (possible where fs.protected_hardlinks
+    # is off): its relative target now resolves from the shared directory.
+    roots = os.path.join(outside, "roots-link")
+    os.symlink("../../outside/secrets", roots)
+    os.unlink(link)
+    os.link(roots, link, follow_symlinks=False)
+    r = ctx.run(bundle, ["/bin/cat", os.path.join(secrets, "key")])
+    ctx.check(r.returncode == 123 and "2 name(s)" in r.stderr and "TOPSECRET" not in r.stdout,
+              f"a second name of root's link in a shared directory refuses the launch (got {r.returncode})",
+              r.stdout + r.stderr)
+    os.unlink(link)
+    os.symlink(secrets, link)
     os.lchown(link, 65534, 65534)
     os.chmod(shared, 0o755)
     r = ctx.run(bundle, ["/bin/true"])
