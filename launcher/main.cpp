@@ -10,7 +10,7 @@
 //      and a fork (nft) that must not inherit a half-applied sandbox;
 //   4. proxy environment;
 //   5. the payload's user (--user): after everything that needs the caller's privileges; every
-//      capability set emptied and the securebits locked, root included;
+//      capability set emptied and the securebits locked (uid 0 refused);
 //   6. no_new_privs: required by Landlock and seccomp for an unprivileged caller, and it keeps a
 //      setuid payload from shedding the sandbox;
 //   7. Landlock restrict_self;
