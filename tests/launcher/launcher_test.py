@@ -6,7 +6,7 @@ nftables), the audit line, --dry-run golden output, and what the binary links.
 
 This file runs one test by name; the tests live beside it: bundle_checks.py (tamper, malformed),
 kernel_checks.py (abi, enforcement, planted_link, host_denies, python_agent), link_owner_checks.py
-(planted_link_moved, shared_dir_link), network_checks.py
+(planted_link_moved, shared_dir_link), terminal_checks.py (terminal), network_checks.py
 (join_netns, netns), race_checks.py (rule_path_race), payload_checks.py (descriptors,
 user_capabilities), cli_checks.py (options, docs, golden_*, links), trust_checks.py (trust_*:
 signatures and trust files); harness.py holds what they share, fixture.py writes the fixture
@@ -31,6 +31,7 @@ import link_owner_checks  # noqa: E402
 import network_checks  # noqa: E402
 import payload_checks  # noqa: E402
 import race_checks  # noqa: E402
+import terminal_checks  # noqa: E402
 import trust_checks  # noqa: E402
 from harness import SKIP, Context, Skip  # noqa: E402
 
@@ -61,6 +62,7 @@ TESTS = {
     "rule_path_race": race_checks.test_rule_path_race,
     "descriptors": payload_checks.test_descriptors,
     "user_capabilities": payload_checks.test_user_capabilities,
+    "terminal": terminal_checks.test_terminal,
 }
 
 
