@@ -92,8 +92,17 @@ std::string audit_line(const AuditRecord& r) {
 }
 
 AuditSink::AuditSink(const std::string& path) {
-  fd_ = open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY, 0600);
-  if (fd_ < 0) throw Failure(ExitCode::AuditFailed, "cannot open audit log " + path + ": " + errno_text(errno));
+  // O_NOFOLLOW: the launcher usually runs as root, and a link another user planted at the log's
+  // name (a log directory a service account may write, /tmp) would have it append to any file;
+  // the line holds text others choose (link names in refusal reasons), such as "$(...)" for a
+  // shell startup file.
+  fd_ = open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW, 0600);
+  if (fd_ < 0) {
+    const int err = errno;
+    throw Failure(ExitCode::AuditFailed, "cannot open audit log " + path + ": " +
+                                             (err == ELOOP ? std::string("it is a symbolic link, which is not followed")
+                                                           : errno_text(err)));
+  }
 }
 
 bool AuditSink::write(const std::string& line) const {

@@ -87,7 +87,7 @@ std::string dry_run_report(const Options& options, const Prepared& p, int& exit_
   }
   if (options.user)
     out << "user: " << *options.user
-        << " (no supplementary groups; every capability set emptied and the securebits locked, root included)\n";
+        << " (no supplementary groups; every capability set emptied and the securebits locked)\n";
   else
     out << "user: the caller's, with the caller's capabilities (no --user)\n";
   out << "no_new_privs: set\n";

@@ -42,6 +42,14 @@ Identity resolve_identity(const std::string& spec) {
   } else {
     bad("no user named '" + user + "'");
   }
+  // uid 0 is refused even with every capability cleared: it still owns every root-owned file, and
+  // Landlock does not confine chmod, chown to oneself, utimes or user xattrs on a file reached by
+  // name. A payload run as uid 0 could set the setuid bit on a root-owned program outside every
+  // grant (chmod 4755 on /usr/bin/python3) and so hand root to every local user afterwards.
+  if (id.uid == 0)
+    bad("uid 0 (" + user + ") is refused: without capabilities it still owns every root-owned file, and "
+        "Landlock does not stop chmod (setting the setuid bit on a root-owned program); name an account "
+        "that owns nothing outside the sandbox");
   if (colon == std::string::npos) {
     if (!primary) bad("uid " + user + " has no passwd entry; give its group as " + user + ":GID");
     id.gid = *primary;
@@ -62,9 +70,8 @@ void drop_to(const Identity& id) {
   if (setgroups(1, &id.gid) != 0) fail("setgroups");
   if (setresgid(id.gid, id.gid, id.gid) != 0) fail("setresgid(" + std::to_string(id.gid) + ")");
   if (setresuid(id.uid, id.uid, id.uid) != 0) fail("setresuid(" + std::to_string(id.uid) + ")");
-  // Every remaining set emptied, for uid 0 as for any other: root without capabilities is an
-  // ordinary user to the kernel's permission checks, and the locked NOROOT bit keeps execve from
-  // handing them back.
+  // Every remaining set emptied; the locked NOROOT bit keeps execve from handing them back
+  // (uid 0 was refused above, but the sets are emptied whatever the uid).
   clear_capabilities_after_user_change();
   uid_t r, e, s;
   gid_t rg, eg, sg;

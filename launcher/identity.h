@@ -19,12 +19,13 @@ struct Identity {
 
 // Resolves "name", "uid", "name:group" or "uid:gid" without changing anything (names through the
 // passwd and group databases; a user's primary group when no group is given). Throws
-// Failure(Usage) for an unknown name or a malformed spec.
+// Failure(Usage) for an unknown name, a malformed spec, or uid 0 (which owns every root-owned file
+// whatever its capabilities, and Landlock does not confine chmod).
 Identity resolve_identity(const std::string& spec);
 
 // Becomes `id`: securebits locked and the bounding set emptied (capabilities.h), supplementary
 // groups cleared, then gid, then uid (real, effective and saved), then every other capability set
-// emptied, for uid 0 too; and checks that it took and cannot be undone. Needs CAP_SETPCAP (and
+// emptied; and checks that it took and cannot be undone. Needs CAP_SETPCAP (and
 // CAP_SETUID/CAP_SETGID to change ids). Throws Failure(ApplyFailed) on any error: the payload must
 // not run as the caller.
 void drop_to(const Identity& id);

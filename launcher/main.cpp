@@ -5,12 +5,12 @@
 //   1. read and verify everything, change nothing (prepare_launch): the bundle's integrity, then
 //      its signatures against the trust file, then every layer; a refusal leaves no trace;
 //   2. descriptors: every one above 2 but --keep-fd's marked close-on-exec, before nft is forked
-//      (and again before seccomp, for anything opened since);
+//      (and again before seccomp, for anything opened since); the controlling terminal given up;
 //   3. network namespace and nftables: needs privileges that no_new_privs and seccomp may remove,
 //      and a fork (nft) that must not inherit a half-applied sandbox;
 //   4. proxy environment;
 //   5. the payload's user (--user): after everything that needs the caller's privileges; every
-//      capability set emptied and the securebits locked, root included;
+//      capability set emptied and the securebits locked (uid 0 refused);
 //   6. no_new_privs: required by Landlock and seccomp for an unprivileged caller, and it keeps a
 //      setuid payload from shedding the sandbox;
 //   7. Landlock restrict_self;
@@ -38,6 +38,7 @@
 #include "launcher/prepare.h"
 #include "launcher/proxy_env.h"
 #include "launcher/seccomp_apply.h"
+#include "launcher/terminal.h"
 #include "launcher/trust_check.h"
 
 namespace polc::launcher {
@@ -82,6 +83,8 @@ int launch(const Options& options, AuditRecord& record, const AuditSink& sink) {
   signal(SIGCHLD, SIG_DFL);
   // Before nft is forked: not even the launcher's helper gets the caller's other descriptors.
   close_on_exec_all_but(options.keep_fds);
+  // No controlling terminal for the payload: it could push input into the caller's (terminal.h).
+  detach_controlling_terminal();
   setup_network(*options.network, options.netns_name, p.nftables.bytes);
   if (*options.network != NetworkMode::EnforcedExternally) record.layers.push_back("nftables");
 

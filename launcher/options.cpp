@@ -161,7 +161,7 @@ const char* help_text() {
          "  --audit-log FILE   append the JSON audit line to FILE instead of stderr\n"
          "  --user USER[:GROUP]  run CMD as this user (name or uid; its primary group unless GROUP\n"
          "                     is given), with no supplementary groups and no capabilities: every\n"
-         "                     set emptied and the securebits locked, root included. Landlock does\n"
+         "                     set emptied and the securebits locked; uid 0 is refused. Landlock does\n"
          "                     not confine chmod, chown or pathname unix sockets: a dedicated user\n"
          "                     that owns nothing outside the sandbox does\n"
          "  --keep-fd N        let CMD inherit descriptor N (above 2; repeatable; recorded in the\n"

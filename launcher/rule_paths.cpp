@@ -43,7 +43,13 @@ struct Step {
   InodeId id;
   bool directory = false;
   std::string name;
+  uid_t owner = 0;
+  mode_t mode = 0;
 };
+
+// A directory in which users other than its owner may create entries (group- or world-writable,
+// sticky or not: /tmp, a shared project directory).
+bool others_may_write(const Step& dir) { return (dir.mode & (S_IWGRP | S_IWOTH)) != 0; }
 
 std::string text_of(const std::vector<Step>& stack) {
   if (stack.size() <= 1) return "/";
@@ -67,7 +73,16 @@ Fd& Fd::operator=(Fd&& other) noexcept {
   return *this;
 }
 
-uint64_t fs_link_planting_rights() { return (uint64_t{1} << 12) | (uint64_t{1} << 13); }  // make_sym, refer
+// make_sym creates a link; refer moves one (or a directory holding one) in from another such
+// directory; make_dir is what a rename of a directory into a directory needs (within one parent
+// Landlock asks no refer): a payload with make_sym in W and make_dir and remove_dir in W's parent
+// renames W, links and all, to W's sibling that a rule path goes through, and makes a new empty
+// W. The topmost directory granted any of the three cannot itself be moved by the sandbox (that
+// would need one of them on its parent), so its device and inode stay what the sandbox was
+// granted, and every directory the sandbox could have put a link in lies beneath one recorded.
+uint64_t fs_link_planting_rights() {
+  return (uint64_t{1} << 7) | (uint64_t{1} << 12) | (uint64_t{1} << 13);  // make_dir, make_sym, refer
+}
 
 RulePathWalker::RulePathWalker(const std::vector<FsRule>& rules) {
   // Each pass walks every writable grant with the directories known so far. A grant reached
@@ -86,7 +101,7 @@ RulePathWalker::RulePathWalker(const std::vector<FsRule>& rules) {
     if (found.size() == writable_.size()) return;
     writable_ = std::move(found);
   }
-  walk_failed("the directories granted make_sym or refer did not settle");  // unreachable: monotone
+  walk_failed("the directories granted make_sym, refer or make_dir did not settle");  // unreachable: monotone
 }
 
 WalkedPath RulePathWalker::walk(const std::string& path, const std::string& what) const {
@@ -99,7 +114,7 @@ WalkedPath RulePathWalker::walk(const std::string& path, const std::string& what
     close(root);
     walk_failed("cannot stat /: " + errno_text(errno));
   }
-  stack.push_back({Fd(root), {st.st_dev, st.st_ino}, true, ""});
+  stack.push_back({Fd(root), {st.st_dev, st.st_ino}, true, "", st.st_uid, st.st_mode});
 
   auto finish_missing = [&] {
     for (const Step& step : stack) result.chain.push_back(step.id);
@@ -136,9 +151,23 @@ WalkedPath RulePathWalker::walk(const std::string& path, const std::string& what
         auto writable = writable_.find(step.id);
         if (writable != writable_.end())
           walk_failed(what + " " + path + " passes through the symbolic link " + link + ", inside " +
-                      writable->second + " where the sandbox may create links: an earlier or concurrent run "
+                      writable->second + " where the sandbox may create links or move directories: an earlier or concurrent run "
                       "could have planted it; remove the link or write the resolved path in the policy");
       }
+      // A link in a directory others may write is someone else's choice of target unless root or
+      // the directory's owner made it (the kernel's protected_symlinks rule, for group-writable
+      // and non-sticky directories too; this walk reads links itself, so that sysctl never
+      // applies): another user's link in /tmp would otherwise grant whatever it names. The owner
+      // is the one of the very link read below. A second name of a link (st_nlink > 1) there is
+      // refused whoever owns it: where fs.protected_hardlinks is off, another user can hard-link
+      // root's link from elsewhere on the filesystem under the rule's name, and a relative target
+      // then resolves from here.
+      const Step& dir = stack.back();
+      if (others_may_write(dir) && ((st.st_uid != 0 && st.st_uid != dir.owner) || st.st_nlink != 1))
+        walk_failed(what + " " + path + " passes through the symbolic link " + link + ", owned by uid " +
+                    std::to_string(st.st_uid) + " with " + std::to_string(st.st_nlink) + " name(s), in a "
+                    "directory others may write (" + text_of(stack) + "): another user could have planted it; "
+                    "remove the link or write the resolved path in the policy");
       if (++links > kMaxLinks) walk_failed(path + ": too many levels of symbolic links");
       char target[PATH_MAX];
       // The link read through the descriptor that was just inspected, not by name again.
@@ -150,7 +179,8 @@ WalkedPath RulePathWalker::walk(const std::string& path, const std::string& what
       push_components(todo, text);
       continue;
     }
-    stack.push_back({std::move(component), {st.st_dev, st.st_ino}, S_ISDIR(st.st_mode) != 0, name});
+    stack.push_back({std::move(component), {st.st_dev, st.st_ino}, S_ISDIR(st.st_mode) != 0, name, st.st_uid,
+                     st.st_mode});
   }
   // "/etc/passwd/" names nothing, as for the kernel: a trailing slash asks for a directory.
   if (!stack.back().directory && !path.empty() && path.back() == '/') return finish_missing();

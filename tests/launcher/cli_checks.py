@@ -54,6 +54,20 @@ def test_options(ctx):
     ctx.check(r.returncode == EXIT["audit"], f"unwritable audit log: exit {r.returncode}, expected 125", r.stderr)
     ctx.check(not os.path.exists(os.path.join(work, "marker")), "unwritable audit log: the payload ran")
 
+    # A link planted at the audit log's name (a log directory another user may write) is not
+    # followed: the root launcher would append text others partly choose to any file.
+    victim = os.path.join(work, "victim-rc")
+    with open(victim, "w") as f:
+        f.write("original\n")
+    planted = os.path.join(work, "audit.log")
+    os.symlink(victim, planted)
+    r = ctx.run(bundle, ["/bin/sh", "-c", f"touch {work}/marker"], extra=("--audit-log", planted))
+    ctx.check(open(victim).read() == "original\n", "the audit line was appended through a planted link")
+    ctx.check(r.returncode == EXIT["audit"] and "symbolic link" in r.stderr,
+              f"an audit log name that is a link refuses the launch (got {r.returncode}, expected 125)", r.stderr)
+    ctx.check(not os.path.exists(os.path.join(work, "marker")), "audit log link: the payload ran")
+    os.unlink(planted)
+
     # The payload's own options after "--" are not the launcher's.
     r = ctx.run(bundle, ["/bin/echo", "--help", "--netns"])
     ctx.check(r.returncode == 0 and r.stdout == "--help --netns\n", "arguments after -- reach the payload",

@@ -5,7 +5,8 @@ enforcement by the running kernel (Landlock, seccomp, no_new_privs, network name
 nftables), the audit line, --dry-run golden output, and what the binary links.
 
 This file runs one test by name; the tests live beside it: bundle_checks.py (tamper, malformed),
-kernel_checks.py (abi, enforcement, planted_link, host_denies, python_agent), network_checks.py
+kernel_checks.py (abi, enforcement, planted_link, host_denies, python_agent), link_owner_checks.py
+(planted_link_moved, shared_dir_link), terminal_checks.py (terminal), network_checks.py
 (join_netns, netns), race_checks.py (rule_path_race), payload_checks.py (descriptors,
 user_capabilities), cli_checks.py (options, docs, golden_*, links), trust_checks.py (trust_*:
 signatures and trust files); harness.py holds what they share, fixture.py writes the fixture
@@ -26,9 +27,11 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import bundle_checks  # noqa: E402
 import cli_checks  # noqa: E402
 import kernel_checks  # noqa: E402
+import link_owner_checks  # noqa: E402
 import network_checks  # noqa: E402
 import payload_checks  # noqa: E402
 import race_checks  # noqa: E402
+import terminal_checks  # noqa: E402
 import trust_checks  # noqa: E402
 from harness import SKIP, Context, Skip  # noqa: E402
 
@@ -41,6 +44,8 @@ TESTS = {
     "enforcement": kernel_checks.test_enforcement,
     "planted_link": kernel_checks.test_planted_link,
     "host_denies": kernel_checks.test_host_denies,
+    "planted_link_moved": link_owner_checks.test_planted_link_moved,
+    "shared_dir_link": link_owner_checks.test_shared_dir_link,
     "join_netns": network_checks.test_join_netns,
     "netns": network_checks.test_netns,
     "python_agent": kernel_checks.test_python_agent,
@@ -57,6 +62,7 @@ TESTS = {
     "rule_path_race": race_checks.test_rule_path_race,
     "descriptors": payload_checks.test_descriptors,
     "user_capabilities": payload_checks.test_user_capabilities,
+    "terminal": terminal_checks.test_terminal,
 }
 
 

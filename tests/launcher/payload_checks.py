@@ -1,10 +1,12 @@
 """What the payload inherits from the caller: launcher.descriptors (no descriptor above 2 but those
-named with --keep-fd) and launcher.user_capabilities (no capability under any --user, root
-included).
+named with --keep-fd) and launcher.user_capabilities (no capability under any --user; uid 0
+refused).
 """
 
 import json
 import os
+import shutil
+import stat
 import subprocess
 
 from harness import DEV_FLAG, EXIT, Skip, kernel_landlock_abi, parse_audit, standard_bundle
@@ -179,7 +181,26 @@ def test_user_capabilities(ctx):
               "the audit line records the caller's capabilities", json.dumps(caps))
     os.chown(victim, 0, 0)
 
-    for spec in ("root", "0", "0:0", "nobody"):
+    # uid 0 is refused: without capabilities it still owns every root-owned file, and Landlock does
+    # not confine chmod. Before, the payload made a root-owned program outside every grant setuid.
+    outside = os.path.join(ctx.tmp, "user_caps", "outside")
+    os.makedirs(outside, exist_ok=True)
+    program = os.path.join(outside, "program")
+    shutil.copy("/bin/true", program)
+    os.chmod(program, 0o755)
+    for spec in ("root", "0", "0:0", "root:65534"):
+        open(log, "w").close()
+        r = subprocess.run([ctx.sbx, "--bundle", bundle, DEV_FLAG, "--network-enforced-externally", "--audit-log", log,
+                            "--user", spec, "--", "/bin/chmod", "4755", program],
+                           capture_output=True, text=True, timeout=60)
+        ctx.check(stat.S_IMODE(os.stat(program).st_mode) == 0o755,
+                  f"--user {spec}: the payload set the setuid bit on a root-owned program outside every grant")
+        os.chmod(program, 0o755)
+        audit = last_audit(log)
+        ctx.check(r.returncode == 120 and "uid 0" in r.stderr and audit.get("result") == "refused",
+                  f"--user {spec}: refused (120) with an audit line (got {r.returncode})", r.stderr)
+
+    for spec in ("nobody", "65534:0"):
         r, audit = run(("--user", spec))
         status = dict(line.split(":", 1) for line in r.stdout.splitlines() if ":" in line)
         for name in ("CapInh", "CapPrm", "CapEff", "CapBnd", "CapAmb"):
