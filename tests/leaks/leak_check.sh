@@ -9,8 +9,9 @@
 #     test inherits from CTest) or run a program from the build or source tree,
 #   - temporary files and directories in /tmp and /var/tmp named like the tests' (polc*, sbx*, tmp.*),
 #     and /workspace/.attacks.
-# A namespace whose name embeds the PID of a process that is still alive belongs to a run in
-# progress (another suite on the same machine), not to this one, and is left out.
+# The names are shared with any other suite running on the same machine: a namespace whose name
+# embeds the PID of a live process, or a temporary entry a process outside the suite works in,
+# belongs to a run in progress elsewhere and is left out.
 # usage: leak_check.sh snapshot|check STATE_DIR BUILD_DIR SOURCE_DIR
 set -u
 mode=$1 state=$2 build=$3 src=$4
@@ -52,6 +53,19 @@ live_owner() {
   return 1
 }
 
+# True when a process that is not the suite's works in PATH (its cwd, an open file, or its command
+# line): a run in progress elsewhere on the machine, whose names the tests share.
+in_use() {
+  for p in /proc/[0-9]*; do
+    case $(readlink "$p/cwd" 2>/dev/null) in "$1"|"$1"/*) return 0 ;; esac
+    for fd in "$p"/fd/*; do
+      case $(readlink "$fd" 2>/dev/null) in "$1"|"$1"/*) return 0 ;; esac
+    done
+    tr '\0' '\n' 2>/dev/null <"$p/cmdline" | grep -qF -- "$1" && return 0
+  done
+  return 1
+}
+
 case $mode in
   snapshot)
     netns >"$state/netns"
@@ -74,7 +88,9 @@ for ns in $(netns | comm -13 "$state/netns" -); do
   live_owner "$ns" || report "network namespace" "$ns"
 done
 for m in $(mounts | comm -13 "$state/mounts" -); do report mount "$m"; done
-temps | sort | comm -13 "$state/temps" - | while read -r f; do echo "LEAK (temporary): $f"; done >"$state/temp-leaks"
+temps | sort | comm -13 "$state/temps" - | while read -r f; do
+  in_use "$f" || echo "LEAK (temporary): $f"
+done >"$state/temp-leaks"
 while read -r line; do report temporary "${line#LEAK (temporary): }"; done <"$state/temp-leaks"
 procs >"$state/proc-leaks"
 while read -r line; do report process "$line"; done <"$state/proc-leaks"

@@ -26,7 +26,14 @@ cleanup() {
   for pid in $PIDS; do kill "$pid" 2>/dev/null || true; done
   for pid in $PIDS; do wait "$pid" 2>/dev/null || true; done
   for ns in $NAMESPACES $(ip netns list 2>/dev/null | sed -n "s/^\(polc-$$-[^ ]*\).*/\1/p"); do
-    ip netns pids "$ns" 2>/dev/null | while read -r pid; do kill -9 "$pid" 2>/dev/null || true; done
+    # Whatever still runs in it (squid's helpers outlive squid) is killed, and waited for: the
+    # test is not over while a process it started is.
+    for _ in $(seq 100); do
+      pids=$(ip netns pids "$ns" 2>/dev/null) || break
+      [ -n "$pids" ] || break
+      kill -9 $pids 2>/dev/null || true
+      sleep 0.1
+    done
     ip netns del "$ns" 2>/dev/null || true
   done
   rm -rf "$WORK"
