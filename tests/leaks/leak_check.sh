@@ -11,7 +11,8 @@
 #     and /workspace/.attacks.
 # The names are shared with any other suite running on the same machine: a namespace whose name
 # embeds the PID of a live process, or a temporary entry a process outside the suite works in,
-# belongs to a run in progress elsewhere and is left out.
+# belongs to a run in progress elsewhere and is left out; while another suite runs (a ctest in
+# another build directory), new temporary entries are listed but not counted.
 # usage: leak_check.sh snapshot|check STATE_DIR BUILD_DIR SOURCE_DIR
 set -u
 mode=$1 state=$2 build=$3 src=$4
@@ -66,6 +67,21 @@ in_use() {
   return 1
 }
 
+# Prints a line about another test suite running on this machine now (a ctest in another build
+# directory, or a test carrying another suite's marker), if there is one.
+other_suite() {
+  for p in /proc/[0-9]*; do
+    exe=$(readlink "$p/exe" 2>/dev/null) || continue
+    if [ "${exe##*/}" = ctest ]; then
+      cwd=$(readlink "$p/cwd" 2>/dev/null) || continue
+      case $cwd in "$build"|"$build"/*) ;; *) echo "ctest (pid ${p#/proc/}) in $cwd"; return 0 ;; esac
+    fi
+    marker=$(tr '\0' '\n' 2>/dev/null <"$p/environ" | grep '^POLC_TEST_SUITE=') || continue
+    [ "$marker" = "POLC_TEST_SUITE=$build" ] || { echo "a test of ${marker#*=} (pid ${p#/proc/})"; return 0; }
+  done
+  return 1
+}
+
 case $mode in
   snapshot)
     netns >"$state/netns"
@@ -91,6 +107,13 @@ for m in $(mounts | comm -13 "$state/mounts" -); do report mount "$m"; done
 temps | sort | comm -13 "$state/temps" - | while read -r f; do
   in_use "$f" || echo "LEAK (temporary): $f"
 done >"$state/temp-leaks"
+# Temporary names are shared by every suite: while another one runs, a new entry may be its work in
+# progress, so they are listed and not counted (namespaces and processes stay attributable).
+if [ -s "$state/temp-leaks" ] && other=$(other_suite); then
+  echo "another test suite is running ($other), so these temporary entries cannot be attributed to this run:"
+  sed 's/^LEAK (temporary)/  not counted/' "$state/temp-leaks"
+  : >"$state/temp-leaks"
+fi
 while read -r line; do report temporary "${line#LEAK (temporary): }"; done <"$state/temp-leaks"
 procs >"$state/proc-leaks"
 while read -r line; do report process "$line"; done <"$state/proc-leaks"
