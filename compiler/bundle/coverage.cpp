@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <map>
+#include <set>
 #include <tuple>
 
 namespace polc::bundle {
@@ -92,9 +93,21 @@ Coverage build_coverage(const ir::Policy& policy, const diag::SourceManager& sou
     for (const auto& [a, file] : seccomp_files) e.enforced_by.push_back({o, file, backends::Extent::Full, how});
     if (oci) e.enforced_by.push_back({o, "seccomp.oci.json", backends::Extent::Full, how});
   }
-  for (const backends::Enforcement& en : reported) {
+  // Landlock's TCP rules see TCP sockets only; they enforce a network rule in full only because
+  // the seccomp programs are proved to refuse every other socket (E0407). With no seccomp program
+  // in the bundle nothing refuses an MPTCP, SCTP or raw socket, which binds and connects anywhere.
+  std::set<Key> network_rules;
+  for (const ir::NetRule& r : policy.network.rules) network_rules.insert(key_of(r.origin, sources));
+  const bool other_sockets_refused = !seccomp_files.empty();
+  for (backends::Enforcement en : reported) {
     auto it = map.find(key_of(en.origin, sources));
-    if (it != map.end()) it->second.enforced_by.push_back(en);
+    if (it == map.end()) continue;
+    if (!other_sockets_refused && en.artifact == "landlock.json" && en.extent == backends::Extent::Full &&
+        network_rules.count(it->first) != 0) {
+      en.extent = backends::Extent::Partial;
+      en.how += " (TCP sockets only: no seccomp program refuses MPTCP, SCTP or raw sockets)";
+    }
+    it->second.enforced_by.push_back(en);
   }
 
   Coverage out;

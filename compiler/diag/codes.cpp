@@ -177,6 +177,16 @@ constexpr std::array kCodes = std::to_array<CodeInfo>({
      "configured from egress.json) allows only the policy's domains and ports. Say where that proxy\n"
      "listens with `proxy 127.0.0.1 port 3128` in the network section; launchers point the\n"
      "HTTP(S)_PROXY variables at it. A second `proxy` statement is E0109."},
+    {LandlockBlindSocket, "E0407", "landlock-blind-socket", E,
+     "socket rules that let through sockets Landlock's TCP rules cannot see",
+     "Landlock's network rules (ABI 4 and later) check bind(2) and connect(2) on TCP sockets only:\n"
+     "AF_INET/AF_INET6, SOCK_STREAM, protocol 0 or IPPROTO_TCP. An MPTCP socket\n"
+     "(socket(AF_INET, SOCK_STREAM, IPPROTO_MPTCP)), an SCTP or SMC socket, a raw or packet socket\n"
+     "binds, listens and connects on any port whatever the network section says. When landlock.json\n"
+     "enforces the network rules, the socket rules must refuse all of them (proved over every\n"
+     "argument value): restrict the protocol of stream sockets, or add the rule of the fix-it,\n"
+     "`deny socket(domain in {AF_INET, AF_INET6} && type & 0xf != SOCK_DGRAM && !(type & 0xf ==\n"
+     "SOCK_STREAM && protocol in {0, IPPROTO_TCP})) errno(EPROTONOSUPPORT)`."},
 
     {MalformedQuery, "E0501", "malformed-query", E, "an assertion or test query that cannot be evaluated",
      "Queries name one syscall (with a condition in assertions, concrete arguments in tests), one\n"

@@ -62,6 +62,7 @@ enum class Code {
   IncompleteNetRule,
   BadNetTarget,
   DomainNeedsProxy,
+  LandlockBlindSocket,
   // Assertions and tests (E05xx)
   MalformedQuery,
   DuplicateTest,

@@ -1,6 +1,7 @@
 // Stage: verify. Runs every check, proof and test of a policy (see verify.h).
 #include "compiler/verify/verify.h"
 
+#include "compiler/verify/blind_sockets.h"
 #include "compiler/verify/fs_checks.h"
 #include "compiler/verify/net_assertions.h"
 #include "compiler/verify/net_checks.h"
@@ -63,6 +64,7 @@ Verdicts verify_policy(const ir::Policy& policy, diag::Engine& engine) {
   for (const Work& w : {check_syscalls(policy, engine), check_filesystem(policy, engine), check_network(policy, engine)})
     v.queries += w.queries;
   v.lint_findings = engine.warning_count() - warnings_before;
+  v.queries += check_blind_sockets(policy, engine);
   prove_assertions(policy, engine, v);
   const std::vector<TestResult> tests = run_tests(policy);
   for (const TestResult& t : tests)

@@ -226,6 +226,8 @@ attack_list=(
   "tcp_connect_metadata_v6 tcp_connect fd00:ec2::254 80"
   "tcp_connect_metadata_allowed_port tcp_connect 169.254.169.254 8080"
   "tcp_bind_disallowed_port tcp_bind 9999"
+  "mptcp_bind_disallowed_port mptcp_bind 9998"
+  "mptcp_connect_disallowed_port mptcp_connect 127.0.0.1 9090"
   "udp_exfil udp_exfil 127.0.0.1 9053"
   "netlink_socket netlink_socket"
   "packet_socket packet_socket"

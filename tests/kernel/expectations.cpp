@@ -82,9 +82,14 @@ const Row kTable[] = {
     // ---- where the policies differ
     // ---------------------------------------------------------------
     {&p::socket_inet_raw,
-     {ERRNO(EPERM), ALLOW, ALLOW, KILL},
-     "py :33 allows only SOCK_STREAM/SOCK_DGRAM -> py.default; node :32 and ci :42 check only "
-     "the domain; min.default"},
+     {ERRNO(EPERM), ERRNO(EPERM), ALLOW, KILL},
+     "py :38 and node :34 allow only SOCK_DGRAM and TCP stream sockets -> default; ci :42 checks "
+     "only the domain; min.default"},
+    {&p::socket_inet_mptcp,
+     {ERRNO(EPERM), ERRNO(EPERM), ALLOW, KILL},
+     "py :38 and node :34 allow stream sockets of protocol 0 or IPPROTO_TCP only (Landlock's port "
+     "rules see no other, E0407) -> default; ci :42 checks only the domain (no Landlock network "
+     "layer); min.default"},
     {&p::ioctl_tcsets_pty,
      {ALLOW, ALLOW, ERRNO(EPERM), KILL},
      "python.sbx:57 / node.sbx:60 allow TCSETS; ci :47 and glibc.sbx:37 do not -> ci.default; "

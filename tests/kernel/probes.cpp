@@ -152,6 +152,12 @@ const Probe socket_inet_raw{"socket(AF_INET, SOCK_RAW, IPPROTO_ICMP)",
                             x64,
                             SYS_socket,
                             {v(AF_INET), v(SOCK_RAW), v(IPPROTO_ICMP)}};
+// IPPROTO_MPTCP is 262 (glibc's headers may predate it).
+const Probe socket_inet_mptcp{"socket(AF_INET, SOCK_STREAM, IPPROTO_MPTCP)",
+                              "socket",
+                              x64,
+                              SYS_socket,
+                              {v(AF_INET), v(SOCK_STREAM), v(262)}};
 const Probe socket_netlink{"socket(AF_NETLINK, SOCK_RAW, NETLINK_ROUTE)",
                            "socket",
                            x64,

@@ -19,22 +19,37 @@ WORK=$(mktemp -d "${TMPDIR:-/tmp}/polc-net.XXXXXX")
 NAMESPACES=""
 PIDS=""
 
+# Every namespace this run made is named polc-$$-SUFFIX ($$ is this script's PID, also in
+# subshells). cleanup deletes the recorded ones and, so that no way of calling new_netns can leak
+# one, every namespace with this run's prefix.
 cleanup() {
   for pid in $PIDS; do kill "$pid" 2>/dev/null || true; done
   for pid in $PIDS; do wait "$pid" 2>/dev/null || true; done
-  for ns in $NAMESPACES; do ip netns del "$ns" 2>/dev/null || true; done
+  for ns in $NAMESPACES $(ip netns list 2>/dev/null | sed -n "s/^\(polc-$$-[^ ]*\).*/\1/p"); do
+    # Whatever still runs in it (squid's helpers outlive squid) is killed, and waited for: the
+    # test is not over while a process it started is.
+    for _ in $(seq 100); do
+      pids=$(ip netns pids "$ns" 2>/dev/null) || break
+      [ -n "$pids" ] || break
+      kill -9 $pids 2>/dev/null || true
+      sleep 0.1
+    done
+    ip netns del "$ns" 2>/dev/null || true
+  done
   rm -rf "$WORK"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-# new_netns SUFFIX: creates a namespace named uniquely for this run, with loopback up; prints the name.
+# new_netns VAR SUFFIX: creates a namespace named uniquely for this run, with loopback up, records
+# it for cleanup and stores its name in VAR. Call it directly, never as $(new_netns ...): a command
+# substitution runs in a subshell, whose update of NAMESPACES the cleanup would never see.
 new_netns() {
-  ns="polc-$$-$1"
-  ip netns add "$ns"
+  ns="polc-$$-$2"
   NAMESPACES="$NAMESPACES $ns"
+  ip netns add "$ns"
   ip -n "$ns" link set lo up
-  echo "$ns"
+  eval "$1=\$ns"
 }
 
 # bg COMMAND...: starts a background process that cleanup stops.

@@ -13,8 +13,8 @@ need_root_and ip nft python3
 "$POLC" build "$SRC/tests/network/policies/netns_client.sbx" -o "$WORK/dist" || { echo "FAIL: polc build"; exit 1; }
 NFT="$WORK/dist/netns_client/nftables.nft"
 
-C=$(new_netns client)
-S=$(new_netns server)
+new_netns C client
+new_netns S server
 ip link add "pc$$" type veth peer name "ps$$"
 ip link set "pc$$" netns "$C"
 ip link set "ps$$" netns "$S"

@@ -15,7 +15,7 @@ CONF="$WORK/dist/squid_domains/squid.conf"
 [ -s "$CONF" ] || { echo "FAIL: polc build wrote no squid.conf"; exit 1; }
 chmod 755 "$WORK"
 
-N=$(new_netns squid)
+new_netns N squid
 # Origin servers: every name below resolves (through the test hosts file) to an address in this
 # namespace, with a web server on 8080 and 8081 behind it.
 # (A dummy interface, or loopback where the kernel has no dummy driver.)
