@@ -290,7 +290,7 @@ constexpr std::array kCodes = std::to_array<CodeInfo>({
      "or remove the allow."},
     {NarrowedValue, "W0013", "narrowed-value", W, "a value the kernel reads differently for some values of another argument",
      "Some arguments are read at a narrower type depending on another argument: fcntl reads `(int)arg`\n"
-     "for F_SETFD but the whole register for F_GETLK (docs/argument-widths.md lists them). polc compares\n"
+     "for F_SETFL but the whole register for F_GETLK (docs/argument-widths.md lists them). polc compares\n"
      "such an argument as the kernel reads it, so where it is narrowed the written value is taken as\n"
      "the kernel reads it from a register holding it: 0x100000000 is 0 to `(int)arg`. The rule still\n"
      "matches that register, and also every other register the kernel reads the same way. Write the\n"

@@ -32,6 +32,13 @@ struct ArgOperand {
   // a written value outside this width is no error there; it is taken as the kernel reads it (W0013).
   bool narrowed = false;
   std::string narrowed_where;  // "the kernel reads `arg` as int when `cmd` is F_SETFD, ..." (W0013)
+  // Where W0013 goes until the region is known to be reachable (see resolve_condition).
+  struct Pending {
+    ast::SourceRange range;
+    std::string message, read;
+    unsigned width;
+  };
+  std::vector<Pending>* pending = nullptr;
 };
 
 bool looks_like_arg_index(std::string_view n) {
@@ -249,6 +256,13 @@ ir::BoolExpr join(ir::BoolExpr::Kind kind, std::vector<ir::BoolExpr> parts) {
   return is_and ? ir::BoolExpr::all(std::move(parts)) : ir::BoolExpr::any(std::move(parts));
 }
 
+void report_narrowed(Context& ctx, ast::SourceRange range, const std::string& message, const std::string& read,
+                     unsigned width) {
+  ctx.diags.report(Code::NarrowedValue, range, message)
+      .note("polc compares the value the kernel reads, so the rule matches every register it reads as " + read)
+      .with_help("write a value that fits " + std::to_string(width) + (width == 1 ? " bit" : " bits"));
+}
+
 // One comparison of `arg` with the written value `v`. For the declared argument a value that does
 // not fit is an error. For a narrowed reading the comparison is of the kernel's value: the written
 // value is taken as the kernel reads it from a register holding it (`(int)arg` reads 2^32 as 0).
@@ -266,11 +280,10 @@ std::optional<ir::BoolExpr> compare_operand(Context& ctx, const ArgOperand& arg,
       std::string read = std::to_string(*bits);
       if (arg.is_signed && (*bits >> (arg.width - 1)) != 0)
         read = "-" + std::to_string((uint64_t{1} << arg.width) - *bits);
-      ctx.diags
-          .report(Code::NarrowedValue, range,
-                  "this value does not fit where " + arg.narrowed_where + ": the kernel reads it there as " + read)
-          .note("polc compares the value the kernel reads, so the rule matches every register it reads as " + read)
-          .with_help("write a value that fits " + std::to_string(arg.width) + " bits");
+      const std::string message =
+          "this value does not fit where " + arg.narrowed_where + ": the kernel reads it there as " + read;
+      if (arg.pending != nullptr) arg.pending->push_back({range, message, read, arg.width});
+      else report_narrowed(ctx, range, message, read, arg.width);
     }
     // A mask with no bit inside the narrow width: `(x & 0) == bits` holds exactly when bits == 0.
     if (arg.mask && *arg.mask == 0)
@@ -301,6 +314,7 @@ struct Narrowing {
 struct Region {
   std::vector<uint64_t> values;  // the selector's values, masked
   std::array<std::optional<Narrowing>, 6> args;
+  std::vector<ArgOperand::Pending>* pending = nullptr;  // W0013 of this region's lowering
 };
 
 struct Regions {
@@ -332,8 +346,11 @@ std::optional<Regions> width_regions(std::string_view syscall, arch::Arch a) {
     Narrowing n;
     n.width = arg_bits(d.narrow, a);
     n.is_signed = arg_signed(d.narrow);
-    n.where = "the kernel reads `" + std::string(d.arg) + "` as a " + std::to_string(n.width) + "-bit " +
-              (n.is_signed ? "int" : "unsigned int") + " (`" + std::string(d.selector) + "`" +
+    n.where = "the kernel reads " +
+              (n.width == 1 ? "only bit 0 of `" + std::string(d.arg) + "`"
+                            : "`" + std::string(d.arg) + "` as a " + std::to_string(n.width) + "-bit " +
+                                  (n.is_signed ? "int" : "unsigned int")) +
+              " (`" + std::string(d.selector) + "`" +
               (out.selector_mask == width_mask(out.selector_width) ? "" : "'s command") + " " +
               (d.values.size() == 1 ? "is " : "in {");
     for (size_t i = 0; i < d.values.size(); ++i) n.where += (i ? ", " : "") + std::string(d.values[i].name);
@@ -386,6 +403,7 @@ ArgOperand as_read(const ArgOperand& arg, const Region* region) {
   out.is_signed = n.is_signed;
   out.narrowed = true;
   out.narrowed_where = n.where;
+  out.pending = region->pending;
   if (out.mask) *out.mask &= width_mask(out.width);
   return out;
 }
@@ -560,6 +578,9 @@ std::optional<ConstValue> eval_constant(Context& ctx, const ast::Expr& e, arch::
 
 namespace {
 
+// Bound of the reachability check of a region (above it, W0013 is reported without the check).
+constexpr size_t kMaxWarningClauses = 1024;
+
 // The condition of `target` with every argument read as in `region` (null: as the signature says).
 std::optional<ir::BoolExpr> lower_all(Context& ctx, const ast::SyscallTarget& target, arch::Arch a,
                                       const Region* region) {
@@ -592,14 +613,25 @@ std::optional<ir::BoolExpr> resolve_condition(Context& ctx, const ast::SyscallTa
   if (!rs) return wide;
   std::vector<ir::BoolExpr> branches;
   std::vector<uint64_t> split_values;
-  for (const Region& r : rs->regions) {
+  for (const Region& region : rs->regions) {
+    std::vector<ArgOperand::Pending> pending;
+    Region r = region;
+    r.pending = &pending;
     auto narrow = lower_all(ctx, target, a, &r);
     if (!narrow) return std::nullopt;
     if (same(*narrow, *wide)) continue;
     std::vector<ir::BoolExpr> branch;
     branch.push_back(selector_in(*rs, r.values));
     branch.push_back(std::move(*narrow));
-    branches.push_back(ir::BoolExpr::all(std::move(branch)));
+    ir::BoolExpr in_region = ir::BoolExpr::all(std::move(branch));
+    // W0013 only where the region can be reached: `fcntl(cmd == F_SETFD, ...)` never reads `arg`
+    // as F_SETFL's int, so a value that does not fit there is no news.
+    if (!pending.empty()) {
+      const auto dnf = ir::to_dnf(in_region, kMaxWarningClauses);
+      if (!dnf || !dnf->empty())
+        for (const auto& p : pending) report_narrowed(ctx, p.range, p.message, p.read, p.width);
+    }
+    branches.push_back(std::move(in_region));
     split_values.insert(split_values.end(), r.values.begin(), r.values.end());
   }
   if (branches.empty()) return wide;

@@ -385,11 +385,14 @@ struct DependentEntry {
 // do_fcntl() (fs/fcntl.c) reads `int argi = (int)arg` for these commands and the whole register
 // (a pointer, or nothing) for the others.
 constexpr SelectorValue kFcntlIntCommands[] = {
-    {"F_DUPFD", 0},         {"F_SETFD", 2},          {"F_SETFL", 4},
-    {"F_SETOWN", 8},        {"F_SETSIG", 10},        {"F_SETLEASE", 1024},
-    {"F_NOTIFY", 1026},     {"F_DUPFD_QUERY", 1027}, {"F_DUPFD_CLOEXEC", 1030},
-    {"F_SETPIPE_SZ", 1031}, {"F_ADD_SEALS", 1033},
+    {"F_DUPFD", 0},         {"F_SETFL", 4},          {"F_SETOWN", 8},
+    {"F_SETSIG", 10},       {"F_SETLEASE", 1024},    {"F_NOTIFY", 1026},
+    {"F_DUPFD_QUERY", 1027}, {"F_DUPFD_CLOEXEC", 1030}, {"F_SETPIPE_SZ", 1031},
+    {"F_ADD_SEALS", 1033},
 };
+// F_SETFD keeps only FD_CLOEXEC of that int: set_close_on_exec(fd, argi & FD_CLOEXEC), so
+// `fcntl(fd, F_SETFD, 2)` clears close-on-exec like 0 does.
+constexpr SelectorValue kFcntlSetfd[] = {{"F_SETFD", 2}};
 // sys_futex() (kernel/futex/syscalls.c) passes `(unsigned long)utime` to do_futex()'s `u32 val2`,
 // which these commands use as a count; the others read a timespec pointer or nothing. The command
 // is `op & FUTEX_CMD_MASK`, without FUTEX_PRIVATE_FLAG (128) and FUTEX_CLOCK_REALTIME (256).
@@ -438,7 +441,9 @@ constexpr uint64_t kWhole = ~uint64_t{0};
 // Sorted by syscall name.
 constexpr DependentEntry kDependentWidths[] = {
     {"fcntl", kAll, {"arg", "cmd", kWhole, Int, kFcntlIntCommands, "do_fcntl() (fs/fcntl.c): int argi = (int)arg"}},
+    {"fcntl", kAll, {"arg", "cmd", kWhole, Bit0, kFcntlSetfd, "do_fcntl() (fs/fcntl.c): argi & FD_CLOEXEC"}},
     {"fcntl64", kRegs32, {"arg", "cmd", kWhole, Int, kFcntlIntCommands, "do_fcntl() (fs/fcntl.c): int argi = (int)arg"}},
+    {"fcntl64", kRegs32, {"arg", "cmd", kWhole, Bit0, kFcntlSetfd, "do_fcntl() (fs/fcntl.c): argi & FD_CLOEXEC"}},
     {"futex", kAll,
      {"timeout", "op", kFutexCmdMask, UInt, kFutexVal2Commands,
       "sys_futex() (kernel/futex/syscalls.c): do_futex(..., u32 val2 = (unsigned long)utime, ...)"}},
@@ -488,7 +493,7 @@ constexpr std::optional<ArgType> declared_type(std::string_view syscall, ArchSet
 }
 
 constexpr unsigned nominal_bits(ArgType t) {
-  return t == UShort ? 16 : (t == Int || t == UInt || t == Fd) ? 32 : 64;
+  return t == Bit0 ? 1 : t == UShort ? 16 : (t == Int || t == UInt || t == Fd) ? 32 : 64;
 }
 
 constexpr bool lower_snake_case(std::string_view s) {
@@ -584,6 +589,8 @@ std::span<const DependentWidth> dependent_widths(std::string_view syscall, Arch 
 
 unsigned arg_bits(ArgType type, Arch arch) {
   switch (type) {
+    case Bit0:
+      return 1;
     case UShort:
       return 16;
     case Int:

@@ -21,6 +21,7 @@ enum class ArgType : uint8_t {
   ULong,  // unsigned long / size_t / off_t-like: the arch's long width
   Ptr,    // a user pointer: the arch's long width
   Fd,     // a file descriptor (int): 32 bits, signed
+  Bit0,   // only the lowest bit counts (fcntl's F_SETFD keeps `argi & FD_CLOEXEC`): 1 bit
 };
 
 struct ArgSpec {

@@ -1,9 +1,9 @@
 // Real-kernel check of arguments whose width depends on another argument
 // (docs/argument-widths.md): a policy that kills fcntl(F_SETFD, 0) and futex(FUTEX_CMP_REQUEUE,
-// nr_requeue 0) is built with `polc build`, and calls that put garbage above the 32 bits the kernel
-// reads run in forked children under its x86_64 filter. Each is run once without a filter too, to
-// show the kernel does read them as 0 (it succeeds), so a filter that compared 64 bits would let
-// them through.
+// nr_requeue 0) is built with `polc build`, and calls that put garbage above the bits the kernel
+// reads (above 32 bits; for F_SETFD above the one bit it keeps) run in forked children under its
+// x86_64 filter. Each is run once without a filter too, to show the kernel accepts them, so a
+// filter that compared the whole register would let them through.
 #include <doctest/doctest.h>
 
 #include <fstream>
@@ -34,6 +34,8 @@ constexpr uint64_t kSetFd = 2, kCmpRequeuePrivate = 0x84;
 
 // F_SETFD on the pty: the kernel reads (int)arg, so 1 << 32 clears close-on-exec like 0 does.
 const Probe setfd_high{"fcntl(3, F_SETFD, 1<<32)", "", Abi::x86_64, kFcntl, {v(kPty), v(kSetFd), v(kHigh)}};
+// F_SETFD keeps only FD_CLOEXEC (bit 0) of its int: 2 clears close-on-exec too.
+const Probe setfd_two{"fcntl(3, F_SETFD, 2)", "", Abi::x86_64, kFcntl, {v(kPty), v(kSetFd), v(2)}};
 const Probe setfd_cloexec{"fcntl(3, F_SETFD, FD_CLOEXEC | 1<<32)", "", Abi::x86_64, kFcntl,
                           {v(kPty), v(kSetFd), v(kHigh | 1)}};
 // FUTEX_CMP_REQUEUE on a zeroed word with val3 0: requeues up to (u32)timeout waiters, none here.
@@ -53,7 +55,7 @@ TEST_CASE("arguments narrowed by a command: the kernel kills what it reads as th
   const struct {
     const Probe* probe;
     Expected expected;
-  } cases[] = {{&setfd_high, KILL}, {&setfd_cloexec, ALLOW}, {&requeue_high, KILL}};
+  } cases[] = {{&setfd_high, KILL}, {&setfd_two, KILL}, {&setfd_cloexec, ALLOW}, {&requeue_high, KILL}};
   for (const auto& c : cases) {
     INFO(c.probe->call);
     const Outcome baseline = run_probe(*c.probe, nullptr);
