@@ -542,18 +542,20 @@ static_assert([] {
       if (!t || !declared_type(e.syscall, bit(a), e.width.selector)) return false;
       if (nominal_bits(e.width.narrow) > nominal_bits(*t)) return false;
     }
-    // One argument's classes are disjoint on every arch they share.
+    // One syscall has one selector (sema splits a condition by its regions), and one argument's
+    // classes are disjoint on every arch they share.
     for (size_t j = 0; j < i; ++j) {
       const DependentEntry& o = kDependentWidths[j];
-      if (o.syscall != e.syscall || o.width.arg != e.width.arg || (o.arches & e.arches) == 0) continue;
+      if (o.syscall != e.syscall || (o.arches & e.arches) == 0) continue;
       if (o.width.selector != e.width.selector || o.width.selector_mask != e.width.selector_mask) return false;
+      if (o.width.arg != e.width.arg) continue;
       for (const SelectorValue& x : e.width.values)
         for (const SelectorValue& y : o.width.values)
           if (x.value == y.value) return false;
     }
   }
   return true;
-}(), "kDependentWidths: sorted, arguments that exist, narrower types, disjoint classes per argument");
+}(), "kDependentWidths: sorted, arguments that exist, narrower types, one selector per syscall, disjoint classes per argument");
 
 }  // namespace
 
