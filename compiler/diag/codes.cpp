@@ -299,6 +299,13 @@ constexpr std::array kCodes = std::to_array<CodeInfo>({
      "Network deny rules always win. When every endpoint an allow rule names is also denied (by a\n"
      "written deny or by the implicit cloud-metadata deny), the allow has no effect. Narrow the deny,\n"
      "or remove the allow."},
+    {NarrowedValue, "W0013", "narrowed-value", W, "a value the kernel reads differently for some values of another argument",
+     "Some arguments are read at a narrower type depending on another argument: fcntl reads `(int)arg`\n"
+     "for F_SETFL but the whole register for F_GETLK (docs/argument-widths.md lists them). polc compares\n"
+     "such an argument as the kernel reads it, so where it is narrowed the written value is taken as\n"
+     "the kernel reads it from a register holding it: 0x100000000 is 0 to `(int)arg`. The rule still\n"
+     "matches that register, and also every other register the kernel reads the same way. Write the\n"
+     "value the kernel sees, one that fits the narrow type."},
 
     {OciMalformedJson, "E0701", "oci-malformed-json", E, "the seccomp profile is not valid JSON",
      "`polc import oci` reads an OCI runtime-spec or Docker seccomp profile, which is a JSON document\n"

@@ -89,6 +89,7 @@ enum class Code {
   DeadRule,
   ConflictingErrno,
   AllowShadowedByDeny,
+  NarrowedValue,
   // Importing OCI/Docker seccomp profiles (`polc import oci`: E07xx, W07xx)
   OciMalformedJson,
   OciWrongType,

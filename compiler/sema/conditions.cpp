@@ -1,8 +1,12 @@
 // Stage: sema. Constant evaluation, argument conditions and actions, per architecture.
 #include "compiler/sema/conditions.h"
 
+#include <algorithm>
+#include <array>
 #include <cctype>
+#include <string>
 #include <utility>
+#include <vector>
 
 #include "compiler/sema/constants.h"
 #include "compiler/sema/suggest.h"
@@ -24,6 +28,17 @@ struct ArgOperand {
   bool is_signed = false;
   std::optional<uint64_t> mask;
   ast::SourceRange range;
+  // The argument as the kernel reads it for some values of another argument (fcntl's `(int)arg`):
+  // a written value outside this width is no error there; it is taken as the kernel reads it (W0013).
+  bool narrowed = false;
+  std::string narrowed_where;  // "the kernel reads `arg` as int when `cmd` is F_SETFD, ..." (W0013)
+  // Where W0013 goes until the region is known to be reachable (see resolve_condition).
+  struct Pending {
+    ast::SourceRange range;
+    std::string message, read;
+    unsigned width;
+  };
+  std::vector<Pending>* pending = nullptr;
 };
 
 bool looks_like_arg_index(std::string_view n) {
@@ -67,7 +82,8 @@ std::optional<ArgOperand> find_argument(Context& ctx, const std::string& name, a
   if (!sig) return std::nullopt;
   for (size_t i = 0; i < sig->size(); ++i) {
     if ((*sig)[i].name == name)
-      return ArgOperand{static_cast<uint8_t>(i), arg_bits((*sig)[i].type, a), arg_signed((*sig)[i].type), std::nullopt, range};
+      return ArgOperand{static_cast<uint8_t>(i), arg_bits((*sig)[i].type, a), arg_signed((*sig)[i].type),
+                        std::nullopt, range, false, {}};
   }
   return std::nullopt;
 }
@@ -232,7 +248,168 @@ ir::CmpOp to_ir(ast::CmpOp op) {
   return ir::CmpOp::Eq;
 }
 
-std::optional<ir::BoolExpr> comparison(Context& ctx, const ast::Expr& e, std::string_view syscall, arch::Arch a) {
+// `kind` (And or Or) of `parts`, which may have fewer than two members.
+ir::BoolExpr join(ir::BoolExpr::Kind kind, std::vector<ir::BoolExpr> parts) {
+  const bool is_and = kind == ir::BoolExpr::Kind::And;
+  if (parts.empty()) return is_and ? ir::BoolExpr::truth() : ir::BoolExpr::falsity();
+  if (parts.size() == 1) return std::move(parts[0]);
+  return is_and ? ir::BoolExpr::all(std::move(parts)) : ir::BoolExpr::any(std::move(parts));
+}
+
+void report_narrowed(Context& ctx, ast::SourceRange range, const std::string& message, const std::string& read,
+                     unsigned width) {
+  ctx.diags.report(Code::NarrowedValue, range, message)
+      .note("polc compares the value the kernel reads, so the rule matches every register it reads as " + read)
+      .with_help("write a value that fits " + std::to_string(width) + (width == 1 ? " bit" : " bits"));
+}
+
+// One comparison of `arg` with the written value `v`. For the declared argument a value that does
+// not fit is an error. For a narrowed reading the comparison is of the kernel's value: the written
+// value is taken as the kernel reads it from a register holding it (`(int)arg` reads 2^32 as 0).
+std::optional<ir::BoolExpr> compare_operand(Context& ctx, const ArgOperand& arg, ast::CmpOp op, const ConstValue& v,
+                                            ast::SourceRange range) {
+  std::optional<uint64_t> bits;
+  if (!arg.narrowed) {
+    bits = fit_value(ctx, v, arg, range);
+    if (!bits) return std::nullopt;
+  } else {
+    bits = v.bits & width_mask(arg.width);
+    const uint64_t magnitude = ~v.bits + 1;
+    const bool fits = v.negative ? magnitude <= (uint64_t{1} << (arg.width - 1)) : v.bits == *bits;
+    if (!fits) {
+      std::string read = std::to_string(*bits);
+      if (arg.is_signed && (*bits >> (arg.width - 1)) != 0)
+        read = "-" + std::to_string((uint64_t{1} << arg.width) - *bits);
+      const std::string message =
+          "this value does not fit where " + arg.narrowed_where + ": the kernel reads it there as " + read;
+      if (arg.pending != nullptr) arg.pending->push_back({range, message, read, arg.width});
+      else report_narrowed(ctx, range, message, read, arg.width);
+    }
+    // A mask with no bit inside the narrow width: `(x & 0) == bits` holds exactly when bits == 0.
+    if (arg.mask && *arg.mask == 0)
+      return (*bits == 0) == (op == ast::CmpOp::Eq) ? ir::BoolExpr::truth() : ir::BoolExpr::falsity();
+  }
+  if (arg.mask) return ir::BoolExpr::compare(make_cmp(arg, to_ir(op), *bits));
+  if (arg.is_signed && op != ast::CmpOp::Eq && op != ast::CmpOp::Ne) return signed_compare(arg, op, *bits);
+  return ir::BoolExpr::compare(make_cmp(arg, to_ir(op), *bits));
+}
+
+bool same(const ir::BoolExpr& x, const ir::BoolExpr& y) {
+  if (x.kind != y.kind || x.kids.size() != y.kids.size()) return false;
+  if (x.kind == ir::BoolExpr::Kind::Cmp && !(x.cmp == y.cmp)) return false;
+  for (size_t i = 0; i < x.kids.size(); ++i)
+    if (!same(x.kids[i], y.kids[i])) return false;
+  return true;
+}
+
+// How the kernel reads one argument in a region of the selector's values.
+struct Narrowing {
+  unsigned width = 32;
+  bool is_signed = false;
+  std::string where;  // for W0013
+};
+
+// Selector values for which the kernel reads the same arguments at the same narrowed types
+// (docs/argument-widths.md). Values in no region leave every argument at its signature's type.
+struct Region {
+  std::vector<uint64_t> values;  // the selector's values, masked
+  std::array<std::optional<Narrowing>, 6> args;
+  std::vector<ArgOperand::Pending>* pending = nullptr;  // W0013 of this region's lowering
+};
+
+struct Regions {
+  size_t selector = 0;
+  unsigned selector_width = 32;
+  uint64_t selector_mask = 0;
+  std::vector<Region> regions;
+};
+
+std::optional<Regions> width_regions(std::string_view syscall, arch::Arch a) {
+  const auto widths = dependent_widths(syscall, a);
+  const auto sig = syscall_signature(syscall, a);
+  if (widths.empty() || !sig) return std::nullopt;
+  auto index = [&](std::string_view name) {
+    for (size_t i = 0; i < sig->size(); ++i)
+      if ((*sig)[i].name == name) return i;
+    return sig->size();
+  };
+  Regions out;
+  out.selector = index(widths[0].selector);
+  if (out.selector == sig->size()) return std::nullopt;  // excluded by the table's static checks
+  out.selector_width = arg_bits((*sig)[out.selector].type, a);
+  out.selector_mask = widths[0].selector_mask & width_mask(out.selector_width);
+  // Each selector value's narrowings, then values with identical narrowings merged into a region.
+  std::vector<std::pair<uint64_t, std::array<std::optional<Narrowing>, 6>>> per_value;
+  for (const DependentWidth& d : widths) {
+    const size_t arg = index(d.arg);
+    if (arg >= 6 || index(d.selector) != out.selector) continue;  // excluded by the static checks
+    Narrowing n;
+    n.width = arg_bits(d.narrow, a);
+    n.is_signed = arg_signed(d.narrow);
+    n.where = "the kernel reads " +
+              (n.width == 1 ? "only bit 0 of `" + std::string(d.arg) + "`"
+                            : "`" + std::string(d.arg) + "` as a " + std::to_string(n.width) + "-bit " +
+                                  (n.is_signed ? "int" : "unsigned int")) +
+              " (`" + std::string(d.selector) + "`" +
+              (out.selector_mask == width_mask(out.selector_width) ? "" : "'s command") + " " +
+              (d.values.size() == 1 ? "is " : "in {");
+    for (size_t i = 0; i < d.values.size(); ++i) n.where += (i ? ", " : "") + std::string(d.values[i].name);
+    n.where += d.values.size() == 1 ? ")" : "})";
+    for (const SelectorValue& sv : d.values) {
+      const uint64_t v = sv.value & out.selector_mask;
+      auto it = std::find_if(per_value.begin(), per_value.end(), [&](const auto& p) { return p.first == v; });
+      if (it == per_value.end()) it = per_value.insert(per_value.end(), {v, {}});
+      it->second[arg] = n;
+    }
+  }
+  auto key = [](const std::array<std::optional<Narrowing>, 6>& args) {
+    std::string k;
+    for (const auto& n : args) k += n ? std::to_string(n->width) + (n->is_signed ? "s" : "u") + n->where + ";" : "-;";
+    return k;
+  };
+  for (const auto& [v, args] : per_value) {
+    auto it = std::find_if(out.regions.begin(), out.regions.end(), [&](const Region& r) { return key(r.args) == key(args); });
+    if (it == out.regions.end()) it = out.regions.insert(out.regions.end(), Region{{}, args});
+    it->values.push_back(v);
+  }
+  return out;
+}
+
+// `selector` is one of `values` (masked as the kernel masks it).
+ir::BoolExpr selector_in(const Regions& rs, const std::vector<uint64_t>& values) {
+  std::vector<ir::BoolExpr> members;
+  for (uint64_t v : values) {
+    ir::ArgCmp c;
+    c.arg = static_cast<uint8_t>(rs.selector);
+    c.width = static_cast<uint8_t>(rs.selector_width);
+    c.value = v;
+    if (rs.selector_mask == width_mask(rs.selector_width)) {
+      c.op = ir::CmpOp::Eq;
+    } else {
+      c.op = ir::CmpOp::MaskedEq;
+      c.mask = rs.selector_mask;
+    }
+    members.push_back(ir::BoolExpr::compare(c));
+  }
+  return join(ir::BoolExpr::Kind::Or, std::move(members));
+}
+
+// The operand as the kernel reads it in `region` (unchanged outside every region).
+ArgOperand as_read(const ArgOperand& arg, const Region* region) {
+  if (region == nullptr || arg.index >= 6 || !region->args[arg.index]) return arg;
+  const Narrowing& n = *region->args[arg.index];
+  ArgOperand out = arg;
+  out.width = n.width;
+  out.is_signed = n.is_signed;
+  out.narrowed = true;
+  out.narrowed_where = n.where;
+  out.pending = region->pending;
+  if (out.mask) *out.mask &= width_mask(out.width);
+  return out;
+}
+
+std::optional<ir::BoolExpr> comparison(Context& ctx, const ast::Expr& e, std::string_view syscall, arch::Arch a,
+                                       const Region* region) {
   bool reported = false;
   ast::CmpOp op = e.op;
   auto arg = as_argument(ctx, *e.lhs, syscall, a, reported);
@@ -262,21 +439,16 @@ std::optional<ir::BoolExpr> comparison(Context& ctx, const ast::Expr& e, std::st
   }
   auto v = eval_constant(ctx, *value, a);
   if (!v) return std::nullopt;
-  auto bits = fit_value(ctx, *v, *arg, value->range);
-  if (!bits) return std::nullopt;
-  if (arg->mask) {
-    if (op != ast::CmpOp::Eq && op != ast::CmpOp::Ne) {
-      ctx.diags.report(Code::MalformedCondition, e.range, "a masked argument can only be compared with == or !=")
-          .with_help("seccomp applies a mask only for equality tests");
-      return std::nullopt;
-    }
-    return ir::BoolExpr::compare(make_cmp(*arg, to_ir(op), *bits));
+  if (arg->mask && op != ast::CmpOp::Eq && op != ast::CmpOp::Ne) {
+    ctx.diags.report(Code::MalformedCondition, e.range, "a masked argument can only be compared with == or !=")
+        .with_help("seccomp applies a mask only for equality tests");
+    return std::nullopt;
   }
-  if (arg->is_signed && op != ast::CmpOp::Eq && op != ast::CmpOp::Ne) return signed_compare(*arg, op, *bits);
-  return ir::BoolExpr::compare(make_cmp(*arg, to_ir(op), *bits));
+  return compare_operand(ctx, as_read(*arg, region), op, *v, value->range);
 }
 
-std::optional<ir::BoolExpr> membership(Context& ctx, const ast::Expr& e, std::string_view syscall, arch::Arch a) {
+std::optional<ir::BoolExpr> membership(Context& ctx, const ast::Expr& e, std::string_view syscall, arch::Arch a,
+                                       const Region* region) {
   bool reported = false;
   auto arg = as_argument(ctx, *e.lhs, syscall, a, reported);
   if (!arg) {
@@ -286,7 +458,7 @@ std::optional<ir::BoolExpr> membership(Context& ctx, const ast::Expr& e, std::st
     }
     return std::nullopt;
   }
-  std::vector<ir::BoolExpr> parts;
+  std::vector<std::pair<ConstValue, ast::SourceRange>> values;
   bool ok = true;
   for (const auto& item : e.set) {
     auto v = eval_constant(ctx, *item, a);
@@ -294,30 +466,36 @@ std::optional<ir::BoolExpr> membership(Context& ctx, const ast::Expr& e, std::st
       ok = false;
       continue;
     }
-    auto bits = fit_value(ctx, *v, *arg, item->range);
-    if (!bits) {
-      ok = false;
-      continue;
-    }
-    parts.push_back(ir::BoolExpr::compare(make_cmp(*arg, e.negated ? ir::CmpOp::Ne : ir::CmpOp::Eq, *bits)));
+    values.emplace_back(*v, item->range);
   }
   if (!ok) return std::nullopt;
-  return e.negated ? ir::BoolExpr::all(std::move(parts)) : ir::BoolExpr::any(std::move(parts));
+  const ast::CmpOp op = e.negated ? ast::CmpOp::Ne : ast::CmpOp::Eq;
+  const ArgOperand o = as_read(*arg, region);
+  std::vector<ir::BoolExpr> parts;
+  bool fits = true;
+  for (const auto& [v, range] : values) {
+    auto part = compare_operand(ctx, o, op, v, range);
+    if (part) parts.push_back(std::move(*part));
+    else fits = false;
+  }
+  if (!fits) return std::nullopt;
+  return e.negated ? join(ir::BoolExpr::Kind::And, std::move(parts)) : join(ir::BoolExpr::Kind::Or, std::move(parts));
 }
 
-std::optional<ir::BoolExpr> condition(Context& ctx, const ast::Expr& e, std::string_view syscall, arch::Arch a) {
+std::optional<ir::BoolExpr> condition(Context& ctx, const ast::Expr& e, std::string_view syscall, arch::Arch a,
+                                      const Region* region) {
   switch (e.kind) {
-    case ast::ExprKind::Compare: return comparison(ctx, e, syscall, a);
-    case ast::ExprKind::In: return membership(ctx, e, syscall, a);
+    case ast::ExprKind::Compare: return comparison(ctx, e, syscall, a, region);
+    case ast::ExprKind::In: return membership(ctx, e, syscall, a, region);
     case ast::ExprKind::Not: {
-      auto k = condition(ctx, *e.lhs, syscall, a);
+      auto k = condition(ctx, *e.lhs, syscall, a, region);
       if (!k) return std::nullopt;
       return ir::BoolExpr::negate(std::move(*k));
     }
     case ast::ExprKind::And:
     case ast::ExprKind::Or: {
-      auto l = condition(ctx, *e.lhs, syscall, a);
-      auto r = condition(ctx, *e.rhs, syscall, a);
+      auto l = condition(ctx, *e.lhs, syscall, a, region);
+      auto r = condition(ctx, *e.rhs, syscall, a, region);
       if (!l || !r) return std::nullopt;
       std::vector<ir::BoolExpr> kids;
       kids.push_back(std::move(*l));
@@ -398,18 +576,70 @@ std::optional<ConstValue> eval_constant(Context& ctx, const ast::Expr& e, arch::
   }
 }
 
-std::optional<ir::BoolExpr> resolve_condition(Context& ctx, const ast::SyscallTarget& target, arch::Arch a) {
-  if (target.args.empty()) return ir::BoolExpr::truth();
+namespace {
+
+// Bound of the reachability check of a region (above it, W0013 is reported without the check).
+constexpr size_t kMaxWarningClauses = 1024;
+
+// The condition of `target` with every argument read as in `region` (null: as the signature says).
+std::optional<ir::BoolExpr> lower_all(Context& ctx, const ast::SyscallTarget& target, arch::Arch a,
+                                      const Region* region) {
   std::vector<ir::BoolExpr> parts;
   bool ok = true;
   for (const auto& arg : target.args) {
-    auto c = condition(ctx, *arg, target.name.text, a);
+    auto c = condition(ctx, *arg, target.name.text, a, region);
     if (c) parts.push_back(std::move(*c));
     else ok = false;
   }
   if (!ok) return std::nullopt;
-  if (parts.size() == 1) return std::move(parts[0]);
-  return ir::BoolExpr::all(std::move(parts));
+  return join(ir::BoolExpr::Kind::And, std::move(parts));
+}
+
+}  // namespace
+
+std::optional<ir::BoolExpr> resolve_condition(Context& ctx, const ast::SyscallTarget& target, arch::Arch a) {
+  if (target.args.empty()) return ir::BoolExpr::truth();
+  auto wide = lower_all(ctx, target, a, nullptr);
+  if (!wide) return std::nullopt;
+  // Where the kernel reads some arguments narrower for some values of another (fcntl's `(int)arg`
+  // for F_SETFD), the condition is lowered once per region of that argument's values:
+  //   (cmd in REGION_1 && cond as read there) || ... || (cmd in no region && cond)
+  // Every comparison is then of the value the kernel reads, whatever the selector holds: a deny
+  // matches every register the kernel reads as a denied value, an allow none it reads as a value
+  // the policy does not allow. The split is exact per selector value, so it composes with !, &&,
+  // || and the most-restrictive-wins precedence. Regions where the condition reads the same (it
+  // names no narrowed argument) need no branch of their own.
+  const auto rs = width_regions(target.name.text, a);
+  if (!rs) return wide;
+  std::vector<ir::BoolExpr> branches;
+  std::vector<uint64_t> split_values;
+  for (const Region& region : rs->regions) {
+    std::vector<ArgOperand::Pending> pending;
+    Region r = region;
+    r.pending = &pending;
+    auto narrow = lower_all(ctx, target, a, &r);
+    if (!narrow) return std::nullopt;
+    if (same(*narrow, *wide)) continue;
+    std::vector<ir::BoolExpr> branch;
+    branch.push_back(selector_in(*rs, r.values));
+    branch.push_back(std::move(*narrow));
+    ir::BoolExpr in_region = ir::BoolExpr::all(std::move(branch));
+    // W0013 only where the region can be reached: `fcntl(cmd == F_SETFD, ...)` never reads `arg`
+    // as F_SETFL's int, so a value that does not fit there is no news.
+    if (!pending.empty()) {
+      const auto dnf = ir::to_dnf(in_region, kMaxWarningClauses);
+      if (!dnf || !dnf->empty())
+        for (const auto& p : pending) report_narrowed(ctx, p.range, p.message, p.read, p.width);
+    }
+    branches.push_back(std::move(in_region));
+    split_values.insert(split_values.end(), r.values.begin(), r.values.end());
+  }
+  if (branches.empty()) return wide;
+  std::vector<ir::BoolExpr> rest;
+  rest.push_back(ir::BoolExpr::negate(selector_in(*rs, split_values)));
+  rest.push_back(std::move(*wide));
+  branches.push_back(ir::BoolExpr::all(std::move(rest)));
+  return ir::BoolExpr::any(std::move(branches));
 }
 
 std::optional<std::vector<uint64_t>> resolve_call_args(Context& ctx, const ast::SyscallTarget& target, arch::Arch a) {

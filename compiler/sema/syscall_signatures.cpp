@@ -10,6 +10,8 @@
 #include <array>
 #include <initializer_list>
 #include <iterator>
+#include <utility>
+#include <vector>
 
 namespace polc::sema {
 
@@ -371,6 +373,129 @@ constexpr Signature kSignatures[] = {
     sig("writev", kAll, {{"fd", Fd}, {"iov", Ptr}, {"iovcnt", ULong}}),
 };
 
+// Widths that depend on another argument, from the kernel's handlers (docs/argument-widths.md
+// lists them with the function that narrows each). An argument missing here is read at its
+// signature's type for every value of every other argument.
+struct DependentEntry {
+  std::string_view syscall;
+  ArchSet arches;
+  DependentWidth width;
+};
+
+// do_fcntl() (fs/fcntl.c) reads `int argi = (int)arg` for these commands and the whole register
+// (a pointer, or nothing) for the others.
+constexpr SelectorValue kFcntlIntCommands[] = {
+    {"F_DUPFD", 0},         {"F_SETFL", 4},          {"F_SETOWN", 8},
+    {"F_SETSIG", 10},       {"F_SETLEASE", 1024},    {"F_NOTIFY", 1026},
+    {"F_DUPFD_QUERY", 1027}, {"F_DUPFD_CLOEXEC", 1030}, {"F_SETPIPE_SZ", 1031},
+    {"F_ADD_SEALS", 1033},
+};
+// F_SETFD keeps only FD_CLOEXEC of that int: set_close_on_exec(fd, argi & FD_CLOEXEC), so
+// `fcntl(fd, F_SETFD, 2)` clears close-on-exec like 0 does.
+constexpr SelectorValue kFcntlSetfd[] = {{"F_SETFD", 2}};
+// sys_futex() (kernel/futex/syscalls.c) passes `(unsigned long)utime` to do_futex()'s `u32 val2`,
+// which these commands use as a count; the others read a timespec pointer or nothing. The command
+// is `op & FUTEX_CMD_MASK`, without FUTEX_PRIVATE_FLAG (128) and FUTEX_CLOCK_REALTIME (256).
+constexpr uint64_t kFutexCmdMask = 0xffffffffu & ~uint64_t{128 | 256};
+constexpr SelectorValue kFutexVal2Commands[] = {
+    {"FUTEX_REQUEUE", 3}, {"FUTEX_CMP_REQUEUE", 4}, {"FUTEX_WAKE_OP", 5}, {"FUTEX_CMP_REQUEUE_PI", 12}};
+// keyctl's dispatcher (security/keys/keyctl.c) casts its parameters per operation: key serials
+// (key_serial_t, an int32_t), ints, uid_t, gid_t and unsigned counts. The other operations read a
+// pointer or size_t there (the whole register), or nothing.
+constexpr SelectorValue kKeyctlParam2Int[] = {
+    {"KEYCTL_GET_KEYRING_ID", 0},   {"KEYCTL_UPDATE", 2},          {"KEYCTL_REVOKE", 3},
+    {"KEYCTL_CHOWN", 4},            {"KEYCTL_SETPERM", 5},         {"KEYCTL_DESCRIBE", 6},
+    {"KEYCTL_CLEAR", 7},            {"KEYCTL_LINK", 8},            {"KEYCTL_UNLINK", 9},
+    {"KEYCTL_SEARCH", 10},          {"KEYCTL_READ", 11},           {"KEYCTL_INSTANTIATE", 12},
+    {"KEYCTL_NEGATE", 13},          {"KEYCTL_SET_REQKEY_KEYRING", 14}, {"KEYCTL_SET_TIMEOUT", 15},
+    {"KEYCTL_ASSUME_AUTHORITY", 16}, {"KEYCTL_GET_SECURITY", 17},  {"KEYCTL_REJECT", 19},
+    {"KEYCTL_INSTANTIATE_IOV", 20}, {"KEYCTL_INVALIDATE", 21},     {"KEYCTL_PKEY_QUERY", 24},
+    {"KEYCTL_RESTRICT_KEYRING", 29}, {"KEYCTL_MOVE", 30},          {"KEYCTL_WATCH_KEY", 32},
+};
+constexpr SelectorValue kKeyctlParam2UInt[] = {{"KEYCTL_GET_PERSISTENT", 22}};
+constexpr SelectorValue kKeyctlParam3Int[] = {{"KEYCTL_GET_KEYRING_ID", 0}, {"KEYCTL_LINK", 8},
+                                               {"KEYCTL_UNLINK", 9},         {"KEYCTL_GET_PERSISTENT", 22},
+                                               {"KEYCTL_MOVE", 30},          {"KEYCTL_WATCH_KEY", 32}};
+constexpr SelectorValue kKeyctlParam3UInt[] = {{"KEYCTL_CHOWN", 4},
+                                                {"KEYCTL_SETPERM", 5},
+                                                {"KEYCTL_NEGATE", 13},
+                                                {"KEYCTL_SET_TIMEOUT", 15},
+                                                {"KEYCTL_REJECT", 19}};
+constexpr SelectorValue kKeyctlParam4Int[] = {{"KEYCTL_NEGATE", 13}, {"KEYCTL_MOVE", 30}, {"KEYCTL_WATCH_KEY", 32}};
+constexpr SelectorValue kKeyctlParam4UInt[] = {
+    {"KEYCTL_CHOWN", 4}, {"KEYCTL_DESCRIBE", 6}, {"KEYCTL_REJECT", 19}, {"KEYCTL_INSTANTIATE_IOV", 20}};
+constexpr SelectorValue kKeyctlParam5Int[] = {
+    {"KEYCTL_SEARCH", 10}, {"KEYCTL_INSTANTIATE", 12}, {"KEYCTL_REJECT", 19}, {"KEYCTL_INSTANTIATE_IOV", 20}};
+constexpr SelectorValue kKeyctlParam5UInt[] = {{"KEYCTL_MOVE", 30}};
+constexpr std::string_view kKeyctlReader = "SYSCALL_DEFINE5(keyctl) (security/keys/keyctl.c): per-operation casts";
+constexpr SelectorValue kPrSetMm[] = {{"PR_SET_MM", 35}};
+constexpr SelectorValue kPrSchedCore[] = {{"PR_SCHED_CORE", 62}};
+constexpr SelectorValue kPrSetPtracer[] = {{"PR_SET_PTRACER", 0x59616d61}};
+constexpr SelectorValue kPrSetTsc[] = {{"PR_SET_TSC", 26}};
+constexpr SelectorValue kKcmpFile[] = {{"KCMP_FILE", 0}};
+constexpr SelectorValue kKcmpFileOrEpoll[] = {{"KCMP_FILE", 0}, {"KCMP_EPOLL_TFD", 7}};
+constexpr SelectorValue kFiclone[] = {{"FICLONE", 0x40049409}};
+
+constexpr uint64_t kWhole = ~uint64_t{0};
+
+// Sorted by syscall name.
+constexpr DependentEntry kDependentWidths[] = {
+    {"fcntl", kAll, {"arg", "cmd", kWhole, Int, kFcntlIntCommands, "do_fcntl() (fs/fcntl.c): int argi = (int)arg"}},
+    {"fcntl", kAll, {"arg", "cmd", kWhole, Bit0, kFcntlSetfd, "do_fcntl() (fs/fcntl.c): argi & FD_CLOEXEC"}},
+    {"fcntl64", kRegs32, {"arg", "cmd", kWhole, Int, kFcntlIntCommands, "do_fcntl() (fs/fcntl.c): int argi = (int)arg"}},
+    {"fcntl64", kRegs32, {"arg", "cmd", kWhole, Bit0, kFcntlSetfd, "do_fcntl() (fs/fcntl.c): argi & FD_CLOEXEC"}},
+    {"futex", kAll,
+     {"timeout", "op", kFutexCmdMask, UInt, kFutexVal2Commands,
+      "sys_futex() (kernel/futex/syscalls.c): do_futex(..., u32 val2 = (unsigned long)utime, ...)"}},
+    {"futex_time64", kRegs32,
+     {"timeout", "op", kFutexCmdMask, UInt, kFutexVal2Commands,
+      "sys_futex_time32/64() (kernel/futex/syscalls.c): do_futex(..., u32 val2, ...)"}},
+    {"ioctl", kNotX32,
+     {"arg", "request", kWhole, UInt, kFiclone,
+      "ioctl_file_clone(..., unsigned long srcfd, ...) (fs/ioctl.c): fdget() takes an unsigned int"}},
+    {"kcmp", kAll,
+     {"idx1", "type", kWhole, UInt, kKcmpFileOrEpoll,
+      "get_file_raw_ptr(task, unsigned int idx) (kernel/kcmp.c), also through kcmp_epoll_target()"}},
+    {"kcmp", kAll, {"idx2", "type", kWhole, UInt, kKcmpFile, "get_file_raw_ptr(task, unsigned int idx) (kernel/kcmp.c)"}},
+    {"keyctl", kAll, {"param2", "op", kWhole, Int, kKeyctlParam2Int, kKeyctlReader}},
+    {"keyctl", kAll, {"param2", "op", kWhole, UInt, kKeyctlParam2UInt, kKeyctlReader}},
+    {"keyctl", kAll, {"param3", "op", kWhole, Int, kKeyctlParam3Int, kKeyctlReader}},
+    {"keyctl", kAll, {"param3", "op", kWhole, UInt, kKeyctlParam3UInt, kKeyctlReader}},
+    {"keyctl", kAll, {"param4", "op", kWhole, Int, kKeyctlParam4Int, kKeyctlReader}},
+    {"keyctl", kAll, {"param4", "op", kWhole, UInt, kKeyctlParam4UInt, kKeyctlReader}},
+    {"keyctl", kAll, {"param5", "op", kWhole, Int, kKeyctlParam5Int, kKeyctlReader}},
+    {"keyctl", kAll, {"param5", "op", kWhole, UInt, kKeyctlParam5UInt, kKeyctlReader}},
+    {"prctl", kAll, {"param2", "option", kWhole, Int, kPrSetMm, "prctl_set_mm(int opt, ...) (kernel/sys.c)"}},
+    {"prctl", kAll,
+     {"param2", "option", kWhole, UInt, kPrSchedCore,
+      "sched_core_share_pid(unsigned int cmd, ...) (kernel/sched/core_sched.c)"}},
+    {"prctl", kAll,
+     {"param2", "option", kWhole, Int, kPrSetPtracer,
+      "yama_task_prctl() (security/yama/yama_lsm.c): (int)arg2 == -1, find_get_task_by_vpid(pid_t)"}},
+    {"prctl", kX86Family,
+     {"param2", "option", kWhole, UInt, kPrSetTsc, "set_tsc_mode(unsigned int val) (arch/x86/kernel/process.c)"}},
+    {"prctl", kAll,
+     {"param3", "option", kWhole, Int, kPrSchedCore,
+      "sched_core_share_pid(..., pid_t pid, ...) (kernel/sched/core_sched.c)"}},
+    {"prctl", kAll,
+     {"param4", "option", kWhole, UInt, kPrSchedCore,
+      "sched_core_share_pid(..., enum pid_type type, ...) (kernel/sched/core_sched.c)"}},
+};
+
+constexpr std::optional<ArgType> declared_type(std::string_view syscall, ArchSet arches, std::string_view arg) {
+  std::optional<ArgType> found;
+  for (const Signature& s : kSignatures) {
+    if (s.syscall != syscall || (s.arches & arches) == 0) continue;
+    for (size_t i = 0; i < s.count; ++i)
+      if (s.args[i].name == arg) found = s.args[i].type;
+  }
+  return found;
+}
+
+constexpr unsigned nominal_bits(ArgType t) {
+  return t == Bit0 ? 1 : t == UShort ? 16 : (t == Int || t == UInt || t == Fd) ? 32 : 64;
+}
+
 constexpr bool lower_snake_case(std::string_view s) {
   if (s.empty() || s.front() < 'a' || s.front() > 'z' || s.back() == '_') return false;
   for (size_t i = 0; i < s.size(); ++i) {
@@ -406,6 +531,32 @@ static_assert([] {
   return true;
 }(), "argument names must be unique lower_snake_case names other than arg0..arg5, at most 6");
 
+static_assert([] {
+  for (size_t i = 0; i < std::size(kDependentWidths); ++i) {
+    const DependentEntry& e = kDependentWidths[i];
+    if (i > 0 && e.syscall < kDependentWidths[i - 1].syscall) return false;
+    // Both arguments exist on every arch the entry names, and the narrowed type is narrower.
+    for (Arch a : arch::kAllArches) {
+      if ((e.arches & bit(a)) == 0) continue;
+      const auto t = declared_type(e.syscall, bit(a), e.width.arg);
+      if (!t || !declared_type(e.syscall, bit(a), e.width.selector)) return false;
+      if (nominal_bits(e.width.narrow) > nominal_bits(*t)) return false;
+    }
+    // One syscall has one selector (sema splits a condition by its regions), and one argument's
+    // classes are disjoint on every arch they share.
+    for (size_t j = 0; j < i; ++j) {
+      const DependentEntry& o = kDependentWidths[j];
+      if (o.syscall != e.syscall || (o.arches & e.arches) == 0) continue;
+      if (o.width.selector != e.width.selector || o.width.selector_mask != e.width.selector_mask) return false;
+      if (o.width.arg != e.width.arg) continue;
+      for (const SelectorValue& x : e.width.values)
+        for (const SelectorValue& y : o.width.values)
+          if (x.value == y.value) return false;
+    }
+  }
+  return true;
+}(), "kDependentWidths: sorted, arguments that exist, narrower types, one selector per syscall, disjoint classes per argument");
+
 }  // namespace
 
 std::optional<std::span<const ArgSpec>> syscall_signature(std::string_view syscall, Arch arch) {
@@ -417,8 +568,31 @@ std::optional<std::span<const ArgSpec>> syscall_signature(std::string_view sysca
   return std::nullopt;
 }
 
+std::span<const DependentWidth> dependent_widths(std::string_view syscall, Arch arch) {
+  // A small table: the syscalls with entries are few, and each has at most a handful.
+  static const auto per_arch = [] {
+    std::array<std::vector<std::pair<std::string_view, std::vector<DependentWidth>>>, arch::kAllArches.size()> out;
+    for (size_t ai = 0; ai < arch::kAllArches.size(); ++ai)
+      for (const DependentEntry& e : kDependentWidths) {
+        if ((e.arches & bit(arch::kAllArches[ai])) == 0) continue;
+        auto& list = out[ai];
+        if (list.empty() || list.back().first != e.syscall) list.push_back({e.syscall, {}});
+        list.back().second.push_back(e.width);
+      }
+    return out;
+  }();
+  for (size_t ai = 0; ai < arch::kAllArches.size(); ++ai) {
+    if (arch::kAllArches[ai] != arch) continue;
+    for (const auto& [name, widths] : per_arch[ai])
+      if (name == syscall) return widths;
+  }
+  return {};
+}
+
 unsigned arg_bits(ArgType type, Arch arch) {
   switch (type) {
+    case Bit0:
+      return 1;
     case UShort:
       return 16;
     case Int:

@@ -46,13 +46,16 @@ std::vector<sock_filter> read_filter(const fs::path& file, std::string& error) {
 }
 
 Artifacts build_example(const fs::path& polc, const fs::path& source_dir, const std::string& name) {
+  return build_policy(polc, source_dir / "examples" / (name + ".sbx"), name);
+}
+
+Artifacts build_policy(const fs::path& polc, const fs::path& source, const std::string& name) {
   Artifacts a;
   TempDir tmp;
   if (tmp.path.empty()) {
     a.error = "cannot create a temporary directory";
     return a;
   }
-  const fs::path source = source_dir / "examples" / (name + ".sbx");
   const fs::path out = tmp.path / "out";
   const Run build =
       run({polc.string(), "build", source.string(), "-o", out.string()}, tmp.path / "stderr");

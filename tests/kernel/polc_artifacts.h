@@ -26,6 +26,10 @@ struct Artifacts {
 Artifacts build_example(const std::filesystem::path& polc, const std::filesystem::path& source_dir,
                         const std::string& name);
 
+// Builds the policy file `source`, whose policy is called `name`, the same way.
+Artifacts build_policy(const std::filesystem::path& polc, const std::filesystem::path& source,
+                       const std::string& name);
+
 // Reads a raw `struct sock_filter` array in host byte order; sets `error` on a malformed file.
 std::vector<sock_filter> read_filter(const std::filesystem::path& file, std::string& error);
 

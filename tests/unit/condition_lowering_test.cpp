@@ -2,10 +2,14 @@
 // conditions over arguments of different kinds (signed 32-bit, unsigned 32-bit, unsigned 64-bit)
 // are compiled, and what the IR's DNF decides for many argument values (boundaries, random values,
 // garbage in the upper half of 32-bit registers) must equal what the condition means by C
-// semantics at the width the kernel reads.
+// semantics at the width the kernel reads. fcntl's `arg` is read as `(int)arg` for the commands
+// that take an int (F_SETFD, F_DUPFD, ...) and as the whole register for the others, so the
+// meaning of a condition on it depends on the `cmd` of the call (docs/argument-widths.md); F_SETFD
+// keeps only bit 0 (FD_CLOEXEC) of that int.
 #include <doctest/doctest.h>
 
 #include <cstdint>
+#include <algorithm>
 #include <random>
 
 #include "tests/unit/test_support.h"
@@ -96,15 +100,31 @@ std::string render(const Cond& c) {
   return "";
 }
 
+// do_fcntl()'s commands that read `int argi = (int)arg`; F_SETFD (2) keeps only its bit 0.
+constexpr uint32_t kIntCommands[] = {0, 2, 4, 8, 10, 1024, 1026, 1027, 1030, 1031, 1033};
+
+bool int_command(uint64_t cmd_reg) {
+  return std::find(std::begin(kIntCommands), std::end(kIntCommands), static_cast<uint32_t>(cmd_reg)) !=
+         std::end(kIntCommands);
+}
+bool setfd(uint64_t cmd_reg) { return static_cast<uint32_t>(cmd_reg) == 2; }
+
 // What the condition means for the kernel: the argument read at its width, signed where the type
-// is signed.
+// is signed; `arg` read as an int when `cmd` says so, the written value then read as the kernel
+// reads a register holding it.
 bool holds(const Cond& c, const uint64_t regs[3]) {
+  const bool narrowed = c.arg == 2 && int_command(regs[1]);
+  const bool bit0 = c.arg == 2 && setfd(regs[1]);
   const Kind k = kArgKinds[c.arg];
   const uint64_t reg = regs[c.arg];
   auto compare = [&](int64_t value, const std::string& rel) {
-    if (k == Kind::S32) {
+    if (bit0) {
+      const uint64_t x = reg & 1, y = static_cast<uint64_t>(value) & 1;
+      return rel == "==" ? x == y : rel == "!=" ? x != y : rel == "<" ? x < y : rel == "<=" ? x <= y : rel == ">" ? x > y : x >= y;
+    }
+    if (k == Kind::S32 || narrowed) {
       const int32_t x = static_cast<int32_t>(static_cast<uint32_t>(reg));
-      const int64_t y = value;
+      const int64_t y = narrowed ? static_cast<int32_t>(static_cast<uint32_t>(value)) : value;
       return rel == "==" ? x == y : rel == "!=" ? x != y : rel == "<" ? x < y : rel == "<=" ? x <= y : rel == ">" ? x > y : x >= y;
     }
     const uint64_t x = k == Kind::U32 ? (reg & 0xffffffffu) : reg;
@@ -114,7 +134,8 @@ bool holds(const Cond& c, const uint64_t regs[3]) {
   switch (c.op) {
     case Cond::Cmp: return compare(c.value, c.rel);
     case Cond::Mask: {
-      const uint64_t x = k == Kind::U64 ? reg : (reg & 0xffffffffu);
+      if (bit0) return ((reg & c.mask & 1) == (static_cast<uint64_t>(c.value) & 1)) == (c.rel == "==");
+      const uint64_t x = k == Kind::U64 && !narrowed ? reg : (reg & 0xffffffffu);
       return ((x & c.mask) == static_cast<uint64_t>(c.value)) == (c.rel == "==");
     }
     case Cond::In: {
@@ -176,6 +197,8 @@ TEST_CASE("lowered conditions decide exactly what the written conditions mean") 
         regs[i] = kArgKinds[i] == Kind::U64 ? base : (base & 0xffffffffu) | (rng() % 2 ? (rng() << 32) : 0);
         if (rng() % 4 == 0) regs[i] = rng();
       }
+      // Half of the calls use a command that narrows `arg`, with garbage above it half the time.
+      if (rng() % 2 == 0) regs[1] = kIntCommands[rng() % std::size(kIntCommands)] | (rng() % 2 ? (rng() << 32) : 0);
       const bool want = holds(cond, regs), got = ir_matches(rule->when, regs);
       if (want != got) {
         FAIL_CHECK("condition `", text, "` with args ", regs[0], ", ", regs[1], ", ", regs[2], ": written ", want, ", IR ", got);
