@@ -41,12 +41,15 @@ def hosts(n):
 
 
 def ports(n):
+    # Landlock (ABI 4) enforces the binds; nftables the connects.
     out = HEADER + ["policy scale_ports version 1 {", "  targets x86_64", "  syscalls {", "    default allow",
-                    "  }", "  network {"]
+                    "  }", "  filesystem {", "    landlock abi >= 4", '    read "/usr"', "  }", "  network {"]
     for i in range(n):
         port = 1024 + (i * 11) % 60000
-        k = i % 4
-        if k == 0:
+        k = i % 5
+        if k == 4:
+            out.append(f"    connect tcp {port}")
+        elif k == 0:
             out.append(f"    connect tcp {port} to 10.{i % 256}.0.0/16")
         elif k == 1:
             out.append(f"    bind tcp {port}")

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <map>
 #include <tuple>
+#include <utility>
 
 namespace polc::bundle {
 
@@ -154,7 +155,7 @@ nlohmann::json coverage_json(const Coverage& coverage) {
                     {"extent", en.extent == backends::Extent::Full ? "full" : "partial"},
                     {"part", en.part},
                     {"how", en.how}});
-    out.push_back({{"statement", e.statement}, {"at", e.origin.where}, {"module", e.origin.module}, {"enforced_by", by}});
+    out.push_back({{"statement", e.statement}, {"at", e.origin.where}, {"module", e.origin.module}, {"enforced_by", std::move(by)}});
   }
   return out;
 }
