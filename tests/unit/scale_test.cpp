@@ -84,6 +84,14 @@ TEST_CASE("a policy beyond the documented size is refused at once with E0007") {
   auto s = compile(policy_with(sys + "}", "x86_64, aarch64"));
   CHECK(!s->policy);
   CHECK(s->count(Code::PolicyTooLarge) == 1);
+
+  // Paths: one statement with one path more than the limit.
+  std::string fs = "filesystem {\n  landlock abi >= 3\n  read ";
+  fs.reserve(sema::kMaxFsPaths * 12);
+  for (size_t i = 0; i <= sema::kMaxFsPaths; ++i) fs += (i ? ", \"/p" : "\"/p") + std::to_string(i) + "\"";
+  auto f = compile(policy_with(fs + "\n}"));
+  CHECK(!f->policy);
+  CHECK(f->count(Code::PolicyTooLarge) == 1);
 }
 
 }  // namespace polc
