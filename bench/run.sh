@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Runs the benchmarks and writes their results into docs/performance.md between the markers.
 # Usage: bench/run.sh POLC [RUNS] [POLC_FILTER_COST] [SBX_EXEC]   (tools default to the build's)
-# BENCH_ONLY="bundle launch" runs only the sections named (filter-cost check verify bundle launch).
+# BENCH_ONLY="bundle launch" runs only the sections named (filter-cost check scale verify bundle launch).
+# BEFORE_POLC=path/to/older/polc adds a "before" column to the scale section (one run each);
+# SCALE_TIMEOUT (seconds, default 300) stops a run of that section that takes longer.
 set -euo pipefail
 polc=$(realpath "$1")
 runs=${2:-30}
@@ -44,6 +46,15 @@ if want check; then
   table=$(python3 bench/check_latency.py "$polc" "$runs" "${inputs[@]}")
   write_section check "Measured $(date -u +%Y-%m-%d) on $machine; polc $("$polc" --version | cut -d' ' -f2),
 RelWithDebInfo build; $runs runs per input after one warm-up; wall time of the whole process." "$table"
+fi
+
+# Scaling: one large generated policy per shape (bench/gen_scale.py), against 5 s and 1 GiB.
+if want scale; then
+  scale=$(python3 bench/scale.py "$polc" 3 "${SCALE_TIMEOUT:-300}")
+  write_section scale "Measured $(date -u +%Y-%m-%d) on $machine (load average $(cut -d' ' -f1 /proc/loadavg) at the end);
+polc $("$polc" --version | cut -d' ' -f2), RelWithDebInfo build; median wall and CPU (user + system, children included) time of 3
+runs after one warm-up, peak RSS of the process${BEFORE_POLC:+; before: one run of $(basename "$BEFORE_POLC"), stopped at ${SCALE_TIMEOUT:-300} s}.
+The verdict reads the smaller of wall and CPU time, which on a machine shared with other work is the CPU time." "$scale"
 fi
 
 # Translation validation alone: the Z3 proof of each emitted program (median per program).

@@ -1,6 +1,7 @@
 // Stage: backends/landlock. The filesystem layer and the deny-inside-allow check.
 #include "backends/landlock/fs_layer.h"
 
+#include <algorithm>
 #include <map>
 
 #include "backends/landlock/access_names.h"
@@ -17,9 +18,40 @@ std::string joined(const std::vector<std::string>& names) {
 
 const char* kArtifact = "landlock.json";
 
-void check_deny(const ir::FsRule& deny, const std::vector<ir::FsRule>& rules, diag::Engine& engine) {
-  for (const ir::FsRule& grant : rules) {
-    if (grant.deny) continue;
+// The grants by path, so that a deny reads only the grants on its own path, its ancestors and
+// beneath it (a scan of every grant per deny was quadratic in large policies).
+class GrantIndex {
+ public:
+  explicit GrantIndex(const std::vector<ir::FsRule>& rules) {
+    for (size_t i = 0; i < rules.size(); ++i)
+      if (!rules[i].deny) by_path_[rules[i].path].push_back(i);
+  }
+  // The indexes of the grants on `path`, on its ancestors and beneath it, in rule order.
+  std::vector<size_t> related(const std::string& path) const {
+    std::vector<size_t> out;
+    auto add = [&](const std::vector<size_t>& v) { out.insert(out.end(), v.begin(), v.end()); };
+    for (size_t cut = path.size(); cut > 1;) {  // the ancestors ("/" last)
+      cut = path.rfind('/', cut - 1);
+      if (auto it = by_path_.find(cut == 0 ? "/" : path.substr(0, cut)); it != by_path_.end()) add(it->second);
+    }
+    // `path` and the paths beneath it: byte order puts "P/..." between "P/" and "P0" ('0' follows '/').
+    if (auto it = by_path_.find(path); it != by_path_.end()) add(it->second);
+    const std::string base = path == "/" ? "" : path;
+    for (auto it = by_path_.lower_bound(base + "/"); it != by_path_.end() && it->first < base + "0"; ++it)
+      if (it->first != path) add(it->second);
+    std::sort(out.begin(), out.end());
+    out.erase(std::unique(out.begin(), out.end()), out.end());
+    return out;
+  }
+
+ private:
+  std::map<std::string, std::vector<size_t>> by_path_;
+};
+
+void check_deny(const ir::FsRule& deny, const std::vector<ir::FsRule>& rules, const GrantIndex& grants,
+                diag::Engine& engine) {
+  for (size_t i : grants.related(deny.path)) {
+    const ir::FsRule& grant = rules[i];
     const uint64_t overlap = grant.rights & deny.rights;
     if (overlap == 0) continue;
     const bool inside = beneath(deny.path, grant.path);
@@ -50,10 +82,11 @@ FsLayer fs_layer(const ir::Filesystem& fs, diag::Engine& engine, Enforcements& e
   FsLayer out;
   out.handled = fs.handled;
   std::map<std::string, uint64_t> grants, denies;
+  const GrantIndex grant_index(fs.rules);
   for (const ir::FsRule& r : fs.rules) {
     const std::string rights = joined(fs_access_names(r.rights));
     if (r.deny) {
-      check_deny(r, fs.rules, engine);
+      check_deny(r, fs.rules, grant_index, engine);
       denies[r.path] |= r.rights;
       for (const ir::Origin& o : r.origins)
         enforced.push_back({o, kArtifact, Extent::Full, "grants no " + rights + " beneath \"" + r.path + "\""});

@@ -4,6 +4,7 @@
 #include "backends/network/egress.h"
 
 #include <nlohmann/json.hpp>
+#include <utility>
 
 #include "backends/network/host_sets.h"
 
@@ -51,8 +52,8 @@ std::string render_egress(const ir::Policy& policy) {
     if (r.direction == ir::Direction::Bind || r.proto == ir::Proto::Udp) continue;
     (r.deny ? deny : allow).push_back(rule_json(r));
   }
-  j["deny"] = deny;
-  j["allow"] = allow;
+  j["deny"] = std::move(deny);
+  j["allow"] = std::move(allow);
   return j.dump(2) + "\n";
 }
 

@@ -5,6 +5,7 @@
 #include <map>
 #include <set>
 #include <tuple>
+#include <utility>
 
 namespace polc::bundle {
 
@@ -167,7 +168,7 @@ nlohmann::json coverage_json(const Coverage& coverage) {
                     {"extent", en.extent == backends::Extent::Full ? "full" : "partial"},
                     {"part", en.part},
                     {"how", en.how}});
-    out.push_back({{"statement", e.statement}, {"at", e.origin.where}, {"module", e.origin.module}, {"enforced_by", by}});
+    out.push_back({{"statement", e.statement}, {"at", e.origin.where}, {"module", e.origin.module}, {"enforced_by", std::move(by)}});
   }
   return out;
 }

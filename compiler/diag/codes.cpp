@@ -35,6 +35,14 @@ constexpr std::array kCodes = std::to_array<CodeInfo>({
     {NestingTooDeep, "E0006", "nesting-too-deep", E, "brackets or expressions are nested too deeply",
      "polc limits nesting of parentheses and braces to 256 levels so that no input can exhaust the\n"
      "compiler's stack. Real policies never come close; flatten the expression."},
+    {PolicyTooLarge, "E0007", "policy-too-large", E, "the policy is larger than polc's documented size",
+     "polc checks and compiles a policy in time and memory close to linear in its size, up to a\n"
+     "documented size: 200,000 syscall rules (one per syscall and target architecture, groups\n"
+     "expanded), 200,000 filesystem paths, and 200,000 network hosts and port ranges (host sets\n"
+     "expanded), in source files of at most 16 MiB each. A policy beyond one of these is refused as\n"
+     "soon as the count is passed, before any of its rules is verified or compiled. No sandbox\n"
+     "needs rules on this scale: grant a parent directory, an address block or a port range, or\n"
+     "merge syscall conditions into `arg in {...}` sets."},
 
     {DuplicateDefinition, "E0101", "duplicate-definition", E, "a name is defined twice",
      "Groups (`group @x`), host sets (`hosts @x`) and constants (`const X`) share one namespace per\n"

@@ -18,6 +18,7 @@ enum class Code {
   InvalidUtf8,
   IntegerTooLarge,
   NestingTooDeep,
+  PolicyTooLarge,
   // Names, modules and imports (E01xx)
   DuplicateDefinition,
   UnknownGroup,

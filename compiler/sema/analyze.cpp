@@ -139,6 +139,8 @@ std::optional<ir::Policy> analyze(diag::Engine& diags, diag::FileId root, const 
   check_groups(ctx);
   check_definitions(ctx);
   RuleCollector(ctx).visit(0, {});
+  // Over the documented size: nothing after this point is bounded, so stop here (E0007).
+  if (ctx.over_size_limit) return std::nullopt;
   if (ctx.policy.filesystem.min_abi > 0) ctx.policy.filesystem.handled = ir::fs_rights_for_abi(ctx.policy.filesystem.min_abi);
   check_landlock_layers(ctx);
   check_proxy(ctx);

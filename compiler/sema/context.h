@@ -72,6 +72,11 @@ struct Context {
   std::vector<std::string> expansion_stack;  // sets being expanded, to stop at cycles
   std::map<std::string, size_t> set_depths;  // longest chain of nested sets below each expanded set
   bool reported_definition_depth = false;     // E0006 for definition chains, once per policy
+  // What the policy has used of its documented size (size_limits.h); once over, lowering stops.
+  struct SizeUsed {
+    size_t syscall_rules = 0, fs_paths = 0, net_entries = 0;
+  } size_used;
+  bool over_size_limit = false;
 
   const Unit& unit(size_t i) const { return *program.units[i]; }
   ir::Origin origin(size_t unit_index, ast::SourceRange range) const;

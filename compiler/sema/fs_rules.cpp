@@ -1,5 +1,6 @@
 // Stage: sema. Filesystem access rules lowered to IR path rules with Landlock rights.
 #include "compiler/sema/fs_values.h"
+#include "compiler/sema/size_limits.h"
 
 namespace polc::sema {
 
@@ -29,6 +30,7 @@ void lower_fs_rules(Context& ctx, size_t unit, const Exclusions& ex) {
         }
         if (ex.strings.count(path.value) != 0) continue;
         if (!check_path(ctx, path) || !rights) continue;
+        if (!admit(ctx, SizeKind::FsPaths, 1, path.range)) return;
         fs.rules.push_back({path.value, *rights, rule->deny, {ctx.origin(unit, rule->range)}});
       }
     }

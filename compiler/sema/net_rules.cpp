@@ -1,9 +1,11 @@
 // Stage: sema. Network rules lowered to IR endpoint rules, and the implicit cloud-metadata denies.
 #include <arpa/inet.h>
 
+#include <algorithm>
 #include <set>
 
 #include "compiler/sema/net_values.h"
+#include "compiler/sema/size_limits.h"
 
 namespace polc::sema {
 
@@ -98,6 +100,7 @@ void lower_net_rules(Context& ctx, size_t unit, const Exclusions& ex) {
     if (section == nullptr) continue;
     net.present = true;
     for (const ast::NetStmt& st : section->stmts) {
+      if (ctx.over_size_limit) return;
       if (const auto* p = std::get_if<ast::ProxyDecl>(&st)) {
         lower_proxy(ctx, unit, *p);
         continue;
@@ -161,6 +164,7 @@ void lower_net_rules(Context& ctx, size_t unit, const Exclusions& ex) {
             .with_help("the host sets it uses are empty, or `without` removed every host");
         continue;
       }
+      if (!admit(ctx, SizeKind::NetEntries, std::max<size_t>(1, out.hosts.size() + out.ports.size()), r.range)) return;
       std::sort(out.ports.begin(), out.ports.end());
       net.rules.push_back(std::move(out));
     }

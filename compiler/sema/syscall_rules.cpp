@@ -5,6 +5,7 @@
 #include <set>
 
 #include "compiler/sema/conditions.h"
+#include "compiler/sema/size_limits.h"
 #include "compiler/sema/syscall_table.h"
 
 namespace polc::sema {
@@ -70,6 +71,7 @@ void add_rule(Context& ctx, size_t unit, const ast::SyscallRule& rule, const ast
           .with_help("split the rule into several rules, or use `arg in {...}` sets");
       return;
     }
+    if (!admit(ctx, SizeKind::SyscallRules, 1, target.range)) return;
     filter_for(ctx, as.arch).rules.push_back({syscall, as.nr, *action, std::move(*dnf), {ctx.origin(unit, target.range)}});
   }
 }
@@ -82,6 +84,7 @@ void lower_syscall_rules(Context& ctx, size_t unit, const Exclusions& ex) {
     const auto* section = std::get_if<ast::SyscallsSection>(&item);
     if (section == nullptr) continue;
     for (const ast::SyscallStmt& st : section->stmts) {
+      if (ctx.over_size_limit) return;
       const auto* rule = std::get_if<ast::SyscallRule>(&st);
       if (rule == nullptr) continue;
       std::set<std::string> seen;

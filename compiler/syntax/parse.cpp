@@ -141,6 +141,14 @@ bool prescan_tokens(diag::Engine& diags, diag::FileId file, const OffsetMap& off
   bool ok = true;
   int lexical_errors = 0;
   int depth = 0, paren_depth = 0, operator_run = 0;
+  // The operators of one expression are counted together; a count ends where the expression
+  // does. Statements follow each other without separators, so outside parentheses an expression
+  // also ends where an operand (a name, number, string, address or `@group`) or a `)` is followed
+  // by another operand: no expression of the grammar continues there. (Counting a whole block as
+  // one run refused every generated policy past 4,096 port ranges or constants.) Inside
+  // parentheses nothing ends a run: a call's conditions, `in {...}` sets included, count together,
+  // so no chain of any length can hide behind a brace or a comma.
+  bool after_operand = false;
   for (antlr4::Token* t : tokens) {
     const size_t type = t->getType();
     if (type == polc_antlr::SbxLexer::ERROR_CHAR || type == polc_antlr::SbxLexer::UNTERMINATED_STRING) {
@@ -157,10 +165,11 @@ bool prescan_tokens(diag::Engine& diags, diag::FileId file, const OffsetMap& off
     }
     if (type == polc_antlr::SbxLexer::COMMENT || type == polc_antlr::SbxLexer::WS) continue;
     const std::string text = t->getText();
+    bool operand = false;
     if (text == "(" || text == "{") {
       ++depth;
       if (text == "(") ++paren_depth;
-      if (text == "{") operator_run = 0;
+      if (text == "{" && paren_depth == 0) operator_run = 0;
       if (depth > kMaxNesting) {
         diags.report(Code::NestingTooDeep, tok_range(t),
                      "brackets are nested more than " + std::to_string(kMaxNesting) + " levels deep");
@@ -169,15 +178,22 @@ bool prescan_tokens(diag::Engine& diags, diag::FileId file, const OffsetMap& off
     } else if (text == ")" || text == "}") {
       depth = std::max(0, depth - 1);
       if (text == ")") paren_depth = std::max(0, paren_depth - 1);
-      if (text == "}") operator_run = 0;
-    } else if (text == "," && paren_depth == 0) {
-      operator_run = 0;
-    } else if (is_operator(text) && ++operator_run > kMaxOperatorRun) {
-      diags.report(Code::NestingTooDeep, tok_range(t),
-                   "expression has more than " + std::to_string(kMaxOperatorRun) + " operators")
-          .with_help("split the rule into several rules");
-      return false;
+      if (text == "}" && paren_depth == 0) operator_run = 0;
+      operand = text == ")";
+    } else if (text == ",") {
+      if (paren_depth == 0) operator_run = 0;
+    } else if (is_operator(text)) {
+      if (++operator_run > kMaxOperatorRun) {
+        diags.report(Code::NestingTooDeep, tok_range(t),
+                     "expression has more than " + std::to_string(kMaxOperatorRun) + " operators")
+            .with_help("split the rule into several rules");
+        return false;
+      }
+    } else {
+      if (after_operand && paren_depth == 0) operator_run = 0;
+      operand = true;
     }
+    after_operand = operand;
   }
   return ok;
 }

@@ -10,7 +10,8 @@
 // grants R and none denies it, and then none of the fewer rules matching Q does either. Rules
 // beneath Q never match Q, and rules on unrelated paths match neither. So one query per
 // statement, over its ancestors' rules, is exact, and the policy's size only enters through the
-// depth of its paths.
+// depth of its paths. Over those rules the question does not even depend on the path, so a
+// bit-mask pre-check answers it for every live statement, and only the dead ones reach Z3.
 #include <algorithm>
 #include <map>
 
@@ -104,10 +105,22 @@ Work check_filesystem(const ir::Policy& policy, diag::Engine& engine) {
       if (!rule.origins[k].module.empty()) continue;
       std::vector<const ir::FsRule*> others;
       std::vector<std::string> paths;
+      uint64_t granted_by_others = 0, denied_here = 0;
       for (size_t j : above) {
         paths.push_back(fs.rules[j].path);
-        if (standing.origin(j, j == i ? std::optional<size_t>(k) : std::nullopt)) others.push_back(&fs.rules[j]);
+        if (!standing.origin(j, j == i ? std::optional<size_t>(k) : std::nullopt)) continue;
+        others.push_back(&fs.rules[j]);
+        (fs.rules[j].deny ? denied_here : granted_by_others) |= fs.rules[j].rights;
       }
+      ++work.queries;  // one question per statement, however it is answered
+      // The exact pre-check. Every rule read here is on rule.path or an ancestor, so it matches
+      // every path beneath rule.path alike: the question below does not depend on the path, and
+      // the statement decides exactly the rights it grants that are handled, denied by no rule
+      // here and granted by no other standing one (allowed_mask in fs_model.h, with and without
+      // it). When one is left the statement is live, and the solver is not asked: that is the
+      // common case, and asking cost a millisecond per statement (133 s for 50,000 paths). A
+      // statement found dead is still proved so by Z3 below before it is reported.
+      if ((rule.rights & fs.handled & ~denied_here & ~granted_by_others & 0xffff) != 0) continue;
       std::vector<const ir::FsRule*> with = others;
       with.push_back(&rule);
       const PathTree tree(paths);
@@ -116,7 +129,6 @@ Work check_filesystem(const ir::Policy& policy, diag::Engine& engine) {
       const z3::expr decides = well_formed(v, tree) && beneath(v, tree, rule.path) && has_right(v, rule.rights) &&
                                allowed(fs, with, tree, v) && !allowed(fs, others, tree, v);
       const Answer answer = query.check(decides);
-      ++work.queries;
       if (answer == Answer::Sat) continue;
       // A lint is not a proof: a statement Z3 could not decide is counted and left standing.
       if (answer == Answer::Unknown) {
