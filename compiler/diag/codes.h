@@ -35,6 +35,7 @@ enum class Code {
   BadImportPath,
   WithoutOnSeveralImports,
   ConstCycle,
+  PolicyNameUnusable,
   // Syscall rules (E02xx)
   UnknownSyscall,
   SyscallNotOnArch,
