@@ -1,6 +1,7 @@
 // Stage: bundle. Strict JSON document reading (see json_fields.h).
 #include "compiler/bundle/json_fields.h"
 
+#include <algorithm>
 #include <cstring>
 #include <set>
 #include <vector>
@@ -63,6 +64,18 @@ std::optional<nlohmann::json> JsonDocument::parse_object(const std::string& byte
     std::string what = e.what();
     if (const size_t colon = what.find(": "); colon != std::string::npos) what = what.substr(colon + 2);
     fail("not valid JSON: " + what, e.byte > 0 ? e.byte - 1 : 0);
+    return std::nullopt;
+  } catch (const nlohmann::json::exception& e) {
+    // A well-formed token nlohmann cannot hold (a number like 1e400 overflows a double) is thrown
+    // as another kind of exception; it is a malformed document, not an internal error. The
+    // message quotes the token, which locates it.
+    std::string what = e.what();
+    if (const size_t bracket = what.find("] "); bracket != std::string::npos) what = what.substr(bracket + 2);
+    size_t at = 0;
+    if (const size_t q = what.find('\''); q != std::string::npos)
+      if (const size_t q2 = what.find('\'', q + 1); q2 != std::string::npos)
+        at = std::min(bytes.find(what.substr(q + 1, q2 - q - 1)), bytes.size());
+    fail("not valid JSON: " + what, at);
     return std::nullopt;
   }
   if (duplicate) {

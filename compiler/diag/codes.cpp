@@ -99,6 +99,12 @@ constexpr std::array kCodes = std::to_array<CodeInfo>({
     {ConstCycle, "E0116", "const-cycle", E, "a constant defined in terms of itself",
      "`const A = B | 1` with `const B = A` has no value. Constants may use other constants, but not\n"
      "themselves through any chain of definitions. The notes list the chain."},
+    {PolicyNameUnusable, "E0117", "policy-name-unusable", E, "a policy name too long to name its bundle",
+     "A policy's name names what is built from it: the bundle directory `OUT/NAME` and the\n"
+     "temporary directory `.NAME.tmp-XXXXXX` it is written in, the nftables table `polc_NAME` and\n"
+     "the proxy's log file. Every one of those names has a length limit (255 bytes for a file name,\n"
+     "256 for an nftables table), so `polc check` refuses a name longer than 128 characters, which\n"
+     "leaves room for all of them: a policy that checks also builds. Choose a shorter name."},
 
     {UnknownSyscall, "E0201", "unknown-syscall", E, "a name that is not a syscall on any architecture",
      "Syscall names are resolved with libseccomp's tables. A name that no supported architecture\n"
@@ -318,7 +324,10 @@ constexpr std::array kCodes = std::to_array<CodeInfo>({
     {OciMalformedJson, "E0701", "oci-malformed-json", E, "the seccomp profile is not valid JSON",
      "`polc import oci` reads an OCI runtime-spec or Docker seccomp profile, which is a JSON document\n"
      "(UTF-8, at most 16 MiB). The caret marks where the JSON parser gave up and the message says what\n"
-     "it expected. Nothing is imported from a profile that does not parse."},
+     "it expected. Nothing is imported from a profile that does not parse. Like every JSON document\n"
+     "polc reads, the profile is read strictly: a key written twice in one object is refused (the\n"
+     "note shows the first), since which one takes effect would depend on the reader, and so is a\n"
+     "number no double can hold, like `1e400`."},
     {OciWrongType, "E0702", "oci-wrong-type", E, "a profile field has the wrong JSON type, or a required one is missing",
      "Each field of a seccomp profile has one JSON type: `defaultAction` and `action` are strings,\n"
      "`names` is an array of strings, `args` an array of objects with unsigned integer `index`,\n"

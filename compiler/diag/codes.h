@@ -36,6 +36,7 @@ enum class Code {
   BadImportPath,
   WithoutOnSeveralImports,
   ConstCycle,
+  PolicyNameUnusable,
   // Syscall rules (E02xx)
   UnknownSyscall,
   SyscallNotOnArch,

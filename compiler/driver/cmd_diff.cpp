@@ -59,9 +59,8 @@ int cmd_diff(const Args& args) {
                            : fmt == "text" ? diff_text(in, sources)
                                            : diff_markdown(in, sources);
   if (auto out = value_of(*o, "-o")) {
-    std::string error;
-    if (!write_file_atomically(*out, text, ".polc-diff.tmp", error)) {
-      std::cerr << "polc diff: " << error << "\n";
+    if (auto error = write_file_atomically(*out, text)) {
+      std::cerr << "polc diff: " << *error << "\n";
       return kExitErrors;
     }
   } else {

@@ -1,9 +1,8 @@
 // Stage: driver. `polc fmt [--check|--write] FILE...`.
 #include <algorithm>
-#include <filesystem>
-#include <fstream>
 #include <iostream>
 
+#include "compiler/driver/output_file.h"
 #include "compiler/driver/session.h"
 #include "compiler/fmt/format.h"
 #include "compiler/sema/loader.h"
@@ -11,30 +10,6 @@
 
 namespace polc::driver {
 
-namespace {
-
-// Replaces the file `path` names atomically (a reader sees the old or the new file, never a
-// partial one). A symlink is followed so the link stays a link, and the file keeps its mode.
-bool write_atomically(const std::string& path, const std::string& text) {
-  namespace fs = std::filesystem;
-  std::error_code ec;
-  const fs::path target = fs::canonical(path, ec);
-  if (ec) return false;
-  const fs::perms mode = fs::status(target, ec).permissions();
-  if (ec) return false;
-  const fs::path tmp = target.string() + ".polc-fmt.tmp";
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    out << text;
-    if (!out.flush()) return false;
-  }
-  fs::permissions(tmp, mode, ec);
-  if (!ec) fs::rename(tmp, target, ec);
-  if (ec) fs::remove(tmp, ec);
-  return !ec;
-}
-
-}  // namespace
 
 int cmd_fmt(const Args& args) {
   bool help = false;
@@ -70,8 +45,11 @@ int cmd_fmt(const Args& args) {
         status = kExitErrors;
       }
     } else if (write) {
-      if (!same && !write_atomically(path, formatted)) {
-        std::cerr << "polc fmt: cannot write " << path << "\n";
+      if (same) continue;
+      // The file keeps its owner and mode; the caller's own symlink is followed (it stays a link),
+      // one planted by another user is refused (output_file.h).
+      if (auto error = write_file_atomically(path, formatted)) {
+        std::cerr << "polc fmt: cannot write " << path << ": " << *error << "\n";
         status = kExitErrors;
       }
     } else {

@@ -114,9 +114,8 @@ int cmd_import(const Args& args) {
     std::cout << *result.source;
     return kExitOk;
   }
-  std::string error;
-  if (!write_file_atomically(*output, *result.source, ".polc-import.tmp", error)) {
-    std::cerr << "polc import: cannot write " << *output << ": " << error << "\n";
+  if (auto error = write_file_atomically(*output, *result.source)) {
+    std::cerr << "polc import: cannot write " << *output << ": " << *error << "\n";
     return kExitErrors;
   }
   return kExitOk;

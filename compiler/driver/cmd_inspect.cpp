@@ -55,9 +55,8 @@ int cmd_inspect(const Args& args) {
   const InspectInput in{rebuilt->policy, sources, *contents, verdict ? &*verdict : nullptr, rebuilt->check};
   const std::string text = fmt == "json" ? inspect_json(in) : fmt == "text" ? inspect_text(in) : inspect_markdown(in);
   if (auto out = value_of(*o, "-o")) {
-    std::string error;
-    if (!write_file_atomically(*out, text, ".polc-inspect.tmp", error)) {
-      std::cerr << "polc inspect: " << error << "\n";
+    if (auto error = write_file_atomically(*out, text)) {
+      std::cerr << "polc inspect: " << *error << "\n";
       return kExitErrors;
     }
   } else {

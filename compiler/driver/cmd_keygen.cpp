@@ -1,11 +1,8 @@
 // Stage: driver. `polc keygen --out NAME`: a new Ed25519 signing key, NAME.key (private, PKCS#8
 // PEM, mode 0600) and NAME.pub (public, PEM), and on stdout the entry that puts it in a trust file.
-#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <cerrno>
-#include <cstring>
 #include <filesystem>
 #include <iostream>
 #include <nlohmann/json.hpp>
@@ -14,31 +11,26 @@
 #include "compiler/bundle/encoding.h"
 #include "compiler/driver/commands.h"
 #include "compiler/driver/options.h"
+#include "compiler/driver/output_file.h"
 #include "compiler/driver/session.h"
 
 namespace polc::driver {
 
 namespace {
 
-// Creates `path` with `mode`, refusing to replace anything: overwriting a signing key by accident
-// loses it for good.
+// Creates `path` with exactly `mode` (whatever the umask), refusing to replace anything, a link
+// included: overwriting a signing key by accident loses it for good. Written as every polc output
+// is (output_file.h): a temporary beside it, then a rename that refuses an existing name, so a
+// key is never seen half-written.
 std::optional<std::string> create_exclusive(const std::string& path, const std::string& text, mode_t mode) {
-  const int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, mode);
-  if (fd < 0) {
-    if (errno == EEXIST) return path + " already exists; polc keygen never overwrites a key";
-    return "cannot create " + path + ": " + std::strerror(errno);
-  }
-  // The umask may have narrowed the mode; the private key must be exactly 0600 either way.
-  bool ok = fchmod(fd, mode) == 0;
-  ok = ok && write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size());
-  ok = fsync(fd) == 0 && ok;
-  ok = close(fd) == 0 && ok;
-  if (!ok) {
-    const std::string err = std::strerror(errno);
-    unlink(path.c_str());
-    return "cannot write " + path + ": " + err;
-  }
-  return std::nullopt;
+  WriteFileOptions options;
+  options.new_mode = mode;
+  options.apply_umask = false;
+  options.replace = false;
+  options.links = WriteFileOptions::Links::Replace;  // with replace = false: a link at the name is refused
+  auto error = write_file_atomically(path, text, options);
+  if (error && *error == path + " already exists") return path + " already exists; polc keygen never overwrites a key";
+  return error;
 }
 
 }  // namespace

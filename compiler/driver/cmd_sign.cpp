@@ -4,13 +4,11 @@
 // artifacts are byte-identical to what its sources compile to, the check `polc inspect` makes. With
 // --manifest-sha256 (the digest the review page shows) it must also be the manifest reviewed, so
 // a bundle changed between review and signing is refused.
-#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
-#include <random>
 
 #include <ctime>
 #include <iostream>
@@ -21,6 +19,7 @@
 #include "compiler/driver/bundle_diagnostics.h"
 #include "compiler/driver/commands.h"
 #include "compiler/driver/options.h"
+#include "compiler/driver/output_file.h"
 #include "compiler/driver/rebuild_check.h"
 #include "compiler/driver/session.h"
 
@@ -48,29 +47,6 @@ std::optional<bundle::PrivateKey> load_private_key(diag::Engine& engine, const s
   auto key = bundle::PrivateKey::from_pem(*pem, error);
   if (!key) return fail(path + " is " + error, "polc signs with unencrypted Ed25519 keys (`polc keygen --out NAME`)");
   return key;
-}
-
-// Replaces BUNDLE/signatures.json through a descriptor of the bundle directory: a temporary file
-// created there (O_EXCL, never following a link) is renamed over the name, which replaces a
-// symlink planted at signatures.json instead of writing where it points.
-std::optional<std::string> replace_signatures(const std::string& dir, const std::string& text) {
-  const int dir_fd = open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dir_fd < 0) return "cannot open " + dir + ": " + std::strerror(errno);
-  std::random_device random;
-  const std::string tmp = ".signatures.json.tmp-" + std::to_string(random());
-  const int fd = openat(dir_fd, tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
-  std::optional<std::string> error;
-  if (fd < 0) {
-    error = "cannot create a temporary file in " + dir + ": " + std::strerror(errno);
-  } else {
-    const bool written = write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size()) && fsync(fd) == 0;
-    if (close(fd) != 0 || !written) error = "cannot write signatures.json: " + std::string(std::strerror(errno));
-    else if (renameat(dir_fd, tmp.c_str(), dir_fd, bundle::kSignaturesFile) != 0)
-      error = "cannot replace signatures.json: " + std::string(std::strerror(errno));
-    if (error) unlinkat(dir_fd, tmp.c_str(), 0);
-  }
-  close(dir_fd);
-  return error;
 }
 
 }  // namespace
@@ -121,7 +97,11 @@ int cmd_sign(const Args& args) {
   const bundle::SignatureBytes sig = key->sign(bundle::signing_message(contents->manifest_bytes));
   std::erase_if(signatures.entries, [&](const bundle::SignatureEntry& e) { return e.key_id == id; });
   signatures.entries.push_back({id, bundle::base64_encode(sig.data(), sig.size())});
-  if (auto error = replace_signatures(dir, bundle::signatures_json(signatures))) {
+  // A link planted at signatures.json is replaced, never written through (output_file.h).
+  WriteFileOptions replace_links;
+  replace_links.links = WriteFileOptions::Links::Replace;
+  if (auto error = write_file_atomically(dir + "/" + bundle::kSignaturesFile, bundle::signatures_json(signatures),
+                                         replace_links)) {
     engine.report(diag::Code::OutputNotWritten, {sources.add(dir + "/signatures.json", ""), 0, 0}, *error);
     return report(engine, *o);
   }

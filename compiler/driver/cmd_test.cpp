@@ -51,9 +51,8 @@ int cmd_test(const Args& args) {
                            : report_format == ReportFormat::Junit ? test_report_junit(run)
                                                                   : test_report_text(run);
   if (output) {
-    std::string error;
-    if (!write_file_atomically(*output, text, ".polc-test.tmp", error)) {
-      std::cerr << "polc test: cannot write " << *output << ": " << error << "\n";
+    if (auto error = write_file_atomically(*output, text)) {
+      std::cerr << "polc test: cannot write " << *output << ": " << *error << "\n";
       return kExitErrors;
     }
   } else {

@@ -8,6 +8,7 @@
 
 #include "backends/landlock/access_names.h"
 #include "compiler/bundle/coverage.h"
+#include "compiler/bundle/json_fields.h"
 #include "compiler/ir/evaluate_access.h"
 #include "compiler/verify/net_text.h"
 
@@ -299,8 +300,13 @@ const char* state_name(bundle::SignerStatus::State s) {
 // Entries in signatures.json, counted without verifying them (no trust file says whose count).
 size_t signatures_present(const bundle::BundleContents& b) {
   if (!b.signatures_bytes) return 0;
-  const json doc = json::parse(*b.signatures_bytes, nullptr, false);
-  const json& list = member(doc, "signatures");
+  // Read as strictly as every other document (json_fields.h): a "signatures" written twice, or
+  // a document that does not parse, counts nothing rather than whichever copy a parser keeps.
+  bundle::Problems ignored;
+  const bundle::JsonDocument reader{bundle::ProblemKind::MalformedSignatures, "signatures.json", "", ignored};
+  const auto doc = reader.parse_object(*b.signatures_bytes);
+  if (!doc) return 0;
+  const json& list = member(*doc, "signatures");
   return list.is_array() ? list.size() : 0;
 }
 

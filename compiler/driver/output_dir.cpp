@@ -2,13 +2,16 @@
 #include "compiler/driver/output_dir.h"
 
 #include <fcntl.h>
-#include <sys/stat.h>
 #include <stdio.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
+
+#include "compiler/driver/build_temp_dirs.h"
+#include "compiler/driver/fd_io.h"
 
 namespace polc::driver {
 
@@ -16,22 +19,34 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::optional<std::string> write_file(const fs::path& path, const std::vector<uint8_t>& bytes) {
-  const int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-  if (fd < 0) return "cannot create " + path.string() + ": " + std::strerror(errno);
-  size_t done = 0;
-  while (done < bytes.size()) {
-    const ssize_t n = write(fd, bytes.data() + done, bytes.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) {
-      const std::string err = std::strerror(errno);
-      close(fd);
-      return "cannot write " + path.string() + ": " + err;
-    }
-    done += static_cast<size_t>(n);
+std::string errno_text() { return std::strerror(errno); }
+
+// Writes `bytes` as `relative` (which may hold directories, like sources/std/...) below the
+// directory `root`, which this build created and holds. Every component is created and opened
+// relative to its parent's descriptor with O_NOFOLLOW and every file with O_EXCL: nothing in the
+// tree can redirect a write elsewhere.
+std::optional<std::string> write_file_below(int root, const std::string& relative, const std::vector<uint8_t>& bytes) {
+  Fd held;
+  int dir = root;
+  size_t start = 0;
+  for (size_t slash; (slash = relative.find('/', start)) != std::string::npos; start = slash + 1) {
+    const std::string part = relative.substr(start, slash - start);
+    if (part.empty() || part == "." || part == "..") return "invalid artifact name " + relative;
+    if (mkdirat(dir, part.c_str(), 0755) != 0 && errno != EEXIST)
+      return "cannot create " + relative.substr(0, slash) + ": " + errno_text();
+    Fd next(openat(dir, part.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+    if (!next.valid()) return "cannot open " + relative.substr(0, slash) + ": " + errno_text();
+    held = std::move(next);
+    dir = held.get();
   }
+  const std::string leaf = relative.substr(start);
+  if (leaf.empty() || leaf == "." || leaf == "..") return "invalid artifact name " + relative;
+  const Fd fd(openat(dir, leaf.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644));
+  if (!fd.valid()) return "cannot create " + relative + ": " + errno_text();
   // Durable before the rename makes it visible.
-  if (fsync(fd) != 0 || close(fd) != 0) return "cannot write " + path.string() + ": " + std::strerror(errno);
+  if (!write_all(fd.get(), std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size())) ||
+      fsync(fd.get()) != 0)
+    return "cannot write " + relative + ": " + errno_text();
   return std::nullopt;
 }
 
@@ -39,37 +54,46 @@ std::optional<std::string> write_file(const fs::path& path, const std::vector<ui
 
 std::optional<std::string> write_directory_atomically(const std::string& dir, const Artifacts& files) {
   std::error_code ec;
-  const fs::path target = fs::path(dir).lexically_normal();
+  fs::path target = fs::path(dir).lexically_normal();
+  if (!target.has_filename() && target.has_parent_path()) target = target.parent_path();  // "out/" is "out"
+  const std::string name = target.filename().string();
+  if (name.empty() || name == "." || name == "..") return "cannot replace " + dir + ": name a directory to create";
   const fs::path parent = target.has_parent_path() ? target.parent_path() : fs::path(".");
   fs::create_directories(parent, ec);
   if (ec) return "cannot create " + parent.string() + ": " + ec.message();
-  std::string pattern = (parent / ("." + target.filename().string() + ".tmp-XXXXXX")).string();
-  if (!mkdtemp(pattern.data())) return "cannot create a temporary directory in " + parent.string() + ": " + std::strerror(errno);
-  const fs::path tmp = pattern;
+  const Fd parent_fd(open(parent.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (!parent_fd.valid()) return "cannot open " + parent.string() + ": " + errno_text();
+
+  // Left-overs of builds that died (kill -9, power loss) before their rename; see build_temp_dirs.h.
+  remove_stale_build_dirs(parent_fd.get(), name);
+
+  std::string error;
+  auto tmp = create_build_temp_dir(parent_fd.get(), name, error);
+  if (!tmp) return "cannot create a temporary directory in " + parent.string() + ": " + error;
+  const std::string shown = (parent / tmp->entry).string();
   auto fail = [&](std::string message) -> std::optional<std::string> {
-    fs::remove_all(tmp, ec);
+    // Through the descriptor we hold: only the directory this build made is emptied.
+    remove_contents(tmp->dir.get());
+    struct stat named {}, held {};
+    if (fstatat(parent_fd.get(), tmp->entry.c_str(), &named, AT_SYMLINK_NOFOLLOW) == 0 && fstat(tmp->dir.get(), &held) == 0 &&
+        named.st_dev == held.st_dev && named.st_ino == held.st_ino)
+      unlinkat(parent_fd.get(), tmp->entry.c_str(), AT_REMOVEDIR);
     return message;
   };
-  if (chmod(tmp.c_str(), 0755) != 0) return fail("cannot set the mode of " + tmp.string());
-  for (const auto& [name, bytes] : files) {
-    const fs::path path = tmp / name;  // names may hold directories (sources/...)
-    if (path.parent_path() != tmp) {
-      fs::create_directories(path.parent_path(), ec);
-      if (ec) return fail("cannot create " + path.parent_path().string() + ": " + ec.message());
-    }
-    if (auto err = write_file(path, bytes)) return fail(*err);
-  }
+  for (const auto& [file, bytes] : files)
+    if (auto err = write_file_below(tmp->dir.get(), file, bytes)) return fail(*err + " (in " + shown + ")");
 
-  if (fs::exists(fs::symlink_status(target, ec))) {
-    if (!fs::is_directory(fs::symlink_status(target, ec)))
-      return fail(target.string() + " exists and is not a directory");
-    // Swap the two directories in one step, then delete the old output (now at `tmp`).
-    if (renameat2(AT_FDCWD, tmp.c_str(), AT_FDCWD, target.c_str(), RENAME_EXCHANGE) != 0)
-      return fail("cannot replace " + target.string() + ": " + std::strerror(errno));
-    fs::remove_all(tmp, ec);
+  struct stat st {};
+  if (fstatat(parent_fd.get(), name.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0) {
+    if (!S_ISDIR(st.st_mode)) return fail(target.string() + " exists and is not a directory");
+    // Swap the two directories in one step, then delete the old output (now at the temporary name).
+    if (renameat2(parent_fd.get(), tmp->entry.c_str(), parent_fd.get(), name.c_str(), RENAME_EXCHANGE) != 0)
+      return fail("cannot replace " + target.string() + ": " + errno_text());
+    remove_tree_at(parent_fd.get(), tmp->entry);
     return std::nullopt;
   }
-  if (rename(tmp.c_str(), target.c_str()) != 0) return fail("cannot create " + target.string() + ": " + std::strerror(errno));
+  if (renameat2(parent_fd.get(), tmp->entry.c_str(), parent_fd.get(), name.c_str(), RENAME_NOREPLACE) != 0)
+    return fail("cannot create " + target.string() + ": " + errno_text());
   return std::nullopt;
 }
 

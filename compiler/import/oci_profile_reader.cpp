@@ -8,6 +8,7 @@
 
 #include "compiler/import/oci_vocab.h"
 #include "compiler/import/profile_reporter.h"
+#include "compiler/import/strict_json.h"
 #include "compiler/sema/suggest.h"
 
 namespace polc::import {
@@ -341,16 +342,6 @@ class Reader {
   size_t errors_ = 0;
 };
 
-// nlohmann's message without its "[json.exception...] parse error at line L, column C: " prefix:
-// the diagnostic's location already says where.
-std::string parse_message(const std::string& what) {
-  std::string m = what;
-  if (auto p = m.find("] "); p != std::string::npos && m.front() == '[') m = m.substr(p + 2);
-  if (m.rfind("parse error", 0) == 0)
-    if (auto p = m.find(": "); p != std::string::npos) m = m.substr(p + 2);
-  return m;
-}
-
 }  // namespace
 
 std::optional<OciProfile> read_oci_profile(diag::Engine& engine, diag::FileId file) {
@@ -360,16 +351,20 @@ std::optional<OciProfile> read_oci_profile(diag::Engine& engine, diag::FileId fi
     engine.report(Code::OciMalformedJson, {file, 0, 0}, "the profile is larger than 16 MiB");
     return std::nullopt;
   }
-  json root;
-  try {
-    root = json::parse(text.begin(), text.end());
-  } catch (const json::parse_error& e) {
-    // e.byte counts from 1 and may point one past the end for a truncated document.
-    const size_t at = std::min<size_t>(e.byte > 0 ? e.byte - 1 : 0, text.size());
-    const uint32_t begin = static_cast<uint32_t>(at), end = static_cast<uint32_t>(std::min(at + 1, text.size()));
-    engine.report(Code::OciMalformedJson, {file, begin, end}, "invalid JSON: " + parse_message(e.what()));
+  // Strictly (strict_json.h): a key written twice or a number out of range is E0701 at its place.
+  auto parsed = parse_strict_json(text);
+  if (auto* error = std::get_if<JsonError>(&parsed)) {
+    auto range = [&](size_t b, size_t e) {
+      return diag::SourceRange{file, static_cast<uint32_t>(b), static_cast<uint32_t>(e)};
+    };
+    auto& d = engine.report(Code::OciMalformedJson, range(error->begin, error->end), "invalid JSON: " + error->message);
+    if (error->first_begin) {
+      d.note(range(*error->first_begin, *error->first_end), "first written here")
+          .with_help("keep one of the two: polc reads no JSON whose meaning depends on which duplicate wins");
+    }
     return std::nullopt;
   }
+  const json& root = std::get<json>(parsed);
   Reader reader(reporter);
   return reader.profile(root);
 }

@@ -115,6 +115,18 @@ void report_unused(Context& ctx) {
   }
 }
 
+// The policy's name becomes file and table names when it is built (E0117's explanation lists
+// them); `check` refuses what `build` could not write. The grammar already limits its characters
+// to [A-Za-z0-9_], which are safe in every one of those names; the length is what is left.
+void check_policy_name(Context& ctx, const ast::File& file) {
+  if (file.kind != ast::UnitKind::Policy || file.name.size() <= kMaxPolicyNameLength) return;
+  ctx.diags
+      .report(Code::PolicyNameUnusable, file.name_range,
+              "the policy name is " + std::to_string(file.name.size()) + " characters long; at most " +
+                  std::to_string(kMaxPolicyNameLength) + " can name its bundle")
+      .with_help("choose a name of at most " + std::to_string(kMaxPolicyNameLength) + " characters");
+}
+
 }  // namespace
 
 std::optional<ir::Policy> analyze(diag::Engine& diags, diag::FileId root, const std::filesystem::path& root_path,
@@ -127,6 +139,7 @@ std::optional<ir::Policy> analyze(diag::Engine& diags, diag::FileId root, const 
 
   Context ctx(diags, *program, file.kind == ast::UnitKind::Module);
   ctx.policy.name = file.name;
+  check_policy_name(ctx, file);
   ctx.policy.version = file.version;
   collect_definitions(ctx);
   resolve_header(ctx);

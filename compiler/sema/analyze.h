@@ -12,6 +12,11 @@
 
 namespace polc::sema {
 
+// The longest policy name (E0117): the name becomes the bundle directory, its temporary
+// `.NAME.tmp-XXXXXX`, the nftables table `polc_NAME` and the proxy's log file, each limited to
+// 255 or 256 bytes; 128 leaves room in all of them.
+inline constexpr size_t kMaxPolicyNameLength = 128;
+
 struct Options {
   LoadOptions load;
   // When set, receives every source file that shaped the policy (for the bundle's sources/).

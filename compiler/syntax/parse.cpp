@@ -17,6 +17,10 @@ namespace {
 
 using diag::Code;
 
+// Where the first syntax error of `text` is (a byte offset), or nullopt if it parses. Used to
+// check a suggested fix before offering it.
+std::optional<uint32_t> first_syntax_error_at(const std::string& text);
+
 // Collects the first syntax error only: ANTLR's recovery makes later errors mostly echoes of the
 // first, and a wall of echoes hides the real mistake.
 class FirstErrorListener : public antlr4::BaseErrorListener {
@@ -29,7 +33,6 @@ class FirstErrorListener : public antlr4::BaseErrorListener {
                    std::exception_ptr) override {
     if (reported_) return;
     reported_ = true;
-    if (diags_ == nullptr) return;
     diag::SourceRange r{file_, 0, 0};
     std::string what = "end of file";
     if (offending != nullptr) {
@@ -37,18 +40,29 @@ class FirstErrorListener : public antlr4::BaseErrorListener {
       r.end = offending->getType() == antlr4::Token::EOF ? r.begin : offsets_.byte_offset(offending->getStopIndex() + 1);
       if (offending->getType() != antlr4::Token::EOF) what = "`" + offending->getText() + "`";
     } else {
-      r.begin = r.end = static_cast<uint32_t>(diags_->sources().contents(file_).size());
+      r.begin = r.end = diags_ ? static_cast<uint32_t>(diags_->sources().contents(file_).size()) : UINT32_MAX;
     }
+    first_at_ = r.begin;
+    if (diags_ == nullptr) return;
     auto& d = diags_->report(Code::SyntaxError, r, "unexpected " + what);
     const std::string expected = expected_tokens();
     if (!expected.empty()) d.note("expected " + expected);
     if (offending != nullptr && looks_like_missing_comma(offending)) {
       const uint32_t after_prev = offsets_.byte_offset(parser_->getTokenStream()->LT(-1)->getStopIndex() + 1);
-      d.with_help("is a `,` missing between the list items?").fix({file_, after_prev, after_prev}, ",");
+      if (insertion_gets_past(after_prev, ",", r.begin))
+        d.with_help("is a `,` missing between the list items?").fix({file_, after_prev, after_prev}, ",");
+    }
+    if (offending != nullptr && offending->getType() == polc_antlr::SbxLexer::INT &&
+        expected.find("`tcp`") != std::string::npos) {
+      // A port where a protocol (or direction) must come first: `deny 53` in a network block.
+      const std::string port = offending->getText();
+      d.with_help("a port follows its protocol: write `udp " + port + "` or `tcp " + port +
+                  "` (after `connect` or `bind` to limit the direction)");
     }
   }
 
   bool reported() const { return reported_; }
+  uint32_t first_at() const { return first_at_; }
 
  private:
   static bool is_item(const antlr4::Token* t) {
@@ -60,6 +74,16 @@ class FirstErrorListener : public antlr4::BaseErrorListener {
     // keywords that are also names (read, write, kill, ...) start with a letter
     const std::string text = t->getText();
     return !text.empty() && std::isalpha(static_cast<unsigned char>(text[0]));
+  }
+
+  // A fix-it is offered only if it is true: with `insertion` at `at`, the source must parse past
+  // the token that was unexpected (at `offending_at`), not merely fail somewhere else at once.
+  bool insertion_gets_past(uint32_t at, const std::string& insertion, uint32_t offending_at) const {
+    std::string fixed(diags_->sources().contents(file_));
+    if (at > fixed.size()) return false;
+    fixed.insert(at, insertion);
+    const auto next = first_syntax_error_at(fixed);
+    return !next || *next > offending_at + insertion.size();
   }
 
   // Two list items side by side on one line (`allow read write`, `read "/a" "/b"`): the likeliest
@@ -109,6 +133,7 @@ class FirstErrorListener : public antlr4::BaseErrorListener {
   const OffsetMap& offsets_;
   antlr4::Parser* parser_;
   bool reported_ = false;
+  uint32_t first_at_ = 0;
 };
 
 // `;` for visible ASCII, U+00A0 (and the character) for anything a terminal might not show.
@@ -196,6 +221,29 @@ bool prescan_tokens(diag::Engine& diags, diag::FileId file, const OffsetMap& off
     after_operand = operand;
   }
   return ok;
+}
+
+std::optional<uint32_t> first_syntax_error_at(const std::string& text) {
+  const OffsetMap offsets(text);
+  antlr4::ANTLRInputStream input(text);
+  polc_antlr::SbxLexer lexer(&input);
+  lexer.removeErrorListeners();
+  antlr4::CommonTokenStream tokens(&lexer);
+  tokens.fill();
+  for (antlr4::Token* t : tokens.getTokens()) {
+    const size_t type = t->getType();
+    if (type == polc_antlr::SbxLexer::ERROR_CHAR || type == polc_antlr::SbxLexer::UNTERMINATED_STRING)
+      return offsets.byte_offset(t->getStartIndex());
+  }
+  polc_antlr::SbxParser parser(&tokens);
+  parser.removeErrorListeners();
+  // Full LL, as the reported error is found (see parse below); no diagnostics, only where.
+  FirstErrorListener probe(nullptr, diag::kNoFile, offsets, &parser);
+  parser.addErrorListener(&probe);
+  parser.getInterpreter<antlr4::atn::ParserATNSimulator>()->setPredictionMode(antlr4::atn::PredictionMode::LL);
+  parser.file();
+  if (!probe.reported()) return std::nullopt;
+  return probe.first_at();
 }
 
 }  // namespace
