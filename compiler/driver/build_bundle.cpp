@@ -122,6 +122,7 @@ std::optional<Bundle> build_bundle(const ir::Policy& policy, const BuildInputs& 
 
   out.coverage = bundle::build_coverage(policy, engine.sources(), seccomp_files, oci, enforced);
   if (bundle::report_unenforced(out.coverage, engine) > 0) return std::nullopt;
+  if (!inputs.manifest) return out;
   const nlohmann::json verdicts = verify::verdicts_json(out.verdicts);
   const std::string manifest = bundle::manifest_json({policy, std::string(version()), out.files, inputs.sources,
                                                       backend_names(selected), out.coverage, verdicts, inputs.expires});

@@ -32,6 +32,9 @@ struct BuildInputs {
   BackendSelection selected;
   std::vector<bundle::SourceFile> sources;  // placed under sources/ and listed in the manifest
   std::optional<std::string> expires;       // canonical UTC time, or none
+  // False for `polc check`, which only wants the diagnostics: the manifest is then not built
+  // (it reports nothing, and on large policies its JSON is a fifth of the check's time).
+  bool manifest = true;
 };
 
 struct Bundle {

@@ -25,7 +25,11 @@ int cmd_check(const Args& args) {
   for (const std::string& f : o->files) {
     // A policy also goes through every backend and the coverage check (nothing is written):
     // what `polc build` would refuse, `polc check` reports too, so pre-commit catches it.
-    if (auto policy = analyze_file(engine, f, *o)) build_bundle(*policy, BuildInputs{}, engine);
+    if (auto policy = analyze_file(engine, f, *o)) {
+      BuildInputs inputs;
+      inputs.manifest = false;
+      build_bundle(*policy, inputs, engine);
+    }
   }
   return report(engine, *o);
 }
