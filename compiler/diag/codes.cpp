@@ -194,7 +194,9 @@ constexpr std::array kCodes = std::to_array<CodeInfo>({
      "enforces the network rules, the socket rules must refuse all of them (proved over every\n"
      "argument value): restrict the protocol of stream sockets, or add the rule of the fix-it,\n"
      "`deny socket(domain in {AF_INET, AF_INET6} && type & 0xf != SOCK_DGRAM && !(type & 0xf ==\n"
-     "SOCK_STREAM && protocol in {0, IPPROTO_TCP})) errno(EPROTONOSUPPORT)`."},
+     "SOCK_STREAM && protocol in {0, IPPROTO_TCP})) errno(EPROTONOSUPPORT)`. io_uring makes\n"
+     "sockets without socket(2) (IORING_OP_SOCKET), so io_uring_setup and io_uring_enter must not\n"
+     "run either; on x86 and s390x, neither may socketcall."},
 
     {MalformedQuery, "E0501", "malformed-query", E, "an assertion or test query that cannot be evaluated",
      "Queries name one syscall (with a condition in assertions, concrete arguments in tests), one\n"
