@@ -314,8 +314,10 @@ constexpr std::array kCodes = std::to_array<CodeInfo>({
      "for F_SETFL but the whole register for F_GETLK (docs/argument-widths.md lists them). polc compares\n"
      "such an argument as the kernel reads it, so where it is narrowed the written value is taken as\n"
      "the kernel reads it from a register holding it: 0x100000000 is 0 to `(int)arg`. The rule still\n"
-     "matches that register, and also every other register the kernel reads the same way. Write the\n"
-     "value the kernel sees, one that fits the narrow type."},
+     "matches that register, and also every other register the kernel reads the same way. An\n"
+     "ordering (<, <=, >, >=) with such a value is decided by the narrow type's range: `arg < 3` holds\n"
+     "for every F_SETFD call, whose arg the kernel reads as 0 or 1. Write the value the kernel sees,\n"
+     "one that fits the narrow type."},
 
     {OciMalformedJson, "E0701", "oci-malformed-json", E, "the seccomp profile is not valid JSON",
      "`polc import oci` reads an OCI runtime-spec or Docker seccomp profile, which is a JSON document\n"

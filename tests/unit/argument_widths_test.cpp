@@ -181,4 +181,28 @@ TEST_CASE("a value that does not fit the narrowed width is read as the kernel re
   CHECK_FALSE(quiet.compiled->has(diag::Code::NarrowedValue));
 }
 
+TEST_CASE("an ordering with a value beyond the narrowed width is decided by the width's range") {
+  // The kernel reads F_SETFD's arg as 0 or 1, both below 3: `kill fcntl(arg < 3)` kills every
+  // F_SETFD call (truncating 3 to bit 1 made it `bit < 1` and let fcntl(fd, F_SETFD, 1) run).
+  const int nr = *sema::syscall_number("fcntl", arch::Arch::x86_64);
+  const Built below = build_x86_64(test::policy_with("  syscalls {\n    default allow\n    kill fcntl(arg < 3)\n  }"));
+  CHECK(below.compiled->has(diag::Code::NarrowedValue));
+  CHECK(decide(below, arch::Arch::x86_64, nr, {3, 2, 1, 0, 0, 0}) == ir::ActionKind::KillProcess);
+  CHECK(decide(below, arch::Arch::x86_64, nr, {3, 2, 0, 0, 0, 0}) == ir::ActionKind::KillProcess);
+  CHECK(decide(below, arch::Arch::x86_64, nr, {3, 5, 3, 0, 0, 0}) == ir::ActionKind::Allow);  // F_GETLK: 64 bits
+  // (int)arg of F_SETFL is below 2^32 whatever the register holds (was read as `(int)arg < 0`,
+  // which let fcntl(fd, F_SETFL, O_NONBLOCK) run).
+  const Built wide = build_x86_64(
+      test::policy_with("  syscalls {\n    default allow\n    kill fcntl(cmd == F_SETFL, arg < 0x100000000)\n  }"));
+  CHECK(decide(wide, arch::Arch::x86_64, nr, {3, 4, 0x800, 0, 0, 0}) == ir::ActionKind::KillProcess);
+  CHECK(decide(wide, arch::Arch::x86_64, nr, {3, 4, 0xfffffffb, 0, 0, 0}) == ir::ActionKind::KillProcess);
+  // The other way: no value the kernel reads there is above 2^32, or at least 2 for F_SETFD.
+  const Built above = build_x86_64(
+      test::policy_with("  syscalls {\n    default kill_process\n    allow fcntl(cmd in {F_SETFD, F_SETFL}, arg >= 0x100000000)\n  }"));
+  CHECK(decide(above, arch::Arch::x86_64, nr, {3, 4, 0, 0, 0, 0}) == ir::ActionKind::KillProcess);
+  CHECK(decide(above, arch::Arch::x86_64, nr, {3, 4, uint64_t{1} << 32, 0, 0, 0}) == ir::ActionKind::KillProcess);
+  CHECK(decide(above, arch::Arch::x86_64, nr, {3, 2, 0, 0, 0, 0}) == ir::ActionKind::KillProcess);
+  CHECK(decide(above, arch::Arch::x86_64, nr, {3, 2, uint64_t{1} << 32, 0, 0, 0}) == ir::ActionKind::KillProcess);
+}
+
 }  // namespace polc
