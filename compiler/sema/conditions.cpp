@@ -307,7 +307,15 @@ std::optional<ir::BoolExpr> compare_operand(Context& ctx, const ArgOperand& arg,
       return (*bits == 0) == (op == ast::CmpOp::Eq) ? ir::BoolExpr::truth() : ir::BoolExpr::falsity();
   }
   if (arg.mask) return ir::BoolExpr::compare(make_cmp(arg, to_ir(op), *bits));
-  if (arg.is_signed && op != ast::CmpOp::Eq && op != ast::CmpOp::Ne) return signed_compare(arg, op, *bits);
+  if (arg.is_signed && op != ast::CmpOp::Eq && op != ast::CmpOp::Ne) {
+    // A non-negative written value is above every value of a signed type when it reaches H (its
+    // bit pattern is a negative number, but the ordering is of the number written, as the table in
+    // language.md says): `pid < 2147483648` holds for every pid, `pid >= 2147483648` for none.
+    // Reading the pattern instead made `allow kill(pid >= 2147483648)` allow kill(-1, SIGKILL).
+    if (!v.negative && (arg.width >= 64 ? v.bits >> 63 : v.bits >> (arg.width - 1)) != 0)
+      return op == ast::CmpOp::Lt || op == ast::CmpOp::Le ? ir::BoolExpr::truth() : ir::BoolExpr::falsity();
+    return signed_compare(arg, op, *bits);
+  }
   return ir::BoolExpr::compare(make_cmp(arg, to_ir(op), *bits));
 }
 

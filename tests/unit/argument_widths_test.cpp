@@ -205,4 +205,28 @@ TEST_CASE("an ordering with a value beyond the narrowed width is decided by the 
   CHECK(decide(above, arch::Arch::x86_64, nr, {3, 2, uint64_t{1} << 32, 0, 0, 0}) == ir::ActionKind::KillProcess);
 }
 
+TEST_CASE("an ordering of a signed argument is of the number written, not of its bit pattern") {
+  // 2147483648 is above every int: `allow kill(pid >= 2147483648)` allows nothing (it allowed
+  // every pid, kill(-1, SIGKILL) included, reading the value as INT_MIN's pattern), and
+  // `kill kill(pid < 2147483648)` kills every call (it killed none).
+  const int nr = *sema::syscall_number("kill", arch::Arch::x86_64);
+  const Built allow = build_x86_64(test::policy_with("  syscalls {\n    default errno(EPERM)\n    allow kill(pid >= 2147483648)\n  }"));
+  CHECK(decide(allow, arch::Arch::x86_64, nr, {0xffffffff, 9, 0, 0, 0, 0}) == ir::ActionKind::Errno);
+  CHECK(decide(allow, arch::Arch::x86_64, nr, {0x80000000, 9, 0, 0, 0, 0}) == ir::ActionKind::Errno);
+  CHECK(decide(allow, arch::Arch::x86_64, nr, {5, 9, 0, 0, 0, 0}) == ir::ActionKind::Errno);
+  const Built deny = build_x86_64(test::policy_with("  syscalls {\n    default allow\n    kill kill(pid < 0x80000000)\n  }"));
+  CHECK(decide(deny, arch::Arch::x86_64, nr, {5, 9, 0, 0, 0, 0}) == ir::ActionKind::KillProcess);
+  CHECK(decide(deny, arch::Arch::x86_64, nr, {0xffffffff, 9, 0, 0, 0, 0}) == ir::ActionKind::KillProcess);
+  // Where fcntl's arg is an int (F_SETFL) the same holds: O_NONBLOCK is below 0x80000000.
+  const int fcntl_nr = *sema::syscall_number("fcntl", arch::Arch::x86_64);
+  const Built setfl = build_x86_64(
+      test::policy_with("  syscalls {\n    default allow\n    kill fcntl(cmd == F_SETFL, arg < 0x80000000)\n  }"));
+  CHECK(decide(setfl, arch::Arch::x86_64, fcntl_nr, {3, 4, 0x800, 0, 0, 0}) == ir::ActionKind::KillProcess);
+  // A negative value keeps its signed reading: `pid < -1` is the process groups.
+  const Built groups = build_x86_64(test::policy_with("  syscalls {\n    default allow\n    kill kill(pid < -1)\n  }"));
+  CHECK(decide(groups, arch::Arch::x86_64, nr, {0xfffffffe, 9, 0, 0, 0, 0}) == ir::ActionKind::KillProcess);
+  CHECK(decide(groups, arch::Arch::x86_64, nr, {0xffffffff, 9, 0, 0, 0, 0}) == ir::ActionKind::Allow);
+  CHECK(decide(groups, arch::Arch::x86_64, nr, {5, 9, 0, 0, 0, 0}) == ir::ActionKind::Allow);
+}
+
 }  // namespace polc
