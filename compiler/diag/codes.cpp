@@ -200,7 +200,9 @@ constexpr std::array kCodes = std::to_array<CodeInfo>({
      "enforces the network rules, the socket rules must refuse all of them (proved over every\n"
      "argument value): restrict the protocol of stream sockets, or add the rule of the fix-it,\n"
      "`deny socket(domain in {AF_INET, AF_INET6} && type & 0xf != SOCK_DGRAM && !(type & 0xf ==\n"
-     "SOCK_STREAM && protocol in {0, IPPROTO_TCP})) errno(EPROTONOSUPPORT)`."},
+     "SOCK_STREAM && protocol in {0, IPPROTO_TCP})) errno(EPROTONOSUPPORT)`. io_uring makes\n"
+     "sockets without socket(2) (IORING_OP_SOCKET), so io_uring_setup and io_uring_enter must not\n"
+     "run either; on x86 and s390x, neither may socketcall."},
 
     {MalformedQuery, "E0501", "malformed-query", E, "an assertion or test query that cannot be evaluated",
      "Queries name one syscall (with a condition in assertions, concrete arguments in tests), one\n"
@@ -318,8 +320,10 @@ constexpr std::array kCodes = std::to_array<CodeInfo>({
      "for F_SETFL but the whole register for F_GETLK (docs/argument-widths.md lists them). polc compares\n"
      "such an argument as the kernel reads it, so where it is narrowed the written value is taken as\n"
      "the kernel reads it from a register holding it: 0x100000000 is 0 to `(int)arg`. The rule still\n"
-     "matches that register, and also every other register the kernel reads the same way. Write the\n"
-     "value the kernel sees, one that fits the narrow type."},
+     "matches that register, and also every other register the kernel reads the same way. An\n"
+     "ordering (<, <=, >, >=) with such a value is decided by the narrow type's range: `arg < 3` holds\n"
+     "for every F_SETFD call, whose arg the kernel reads as 0 or 1. Write the value the kernel sees,\n"
+     "one that fits the narrow type."},
 
     {OciMalformedJson, "E0701", "oci-malformed-json", E, "the seccomp profile is not valid JSON",
      "`polc import oci` reads an OCI runtime-spec or Docker seccomp profile, which is a JSON document\n"

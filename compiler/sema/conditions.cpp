@@ -256,10 +256,14 @@ ir::BoolExpr join(ir::BoolExpr::Kind kind, std::vector<ir::BoolExpr> parts) {
   return is_and ? ir::BoolExpr::all(std::move(parts)) : ir::BoolExpr::any(std::move(parts));
 }
 
+// `read`: the value the kernel reads the written one as (an equality), or empty where an ordering
+// is decided by the narrow type's range (the message says which way).
 void report_narrowed(Context& ctx, ast::SourceRange range, const std::string& message, const std::string& read,
                      unsigned width) {
   ctx.diags.report(Code::NarrowedValue, range, message)
-      .note("polc compares the value the kernel reads, so the rule matches every register it reads as " + read)
+      .note(read.empty() ? "polc compares the value the kernel reads, and every value it reads there is on the same side "
+                           "of the written one"
+                         : "polc compares the value the kernel reads, so the rule matches every register it reads as " + read)
       .with_help("write a value that fits " + std::to_string(width) + (width == 1 ? " bit" : " bits"));
 }
 
@@ -276,6 +280,19 @@ std::optional<ir::BoolExpr> compare_operand(Context& ctx, const ArgOperand& arg,
     bits = v.bits & width_mask(arg.width);
     const uint64_t magnitude = ~v.bits + 1;
     const bool fits = v.negative ? magnitude <= (uint64_t{1} << (arg.width - 1)) : v.bits == *bits;
+    // An ordering with a value beyond the narrow type is decided by the type's range, not by the
+    // truncated value: the kernel reads F_SETFD's arg as 0 or 1, both below 3, so `arg < 3` holds
+    // for every such call (truncating 3 to 1 would leave `fcntl(fd, F_SETFD, 1)` out of a deny).
+    const bool ordering = op != ast::CmpOp::Eq && op != ast::CmpOp::Ne;
+    if (!fits && ordering && !arg.mask) {
+      const bool above = !v.negative;  // the written value is above the type's maximum (else below its minimum)
+      const bool holds = (op == ast::CmpOp::Lt || op == ast::CmpOp::Le) == above;
+      const std::string message = "this value is " + std::string(above ? "above" : "below") + " every value the kernel reads where " +
+                                  arg.narrowed_where + ": the comparison is always " + (holds ? "true" : "false") + " there";
+      if (arg.pending != nullptr) arg.pending->push_back({range, message, "", arg.width});
+      else report_narrowed(ctx, range, message, "", arg.width);
+      return holds ? ir::BoolExpr::truth() : ir::BoolExpr::falsity();
+    }
     if (!fits) {
       std::string read = std::to_string(*bits);
       if (arg.is_signed && (*bits >> (arg.width - 1)) != 0)
@@ -290,7 +307,15 @@ std::optional<ir::BoolExpr> compare_operand(Context& ctx, const ArgOperand& arg,
       return (*bits == 0) == (op == ast::CmpOp::Eq) ? ir::BoolExpr::truth() : ir::BoolExpr::falsity();
   }
   if (arg.mask) return ir::BoolExpr::compare(make_cmp(arg, to_ir(op), *bits));
-  if (arg.is_signed && op != ast::CmpOp::Eq && op != ast::CmpOp::Ne) return signed_compare(arg, op, *bits);
+  if (arg.is_signed && op != ast::CmpOp::Eq && op != ast::CmpOp::Ne) {
+    // A non-negative written value is above every value of a signed type when it reaches H (its
+    // bit pattern is a negative number, but the ordering is of the number written, as the table in
+    // language.md says): `pid < 2147483648` holds for every pid, `pid >= 2147483648` for none.
+    // Reading the pattern instead made `allow kill(pid >= 2147483648)` allow kill(-1, SIGKILL).
+    if (!v.negative && (arg.width >= 64 ? v.bits >> 63 : v.bits >> (arg.width - 1)) != 0)
+      return op == ast::CmpOp::Lt || op == ast::CmpOp::Le ? ir::BoolExpr::truth() : ir::BoolExpr::falsity();
+    return signed_compare(arg, op, *bits);
+  }
   return ir::BoolExpr::compare(make_cmp(arg, to_ir(op), *bits));
 }
 

@@ -175,6 +175,34 @@ std::optional<BlindSocket> find_blind_socket(const ir::Policy& policy, bool& unk
                            deciding(policy, a, *nr, values)};
       }
     }
+    // Every arch: io_uring's IORING_OP_SOCKET (Linux 5.19) makes any socket, MPTCP included,
+    // from a submission queue entry in memory, without a socket(2) call for seccomp to see.
+    // io_uring_setup makes a ring; io_uring_enter submits to any ring the payload holds (one it
+    // made, or one passed to it), so a policy that lets either run has no socket rule at all.
+    for (const char* ring_call : {"io_uring_setup", "io_uring_enter"}) {
+      auto nr = sema::syscall_number(ring_call, a);
+      if (!nr) continue;
+      Query query(ctx);
+      const ArgVars args = make_args(ctx);
+      const z3::expr decided = decision(ctx, rules_for(f, *nr), policy.syscalls.default_action, args);
+      const Answer answer = query.check(z3::uge(decided, ctx.bv_val(rank({ir::ActionKind::UserNotif, 0}), 32)));
+      queries += query.checks();
+      if (answer == Answer::Unknown) {
+        unknown = true;
+        return std::nullopt;
+      }
+      if (answer == Answer::Sat) {
+        std::array<uint64_t, 6> values{};
+        for (unsigned i = 0; i < 6; ++i) values[i] = query.value(args[i]);
+        if (!lets_run(ir::decide(policy, arch::audit_arch(a), *nr, values).action)) {
+          unknown = true;
+          return std::nullopt;
+        }
+        return BlindSocket{a, ring_call, values,
+                           std::string(ring_call) + "(...) (IORING_OP_SOCKET makes any socket without socket(2))",
+                           deciding(policy, a, *nr, values)};
+      }
+    }
   }
   return std::nullopt;
 }
@@ -226,7 +254,11 @@ uint64_t check_blind_sockets(const ir::Policy& policy, diag::Engine& engine) {
 
   const bool inet = found->syscall == "socket" &&
                     ((found->args[0] & 0xffffffffu) == kAfInet || (found->args[0] & 0xffffffffu) == kAfInet6);
-  const std::string fix = found->syscall == "socketcall" ? "kill socketcall" : inet ? deny_inet : deny_families;
+  const std::string fix = found->syscall == "socketcall"       ? "kill socketcall"
+                          : found->syscall == "io_uring_setup" ? "deny io_uring_setup errno(ENOSYS)"
+                          : found->syscall == "io_uring_enter" ? "kill io_uring_enter"
+                          : inet                               ? deny_inet
+                                                               : deny_families;
   auto& d = engine.report(diag::Code::LandlockBlindSocket, at ? at->range : diag::SourceRange{},
                           "on " + std::string(arch::name(found->arch)) + ", this policy lets " + found->call +
                               " run, a socket Landlock's TCP rules do not see: it can bind, listen and connect on "

@@ -19,10 +19,11 @@
 namespace polc::verify {
 
 // A socket(2) (or x86/s390x socketcall(2)) call that the policy lets run and that makes a socket
-// Landlock's TCP rules do not see.
+// Landlock's TCP rules do not see, or an io_uring_setup(2)/io_uring_enter(2) call it lets run (a
+// ring's IORING_OP_SOCKET makes any socket without a socket(2) call).
 struct BlindSocket {
   arch::Arch arch = arch::Arch::x86_64;
-  std::string syscall;            // "socket" or "socketcall"
+  std::string syscall;            // "socket", "socketcall", "io_uring_setup" or "io_uring_enter"
   std::array<uint64_t, 6> args{};  // the argument registers of one such call
   std::string call;               // "socket(AF_INET, SOCK_STREAM, 262)" as a reader writes it
   std::vector<ir::Origin> deciding;  // the rules that let it run (the default's origin if none)
@@ -36,7 +37,8 @@ bool relies_on_landlock_tcp(const ir::Policy& policy);
 // (allow, log, trace or user_notif), proved over every argument value with Z3; nullopt when there
 // is none. Blind sockets: AF_INET/AF_INET6 sockets of any type but SOCK_DGRAM (which carries no
 // TCP) that are not SOCK_STREAM with protocol 0 or IPPROTO_TCP (MPTCP, SCTP, SMC, raw sockets),
-// and the families that carry IP traffic beside them (AF_PACKET, AF_RDS, AF_SMC, AF_XDP).
+// and the families that carry IP traffic beside them (AF_PACKET, AF_RDS, AF_SMC, AF_XDP); and any
+// io_uring_setup or io_uring_enter, whose rings make sockets without socket(2).
 // `unknown` is set when the solver gave up (the caller then refuses, failing closed).
 std::optional<BlindSocket> find_blind_socket(const ir::Policy& policy, bool& unknown, uint64_t& queries);
 

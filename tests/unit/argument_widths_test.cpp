@@ -181,4 +181,52 @@ TEST_CASE("a value that does not fit the narrowed width is read as the kernel re
   CHECK_FALSE(quiet.compiled->has(diag::Code::NarrowedValue));
 }
 
+TEST_CASE("an ordering with a value beyond the narrowed width is decided by the width's range") {
+  // The kernel reads F_SETFD's arg as 0 or 1, both below 3: `kill fcntl(arg < 3)` kills every
+  // F_SETFD call (truncating 3 to bit 1 made it `bit < 1` and let fcntl(fd, F_SETFD, 1) run).
+  const int nr = *sema::syscall_number("fcntl", arch::Arch::x86_64);
+  const Built below = build_x86_64(test::policy_with("  syscalls {\n    default allow\n    kill fcntl(arg < 3)\n  }"));
+  CHECK(below.compiled->has(diag::Code::NarrowedValue));
+  CHECK(decide(below, arch::Arch::x86_64, nr, {3, 2, 1, 0, 0, 0}) == ir::ActionKind::KillProcess);
+  CHECK(decide(below, arch::Arch::x86_64, nr, {3, 2, 0, 0, 0, 0}) == ir::ActionKind::KillProcess);
+  CHECK(decide(below, arch::Arch::x86_64, nr, {3, 5, 3, 0, 0, 0}) == ir::ActionKind::Allow);  // F_GETLK: 64 bits
+  // (int)arg of F_SETFL is below 2^32 whatever the register holds (was read as `(int)arg < 0`,
+  // which let fcntl(fd, F_SETFL, O_NONBLOCK) run).
+  const Built wide = build_x86_64(
+      test::policy_with("  syscalls {\n    default allow\n    kill fcntl(cmd == F_SETFL, arg < 0x100000000)\n  }"));
+  CHECK(decide(wide, arch::Arch::x86_64, nr, {3, 4, 0x800, 0, 0, 0}) == ir::ActionKind::KillProcess);
+  CHECK(decide(wide, arch::Arch::x86_64, nr, {3, 4, 0xfffffffb, 0, 0, 0}) == ir::ActionKind::KillProcess);
+  // The other way: no value the kernel reads there is above 2^32, or at least 2 for F_SETFD.
+  const Built above = build_x86_64(
+      test::policy_with("  syscalls {\n    default kill_process\n    allow fcntl(cmd in {F_SETFD, F_SETFL}, arg >= 0x100000000)\n  }"));
+  CHECK(decide(above, arch::Arch::x86_64, nr, {3, 4, 0, 0, 0, 0}) == ir::ActionKind::KillProcess);
+  CHECK(decide(above, arch::Arch::x86_64, nr, {3, 4, uint64_t{1} << 32, 0, 0, 0}) == ir::ActionKind::KillProcess);
+  CHECK(decide(above, arch::Arch::x86_64, nr, {3, 2, 0, 0, 0, 0}) == ir::ActionKind::KillProcess);
+  CHECK(decide(above, arch::Arch::x86_64, nr, {3, 2, uint64_t{1} << 32, 0, 0, 0}) == ir::ActionKind::KillProcess);
+}
+
+TEST_CASE("an ordering of a signed argument is of the number written, not of its bit pattern") {
+  // 2147483648 is above every int: `allow kill(pid >= 2147483648)` allows nothing (it allowed
+  // every pid, kill(-1, SIGKILL) included, reading the value as INT_MIN's pattern), and
+  // `kill kill(pid < 2147483648)` kills every call (it killed none).
+  const int nr = *sema::syscall_number("kill", arch::Arch::x86_64);
+  const Built allow = build_x86_64(test::policy_with("  syscalls {\n    default errno(EPERM)\n    allow kill(pid >= 2147483648)\n  }"));
+  CHECK(decide(allow, arch::Arch::x86_64, nr, {0xffffffff, 9, 0, 0, 0, 0}) == ir::ActionKind::Errno);
+  CHECK(decide(allow, arch::Arch::x86_64, nr, {0x80000000, 9, 0, 0, 0, 0}) == ir::ActionKind::Errno);
+  CHECK(decide(allow, arch::Arch::x86_64, nr, {5, 9, 0, 0, 0, 0}) == ir::ActionKind::Errno);
+  const Built deny = build_x86_64(test::policy_with("  syscalls {\n    default allow\n    kill kill(pid < 0x80000000)\n  }"));
+  CHECK(decide(deny, arch::Arch::x86_64, nr, {5, 9, 0, 0, 0, 0}) == ir::ActionKind::KillProcess);
+  CHECK(decide(deny, arch::Arch::x86_64, nr, {0xffffffff, 9, 0, 0, 0, 0}) == ir::ActionKind::KillProcess);
+  // Where fcntl's arg is an int (F_SETFL) the same holds: O_NONBLOCK is below 0x80000000.
+  const int fcntl_nr = *sema::syscall_number("fcntl", arch::Arch::x86_64);
+  const Built setfl = build_x86_64(
+      test::policy_with("  syscalls {\n    default allow\n    kill fcntl(cmd == F_SETFL, arg < 0x80000000)\n  }"));
+  CHECK(decide(setfl, arch::Arch::x86_64, fcntl_nr, {3, 4, 0x800, 0, 0, 0}) == ir::ActionKind::KillProcess);
+  // A negative value keeps its signed reading: `pid < -1` is the process groups.
+  const Built groups = build_x86_64(test::policy_with("  syscalls {\n    default allow\n    kill kill(pid < -1)\n  }"));
+  CHECK(decide(groups, arch::Arch::x86_64, nr, {0xfffffffe, 9, 0, 0, 0, 0}) == ir::ActionKind::KillProcess);
+  CHECK(decide(groups, arch::Arch::x86_64, nr, {0xffffffff, 9, 0, 0, 0, 0}) == ir::ActionKind::Allow);
+  CHECK(decide(groups, arch::Arch::x86_64, nr, {5, 9, 0, 0, 0, 0}) == ir::ActionKind::Allow);
+}
+
 }  // namespace polc

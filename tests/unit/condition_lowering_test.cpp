@@ -111,13 +111,21 @@ bool setfd(uint64_t cmd_reg) { return static_cast<uint32_t>(cmd_reg) == 2; }
 
 // What the condition means for the kernel: the argument read at its width, signed where the type
 // is signed; `arg` read as an int when `cmd` says so, the written value then read as the kernel
-// reads a register holding it.
+// reads a register holding it, except that an ordering with a value beyond the narrow type (above
+// INT32_MAX or below INT32_MIN for the int, outside {-1, 0, 1} for F_SETFD's bit) is decided by
+// which side of the type's range the value is on.
 bool holds(const Cond& c, const uint64_t regs[3]) {
   const bool narrowed = c.arg == 2 && int_command(regs[1]);
   const bool bit0 = c.arg == 2 && setfd(regs[1]);
   const Kind k = kArgKinds[c.arg];
   const uint64_t reg = regs[c.arg];
   auto compare = [&](int64_t value, const std::string& rel) {
+    const bool ordering = rel != "==" && rel != "!=";
+    if (ordering && (bit0 || narrowed)) {
+      const bool above = bit0 ? value > 1 : value > int64_t{INT32_MAX};
+      const bool below = bit0 ? value < -1 : value < int64_t{INT32_MIN};
+      if (above || below) return (rel == "<" || rel == "<=") == above;
+    }
     if (bit0) {
       const uint64_t x = reg & 1, y = static_cast<uint64_t>(value) & 1;
       return rel == "==" ? x == y : rel == "!=" ? x != y : rel == "<" ? x < y : rel == "<=" ? x <= y : rel == ">" ? x > y : x >= y;

@@ -118,6 +118,36 @@ TEST_CASE("blind sockets: socketcall on x86 creates any socket") {
   CHECK(found->syscall == "socketcall");
 }
 
+TEST_CASE("blind sockets: an io_uring ring makes any socket without socket(2)") {
+  // IORING_OP_SOCKET reads domain, type and protocol from the submission queue entry, in memory:
+  // the socket rule below never sees an MPTCP socket a ring makes. Either io_uring call that runs
+  // is a blind socket, on every arch.
+  const std::string tcp_only = "    allow socket(domain in {AF_INET, AF_INET6} && type & 0xf == SOCK_STREAM && protocol in {0, IPPROTO_TCP})\n";
+  for (const std::string& targets : {std::string("x86_64"), std::string("aarch64")}) {
+    auto setup = compiled(syscalls(tcp_only + "    allow io_uring_setup, io_uring_enter"), kLandlock4, kBind, targets);
+    auto found = blind(*setup);
+    REQUIRE(found);
+    CHECK(found->syscall == "io_uring_setup");
+    verify::check_blind_sockets(*setup->policy, setup->engine);
+    CHECK(e0407(*setup) == 1);
+    for (const auto& d : setup->engine.diagnostics())
+      if (d.code == diag::Code::LandlockBlindSocket) {
+        REQUIRE(d.fixits.size() == 1);
+        CHECK(d.fixits[0].replacement.find("deny io_uring_setup errno(ENOSYS)") != std::string::npos);
+      }
+    // A ring passed in (an inherited or received descriptor) needs only io_uring_enter.
+    auto enter = compiled(syscalls(tcp_only + "    deny io_uring_setup errno(ENOSYS)\n    allow io_uring_enter(to_submit > 0)"),
+                          kLandlock4, kBind, targets);
+    found = blind(*enter);
+    REQUIRE(found);
+    CHECK(found->syscall == "io_uring_enter");
+  }
+  // With both refused, as std.hardening does, the TCP-only rule is enough.
+  auto closed = compiled(syscalls(tcp_only + "    deny io_uring_setup errno(ENOSYS)\n    kill io_uring_enter, io_uring_register"),
+                         kLandlock4, kBind);
+  CHECK(!blind(*closed));
+}
+
 TEST_CASE("blind sockets: no E0407 where Landlock does not enforce the network rules") {
   const std::string open = syscalls("    allow socket");
   // No network section, or no Landlock network layer (nftables alone: it sees MPTCP as TCP).
