@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
+#include "launcher/bundle_json.h"
 #include "launcher/errors.h"
 
 namespace polc::launcher {
@@ -200,12 +201,7 @@ uint64_t fs_file_rights() {
 }
 
 LandlockPolicy parse_landlock_policy(std::string_view text) {
-  json doc;
-  try {
-    doc = json::parse(text);
-  } catch (const json::exception& e) {
-    invalid("not valid JSON: " + std::string(e.what()));
-  }
+  json doc = parse_bundle_json(text, "landlock.json");
   // "_comment" is the generated-file notice polc writes into its JSON artifacts; it carries no
   // meaning, so unlike any other unknown key it cannot be a restriction left unapplied.
   expect_keys(doc, "the document", {"format", "policy", "min_abi", "fs", "net", "scope"}, {"_comment"});

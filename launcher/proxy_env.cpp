@@ -16,6 +16,7 @@
 #include <cstdlib>
 #include <nlohmann/json.hpp>
 
+#include "launcher/bundle_json.h"
 #include "launcher/errors.h"
 
 namespace polc::launcher {
@@ -42,13 +43,7 @@ bool valid_proxy_address(const std::string& address) {
 }  // namespace
 
 std::optional<Proxy> parse_egress_proxy(std::string_view text) {
-  nlohmann::json doc;
-  try {
-    doc = nlohmann::json::parse(text);
-  } catch (const nlohmann::json::exception& e) {
-    invalid("not valid JSON: " + std::string(e.what()));
-  }
-  if (!doc.is_object()) invalid("not a JSON object");
+  nlohmann::json doc = parse_bundle_json(text, "egress.json");
   if (!doc.contains("format") || !doc["format"].is_string() || doc["format"].get<std::string>() != "polc.egress/1")
     invalid("format is not \"polc.egress/1\"");
   auto proxy = doc.find("proxy");

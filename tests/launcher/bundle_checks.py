@@ -198,6 +198,10 @@ def test_malformed(ctx):
         ("scope abi 5", ll(setp(["scope"], {"abi": 5, "best_effort": True, "scoped": ["signal"]}))),
         ("scope missing best_effort", ll(setp(["scope"], {"abi": 6, "scoped": ["signal"]}))),
         ("policy mismatch", ll(setp(["policy", "version"], 2))),
+        # nlohmann keeps the last of two keys: a reviewer reading the first would not see the
+        # layer applied, so a key written twice is malformed, as in every document polc reads.
+        ("a key written twice", json.dumps(good)[:-1] + ', "fs": null}'),
+        ("a number no double holds", json.dumps(good)[:-1] + ', "_comment": 1e400}'),
     ]
 
     def with_file(label, name, content):
@@ -228,6 +232,8 @@ def test_malformed(ctx):
          {"format": "polc.egress/1", "proxy": {"address": "127.0.0.1", "port": 70000}}),
         ("egress.json address with URL characters", "egress.json",
          {"format": "polc.egress/1", "proxy": {"address": "evil@127.0.0.1/x", "port": 3128}}),
+        ("egress.json with a key written twice", "egress.json",
+         '{"format": "polc.egress/1", "proxy": null, "proxy": {"address": "127.0.0.1", "port": 3128}}'),
     ]
     for label, name, content in other_cases:
         bundle = with_file(label, name, content)
