@@ -6,7 +6,7 @@ import sys
 
 SYSCALLS = ["read", "write", "close", "fstat", "lseek", "mmap", "mprotect", "munmap", "brk", "pread64",
             "pwrite64", "readv", "writev", "pipe2", "dup", "dup3", "nanosleep", "getpid", "sendfile",
-            "socket", "connect", "accept4", "sendto", "recvfrom", "sendmsg", "recvmsg", "shutdown",
+            "connect", "accept4", "sendto", "recvfrom", "sendmsg", "recvmsg", "shutdown",
             "bind", "listen", "getsockname", "getpeername", "socketpair", "setsockopt", "getsockopt",
             "clone", "execve", "exit", "wait4", "kill", "uname", "fcntl", "flock", "fsync", "truncate",
             "ftruncate", "getcwd", "chdir", "fchdir", "fchmod", "fchown", "umask", "gettimeofday",
@@ -16,6 +16,9 @@ SYSCALLS = ["read", "write", "close", "fstat", "lseek", "mmap", "mprotect", "mun
             "epoll_ctl", "tgkill", "waitid", "inotify_add_watch", "mkdirat", "unlinkat", "renameat",
             "readlinkat", "fchmodat", "faccessat", "ppoll", "splice", "tee", "utimensat", "eventfd2",
             "epoll_create1", "prlimit64", "getrandom", "memfd_create", "statx", "rseq"]
+
+# `socket` is not among them: its rules are the conditioned ones below, since a plain allow would
+# let through stream sockets Landlock's TCP rules cannot see (E0407).
 
 # Syscalls with at least three arguments on every target, for the conditional rules.
 WIDE = ["read", "write", "lseek", "mmap", "mprotect", "pread64", "pwrite64", "readv", "writev", "dup3",
@@ -46,7 +49,8 @@ def main():
             if conditional[s] > 2:
                 k = 2  # a plain allow instead (seccomp programs hold at most 4096 instructions)
         if k == 0:
-            out.append(f"    allow socket(domain in {{AF_UNIX, AF_INET, AF_INET6}}, type == {i % 7 + 1})")
+            # TCP or UDP only where Landlock's TCP rules must see every stream socket (E0407)
+            out.append(f"    allow socket(domain in {{AF_UNIX, AF_INET, AF_INET6}}, type == {i % 2 + 1}, protocol == 0)")
         elif k == 1:
             out.append(f"    allow fcntl(cmd == {i % 40})")
         elif k == 2:

@@ -167,10 +167,15 @@ std::optional<std::vector<uint8_t>> generate_here(const std::vector<const ArchPa
 
 std::optional<GeneratedProgram> generate(const std::vector<const ArchPartition*>& arches,
                                          const ir::Action& default_action, std::string* error, int optimize) {
-  auto raw = run_isolated([&](std::string* e) { return generate_here(arches, default_action, e, optimize); },
-                          kLibseccompSeconds, error);
+  auto raw = start_generate(arches, default_action, optimize).finish(error);
   if (!raw) return std::nullopt;
   return GeneratedProgram{std::move(*raw)};
+}
+
+IsolatedJob start_generate(const std::vector<const ArchPartition*>& arches, const ir::Action& default_action,
+                           int optimize) {
+  return IsolatedJob([&](std::string* e) { return generate_here(arches, default_action, e, optimize); },
+                     kLibseccompSeconds);
 }
 
 }  // namespace polc::backends::seccomp

@@ -12,6 +12,8 @@
 
 #include "backends/seccomp/partition.h"
 
+#include "backends/seccomp/isolated.h"
+
 namespace polc::backends::seccomp {
 
 struct GeneratedProgram {
@@ -40,5 +42,10 @@ std::optional<std::vector<uint8_t>> export_program(void* ctx, std::string* error
 // `optimize` as for open_context.
 std::optional<GeneratedProgram> generate(const std::vector<const ArchPartition*>& arches,
                                          const ir::Action& default_action, std::string* error, int optimize = 2);
+
+// generate(), started in its own child so that several programs are made at once; the job's
+// finish() returns the program's bytes (GeneratedProgram::raw).
+IsolatedJob start_generate(const std::vector<const ArchPartition*>& arches, const ir::Action& default_action,
+                           int optimize = 2);
 
 }  // namespace polc::backends::seccomp

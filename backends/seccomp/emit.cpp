@@ -138,21 +138,37 @@ std::optional<SeccompArtifacts> emit(const ir::Policy& policy, diag::Engine& eng
 
   SeccompArtifacts out;
   const std::vector<uint32_t> audits = audit_values();
+  // Every program's libseccomp child starts before the first is checked: they are independent,
+  // and on a large policy each takes a good part of a second.
+  const auto members_of = [&](const std::vector<arch::Arch>& decides, std::vector<size_t>* indexes) {
+    std::vector<const ArchPartition*> members;
+    for (arch::Arch a : decides)
+      for (size_t i = 0; i < parts.size(); ++i)
+        if (parts[i].arch == a) {
+          members.push_back(&parts[i]);
+          if (indexes != nullptr) indexes->push_back(i);
+        }
+    return members;
+  };
+  std::vector<IsolatedJob> started;
+  for (const ArchPartition& part : parts)
+    started.push_back(start_generate(members_of(program_family(part.arch, policy.targets), nullptr),
+                                     policy.syscalls.default_action));
+  bool respelled = false;  // a program was remade in the compact spelling: later jobs used the old parts
   for (size_t index = 0; index < parts.size(); ++index) {
     const arch::Arch part_arch = parts[index].arch;
     ProgramArtifact p;
     p.arch = part_arch;
     p.decides = program_family(part_arch, policy.targets);
-    std::vector<const ArchPartition*> members;
     std::vector<size_t> member_index;
-    for (arch::Arch a : p.decides)
-      for (size_t i = 0; i < parts.size(); ++i)
-        if (parts[i].arch == a) {
-          members.push_back(&parts[i]);
-          member_index.push_back(i);
-        }
+    const std::vector<const ArchPartition*> members = members_of(p.decides, &member_index);
     std::string error;
-    auto generated = generate(members, policy.syscalls.default_action, &error);
+    std::optional<GeneratedProgram> generated;
+    if (respelled) {
+      generated = generate(members, policy.syscalls.default_action, &error);
+    } else if (auto raw = started[index].finish(&error)) {
+      generated = GeneratedProgram{std::move(*raw)};
+    }
     const bool big = arch::big_endian(part_arch);
     std::optional<std::vector<Insn>> insns;
     if (generated) insns = decode(generated->raw, big, &error);
@@ -178,6 +194,7 @@ std::optional<SeccompArtifacts> emit(const ir::Policy& policy, diag::Engine& eng
           generated = std::move(regenerated);
           insns = std::move(shorter);
           for (size_t i = 0; i < members.size(); ++i) parts[member_index[i]] = std::move(compact[i]);
+          respelled = true;
         }
       }
     }

@@ -35,19 +35,19 @@ int64_t now_ms() {
 
 }  // namespace
 
-std::optional<Bytes> run_isolated(const std::function<std::optional<Bytes>(std::string*)>& work, unsigned seconds,
-                                  std::string* error) {
+IsolatedJob::IsolatedJob(const std::function<std::optional<Bytes>(std::string*)>& work, unsigned seconds)
+    : seconds_(seconds) {
   int fds[2];
   if (pipe2(fds, O_CLOEXEC) != 0) {
-    *error = std::string("pipe: ") + std::strerror(errno);
-    return std::nullopt;
+    start_error_ = std::string("pipe: ") + std::strerror(errno);
+    return;
   }
   const pid_t pid = fork();
   if (pid < 0) {
-    *error = std::string("fork: ") + std::strerror(errno);
+    start_error_ = std::string("fork: ") + std::strerror(errno);
     close(fds[0]);
     close(fds[1]);
-    return std::nullopt;
+    return;
   }
   if (pid == 0) {
     // Child: one status byte (1 = bytes follow, 0 = an error message follows), then the payload.
@@ -60,16 +60,42 @@ std::optional<Bytes> run_isolated(const std::function<std::optional<Bytes>(std::
     _exit(sent ? 0 : 1);  // no destructors or atexit handlers: they belong to the parent
   }
   close(fds[1]);
+  pid_ = pid;
+  fd_ = fds[0];
+  deadline_ms_ = now_ms() + int64_t{seconds} * 1000;
+}
+
+IsolatedJob::IsolatedJob(IsolatedJob&& other) noexcept
+    : pid_(other.pid_), fd_(other.fd_), deadline_ms_(other.deadline_ms_), seconds_(other.seconds_),
+      start_error_(std::move(other.start_error_)) {
+  other.pid_ = -1;
+  other.fd_ = -1;
+}
+
+IsolatedJob::~IsolatedJob() {
+  if (fd_ >= 0) close(fd_);
+  if (pid_ > 0) {
+    kill(pid_, SIGKILL);
+    int status = 0;
+    while (waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
+    }
+  }
+}
+
+std::optional<Bytes> IsolatedJob::finish(std::string* error) {
+  if (pid_ <= 0) {
+    *error = start_error_.empty() ? "the libseccomp child process was already collected" : start_error_;
+    return std::nullopt;
+  }
   std::string received;
-  const int64_t deadline = now_ms() + int64_t{seconds} * 1000;
   bool timed_out = false;
   for (;;) {
-    const int64_t left = deadline - now_ms();
+    const int64_t left = deadline_ms_ - now_ms();
     if (left <= 0) {
       timed_out = true;
       break;
     }
-    pollfd p{fds[0], POLLIN, 0};
+    pollfd p{fd_, POLLIN, 0};
     const int r = poll(&p, 1, static_cast<int>(left));
     if (r < 0 && errno == EINTR) continue;
     if (r == 0) {
@@ -77,18 +103,20 @@ std::optional<Bytes> run_isolated(const std::function<std::optional<Bytes>(std::
       break;
     }
     char buf[65536];
-    const ssize_t n = read(fds[0], buf, sizeof buf);
+    const ssize_t n = read(fd_, buf, sizeof buf);
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) break;
     received.append(buf, static_cast<size_t>(n));
   }
-  close(fds[0]);
-  if (timed_out) kill(pid, SIGKILL);
+  close(fd_);
+  fd_ = -1;
+  if (timed_out) kill(pid_, SIGKILL);
   int status = 0;
-  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  while (waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
   }
+  pid_ = -1;
   if (timed_out) {
-    *error = "libseccomp did not finish within " + std::to_string(seconds) + " s (libseccomp 2.5 can loop forever on some rule sets)";
+    *error = "libseccomp did not finish within " + std::to_string(seconds_) + " s (libseccomp 2.5 can loop forever on some rule sets)";
     return std::nullopt;
   }
   if (!WIFEXITED(status) || WEXITSTATUS(status) != 0 || received.empty()) {
@@ -101,6 +129,12 @@ std::optional<Bytes> run_isolated(const std::function<std::optional<Bytes>(std::
     return std::nullopt;
   }
   return Bytes(received.begin() + 1, received.end());
+}
+
+std::optional<Bytes> run_isolated(const std::function<std::optional<Bytes>(std::string*)>& work, unsigned seconds,
+                                  std::string* error) {
+  IsolatedJob job(work, seconds);
+  return job.finish(error);
 }
 
 }  // namespace polc::backends::seccomp

@@ -105,8 +105,11 @@ std::optional<std::vector<uint8_t>> compile_here(const nlohmann::json& profile, 
 
 std::optional<std::vector<uint8_t>> compile_oci_profile(const nlohmann::json& profile, std::span<const arch::Arch> arches,
                                                         std::string* error, int optimize) {
-  return run_isolated([&](std::string* e) { return compile_here(profile, arches, e, optimize); }, kLibseccompSeconds,
-                      error);
+  return start_oci_compile(profile, arches, optimize).finish(error);
+}
+
+IsolatedJob start_oci_compile(const nlohmann::json& profile, std::span<const arch::Arch> arches, int optimize) {
+  return IsolatedJob([&](std::string* e) { return compile_here(profile, arches, e, optimize); }, kLibseccompSeconds);
 }
 
 }  // namespace polc::backends::seccomp

@@ -13,6 +13,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "backends/seccomp/isolated.h"
 #include "compiler/arch/arch.h"
 
 namespace polc::backends::seccomp {
@@ -24,5 +25,9 @@ namespace polc::backends::seccomp {
 // when the profile is malformed or libseccomp refuses a rule (runc would refuse to start).
 std::optional<std::vector<uint8_t>> compile_oci_profile(const nlohmann::json& profile, std::span<const arch::Arch> arches,
                                                         std::string* error, int optimize = 2);
+
+// compile_oci_profile(), started in its own child so that every family compiles at once; the
+// job's finish() returns the program's bytes.
+IsolatedJob start_oci_compile(const nlohmann::json& profile, std::span<const arch::Arch> arches, int optimize = 2);
 
 }  // namespace polc::backends::seccomp

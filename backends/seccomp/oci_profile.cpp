@@ -124,27 +124,39 @@ OciProfile oci_profile(const ir::Policy& policy, const std::vector<ArchPartition
   const nlohmann::json doc = build_profile(policy, partitions);
   std::vector<uint32_t> audits;
   for (arch::Arch a : arch::kAllArches) audits.push_back(arch::audit_arch(a));
-  // One check per arch family: that is what one runtime on one host compiles.
+  // One check per arch family: that is what one runtime on one host compiles. Every family's
+  // compile starts before the first is checked: they are independent children.
   std::vector<arch::Arch> done;
+  struct FamilyCompile {
+    arch::Arch arch;
+    std::vector<arch::Arch> family;
+    IsolatedJob job;
+  };
+  std::vector<FamilyCompile> compiles;
   for (const ArchPartition& part : partitions) {
     if (std::find(done.begin(), done.end(), part.arch) != done.end()) continue;
-    const std::vector<arch::Arch> family = program_family(part.arch, policy.targets);
+    std::vector<arch::Arch> family = program_family(part.arch, policy.targets);
     done.insert(done.end(), family.begin(), family.end());
+    IsolatedJob job = start_oci_compile(doc, family);
+    compiles.push_back({part.arch, std::move(family), std::move(job)});
+  }
+  for (FamilyCompile& compile : compiles) {
+    const std::vector<arch::Arch>& family = compile.family;
     std::string error;
-    auto raw = compile_oci_profile(doc, family, &error);
+    auto raw = compile.job.finish(&error);
     std::optional<std::vector<Insn>> insns;
-    if (raw) insns = decode(*raw, arch::big_endian(part.arch), &error);
+    if (raw) insns = decode(*raw, arch::big_endian(compile.arch), &error);
     if (insns)
       if (auto invalid = validate(*insns)) {
         error = "the result is not a loadable program: " + *invalid;
         insns.reset();
       }
     if (!insns) {
-      out.conflict = OciConflict{part.arch, "", "runc's compile of it fails: " + error, nullptr};
+      out.conflict = OciConflict{compile.arch, "", "runc's compile of it fails: " + error, nullptr};
       return out;
     }
-    if (auto m = check_program(*insns, arch::big_endian(part.arch), policy, family, audits)) {
-      OciConflict c{part.arch, "", m->describe(), nullptr};
+    if (auto m = check_program(*insns, arch::big_endian(compile.arch), policy, family, audits)) {
+      OciConflict c{compile.arch, "", m->describe(), nullptr};
       if (auto target = arch::from_audit_arch(m->data.arch, m->data.nr))
         if ((c.rule = rule_for(policy, *target, m->data.nr))) c.syscall = c.rule->syscall;
       out.conflict = std::move(c);
