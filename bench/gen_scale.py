@@ -47,9 +47,11 @@ REFUSE_BLIND_SOCKETS = ("deny socket(domain in {AF_INET, AF_INET6} && type & 0xf
 def ports(n):
     # Landlock (ABI 4) enforces the binds; nftables the connects.
     # The binds rely on Landlock's TCP rules, so the sockets those rules cannot see are refused
-    # (E0407): stream sockets other than TCP, and io_uring's sockets made without socket(2).
+    # (E0407): stream sockets other than TCP, packet-like families, and io_uring's sockets made
+    # without socket(2).
     out = HEADER + ["policy scale_ports version 1 {", "  targets x86_64", "  syscalls {", "    default allow",
-                    f"    {REFUSE_BLIND_SOCKETS}", "    deny io_uring_setup, io_uring_enter errno(ENOSYS)",
+                    f"    {REFUSE_BLIND_SOCKETS}", "    deny socket(domain in {AF_PACKET, AF_RDS, AF_SMC, AF_XDP}) errno(EAFNOSUPPORT)",
+                    "    deny io_uring_setup, io_uring_enter errno(ENOSYS)",
                     "  }", "  filesystem {", "    landlock abi >= 4", '    read "/usr"', "  }", "  network {"]
     for i in range(n):
         port = 1024 + (i * 11) % 60000
