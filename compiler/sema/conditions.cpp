@@ -393,7 +393,10 @@ std::optional<Regions> width_regions(std::string_view syscall, arch::Arch a) {
     return k;
   };
   for (const auto& [v, args] : per_value) {
-    auto it = std::find_if(out.regions.begin(), out.regions.end(), [&](const Region& r) { return key(r.args) == key(args); });
+    // Computed outside the lambda: a structured binding cannot be captured before C++20's
+    // P1091 fix, which clang 14 (the fuzzing build) lacks.
+    const std::string wanted = key(args);
+    auto it = std::find_if(out.regions.begin(), out.regions.end(), [&](const Region& r) { return key(r.args) == wanted; });
     if (it == out.regions.end()) it = out.regions.insert(out.regions.end(), Region{{}, args});
     it->values.push_back(v);
   }

@@ -482,10 +482,15 @@ constexpr DependentEntry kDependentWidths[] = {
       "sched_core_share_pid(..., enum pid_type type, ...) (kernel/sched/core_sched.c)"}},
 };
 
+// kSignatures is sorted by syscall (asserted below): a binary search keeps the compile-time checks
+// within clang's constexpr step limit.
 constexpr std::optional<ArgType> declared_type(std::string_view syscall, ArchSet arches, std::string_view arg) {
   std::optional<ArgType> found;
-  for (const Signature& s : kSignatures) {
-    if (s.syscall != syscall || (s.arches & arches) == 0) continue;
+  const Signature* first = std::lower_bound(std::begin(kSignatures), std::end(kSignatures), syscall,
+                                            [](const Signature& s, std::string_view name) { return s.syscall < name; });
+  for (const Signature* it = first; it != std::end(kSignatures) && it->syscall == syscall; ++it) {
+    const Signature& s = *it;
+    if ((s.arches & arches) == 0) continue;
     for (size_t i = 0; i < s.count; ++i)
       if (s.args[i].name == arg) found = s.args[i].type;
   }
