@@ -2,6 +2,7 @@
 #include "compiler/verify/blind_sockets.h"
 
 #include <algorithm>
+#include <functional>
 
 #include "compiler/ir/evaluate.h"
 #include "compiler/sema/syscall_table.h"
@@ -115,6 +116,34 @@ bool relies_on_landlock_tcp(const ir::Policy& policy) {
   return policy.network.present && (fs.min_abi >= ir::kNetworkAbi || (fs.best_effort & ir::layer::kNetwork) != 0);
 }
 
+namespace {
+
+// A call to syscall `nr` of `f` with arguments meeting `also` that the policy lets run, asked of
+// Z3. nullopt when there is none; `unknown` set when the solver could not decide, or when the
+// concrete evaluator disagrees with the formula about the witness (a bug, and refusing is the
+// safe side).
+std::optional<std::array<uint64_t, 6>> runnable_call(const ir::Policy& policy, const ir::ArchFilter& f, int nr,
+                                                     const std::function<z3::expr(const ArgVars&)>& also,
+                                                     bool& unknown, uint64_t& queries) {
+  z3::context& ctx = shared_context();
+  Query query(ctx);
+  const ArgVars args = make_args(ctx);
+  const z3::expr decided = decision(ctx, rules_for(f, nr), policy.syscalls.default_action, args);
+  const Answer answer = query.check(also(args) && z3::uge(decided, ctx.bv_val(rank({ir::ActionKind::UserNotif, 0}), 32)));
+  queries += query.checks();
+  if (answer == Answer::Unknown) unknown = true;
+  if (answer != Answer::Sat) return std::nullopt;
+  std::array<uint64_t, 6> values{};
+  for (unsigned i = 0; i < 6; ++i) values[i] = query.value(args[i]);
+  if (!lets_run(ir::decide(policy, arch::audit_arch(f.arch), nr, values).action)) {
+    unknown = true;
+    return std::nullopt;
+  }
+  return values;
+}
+
+}  // namespace
+
 std::optional<BlindSocket> find_blind_socket(const ir::Policy& policy, bool& unknown, uint64_t& queries) {
   unknown = false;
   z3::context& ctx = shared_context();
@@ -131,49 +160,29 @@ std::optional<BlindSocket> find_blind_socket(const ir::Policy& policy, bool& unk
                            "socket(" + family_name(args[0]) + ", " + type_name(args[1]) + ", " + protocol_name(args[2]) + ")",
                            deciding(policy, a, *nr, args)};
       }
-      Query query(ctx);
-      const ArgVars args = make_args(ctx);
-      const z3::expr decided = decision(ctx, rules_for(f, *nr), policy.syscalls.default_action, args);
-      const Answer answer = query.check(blind(ctx, args) && z3::uge(decided, ctx.bv_val(rank({ir::ActionKind::UserNotif, 0}), 32)));
-      queries += query.checks();
-      if (answer == Answer::Unknown) {
-        unknown = true;
-        return std::nullopt;
-      }
-      if (answer == Answer::Sat) {
-        std::array<uint64_t, 6> values{};
-        for (unsigned i = 0; i < 6; ++i) values[i] = query.value(args[i]);
-        // The concrete evaluator must agree with the formula: a disagreement is a bug, and
-        // refusing is the safe side.
-        if (!blind_concrete(values) || !lets_run(ir::decide(policy, arch::audit_arch(a), *nr, values).action)) {
+      const auto values = runnable_call(policy, f, *nr, [&](const ArgVars& args) { return blind(ctx, args); }, unknown, queries);
+      if (unknown) return std::nullopt;
+      if (values) {
+        if (!blind_concrete(*values)) {
           unknown = true;
           return std::nullopt;
         }
-        return BlindSocket{a, "socket", values,
-                           "socket(" + family_name(values[0] & 0xffffffffu) + ", " + type_name(values[1] & 0xffffffffu) +
-                               ", " + protocol_name(values[2] & 0xffffffffu) + ")",
-                           deciding(policy, a, *nr, values)};
+        return BlindSocket{a, "socket", *values,
+                           "socket(" + family_name((*values)[0] & 0xffffffffu) + ", " +
+                               type_name((*values)[1] & 0xffffffffu) + ", " + protocol_name((*values)[2] & 0xffffffffu) + ")",
+                           deciding(policy, a, *nr, *values)};
       }
     }
     // x86 and s390x: socketcall(SYS_SOCKET, args) creates any socket, its arguments in memory
     // where seccomp cannot see them.
     if (auto nr = sema::syscall_number("socketcall", a)) {
-      Query query(ctx);
-      const ArgVars args = make_args(ctx);
-      const z3::expr decided = decision(ctx, rules_for(f, *nr), policy.syscalls.default_action, args);
-      const Answer answer = query.check(low32(args[0]) == ctx.bv_val(kSysSocket, 32) &&
-                                        z3::uge(decided, ctx.bv_val(rank({ir::ActionKind::UserNotif, 0}), 32)));
-      queries += query.checks();
-      if (answer == Answer::Unknown) {
-        unknown = true;
-        return std::nullopt;
-      }
-      if (answer == Answer::Sat) {
-        std::array<uint64_t, 6> values{};
-        for (unsigned i = 0; i < 6; ++i) values[i] = query.value(args[i]);
-        return BlindSocket{a, "socketcall", values, "socketcall(SYS_SOCKET, ...) (any socket: its arguments are in memory)",
-                           deciding(policy, a, *nr, values)};
-      }
+      const auto values = runnable_call(
+          policy, f, *nr, [&](const ArgVars& args) { return low32(args[0]) == ctx.bv_val(kSysSocket, 32); }, unknown,
+          queries);
+      if (unknown) return std::nullopt;
+      if (values)
+        return BlindSocket{a, "socketcall", *values, "socketcall(SYS_SOCKET, ...) (any socket: its arguments are in memory)",
+                           deciding(policy, a, *nr, *values)};
     }
     // Every arch: io_uring's IORING_OP_SOCKET (Linux 5.19) makes any socket, MPTCP included,
     // from a submission queue entry in memory, without a socket(2) call for seccomp to see.
@@ -182,26 +191,12 @@ std::optional<BlindSocket> find_blind_socket(const ir::Policy& policy, bool& unk
     for (const char* ring_call : {"io_uring_setup", "io_uring_enter"}) {
       auto nr = sema::syscall_number(ring_call, a);
       if (!nr) continue;
-      Query query(ctx);
-      const ArgVars args = make_args(ctx);
-      const z3::expr decided = decision(ctx, rules_for(f, *nr), policy.syscalls.default_action, args);
-      const Answer answer = query.check(z3::uge(decided, ctx.bv_val(rank({ir::ActionKind::UserNotif, 0}), 32)));
-      queries += query.checks();
-      if (answer == Answer::Unknown) {
-        unknown = true;
-        return std::nullopt;
-      }
-      if (answer == Answer::Sat) {
-        std::array<uint64_t, 6> values{};
-        for (unsigned i = 0; i < 6; ++i) values[i] = query.value(args[i]);
-        if (!lets_run(ir::decide(policy, arch::audit_arch(a), *nr, values).action)) {
-          unknown = true;
-          return std::nullopt;
-        }
-        return BlindSocket{a, ring_call, values,
+      const auto values = runnable_call(policy, f, *nr, [&](const ArgVars&) { return ctx.bool_val(true); }, unknown, queries);
+      if (unknown) return std::nullopt;
+      if (values)
+        return BlindSocket{a, ring_call, *values,
                            std::string(ring_call) + "(...) (IORING_OP_SOCKET makes any socket without socket(2))",
-                           deciding(policy, a, *nr, values)};
-      }
+                           deciding(policy, a, *nr, *values)};
     }
   }
   return std::nullopt;
