@@ -266,7 +266,7 @@ std::vector<Program> programs_of_policy(const std::string& path) {
   for (const ir::ArchFilter& f : policy->syscalls.arches)
     parts.push_back(partition(f, policy->syscalls.default_action));
   std::vector<const ArchPartition*> members;
-  for (arch::Arch a : program_family(kArch, policy->targets))
+  for (arch::Arch a : arch::family_targets(kArch, policy->targets))
     for (const ArchPartition& q : parts)
       if (q.arch == a) members.push_back(&q);
   std::string error;

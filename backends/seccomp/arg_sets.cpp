@@ -6,6 +6,8 @@
 
 #include <algorithm>
 
+#include "compiler/arch/arch.h"
+
 namespace polc::backends::seccomp {
 
 namespace {
@@ -242,13 +244,11 @@ bool contains(const ArgSet& s, uint64_t x) {
 
 namespace {
 
-uint64_t low_mask(unsigned width) { return width >= 64 ? ~uint64_t{0} : (uint64_t{1} << width) - 1; }
-
 // The set of `width`-bit values in `set`, spelled: a single `!=` where the complement is one point
 // of the full width, the fewest plain comparisons or cubes otherwise.
 ArgSet spell_intervals(unsigned width, Intervals set, CmpSpace s) {
   ArgSet out;
-  const uint64_t w = low_mask(width);
+  const uint64_t w = arch::width_mask(width);
   const Intervals missing = subtract(Intervals{{0, w}}, set);
   if (missing.empty()) {
     out = ArgSet::everything();
@@ -281,7 +281,7 @@ ArgSet subtract(const ArgSet& a, const ArgSet& b, CmpSpace s) {
   if (b.any) return ArgSet::nothing();
   if (b.intervals && (a.any || (a.intervals && a.intervals->width == b.intervals->width))) {
     const unsigned width = b.intervals->width;
-    const Intervals from = a.any ? Intervals{{0, low_mask(width)}} : a.intervals->set;
+    const Intervals from = a.any ? Intervals{{0, arch::width_mask(width)}} : a.intervals->set;
     return spell_intervals(width, subtract(from, b.intervals->set), s);
   }
   if (b.complement_of) return intersect(a, single(*b.complement_of), s);
@@ -302,7 +302,7 @@ std::optional<ArgSet> from_comparison(const ir::ArgCmp& cmp_in, CmpSpace s) {
     if (!masked || (cmp.mask & ~s.full()) != 0 || (cmp.value & ~s.full()) != 0) return std::nullopt;
     cmp.width = static_cast<uint8_t>(s.bits);
   }
-  const uint64_t w = cmp.width >= 64 ? ~uint64_t{0} : (uint64_t{1} << cmp.width) - 1;
+  const uint64_t w = arch::width_mask(cmp.width);
   const uint64_t v = cmp.value & w;
   // Constants outside the width (sema never produces them) decide the comparison alone.
   const bool outside = (cmp.value & ~w) != 0 ||
@@ -325,7 +325,7 @@ std::optional<ArgSet> from_comparison(const ir::ArgCmp& cmp_in, CmpSpace s) {
 
 ArgSet from_low_intervals(const std::vector<std::pair<uint64_t, uint64_t>>& intervals, unsigned width,
                           CmpSpace s) {
-  const uint64_t w = width >= 64 ? ~uint64_t{0} : (uint64_t{1} << width) - 1;
+  const uint64_t w = arch::width_mask(width);
   ArgSet out = ArgSet::nothing();
   for (const auto& [lo, hi] : intervals) {
     if (lo == 0 && hi == w) return ArgSet::everything();

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "backends/seccomp/intervals.h"
+#include "compiler/arch/arch.h"
 #include "compiler/ir/vocab.h"
 
 namespace polc::backends::seccomp {
@@ -31,7 +32,7 @@ struct Atom {
 // libseccomp compares only the low word (x86, arm and x32).
 struct CmpSpace {
   unsigned bits = 64;
-  uint64_t full() const { return bits == 64 ? ~uint64_t{0} : (uint64_t{1} << bits) - 1; }
+  uint64_t full() const { return arch::width_mask(bits); }
 };
 
 // A set defined by plain comparisons only: {x : (x & (2^width - 1)) ∈ set}.

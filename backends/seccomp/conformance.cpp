@@ -7,18 +7,17 @@
 
 #include "backends/seccomp/bpf_interp.h"
 #include "backends/seccomp/decision_index.h"
+#include "compiler/arch/arch.h"
 #include "compiler/ir/evaluate.h"
 
 namespace polc::backends::seccomp {
 
 namespace {
 
-uint64_t width_mask(unsigned w) { return w >= 64 ? ~uint64_t{0} : (uint64_t{1} << w) - 1; }
-
 // Values on both sides of a comparison's constant, at its width, plus the same with the upper half
 // of the register set (what a caller can pass and the kernel ignores for 32-bit arguments).
 void edge_values(const ir::ArgCmp& c, std::set<uint64_t>& out) {
-  const uint64_t m = width_mask(c.width);
+  const uint64_t m = arch::width_mask(c.width);
   std::vector<uint64_t> base = {c.value, c.value - 1, c.value + 1, 0, m, m >> 1, (m >> 1) + 1};
   if (c.op == ir::CmpOp::MaskedEq || c.op == ir::CmpOp::MaskedNe) {
     base.push_back(c.value | (~c.mask & m));

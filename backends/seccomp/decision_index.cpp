@@ -4,13 +4,14 @@
 #include <map>
 #include <set>
 
+#include "compiler/arch/arch.h"
 #include "compiler/ir/evaluate.h"
 
 namespace polc::backends::seccomp {
 
 namespace {
 
-uint64_t low_bits(uint64_t reg, unsigned width) { return width >= 64 ? reg : reg & ((uint64_t{1} << width) - 1); }
+uint64_t low_bits(uint64_t reg, unsigned width) { return reg & arch::width_mask(width); }
 
 }  // namespace
 

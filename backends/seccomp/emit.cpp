@@ -15,19 +15,6 @@ namespace polc::backends::seccomp {
 
 namespace {
 
-int family_of(arch::Arch a) {
-  switch (a) {
-    case arch::Arch::x86_64:
-    case arch::Arch::x32:
-    case arch::Arch::x86: return 0;
-    case arch::Arch::aarch64:
-    case arch::Arch::arm: return 1;
-    case arch::Arch::riscv64: return 2;
-    case arch::Arch::s390x: return 3;
-  }
-  return 4;
-}
-
 diag::SourceRange where(const ir::SyscallRule* rule) {
   return rule && !rule->origins.empty() ? rule->origins.front().range : diag::SourceRange{};
 }
@@ -93,17 +80,6 @@ std::vector<uint32_t> audit_values() {
   return out;
 }
 
-}  // namespace
-
-std::vector<arch::Arch> program_family(arch::Arch a, const std::vector<arch::Arch>& targets) {
-  std::vector<arch::Arch> out = {a};
-  for (arch::Arch t : targets)
-    if (t != a && family_of(t) == family_of(a)) out.push_back(t);
-  return out;
-}
-
-namespace {
-
 // The arch's rules in the compact spelling (see Spelling), or nullopt when nothing changes or
 // it cannot be partitioned either.
 std::optional<ArchPartition> compact_partition(const ir::Policy& policy, arch::Arch a) {
@@ -152,14 +128,14 @@ std::optional<SeccompArtifacts> emit(const ir::Policy& policy, diag::Engine& eng
   };
   std::vector<IsolatedJob> started;
   for (const ArchPartition& part : parts)
-    started.push_back(start_generate(members_of(program_family(part.arch, policy.targets), nullptr),
+    started.push_back(start_generate(members_of(arch::family_targets(part.arch, policy.targets), nullptr),
                                      policy.syscalls.default_action));
   bool respelled = false;  // a program was remade in the compact spelling: later jobs used the old parts
   for (size_t index = 0; index < parts.size(); ++index) {
     const arch::Arch part_arch = parts[index].arch;
     ProgramArtifact p;
     p.arch = part_arch;
-    p.decides = program_family(part_arch, policy.targets);
+    p.decides = arch::family_targets(part_arch, policy.targets);
     std::vector<size_t> member_index;
     const std::vector<const ArchPartition*> members = members_of(p.decides, &member_index);
     std::string error;

@@ -30,8 +30,4 @@ struct SeccompArtifacts {
 // filter too large, an OCI conflict, or a program that disagrees with the policy).
 std::optional<SeccompArtifacts> emit(const ir::Policy& policy, diag::Engine& engine);
 
-// The targets whose calls a process of `a` can make (x86_64, x32 and x86 share a kernel entry;
-// so do aarch64 and arm), restricted to the policy's targets, `a` first.
-std::vector<arch::Arch> program_family(arch::Arch a, const std::vector<arch::Arch>& targets);
-
 }  // namespace polc::backends::seccomp

@@ -3,10 +3,12 @@
 
 #include <algorithm>
 
+#include "compiler/arch/arch.h"
+
 namespace polc::backends::seccomp {
 
 Intervals intervals_of(const ir::ArgCmp& c) {
-  const uint64_t w = c.width >= 64 ? ~uint64_t{0} : (uint64_t{1} << c.width) - 1;
+  const uint64_t w = arch::width_mask(c.width);
   const uint64_t v = c.value;
   switch (c.op) {
     case ir::CmpOp::Eq: return v > w ? Intervals{} : Intervals{{v, v}};

@@ -8,7 +8,6 @@
 #include <tuple>
 
 #include "backends/seccomp/bpf_interp.h"
-#include "backends/seccomp/emit.h"
 #include "backends/seccomp/oci_compile.h"
 
 namespace polc::backends::seccomp {
@@ -135,7 +134,7 @@ OciProfile oci_profile(const ir::Policy& policy, const std::vector<ArchPartition
   std::vector<FamilyCompile> compiles;
   for (const ArchPartition& part : partitions) {
     if (std::find(done.begin(), done.end(), part.arch) != done.end()) continue;
-    std::vector<arch::Arch> family = program_family(part.arch, policy.targets);
+    std::vector<arch::Arch> family = arch::family_targets(part.arch, policy.targets);
     done.insert(done.end(), family.begin(), family.end());
     IsolatedJob job = start_oci_compile(doc, family);
     compiles.push_back({part.arch, std::move(family), std::move(job)});

@@ -11,6 +11,8 @@
 #include <map>
 #include <span>
 
+#include "compiler/arch/arch.h"
+
 namespace polc::backends::seccomp {
 
 namespace {
@@ -102,7 +104,7 @@ std::optional<std::vector<std::pair<ir::Action, Region>>> single_argument_wins(s
         width = c.width;
       }
   if (arg < 0) return std::nullopt;  // unconditional rules only: the general path is as simple
-  const uint64_t w = width >= 64 ? ~uint64_t{0} : (uint64_t{1} << width) - 1;
+  const uint64_t w = arch::width_mask(width);
   std::map<ir::Action, Intervals, ActionOrder> by_action;
   for (const ir::SyscallRule& r : group) {
     Intervals& set = by_action[r.action];

@@ -38,7 +38,14 @@ unsigned long_bits(Arch a) { return info(a).long_bits; }
 uint32_t scmp_token(Arch a) { return info(a).token; }
 uint32_t audit_arch(Arch a) { return info(a).audit; }
 bool big_endian(Arch a) { return info(a).big_endian; }
-unsigned register_bits(Arch a) { return a == Arch::x86 || a == Arch::arm ? 32 : 64; }
+unsigned register_bits(Arch a) { return kRegisters32 & bit(a) ? 32 : 64; }
+
+std::vector<Arch> family_targets(Arch a, std::span<const Arch> targets) {
+  std::vector<Arch> out = {a};
+  for (Arch t : targets)
+    if (t != a && family(t) == family(a)) out.push_back(t);
+  return out;
+}
 std::optional<Arch> from_audit_arch(uint32_t audit, int nr) {
   // Every number from bit 30 up (negative ones included) counts as x32, as libseccomp's filters
   // decide it; the kernel runs none of them as an x86_64 syscall. -1 (a tracer skipping the call)

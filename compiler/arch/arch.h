@@ -5,7 +5,9 @@
 #include <array>
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string_view>
+#include <vector>
 
 namespace polc::arch {
 
@@ -23,6 +25,24 @@ inline constexpr ArchSet kAllArchSet = [] {
   for (Arch a : kAllArches) s |= bit(a);
   return s;
 }();
+
+// Kernel-entry families: the arches whose syscalls a process of one of them can make, because one
+// kernel serves them all (x86_64, x32 and x86 on an x86_64 kernel; aarch64 and arm on arm64). A
+// seccomp filter installed by any member sees the calls of every member. riscv64 and s390x stand
+// alone. Also what the kernel's uapi headers group together (arm's and arm64's open flags).
+inline constexpr ArchSet kX86Family = bit(Arch::x86_64) | bit(Arch::x86) | bit(Arch::x32);
+inline constexpr ArchSet kArmFamily = bit(Arch::aarch64) | bit(Arch::arm);
+constexpr ArchSet family(Arch a) {
+  if (kX86Family & bit(a)) return kX86Family;
+  if (kArmFamily & bit(a)) return kArmFamily;
+  return bit(a);
+}
+// The members of `a`'s family among `targets`: `a` first, the others in `targets`' order. What one
+// seccomp program for `a` decides.
+std::vector<Arch> family_targets(Arch a, std::span<const Arch> targets);
+
+// The arches whose syscall argument registers are 32 bits wide (see register_bits).
+inline constexpr ArchSet kRegisters32 = bit(Arch::x86) | bit(Arch::arm);
 
 // The spelling used in .sbx `targets` and in artifact names (seccomp.<name>.bpf).
 std::string_view name(Arch a);
@@ -51,6 +71,10 @@ bool big_endian(Arch a);
 // Width of the syscall argument registers the kernel hands to seccomp: 32 on x86 and arm (also
 // under a 64-bit kernel, where they are zero-extended), 64 elsewhere, x32 included.
 unsigned register_bits(Arch a);
+
+// The low `bits` bits set: the values an argument of that width can hold, as the kernel reads it
+// (a 32-bit argument ignores the upper half of its register). 64 or more: every bit.
+constexpr uint64_t width_mask(unsigned bits) { return bits >= 64 ? ~uint64_t{0} : (uint64_t{1} << bits) - 1; }
 
 // Comma-separated list of every supported name, for diagnostics.
 std::string_view supported_list();

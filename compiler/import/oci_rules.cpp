@@ -5,6 +5,7 @@
 #include <map>
 #include <set>
 
+#include "compiler/arch/arch.h"
 #include "compiler/import/oci_vocab.h"
 #include "compiler/import/oci_width.h"
 #include "compiler/sema/syscall_signatures.h"
@@ -41,8 +42,6 @@ std::string_view op_text(OciOp op) {
   }
   return "==";
 }
-
-uint64_t mask_of(unsigned bits) { return bits >= 64 ? ~uint64_t{0} : (uint64_t{1} << bits) - 1; }
 
 // A syscall name of an entry as the statement writes it.
 struct NameUse {
@@ -153,7 +152,7 @@ class EntryTranslator {
 
   // The text and bit patterns of one condition, given the narrowest width it is compared at.
   std::optional<WrittenArg> written(const OciArg& a, unsigned min_width, const std::string& syscalls) {
-    const uint64_t wm = mask_of(min_width);
+    const uint64_t wm = arch::width_mask(min_width);
     const std::string reg = "arg" + std::to_string(a.index);
     const std::string bits = std::to_string(min_width) + " bits";
     WrittenArg w{"", a};

@@ -3,11 +3,11 @@
 
 #include <optional>
 
+#include "compiler/arch/arch.h"
+
 namespace polc::import {
 
 namespace {
-
-uint64_t mask_of(unsigned bits) { return bits >= 64 ? ~uint64_t{0} : (uint64_t{1} << bits) - 1; }
 
 // runc: the register against the profile's 64-bit values, unsigned.
 bool runc_accepts(const OciArg& a, uint64_t reg) {
@@ -57,12 +57,12 @@ std::string as_signed_text(uint64_t v, const ArgView& view) {
 }  // namespace
 
 PolcComparison polc_comparison(const OciArg& written, const ArgView& view) {
-  const uint64_t wm = mask_of(view.width);
+  const uint64_t wm = arch::width_mask(view.width);
   return {written.op, written.value & wm, written.op == OciOp::MaskedEq ? written.value_two & wm : 0};
 }
 
 std::vector<std::string> width_differences(const OciArg& arg, const PolcComparison& c, const ArgView& view) {
-  const uint64_t wm = mask_of(view.width), rm = mask_of(view.register_bits);
+  const uint64_t wm = arch::width_mask(view.width), rm = arch::width_mask(view.register_bits);
   // The two predicates are constant between the boundaries these values mark, so testing on and
   // around each boundary finds every kind of disagreement.
   const uint64_t half = view.width >= 64 ? uint64_t{1} << 63 : uint64_t{1} << (view.width - 1);

@@ -3,14 +3,12 @@
 
 #include <algorithm>
 
+#include "compiler/arch/arch.h"
+
 namespace polc::ir {
 
-namespace {
-uint64_t width_mask(unsigned width) { return width >= 64 ? ~uint64_t{0} : (uint64_t{1} << width) - 1; }
-}  // namespace
-
 bool holds(const ArgCmp& cmp, uint64_t reg) {
-  const uint64_t x = reg & width_mask(cmp.width);
+  const uint64_t x = reg & arch::width_mask(cmp.width);
   switch (cmp.op) {
     case CmpOp::Eq: return x == cmp.value;
     case CmpOp::Ne: return x != cmp.value;

@@ -4,6 +4,8 @@
 #include <algorithm>
 #include <tuple>
 
+#include "compiler/arch/arch.h"
+
 namespace polc::ir {
 
 ArgCmp negate(ArgCmp c) {
@@ -25,7 +27,7 @@ namespace {
 // The value of a comparison that is decided by its constants alone at its width (`x < 0`,
 // `x <= 0xffffffff` on 32 bits, a masked test of bits outside the mask), or nullopt.
 std::optional<bool> trivial(const ArgCmp& c) {
-  const uint64_t max = c.width >= 64 ? ~uint64_t{0} : (uint64_t{1} << c.width) - 1;
+  const uint64_t max = arch::width_mask(c.width);
   switch (c.op) {
     case CmpOp::Lt: return c.value == 0 ? std::optional(false) : std::nullopt;
     case CmpOp::Ge: return c.value == 0 ? std::optional(true) : std::nullopt;
@@ -50,7 +52,7 @@ bool tighten_clause(Clause& c) {
     size_t j = i;
     while (j < c.size() && c[j].arg == c[i].arg && c[j].width == c[i].width) ++j;
     const uint8_t arg = c[i].arg, width = c[i].width;
-    const uint64_t max = width >= 64 ? ~uint64_t{0} : (uint64_t{1} << width) - 1;
+    const uint64_t max = arch::width_mask(width);
     uint64_t lo = 0, hi = max;
     std::optional<uint64_t> eq;
     std::vector<uint64_t> ne;

@@ -8,6 +8,7 @@
 #include <utility>
 #include <vector>
 
+#include "compiler/arch/arch.h"
 #include "compiler/sema/constants.h"
 #include "compiler/sema/suggest.h"
 #include "compiler/sema/syscall_signatures.h"
@@ -19,7 +20,7 @@ using diag::Code;
 
 namespace {
 
-uint64_t width_mask(unsigned bits) { return bits >= 64 ? ~uint64_t{0} : (uint64_t{1} << bits) - 1; }
+using arch::width_mask;
 
 // A syscall argument as it appears in a condition: which register, how wide, and an optional mask.
 struct ArgOperand {

@@ -18,13 +18,13 @@ using arch::ArchSet;
 using arch::bit;
 constexpr ArchSet kAll = arch::kAllArchSet;
 // arm and arm64 keep the historical ARM open-flag bits (arch/arm*/include/uapi/asm/fcntl.h).
-constexpr ArchSet kArmFamily = bit(Arch::aarch64) | bit(Arch::arm);
-constexpr ArchSet kX86Family = bit(Arch::x86_64) | bit(Arch::x86) | bit(Arch::x32);
+using arch::kArmFamily;
+using arch::kX86Family;
 // ABIs whose C `long`, `size_t` and pointers are 32 bits: ioctl numbers that encode sizeof(long)
 // differ there (x32 userspace passes the 32-bit encoding; the kernel's compat ioctl path takes it).
 constexpr ArchSet kIlp32 = bit(Arch::x86) | bit(Arch::x32) | bit(Arch::arm);
 // ABIs with 32-bit registers, i.e. 32-bit kernels' syscall tables (fcntl64 and its *LK64 commands).
-constexpr ArchSet kRegs32 = bit(Arch::x86) | bit(Arch::arm);
+constexpr ArchSet kRegs32 = arch::kRegisters32;
 
 constexpr std::string_view kAccessMode = "access mode";
 constexpr std::string_view kAddressFamily = "address family";

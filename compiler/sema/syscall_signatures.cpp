@@ -27,9 +27,9 @@ constexpr ArchSet kAll = arch::kAllArchSet;
 // there, in an order and with alignment padding that differ per arch (arm pads to an even register
 // pair), so syscalls with such arguments get no signature on these arches: policies must use
 // arg0..arg5 and see the registers as they are. Every other arch passes it in one register.
-constexpr ArchSet kRegs32 = bit(Arch::x86) | bit(Arch::arm);
+constexpr ArchSet kRegs32 = arch::kRegisters32;
 constexpr ArchSet kRegs64 = kAll & ~kRegs32;
-constexpr ArchSet kX86Family = bit(Arch::x86_64) | bit(Arch::x86) | bit(Arch::x32);
+using arch::kX86Family;
 // x32 enters some syscalls through compat_sys_* handlers that truncate every `long` argument to 32
 // bits (arch/x86/entry/syscalls/syscall_64.tbl, numbers 512-547); those get x32 signatures with
 // 32-bit types for their non-pointer long arguments.

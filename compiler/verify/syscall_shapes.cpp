@@ -4,16 +4,16 @@
 #include <algorithm>
 #include <map>
 
+#include "compiler/arch/arch.h"
+
 namespace polc::verify {
 
 namespace {
 
-uint64_t low_mask(unsigned width) { return width >= 64 ? ~uint64_t{0} : (uint64_t{1} << width) - 1; }
-
 // The values of a plain comparison at its width, read exactly as syscall_model's `holds` reads it:
 // the register and the constant both truncated to the width. nullopt for any other operator.
 std::optional<ValueRanges> values_of(const ir::ArgCmp& c) {
-  const uint64_t w = low_mask(c.width);
+  const uint64_t w = arch::width_mask(c.width);
   const uint64_t v = c.value & w;
   switch (c.op) {
     case ir::CmpOp::Eq: return ValueRanges{{v, v}};

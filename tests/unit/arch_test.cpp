@@ -38,3 +38,37 @@ TEST_CASE("arch sets have one bit per architecture") {
   }
   CHECK(all == kAllArchSet);
 }
+
+TEST_CASE("width masks keep the low bits an argument of that width holds") {
+  static_assert(width_mask(64) == ~uint64_t{0});
+  CHECK(width_mask(64) == 0xffffffffffffffffull);
+  CHECK(width_mask(32) == 0xffffffffull);
+  CHECK(width_mask(16) == 0xffffull);
+  CHECK(width_mask(1) == 1);
+  CHECK(width_mask(0) == 0);
+  CHECK(width_mask(65) == ~uint64_t{0});
+}
+
+TEST_CASE("kernel-entry families group the arches one kernel serves") {
+  for (Arch a : {Arch::x86_64, Arch::x86, Arch::x32}) CHECK(family(a) == (bit(Arch::x86_64) | bit(Arch::x86) | bit(Arch::x32)));
+  for (Arch a : {Arch::aarch64, Arch::arm}) CHECK(family(a) == (bit(Arch::aarch64) | bit(Arch::arm)));
+  CHECK(family(Arch::riscv64) == bit(Arch::riscv64));
+  CHECK(family(Arch::s390x) == bit(Arch::s390x));
+  // Families partition the arches: each arch is in its own family and in no other.
+  for (Arch a : kAllArches)
+    for (Arch b : kAllArches) CHECK(((family(a) & bit(b)) != 0) == (family(a) == family(b)));
+
+  const std::vector<Arch> targets = {Arch::aarch64, Arch::x86, Arch::x86_64, Arch::arm, Arch::x32, Arch::s390x};
+  CHECK(family_targets(Arch::x86_64, targets) == std::vector<Arch>{Arch::x86_64, Arch::x86, Arch::x32});
+  CHECK(family_targets(Arch::arm, targets) == std::vector<Arch>{Arch::arm, Arch::aarch64});
+  CHECK(family_targets(Arch::s390x, targets) == std::vector<Arch>{Arch::s390x});
+  // The arch itself comes first even when the targets do not name it.
+  CHECK(family_targets(Arch::riscv64, targets) == std::vector<Arch>{Arch::riscv64});
+}
+
+TEST_CASE("32-bit argument registers on x86 and arm only") {
+  for (Arch a : kAllArches) CHECK(register_bits(a) == ((kRegisters32 & bit(a)) ? 32u : 64u));
+  CHECK(register_bits(Arch::x86) == 32);
+  CHECK(register_bits(Arch::arm) == 32);
+  CHECK(register_bits(Arch::x32) == 64);
+}

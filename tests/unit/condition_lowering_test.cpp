@@ -163,7 +163,7 @@ bool ir_matches(const std::vector<ir::Clause>& when, const uint64_t regs[3]) {
   for (const ir::Clause& clause : when) {
     bool all = true;
     for (const ir::ArgCmp& a : clause) {
-      const uint64_t wm = a.width >= 64 ? ~uint64_t{0} : (uint64_t{1} << a.width) - 1;
+      const uint64_t wm = arch::width_mask(a.width);
       const uint64_t x = regs[a.arg] & wm;
       bool ok = false;
       switch (a.op) {
