@@ -7,31 +7,13 @@
 
 #include "launcher/bundle_json.h"
 #include "launcher/errors.h"
+#include "launcher/landlock_names.h"
 
 namespace polc::launcher {
 
 namespace {
 
 using nlohmann::json;
-
-struct Name {
-  const char* name;
-  uint64_t bit;
-  int abi;  // first Landlock ABI that knows it
-};
-
-// The kernel's LANDLOCK_ACCESS_FS_* / _NET_* / LANDLOCK_SCOPE_* values, named by their lowercase
-// suffix as landlock.json spells them.
-constexpr Name kFsRights[] = {
-    {"execute", 1ull << 0, 1},     {"write_file", 1ull << 1, 1},  {"read_file", 1ull << 2, 1},
-    {"read_dir", 1ull << 3, 1},    {"remove_dir", 1ull << 4, 1},  {"remove_file", 1ull << 5, 1},
-    {"make_char", 1ull << 6, 1},   {"make_dir", 1ull << 7, 1},    {"make_reg", 1ull << 8, 1},
-    {"make_sock", 1ull << 9, 1},   {"make_fifo", 1ull << 10, 1},  {"make_block", 1ull << 11, 1},
-    {"make_sym", 1ull << 12, 1},   {"refer", 1ull << 13, 2},      {"truncate", 1ull << 14, 3},
-    {"ioctl_dev", 1ull << 15, 5},
-};
-constexpr Name kNetRights[] = {{"bind_tcp", 1ull << 0, 4}, {"connect_tcp", 1ull << 1, 4}};
-constexpr Name kScopes[] = {{"abstract_unix_socket", 1ull << 0, 6}, {"signal", 1ull << 1, 6}};
 
 constexpr int kNetMinAbi = 4;
 constexpr int kScopeMinAbi = 6;
@@ -59,14 +41,14 @@ void expect_keys(const json& object, const std::string& where, std::initializer_
 }
 
 template <size_t N>
-uint64_t parse_names(const json& list, const Name (&table)[N], const std::string& where, int* max_abi = nullptr) {
+uint64_t parse_names(const json& list, const LandlockName (&table)[N], const std::string& where, int* max_abi = nullptr) {
   if (!list.is_array()) invalid(where + " is not an array of names");
   uint64_t bits = 0;
   for (const json& item : list) {
     if (!item.is_string()) invalid(where + " has a non-string entry");
     std::string name = item.get<std::string>();
-    const Name* found = nullptr;
-    for (const Name& n : table)
+    const LandlockName* found = nullptr;
+    for (const LandlockName& n : table)
       if (name == n.name) found = &n;
     if (!found) invalid(where + " has unknown name \"" + name + "\"");
     bits |= found->bit;
@@ -173,9 +155,9 @@ ScopeLayer parse_scope(const json& scope) {
 }
 
 template <size_t N>
-std::vector<std::string> names_of(uint64_t bits, const Name (&table)[N]) {
+std::vector<std::string> names_of(uint64_t bits, const LandlockName (&table)[N]) {
   std::vector<std::string> out;
-  for (const Name& n : table)
+  for (const LandlockName& n : table)
     if (bits & n.bit) out.emplace_back(n.name);
   return out;
 }

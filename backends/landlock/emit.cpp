@@ -6,9 +6,9 @@
 
 #include <nlohmann/json.hpp>
 
-#include "backends/landlock/access_names.h"
 #include "backends/landlock/fs_layer.h"
 #include "backends/landlock/net_layer.h"
+#include "compiler/ir/landlock_names.h"
 
 namespace polc::backends::landlock {
 
@@ -18,12 +18,12 @@ using nlohmann::json;
 
 json path_rules_json(const std::vector<PathRule>& rules) {
   json out = json::array();
-  for (const PathRule& r : rules) out.push_back({{"path", r.path}, {"access", fs_access_names(r.access)}});
+  for (const PathRule& r : rules) out.push_back({{"path", r.path}, {"access", ir::fs_right_names(r.access)}});
   return out;
 }
 
 json fs_json(const FsLayer& fs) {
-  return {{"handled_access", fs_access_names(fs.handled)}, {"rules", path_rules_json(fs.rules)}, {"denies", path_rules_json(fs.denies)}};
+  return {{"handled_access", ir::fs_right_names(fs.handled)}, {"rules", path_rules_json(fs.rules)}, {"denies", path_rules_json(fs.denies)}};
 }
 
 json ports_json(const std::vector<ir::PortRange>& ranges) {
@@ -36,13 +36,15 @@ json net_json(const NetLayer& net) {
   json handled = json::array();
   json rules = json::array();
   if (net.bind_tcp) {
-    handled.push_back("bind_tcp");
-    if (!net.bind_tcp->empty()) rules.push_back({{"access", {"bind_tcp"}}, {"ports", ports_json(*net.bind_tcp)}});
+    handled.push_back(ir::net_right_name(ir::net_right::kBindTcp));
+    if (!net.bind_tcp->empty())
+      rules.push_back({{"access", {ir::net_right_name(ir::net_right::kBindTcp)}}, {"ports", ports_json(*net.bind_tcp)}});
   }
   if (net.connect_tcp) {
-    handled.push_back("connect_tcp");
+    handled.push_back(ir::net_right_name(ir::net_right::kConnectTcp));
     if (!net.connect_tcp->empty())
-      rules.push_back({{"access", {"connect_tcp"}}, {"ports", ports_json(*net.connect_tcp)}});
+      rules.push_back(
+          {{"access", {ir::net_right_name(ir::net_right::kConnectTcp)}}, {"ports", ports_json(*net.connect_tcp)}});
   }
   if (handled.empty()) return nullptr;  // every port allowed both ways: nothing to restrict
   return {{"abi", ir::kNetworkAbi}, {"best_effort", net.best_effort}, {"handled_access", handled}, {"rules", rules}};
@@ -55,7 +57,7 @@ json scope_json(const ir::Filesystem& fs, Enforcements& enforced) {
     enforced.push_back({o, "landlock.json", Extent::Full,
                         std::string("scopes the sandbox's signals and abstract unix sockets") +
                             (best_effort ? " (best effort: kernels with Landlock ABI 6)" : "")});
-  return {{"abi", ir::kScopeAbi}, {"best_effort", best_effort}, {"scoped", scope_names(fs.scopes)}};
+  return {{"abi", ir::kScopeAbi}, {"best_effort", best_effort}, {"scoped", ir::scope_names(fs.scopes)}};
 }
 
 }  // namespace

@@ -4,7 +4,7 @@
 #include <algorithm>
 #include <map>
 
-#include "backends/landlock/access_names.h"
+#include "compiler/ir/landlock_names.h"
 
 namespace polc::backends::landlock {
 
@@ -56,7 +56,7 @@ void check_deny(const ir::FsRule& deny, const std::vector<ir::FsRule>& rules, co
     if (overlap == 0) continue;
     const bool inside = beneath(deny.path, grant.path);
     if (!inside && !beneath(grant.path, deny.path)) continue;
-    const std::string rights = joined(fs_access_names(overlap));
+    const std::string rights = joined(ir::fs_right_names(overlap));
     auto& d = engine.report(diag::Code::DenyInsideAllow, deny.origins.front().range,
                             inside ? "Landlock cannot deny " + rights + " on \"" + deny.path + "\": \"" + grant.path +
                                          "\" grants it on everything beneath it"
@@ -84,7 +84,7 @@ FsLayer fs_layer(const ir::Filesystem& fs, diag::Engine& engine, Enforcements& e
   std::map<std::string, uint64_t> grants, denies;
   const GrantIndex grant_index(fs.rules);
   for (const ir::FsRule& r : fs.rules) {
-    const std::string rights = joined(fs_access_names(r.rights));
+    const std::string rights = joined(ir::fs_right_names(r.rights));
     if (r.deny) {
       check_deny(r, fs.rules, grant_index, engine);
       denies[r.path] |= r.rights;

@@ -16,8 +16,8 @@ nlohmann::json rule_json(const ir::NetRule& r) {
   nlohmann::json j;
   j["origin"] = origin_label(r.origin);
   j["implicit"] = r.implicit;
-  j["direction"] = std::string(direction_name(r.direction));
-  j["protocol"] = std::string(proto_name(r.proto));
+  j["direction"] = std::string(ir::direction_name(r.direction));
+  j["protocol"] = std::string(ir::proto_name(r.proto));
   // An empty list would read as "nothing" to a careless consumer (and so fail open for a deny
   // rule): every host is a flag, every port is the full range.
   j["any_host"] = r.hosts.empty();

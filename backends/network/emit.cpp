@@ -16,7 +16,7 @@ constexpr const char* kSquid = "squid.conf";
 constexpr const char* kEgress = "egress.json";
 
 std::string l4_text(const ir::NetRule& r) {
-  std::string out = r.proto == ir::Proto::Any ? "every protocol" : std::string(proto_name(r.proto));
+  std::string out = r.proto == ir::Proto::Any ? "every protocol" : std::string(ir::proto_name(r.proto));
   out += r.ports.empty() ? "" : " port " + ports_text(merged_ports(r.ports));
   return out;
 }

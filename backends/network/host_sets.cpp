@@ -165,32 +165,14 @@ std::string hosts_text(const std::vector<ir::Host>& hosts) {
   return out;
 }
 
-std::string_view proto_name(ir::Proto p) {
-  switch (p) {
-    case ir::Proto::Tcp: return "tcp";
-    case ir::Proto::Udp: return "udp";
-    case ir::Proto::Any: return "any";
-  }
-  return "?";
-}
-
-std::string_view direction_name(ir::Direction d) {
-  switch (d) {
-    case ir::Direction::Connect: return "connect";
-    case ir::Direction::Bind: return "bind";
-    case ir::Direction::Any: return "any";
-  }
-  return "?";
-}
-
 std::string rule_text(const ir::NetRule& r) {
   std::string out = r.deny ? "deny" : "";
   auto word = [&out](std::string_view w) {
     if (!out.empty()) out += " ";
     out += w;
   };
-  if (r.direction != ir::Direction::Any) word(direction_name(r.direction));
-  if (r.proto != ir::Proto::Any) word(proto_name(r.proto));
+  if (r.direction != ir::Direction::Any) word(ir::direction_name(r.direction));
+  if (r.proto != ir::Proto::Any) word(ir::proto_name(r.proto));
   // A deny rule without ports says nothing about them; an allow rule must have said `any`.
   if (!r.ports.empty()) word(ports_text(merged_ports(r.ports)));
   else if (!r.deny) word("any port");

@@ -46,7 +46,4 @@ std::string rule_text(const ir::NetRule& r);
 // Just the hosts part of rule_text ("any host", "10.0.0.0/8, pypi.org", "7 hosts: a, b, c, ...").
 std::string hosts_text(const std::vector<ir::Host>& hosts);
 
-std::string_view proto_name(ir::Proto p);          // "tcp", "udp", "any"
-std::string_view direction_name(ir::Direction d);  // "connect", "bind", "any"
-
 }  // namespace polc::backends::network

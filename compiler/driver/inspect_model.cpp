@@ -6,10 +6,10 @@
 #include <set>
 #include <tuple>
 
-#include "backends/landlock/access_names.h"
 #include "compiler/bundle/coverage.h"
 #include "compiler/bundle/json_fields.h"
 #include "compiler/ir/evaluate_access.h"
+#include "compiler/ir/landlock_names.h"
 #include "compiler/verify/net_text.h"
 
 namespace polc::driver::inspect {
@@ -205,7 +205,7 @@ Filesystem filesystem_of(const ir::Filesystem& fs, const diag::SourceManager& so
   out.min_abi = fs.min_abi;
   out.abi_source = ref_of(fs.abi_origin, sources);
   out.handled = right_names(fs.handled);
-  out.scopes = backends::landlock::scope_names(fs.scopes);
+  out.scopes = ir::scope_names(fs.scopes);
   for (const ir::Origin& o : fs.scope_origins) out.scope_sources.push_back(ref_of(o, sources));
   if (fs.best_effort & ir::layer::kNetwork) out.best_effort.push_back("network (Landlock ABI 4)");
   if (fs.best_effort & ir::layer::kScope) out.best_effort.push_back("scope (Landlock ABI 6)");
@@ -225,8 +225,8 @@ std::string port_text(const ir::PortRange& p) {
 
 NetEntry entry_of(const ir::NetRule& r, const diag::SourceManager& sources) {
   NetEntry e;
-  e.direction = verify::direction_text(r.direction);
-  e.proto = verify::proto_text(r.proto);
+  e.direction = ir::direction_name(r.direction);
+  e.proto = ir::proto_name(r.proto);
   for (const ir::PortRange& p : r.ports) e.ports.push_back(port_text(p));
   e.any_host = r.hosts.empty();
   for (const ir::Host& h : r.hosts) {

@@ -14,15 +14,6 @@ bool beneath(std::string_view path, std::string_view rule_path) {
   return path.size() > rule_path.size() && path.starts_with(rule_path) && path[rule_path.size()] == '/';
 }
 
-std::string_view fs_right_name(uint64_t bit) {
-  static constexpr std::array<std::string_view, 16> kNames = {
-      "execute",  "write_file", "read_file", "read_dir",  "remove_dir", "remove_file", "make_char", "make_dir",
-      "make_reg", "make_sock",  "make_fifo", "make_block", "make_sym",  "refer",       "truncate",  "ioctl_dev"};
-  for (size_t i = 0; i < kNames.size(); ++i)
-    if (bit == uint64_t{1} << i) return kNames[i];
-  return "";
-}
-
 namespace {
 void add_origins(std::vector<Origin>& out, const std::vector<Origin>& more) {
   out.insert(out.end(), more.begin(), more.end());

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "compiler/ir/ir.h"
+#include "compiler/ir/landlock_names.h"  // fs_right_name
 
 namespace polc::ir {
 
@@ -19,9 +20,6 @@ namespace polc::ir {
 // A rule on `rule_path` covers `path` (both absolute and normal): the path itself and everything
 // beneath it. "/usr" covers "/usr" and "/usr/lib", not "/usrx".
 bool beneath(std::string_view path, std::string_view rule_path);
-
-// "read_file", "make_sym", ...: the name of one fs_right bit as a policy writes it ("" otherwise).
-std::string_view fs_right_name(uint64_t bit);
 
 struct FsDecision {
   bool allowed = true;

@@ -4,6 +4,8 @@
 #include <cstdio>
 #include <nlohmann/json.hpp>
 
+#include "compiler/ir/landlock_names.h"
+
 namespace polc::ir {
 
 namespace {
@@ -69,11 +71,6 @@ json origins_json(const std::vector<Origin>& origins) {
   for (const Origin& o : origins) arr.push_back(origin_json(o));
   return arr;
 }
-
-std::string_view direction_name(Direction d) {
-  return d == Direction::Connect ? "connect" : d == Direction::Bind ? "bind" : "any";
-}
-std::string_view proto_name(Proto p) { return p == Proto::Tcp ? "tcp" : p == Proto::Udp ? "udp" : "any"; }
 
 json ports_json(const std::vector<PortRange>& ports) {
   json arr = json::array();
@@ -143,12 +140,8 @@ std::string to_json(const Policy& p) {
                          {"origin", origin_json(r.origin)}});
   }
 
-  json scopes = json::array();
-  if (p.filesystem.scopes & scope::kAbstractUnixSocket) scopes.push_back("abstract_unix_socket");
-  if (p.filesystem.scopes & scope::kSignal) scopes.push_back("signal");
-  json best_effort = json::array();
-  if (p.filesystem.best_effort & layer::kNetwork) best_effort.push_back("network");
-  if (p.filesystem.best_effort & layer::kScope) best_effort.push_back("scope");
+  json scopes = scope_names(p.filesystem.scopes);
+  json best_effort = layer_names(p.filesystem.best_effort);
   json proxy = nullptr;
   if (p.network.proxy)
     proxy = {{"address", host_to_string(p.network.proxy->address)},

@@ -25,6 +25,24 @@ std::string_view action_name(ActionKind k) {
   return "?";
 }
 
+std::string_view direction_name(Direction d) {
+  switch (d) {
+    case Direction::Connect: return "connect";
+    case Direction::Bind: return "bind";
+    case Direction::Any: return "any";
+  }
+  return "?";
+}
+
+std::string_view proto_name(Proto p) {
+  switch (p) {
+    case Proto::Tcp: return "tcp";
+    case Proto::Udp: return "udp";
+    case Proto::Any: return "any";
+  }
+  return "?";
+}
+
 std::string host_to_string(const Host& h) {
   switch (h.kind) {
     case HostKind::Any: return "any";

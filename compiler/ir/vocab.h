@@ -98,6 +98,11 @@ inline constexpr unsigned kNetworkAbi = 4;
 enum class Direction : uint8_t { Any, Connect, Bind };
 enum class Proto : uint8_t { Any, Tcp, Udp };
 
+// The words a policy, the IR's JSON, egress.json and every report use: "connect", "bind", "any";
+// "tcp", "udp", "any".
+std::string_view direction_name(Direction d);
+std::string_view proto_name(Proto p);
+
 struct PortRange {
   uint16_t low = 1;
   uint16_t high = 65535;

@@ -1,8 +1,7 @@
 // Stage: sema. Filesystem rights and path checks.
 #include "compiler/sema/fs_values.h"
 
-#include <array>
-
+#include "compiler/ir/landlock_names.h"
 #include "compiler/sema/suggest.h"
 
 namespace polc::sema {
@@ -11,21 +10,6 @@ using diag::Code;
 namespace fr = ir::fs_right;
 
 namespace {
-
-struct RightInfo {
-  std::string_view name;
-  uint64_t bits;
-  unsigned min_abi;
-};
-
-constexpr std::array<RightInfo, 16> kFineRights = {{
-    {"execute", fr::kExecute, 1},       {"write_file", fr::kWriteFile, 1}, {"read_file", fr::kReadFile, 1},
-    {"read_dir", fr::kReadDir, 1},      {"remove_dir", fr::kRemoveDir, 1}, {"remove_file", fr::kRemoveFile, 1},
-    {"make_char", fr::kMakeChar, 1},    {"make_dir", fr::kMakeDir, 1},     {"make_reg", fr::kMakeReg, 1},
-    {"make_sock", fr::kMakeSock, 1},    {"make_fifo", fr::kMakeFifo, 1},   {"make_block", fr::kMakeBlock, 1},
-    {"make_sym", fr::kMakeSym, 1},      {"refer", fr::kRefer, 2},          {"truncate", fr::kTruncate, 3},
-    {"ioctl_dev", fr::kIoctlDev, 5},
-}};
 
 // Composites expand to what the ABI can restrict: `write` at ABI 1 cannot include truncate, and
 // that is not an error, because at ABI 1 truncation is not restricted for anyone.
@@ -48,26 +32,26 @@ std::optional<uint64_t> resolve_rights(Context& ctx, const std::vector<ast::Name
       bits |= kWriteBits & available;
       continue;
     }
-    const RightInfo* found = nullptr;
-    for (const auto& ri : kFineRights)
+    const ir::LandlockName* found = nullptr;
+    for (const auto& ri : ir::kFsRightNames)
       if (ri.name == r.text) found = &ri;
     if (found == nullptr) {
       ok = false;
       auto& d = ctx.diags.report(Code::UnknownRight, r.range, "unknown filesystem right `" + r.text + "`");
       std::vector<std::string_view> names = {"read", "write"};
-      for (const auto& ri : kFineRights) names.push_back(ri.name);
+      for (const auto& ri : ir::kFsRightNames) names.push_back(ri.name);
       if (auto s = closest_match(r.text, names); !s.empty()) d.with_help("did you mean `" + s + "`?").fix(r.range, s);
       continue;
     }
-    if (abi != 0 && found->min_abi > abi) {
+    if (abi != 0 && found->abi > abi) {
       ok = false;
       ctx.diags.report(Code::RightNeedsNewerAbi, r.range,
-                       "`" + r.text + "` needs Landlock ABI " + std::to_string(found->min_abi) +
+                       "`" + r.text + "` needs Landlock ABI " + std::to_string(found->abi) +
                            ", but the policy requires only ABI " + std::to_string(abi))
-          .with_help("raise the minimum with `landlock abi >= " + std::to_string(found->min_abi) + "`");
+          .with_help("raise the minimum with `landlock abi >= " + std::to_string(found->abi) + "`");
       continue;
     }
-    bits |= found->bits;
+    bits |= found->bit;
   }
   if (!ok) return std::nullopt;
   return bits;
@@ -113,8 +97,8 @@ bool check_path(Context& ctx, const ast::StringLit& path) {
 
 std::string rights_to_string(uint64_t bits) {
   std::string out;
-  for (const auto& ri : kFineRights)
-    if (bits & ri.bits) out += (out.empty() ? "" : ", ") + std::string(ri.name);
+  for (const auto& ri : ir::kFsRightNames)
+    if (bits & ri.bit) out += (out.empty() ? "" : ", ") + std::string(ri.name);
   return out;
 }
 

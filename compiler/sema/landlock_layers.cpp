@@ -3,8 +3,9 @@
 // minimum ABI that launchers may drop on older kernels). Without `best_effort`, a layer the
 // minimum ABI cannot provide is an error: the policy would otherwise promise more than the
 // kernels it claims to support can enforce.
-#include <array>
+#include <span>
 
+#include "compiler/ir/landlock_names.h"
 #include "compiler/sema/context.h"
 #include "compiler/sema/suggest.h"
 
@@ -14,17 +15,7 @@ using diag::Code;
 
 namespace {
 
-struct NamedBit {
-  std::string_view name;
-  uint64_t bit;
-};
-
-constexpr std::array<NamedBit, 2> kScopes = {{{"abstract_unix_socket", ir::scope::kAbstractUnixSocket},
-                                              {"signal", ir::scope::kSignal}}};
-constexpr std::array<NamedBit, 2> kLayers = {{{"network", ir::layer::kNetwork}, {"scope", ir::layer::kScope}}};
-
-template <size_t N>
-uint64_t resolve_names(Context& ctx, const std::vector<ast::Name>& names, const std::array<NamedBit, N>& table,
+uint64_t resolve_names(Context& ctx, const std::vector<ast::Name>& names, std::span<const ir::LandlockName> table,
                        std::string_view what) {
   uint64_t bits = 0;
   std::set<std::string> seen;
@@ -33,8 +24,8 @@ uint64_t resolve_names(Context& ctx, const std::vector<ast::Name>& names, const 
       ctx.diags.report(Code::DuplicateEntry, n.range, "`" + n.text + "` is listed twice");
       continue;
     }
-    const NamedBit* found = nullptr;
-    for (const NamedBit& nb : table)
+    const ir::LandlockName* found = nullptr;
+    for (const ir::LandlockName& nb : table)
       if (nb.name == n.text) found = &nb;
     if (found != nullptr) {
       bits |= found->bit;
@@ -42,7 +33,7 @@ uint64_t resolve_names(Context& ctx, const std::vector<ast::Name>& names, const 
     }
     std::vector<std::string_view> known;
     std::string list;
-    for (const NamedBit& nb : table) {
+    for (const ir::LandlockName& nb : table) {
       known.push_back(nb.name);
       list += (list.empty() ? "" : ", ") + std::string(nb.name);
     }
@@ -63,7 +54,7 @@ void lower_landlock_layers(Context& ctx, size_t unit) {
     if (section == nullptr) continue;
     for (const ast::FsStmt& st : section->stmts) {
       if (const auto* sc = std::get_if<ast::LandlockScope>(&st)) {
-        const uint64_t bits = resolve_names(ctx, sc->scopes, kScopes, "scope");
+        const uint64_t bits = resolve_names(ctx, sc->scopes, ir::kScopeNames, "scope");
         if (bits == 0) continue;
         fs.scopes |= bits;
         // A module imported twice (with different `without` lists) is lowered twice.
@@ -78,7 +69,7 @@ void lower_landlock_layers(Context& ctx, size_t unit) {
               .with_help("move `landlock best_effort` into the policy");
           continue;
         }
-        fs.best_effort |= resolve_names(ctx, b->layers, kLayers, "layer");
+        fs.best_effort |= resolve_names(ctx, b->layers, ir::kLayerNames, "layer");
       }
     }
   }

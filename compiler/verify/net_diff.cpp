@@ -87,7 +87,7 @@ NetShape shape_of(const Region& r) {
 }
 
 std::string region_text(const Region& r) {
-  std::string out = std::string(direction_text(r.direction)) + " " + std::string(proto_text(r.proto)) + " " +
+  std::string out = std::string(ir::direction_name(r.direction)) + " " + std::string(ir::proto_name(r.proto)) + " " +
                     ports_text(r.ports);
   switch (r.host.kind) {
     case RegionHost::Kind::None: break;

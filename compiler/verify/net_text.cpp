@@ -33,24 +33,6 @@ std::string host_list(const NetShape& s) {
 
 }  // namespace
 
-std::string_view direction_text(ir::Direction d) {
-  switch (d) {
-    case ir::Direction::Connect: return "connect";
-    case ir::Direction::Bind: return "bind";
-    case ir::Direction::Any: return "any";
-  }
-  return "?";
-}
-
-std::string_view proto_text(ir::Proto p) {
-  switch (p) {
-    case ir::Proto::Tcp: return "tcp";
-    case ir::Proto::Udp: return "udp";
-    case ir::Proto::Any: return "any";
-  }
-  return "?";
-}
-
 std::string address_text(const Addr128& a) {
   const auto bytes = bytes_of(a);
   char buf[INET6_ADDRSTRLEN] = {};
@@ -80,7 +62,7 @@ std::string ports_text(const std::vector<ir::PortRange>& ports) {
 }
 
 std::string request_text(const NetRequest& r) {
-  std::string out = std::string(direction_text(r.direction)) + " " + std::string(proto_text(r.proto)) + " " +
+  std::string out = std::string(ir::direction_name(r.direction)) + " " + std::string(ir::proto_name(r.proto)) + " " +
                     std::to_string(r.port);
   switch (r.dest) {
     case NetRequest::Dest::None: break;
@@ -95,8 +77,8 @@ std::string shape_text(const NetShape& s) {
   if (s.rule->implicit) return "the implicit cloud-metadata deny";
   std::string out = s.rule->deny ? "deny" : "";
   auto word = [&](std::string_view w) { out += (out.empty() ? "" : " ") + std::string(w); };
-  if (s.direction != ir::Direction::Any) word(direction_text(s.direction));
-  if (s.proto != ir::Proto::Any) word(proto_text(s.proto));
+  if (s.direction != ir::Direction::Any) word(ir::direction_name(s.direction));
+  if (s.proto != ir::Proto::Any) word(ir::proto_name(s.proto));
   const bool every_port = s.ports.size() == 1 && s.ports[0].low <= 1 && s.ports[0].high == 65535;
   if (!every_port) word(ports_text(s.ports));
   else if (!s.rule->deny) word("any");

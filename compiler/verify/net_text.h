@@ -10,9 +10,6 @@
 
 namespace polc::verify {
 
-std::string_view direction_text(ir::Direction d);  // "connect", "bind", "any"
-std::string_view proto_text(ir::Proto p);          // "tcp", "udp", "any"
-
 // IPv4 for addresses inside ::ffff:0:0/96 ("10.0.0.1"), IPv6 otherwise ("2001:db8::1").
 std::string address_text(const Addr128& a);
 // "10.0.0.0/8", "10.0.0.1", "fd00::/8", "::1" (the prefix is left out for a single address).

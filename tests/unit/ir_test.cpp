@@ -135,3 +135,12 @@ TEST_CASE("clauses are tightened to intervals and impossible ones dropped") {
   REQUIRE(two);
   CHECK(two->at(0).size() == 2);
 }
+
+TEST_CASE("network directions and protocols print as a policy writes them") {
+  CHECK(direction_name(Direction::Connect) == "connect");
+  CHECK(direction_name(Direction::Bind) == "bind");
+  CHECK(direction_name(Direction::Any) == "any");
+  CHECK(proto_name(Proto::Tcp) == "tcp");
+  CHECK(proto_name(Proto::Udp) == "udp");
+  CHECK(proto_name(Proto::Any) == "any");
+}
