@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "compiler/posix/unique_fd.h"
 #include "launcher/errors.h"
 #include "launcher/landlock_uapi.h"
 #include "launcher/rule_paths.h"
@@ -97,7 +98,7 @@ LandlockOutcome apply_landlock(const LandlockPolicy& policy, const LandlockPlan&
   if (plan.scope) attr.scoped = policy.scope->scoped;
   long ruleset = uapi::create_ruleset(&attr, sizeof attr, 0);
   if (ruleset < 0) apply_failed("landlock_create_ruleset failed: " + errno_text(errno));
-  Fd ruleset_fd(static_cast<int>(ruleset));
+  UniqueFd ruleset_fd(static_cast<int>(ruleset));
 
   if (plan.fs) {
     // Every rule path is opened by a walk on descriptors that never follows a link the sandbox

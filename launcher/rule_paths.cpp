@@ -39,7 +39,7 @@ void push_components(std::deque<std::string>& todo, const std::string& text) {
 }
 
 struct Step {
-  Fd fd;
+  UniqueFd fd;
   InodeId id;
   bool directory = false;
   std::string name;
@@ -59,19 +59,6 @@ std::string text_of(const std::vector<Step>& stack) {
 }
 
 }  // namespace
-
-Fd::~Fd() {
-  if (fd_ >= 0) close(fd_);
-}
-
-Fd& Fd::operator=(Fd&& other) noexcept {
-  if (this != &other) {
-    if (fd_ >= 0) close(fd_);
-    fd_ = other.fd_;
-    other.fd_ = -1;
-  }
-  return *this;
-}
 
 // make_sym creates a link; refer moves one (or a directory holding one) in from another such
 // directory; make_dir is what a rename of a directory into a directory needs (within one parent
@@ -114,7 +101,7 @@ WalkedPath RulePathWalker::walk(const std::string& path, const std::string& what
     close(root);
     walk_failed("cannot stat /: " + errno_text(errno));
   }
-  stack.push_back({Fd(root), {st.st_dev, st.st_ino}, true, "", st.st_uid, st.st_mode});
+  stack.push_back({UniqueFd(root), {st.st_dev, st.st_ino}, true, "", st.st_uid, st.st_mode});
 
   auto finish_missing = [&] {
     for (const Step& step : stack) result.chain.push_back(step.id);
@@ -142,7 +129,7 @@ WalkedPath RulePathWalker::walk(const std::string& path, const std::string& what
       walk_failed("cannot open " + text_of(stack) + (stack.size() > 1 ? "/" : "") + name + " (for " + path +
                   "): " + errno_text(err));
     }
-    Fd component(fd);
+    UniqueFd component(fd);
     if (fstat(fd, &st) != 0) walk_failed("cannot stat a component of " + path + ": " + errno_text(errno));
     if (S_ISLNK(st.st_mode)) {
       const std::string link = text_of(stack) + (stack.size() > 1 ? "/" : "") + name;

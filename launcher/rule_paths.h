@@ -25,33 +25,18 @@
 #include <utility>
 #include <vector>
 
+#include "compiler/posix/unique_fd.h"
 #include "launcher/landlock_policy.h"
 
 namespace polc::launcher {
 
 using InodeId = std::pair<dev_t, ino_t>;
 
-// An owned file descriptor.
-class Fd {
- public:
-  Fd() = default;
-  explicit Fd(int fd) : fd_(fd) {}
-  ~Fd();
-  Fd(Fd&& other) noexcept : fd_(other.fd_) { other.fd_ = -1; }
-  Fd& operator=(Fd&& other) noexcept;
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-  int get() const { return fd_; }
-
- private:
-  int fd_ = -1;
-};
-
 // A rule path as walked.
 struct WalkedPath {
   // The object, O_PATH | O_CLOEXEC; -1 when the path names nothing (a component is missing, or is
   // not a directory where one was needed): then `chain` holds the directories that did exist.
-  Fd fd;
+  UniqueFd fd;
   bool is_directory = false;
   // The directories walked through, from "/" down, and the object itself last when it exists:
   // what the path is beneath on this host, as descriptors identified it.

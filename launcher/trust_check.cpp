@@ -9,10 +9,10 @@
 #include <climits>
 #include <cstdlib>
 #include <ctime>
-#include <memory>
 
 #include "compiler/bundle/sha256.h"
 #include "compiler/bundle/trust.h"
+#include "compiler/posix/unique_fd.h"
 #include "launcher/errors.h"
 
 namespace polc::launcher {
@@ -35,9 +35,9 @@ constexpr size_t kMaxTrustFileSize = 1u << 20;
 // someone other than root or the caller could have written it (like ssh's StrictModes): a payload
 // of an earlier run, or another user, could otherwise add its own key.
 std::string read_trust_file(const std::string& path) {
-  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+  const UniqueFd file(open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK));
+  const int fd = file.get();
   if (fd < 0) refuse(path, "cannot open: " + errno_text(errno));
-  std::unique_ptr<int, void (*)(int*)> guard(&fd, [](int* p) { close(*p); });
   struct stat st {};
   if (fstat(fd, &st) != 0) refuse(path, "cannot stat: " + errno_text(errno));
   if (!S_ISREG(st.st_mode)) refuse(path, "not a regular file");

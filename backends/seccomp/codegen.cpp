@@ -11,17 +11,11 @@
 
 #include "backends/seccomp/bpf_program.h"
 #include "backends/seccomp/isolated.h"
+#include "compiler/posix/unique_fd.h"
 
 namespace polc::backends::seccomp {
 
 namespace {
-
-struct FdCloser {
-  int fd;
-  ~FdCloser() {
-    if (fd >= 0) close(fd);
-  }
-};
 
 enum scmp_compare scmp_op(AtomOp op) {
   switch (op) {
@@ -109,24 +103,25 @@ std::optional<Context> open_context(std::span<const arch::Arch> arches, uint32_t
 }
 
 std::optional<std::vector<uint8_t>> export_program(void* ctx, std::string* error) {
-  FdCloser fd{memfd_create("polc-bpf", MFD_CLOEXEC)};
-  if (fd.fd < 0) {
+  const UniqueFd memfd(memfd_create("polc-bpf", MFD_CLOEXEC));
+  const int fd = memfd.get();
+  if (fd < 0) {
     *error = std::string("memfd_create: ") + std::strerror(errno);
     return std::nullopt;
   }
-  if (int rc = seccomp_export_bpf(ctx, fd.fd); rc != 0) {
+  if (int rc = seccomp_export_bpf(ctx, fd); rc != 0) {
     *error = failed("seccomp_export_bpf", rc);
     return std::nullopt;
   }
-  const off_t size = lseek(fd.fd, 0, SEEK_END);
-  if (size < 0 || lseek(fd.fd, 0, SEEK_SET) != 0) {
+  const off_t size = lseek(fd, 0, SEEK_END);
+  if (size < 0 || lseek(fd, 0, SEEK_SET) != 0) {
     *error = "reading the exported program back failed";
     return std::nullopt;
   }
   std::vector<uint8_t> raw(static_cast<size_t>(size));
   size_t done = 0;
   while (done < raw.size()) {
-    const ssize_t n = read(fd.fd, raw.data() + done, raw.size() - done);
+    const ssize_t n = read(fd, raw.data() + done, raw.size() - done);
     if (n <= 0) {
       *error = "reading the exported program back failed";
       return std::nullopt;

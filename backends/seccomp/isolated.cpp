@@ -61,19 +61,18 @@ IsolatedJob::IsolatedJob(const std::function<std::optional<Bytes>(std::string*)>
   }
   close(fds[1]);
   pid_ = pid;
-  fd_ = fds[0];
+  fd_.reset(fds[0]);
   deadline_ms_ = now_ms() + int64_t{seconds} * 1000;
 }
 
 IsolatedJob::IsolatedJob(IsolatedJob&& other) noexcept
-    : pid_(other.pid_), fd_(other.fd_), deadline_ms_(other.deadline_ms_), seconds_(other.seconds_),
+    : pid_(other.pid_), fd_(std::move(other.fd_)), deadline_ms_(other.deadline_ms_), seconds_(other.seconds_),
       start_error_(std::move(other.start_error_)) {
   other.pid_ = -1;
-  other.fd_ = -1;
 }
 
 IsolatedJob::~IsolatedJob() {
-  if (fd_ >= 0) close(fd_);
+  fd_.reset();
   if (pid_ > 0) {
     kill(pid_, SIGKILL);
     int status = 0;
@@ -95,7 +94,7 @@ std::optional<Bytes> IsolatedJob::finish(std::string* error) {
       timed_out = true;
       break;
     }
-    pollfd p{fd_, POLLIN, 0};
+    pollfd p{fd_.get(), POLLIN, 0};
     const int r = poll(&p, 1, static_cast<int>(left));
     if (r < 0 && errno == EINTR) continue;
     if (r == 0) {
@@ -103,13 +102,12 @@ std::optional<Bytes> IsolatedJob::finish(std::string* error) {
       break;
     }
     char buf[65536];
-    const ssize_t n = read(fd_, buf, sizeof buf);
+    const ssize_t n = read(fd_.get(), buf, sizeof buf);
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) break;
     received.append(buf, static_cast<size_t>(n));
   }
-  close(fd_);
-  fd_ = -1;
+  fd_.reset();
   if (timed_out) kill(pid_, SIGKILL);
   int status = 0;
   while (waitpid(pid_, &status, 0) < 0 && errno == EINTR) {

@@ -12,6 +12,8 @@
 #include <string>
 #include <vector>
 
+#include "compiler/posix/unique_fd.h"
+
 namespace polc::backends::seccomp {
 
 using Bytes = std::vector<uint8_t>;
@@ -39,7 +41,7 @@ class IsolatedJob {
 
  private:
   pid_t pid_ = -1;
-  int fd_ = -1;
+  UniqueFd fd_;  // the read end of the child's pipe
   int64_t deadline_ms_ = 0;
   unsigned seconds_ = 0;
   std::string start_error_;

@@ -19,6 +19,7 @@
 #include "compiler/bundle/encoding.h"
 #include "compiler/bundle/json_fields.h"
 #include "compiler/bundle/sha256.h"
+#include "compiler/posix/unique_fd.h"
 
 namespace polc::bundle {
 
@@ -29,20 +30,6 @@ constexpr uint64_t kMaxManifestSize = 16u << 20;
 constexpr uint64_t kMaxFileSize = 64u << 20;
 constexpr size_t kMaxEntries = 10000;
 constexpr int kMaxDepth = 16;
-
-class Fd {
- public:
-  explicit Fd(int fd = -1) : fd_(fd) {}
-  ~Fd() {
-    if (fd_ >= 0) close(fd_);
-  }
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-  int get() const { return fd_; }
-
- private:
-  int fd_;
-};
 
 std::string errno_text(int err) { return std::strerror(err); }
 
@@ -79,7 +66,7 @@ int open_beneath(int dir_fd, const std::string& path) {
 
 // Reads a regular file of at most `limit` bytes; nullopt with a problem added otherwise.
 std::optional<std::string> read_regular(int dir_fd, const std::string& path, uint64_t limit, Problems& problems) {
-  const Fd fd(open_beneath(dir_fd, path));
+  const UniqueFd fd(open_beneath(dir_fd, path));
   if (fd.get() < 0) {
     const int err = errno;
     if (err == ENOENT)
@@ -201,16 +188,14 @@ void read_header(BundleContents& bundle) {
 // one) is a problem: unlisted files are covered by no digest and no signature.
 void walk(int dir_fd, const std::string& prefix, const std::set<std::string>& expected, const std::set<std::string>& dirs,
           int depth, size_t& entries, Problems& problems) {
-  const int fd = openat(dir_fd, prefix.empty() ? "." : prefix.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-  if (fd < 0) {
+  UniqueFd fd(openat(dir_fd, prefix.empty() ? "." : prefix.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+  if (!fd.valid()) {
     problems.push_back({ProblemKind::Unreadable, prefix, "cannot list " + prefix + ": " + errno_text(errno), ""});
     return;
   }
-  DIR* d = fdopendir(fd);
-  if (d == nullptr) {
-    close(fd);
-    return;
-  }
+  DIR* d = fdopendir(fd.get());
+  if (d == nullptr) return;
+  fd.release();  // closedir closes it
   std::vector<std::pair<std::string, unsigned char>> children;
   while (const dirent* e = readdir(d)) {
     const std::string name = e->d_name;
@@ -248,7 +233,7 @@ BundleContents read_bundle(const std::string& dir) {
   BundleContents bundle;
   bundle.dir = dir;
   bundle.real_dir = dir;
-  const Fd dir_fd(open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  const UniqueFd dir_fd(open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
   if (dir_fd.get() < 0) {
     bundle.problems.push_back({ProblemKind::Unreadable, dir, "cannot open the bundle directory " + dir + ": " + errno_text(errno),
                                "give the directory `polc build -o DIR` wrote (DIR/<policy name>)"});

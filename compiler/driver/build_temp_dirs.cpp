@@ -60,7 +60,7 @@ int remove_stale_build_dirs(int parent_fd, const std::string& name) {
   int removed = 0;
   for (const std::string& entry : candidates) {
     // O_NOFOLLOW|O_DIRECTORY: a link or a file of that name is not ours to remove.
-    const Fd dir(openat(parent_fd, entry.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+    const UniqueFd dir(openat(parent_fd, entry.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
     if (!dir.valid()) continue;
     struct stat st {};
     if (fstat(dir.get(), &st) != 0 || st.st_uid != geteuid()) continue;  // another user's build
@@ -81,7 +81,7 @@ std::optional<BuildTempDir> create_build_temp_dir(int parent_fd, const std::stri
       error = "cannot create a temporary directory: " + std::string(std::strerror(errno));
       return std::nullopt;
     }
-    Fd dir(openat(parent_fd, entry.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+    UniqueFd dir(openat(parent_fd, entry.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
     if (!dir.valid()) continue;  // replaced between mkdirat and openat: draw another name
     // Blocking: a build cleaning up may hold the lock for a moment (it saw this directory before we
     // locked it and took it for a left-over). Without flock support the directory stays unlocked,

@@ -26,7 +26,7 @@ int remove_stale_build_dirs(int parent_fd, const std::string& name);
 // A new, empty temporary directory for a build of `name`, created in `parent_fd` (mode 0700, then
 // 0755 once locked) and locked for the life of `dir`. `entry` is its name in the parent.
 struct BuildTempDir {
-  Fd dir;
+  UniqueFd dir;
   std::string entry;
 };
 std::optional<BuildTempDir> create_build_temp_dir(int parent_fd, const std::string& name, std::string& error);

@@ -13,18 +13,6 @@
 
 namespace polc::driver {
 
-Fd& Fd::operator=(Fd&& other) noexcept {
-  if (this != &other) {
-    if (fd_ >= 0) close(fd_);
-    fd_ = other.release();
-  }
-  return *this;
-}
-
-Fd::~Fd() {
-  if (fd_ >= 0) close(fd_);
-}
-
 bool write_all(int fd, std::string_view bytes) {
   size_t done = 0;
   while (done < bytes.size()) {
@@ -84,7 +72,7 @@ bool remove_tree_at(int dir_fd, const std::string& name) {
   if (S_ISDIR(st.st_mode)) {
     // O_NOFOLLOW: if the directory was swapped for a link since the fstatat, the open fails
     // instead of descending into wherever the link points.
-    const Fd sub(openat(dir_fd, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+    const UniqueFd sub(openat(dir_fd, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
     if (!sub.valid()) return false;
     if (!remove_contents(sub.get())) return false;
     return unlinkat(dir_fd, name.c_str(), AT_REMOVEDIR) == 0 || errno == ENOENT;

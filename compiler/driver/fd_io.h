@@ -1,5 +1,5 @@
 // Stage: driver. Descriptor-level building blocks for every file and directory polc writes: an
-// owning descriptor, a complete write, a random name, and the removal of a tree that never
+// owning descriptor (UniqueFd), a complete write, a random name, and the removal of a tree that never
 // follows a symbolic link. Everything works relative to a directory descriptor, so a name swapped
 // for a link between two steps cannot redirect a write or a removal outside the directory opened.
 #pragma once
@@ -9,28 +9,9 @@
 #include <string>
 #include <string_view>
 
+#include "compiler/posix/unique_fd.h"
+
 namespace polc::driver {
-
-// Owns one descriptor; closes it on destruction.
-class Fd {
- public:
-  explicit Fd(int fd = -1) : fd_(fd) {}
-  Fd(Fd&& other) noexcept : fd_(other.release()) {}
-  Fd& operator=(Fd&& other) noexcept;
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-  ~Fd();
-  int get() const { return fd_; }
-  bool valid() const { return fd_ >= 0; }
-  int release() {
-    const int fd = fd_;
-    fd_ = -1;
-    return fd;
-  }
-
- private:
-  int fd_;
-};
 
 // Writes all of `bytes` to `fd` (retrying short writes and EINTR). False with errno set on failure.
 bool write_all(int fd, std::string_view bytes);

@@ -26,7 +26,7 @@ std::string errno_text() { return std::strerror(errno); }
 // relative to its parent's descriptor with O_NOFOLLOW and every file with O_EXCL: nothing in the
 // tree can redirect a write elsewhere.
 std::optional<std::string> write_file_below(int root, const std::string& relative, const std::vector<uint8_t>& bytes) {
-  Fd held;
+  UniqueFd held;
   int dir = root;
   size_t start = 0;
   for (size_t slash; (slash = relative.find('/', start)) != std::string::npos; start = slash + 1) {
@@ -34,14 +34,14 @@ std::optional<std::string> write_file_below(int root, const std::string& relativ
     if (part.empty() || part == "." || part == "..") return "invalid artifact name " + relative;
     if (mkdirat(dir, part.c_str(), 0755) != 0 && errno != EEXIST)
       return "cannot create " + relative.substr(0, slash) + ": " + errno_text();
-    Fd next(openat(dir, part.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+    UniqueFd next(openat(dir, part.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
     if (!next.valid()) return "cannot open " + relative.substr(0, slash) + ": " + errno_text();
     held = std::move(next);
     dir = held.get();
   }
   const std::string leaf = relative.substr(start);
   if (leaf.empty() || leaf == "." || leaf == "..") return "invalid artifact name " + relative;
-  const Fd fd(openat(dir, leaf.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644));
+  const UniqueFd fd(openat(dir, leaf.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644));
   if (!fd.valid()) return "cannot create " + relative + ": " + errno_text();
   // Durable before the rename makes it visible.
   if (!write_all(fd.get(), std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size())) ||
@@ -61,7 +61,7 @@ std::optional<std::string> write_directory_atomically(const std::string& dir, co
   const fs::path parent = target.has_parent_path() ? target.parent_path() : fs::path(".");
   fs::create_directories(parent, ec);
   if (ec) return "cannot create " + parent.string() + ": " + ec.message();
-  const Fd parent_fd(open(parent.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  const UniqueFd parent_fd(open(parent.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
   if (!parent_fd.valid()) return "cannot open " + parent.string() + ": " + errno_text();
 
   // Left-overs of builds that died (kill -9, power loss) before their rename; see build_temp_dirs.h.

@@ -35,7 +35,7 @@ Place split(const std::string& path) {
 // The directory holding the target, opened, and the target's name in it, after following the
 // caller's own links (see WriteFileOptions::Links). `existing` is the target as found (lstat), if any.
 struct Target {
-  Fd dir;
+  UniqueFd dir;
   std::string name;
   std::string shown;  // the path named in messages
   std::optional<struct stat> existing;
@@ -44,11 +44,11 @@ struct Target {
 std::optional<std::string> locate(const std::string& path, const WriteFileOptions& options, Target& out) {
   Place place = split(path);
   int base = AT_FDCWD;
-  Fd dir;
+  UniqueFd dir;
   for (int hop = 0;; ++hop) {
     if (place.name.empty() || place.name == "." || place.name == "..")
       return path + " names a directory, not a file";
-    Fd next(openat(base, place.dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    UniqueFd next(openat(base, place.dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
     if (!next.valid()) return "cannot open the directory " + place.dir + ": " + errno_text();
     dir = std::move(next);
     struct stat st {};
@@ -83,13 +83,13 @@ std::optional<std::string> locate(const std::string& path, const WriteFileOption
 
 // Opens a new temporary file in `dir`, named after `name` with a random part; O_EXCL|O_NOFOLLOW:
 // a name that exists (a planted link, another run's temporary) is never opened, a new one is drawn.
-std::optional<std::string> create_temporary(int dir, const std::string& name, Fd& fd, std::string& tmp) {
+std::optional<std::string> create_temporary(int dir, const std::string& name, UniqueFd& fd, std::string& tmp) {
   // Keep the whole name under NAME_MAX (255) whatever the target's name.
   const std::string stem = "." + name.substr(0, 200) + ".polc-tmp-";
   for (int attempt = 0; attempt < kMaxNameAttempts; ++attempt) {
     tmp = stem + random_name_part(12);
     // 0600 until the content is complete and the final mode is set: nobody reads a partial file.
-    Fd f(openat(dir, tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));
+    UniqueFd f(openat(dir, tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));
     if (f.valid()) {
       fd = std::move(f);
       return std::nullopt;
@@ -110,7 +110,7 @@ std::optional<std::string> write_file_atomically(const std::string& path, std::s
     struct stat st {};
     if (fstatat(target.dir.get(), target.name.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0) return path + " already exists";
   }
-  Fd fd;
+  UniqueFd fd;
   std::string tmp;
   if (auto err = create_temporary(target.dir.get(), target.name, fd, tmp)) return err;
   struct stat created {};
