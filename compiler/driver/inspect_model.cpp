@@ -16,33 +16,8 @@ namespace polc::driver::inspect {
 
 namespace {
 
-using nlohmann::json;
-
 StatementRef ref_of(const ir::Origin& o, const diag::SourceManager& sources, bool syscall = false) {
   return {o.where, o.module, bundle::statement_text(o, sources, syscall)};
-}
-
-// ---- the manifest, read defensively: a field of the wrong type reads as absent ----
-
-std::string str(const json& j, const char* key) {
-  if (!j.is_object()) return "";
-  auto it = j.find(key);
-  return it != j.end() && it->is_string() ? it->get<std::string>() : "";
-}
-
-uint64_t num(const json& j, const char* key) {
-  if (!j.is_object()) return 0;
-  auto it = j.find(key);
-  if (it == j.end() || !it->is_number_integer()) return 0;
-  return it->is_number_unsigned() ? it->get<uint64_t>()
-                                  : static_cast<uint64_t>(std::max<int64_t>(it->get<int64_t>(), 0));
-}
-
-const json& member(const json& j, const char* key) {
-  static const json null;
-  if (!j.is_object()) return null;
-  auto it = j.find(key);
-  return it == j.end() ? null : *it;
 }
 
 // ---- header ----
@@ -50,14 +25,14 @@ const json& member(const json& j, const char* key) {
 Header header_of(const InspectInput& in) {
   const bundle::BundleContents& b = in.bundle;
   Header h;
-  h.policy_name = b.policy_name.empty() ? in.policy.name : b.policy_name;
-  h.policy_version = b.policy_name.empty() ? static_cast<int64_t>(in.policy.version) : b.policy_version;
-  h.compiler = b.compiler;
-  h.expires = b.expires;
+  const bundle::Manifest& m = b.manifest;
+  h.policy_name = m.policy_name.empty() ? in.policy.name : m.policy_name;
+  h.policy_version = m.policy_name.empty() ? static_cast<int64_t>(in.policy.version) : m.policy_version;
+  h.compiler = m.compiler;
+  h.expires = m.expires;
   h.manifest_sha256 = b.manifest_sha256;
   for (arch::Arch a : in.policy.targets) h.targets.emplace_back(arch::name(a));
-  for (const json& name : member(b.manifest, "backends"))
-    if (name.is_string()) h.backends.push_back(name.get<std::string>());
+  h.backends = m.backends;
   if (!in.rebuild.same_compiler)
     h.rebuild = RebuildStatus::NotCompared;
   else if (!in.rebuild.mismatched.empty())
@@ -258,31 +233,29 @@ Network network_of(const ir::Network& net, const diag::SourceManager& sources) {
 
 // ---- manifest: coverage and verification ----
 
-std::vector<CoverageRow> coverage_of(const json& manifest) {
+std::vector<CoverageRow> coverage_of(const bundle::Manifest& manifest) {
   std::vector<CoverageRow> out;
-  for (const json& e : member(manifest, "coverage")) {
-    CoverageRow row{{str(e, "at"), str(e, "module"), str(e, "statement")}, {}};
-    for (const json& by : member(e, "enforced_by"))
-      row.enforced_by.push_back({str(by, "artifact"), str(by, "extent") != "partial", str(by, "part"), str(by, "how")});
+  for (const bundle::ManifestStatement& e : manifest.coverage) {
+    CoverageRow row{{e.at, e.module, e.statement}, {}};
+    for (const bundle::ManifestClaim& by : e.enforced_by) row.enforced_by.push_back({by.artifact, by.full, by.part, by.how});
     out.push_back(std::move(row));
   }
   return out;
 }
 
-Verification verification_of(const json& manifest) {
-  const json& v = member(manifest, "verification");
+Verification verification_of(const bundle::Manifest& manifest) {
   Verification out;
-  out.present = v.is_object();
+  out.present = manifest.verification.has_value();
   if (!out.present) return out;
-  out.solver = str(v, "solver");
-  for (const json& a : member(v, "assertions"))
-    out.assertions.push_back({{str(a, "at"), "", str(a, "statement")}, str(a, "result"), str(a, "counterexample")});
-  out.tests_passed = num(member(v, "tests"), "passed");
-  out.tests_failed = num(member(v, "tests"), "failed");
-  out.warnings = num(member(v, "checks"), "warnings");
-  out.queries = num(member(v, "checks"), "queries");
-  for (const json& p : member(v, "translation_validation"))
-    out.programs.push_back({str(p, "artifact"), str(p, "result"), num(p, "queries")});
+  const bundle::ManifestVerification& v = *manifest.verification;
+  out.solver = v.solver;
+  for (const bundle::ManifestAssertion& a : v.assertions)
+    out.assertions.push_back({{a.at, "", a.statement}, a.result, a.counterexample.value_or("")});
+  out.tests_passed = v.tests_passed;
+  out.tests_failed = v.tests_failed;
+  out.warnings = v.check_warnings;
+  out.queries = v.check_queries;
+  for (const bundle::ManifestProgram& p : v.programs) out.programs.push_back({p.artifact, p.result, p.queries});
   return out;
 }
 
@@ -306,8 +279,8 @@ size_t signatures_present(const bundle::BundleContents& b) {
   const bundle::JsonDocument reader{bundle::ProblemKind::MalformedSignatures, "signatures.json", "", ignored};
   const auto doc = reader.parse_object(*b.signatures_bytes);
   if (!doc) return 0;
-  const json& list = member(*doc, "signatures");
-  return list.is_array() ? list.size() : 0;
+  const auto list = doc->find("signatures");
+  return list != doc->end() && list->is_array() ? list->size() : 0;
 }
 
 Signers signers_of(const InspectInput& in) {
@@ -330,14 +303,14 @@ Signers signers_of(const InspectInput& in) {
 // ---- files ----
 
 std::vector<FileRow> files_of(const bundle::BundleContents& b) {
-  std::map<std::string, const json*> listed;  // sources as the manifest lists them, by path
-  for (const json& s : member(b.manifest, "sources")) listed[str(s, "path")] = &s;
+  std::map<std::string, const bundle::ManifestSource*> listed;  // sources as the manifest lists them, by path
+  for (const bundle::ManifestSource& s : b.manifest.sources) listed[s.path] = &s;
   std::vector<FileRow> out;
   for (const bundle::BundleFile& f : b.files) {
     FileRow row{f.path, f.source, "", "", f.size, f.sha256};
     if (auto it = listed.find(f.path); f.source && it != listed.end()) {
-      row.role = str(*it->second, "role");
-      row.module = str(*it->second, "module");
+      row.role = it->second->role;
+      row.module = it->second->module;
     }
     out.push_back(std::move(row));
   }

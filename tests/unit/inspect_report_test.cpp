@@ -47,16 +47,17 @@ void read_back(const driver::Artifacts& files, bundle::BundleContents& out) {
   out.dir = "dist/bundle";
   out.manifest_bytes.assign(manifest.begin(), manifest.end());
   out.manifest_sha256 = bundle::sha256_hex(manifest);
-  out.manifest = json::parse(out.manifest_bytes);
-  out.policy_name = out.manifest["policy"]["name"];
-  out.policy_version = out.manifest["policy"]["version"];
-  out.compiler = out.manifest["compiler"];
-  for (const char* list : {"artifacts", "sources"})
-    for (const json& f : out.manifest.value(list, json::array())) {
-      const auto& bytes = files.at(f["path"]);
-      out.files.push_back(
-          {f["path"], f["sha256"], f["size"], std::string(bytes.begin(), bytes.end()), std::string(list) == "sources"});
-    }
+  bundle::Problems problems;
+  out.manifest = bundle::from_json(out.manifest_bytes, problems);
+  REQUIRE(problems.empty());
+  for (const auto& f : out.manifest.artifacts) {
+    const auto& bytes = files.at(f.path);
+    out.files.push_back({f.path, f.sha256, f.size, std::string(bytes.begin(), bytes.end()), false});
+  }
+  for (const auto& f : out.manifest.sources) {
+    const auto& bytes = files.at(f.path);
+    out.files.push_back({f.path, f.sha256, f.size, std::string(bytes.begin(), bytes.end()), true});
+  }
 }
 
 std::unique_ptr<Inspected> inspect(const std::string& file_name, const std::string& text) {
@@ -251,8 +252,8 @@ TEST_CASE("inspect: coverage and verification come from the manifest") {
   CHECK(contains(text, "solver: z3"));
 
   const json doc = r->doc();
-  CHECK(doc["verification"] == r->contents.manifest["verification"]);
-  CHECK(doc["coverage"].size() == r->contents.manifest["coverage"].size());
+  CHECK(doc["verification"] == json::parse(r->contents.manifest_bytes)["verification"]);
+  CHECK(doc["coverage"].size() == r->contents.manifest.coverage.size());
   CHECK(contains(r->markdown(), "| `assert never ptrace` |"));
 }
 
@@ -267,7 +268,7 @@ TEST_CASE("inspect: the header states expiry, digest, targets and the rebuild ch
   CHECK(r->doc()["rebuild"]["status"] == "identical");
   CHECK(r->doc()["expires"].is_null());
 
-  r->contents.expires = "2027-01-31T00:00:00Z";
+  r->contents.manifest.expires = "2027-01-31T00:00:00Z";
   r->rebuild.mismatched = {"seccomp.x86_64.bpf", "landlock.json"};
   text = r->text();
   CHECK(contains(text, "expires 2027-01-31T00:00:00Z"));
@@ -359,10 +360,10 @@ TEST_CASE("inspect: statements read as the coverage map shows them") {
 
 TEST_CASE("inspect: a failed verdict is flagged in the header and shown with its counterexample") {
   auto r = python_agent();
-  json& assertion = r->contents.manifest["verification"]["assertions"][0];
-  assertion["result"] = "failed";
-  assertion["counterexample"] = "ptrace on x86_64";
-  r->contents.manifest["verification"]["tests"]["failed"] = 2;
+  bundle::ManifestAssertion& assertion = r->contents.manifest.verification->assertions[0];
+  assertion.result = "failed";
+  assertion.counterexample = "ptrace on x86_64";
+  r->contents.manifest.verification->tests_failed = 2;
   const std::string text = r->text();
   CHECK(contains(text, "verification  FAILED: 16 of 17 assertions proved; 48 expectations passed, 2 failed"));
   CHECK(contains(text, "failed  sources/python_agent.sbx:109  assert never ptrace"));
