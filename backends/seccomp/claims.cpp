@@ -49,8 +49,9 @@ Enforcements claims(const ir::Policy& policy, const diag::SourceManager& sources
       }
     for (const auto& [key, group] : groups) {
       const std::string how = syscall_summary(key.second, group.names) + " on " + std::string(arch::name(af.arch));
+      const ir::Origin& origin = group.origin;  // clang 14 captures no structured binding
       auto claim = [&](const std::string& file) {
-        Enforcement e{group.origin, file, Extent::Full, how};
+        Enforcement e{origin, file, Extent::Full, how};
         e.whole_line = true;
         out.push_back(std::move(e));
       };

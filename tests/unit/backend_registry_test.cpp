@@ -118,7 +118,8 @@ TEST_CASE("backend registry: each backend writes the files its row names and cla
     REQUIRE(out);
     CHECK(!out->files.empty());
     const auto patterns = file_patterns(b);
-    for (const auto& [path, bytes] : out->files) {
+    for (const auto& file : out->files) {
+      const std::string& path = file.first;
       INFO("file " << path);
       CHECK(std::any_of(patterns.begin(), patterns.end(), [&](const std::regex& p) { return std::regex_match(path, p); }));
       CHECK_MESSAGE(every_file.insert(path).second, path << " is written by two backends");
