@@ -1,7 +1,9 @@
 // Stage: driver. Help texts for `polc help [VERB]` and `--help` on every verb.
 #include <iostream>
 #include <map>
+#include <string>
 
+#include "backends/registry.h"
 #include "compiler/driver/commands.h"
 #include "compiler/sema/stdlib.h"
 
@@ -63,7 +65,7 @@ must hold (E0504) and tests pass (E0505). Every statement must be enforced in fu
 selected backend (E0605 otherwise).
 
   -o, --output DIR     where to write (created if missing)
-  --backends LIST      the backends to run, comma-separated: seccomp, landlock, nftables, proxy
+  --backends LIST      the backends to run, comma-separated: {backends}
                        (default: all); statements only unselected backends enforce are E0605
   --explain-coverage   print the coverage map: each statement and the files that enforce it
   --werror, --strict   warnings stop the build too
@@ -235,6 +237,15 @@ exit status: 0 imported, 1 the profile has errors (nothing written), 2 usage err
 )"},
 };
 
+// A verb's text with "{backends}" replaced by the registry's names, in build order.
+std::string with_backends(std::string_view text) {
+  std::string out(text);
+  std::string names;
+  for (const backends::Backend& b : backends::registry()) names += (names.empty() ? "" : ", ") + std::string(b.name);
+  if (const size_t at = out.find("{backends}"); at != std::string::npos) out.replace(at, 10, names);
+  return out;
+}
+
 }  // namespace
 
 void print_help(std::string_view verb) {
@@ -248,7 +259,7 @@ void print_help(std::string_view verb) {
     return;
   }
   auto it = kVerbs.find(verb);
-  std::cout << (it == kVerbs.end() ? kOverview : it->second);
+  std::cout << (it == kVerbs.end() ? std::string(kOverview) : with_backends(it->second));
 }
 
 int cmd_help(const Args& args) {
