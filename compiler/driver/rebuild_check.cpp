@@ -57,7 +57,7 @@ std::optional<Rebuilt> rebuild(diag::Engine& engine, const bundle::BundleContent
   return out;
 }
 
-bool report_rebuild(diag::Engine& engine, const bundle::BundleContents& b, const RebuildCheck& check) {
+bool report_rebuild(diag::Engine& engine, const bundle::BundleContents& b, const report::RebuildCheck& check) {
   const diag::SourceRange at{engine.sources().add(b.dir + "/manifest.json", ""), 0, 0};
   if (!check.same_compiler) {
     engine.report(diag::Code::BundleNotReproduced, at,

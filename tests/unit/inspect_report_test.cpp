@@ -1,4 +1,4 @@
-// Unit tests of `polc inspect`'s review report (compiler/driver/inspect_report.h): what it shows of
+// Unit tests of `polc inspect`'s review report (compiler/report/inspect_report.h): what it shows of
 // a real bundle's grants, denies, coverage, verdicts, signers, rebuild check and files, and that
 // the text, Markdown and JSON reports state the same facts.
 #include <doctest/doctest.h>
@@ -10,8 +10,8 @@
 
 #include "compiler/bundle/sha256.h"
 #include "compiler/driver/build_bundle.h"
-#include "compiler/driver/inspect_model.h"
-#include "compiler/driver/inspect_report.h"
+#include "compiler/report/inspect_model.h"
+#include "compiler/report/inspect_report.h"
 #include "compiler/sema/analyze.h"
 
 using namespace polc;
@@ -33,13 +33,13 @@ struct Inspected {
   diag::Engine engine{sources};
   std::optional<ir::Policy> policy;
   bundle::BundleContents contents;
-  driver::RebuildCheck rebuild{true, {}};
+  report::RebuildCheck rebuild{true, {}};
   std::optional<bundle::TrustReport> trust;
 
-  driver::InspectInput input() const { return {*policy, sources, contents, trust ? &*trust : nullptr, rebuild}; }
-  std::string text() const { return driver::inspect_text(input()); }
-  std::string markdown() const { return driver::inspect_markdown(input()); }
-  json doc() const { return json::parse(driver::inspect_json(input())); }
+  report::InspectInput input() const { return {*policy, sources, contents, trust ? &*trust : nullptr, rebuild}; }
+  std::string text() const { return report::inspect_text(input()); }
+  std::string markdown() const { return report::inspect_markdown(input()); }
+  json doc() const { return json::parse(report::inspect_json(input())); }
 };
 
 void read_back(const driver::Artifacts& files, bundle::BundleContents& out) {
@@ -338,13 +338,13 @@ TEST_CASE("inspect: every file with its size and digest; the reports are determi
   CHECK(contains(text, "source (policy)"));
   CHECK(text == python_agent()->text());
   CHECK(r->markdown() == python_agent()->markdown());
-  CHECK(driver::inspect_json(r->input()) == driver::inspect_json(python_agent()->input()));
+  CHECK(report::inspect_json(r->input()) == report::inspect_json(python_agent()->input()));
 }
 
 TEST_CASE("inspect: statements read as the coverage map shows them") {
   const auto r = python_agent();
-  const driver::inspect::Model m = driver::inspect::build_model(r->input());
-  auto in_coverage = [&](const driver::inspect::StatementRef& ref) {
+  const report::inspect::Model m = report::inspect::build_model(r->input());
+  auto in_coverage = [&](const report::inspect::StatementRef& ref) {
     for (const auto& row : m.coverage)
       if (row.source.at == ref.at && row.source.statement == ref.statement && row.source.module == ref.module)
         return true;
@@ -389,6 +389,6 @@ TEST_CASE("inspect: an accepted trust decision, and no machine path from the bun
   CHECK(contains(text, "(unnamed)  dddddddddddd  NOT SIGNED: invalid"));
   CHECK(contains(text, "no minimum version for python_agent"));
   CHECK(contains(text, "verdict: accepted"));
-  for (const std::string& report : {text, r->markdown(), driver::inspect_json(r->input())})
+  for (const std::string& report : {text, r->markdown(), report::inspect_json(r->input())})
     CHECK_FALSE(contains(report, "/home/reviewer"));
 }

@@ -1,9 +1,9 @@
-// Stage: driver. Rendering of `polc diff` (see diff_report.h).
-#include "compiler/driver/diff_report.h"
+// Stage: report. Rendering of `polc diff` (see diff_report.h).
+#include "compiler/report/diff_report.h"
 
 #include <nlohmann/json.hpp>
 
-namespace polc::driver {
+namespace polc::report {
 
 namespace {
 
@@ -138,4 +138,4 @@ std::string diff_markdown(const DiffInput& in, const diag::SourceManager& source
   return out;
 }
 
-}  // namespace polc::driver
+}  // namespace polc::report

@@ -1,4 +1,4 @@
-// Stage: driver. The facts of `polc inspect`'s review report, gathered once from the rebuilt IR,
+// Stage: report. The facts of `polc inspect`'s review report, gathered once from the rebuilt IR,
 // its sources, the bundle's manifest and the trust decision, so that the text, Markdown and JSON
 // layouts (inspect_text.cpp, inspect_markdown.cpp, inspect_json.cpp) only lay them out and can
 // never disagree on what they show.
@@ -11,9 +11,9 @@
 #include <string>
 #include <vector>
 
-#include "compiler/driver/inspect_report.h"
+#include "compiler/report/inspect_report.h"
 
-namespace polc::driver::inspect {
+namespace polc::report::inspect {
 
 // A statement as a reviewer reads it: where, in which module, and its text.
 struct StatementRef {
@@ -187,4 +187,4 @@ struct Model {
 Model build_model(const InspectInput& in);
 
 
-}  // namespace polc::driver::inspect
+}  // namespace polc::report::inspect

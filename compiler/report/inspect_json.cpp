@@ -1,11 +1,11 @@
-// Stage: driver. The JSON layout of `polc inspect`'s review report, for tools (see inspect_report.h).
-#include "compiler/driver/inspect_report.h"
+// Stage: report. The JSON layout of `polc inspect`'s review report, for tools (see inspect_report.h).
+#include "compiler/report/inspect_report.h"
 
 #include <nlohmann/json.hpp>
 
-#include "compiler/driver/inspect_wording.h"
+#include "compiler/report/inspect_wording.h"
 
-namespace polc::driver {
+namespace polc::report {
 
 namespace {
 
@@ -180,4 +180,4 @@ std::string inspect_json(const InspectInput& in) {
   return doc.dump(2) + "\n";
 }
 
-}  // namespace polc::driver
+}  // namespace polc::report

@@ -1,5 +1,5 @@
-// Stage: driver. Extraction of the review report's facts (see inspect_model.h).
-#include "compiler/driver/inspect_model.h"
+// Stage: report. Extraction of the review report's facts (see inspect_model.h).
+#include "compiler/report/inspect_model.h"
 
 #include <algorithm>
 #include <map>
@@ -12,7 +12,7 @@
 #include "compiler/ir/evaluate_access.h"
 #include "compiler/verify/net_text.h"
 
-namespace polc::driver::inspect {
+namespace polc::report::inspect {
 
 namespace {
 
@@ -332,4 +332,4 @@ Model build_model(const InspectInput& in) {
   return m;
 }
 
-}  // namespace polc::driver::inspect
+}  // namespace polc::report::inspect

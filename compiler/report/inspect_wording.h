@@ -1,4 +1,4 @@
-// Stage: driver. Wording shared by the layouts of `polc inspect` (an internal header of
+// Stage: report. Wording shared by the layouts of `polc inspect` (an internal header of
 // inspect_text.cpp, inspect_markdown.cpp and inspect_json.cpp): how a rebuild, a verdict, an
 // endpoint or a signer is said, so that every layout says it the same way.
 #pragma once
@@ -7,9 +7,9 @@
 #include <string>
 #include <vector>
 
-#include "compiler/driver/inspect_model.h"
+#include "compiler/report/inspect_model.h"
 
-namespace polc::driver::inspect {
+namespace polc::report::inspect {
 
 
 inline constexpr size_t kShortHash = 12;  // hex digits of a SHA-256 or key id in text and Markdown
@@ -191,4 +191,4 @@ inline std::vector<NetGrant> net_grants(const std::vector<NetEntry>& list, bool 
   return out;
 }
 
-}  // namespace polc::driver::inspect
+}  // namespace polc::report::inspect

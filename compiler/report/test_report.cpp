@@ -1,9 +1,9 @@
-// Stage: driver. Text, JSON and JUnit reports of `polc test` (see test_report.h).
-#include "compiler/driver/test_report.h"
+// Stage: report. Text, JSON and JUnit reports of `polc test` (see test_report.h).
+#include "compiler/report/test_report.h"
 
 #include <nlohmann/json.hpp>
 
-namespace polc::driver {
+namespace polc::report {
 
 namespace {
 
@@ -168,4 +168,4 @@ std::string test_report_junit(const TestRun& run) {
   return s;
 }
 
-}  // namespace polc::driver
+}  // namespace polc::report

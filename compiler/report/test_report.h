@@ -1,4 +1,4 @@
-// Stage: driver. The reports of `polc test`: readable text, JSON, and JUnit XML for CI. All three
+// Stage: report. The reports of `polc test`: readable text, JSON, and JUnit XML for CI. All three
 // are deterministic (no timestamps; durations are a fixed 0), so they can be compared and cached.
 #pragma once
 
@@ -9,7 +9,7 @@
 #include "compiler/ir/ir.h"
 #include "compiler/verify/run_tests.h"
 
-namespace polc::driver {
+namespace polc::report {
 
 struct TestRun {
   const ir::Policy& policy;
@@ -29,4 +29,4 @@ std::string test_report_junit(const TestRun& run);
 // and line breaks). Characters XML 1.0 cannot carry at all become U+FFFD.
 std::string xml_escape(std::string_view text, bool attribute);
 
-}  // namespace polc::driver
+}  // namespace polc::report

@@ -1,4 +1,4 @@
-// Stage: driver. How `polc diff` prints the differences between two policies: text for a
+// Stage: report. How `polc diff` prints the differences between two policies: text for a
 // terminal, JSON for tools, and Markdown for a pull-request comment. Each entry is a region of
 // requests, with the two decisions, a witness, and the source lines of the rules that decide it.
 #pragma once
@@ -9,7 +9,7 @@
 #include "compiler/diag/source_manager.h"
 #include "compiler/verify/outcome.h"
 
-namespace polc::driver {
+namespace polc::report {
 
 enum class Change : uint8_t { Widened, Narrowed, Changed };
 Change change_of(const verify::DiffEntry& e);
@@ -23,4 +23,4 @@ std::string diff_text(const DiffInput& in, const diag::SourceManager& sources);
 std::string diff_json(const DiffInput& in, const diag::SourceManager& sources);
 std::string diff_markdown(const DiffInput& in, const diag::SourceManager& sources);
 
-}  // namespace polc::driver
+}  // namespace polc::report

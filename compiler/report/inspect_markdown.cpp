@@ -1,10 +1,10 @@
-// Stage: driver. The Markdown layout of `polc inspect`'s review report, for a pull request or a review
+// Stage: report. The Markdown layout of `polc inspect`'s review report, for a pull request or a review
 // ticket (see inspect_report.h).
-#include "compiler/driver/inspect_report.h"
+#include "compiler/report/inspect_report.h"
 
-#include "compiler/driver/inspect_wording.h"
+#include "compiler/report/inspect_wording.h"
 
-namespace polc::driver {
+namespace polc::report {
 
 namespace {
 
@@ -228,4 +228,4 @@ std::string inspect_markdown(const InspectInput& in) {
          md_files(m);
 }
 
-}  // namespace polc::driver
+}  // namespace polc::report

@@ -1,4 +1,4 @@
-// Stage: driver. The governance review report behind `polc inspect`: what a bundle's policy
+// Stage: report. The governance review report behind `polc inspect`: what a bundle's policy
 // grants and denies, which artifact enforces each statement, what was proved, and who signed.
 // A reviewer should be able to approve or reject a bundle from this page alone.
 #pragma once
@@ -11,7 +11,7 @@
 #include "compiler/diag/diagnostic.h"
 #include "compiler/ir/ir.h"
 
-namespace polc::driver {
+namespace polc::report {
 
 // Whether the bundle's artifacts are what its bundled sources compile to with this polc.
 struct RebuildCheck {
@@ -32,4 +32,4 @@ std::string inspect_markdown(const InspectInput& in);
 // One JSON document (pretty-printed, stable key order) with the same content.
 std::string inspect_json(const InspectInput& in);
 
-}  // namespace polc::driver
+}  // namespace polc::report

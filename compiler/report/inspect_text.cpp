@@ -1,9 +1,9 @@
-// Stage: driver. The text layout of `polc inspect`'s review report, for a terminal (see inspect_report.h).
-#include "compiler/driver/inspect_report.h"
+// Stage: report. The text layout of `polc inspect`'s review report, for a terminal (see inspect_report.h).
+#include "compiler/report/inspect_report.h"
 
-#include "compiler/driver/inspect_wording.h"
+#include "compiler/report/inspect_wording.h"
 
-namespace polc::driver {
+namespace polc::report {
 
 namespace {
 
@@ -230,4 +230,4 @@ std::string inspect_text(const InspectInput& in) {
   return out;
 }
 
-}  // namespace polc::driver
+}  // namespace polc::report
