@@ -2,6 +2,7 @@
 # `polc explain` prints, so that each lives in one Markdown file and the binary still carries them.
 # An explanation is its file's text without the final newline.
 # Inputs: DOCS_DIR, OUTPUT.
+get_filename_component(DOCS_DIR "${DOCS_DIR}" ABSOLUTE)
 file(GLOB files RELATIVE ${DOCS_DIR} ${DOCS_DIR}/*.md)
 list(SORT files)
 set(delimiter "polc_explanation")
