@@ -1,41 +1,15 @@
-// Stage: driver. Help texts for `polc help [VERB]` and `--help` on every verb.
-#include <iostream>
-#include <map>
-#include <string>
+// Stage: driver. The verb table: every verb's name, entry point, line of the overview and help
+// text. main.cpp dispatches through it, `polc help` prints from it, and the docs test checks
+// docs/cli.md against what it prints. A new verb is its cmd_<verb>.cpp (declared in commands.h)
+// and one row here.
+#include "compiler/driver/verbs.h"
 
-#include "backends/registry.h"
-#include "compiler/driver/commands.h"
-#include "compiler/sema/stdlib.h"
+#include <algorithm>
 
 namespace polc::driver {
 
 namespace {
-
-constexpr std::string_view kOverview = R"(polc - compile and check sandbox policies (.sbx)
-
-usage: polc <verb> [options] [files]
-
-verbs:
-  check FILE...     check policies and modules for errors (exit 0 clean, 1 errors, 2 usage)
-  build FILE -o DIR compile a policy into its bundle DIR/<name>/ (seccomp, Landlock, nftables, proxy)
-  eval FILE CALL    show what a policy and its filters decide for one syscall, and why
-  test FILE         run a policy's `test` blocks (text, JSON or JUnit XML results)
-  fmt FILE...       print, check (--check) or rewrite (--write) files in canonical layout
-  ir FILE           print the normalized, per-architecture policy as JSON
-  import oci FILE   translate an OCI/Docker seccomp profile (JSON) into a .sbx policy
-  keygen --out NAME make an Ed25519 signing key (NAME.key, NAME.pub) and print its trust entry
-  sign DIR --key K  add K's signature over a bundle's manifest to DIR/signatures.json
-  verify DIR        check a bundle's files, signatures, expiry and version against a trust file
-  inspect DIR       the review report of a bundle: grants, denies, coverage, proofs, signers
-  explain CODE      explain a diagnostic code (E0201) or list them all (--list)
-  help [VERB]       show help for polc or one verb
-  --version         print polc's version
-
-Run `polc help VERB` or `polc VERB --help` for a verb's options.
-)";
-
-const std::map<std::string_view, std::string_view, std::less<>> kVerbs = {
-    {"build", R"(usage: polc build [--format FMT] [--werror|--strict] [--stdlib DIR] [--backends LIST]
+constexpr std::string_view kBuildHelp = R"(usage: polc build [--format FMT] [--werror|--strict] [--stdlib DIR] [--backends LIST]
                   [--explain-coverage] [--solver-rlimit N] [--expires TIME] FILE -o DIR
 
 Analyzes the policy and writes its bundle to DIR/<policy name>/, atomically: a temporary
@@ -73,8 +47,8 @@ selected backend (E0605 otherwise).
   --expires TIME       the bundle is refused after TIME, a UTC date (2027-01-31) or time
                        (2027-01-31T12:00:00Z); absolute only, so the bundle stays reproducible
 exit status: 0 built, 1 errors (nothing written), 2 usage error
-)"},
-    {"eval", R"(usage: polc eval [--arch ARCH[,ARCH...]] [--format human|json] FILE 'CALL'
+)";
+constexpr std::string_view kEvalHelp = R"(usage: polc eval [--arch ARCH[,ARCH...]] [--format human|json] FILE 'CALL'
 
 Evaluates one concrete call against the policy on each target (or the given ones): the decision,
 the rules that matched (the most restrictive wins) or the default, and what the compiled seccomp
@@ -83,8 +57,8 @@ program decides for the same registers, with the number of BPF instructions it e
 CALL is written as in a `test` block: a syscall name with concrete arguments, which may use named
 constants and `|`, e.g. 'socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0)' or 'ioctl(0, TIOCSTI, 0)'.
 Missing arguments are 0.
-)"},
-    {"test", R"(usage: polc test [--format text|json|junit] [-o FILE] [--werror] [--stdlib DIR] FILE
+)";
+constexpr std::string_view kTestHelp = R"(usage: polc test [--format text|json|junit] [-o FILE] [--werror] [--stdlib DIR] FILE
 
 Compiles the policy and evaluates every expectation of its `test` blocks with the policy's
 reference semantics (the same as `polc eval`): syscalls on every target, filesystem rights on the
@@ -98,8 +72,8 @@ and for each failed expectation what the policy decides instead and which statem
 
 Diagnostics always go to stderr, as text.
 exit status: 0 every test passed, 1 a test failed or the policy has errors, 2 usage error
-)"},
-    {"keygen", R"(usage: polc keygen --out NAME
+)";
+constexpr std::string_view kKeygenHelp = R"(usage: polc keygen --out NAME
 
 Makes a new Ed25519 signing key: NAME.key, the private key (PKCS#8 PEM, mode 0600; keep it
 secret), and NAME.pub, the public key (PEM). Prints the key's entry for a trust file's "keys" on
@@ -107,8 +81,8 @@ stdout: its id (the SHA-256 of the raw 32-byte public key), a name, and the publ
 Never overwrites an existing file (E0814).
 
 exit status: 0 written, 1 error, 2 usage error
-)"},
-    {"sign", R"(usage: polc sign BUNDLE --key KEY [--manifest-sha256 HEX]
+)";
+constexpr std::string_view kSignHelp = R"(usage: polc sign BUNDLE --key KEY [--manifest-sha256 HEX]
 
 Signs the bundle's manifest.json with KEY (an unencrypted Ed25519 private key in PEM, readable by
 its owner only) and adds the signature to BUNDLE/signatures.json, replacing an earlier one by the
@@ -122,8 +96,8 @@ own sources with this polc, byte for byte (E0815), as `polc inspect` checks. Rev
   --manifest-sha256 HEX   sign only if manifest.json is still the one reviewed (E0803 otherwise)
 
 exit status: 0 signed, 1 error, 2 usage error
-)"},
-    {"verify", R"(usage: polc verify BUNDLE (--trust TRUST.json | --integrity-only) [--format human|json|sarif]
+)";
+constexpr std::string_view kVerifyHelp = R"(usage: polc verify BUNDLE (--trust TRUST.json | --integrity-only) [--format human|json|sarif]
 
 Checks a bundle as a launcher does before applying it, and reports every failure:
   - every file the manifest lists is present with its size and SHA-256, and nothing else is in
@@ -140,8 +114,8 @@ The trust file's format is in docs/bundle.md (E0807 when malformed).
   --format FMT        human (default: diagnostics to stderr, the verdict to stdout), json, sarif
 
 exit status: 0 accepted (or intact, with --integrity-only), 1 refused, 2 usage error
-)"},
-    {"inspect", R"(usage: polc inspect BUNDLE [--trust TRUST.json] [--format text|json|md] [-o FILE]
+)";
+constexpr std::string_view kInspectHelp = R"(usage: polc inspect BUNDLE [--trust TRUST.json] [--format text|json|md] [-o FILE]
 
 The governance review report of a bundle, from which a reviewer can approve or reject it: the
 policy's version, expiry and digest; what it grants (syscalls by the statement that allows them,
@@ -158,8 +132,8 @@ describes exactly what a launcher applies.
 
 Diagnostics go to stderr, as text.
 exit status: 0 reported, 1 the bundle is damaged or not reproduced, 2 usage error
-)"},
-    {"diff", R"(usage: polc diff [--format text|json|md] [-o FILE] [--stdlib DIR] OLD NEW
+)";
+constexpr std::string_view kDiffHelp = R"(usage: polc diff [--format text|json|md] [-o FILE] [--stdlib DIR] OLD NEW
 
 Compares what two policies decide, request by request, with the verifier's Z3 encodings: syscalls
 per target (with the argument values whose decision changes), filesystem paths and rights, and
@@ -174,8 +148,8 @@ narrowed: the reverse; changed: refused both ways, differently (errno to kill).
 Diagnostics always go to stderr, as text.
 exit status: 0 no differences, 3 some permission widened, 4 only narrowed or changed,
              1 errors in either policy, 2 usage error
-)"},
-    {"check", R"(usage: polc check [--format human|json|sarif] [--werror|--strict] [--stdlib DIR]
+)";
+constexpr std::string_view kCheckHelp = R"(usage: polc check [--format human|json|sarif] [--werror|--strict] [--stdlib DIR]
                   [--solver-rlimit N] FILE...
 
 Parses and analyzes each file with everything it imports. Policies must name their targets;
@@ -190,8 +164,8 @@ validation of every seccomp program.
   --solver-rlimit N  Z3's step limit per query (default 50000000); E0607 when one runs out
 
 exit status: 0 no errors, 1 errors (or warnings with --werror), 2 usage error
-)"},
-    {"fmt", R"(usage: polc fmt [--check | --write] FILE...
+)";
+constexpr std::string_view kFmtHelp = R"(usage: polc fmt [--check | --write] FILE...
 
 Formats .sbx files canonically: two-space indentation, one statement per line, lists packed to
 100 columns, comments kept where they were. Formatting is idempotent.
@@ -199,24 +173,24 @@ Formats .sbx files canonically: two-space indentation, one statement per line, l
   (no flag)   print the formatted file to stdout (one file)
   --check     print the files that are not formatted; exit 1 if there are any
   --write     rewrite files in place (atomically)
-)"},
-    {"ir", R"(usage: polc ir [--stdlib DIR] [--format FMT] FILE
+)";
+constexpr std::string_view kIrHelp = R"(usage: polc ir [--stdlib DIR] [--format FMT] FILE
 
 Prints the policy's intermediate representation as JSON: every import flattened, every syscall
 resolved per target architecture, every condition in disjunctive normal form at the argument's
 width, filesystem rights as Landlock bits, network rules with the implicit cloud-metadata denies.
 The IR is what every backend compiles; reviewing it shows exactly what the policy means.
-)"},
-    {"explain", R"(usage: polc explain CODE | --list
+)";
+constexpr std::string_view kExplainHelp = R"(usage: polc explain CODE | --list
 
 Prints the long explanation of a diagnostic code (E0201, or its name, unknown-syscall).
 --list prints every code with its one-line summary.
-)"},
-    {"help", R"(usage: polc help [VERB]
+)";
+constexpr std::string_view kHelpHelp = R"(usage: polc help [VERB]
 
 Shows the overview, or the help of one verb. `polc help import` lists the standard modules.
-)"},
-    {"import", R"(usage: polc import oci PROFILE.json [--arch ARCH]... [--caps LIST] [--kernel X.Y]
+)";
+constexpr std::string_view kImportHelp = R"(usage: polc import oci PROFILE.json [--arch ARCH]... [--caps LIST] [--kernel X.Y]
                                    [--name NAME] [-o FILE] [--format FMT] [--werror]
 
 Translates an OCI runtime-spec or Docker seccomp profile into a formatted .sbx policy, applying
@@ -234,49 +208,43 @@ apply are listed in a comment at the end. The policy passes `polc check` and `po
   --werror       treat warnings as errors (exit 1, nothing written)
 
 exit status: 0 imported, 1 the profile has errors (nothing written), 2 usage error
-)"},
-};
+)";
 
-// A verb's text with "{backends}" replaced by the registry's names, in build order.
-std::string with_backends(std::string_view text) {
-  std::string out(text);
-  std::string names;
-  for (const backends::Backend& b : backends::registry()) names += (names.empty() ? "" : ", ") + std::string(b.name);
-  if (const size_t at = out.find("{backends}"); at != std::string::npos) out.replace(at, 10, names);
-  return out;
-}
+// In the order `polc help` lists them.
+constexpr Verb kVerbs[] = {
+    {"check", cmd_check, "check FILE...", "check policies and modules for errors (exit 0 clean, 1 errors, 2 usage)",
+     kCheckHelp},
+    {"build", cmd_build, "build FILE -o DIR",
+     "compile a policy into its bundle DIR/<name>/ (seccomp, Landlock, nftables, proxy)", kBuildHelp},
+    {"eval", cmd_eval, "eval FILE CALL", "show what a policy and its filters decide for one syscall, and why",
+     kEvalHelp},
+    {"test", cmd_test, "test FILE", "run a policy's `test` blocks (text, JSON or JUnit XML results)", kTestHelp},
+    {"diff", cmd_diff, "diff OLD NEW", "what NEW permits that OLD refused and the reverse (exit 3 when widened)",
+     kDiffHelp},
+    {"fmt", cmd_fmt, "fmt FILE...", "print, check (--check) or rewrite (--write) files in canonical layout", kFmtHelp},
+    {"ir", cmd_ir, "ir FILE", "print the normalized, per-architecture policy as JSON", kIrHelp},
+    {"import", cmd_import, "import oci FILE", "translate an OCI/Docker seccomp profile (JSON) into a .sbx policy",
+     kImportHelp},
+    {"keygen", cmd_keygen, "keygen --out NAME",
+     "make an Ed25519 signing key (NAME.key, NAME.pub) and print its trust entry", kKeygenHelp},
+    {"sign", cmd_sign, "sign DIR --key K", "add K's signature over a bundle's manifest to DIR/signatures.json",
+     kSignHelp},
+    {"verify", cmd_verify, "verify DIR",
+     "check a bundle's files, signatures, expiry and version against a trust file", kVerifyHelp},
+    {"inspect", cmd_inspect, "inspect DIR",
+     "the review report of a bundle: grants, denies, coverage, proofs, signers", kInspectHelp},
+    {"explain", cmd_explain, "explain CODE", "explain a diagnostic code (E0201) or list them all (--list)",
+     kExplainHelp},
+    {"help", cmd_help, "help [VERB]", "show help for polc or one verb", kHelpHelp},
+};
 
 }  // namespace
 
-void print_help(std::string_view verb) {
-  if (verb.empty()) {
-    std::cout << kOverview;
-    return;
-  }
-  if (verb == "import") {  // the verb, and the modules the `import` statement loads
-    std::cout << kVerbs.find(verb)->second << "\nstandard library modules built into this polc:\n";
-    for (const auto& m : sema::embedded_stdlib()) std::cout << "  " << m.name << "\n";
-    return;
-  }
-  auto it = kVerbs.find(verb);
-  std::cout << (it == kVerbs.end() ? std::string(kOverview) : with_backends(it->second));
-}
+std::span<const Verb> all_verbs() { return kVerbs; }
 
-int cmd_help(const Args& args) {
-  if (args.size() == 1 && (args[0] == "--help" || args[0] == "-h")) {
-    print_help("help");
-    return kExitOk;
-  }
-  if (args.size() > 1) {
-    std::cerr << "polc help: give at most one verb\n";
-    return kExitUsage;
-  }
-  if (!args.empty() && kVerbs.find(args[0]) == kVerbs.end()) {
-    std::cerr << "polc help: no verb `" << args[0] << "`\n" << kOverview;
-    return kExitUsage;
-  }
-  print_help(args.empty() ? "" : args[0]);
-  return kExitOk;
+const Verb* find_verb(std::string_view name) {
+  const auto* it = std::find_if(std::begin(kVerbs), std::end(kVerbs), [&](const Verb& v) { return v.name == name; });
+  return it == std::end(kVerbs) ? nullptr : it;
 }
 
 }  // namespace polc::driver
