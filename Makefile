@@ -42,8 +42,10 @@ bench: build
 bench-record-mix:
 	bash bench/record_syscall_mix.sh
 
+# Regenerates the golden files, then docs/diagnostics.md, whose examples are taken from them.
 golden-update: build
 	POLC_UPDATE_GOLDEN=1 ctest --test-dir $(BUILD) -R golden
+	python3 scripts/sync-diagnostics-doc.py $(POLC)
 
 clean:
 	rm -rf $(BUILD) build-asan build-fuzz

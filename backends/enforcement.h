@@ -29,6 +29,13 @@ struct Enforcement {
   // enforce: a network rule naming both addresses and domains has kPartAddresses (nftables) and
   // kPartDomains (the proxy). Empty: the statement as a whole.
   std::string part;
+  // The claim is for every syscall statement on the origin's line: syscall rule origins point at
+  // one target each (one of `kill @a, @b`), and the coverage map groups them by line.
+  bool whole_line = false;
+  // A Full claim of Landlock's TCP rules, which see TCP sockets only: it is full only when another
+  // selected backend refuses every other socket (BackendOutput::refuses_other_sockets), and
+  // partial otherwise.
+  bool tcp_sockets_only = false;
 };
 
 inline constexpr const char* kPartAddresses = "addresses";

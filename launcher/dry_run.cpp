@@ -48,13 +48,13 @@ std::string dry_run_report(const Options& options, const Prepared& p, int& exit_
   std::ostringstream out;
   out << "sbx-exec --dry-run: nothing is applied or executed\n";
   out << "bundle: " << b.dir << "\n";
-  out << "policy: " << b.policy_name << "\n";
-  out << "version: " << b.policy_version << "\n";
-  out << "compiler: " << (b.compiler.empty() ? "(not recorded)" : b.compiler) << "\n";
+  out << "policy: " << b.manifest.policy_name << "\n";
+  out << "version: " << b.manifest.policy_version << "\n";
+  out << "compiler: " << (b.manifest.compiler.empty() ? "(not recorded)" : b.manifest.compiler) << "\n";
   out << "manifest: " << bundle::kBundleFormat << ", sha256 " << b.manifest_sha256 << ", "
       << p.bundle.artifact_count() << " artifacts and " << b.files.size() - p.bundle.artifact_count()
       << " sources verified, no unlisted file\n";
-  if (b.expires) out << "expires: " << *b.expires << "\n";
+  if (b.manifest.expires) out << "expires: " << *b.manifest.expires << "\n";
   out << trust_report(p.trust);
 
   out << "order: descriptors, network, proxy environment, user, no_new_privs, landlock, seccomp, audit line, exec\n";

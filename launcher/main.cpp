@@ -59,8 +59,8 @@ int launch(const Options& options, AuditRecord& record, const AuditSink& sink) {
   record.user_spec = options.user;
   Prepared p = prepare_launch(options, record.trust, [&](const Bundle& bundle) {
     record.bundle = bundle.contents.real_dir;
-    record.policy = bundle.contents.policy_name;
-    record.version = bundle.contents.policy_version;
+    record.policy = bundle.contents.manifest.policy_name;
+    record.version = bundle.contents.manifest.policy_version;
     record.manifest_sha256 = bundle.contents.manifest_sha256;
   });
   record.landlock_abi_kernel = p.kernel_abi;

@@ -16,12 +16,12 @@ Prepared prepare_launch(const Options& options, TrustDecision& trust,
   p.landlock = parse_landlock_policy(p.bundle.required("landlock.json").bytes);
   // Artifacts of another policy (or another version) copied into the directory would still match
   // a manifest rewritten to list them; the files must agree on whose policy they are.
-  if (p.landlock.policy_name != p.bundle.contents.policy_name ||
-      p.landlock.policy_version != p.bundle.contents.policy_version)
+  if (p.landlock.policy_name != p.bundle.contents.manifest.policy_name ||
+      p.landlock.policy_version != p.bundle.contents.manifest.policy_version)
     throw Failure(ExitCode::BundleInvalid, "landlock.json is for policy " + p.landlock.policy_name + " version " +
                                                std::to_string(p.landlock.policy_version) + ", manifest.json for " +
-                                               p.bundle.contents.policy_name + " version " +
-                                               std::to_string(p.bundle.contents.policy_version));
+                                               p.bundle.contents.manifest.policy_name + " version " +
+                                               std::to_string(p.bundle.contents.manifest.policy_version));
   p.seccomp = native_seccomp_program(p.bundle);
   // Required in every network mode: with --network-enforced-externally the caller vouches for
   // this very file, so it must be part of the bundle too.

@@ -86,4 +86,13 @@ std::optional<LandlockArtifacts> emit(const ir::Policy& policy, diag::Engine& en
   return out;
 }
 
+std::optional<BackendOutput> run(const ir::Policy& policy, diag::Engine& engine) {
+  auto emitted = emit(policy, engine);
+  if (!emitted) return std::nullopt;
+  BackendOutput out;
+  out.files["landlock.json"] = bytes_of(emitted->json);
+  out.enforced = std::move(emitted->enforced);
+  return out;
+}
+
 }  // namespace polc::backends::landlock

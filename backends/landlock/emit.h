@@ -5,6 +5,7 @@
 #include <optional>
 #include <string>
 
+#include "backends/backend.h"
 #include "backends/enforcement.h"
 #include "compiler/diag/diagnostic.h"
 #include "compiler/ir/ir.h"
@@ -18,5 +19,8 @@ struct LandlockArtifacts {
 
 // Returns nullopt after reporting E0606 (a deny rule Landlock cannot enforce) to `engine`.
 std::optional<LandlockArtifacts> emit(const ir::Policy& policy, diag::Engine& engine);
+
+// The backend's entry point (backends/backend.h): emit's landlock.json and its claims.
+std::optional<BackendOutput> run(const ir::Policy& policy, diag::Engine& engine);
 
 }  // namespace polc::backends::landlock

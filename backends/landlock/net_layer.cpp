@@ -73,6 +73,7 @@ std::optional<NetLayer> net_layer(const ir::Policy& policy, Enforcements& enforc
     if (r.direction == ir::Direction::Bind) {
       add(*bind, r.ports, true);
       enforced.push_back({r.origin, kArtifact, Extent::Full, "allows binding tcp " + what});
+      enforced.back().tcp_sockets_only = true;
       continue;
     }
     // Domain rules are reached through the proxy, so they open the proxy's port, not their own.
@@ -99,6 +100,7 @@ std::optional<NetLayer> net_layer(const ir::Policy& policy, Enforcements& enforc
     // Exact for bind(2); a connect can still go out through a TCP Fast Open sendto(2).
     const bool exact = r.proto == ir::Proto::Tcp && r.direction == ir::Direction::Bind;
     enforced.push_back({r.origin, kArtifact, exact ? Extent::Full : Extent::Partial, "refuses tcp " + ports_text(r.ports)});
+    enforced.back().tcp_sockets_only = true;
   }
 
   NetLayer out;

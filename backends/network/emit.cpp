@@ -105,4 +105,31 @@ NetworkArtifacts emit(const ir::Policy& policy) {
   return a;
 }
 
+namespace {
+
+// The claims of the files `out` holds.
+void keep_claims_of_files(const Enforcements& all, BackendOutput& out) {
+  for (const Enforcement& e : all)
+    if (out.files.count(e.artifact) != 0) out.enforced.push_back(e);
+}
+
+}  // namespace
+
+std::optional<BackendOutput> run_nftables(const ir::Policy& policy, diag::Engine&) {
+  NetworkArtifacts a = emit(policy);
+  BackendOutput out;
+  out.files[kNft] = bytes_of(a.nftables);
+  keep_claims_of_files(a.enforced, out);
+  return out;
+}
+
+std::optional<BackendOutput> run_proxy(const ir::Policy& policy, diag::Engine&) {
+  NetworkArtifacts a = emit(policy);
+  BackendOutput out;
+  if (!a.squid_conf.empty()) out.files[kSquid] = bytes_of(a.squid_conf);
+  if (!a.egress_json.empty()) out.files[kEgress] = bytes_of(a.egress_json);
+  keep_claims_of_files(a.enforced, out);
+  return out;
+}
+
 }  // namespace polc::backends::network

@@ -5,6 +5,7 @@
 
 #include <string>
 
+#include "backends/backend.h"
 #include "backends/enforcement.h"
 #include "compiler/ir/ir.h"
 
@@ -20,5 +21,11 @@ struct NetworkArtifacts {
 // Never fails: every IR network rule has a translation (or, for bind rules, none by design). Pure
 // and deterministic: the same IR yields byte-identical files and the same entries in the same order.
 NetworkArtifacts emit(const ir::Policy& policy);
+
+// The entry points of the two backends over this one emitter (backends/backend.h): `nftables`
+// writes nftables.nft, `proxy` squid.conf and egress.json (none when the policy declares no
+// proxy); each returns the claims of its own files only. Never nullopt.
+std::optional<BackendOutput> run_nftables(const ir::Policy& policy, diag::Engine& engine);
+std::optional<BackendOutput> run_proxy(const ir::Policy& policy, diag::Engine& engine);
 
 }  // namespace polc::backends::network

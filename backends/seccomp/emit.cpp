@@ -135,6 +135,7 @@ std::optional<SeccompArtifacts> emit(const ir::Policy& policy, diag::Engine& eng
     const arch::Arch part_arch = parts[index].arch;
     ProgramArtifact p;
     p.arch = part_arch;
+    p.file = "seccomp." + std::string(arch::name(part_arch)) + ".bpf";
     p.decides = arch::family_targets(part_arch, policy.targets);
     std::vector<size_t> member_index;
     const std::vector<const ArchPartition*> members = members_of(p.decides, &member_index);

@@ -7,19 +7,13 @@
 #include <string>
 #include <vector>
 
+#include "backends/backend.h"
 #include "backends/seccomp/bpf_program.h"
+#include "backends/seccomp/program_artifact.h"
 #include "compiler/diag/diagnostic.h"
 #include "compiler/ir/ir.h"
 
 namespace polc::backends::seccomp {
-
-struct ProgramArtifact {
-  arch::Arch arch = arch::Arch::x86_64;  // the target the file is named after
-  std::vector<arch::Arch> decides;       // every target the program decides (its arch family)
-  std::vector<Insn> insns;
-  std::vector<uint8_t> raw;              // the .bpf file
-  std::string listing;                   // the .txt file
-};
 
 struct SeccompArtifacts {
   std::vector<ProgramArtifact> programs;  // in target order
@@ -29,5 +23,11 @@ struct SeccompArtifacts {
 // Returns nullopt after reporting errors to `engine` (a condition no filter can test exactly, a
 // filter too large, an OCI conflict, or a program that disagrees with the policy).
 std::optional<SeccompArtifacts> emit(const ir::Policy& policy, diag::Engine& engine);
+
+// The backend's entry point (backends/backend.h): emit's programs, listings and OCI profile as
+// files, and what they enforce: every syscall rule of a target and the default, by each program
+// that decides the target and by the OCI profile. The programs go to the verifier's translation
+// validation.
+std::optional<BackendOutput> run(const ir::Policy& policy, diag::Engine& engine);
 
 }  // namespace polc::backends::seccomp

@@ -9,15 +9,13 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <climits>
 #include <cstdlib>
 #include <cstring>
-#include <map>
 #include <set>
 
-#include "compiler/bundle/encoding.h"
-#include "compiler/bundle/json_fields.h"
 #include "compiler/bundle/sha256.h"
 #include "compiler/posix/unique_fd.h"
 
@@ -32,21 +30,6 @@ constexpr size_t kMaxEntries = 10000;
 constexpr int kMaxDepth = 16;
 
 std::string errno_text(int err) { return std::strerror(err); }
-
-// A listed path must name a file beneath the bundle directory: relative, no "." or ".." or empty
-// components. Anything else could make a reader verify (and use) a file outside the bundle.
-bool valid_bundle_path(const std::string& path) {
-  if (path.empty() || path.front() == '/' || path.find('\0') != std::string::npos) return false;
-  size_t start = 0;
-  while (start <= path.size()) {
-    size_t end = path.find('/', start);
-    if (end == std::string::npos) end = path.size();
-    const std::string_view part(path.data() + start, end - start);
-    if (part.empty() || part == "." || part == "..") return false;
-    start = end + 1;
-  }
-  return path != kManifestFile && path != kSignaturesFile;
-}
 
 // Opens `path` beneath `dir_fd` without following any symlink. openat2 resolves the whole path
 // that way; kernels before 5.6 lack it, and then only plain names (O_NOFOLLOW covers their one
@@ -106,82 +89,6 @@ std::optional<std::string> read_regular(int dir_fd, const std::string& path, uin
     }
   }
   return bytes;
-}
-
-void malformed(Problems& problems, const std::string& message, std::optional<size_t> offset = std::nullopt) {
-  problems.push_back({ProblemKind::MalformedManifest, kManifestFile, message,
-                      "manifest.json is written by `polc build`; rebuild the bundle instead of editing it", offset});
-}
-
-// Checks one "artifacts" or "sources" list and appends its entries to `bundle.files`.
-void read_file_list(BundleContents& bundle, const char* key, bool source, std::set<std::string>& seen) {
-  const auto list = bundle.manifest.find(key);
-  if (list == bundle.manifest.end() || !list->is_array()) {
-    malformed(bundle.problems, std::string("manifest.json has no \"") + key + "\" array");
-    return;
-  }
-  for (const nlohmann::json& entry : *list) {
-    const auto path = entry.is_object() ? entry.find("path") : entry.end();
-    if (!entry.is_object() || path == entry.end() || !path->is_string()) {
-      malformed(bundle.problems, std::string("manifest.json: an entry of \"") + key + "\" has no \"path\" string");
-      continue;
-    }
-    BundleFile file;
-    file.path = path->get<std::string>();
-    file.source = source;
-    if (!valid_bundle_path(file.path)) {
-      malformed(bundle.problems, "manifest.json lists an invalid path \"" + file.path + "\"");
-      continue;
-    }
-    if (!seen.insert(file.path).second) {
-      malformed(bundle.problems, "manifest.json lists " + file.path + " twice");
-      continue;
-    }
-    const auto sha = entry.find("sha256");
-    const auto size = entry.find("size");
-    if (sha == entry.end() || !sha->is_string() || !is_lower_hex(sha->get<std::string>(), 64)) {
-      malformed(bundle.problems, "manifest.json: " + file.path + " has no valid sha256 (64 lowercase hex digits)");
-      continue;
-    }
-    if (size == entry.end() || !size->is_number_unsigned()) {
-      malformed(bundle.problems, "manifest.json: " + file.path + " has no valid size");
-      continue;
-    }
-    file.sha256 = sha->get<std::string>();
-    file.size = size->get<uint64_t>();
-    bundle.files.push_back(std::move(file));
-  }
-}
-
-void read_header(BundleContents& bundle) {
-  const nlohmann::json& m = bundle.manifest;
-  const auto format = m.find("format");
-  if (format == m.end() || !format->is_string() || *format != kBundleFormat) {
-    malformed(bundle.problems, std::string("manifest.json is not a ") + kBundleFormat + " manifest (\"format\")");
-    return;
-  }
-  // Members are read through pointers: iterators of different objects must not be compared.
-  const nlohmann::json* policy = m.contains("policy") && m["policy"].is_object() ? &m["policy"] : nullptr;
-  const nlohmann::json* name = policy && policy->contains("name") ? &(*policy)["name"] : nullptr;
-  const nlohmann::json* version = policy && policy->contains("version") ? &(*policy)["version"] : nullptr;
-  if (name == nullptr || !name->is_string() || name->get<std::string>().empty())
-    malformed(bundle.problems, "manifest.json: policy.name is missing or not a string");
-  else
-    bundle.policy_name = name->get<std::string>();
-  if (version == nullptr || !version->is_number_unsigned() || version->get<uint64_t>() > INT64_MAX)
-    malformed(bundle.problems, "manifest.json: policy.version is missing or not a non-negative integer");
-  else
-    bundle.policy_version = version->get<int64_t>();
-  if (const auto compiler = m.find("compiler"); compiler != m.end() && compiler->is_string())
-    bundle.compiler = compiler->get<std::string>();
-  else
-    malformed(bundle.problems, "manifest.json: \"compiler\" is missing or not a string");
-  if (const auto expires = m.find("expires"); expires != m.end()) {
-    if (expires->is_string()) bundle.expires = expires->get<std::string>();
-    if (bundle.expires) bundle.expires_at = parse_utc_time(*bundle.expires);
-    if (!bundle.expires_at || format_utc_time(*bundle.expires_at) != *bundle.expires)
-      malformed(bundle.problems, "manifest.json: \"expires\" is not a UTC time like \"2027-01-31T00:00:00Z\"");
-  }
 }
 
 // Every directory entry beneath `dir_fd` that is not an expected file (or a directory leading to
@@ -255,23 +162,11 @@ BundleContents read_bundle(const std::string& dir) {
   }
   bundle.manifest_bytes = std::move(*manifest);
   bundle.manifest_sha256 = sha256_hex(bundle.manifest_bytes);
-  const JsonDocument doc{ProblemKind::MalformedManifest, kManifestFile,
-                         "manifest.json is written by `polc build`; rebuild the bundle instead of editing it",
-                         bundle.problems};
-  auto parsed = doc.parse_object(bundle.manifest_bytes);
-  if (!parsed) return bundle;
-  bundle.manifest = std::move(*parsed);
-  // One spelling per manifest: what is signed is exactly what every reader parses.
-  if (bundle.manifest.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) != bundle.manifest_bytes)
-    malformed(bundle.problems, "manifest.json is not in canonical form (sorted keys, no whitespace)");
-  read_header(bundle);
-  std::set<std::string> seen;
-  read_file_list(bundle, "artifacts", false, seen);
-  read_file_list(bundle, "sources", true, seen);
-  if (!bundle.problems.empty()) {  // a manifest that cannot be trusted lists nothing
-    bundle.files.clear();
-    return bundle;
-  }
+  bundle.manifest = from_json(bundle.manifest_bytes, bundle.problems);
+  if (bundle.manifest.expires) bundle.expires_at = parse_utc_time(*bundle.manifest.expires);
+  if (!bundle.problems.empty()) return bundle;  // a manifest that cannot be trusted lists nothing
+  for (const ManifestFile& f : bundle.manifest.artifacts) bundle.files.push_back({f.path, f.sha256, f.size, "", false});
+  for (const ManifestSource& f : bundle.manifest.sources) bundle.files.push_back({f.path, f.sha256, f.size, "", true});
 
   for (BundleFile& file : bundle.files) {
     auto bytes = read_regular(dir_fd.get(), file.path, kMaxFileSize, bundle.problems);
@@ -309,44 +204,6 @@ BundleContents read_bundle(const std::string& dir) {
   size_t entries = 0;
   walk(dir_fd.get(), "", expected, dirs, 0, entries, bundle.problems);
   return bundle;
-}
-
-std::optional<std::time_t> parse_utc_time(const std::string& text) {
-  // Digits exactly where the two forms have them: sscanf's %d alone would also take a sign or
-  // leading blanks ("2027-+1-31", " 2027-1-31").
-  const std::string_view shape = text.size() == 10 ? "dddd-dd-dd" : "dddd-dd-ddTdd:dd:ddZ";
-  if (text.size() != shape.size()) return std::nullopt;
-  for (size_t i = 0; i < shape.size(); ++i)
-    if (shape[i] == 'd' ? (text[i] < '0' || text[i] > '9') : text[i] != shape[i]) return std::nullopt;
-  int y = 0, mo = 0, d = 0, h = 0, mi = 0, s = 0;
-  char tail = 0;
-  if (text.size() == 10) {
-    if (std::sscanf(text.c_str(), "%4d-%2d-%2d%c", &y, &mo, &d, &tail) != 3) return std::nullopt;
-  } else if (text.size() == 20) {
-    if (std::sscanf(text.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d%c", &y, &mo, &d, &h, &mi, &s, &tail) != 7 || tail != 'Z')
-      return std::nullopt;
-  } else {
-    return std::nullopt;
-  }
-  if (y < 1970 || y > 9999 || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || s > 59) return std::nullopt;
-  std::tm tm{};
-  tm.tm_year = y - 1900;
-  tm.tm_mon = mo - 1;
-  tm.tm_mday = d;
-  tm.tm_hour = h;
-  tm.tm_min = mi;
-  tm.tm_sec = s;
-  const std::time_t t = timegm(&tm);
-  if (tm.tm_mday != d || tm.tm_mon != mo - 1) return std::nullopt;  // 2027-02-30 normalizes away
-  return t;
-}
-
-std::string format_utc_time(std::time_t t) {
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
 }
 
 }  // namespace polc::bundle

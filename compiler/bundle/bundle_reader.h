@@ -15,15 +15,10 @@
 #include <string_view>
 #include <vector>
 
-#include <nlohmann/json.hpp>
-
+#include "compiler/bundle/manifest_schema.h"
 #include "compiler/bundle/problem.h"
 
 namespace polc::bundle {
-
-inline constexpr const char* kManifestFile = "manifest.json";
-inline constexpr const char* kSignaturesFile = "signatures.json";
-inline constexpr const char* kBundleFormat = "polc.bundle/1";
 
 // One file the manifest lists (an artifact or a source), verified.
 struct BundleFile {
@@ -39,12 +34,8 @@ struct BundleContents {
   std::string real_dir;        // canonical absolute path (for audit lines); `dir` when unknown
   std::string manifest_bytes;  // exactly as stored: what signatures cover
   std::string manifest_sha256;
-  nlohmann::json manifest;     // parsed; null when malformed
-  std::string policy_name;
-  int64_t policy_version = 0;
-  std::string compiler;                 // "polc 0.1.0"
-  std::optional<std::string> expires;   // RFC 3339 UTC, as written
-  std::optional<std::time_t> expires_at;
+  Manifest manifest;           // as read (manifest_schema.h); trustworthy only when intact()
+  std::optional<std::time_t> expires_at;  // manifest.expires
   std::vector<BundleFile> files;        // artifacts, then sources, in manifest order
   std::optional<std::string> signatures_bytes;  // signatures.json, when present
   Problems problems;           // integrity problems; the bundle is intact only when empty
@@ -56,10 +47,5 @@ struct BundleContents {
 // Reads and checks `dir`. Never throws for bad input: every fault becomes a Problem (all of
 // them, not only the first, so a reviewer sees the whole damage).
 BundleContents read_bundle(const std::string& dir);
-
-// Parses "2027-01-31" (midnight UTC) or "2027-01-31T12:00:00Z"; nullopt for anything else.
-std::optional<std::time_t> parse_utc_time(const std::string& text);
-// The canonical form written into manifests: "2027-01-31T00:00:00Z".
-std::string format_utc_time(std::time_t t);
 
 }  // namespace polc::bundle

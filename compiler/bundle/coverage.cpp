@@ -3,7 +3,6 @@
 
 #include <algorithm>
 #include <map>
-#include <set>
 #include <tuple>
 #include <utility>
 
@@ -27,15 +26,6 @@ std::string trim(std::string_view s) {
   return std::string(s);
 }
 
-// "allow read, write, close and 12 more" for the syscall rules one statement produced on one arch.
-std::string syscall_summary(const std::string& action, const std::vector<std::string>& names) {
-  constexpr size_t kShown = 6;
-  std::string out = action + " ";
-  for (size_t i = 0; i < names.size() && i < kShown; ++i) out += (i ? ", " : "") + names[i];
-  if (names.size() > kShown) out += " and " + std::to_string(names.size() - kShown) + " more";
-  return out;
-}
-
 void add_origin(std::map<Key, CoverageEntry>& map, const ir::Origin& o, const diag::SourceManager& sources,
                 bool syscall = false) {
   auto [it, inserted] = map.try_emplace(key_of(o, sources, syscall));
@@ -48,8 +38,7 @@ void add_origin(std::map<Key, CoverageEntry>& map, const ir::Origin& o, const di
 }  // namespace
 
 Coverage build_coverage(const ir::Policy& policy, const diag::SourceManager& sources,
-                        const std::vector<std::pair<arch::Arch, std::string>>& seccomp_files, bool oci,
-                        const backends::Enforcements& reported) {
+                        const backends::Enforcements& claims, bool other_sockets_refused) {
   std::map<Key, CoverageEntry> map;
   // A filesystem section denies every right its minimum ABI handles unless a rule grants it:
   // the `landlock abi` statement stands for that, and needs an enforcer even with no rules.
@@ -64,47 +53,18 @@ Coverage build_coverage(const ir::Policy& policy, const diag::SourceManager& sou
     if (domains && addresses) map.at(key_of(r.origin, sources)).parts = {backends::kPartAddresses, backends::kPartDomains};
   }
   if (policy.network.proxy) add_origin(map, policy.network.proxy->origin, sources);
-
-  // Syscall rules: each program enforces every rule of its arch exactly (the self-check proves the
-  // program against the IR before it is written).
-  for (const ir::ArchFilter& af : policy.syscalls.arches) {
-    std::vector<std::string> files;  // every program that decides this arch's calls
-    for (const auto& [a, f] : seccomp_files)
-      if (a == af.arch) files.push_back(f);
-    std::map<std::pair<Key, std::string>, std::vector<std::string>> names;  // (statement, action) -> syscalls
+  for (const ir::ArchFilter& af : policy.syscalls.arches)
     for (const ir::SyscallRule& r : af.rules)
-      for (const ir::Origin& o : r.origins) {
-        add_origin(map, o, sources, true);
-        auto& list = names[{key_of(o, sources, true), ir::action_text(r.action)}];
-        if (list.empty() || list.back() != r.syscall) list.push_back(r.syscall);
-      }
-    for (const auto& [k, list] : names) {
-      CoverageEntry& e = map.at(k.first);
-      const std::string how = syscall_summary(k.second, list) + " on " + std::string(arch::name(af.arch));
-      for (const std::string& file : files) e.enforced_by.push_back({e.origin, file, backends::Extent::Full, how});
-      if (oci && !files.empty()) e.enforced_by.push_back({e.origin, "seccomp.oci.json", backends::Extent::Full, how});
-    }
-  }
-  // The default decides every call no rule matches, in every program.
-  if (policy.syscalls.default_written) {
-    const ir::Origin& o = policy.syscalls.default_origin;
-    add_origin(map, o, sources);
-    CoverageEntry& e = map.at(key_of(o, sources));
-    const std::string how = "decides every call no rule matches: " + ir::action_text(policy.syscalls.default_action);
-    for (const auto& [a, file] : seccomp_files) e.enforced_by.push_back({o, file, backends::Extent::Full, how});
-    if (oci) e.enforced_by.push_back({o, "seccomp.oci.json", backends::Extent::Full, how});
-  }
+      for (const ir::Origin& o : r.origins) add_origin(map, o, sources, true);
+  if (policy.syscalls.default_written) add_origin(map, policy.syscalls.default_origin, sources);
+
   // Landlock's TCP rules see TCP sockets only; they enforce a network rule in full only because
-  // the seccomp programs are proved to refuse every other socket (E0407). With no seccomp program
+  // the seccomp programs are proved to refuse every other socket (E0407). With no such program
   // in the bundle nothing refuses an MPTCP, SCTP or raw socket, which binds and connects anywhere.
-  std::set<Key> network_rules;
-  for (const ir::NetRule& r : policy.network.rules) network_rules.insert(key_of(r.origin, sources));
-  const bool other_sockets_refused = !seccomp_files.empty();
-  for (backends::Enforcement en : reported) {
-    auto it = map.find(key_of(en.origin, sources));
+  for (backends::Enforcement en : claims) {
+    auto it = map.find(key_of(en.origin, sources, en.whole_line));
     if (it == map.end()) continue;
-    if (!other_sockets_refused && en.artifact == "landlock.json" && en.extent == backends::Extent::Full &&
-        network_rules.count(it->first) != 0) {
+    if (!other_sockets_refused && en.tcp_sockets_only && en.extent == backends::Extent::Full) {
       en.extent = backends::Extent::Partial;
       en.how += " (TCP sockets only: no seccomp program refuses MPTCP, SCTP or raw sockets)";
     }
@@ -159,16 +119,13 @@ std::string statement_text(const ir::Origin& o, const diag::SourceManager& sourc
   return text;
 }
 
-nlohmann::json coverage_json(const Coverage& coverage) {
-  nlohmann::json out = nlohmann::json::array();
+std::vector<ManifestStatement> manifest_coverage(const Coverage& coverage) {
+  std::vector<ManifestStatement> out;
   for (const CoverageEntry& e : coverage.entries) {
-    nlohmann::json by = nlohmann::json::array();
+    ManifestStatement s{e.statement, e.origin.where, e.origin.module, {}};
     for (const auto& en : e.enforced_by)
-      by.push_back({{"artifact", en.artifact},
-                    {"extent", en.extent == backends::Extent::Full ? "full" : "partial"},
-                    {"part", en.part},
-                    {"how", en.how}});
-    out.push_back({{"statement", e.statement}, {"at", e.origin.where}, {"module", e.origin.module}, {"enforced_by", std::move(by)}});
+      s.enforced_by.push_back({en.artifact, en.extent == backends::Extent::Full, en.part, en.how});
+    out.push_back(std::move(s));
   }
   return out;
 }

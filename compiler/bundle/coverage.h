@@ -6,9 +6,8 @@
 #include <string>
 #include <vector>
 
-#include <nlohmann/json.hpp>
-
 #include "backends/enforcement.h"
+#include "compiler/bundle/manifest_schema.h"
 #include "compiler/diag/diagnostic.h"
 #include "compiler/ir/ir.h"
 
@@ -27,14 +26,13 @@ struct Coverage {
   std::vector<CoverageEntry> entries;  // sorted by (module, where)
 };
 
-// Every statement that asks for enforcement (syscall, filesystem and network rules, scopes, the
-// proxy), joined with what the backends reported. Syscall rules are attributed to the seccomp
-// programs from the IR itself: each program decides every rule of its arch. `seccomp_files` maps
-// each target to its program file ("" when the seccomp backend was not selected); `oci` names
-// the OCI profile when one was written.
+// Every statement that asks for enforcement (syscall, filesystem and network rules, the syscall
+// default, scopes, the proxy), joined with what the selected backends claim. Claims for
+// statements the policy does not have are ignored. `other_sockets_refused`: a selected backend
+// refuses the sockets Landlock's TCP rules cannot see (BackendOutput::refuses_other_sockets);
+// without one, claims marked tcp_sockets_only count as partial.
 Coverage build_coverage(const ir::Policy& policy, const diag::SourceManager& sources,
-                        const std::vector<std::pair<arch::Arch, std::string>>& seccomp_files, bool oci,
-                        const backends::Enforcements& reported);
+                        const backends::Enforcements& claims, bool other_sockets_refused);
 
 // Reports E0605 for every statement without a full enforcer. Returns the number reported.
 size_t report_unenforced(const Coverage& coverage, diag::Engine& engine);
@@ -44,7 +42,9 @@ size_t report_unenforced(const Coverage& coverage, diag::Engine& engine);
 // show their line. "" for origins without a range (implicit rules).
 std::string statement_text(const ir::Origin& o, const diag::SourceManager& sources, bool syscall);
 
-nlohmann::json coverage_json(const Coverage& coverage);
+// The map as the manifest records it (locations as the sources were given; manifest_of relabels
+// them).
+std::vector<ManifestStatement> manifest_coverage(const Coverage& coverage);
 // The map as reviewers read it: one block per statement, its location, and its enforcers.
 std::string coverage_text(const Coverage& coverage);
 

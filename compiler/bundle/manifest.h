@@ -10,8 +10,8 @@
 #include <string>
 #include <vector>
 
-#include "compiler/bundle/bundle_reader.h"
 #include "compiler/bundle/coverage.h"
+#include "compiler/bundle/manifest_schema.h"
 
 namespace polc::bundle {
 
@@ -33,10 +33,13 @@ struct ManifestInput {
   const std::vector<SourceFile>& sources;
   std::vector<std::string> backends;   // selected, sorted
   const Coverage& coverage;
-  const nlohmann::json& verification;
+  ManifestVerification verification;
   std::optional<std::string> expires;  // canonical UTC time (format_utc_time)
 };
 
+// The manifest of a build, with every location rewritten to the bundle's own copy of its file.
+Manifest manifest_of(const ManifestInput& in);
+// Its canonical bytes: to_json(manifest_of(in)).
 std::string manifest_json(const ManifestInput& in);
 
 }  // namespace polc::bundle

@@ -119,22 +119,22 @@ TrustReport evaluate_trust(const BundleContents& bundle, const Trust& trust, std
   for (const TrustedKey& key : trust.keys) report.signers.push_back({key.id, key.name, SignerStatus::State::Missing});
   Problems& problems = report.problems;
 
-  const auto policy = trust.policies.find(bundle.policy_name);
+  const auto policy = trust.policies.find(bundle.manifest.policy_name);
   if (policy == trust.policies.end()) {
     problems.push_back({ProblemKind::PolicyNotTrusted, trust.file,
-                        trust.file + " does not name policy \"" + bundle.policy_name + "\"",
-                        "add \"" + bundle.policy_name + "\": {\"min_version\": N} to its \"policies\""});
+                        trust.file + " does not name policy \"" + bundle.manifest.policy_name + "\"",
+                        "add \"" + bundle.manifest.policy_name + "\": {\"min_version\": N} to its \"policies\""});
   } else {
     report.min_version = policy->second.min_version;
-    if (bundle.policy_version < policy->second.min_version)
+    if (bundle.manifest.policy_version < policy->second.min_version)
       problems.push_back({ProblemKind::Rollback, kManifestFile,
-                          "policy " + bundle.policy_name + " version " + std::to_string(bundle.policy_version) +
+                          "policy " + bundle.manifest.policy_name + " version " + std::to_string(bundle.manifest.policy_version) +
                               " is below the lowest version " + trust.file + " accepts (" +
                               std::to_string(policy->second.min_version) + "): a rollback",
                           "launch the current version of the policy"});
   }
   if (bundle.expires_at && *bundle.expires_at <= now)
-    problems.push_back({ProblemKind::Expired, kManifestFile, "the bundle expired at " + *bundle.expires,
+    problems.push_back({ProblemKind::Expired, kManifestFile, "the bundle expired at " + *bundle.manifest.expires,
                         "build, review and sign a new bundle"});
 
   std::set<std::string> valid;

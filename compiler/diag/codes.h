@@ -1,6 +1,6 @@
 // Stage: diagnostics. The registry of every diagnostic polc can emit. A code is a promise to users
-// and to tools that filter on it: codes are never renumbered and never reused. Add new codes at the
-// end of their block; a retired code keeps its row with a note in its explanation.
+// and to tools that filter on it: codes are never renumbered and never reused. The codes are the
+// rows of codes.def (add new ones there) and their explanations are docs/diagnostics/<id>.md.
 #pragma once
 
 #include <span>
@@ -11,113 +11,8 @@ namespace polc::diag {
 enum class Severity { Error, Warning, Note };
 
 enum class Code {
-  // Source text and syntax (E00xx)
-  SyntaxError,
-  LexicalError,
-  UnreadableFile,
-  InvalidUtf8,
-  IntegerTooLarge,
-  NestingTooDeep,
-  PolicyTooLarge,
-  // Names, modules and imports (E01xx)
-  DuplicateDefinition,
-  UnknownGroup,
-  UnknownConstant,
-  ImportCycle,
-  ModuleNotFound,
-  WithoutNotInImport,
-  ModuleNameMismatch,
-  NotAllowedInModule,
-  DuplicateStatement,
-  MissingTargets,
-  UnknownArch,
-  GroupCycle,
-  WrongKindOfName,
-  BadImportPath,
-  WithoutOnSeveralImports,
-  ConstCycle,
-  PolicyNameUnusable,
-  // Syscall rules (E02xx)
-  UnknownSyscall,
-  SyscallNotOnArch,
-  UnknownArgument,
-  ArgumentIndexOutOfRange,
-  ValueOutOfRange,
-  MalformedCondition,
-  BadErrno,
-  ConditionOnGroup,
-  BadAction,
-  ConditionTooComplex,
-  ConditionExpected,
-  // Filesystem rules (E03xx)
-  RelativePath,
-  NonNormalPath,
-  UnknownRight,
-  RightNeedsNewerAbi,
-  BadLandlockAbi,
-  MissingLandlockAbi,
-  UnknownLandlockName,
-  // Network rules (E04xx)
-  MalformedAddress,
-  MalformedDomain,
-  BadPort,
-  IncompleteNetRule,
-  BadNetTarget,
-  DomainNeedsProxy,
-  LandlockBlindSocket,
-  // Assertions and tests (E05xx)
-  MalformedQuery,
-  DuplicateTest,
-  BadExpectation,
-  AssertionFailed,
-  TestFailed,
-  // Backends and the build (E06xx)
-  ConditionNotExpressible,
-  FilterTooLarge,
-  OutputNotWritten,
-  FilterMismatch,
-  NotEnforced,
-  DenyInsideAllow,
-  SolverInconclusive,
-  // Warnings (W0xxx)
-  DuplicateEntry,
-  UnusedDefinition,
-  RedundantOptional,
-  RuleMatchesNothing,
-  MetadataAllowed,
-  MultiplexerBypass,
-  OciProfileSkipped,
-  OverlappingRules,
-  DeadRule,
-  ConflictingErrno,
-  AllowShadowedByDeny,
-  NarrowedValue,
-  // Importing OCI/Docker seccomp profiles (`polc import oci`: E07xx, W07xx)
-  OciMalformedJson,
-  OciWrongType,
-  OciBadValue,
-  OciUnknownField,
-  OciArchDependentEntry,
-  OciUnsupportedComparison,
-  OciTargetNotInProfile,
-  OciFieldIgnored,
-  OciComparisonWidth,
-  // Bundles, keys, signatures and trust (`polc verify`, `sign`, `keygen`, `inspect`: E08xx)
-  BundleUnreadable,
-  BundleMalformedManifest,
-  BundleFileModified,
-  BundleFileMissing,
-  BundleFileUnlisted,
-  BundleMalformedSignatures,
-  TrustMalformed,
-  TrustUnknownSigner,
-  TrustBadSignature,
-  TrustTooFewSigners,
-  BundleExpired,
-  TrustRollback,
-  TrustPolicyNotNamed,
-  KeyUnusable,
-  BundleNotReproduced,
+#define POLC_DIAG_CODE(id, enumerator, name, severity, summary) enumerator,
+#include "compiler/diag/codes.def"
 };
 
 struct CodeInfo {

@@ -1,11 +1,11 @@
 // Stage: driver. Backends → coverage → manifest.
 #include "compiler/driver/build_bundle.h"
 
+#include <algorithm>
+#include <iterator>
 #include <sstream>
 
-#include "backends/landlock/emit.h"
-#include "backends/network/emit.h"
-#include "backends/seccomp/emit.h"
+#include "backends/registry.h"
 #include "compiler/bundle/manifest.h"
 #include "compiler/driver/commands.h"
 #include "compiler/verify/translation.h"
@@ -15,119 +15,81 @@ namespace polc::driver {
 
 namespace {
 
-std::vector<uint8_t> bytes_of(const std::string& s) { return {s.begin(), s.end()}; }
-
-// Keeps the network backend's entries for the files this build writes.
-void keep_selected(const backends::Enforcements& all, const Artifacts& files, backends::Enforcements& out) {
-  for (const auto& e : all)
-    if (files.count(e.artifact) != 0) out.push_back(e);
-}
-
-// Translation validation of one emitted program: a proof over every seccomp_data that it decides
-// as the policy does. Anything short of that proof fails the build (fail closed).
-verify::ProgramVerdict validate_program(const backends::seccomp::ProgramArtifact& p, const ir::Policy& policy,
-                                        const std::string& artifact, diag::Engine& engine) {
-  const verify::TranslationResult r = verify::validate_translation(p, policy);
-  verify::ProgramVerdict verdict{artifact, r.equivalent(), r.work.queries};
-  using Verdict = verify::TranslationResult::Verdict;
-  switch (r.verdict) {
-    case Verdict::Equivalent: break;
-    case Verdict::Mismatch:
-      engine.report(diag::Code::FilterMismatch, {}, artifact + " does not decide every call as the policy does")
-          .note("translation validation (Z3) found " + r.witness->describe())
-          .with_help("this is a bug in polc or libseccomp; please report it with the policy");
-      break;
-    case Verdict::Invalid:
-      engine.report(diag::Code::FilterMismatch, {}, artifact + " would be refused by the kernel: " + r.detail)
-          .with_help("this is a bug in polc or libseccomp; please report it with the policy");
-      break;
-    case Verdict::Unknown:
-      engine.report(diag::Code::SolverInconclusive, {}, "Z3 could not prove " + artifact + " equivalent to the policy: " + r.detail)
-          .with_help("raise the limit with --solver-rlimit, or simplify the conditions of the syscall named");
-      break;
-  }
-  return verdict;
+// The verdicts as the manifest records them (deterministic: no timings).
+bundle::ManifestVerification manifest_verification(const verify::Verdicts& v) {
+  bundle::ManifestVerification out;
+  out.solver = v.solver;
+  for (const verify::AssertionVerdict& a : v.assertions)
+    out.assertions.push_back({a.origin.where, a.statement, a.holds ? "proved" : "failed",
+                              a.holds ? std::nullopt : std::optional<std::string>(a.counterexample)});
+  out.tests_passed = v.expectations_passed;
+  out.tests_failed = v.expectations_failed;
+  out.check_warnings = v.lint_findings;
+  out.check_queries = v.queries;
+  for (const verify::ProgramVerdict& p : v.programs)
+    out.programs.push_back({p.artifact, p.equivalent ? "equivalent" : "mismatch", p.queries});
+  return out;
 }
 
 }  // namespace
 
+BackendSelection all_backends() {
+  BackendSelection out;
+  for (const backends::Backend& b : backends::registry()) out.emplace(b.name);
+  return out;
+}
+
 std::optional<std::string> parse_backends(const std::vector<std::string>& values, BackendSelection& out) {
   if (values.empty()) return std::nullopt;
-  out = {false, false, false, false};
+  out.clear();
   for (const std::string& v : values) {
     std::stringstream list(v);
     std::string name;
     while (std::getline(list, name, ',')) {
-      if (name == "seccomp") out.seccomp = true;
-      else if (name == "landlock") out.landlock = true;
-      else if (name == "nftables") out.nftables = true;
-      else if (name == "proxy") out.proxy = true;
-      else return "unknown backend `" + name + "` (known: seccomp, landlock, nftables, proxy)";
+      if (backends::find_backend(name) == nullptr) {
+        std::string known;
+        for (const backends::Backend& b : backends::registry()) known += (known.empty() ? "" : ", ") + std::string(b.name);
+        return "unknown backend `" + name + "` (known: " + known + ")";
+      }
+      out.insert(name);
     }
   }
-  if (!out.seccomp && !out.landlock && !out.nftables && !out.proxy) return "--backends selects no backend";
+  if (out.empty()) return "--backends selects no backend";
   return std::nullopt;
 }
 
-std::vector<std::string> backend_names(const BackendSelection& s) {
-  std::vector<std::string> out;
-  if (s.landlock) out.push_back("landlock");
-  if (s.nftables) out.push_back("nftables");
-  if (s.proxy) out.push_back("proxy");
-  if (s.seccomp) out.push_back("seccomp");
-  return out;
-}
+std::vector<std::string> backend_names(const BackendSelection& selected) { return {selected.begin(), selected.end()}; }
 
 std::optional<Bundle> build_bundle(const ir::Policy& policy, const BuildInputs& inputs, diag::Engine& engine) {
-  const BackendSelection& selected = inputs.selected;
   Bundle out;
   const size_t errors_before = engine.error_count();
-  std::vector<std::pair<arch::Arch, std::string>> seccomp_files;
-  bool oci = false;
-  if (selected.seccomp) {
-    if (auto seccomp = backends::seccomp::emit(policy, engine)) {
-      for (const auto& p : seccomp->programs) {
-        const std::string arch_name(arch::name(p.arch));
-        out.verdicts.programs.push_back(validate_program(p, policy, "seccomp." + arch_name + ".bpf", engine));
-        out.files["seccomp." + arch_name + ".bpf"] = p.raw;
-        out.files["seccomp." + arch_name + ".txt"] = bytes_of(p.listing);
-        // The program decides every target of its family; each target's rules are enforced by it.
-        for (arch::Arch a : p.decides) seccomp_files.push_back({a, "seccomp." + arch_name + ".bpf"});
-      }
-      if (!seccomp->oci_json.empty()) {
-        out.files["seccomp.oci.json"] = bytes_of(seccomp->oci_json);
-        oci = true;
-      }
-    }
+  backends::Enforcements claims;
+  std::vector<backends::seccomp::ProgramArtifact> programs;
+  bool other_sockets_refused = false;
+  for (const backends::Backend& backend : backends::registry()) {
+    if (inputs.selected.count(backend.name) == 0) continue;
+    auto emitted = backend.emit(policy, engine);
+    if (!emitted) continue;
+    for (auto& [path, bytes] : emitted->files) out.files[path] = std::move(bytes);
+    claims.insert(claims.end(), emitted->enforced.begin(), emitted->enforced.end());
+    std::move(emitted->programs.begin(), emitted->programs.end(), std::back_inserter(programs));
+    other_sockets_refused = other_sockets_refused || emitted->refuses_other_sockets;
   }
-  backends::Enforcements enforced;
-  if (selected.landlock) {
-    if (auto landlock = backends::landlock::emit(policy, engine)) {
-      out.files["landlock.json"] = bytes_of(landlock->json);
-      enforced = std::move(landlock->enforced);
-    }
-  }
-  if (selected.nftables || selected.proxy) {
-    auto net = backends::network::emit(policy);
-    if (selected.nftables) out.files["nftables.nft"] = bytes_of(net.nftables);
-    if (selected.proxy && !net.squid_conf.empty()) out.files["squid.conf"] = bytes_of(net.squid_conf);
-    if (selected.proxy && !net.egress_json.empty()) out.files["egress.json"] = bytes_of(net.egress_json);
-    keep_selected(net.enforced, out.files, enforced);
-  }
-  // The proofs: lint checks, assertions and tests. A failed assertion or test stops the build.
-  auto programs = std::move(out.verdicts.programs);
+  // The proofs: every program against the policy, lint checks, assertions and tests. A failed
+  // proof, assertion or test stops the build.
+  std::vector<verify::ProgramVerdict> program_verdicts = verify::validate_programs(programs, policy, engine);
   out.verdicts = verify::verify_policy(policy, engine);
-  out.verdicts.programs = std::move(programs);
+  out.verdicts.programs = std::move(program_verdicts);
   if (engine.error_count() > errors_before) return std::nullopt;
 
-  out.coverage = bundle::build_coverage(policy, engine.sources(), seccomp_files, oci, enforced);
+  out.coverage = bundle::build_coverage(policy, engine.sources(), claims, other_sockets_refused);
   if (bundle::report_unenforced(out.coverage, engine) > 0) return std::nullopt;
   if (!inputs.manifest) return out;
-  const nlohmann::json verdicts = verify::verdicts_json(out.verdicts);
-  const std::string manifest = bundle::manifest_json({policy, std::string(version()), out.files, inputs.sources,
-                                                      backend_names(selected), out.coverage, verdicts, inputs.expires});
-  for (const bundle::SourceFile& s : inputs.sources) out.files[s.path] = bytes_of(s.text);
-  out.files[bundle::kManifestFile] = bytes_of(manifest);
+  const std::string manifest =
+      bundle::manifest_json({policy, std::string(version()), out.files, inputs.sources, backend_names(inputs.selected),
+                             out.coverage, manifest_verification(out.verdicts), inputs.expires});
+  for (const bundle::SourceFile& s : inputs.sources) out.files[s.path] = backends::bytes_of(s.text);
+  out.files[bundle::kManifestFile] = backends::bytes_of(manifest);
   return out;
 }
 

@@ -3,7 +3,9 @@
 #pragma once
 
 #include <optional>
+#include <set>
 #include <string>
+#include <vector>
 
 #include "compiler/bundle/coverage.h"
 #include "compiler/bundle/manifest.h"
@@ -12,16 +14,12 @@
 
 namespace polc::driver {
 
-// The backends a build may select (`--backends`); all by default.
-struct BackendSelection {
-  bool seccomp = true;   // seccomp.<arch>.bpf / .txt, seccomp.oci.json
-  bool landlock = true;  // landlock.json
-  bool nftables = true;  // nftables.nft
-  bool proxy = true;     // squid.conf, egress.json
-};
+// The backends a build runs, by their registry names (backends/registry.h); all by default.
+using BackendSelection = std::set<std::string, std::less<>>;
+BackendSelection all_backends();
 
-// Parses "seccomp,landlock,..." (several values are joined). Returns an error message for an
-// unknown name or an empty selection.
+// Parses "seccomp,landlock,..." (several values are joined) into `out`; no values leave it as it
+// is. Returns an error message for an unknown name or an empty selection.
 std::optional<std::string> parse_backends(const std::vector<std::string>& values, BackendSelection& out);
 
 // The selection's names, sorted, as the manifest's "backends" lists them.
@@ -29,7 +27,7 @@ std::vector<std::string> backend_names(const BackendSelection& selected);
 
 // What a build puts in the bundle beside the backends' files.
 struct BuildInputs {
-  BackendSelection selected;
+  BackendSelection selected = all_backends();
   std::vector<bundle::SourceFile> sources;  // placed under sources/ and listed in the manifest
   std::optional<std::string> expires;       // canonical UTC time, or none
   // False for `polc check`, which only wants the diagnostics: the manifest is then not built

@@ -17,12 +17,6 @@ std::string spell_up(const std::string& relative) {
   return out;
 }
 
-// A string member, or "" when absent or not a string (the manifest is checked, not trusted).
-std::string text_of(const nlohmann::json& entry, const char* key) {
-  const auto it = entry.find(key);
-  return it != entry.end() && it->is_string() ? it->get<std::string>() : "";
-}
-
 }  // namespace
 
 std::optional<std::string> place_sources(const std::vector<sema::LoadedSource>& loaded, const std::string& policy_file,
@@ -62,13 +56,10 @@ std::optional<std::string> place_sources(const std::vector<sema::LoadedSource>& 
 }
 
 std::optional<std::string> sources_to_rebuild(const bundle::BundleContents& bundle, SourcesToRebuild& out) {
-  const auto sources = bundle.manifest.find("sources");
-  if (sources == bundle.manifest.end() || !sources->is_array()) return "manifest.json has no \"sources\"";
   bool have_policy = false;
-  for (const nlohmann::json& entry : *sources) {
-    if (!entry.is_object()) return "manifest.json: a source entry is not an object";
-    const std::string path = text_of(entry, "path");
-    const std::string role = text_of(entry, "role");
+  for (const bundle::ManifestSource& entry : bundle.manifest.sources) {
+    const std::string& path = entry.path;
+    const std::string& role = entry.role;
     const bundle::BundleFile* file = bundle.find(path);
     if (file == nullptr) return "manifest.json lists source " + path + " without its file";
     if (role == "policy" && !have_policy) {
@@ -76,10 +67,10 @@ std::optional<std::string> sources_to_rebuild(const bundle::BundleContents& bund
       out.policy_path = path;
       out.policy_file = std::filesystem::path(path).filename().string();
       out.policy_text = file->bytes;
-    } else if (role == "stdlib" && text_of(entry, "module").rfind("std.", 0) == 0) {
-      out.imports.stdlib[text_of(entry, "module")] = {path, file->bytes};
-    } else if (role == "local" && !text_of(entry, "import").empty()) {
-      out.imports.files[text_of(entry, "import")] = {path, file->bytes};
+    } else if (role == "stdlib" && entry.module.rfind("std.", 0) == 0) {
+      out.imports.stdlib[entry.module] = {path, file->bytes};
+    } else if (role == "local" && !entry.import.empty()) {
+      out.imports.files[entry.import] = {path, file->bytes};
     } else {
       return "manifest.json: source " + path + " has an unknown or second \"" + role + "\" role";
     }

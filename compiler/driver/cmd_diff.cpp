@@ -4,7 +4,7 @@
 // widens a permission, 4 when it only narrows or changes how requests are refused.
 #include <iostream>
 
-#include "compiler/driver/diff_report.h"
+#include "compiler/report/diff_report.h"
 #include "compiler/driver/output_file.h"
 #include "compiler/driver/report_format.h"
 #include "compiler/driver/session.h"
@@ -50,14 +50,14 @@ int cmd_diff(const Args& args) {
   if (status != kExitOk) return status;
   if (!old_policy || !new_policy) return usage("both files must be policies, not modules");
 
-  DiffInput in{label(o->files[0], *old_policy), label(o->files[1], *new_policy), {}};
+  report::DiffInput in{label(o->files[0], *old_policy), label(o->files[1], *new_policy), {}};
   for (auto* part : {&verify::diff_syscalls, &verify::diff_filesystem, &verify::diff_network}) {
     auto entries = (*part)(*old_policy, *new_policy);
     in.entries.insert(in.entries.end(), std::make_move_iterator(entries.begin()), std::make_move_iterator(entries.end()));
   }
-  const std::string text = fmt == "json"   ? diff_json(in, sources)
-                           : fmt == "text" ? diff_text(in, sources)
-                                           : diff_markdown(in, sources);
+  const std::string text = fmt == "json"   ? report::diff_json(in, sources)
+                           : fmt == "text" ? report::diff_text(in, sources)
+                                           : report::diff_markdown(in, sources);
   if (auto out = value_of(*o, "-o")) {
     if (auto error = write_file_atomically(*out, text)) {
       std::cerr << "polc diff: " << *error << "\n";
@@ -68,7 +68,7 @@ int cmd_diff(const Args& args) {
   }
   if (in.entries.empty()) return kExitOk;
   for (const verify::DiffEntry& e : in.entries)
-    if (change_of(e) == Change::Widened) return kExitWidened;
+    if (report::change_of(e) == report::Change::Widened) return kExitWidened;
   return kExitNarrowed;
 }
 

@@ -8,7 +8,7 @@
 
 #include "compiler/driver/bundle_diagnostics.h"
 #include "compiler/driver/commands.h"
-#include "compiler/driver/inspect_report.h"
+#include "compiler/report/inspect_report.h"
 #include "compiler/driver/options.h"
 #include "compiler/driver/output_file.h"
 #include "compiler/driver/rebuild_check.h"
@@ -52,8 +52,8 @@ int cmd_inspect(const Args& args) {
   auto rebuilt = rebuild(engine, *contents);
   if (!rebuilt) return report(engine, *o, true);
   report_rebuild(engine, *contents, rebuilt->check);
-  const InspectInput in{rebuilt->policy, sources, *contents, verdict ? &*verdict : nullptr, rebuilt->check};
-  const std::string text = fmt == "json" ? inspect_json(in) : fmt == "text" ? inspect_text(in) : inspect_markdown(in);
+  const report::InspectInput in{rebuilt->policy, sources, *contents, verdict ? &*verdict : nullptr, rebuilt->check};
+  const std::string text = fmt == "json" ? report::inspect_json(in) : fmt == "text" ? report::inspect_text(in) : report::inspect_markdown(in);
   if (auto out = value_of(*o, "-o")) {
     if (auto error = write_file_atomically(*out, text)) {
       std::cerr << "polc inspect: " << *error << "\n";

@@ -75,7 +75,7 @@ int cmd_sign(const Args& args) {
   }
   if (contents->expires_at && *contents->expires_at <= std::time(nullptr)) {
     engine.report(diag::Code::BundleExpired, manifest_at,
-                  "the bundle expired at " + *contents->expires + "; polc sign does not sign an expired bundle")
+                  "the bundle expired at " + *contents->manifest.expires + "; polc sign does not sign an expired bundle")
         .with_help("build, review and sign a new bundle");
     return report(engine, *o);
   }
@@ -105,7 +105,7 @@ int cmd_sign(const Args& args) {
     engine.report(diag::Code::OutputNotWritten, {sources.add(dir + "/signatures.json", ""), 0, 0}, *error);
     return report(engine, *o);
   }
-  std::cerr << "polc sign: signed " << contents->policy_name << " version " << contents->policy_version
+  std::cerr << "polc sign: signed " << contents->manifest.policy_name << " version " << contents->manifest.policy_version
             << " (manifest sha256 " << contents->manifest_sha256.substr(0, 16) << "...) with key " << id.substr(0, 16)
             << "...; signatures.json holds " << signatures.entries.size() << " signature"
             << (signatures.entries.size() == 1 ? "" : "s") << "\n";

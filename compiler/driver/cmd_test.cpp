@@ -5,7 +5,7 @@
 #include "compiler/driver/output_file.h"
 #include "compiler/driver/report_format.h"
 #include "compiler/driver/session.h"
-#include "compiler/driver/test_report.h"
+#include "compiler/report/test_report.h"
 
 namespace polc::driver {
 
@@ -46,10 +46,10 @@ int cmd_test(const Args& args) {
   }
 
   const std::vector<verify::TestResult> results = verify::run_tests(*policy);
-  const TestRun run{*policy, results, sources};
-  const std::string text = report_format == ReportFormat::Json    ? test_report_json(run)
-                           : report_format == ReportFormat::Junit ? test_report_junit(run)
-                                                                  : test_report_text(run);
+  const report::TestRun run{*policy, results, sources};
+  const std::string text = report_format == ReportFormat::Json    ? report::test_report_json(run)
+                           : report_format == ReportFormat::Junit ? report::test_report_junit(run)
+                                                                  : report::test_report_text(run);
   if (output) {
     if (auto error = write_file_atomically(*output, text)) {
       std::cerr << "polc test: cannot write " << *output << ": " << *error << "\n";

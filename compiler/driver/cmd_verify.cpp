@@ -20,10 +20,10 @@ std::string key_label(const std::string& name, const std::string& id) {
 }
 
 void print_accepted(const bundle::BundleContents& b, const bundle::TrustReport* trust) {
-  std::cout << "polc verify: " << b.policy_name << " version " << b.policy_version
+  std::cout << "polc verify: " << b.manifest.policy_name << " version " << b.manifest.policy_version
             << (trust ? " is accepted" : " is intact") << "\n";
   std::cout << "  files       " << b.files.size() << " match manifest.json (sha256 " << b.manifest_sha256 << ")\n";
-  std::cout << "  expires     " << (b.expires ? *b.expires : "never") << "\n";
+  std::cout << "  expires     " << (b.manifest.expires ? *b.manifest.expires : "never") << "\n";
   if (trust == nullptr) {
     std::cout << "  signatures  NOT CHECKED (--integrity-only): this says nothing about who approved it\n";
     return;
@@ -36,7 +36,7 @@ void print_accepted(const bundle::BundleContents& b, const bundle::TrustReport* 
   std::cout << "  signed by   " << signed_by << ": " << trust->valid_signers << " distinct trusted keys, threshold "
             << trust->threshold << " (" << trust->trust_file << ")\n";
   if (!missing.empty()) std::cout << "  not signed  " << missing << "\n";
-  std::cout << "  version     " << b.policy_version << ", the trust file's minimum is " << trust->min_version.value_or(0)
+  std::cout << "  version     " << b.manifest.policy_version << ", the trust file's minimum is " << trust->min_version.value_or(0)
             << "\n";
 }
 

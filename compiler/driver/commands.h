@@ -1,5 +1,6 @@
-// Stage: driver. The polc command line: one function per verb. Each returns the process exit
-// status: 0 success, 1 the input has errors (or `fmt --check` found unformatted files), 2 usage.
+// Stage: driver. The polc command line: one function per verb, each named with its help text in
+// the verb table (verbs.h). Each returns the process exit status: 0 success, 1 the input has errors
+// (or `fmt --check` found unformatted files), 2 usage.
 #pragma once
 
 #include <string>
@@ -31,7 +32,7 @@ int cmd_help(const Args& args);
 
 std::string_view version();
 
-// Prints the help text of `verb` ("" for the overview) to stdout.
+// Prints the help text of `verb` to stdout: the overview for "" or a name that is no verb.
 void print_help(std::string_view verb);
 
 }  // namespace polc::driver

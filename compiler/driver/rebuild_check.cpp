@@ -24,18 +24,14 @@ std::optional<Rebuilt> rebuild(diag::Engine& engine, const bundle::BundleContent
   if (!policy) return std::nullopt;
 
   Rebuilt out{std::move(*policy), {}};
-  out.check.same_compiler = b.compiler == "polc " + std::string(version());
+  out.check.same_compiler = b.manifest.compiler == "polc " + std::string(version());
   BuildInputs inputs;
-  std::vector<std::string> backends;
-  if (const auto list = b.manifest.find("backends"); list != b.manifest.end() && list->is_array())
-    for (const auto& name : *list)
-      if (name.is_string()) backends.push_back(name.get<std::string>());
-  if (auto err = parse_backends(backends, inputs.selected)) {
+  if (auto err = parse_backends(b.manifest.backends, inputs.selected)) {
     engine.report(diag::Code::BundleNotReproduced, {engine.sources().add(b.dir + "/manifest.json", ""), 0, 0},
                   "manifest.json: \"backends\": " + *err);
     return std::nullopt;
   }
-  inputs.expires = b.expires;
+  inputs.expires = b.manifest.expires;
   if (auto err = place_sources(loaded, src.policy_file, inputs.sources)) {
     engine.report(diag::Code::BundleNotReproduced, {engine.sources().add(b.dir + "/manifest.json", ""), 0, 0}, *err);
     return std::nullopt;
@@ -61,11 +57,11 @@ std::optional<Rebuilt> rebuild(diag::Engine& engine, const bundle::BundleContent
   return out;
 }
 
-bool report_rebuild(diag::Engine& engine, const bundle::BundleContents& b, const RebuildCheck& check) {
+bool report_rebuild(diag::Engine& engine, const bundle::BundleContents& b, const report::RebuildCheck& check) {
   const diag::SourceRange at{engine.sources().add(b.dir + "/manifest.json", ""), 0, 0};
   if (!check.same_compiler) {
     engine.report(diag::Code::BundleNotReproduced, at,
-                  "the bundle was built by " + (b.compiler.empty() ? std::string("an unknown compiler") : b.compiler) +
+                  "the bundle was built by " + (b.manifest.compiler.empty() ? std::string("an unknown compiler") : b.manifest.compiler) +
                       "; this polc " + std::string(version()) +
                       " cannot check that its artifacts are what its sources compile to")
         .with_help("review and sign it with the polc that built it, or rebuild it with this one");

@@ -9,14 +9,14 @@
 
 #include "compiler/bundle/bundle_reader.h"
 #include "compiler/diag/diagnostic.h"
-#include "compiler/driver/inspect_report.h"
+#include "compiler/report/inspect_report.h"
 #include "compiler/ir/ir.h"
 
 namespace polc::driver {
 
 struct Rebuilt {
   ir::Policy policy;
-  RebuildCheck check;
+  report::RebuildCheck check;
 };
 
 // Rebuilds an intact bundle. nullopt when its sources do not compile (reported to `engine`).
@@ -25,6 +25,6 @@ std::optional<Rebuilt> rebuild(diag::Engine& engine, const bundle::BundleContent
 // Reports E0815 unless the rebuild matched byte for byte under this same polc: a bundle made by
 // another polc cannot be checked, and is refused rather than trusted (inspect it with the polc
 // that built it). Returns true when the bundle is reproduced.
-bool report_rebuild(diag::Engine& engine, const bundle::BundleContents& b, const RebuildCheck& check);
+bool report_rebuild(diag::Engine& engine, const bundle::BundleContents& b, const report::RebuildCheck& check);
 
 }  // namespace polc::driver

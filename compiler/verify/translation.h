@@ -14,8 +14,10 @@
 
 #include "backends/seccomp/bpf_program.h"
 #include "backends/seccomp/emit.h"
+#include "compiler/diag/diagnostic.h"
 #include "compiler/ir/ir.h"
 #include "compiler/verify/outcome.h"
+#include "compiler/verify/verify.h"
 
 namespace polc::verify {
 
@@ -73,6 +75,13 @@ class TranslationValidator {
 TranslationResult validate_translation(std::span<const backends::seccomp::Insn> program, bool big_endian,
                                        const ir::Policy& policy, std::span<const arch::Arch> decides);
 TranslationResult validate_translation(const backends::seccomp::ProgramArtifact& program, const ir::Policy& policy);
+
+// Translation validation of every program a build emits, each on a validator of its own, with
+// the verdicts the manifest records. Anything short of a proof fails the build (fail closed): a
+// mismatch or a program the kernel would refuse is E0604, a query Z3 gave up on E0607, each
+// naming the program's file.
+std::vector<ProgramVerdict> validate_programs(std::span<const backends::seccomp::ProgramArtifact> programs,
+                                              const ir::Policy& policy, diag::Engine& engine);
 
 // A 32-bit seccomp return value decoded as the kernel does (backends::seccomp::decode_ret: unknown
 // actions kill the process, errno data is clamped to 4095), as rank(action) (syscall_model.h).

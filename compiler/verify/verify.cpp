@@ -73,21 +73,4 @@ Verdicts verify_policy(const ir::Policy& policy, diag::Engine& engine) {
   return v;
 }
 
-nlohmann::json verdicts_json(const Verdicts& v) {
-  nlohmann::json assertions = nlohmann::json::array();
-  for (const AssertionVerdict& a : v.assertions) {
-    nlohmann::json entry = {{"at", a.origin.where}, {"statement", a.statement}, {"result", a.holds ? "proved" : "failed"}};
-    if (!a.holds) entry["counterexample"] = a.counterexample;
-    assertions.push_back(entry);
-  }
-  nlohmann::json programs = nlohmann::json::array();
-  for (const ProgramVerdict& p : v.programs)
-    programs.push_back({{"artifact", p.artifact}, {"result", p.equivalent ? "equivalent" : "mismatch"}, {"queries", p.queries}});
-  return {{"solver", v.solver},
-          {"assertions", assertions},
-          {"tests", {{"passed", v.expectations_passed}, {"failed", v.expectations_failed}}},
-          {"checks", {{"warnings", v.lint_findings}, {"queries", v.queries}}},
-          {"translation_validation", programs}};
-}
-
 }  // namespace polc::verify

@@ -8,8 +8,6 @@
 #include <string>
 #include <vector>
 
-#include <nlohmann/json.hpp>
-
 #include "compiler/diag/diagnostic.h"
 #include "compiler/ir/ir.h"
 
@@ -39,8 +37,5 @@ struct Verdicts {
 };
 
 Verdicts verify_policy(const ir::Policy& policy, diag::Engine& engine);
-
-// The verdicts as the manifest records them (deterministic: no timings).
-nlohmann::json verdicts_json(const Verdicts& v);
 
 }  // namespace polc::verify

@@ -24,10 +24,10 @@ TEST_CASE("bundle fixture: a freshly built, 2-of-3 signed bundle is intact and a
   REQUIRE(o.bundle.intact());
   REQUIRE(o.report.accepted());
   CHECK(o.accepted());
-  CHECK(o.bundle.policy_name == kPolicyName);
-  CHECK(o.bundle.policy_version == kPolicyVersion);
-  CHECK(o.bundle.compiler.rfind("polc ", 0) == 0);
-  CHECK_FALSE(o.bundle.expires.has_value());
+  CHECK(o.bundle.manifest.policy_name == kPolicyName);
+  CHECK(o.bundle.manifest.policy_version == kPolicyVersion);
+  CHECK(o.bundle.manifest.compiler.rfind("polc ", 0) == 0);
+  CHECK_FALSE(o.bundle.manifest.expires.has_value());
   CHECK(o.bundle.manifest_sha256 == bundle::sha256_hex(b.manifest()));
   CHECK(o.report.valid_signers == 2);
   CHECK(o.report.threshold == 2);

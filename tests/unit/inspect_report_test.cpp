@@ -1,4 +1,4 @@
-// Unit tests of `polc inspect`'s review report (compiler/driver/inspect_report.h): what it shows of
+// Unit tests of `polc inspect`'s review report (compiler/report/inspect_report.h): what it shows of
 // a real bundle's grants, denies, coverage, verdicts, signers, rebuild check and files, and that
 // the text, Markdown and JSON reports state the same facts.
 #include <doctest/doctest.h>
@@ -10,8 +10,8 @@
 
 #include "compiler/bundle/sha256.h"
 #include "compiler/driver/build_bundle.h"
-#include "compiler/driver/inspect_model.h"
-#include "compiler/driver/inspect_report.h"
+#include "compiler/report/inspect_model.h"
+#include "compiler/report/inspect_report.h"
 #include "compiler/sema/analyze.h"
 
 using namespace polc;
@@ -33,13 +33,13 @@ struct Inspected {
   diag::Engine engine{sources};
   std::optional<ir::Policy> policy;
   bundle::BundleContents contents;
-  driver::RebuildCheck rebuild{true, {}};
+  report::RebuildCheck rebuild{true, {}};
   std::optional<bundle::TrustReport> trust;
 
-  driver::InspectInput input() const { return {*policy, sources, contents, trust ? &*trust : nullptr, rebuild}; }
-  std::string text() const { return driver::inspect_text(input()); }
-  std::string markdown() const { return driver::inspect_markdown(input()); }
-  json doc() const { return json::parse(driver::inspect_json(input())); }
+  report::InspectInput input() const { return {*policy, sources, contents, trust ? &*trust : nullptr, rebuild}; }
+  std::string text() const { return report::inspect_text(input()); }
+  std::string markdown() const { return report::inspect_markdown(input()); }
+  json doc() const { return json::parse(report::inspect_json(input())); }
 };
 
 void read_back(const driver::Artifacts& files, bundle::BundleContents& out) {
@@ -47,16 +47,17 @@ void read_back(const driver::Artifacts& files, bundle::BundleContents& out) {
   out.dir = "dist/bundle";
   out.manifest_bytes.assign(manifest.begin(), manifest.end());
   out.manifest_sha256 = bundle::sha256_hex(manifest);
-  out.manifest = json::parse(out.manifest_bytes);
-  out.policy_name = out.manifest["policy"]["name"];
-  out.policy_version = out.manifest["policy"]["version"];
-  out.compiler = out.manifest["compiler"];
-  for (const char* list : {"artifacts", "sources"})
-    for (const json& f : out.manifest.value(list, json::array())) {
-      const auto& bytes = files.at(f["path"]);
-      out.files.push_back(
-          {f["path"], f["sha256"], f["size"], std::string(bytes.begin(), bytes.end()), std::string(list) == "sources"});
-    }
+  bundle::Problems problems;
+  out.manifest = bundle::from_json(out.manifest_bytes, problems);
+  REQUIRE(problems.empty());
+  for (const auto& f : out.manifest.artifacts) {
+    const auto& bytes = files.at(f.path);
+    out.files.push_back({f.path, f.sha256, f.size, std::string(bytes.begin(), bytes.end()), false});
+  }
+  for (const auto& f : out.manifest.sources) {
+    const auto& bytes = files.at(f.path);
+    out.files.push_back({f.path, f.sha256, f.size, std::string(bytes.begin(), bytes.end()), true});
+  }
 }
 
 std::unique_ptr<Inspected> inspect(const std::string& file_name, const std::string& text) {
@@ -251,8 +252,8 @@ TEST_CASE("inspect: coverage and verification come from the manifest") {
   CHECK(contains(text, "solver: z3"));
 
   const json doc = r->doc();
-  CHECK(doc["verification"] == r->contents.manifest["verification"]);
-  CHECK(doc["coverage"].size() == r->contents.manifest["coverage"].size());
+  CHECK(doc["verification"] == json::parse(r->contents.manifest_bytes)["verification"]);
+  CHECK(doc["coverage"].size() == r->contents.manifest.coverage.size());
   CHECK(contains(r->markdown(), "| `assert never ptrace` |"));
 }
 
@@ -267,7 +268,7 @@ TEST_CASE("inspect: the header states expiry, digest, targets and the rebuild ch
   CHECK(r->doc()["rebuild"]["status"] == "identical");
   CHECK(r->doc()["expires"].is_null());
 
-  r->contents.expires = "2027-01-31T00:00:00Z";
+  r->contents.manifest.expires = "2027-01-31T00:00:00Z";
   r->rebuild.mismatched = {"seccomp.x86_64.bpf", "landlock.json"};
   text = r->text();
   CHECK(contains(text, "expires 2027-01-31T00:00:00Z"));
@@ -337,13 +338,13 @@ TEST_CASE("inspect: every file with its size and digest; the reports are determi
   CHECK(contains(text, "source (policy)"));
   CHECK(text == python_agent()->text());
   CHECK(r->markdown() == python_agent()->markdown());
-  CHECK(driver::inspect_json(r->input()) == driver::inspect_json(python_agent()->input()));
+  CHECK(report::inspect_json(r->input()) == report::inspect_json(python_agent()->input()));
 }
 
 TEST_CASE("inspect: statements read as the coverage map shows them") {
   const auto r = python_agent();
-  const driver::inspect::Model m = driver::inspect::build_model(r->input());
-  auto in_coverage = [&](const driver::inspect::StatementRef& ref) {
+  const report::inspect::Model m = report::inspect::build_model(r->input());
+  auto in_coverage = [&](const report::inspect::StatementRef& ref) {
     for (const auto& row : m.coverage)
       if (row.source.at == ref.at && row.source.statement == ref.statement && row.source.module == ref.module)
         return true;
@@ -359,10 +360,10 @@ TEST_CASE("inspect: statements read as the coverage map shows them") {
 
 TEST_CASE("inspect: a failed verdict is flagged in the header and shown with its counterexample") {
   auto r = python_agent();
-  json& assertion = r->contents.manifest["verification"]["assertions"][0];
-  assertion["result"] = "failed";
-  assertion["counterexample"] = "ptrace on x86_64";
-  r->contents.manifest["verification"]["tests"]["failed"] = 2;
+  bundle::ManifestAssertion& assertion = r->contents.manifest.verification->assertions[0];
+  assertion.result = "failed";
+  assertion.counterexample = "ptrace on x86_64";
+  r->contents.manifest.verification->tests_failed = 2;
   const std::string text = r->text();
   CHECK(contains(text, "verification  FAILED: 16 of 17 assertions proved; 48 expectations passed, 2 failed"));
   CHECK(contains(text, "failed  sources/python_agent.sbx:109  assert never ptrace"));
@@ -388,6 +389,6 @@ TEST_CASE("inspect: an accepted trust decision, and no machine path from the bun
   CHECK(contains(text, "(unnamed)  dddddddddddd  NOT SIGNED: invalid"));
   CHECK(contains(text, "no minimum version for python_agent"));
   CHECK(contains(text, "verdict: accepted"));
-  for (const std::string& report : {text, r->markdown(), driver::inspect_json(r->input())})
+  for (const std::string& report : {text, r->markdown(), report::inspect_json(r->input())})
     CHECK_FALSE(contains(report, "/home/reviewer"));
 }

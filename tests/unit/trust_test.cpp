@@ -156,7 +156,7 @@ TEST_CASE("trust expiry: a bundle is accepted strictly before its expires time")
     b.edit_manifest([&](json& m) { m["expires"] = bundle::format_utc_time(at); });
     const Outcome o = b.check(now);
     CHECK(o.accepted());
-    CHECK(o.bundle.expires == bundle::format_utc_time(at));
+    CHECK(o.bundle.manifest.expires == bundle::format_utc_time(at));
     CHECK(o.bundle.expires_at == at);
     CHECK(bundle::evaluate_trust(o.bundle, b.trust, at - 1).accepted());
     const auto at_expiry = bundle::evaluate_trust(o.bundle, b.trust, at);  // expires_at <= now: expired
