@@ -6,7 +6,7 @@
 # the committed corpus (only inputs that add coverage are copied, named by their SHA-1):
 #   FUZZ_KEEP=DIR tests/fuzz/run.sh FUZZER SECONDS   # keeps the run's corpus in DIR
 #   FUZZER -merge=1 tests/fuzz/corpus DIR            # then commit tests/fuzz/corpus
-# Usage: run.sh FUZZER SECONDS
+# Usage: run.sh FUZZER SECONDS (SECONDS include loading the corpus, about 30-50 s under ASan)
 set -euo pipefail
 fuzzer=$1
 seconds=${2:-60}
