@@ -22,17 +22,22 @@ demo: build
 test: build
 	ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS)
 
-# The whole suite under AddressSanitizer and UndefinedBehaviorSanitizer.
-asan: deps
-	cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DPOLC_SANITIZE=ON
-	cmake --build build-asan -j $(JOBS)
-	ctest --test-dir build-asan --output-on-failure -j $(JOBS)
+# The whole suite under AddressSanitizer and UndefinedBehaviorSanitizer, built with clang and
+# libFuzzer's coverage instrumentation, so the same build also holds the fuzz target: its corpus
+# replay (fuzz.corpus_replay) runs with the suite, and `make fuzz` reuses the build.
+ASAN_BUILD = build-asan
+$(ASAN_BUILD)/build.ninja:
+	CC=clang CXX=clang++ cmake -S . -B $(ASAN_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Debug -DPOLC_FUZZ=ON
 
-# A short libFuzzer run over parse + sema, seeded from examples/ and stdlib/.
-fuzz: deps
-	CC=clang CXX=clang++ cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=Debug -DPOLC_FUZZ=ON
-	cmake --build build-fuzz -j $(JOBS) --target polc_fuzz_frontend
-	bash tests/fuzz/run.sh build-fuzz/tests/fuzz/polc_fuzz_frontend $${FUZZ_SECONDS:-60}
+asan: deps $(ASAN_BUILD)/build.ninja
+	cmake --build $(ASAN_BUILD) -j $(JOBS)
+	ctest --test-dir $(ASAN_BUILD) --output-on-failure -j $(JOBS)
+
+# A short libFuzzer run over parse + sema + fmt from the committed corpus (tests/fuzz/run.sh says
+# how to keep what it finds).
+fuzz: deps $(ASAN_BUILD)/build.ninja
+	cmake --build $(ASAN_BUILD) -j $(JOBS) --target polc_fuzz_frontend
+	bash tests/fuzz/run.sh $(ASAN_BUILD)/tests/fuzz/polc_fuzz_frontend $${FUZZ_SECONDS:-60}
 
 # `polc check` latency and the seccomp filter cost, written into docs/performance.md.
 bench: build
@@ -48,4 +53,4 @@ golden-update: build
 	python3 scripts/sync-diagnostics-doc.py $(POLC)
 
 clean:
-	rm -rf $(BUILD) build-asan build-fuzz
+	rm -rf $(BUILD) $(ASAN_BUILD) build-fuzz

@@ -10,6 +10,8 @@ packages=(
   libssl-dev                            # Ed25519 signatures (OpenSSL 3)
   nlohmann-json3-dev doctest-dev        # JSON and unit tests
   clang libclang-rt-14-dev              # libFuzzer and sanitizers
+  linux-libc-dev linux-libc-dev-arm64-cross linux-libc-dev-armhf-cross \
+  linux-libc-dev-riscv64-cross linux-libc-dev-s390x-cross  # UAPI headers: scripts/gen-constants.py
   bubblewrap                            # bwrap, for the kernel.bwrap test
   nftables squid curl iproute2          # the network tests: nft, the egress proxy, ip netns
 )

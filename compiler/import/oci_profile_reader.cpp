@@ -113,7 +113,8 @@ class Reader {
     for (const auto& [key, value] : obj.items()) {
       if (std::find(known.begin(), known.end(), key) != known.end()) continue;
       const JsonPath at = child(path, key);
-      auto harmless = std::find_if(ignored.begin(), ignored.end(), [&](const Ignored& i) { return i.field == key; });
+      const std::string& name = key;  // clang 14 cannot capture a structured binding
+      auto harmless = std::find_if(ignored.begin(), ignored.end(), [&](const Ignored& i) { return i.field == name; });
       if (harmless != ignored.end()) {
         r_.report(Code::OciFieldIgnored, at, "ignored", true).note(std::string(harmless->why));
         continue;

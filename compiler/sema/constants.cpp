@@ -3,6 +3,8 @@
 // 64-bit headers, 0100000 to the kernel) a seccomp filter sees the kernel's. They were read from
 // the Linux 6.1 UAPI headers of each supported arch by compiling every name for every target, so
 // the per-arch differences below are the complete set among these seven arches, not a sample.
+// scripts/gen-constants.py regenerates the tables from the headers (names and categories from
+// scripts/constants/names.txt); the test constants.uapi_table checks that they still match.
 #include "compiler/sema/constants.h"
 
 #include <algorithm>

@@ -10,7 +10,7 @@ unsigned query_rlimit = kDefaultQueryRlimit;
 void set_query_rlimit(unsigned steps) { query_rlimit = steps == 0 ? kDefaultQueryRlimit : steps; }
 
 Query::Query(z3::context& ctx, const char* logic)
-    : ctx_(ctx), solver_(logic ? z3::solver(ctx, logic) : z3::solver(ctx)) {
+    : solver_(logic ? z3::solver(ctx, logic) : z3::solver(ctx)) {
   z3::params p(ctx);
   p.set("rlimit", query_rlimit);
   solver_.set(p);

@@ -36,7 +36,6 @@ class Query {
   uint64_t checks() const { return checks_; }
 
  private:
-  z3::context& ctx_;
   z3::solver solver_;
   std::optional<z3::model> model_;
   uint64_t checks_ = 0;
