@@ -24,7 +24,7 @@ struct Enforcement {
   ir::Origin origin;     // the statement (its range identifies it; the module says where it lives)
   std::string artifact;  // the bundle file that enforces it: "nftables.nft", "landlock.json", ...
   Extent extent = Extent::Full;
-  std::string how;       // one short line for reviewers: "drops tcp to 10.0.0.0/8 port 25"
+  std::string how;  // one short line for reviewers: "drops tcp to 10.0.0.0/8 port 25"
   // The part of the statement this covers, when the statement has parts that different artifacts
   // enforce: a network rule naming both addresses and domains has kPartAddresses (nftables) and
   // kPartDomains (the proxy). Empty: the statement as a whole.

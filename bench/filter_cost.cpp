@@ -141,8 +141,8 @@ struct Cost {
   size_t allowed_nrs = 0, denied_nrs = 0, eligible = 0;
   double allowed_mean = 0, denied_mean = 0;
   uint32_t allowed_max = 0, denied_max = 0;
-  std::string allowed_max_name, denied_max_name;  // the syscall of the longest path
-  std::vector<std::string> not_cached;  // allowed syscalls the action cache cannot hold
+  std::string allowed_max_name, denied_max_name;          // the syscall of the longest path
+  std::vector<std::string> not_cached;                    // allowed syscalls the action cache cannot hold
   std::vector<double> mix_mean, mix_cached, mix_allowed;  // per mix
   size_t ranges = 0;
 };

@@ -86,8 +86,9 @@ int main(int argc, char** argv) {
     return 2;
   }
   const int runs = std::max(1, std::atoi(argv[1]));
-  std::printf("| input | syscall rules | program | instructions | queries | first ms | median wall ms "
-              "| median CPU ms | verdict |\n");
+  std::printf(
+      "| input | syscall rules | program | instructions | queries | first ms | median wall ms "
+      "| median CPU ms | verdict |\n");
   std::printf("|---|---:|---|---:|---:|---:|---:|---:|---|\n");
   int status = 0;
   verify::TranslationValidator validator;
@@ -115,7 +116,8 @@ int main(int argc, char** argv) {
       // The first run (in the first program: the Z3 context's creation too) is reported apart.
       const auto first_start = std::chrono::steady_clock::now();
       verify::TranslationResult last = validator.validate(program, *c.policy);
-      const double first = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - first_start).count();
+      const double first =
+          std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - first_start).count();
       for (int r = 0; r < runs; ++r) {
         const auto start = std::chrono::steady_clock::now();
         const double cpu_start = cpu_ms();

@@ -32,7 +32,8 @@ nlohmann::json or_null(const std::optional<T>& value) {
 nlohmann::json trust_json(const TrustDecision& t) {
   nlohmann::json signers = nlohmann::json::array();
   for (const TrustDecision::Signer& s : t.signers)
-    signers.push_back({{"key_id", s.key_id}, {"name", s.name.empty() ? nlohmann::json(nullptr) : nlohmann::json(s.name)}});
+    signers.push_back(
+        {{"key_id", s.key_id}, {"name", s.name.empty() ? nlohmann::json(nullptr) : nlohmann::json(s.name)}});
   const bool dev = t.mode == TrustDecision::Mode::InsecureDevUnsigned;
   return {{"mode", dev ? "insecure-dev-unsigned" : "trust-file"},
           {"file", dev ? nlohmann::json(nullptr) : nlohmann::json(t.file)},
@@ -69,8 +70,7 @@ std::string audit_line(const AuditRecord& r) {
   line["skipped_paths"] = r.skipped_paths;
   if (r.seccomp_file)
     line["seccomp"] = {{"file", *r.seccomp_file}, {"instructions", r.seccomp_instructions.value_or(0)}};
-  else
-    line["seccomp"] = nullptr;
+  else line["seccomp"] = nullptr;
   line["network"] = {{"mode", r.network_mode.empty() ? nlohmann::json(nullptr) : nlohmann::json(r.network_mode)},
                      {"netns", or_null(r.netns)}};
   nlohmann::json env = nlohmann::json::object();
@@ -80,7 +80,7 @@ std::string audit_line(const AuditRecord& r) {
   line["user"] = {{"uid", r.uid}, {"gid", r.gid}, {"spec", or_null(r.user_spec)}};
   if (r.capabilities_mode) {
     const CapabilityState& c = r.capabilities;
-    line["capabilities"] = {{"mode", *r.capabilities_mode},     {"effective", cap_hex(c.effective)},
+    line["capabilities"] = {{"mode", *r.capabilities_mode},      {"effective", cap_hex(c.effective)},
                             {"permitted", cap_hex(c.permitted)}, {"inheritable", cap_hex(c.inheritable)},
                             {"ambient", cap_hex(c.ambient)},     {"bounding", cap_hex(c.bounding)},
                             {"securebits", c.securebits}};
@@ -99,9 +99,9 @@ AuditSink::AuditSink(const std::string& path) {
   fd_ = open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW, 0600);
   if (fd_ < 0) {
     const int err = errno;
-    throw Failure(ExitCode::AuditFailed, "cannot open audit log " + path + ": " +
-                                             (err == ELOOP ? std::string("it is a symbolic link, which is not followed")
-                                                           : errno_text(err)));
+    throw Failure(ExitCode::AuditFailed,
+                  "cannot open audit log " + path + ": " +
+                      (err == ELOOP ? std::string("it is a symbolic link, which is not followed") : errno_text(err)));
   }
 }
 

@@ -16,7 +16,7 @@ namespace polc::launcher {
 // Everything known about the launch so far; fields not reached yet stay empty and are written
 // as null, so every line has the same keys whatever step it stopped at.
 struct AuditRecord {
-  std::string result;  // "exec" or "refused"
+  std::string result;            // "exec" or "refused"
   std::optional<int> exit_code;  // refused: the launcher's exit status
   std::optional<std::string> reason;
   std::string bundle;  // canonical path when known, else as given

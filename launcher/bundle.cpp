@@ -13,8 +13,8 @@ const Artifact* Bundle::find(std::string_view path) const {
 
 const Artifact& Bundle::required(std::string_view path) const {
   if (const Artifact* a = find(path)) return *a;
-  throw Failure(ExitCode::BundleInvalid, std::string(path) +
-                                             " is not listed in manifest.json (bundle incomplete or not made by polc build)");
+  throw Failure(ExitCode::BundleInvalid,
+                std::string(path) + " is not listed in manifest.json (bundle incomplete or not made by polc build)");
 }
 
 size_t Bundle::artifact_count() const {
@@ -26,8 +26,7 @@ size_t Bundle::artifact_count() const {
 Bundle read_bundle(const std::string& dir) {
   Bundle b{bundle::read_bundle(dir)};
   if (!b.contents.intact())
-    throw Failure(ExitCode::BundleInvalid,
-                  "bundle " + dir + " is invalid: " + bundle::describe(b.contents.problems));
+    throw Failure(ExitCode::BundleInvalid, "bundle " + dir + " is invalid: " + bundle::describe(b.contents.problems));
   return b;
 }
 

@@ -38,5 +38,4 @@ struct Bundle {
 // the reader found (integrity only: signatures are the trust check's, launcher/trust_check.h).
 Bundle read_bundle(const std::string& dir);
 
-
 }  // namespace polc::launcher

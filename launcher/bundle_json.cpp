@@ -14,7 +14,9 @@ nlohmann::json parse_bundle_json(std::string_view text, const char* file) {
   // The kind is not shown: the launcher reports the message under its own exit status.
   const bundle::JsonDocument reader{bundle::ProblemKind::MalformedManifest, file, "", problems};
   std::optional<nlohmann::json> doc = reader.parse_object(std::string(text));
-  if (!doc) throw Failure(ExitCode::BundleInvalid, problems.empty() ? std::string(file) + ": not valid JSON" : problems.front().message);
+  if (!doc)
+    throw Failure(ExitCode::BundleInvalid,
+                  problems.empty() ? std::string(file) + ": not valid JSON" : problems.front().message);
   return std::move(*doc);
 }
 

@@ -56,8 +56,8 @@ void lock_capabilities_before_user_change() {
     cap_failed("cannot lock the securebits (needs CAP_SETPCAP)");
   const int last = last_cap();
   for (int cap = 0; cap <= last; ++cap)
-    if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) != 0) cap_failed("cannot drop capability " + std::to_string(cap) +
-                                                               " from the bounding set (needs CAP_SETPCAP)");
+    if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) != 0)
+      cap_failed("cannot drop capability " + std::to_string(cap) + " from the bounding set (needs CAP_SETPCAP)");
 }
 
 void clear_capabilities_after_user_change() {

@@ -2,10 +2,10 @@
 //
 // Changing uids clears capabilities only when leaving uid 0, and even then leaves the bounding
 // set (and, for root, the kernel hands every capability back on the next execve). So --user root
-// kept them all. uid 0 is now refused (identity.h), and for any --user the launcher empties every set (effective, permitted,
-// inheritable, ambient, bounding) and locks the securebits that would let them return (NOROOT:
-// execve as root grants nothing; NO_SETUID_FIXUP, KEEP_CAPS off, NO_CAP_AMBIENT_RAISE, each
-// locked), through capset(2) and prctl(2) directly.
+// kept them all. uid 0 is now refused (identity.h), and for any --user the launcher empties every set (effective,
+// permitted, inheritable, ambient, bounding) and locks the securebits that would let them return (NOROOT: execve as
+// root grants nothing; NO_SETUID_FIXUP, KEEP_CAPS off, NO_CAP_AMBIENT_RAISE, each locked), through capset(2) and
+// prctl(2) directly.
 #pragma once
 
 #include <cstdint>

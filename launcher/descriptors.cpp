@@ -33,7 +33,8 @@ bool kept(const std::vector<int>& keep, int fd) { return std::find(keep.begin(),
 // /proc the launch is refused rather than guessed at.
 void close_on_exec_listed(const std::vector<int>& keep) {
   DIR* dir = opendir("/proc/self/fd");  // glibc opens it O_CLOEXEC
-  if (dir == nullptr) failed("close_range(CLOSE_RANGE_CLOEXEC) is unavailable and /proc/self/fd cannot be listed", errno);
+  if (dir == nullptr)
+    failed("close_range(CLOSE_RANGE_CLOEXEC) is unavailable and /proc/self/fd cannot be listed", errno);
   const int own = dirfd(dir);
   errno = 0;
   while (const dirent* entry = readdir(dir)) {
@@ -58,7 +59,8 @@ void close_on_exec_listed(const std::vector<int>& keep) {
 void check_kept_descriptors(const std::vector<int>& keep) {
   for (int fd : keep)
     if (fcntl(fd, F_GETFD) < 0)
-      throw Failure(ExitCode::Usage, "--keep-fd " + std::to_string(fd) + ": not an open descriptor (see sbx-exec --help)");
+      throw Failure(ExitCode::Usage,
+                    "--keep-fd " + std::to_string(fd) + ": not an open descriptor (see sbx-exec --help)");
 }
 
 void close_on_exec_all_but(const std::vector<int>& keep) {

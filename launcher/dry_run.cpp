@@ -51,9 +51,8 @@ std::string dry_run_report(const Options& options, const Prepared& p, int& exit_
   out << "policy: " << b.manifest.policy_name << "\n";
   out << "version: " << b.manifest.policy_version << "\n";
   out << "compiler: " << (b.manifest.compiler.empty() ? "(not recorded)" : b.manifest.compiler) << "\n";
-  out << "manifest: " << bundle::kBundleFormat << ", sha256 " << b.manifest_sha256 << ", "
-      << p.bundle.artifact_count() << " artifacts and " << b.files.size() - p.bundle.artifact_count()
-      << " sources verified, no unlisted file\n";
+  out << "manifest: " << bundle::kBundleFormat << ", sha256 " << b.manifest_sha256 << ", " << p.bundle.artifact_count()
+      << " artifacts and " << b.files.size() - p.bundle.artifact_count() << " sources verified, no unlisted file\n";
   if (b.manifest.expires) out << "expires: " << *b.manifest.expires << "\n";
   out << trust_report(p.trust);
 
@@ -64,9 +63,7 @@ std::string dry_run_report(const Options& options, const Prepared& p, int& exit_
       << " inherited; every other one closed on exec\n";
   out << "network: " << network_mode_name(*options.network);
   switch (*options.network) {
-    case NetworkMode::NewNamespace:
-      out << " (new network namespace, loopback up, nft -f nftables.nft in it)\n";
-      break;
+    case NetworkMode::NewNamespace: out << " (new network namespace, loopback up, nft -f nftables.nft in it)\n"; break;
     case NetworkMode::JoinNamespace:
       out << " (/run/netns/" << options.netns_name << ", nft -f nftables.nft in it)\n";
       break;
@@ -88,14 +85,14 @@ std::string dry_run_report(const Options& options, const Prepared& p, int& exit_
   if (options.user)
     out << "user: " << *options.user
         << " (no supplementary groups; every capability set emptied and the securebits locked)\n";
-  else
-    out << "user: the caller's, with the caller's capabilities (no --user)\n";
+  else out << "user: the caller's, with the caller's capabilities (no --user)\n";
   out << "no_new_privs: set\n";
 
   out << "landlock: min_abi " << ll.min_abi << "\n";
   if (ll.fs) {
     out << "  fs: handled " << join(fs_access_names(ll.fs->handled), ", ") << "\n";
-    for (const FsRule& rule : ll.fs->rules) out << "    " << rule.path << ": " << join(fs_access_names(rule.access), ", ") << "\n";
+    for (const FsRule& rule : ll.fs->rules)
+      out << "    " << rule.path << ": " << join(fs_access_names(rule.access), ", ") << "\n";
   } else {
     out << "  fs: none\n";
   }
@@ -132,7 +129,8 @@ std::string dry_run_report(const Options& options, const Prepared& p, int& exit_
     if (p.plan.scope) layers.push_back("scope");
     out << "  landlock layers: " << (layers.empty() ? "none" : join(layers, ", ")) << " (abi used " << p.plan.abi_used
         << ")\n";
-    for (const DroppedLayer& d : p.plan.dropped) out << "  dropped (best effort): " << d.layer << ": " << d.reason << "\n";
+    for (const DroppedLayer& d : p.plan.dropped)
+      out << "  dropped (best effort): " << d.layer << ": " << d.reason << "\n";
     if (p.plan.fs) {
       // The walks a run makes (as the caller, though: a run with --user walks as that user).
       path_check = check_rule_paths(*ll.fs);
@@ -152,14 +150,12 @@ std::string dry_run_report(const Options& options, const Prepared& p, int& exit_
     std::string path = "/run/netns/" + options.netns_name;
     out << "  " << path << ": " << (stat(path.c_str(), &st) == 0 ? "exists" : "missing") << "\n";
   }
-  const Failure* refusal = p.kernel_refusal ? &*p.kernel_refusal
+  const Failure* refusal = p.kernel_refusal                    ? &*p.kernel_refusal
                            : path_check && path_check->refusal ? &*path_check->refusal
                                                                : nullptr;
   exit_code = refusal ? static_cast<int>(refusal->code()) : 0;
-  if (refusal)
-    out << "result: a run would refuse (exit " << exit_code << "): " << refusal->what() << "\n";
-  else
-    out << "result: a run would apply the above and exec the command\n";
+  if (refusal) out << "result: a run would refuse (exit " << exit_code << "): " << refusal->what() << "\n";
+  else out << "result: a run would apply the above and exec the command\n";
   return out.str();
 }
 

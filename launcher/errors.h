@@ -16,15 +16,15 @@ enum class ExitCode : int {
   // 120..125 sit above the codes programs commonly use and below the shell's own 126/127 and
   // the 128+N of a signal death, so a caller can tell the launcher's refusals from the payload's
   // own exit status (which passes through unchanged).
-  Usage = 120,           // bad command line
-  BundleInvalid = 121,   // manifest or file missing, malformed, tampered, unlisted, not for this arch,
-                         // or not trusted (signatures, threshold, expiry, rollback, the trust file)
-  KernelLacks = 122,     // the kernel lacks a feature the bundle requires (Landlock ABI, seccomp)
-  ApplyFailed = 123,     // a confinement layer could not be applied
-  NetworkFailed = 124,   // namespace or nftables setup failed
-  AuditFailed = 125,     // the audit line could not be written (no unaudited runs)
-  CannotExecute = 126,   // as the shell: the command exists but cannot be executed
-  NotFound = 127,        // as the shell: the command was not found
+  Usage = 120,          // bad command line
+  BundleInvalid = 121,  // manifest or file missing, malformed, tampered, unlisted, not for this arch,
+                        // or not trusted (signatures, threshold, expiry, rollback, the trust file)
+  KernelLacks = 122,    // the kernel lacks a feature the bundle requires (Landlock ABI, seccomp)
+  ApplyFailed = 123,    // a confinement layer could not be applied
+  NetworkFailed = 124,  // namespace or nftables setup failed
+  AuditFailed = 125,    // the audit line could not be written (no unaudited runs)
+  CannotExecute = 126,  // as the shell: the command exists but cannot be executed
+  NotFound = 127,       // as the shell: the command was not found
 };
 
 // A refusal: what failed, in one line without the "sbx-exec: error: " prefix.

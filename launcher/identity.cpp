@@ -47,7 +47,8 @@ Identity resolve_identity(const std::string& spec) {
   // name. A payload run as uid 0 could set the setuid bit on a root-owned program outside every
   // grant (chmod 4755 on /usr/bin/python3) and so hand root to every local user afterwards.
   if (id.uid == 0)
-    bad("uid 0 (" + user + ") is refused: without capabilities it still owns every root-owned file, and "
+    bad("uid 0 (" + user +
+        ") is refused: without capabilities it still owns every root-owned file, and "
         "Landlock does not stop chmod (setting the setuid bit on a root-owned program); name an account "
         "that owns nothing outside the sandbox");
   if (colon == std::string::npos) {

@@ -20,7 +20,9 @@ namespace polc::launcher {
 
 namespace {
 
-[[noreturn]] void apply_failed(const std::string& message) { throw Failure(ExitCode::ApplyFailed, "landlock: " + message); }
+[[noreturn]] void apply_failed(const std::string& message) {
+  throw Failure(ExitCode::ApplyFailed, "landlock: " + message);
+}
 
 // A deny rule as this host resolves it (see check_deny_overlap).
 struct HostDeny {
@@ -55,7 +57,8 @@ void check_deny_overlap(const FsRule& grant, const WalkedPath& walked, const std
     if ((grant.access & deny.rule->access) == 0) continue;
     if (deny.chain.count(self) == 0 && !(deny.self && chain.count(*deny.self) != 0)) continue;
     apply_failed("the policy denies " + deny.rule->path + " (" + deny.resolved + " on this host), but the rule for " +
-                 grant.path + " (" + walked.resolved + ") grants overlapping rights there, and Landlock cannot take "
+                 grant.path + " (" + walked.resolved +
+                 ") grants overlapping rights there, and Landlock cannot take "
                  "them back");
   }
 }

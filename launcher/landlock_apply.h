@@ -17,7 +17,7 @@ int landlock_kernel_abi();
 // What a run would find on this host for the filesystem layer's paths, found by the same walks
 // apply_landlock makes (rule_paths.h), for --dry-run.
 struct PathCheck {
-  std::vector<std::string> missing;        // rules skipped: the path names nothing
+  std::vector<std::string> missing;          // rules skipped: the path names nothing
   std::vector<std::string> only_dir_rights;  // rules skipped: not a directory, only directory rights
   // The refusal (exit 123) a run would meet: a rule path through a link the sandbox could have
   // planted, a deny overlapping a grant on this host, a path that cannot be opened.

@@ -41,7 +41,8 @@ void expect_keys(const json& object, const std::string& where, std::initializer_
 }
 
 template <size_t N>
-uint64_t parse_names(const json& list, const LandlockName (&table)[N], const std::string& where, int* max_abi = nullptr) {
+uint64_t parse_names(const json& list, const LandlockName (&table)[N], const std::string& where,
+                     int* max_abi = nullptr) {
   if (!list.is_array()) invalid(where + " is not an array of names");
   uint64_t bits = 0;
   for (const json& item : list) {
@@ -215,7 +216,8 @@ LandlockPlan plan_landlock(const LandlockPolicy& policy, int kernel_abi) {
                   what + (kernel_abi == 0 ? std::string(", but Landlock is not supported or is disabled in this kernel")
                                           : ", but this kernel supports Landlock ABI " + std::to_string(kernel_abi)));
   };
-  if (kernel_abi < policy.min_abi) lacks("the bundle requires Landlock ABI " + std::to_string(policy.min_abi) + " (min_abi)");
+  if (kernel_abi < policy.min_abi)
+    lacks("the bundle requires Landlock ABI " + std::to_string(policy.min_abi) + " (min_abi)");
   plan.fs = policy.fs.has_value();
   auto optional_layer = [&](const char* name, int abi, bool best_effort, bool& applied) {
     if (abi <= kernel_abi) {
@@ -224,7 +226,8 @@ LandlockPlan plan_landlock(const LandlockPolicy& policy, int kernel_abi) {
     }
     if (!best_effort)
       lacks(std::string(name) + " needs Landlock ABI " + std::to_string(abi) + " and is not best effort");
-    plan.dropped.push_back({name, abi, "kernel Landlock ABI " + std::to_string(kernel_abi) + " < " + std::to_string(abi)});
+    plan.dropped.push_back(
+        {name, abi, "kernel Landlock ABI " + std::to_string(kernel_abi) + " < " + std::to_string(abi)});
   };
   if (policy.net) optional_layer("landlock.net", policy.net->abi, policy.net->best_effort, plan.net);
   if (policy.scope) optional_layer("landlock.scope", policy.scope->abi, policy.scope->best_effort, plan.scope);

@@ -17,8 +17,8 @@
 namespace polc::launcher {
 
 struct FsRule {
-  std::string path;    // absolute
-  uint64_t access = 0; // LANDLOCK_ACCESS_FS_* bits, a subset of the layer's handled rights
+  std::string path;     // absolute
+  uint64_t access = 0;  // LANDLOCK_ACCESS_FS_* bits, a subset of the layer's handled rights
 };
 
 struct FsLayer {
@@ -30,7 +30,7 @@ struct FsLayer {
 };
 
 struct NetRule {
-  uint64_t access = 0;                             // LANDLOCK_ACCESS_NET_* bits
+  uint64_t access = 0;                               // LANDLOCK_ACCESS_NET_* bits
   std::vector<std::pair<uint16_t, uint16_t>> ports;  // inclusive ranges
 };
 

@@ -75,8 +75,8 @@ void load_nftables(const std::string& script) {
     if (memfd == 3 ? fcntl(3, F_SETFD, 0) < 0 : dup2(memfd, 3) < 0) _exit(126);
     dup2(2, 1);
     lseek(3, 0, SEEK_SET);
-    char* const argv[] = {const_cast<char*>(nft.c_str()), const_cast<char*>("-f"),
-                          const_cast<char*>("/proc/self/fd/3"), nullptr};
+    char* const argv[] = {const_cast<char*>(nft.c_str()), const_cast<char*>("-f"), const_cast<char*>("/proc/self/fd/3"),
+                          nullptr};
     char* const envp[] = {const_cast<char*>("PATH=/usr/sbin:/usr/bin:/sbin:/bin"), nullptr};
     execve(nft.c_str(), argv, envp);
     _exit(127);
@@ -115,8 +115,7 @@ bool has_cap_sys_admin() {
 
 void setup_network(NetworkMode mode, const std::string& netns_name, const std::string& nft_script) {
   switch (mode) {
-    case NetworkMode::EnforcedExternally:
-      return;
+    case NetworkMode::EnforcedExternally: return;
     case NetworkMode::NewNamespace:
       if (unshare(CLONE_NEWNET) != 0)
         network_failed("cannot create a network namespace (--netns needs CAP_SYS_ADMIN): " + errno_text(errno));

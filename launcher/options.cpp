@@ -113,15 +113,18 @@ Options parse_options(int argc, char** argv) {
 
   if (options.bundle.empty()) usage("missing --bundle DIR");
   if (!options.network)
-    usage("choose how the policy's nftables rules are enforced: --netns (new network namespace, "
-          "needs CAP_SYS_ADMIN), --join-netns NAME (a namespace made by `ip netns add`), or "
-          "--network-enforced-externally (you have applied nftables.nft to the payload's namespace)");
+    usage(
+        "choose how the policy's nftables rules are enforced: --netns (new network namespace, "
+        "needs CAP_SYS_ADMIN), --join-netns NAME (a namespace made by `ip netns add`), or "
+        "--network-enforced-externally (you have applied nftables.nft to the payload's namespace)");
   if (options.trust && options.insecure_dev_unsigned)
-    usage("--trust and --insecure-dev-unsigned exclude each other: the bundle's signatures are either checked "
-          "against the trust file or not at all");
+    usage(
+        "--trust and --insecure-dev-unsigned exclude each other: the bundle's signatures are either checked "
+        "against the trust file or not at all");
   if (!options.trust && !options.insecure_dev_unsigned)
-    usage("pass --trust FILE: the trust file (polc.trust/1) listing the keys whose signatures the bundle needs; "
-          "for development only, --insecure-dev-unsigned runs an unsigned bundle without checking signatures");
+    usage(
+        "pass --trust FILE: the trust file (polc.trust/1) listing the keys whose signatures the bundle needs; "
+        "for development only, --insecure-dev-unsigned runs an unsigned bundle without checking signatures");
   if (options.command.empty()) usage("missing command after --");
   return options;
 }

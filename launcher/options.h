@@ -11,29 +11,29 @@ namespace polc::launcher {
 // "none": every policy has network deny rules (at least the implicit cloud-metadata deny) that
 // only nftables enforces, so the caller must choose one of these explicitly.
 enum class NetworkMode {
-  NewNamespace,       // --netns: a fresh namespace with only loopback, nftables.nft applied in it
-  JoinNamespace,      // --join-netns NAME: /run/netns/NAME, nftables.nft applied there
-  EnforcedExternally, // --network-enforced-externally: the caller vouches nftables.nft is applied
+  NewNamespace,        // --netns: a fresh namespace with only loopback, nftables.nft applied in it
+  JoinNamespace,       // --join-netns NAME: /run/netns/NAME, nftables.nft applied there
+  EnforcedExternally,  // --network-enforced-externally: the caller vouches nftables.nft is applied
 };
 
 const char* network_mode_name(NetworkMode mode);
 
 struct Options {
-  std::string bundle;                   // --bundle DIR, as given
-  std::optional<NetworkMode> network;   // set when the command line chose a mode
-  std::string netns_name;               // --join-netns NAME
+  std::string bundle;                  // --bundle DIR, as given
+  std::optional<NetworkMode> network;  // set when the command line chose a mode
+  std::string netns_name;              // --join-netns NAME
   bool dry_run = false;
   bool help = false;
-  std::optional<std::string> audit_log; // --audit-log FILE; stderr when absent
-  std::optional<std::string> user;      // --user USER[:GROUP]; the caller's identity when absent
+  std::optional<std::string> audit_log;  // --audit-log FILE; stderr when absent
+  std::optional<std::string> user;       // --user USER[:GROUP]; the caller's identity when absent
   // Exactly one of these: the trust file the bundle's signatures are checked against, or the
   // development mode that checks none (loudly: a warning on every run, and in the audit line).
-  std::optional<std::string> trust;     // --trust FILE
-  bool insecure_dev_unsigned = false;   // --insecure-dev-unsigned
+  std::optional<std::string> trust;    // --trust FILE
+  bool insecure_dev_unsigned = false;  // --insecure-dev-unsigned
   // --keep-fd N (repeatable): descriptors above 2 the payload inherits on purpose; every other one
   // is closed on exec. Distinct, each at least 3.
   std::vector<int> keep_fds;
-  std::vector<std::string> command;     // after "--"
+  std::vector<std::string> command;  // after "--"
 };
 
 // Parses argv. Throws Failure(Usage) with a one-line reason; `help` short-circuits validation.

@@ -28,7 +28,7 @@ struct Prepared {
   std::optional<Proxy> proxy;
   std::vector<std::pair<std::string, std::string>> env;
   int kernel_abi = 0;
-  LandlockPlan plan;            // valid when !kernel_refusal
+  LandlockPlan plan;  // valid when !kernel_refusal
   bool seccomp_supported = false;
   // Set when this kernel cannot run the bundle as it requires (exit 122). Kept rather than
   // thrown so that --dry-run can still print what the bundle asks for.

@@ -23,7 +23,9 @@ namespace polc::launcher {
 
 namespace {
 
-[[noreturn]] void invalid(const std::string& message) { throw Failure(ExitCode::BundleInvalid, "egress.json: " + message); }
+[[noreturn]] void invalid(const std::string& message) {
+  throw Failure(ExitCode::BundleInvalid, "egress.json: " + message);
+}
 
 bool is_ipv6(const std::string& address) {
   in6_addr a6{};
@@ -55,7 +57,8 @@ std::optional<Proxy> parse_egress_proxy(std::string_view text) {
   if (port == proxy->end() || !port->is_number_integer()) invalid("proxy.port is missing or not an integer");
   Proxy result;
   result.address = address->get<std::string>();
-  if (!valid_proxy_address(result.address)) invalid("proxy.address \"" + result.address + "\" is not an address or host name");
+  if (!valid_proxy_address(result.address))
+    invalid("proxy.address \"" + result.address + "\" is not an address or host name");
   int64_t p = port->get<int64_t>();
   if (p < 1 || p > 65535) invalid("proxy.port " + std::to_string(p) + " is out of range");
   result.port = static_cast<int>(p);
@@ -67,7 +70,7 @@ std::vector<std::pair<std::string, std::string>> proxy_environment(const Proxy& 
   std::string url = "http://" + host + ":" + std::to_string(proxy.port);
   std::string no_proxy = "localhost,127.0.0.1,::1";
   // Clients differ in which spelling they read (curl prefers lowercase, many tools uppercase).
-  return {{"HTTP_PROXY", url}, {"HTTPS_PROXY", url}, {"http_proxy", url},
+  return {{"HTTP_PROXY", url},  {"HTTPS_PROXY", url},   {"http_proxy", url},
           {"https_proxy", url}, {"NO_PROXY", no_proxy}, {"no_proxy", no_proxy}};
 }
 

@@ -137,8 +137,8 @@ WalkedPath RulePathWalker::walk(const std::string& path, const std::string& what
       for (const Step& step : stack) {
         auto writable = writable_.find(step.id);
         if (writable != writable_.end())
-          walk_failed(what + " " + path + " passes through the symbolic link " + link + ", inside " +
-                      writable->second + " where the sandbox may create links or move directories: an earlier or concurrent run "
+          walk_failed(what + " " + path + " passes through the symbolic link " + link + ", inside " + writable->second +
+                      " where the sandbox may create links or move directories: an earlier or concurrent run "
                       "could have planted it; remove the link or write the resolved path in the policy");
       }
       // A link in a directory others may write is someone else's choice of target unless root or
@@ -152,8 +152,11 @@ WalkedPath RulePathWalker::walk(const std::string& path, const std::string& what
       const Step& dir = stack.back();
       if (others_may_write(dir) && ((st.st_uid != 0 && st.st_uid != dir.owner) || st.st_nlink != 1))
         walk_failed(what + " " + path + " passes through the symbolic link " + link + ", owned by uid " +
-                    std::to_string(st.st_uid) + " with " + std::to_string(st.st_nlink) + " name(s), in a "
-                    "directory others may write (" + text_of(stack) + "): another user could have planted it; "
+                    std::to_string(st.st_uid) + " with " + std::to_string(st.st_nlink) +
+                    " name(s), in a "
+                    "directory others may write (" +
+                    text_of(stack) +
+                    "): another user could have planted it; "
                     "remove the link or write the resolved path in the policy");
       if (++links > kMaxLinks) walk_failed(path + ": too many levels of symbolic links");
       char target[PATH_MAX];
@@ -166,8 +169,8 @@ WalkedPath RulePathWalker::walk(const std::string& path, const std::string& what
       push_components(todo, text);
       continue;
     }
-    stack.push_back({std::move(component), {st.st_dev, st.st_ino}, S_ISDIR(st.st_mode) != 0, name, st.st_uid,
-                     st.st_mode});
+    stack.push_back(
+        {std::move(component), {st.st_dev, st.st_ino}, S_ISDIR(st.st_mode) != 0, name, st.st_uid, st.st_mode});
   }
   // "/etc/passwd/" names nothing, as for the kernel: a trailing slash asks for a directory.
   if (!stack.back().directory && !path.empty() && path.back() == '/') return finish_missing();

@@ -49,7 +49,8 @@ SeccompProgram native_seccomp_program(const Bundle& bundle) {
   const Artifact* artifact = bundle.find(program.file);
   if (!artifact)
     throw Failure(ExitCode::BundleInvalid, "the bundle has no seccomp program for " + std::string(native_arch()) +
-                                               " (" + program.file + " is not listed in manifest.json); build the "
+                                               " (" + program.file +
+                                               " is not listed in manifest.json); build the "
                                                "policy with this target");
   program.bytes = artifact->bytes;
   if (program.bytes.empty() || program.bytes.size() % sizeof(sock_filter) != 0)

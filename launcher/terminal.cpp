@@ -17,9 +17,7 @@ namespace polc::launcher {
 
 namespace {
 
-[[noreturn]] void failed(const std::string& what) {
-  throw Failure(ExitCode::ApplyFailed, "terminal: " + what);
-}
+[[noreturn]] void failed(const std::string& what) { throw Failure(ExitCode::ApplyFailed, "terminal: " + what); }
 
 // Field 7 of /proc/self/stat, tty_nr: 0 when the process has no controlling terminal; -1 when it
 // cannot be read.
@@ -41,7 +39,8 @@ long controlling_tty_number() {
 // otherwise). A session leader doing it also sends SIGHUP and SIGCONT to the terminal's foreground
 // process group, which may be its own: SIGHUP is ignored meanwhile, then restored.
 void give_up(int fd) {
-  struct sigaction ignore {}, saved {};
+  struct sigaction ignore {
+  }, saved{};
   ignore.sa_handler = SIG_IGN;
   sigemptyset(&ignore.sa_mask);
   sigaction(SIGHUP, &ignore, &saved);

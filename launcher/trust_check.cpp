@@ -101,8 +101,8 @@ void check_trust(const Options& options, const Bundle& b, TrustDecision& d) {
   for (const bundle::SignerStatus& s : report.signers)
     if (s.state == bundle::SignerStatus::State::Signed) d.signers.push_back({s.key_id, s.name});
   if (!report.accepted())
-    throw Failure(ExitCode::BundleInvalid,
-                  "bundle " + b.contents.dir + " is not trusted by " + given + ": " + bundle::describe(report.problems));
+    throw Failure(ExitCode::BundleInvalid, "bundle " + b.contents.dir + " is not trusted by " + given + ": " +
+                                               bundle::describe(report.problems));
   d.decision = "accepted";
 }
 

@@ -18,15 +18,15 @@ namespace polc::launcher {
 // refusal still records the trust file and what was found.
 struct TrustDecision {
   enum class Mode { TrustFile, InsecureDevUnsigned } mode = Mode::TrustFile;
-  std::string file;                      // the trust file's canonical path (as given if unresolved)
-  std::optional<std::string> sha256;     // of the trust file's bytes, once read
-  std::optional<unsigned> threshold;     // once parsed
-  std::optional<int64_t> min_version;    // the trust file's floor for this policy, when it names it
+  std::string file;                    // the trust file's canonical path (as given if unresolved)
+  std::optional<std::string> sha256;   // of the trust file's bytes, once read
+  std::optional<unsigned> threshold;   // once parsed
+  std::optional<int64_t> min_version;  // the trust file's floor for this policy, when it names it
   struct Signer {
     std::string key_id;
     std::string name;
   };
-  std::vector<Signer> signers;           // trusted keys with a valid signature, in trust-file order
+  std::vector<Signer> signers;  // trusted keys with a valid signature, in trust-file order
   // "accepted", "refused", "unchecked" (--insecure-dev-unsigned); nullopt until decided.
   std::optional<std::string> decision;
 };

@@ -23,7 +23,9 @@ json path_rules_json(const std::vector<PathRule>& rules) {
 }
 
 json fs_json(const FsLayer& fs) {
-  return {{"handled_access", ir::fs_right_names(fs.handled)}, {"rules", path_rules_json(fs.rules)}, {"denies", path_rules_json(fs.denies)}};
+  return {{"handled_access", ir::fs_right_names(fs.handled)},
+          {"rules", path_rules_json(fs.rules)},
+          {"denies", path_rules_json(fs.denies)}};
 }
 
 json ports_json(const std::vector<ir::PortRange>& ranges) {
@@ -38,7 +40,8 @@ json net_json(const NetLayer& net) {
   if (net.bind_tcp) {
     handled.push_back(ir::net_right_name(ir::net_right::kBindTcp));
     if (!net.bind_tcp->empty())
-      rules.push_back({{"access", {ir::net_right_name(ir::net_right::kBindTcp)}}, {"ports", ports_json(*net.bind_tcp)}});
+      rules.push_back(
+          {{"access", {ir::net_right_name(ir::net_right::kBindTcp)}}, {"ports", ports_json(*net.bind_tcp)}});
   }
   if (net.connect_tcp) {
     handled.push_back(ir::net_right_name(ir::net_right::kConnectTcp));

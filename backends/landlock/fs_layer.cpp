@@ -63,7 +63,8 @@ void check_deny(const ir::FsRule& deny, const std::vector<ir::FsRule>& rules, co
                                    : "Landlock cannot deny " + rights + " on \"" + deny.path + "\" while \"" +
                                          grant.path + "\" inside it is granted it");
     d.note(grant.origins.front().range, "granted here");
-    d.note("Landlock only adds rights: a rule grants them on a path and everything beneath it, and no rule can take them back");
+    d.note(
+        "Landlock only adds rights: a rule grants them on a path and everything beneath it, and no rule can take them back");
     d.with_help(inside ? "grant the rights on the paths beside \"" + deny.path + "\" instead of on \"" + grant.path +
                              "\", or drop " + rights + " from the deny if the grant is intended"
                        : "remove the grant inside the denied tree, or deny only the paths beside it");
@@ -75,7 +76,8 @@ void check_deny(const ir::FsRule& deny, const std::vector<ir::FsRule>& rules, co
 
 bool beneath(const std::string& path, const std::string& ancestor) {
   if (ancestor == "/" || path == ancestor) return true;
-  return path.size() > ancestor.size() && path.compare(0, ancestor.size(), ancestor) == 0 && path[ancestor.size()] == '/';
+  return path.size() > ancestor.size() && path.compare(0, ancestor.size(), ancestor) == 0 &&
+         path[ancestor.size()] == '/';
 }
 
 FsLayer fs_layer(const ir::Filesystem& fs, diag::Engine& engine, Enforcements& enforced) {

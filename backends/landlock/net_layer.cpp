@@ -81,9 +81,9 @@ std::optional<NetLayer> net_layer(const ir::Policy& policy, Enforcements& enforc
       add(*connect, r.ports, true);
       // Partial even without hosts: Landlock checks connect(2), not a TCP Fast Open sendto(2),
       // which opens a connection too; nftables sees both.
-      enforced.push_back({r.origin, kArtifact, Extent::Partial,
-                          "allows connecting to tcp " + what + (r.hosts.empty() ? "" : " on any address") +
-                              " (connect(2) only)"});
+      enforced.push_back(
+          {r.origin, kArtifact, Extent::Partial,
+           "allows connecting to tcp " + what + (r.hosts.empty() ? "" : " on any address") + " (connect(2) only)"});
     }
     if (has_domain(r) && policy.network.proxy)
       enforced.push_back({r.origin, kArtifact, Extent::Partial, "allows connecting only to the proxy's port"});
@@ -99,7 +99,8 @@ std::optional<NetLayer> net_layer(const ir::Policy& policy, Enforcements& enforc
     if (covers(r.direction, ir::Direction::Bind)) add(*bind, r.ports, false);
     // Exact for bind(2); a connect can still go out through a TCP Fast Open sendto(2).
     const bool exact = r.proto == ir::Proto::Tcp && r.direction == ir::Direction::Bind;
-    enforced.push_back({r.origin, kArtifact, exact ? Extent::Full : Extent::Partial, "refuses tcp " + ports_text(r.ports)});
+    enforced.push_back(
+        {r.origin, kArtifact, exact ? Extent::Full : Extent::Partial, "refuses tcp " + ports_text(r.ports)});
     enforced.back().tcp_sockets_only = true;
   }
 

@@ -79,8 +79,8 @@ void enforcements_of(Enforcements& out, const ir::NetRule& r, const ir::Network&
   const std::string names = hosts_text(domains_of(r.hosts));
   const char* part = mixed ? kPartDomains : "";
   const std::string what = r.deny ? "refuses " : "allows ";
-  report(out, r, kSquid, Extent::Full, what + names + (r.ports.empty() ? "" : " port " + ports_text(merged_ports(r.ports))),
-         part);
+  report(out, r, kSquid, Extent::Full,
+         what + names + (r.ports.empty() ? "" : " port " + ports_text(merged_ports(r.ports))), part);
   report(out, r, kEgress, Extent::Full, "lists " + names + " for the egress proxy", part);
 }
 

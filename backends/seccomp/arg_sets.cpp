@@ -308,8 +308,8 @@ std::optional<ArgSet> from_comparison(const ir::ArgCmp& cmp_in, CmpSpace s) {
   const bool outside = (cmp.value & ~w) != 0 ||
                        ((cmp.op == ir::CmpOp::MaskedEq || cmp.op == ir::CmpOp::MaskedNe) && (v & ~cmp.mask) != 0);
   if (outside) {
-    const bool holds = cmp.op == ir::CmpOp::Ne || cmp.op == ir::CmpOp::MaskedNe || cmp.op == ir::CmpOp::Lt ||
-                       cmp.op == ir::CmpOp::Le;
+    const bool holds =
+        cmp.op == ir::CmpOp::Ne || cmp.op == ir::CmpOp::MaskedNe || cmp.op == ir::CmpOp::Lt || cmp.op == ir::CmpOp::Le;
     return holds ? ArgSet::everything() : ArgSet::nothing();
   }
   if (is_plain(cmp.op)) return spell_intervals(cmp.width, intervals_of(cmp), s);
@@ -323,8 +323,7 @@ std::optional<ArgSet> from_comparison(const ir::ArgCmp& cmp_in, CmpSpace s) {
   return out;
 }
 
-ArgSet from_low_intervals(const std::vector<std::pair<uint64_t, uint64_t>>& intervals, unsigned width,
-                          CmpSpace s) {
+ArgSet from_low_intervals(const std::vector<std::pair<uint64_t, uint64_t>>& intervals, unsigned width, CmpSpace s) {
   const uint64_t w = arch::width_mask(width);
   ArgSet out = ArgSet::nothing();
   for (const auto& [lo, hi] : intervals) {
@@ -414,8 +413,7 @@ Region subtract(const Region& a, const Region& b, CmpSpace s) {
       Region next;
       for (const Box& p : pieces) {
         Region cut_pieces = subtract(p, cut, s);
-        next.insert(next.end(), std::make_move_iterator(cut_pieces.begin()),
-                    std::make_move_iterator(cut_pieces.end()));
+        next.insert(next.end(), std::make_move_iterator(cut_pieces.begin()), std::make_move_iterator(cut_pieces.end()));
       }
       pieces = std::move(next);
       if (pieces.empty()) break;

@@ -73,8 +73,7 @@ std::optional<ArgSet> from_comparison(const ir::ArgCmp& cmp, CmpSpace space);
 
 // The values whose low `width` bits lie in one of `intervals` (sorted, disjoint, within the
 // width), as cubes: cheaper than intersecting several `!=` at a width below the compared one.
-ArgSet from_low_intervals(const std::vector<std::pair<uint64_t, uint64_t>>& intervals, unsigned width,
-                          CmpSpace space);
+ArgSet from_low_intervals(const std::vector<std::pair<uint64_t, uint64_t>>& intervals, unsigned width, CmpSpace space);
 
 // The same set with every ordering or `!=` comparison replaced by masked equalities (exact).
 // libseccomp 2.5.4 loops forever adding rules of one syscall that share an ordering or `!=`

@@ -67,7 +67,8 @@ bool add_rules(void* ctx, const ArchPartition& part, std::string* error) {
     const int rc = seccomp_rule_add_exact_array(ctx, ret_value(rule.action), nr, static_cast<unsigned>(cmps.size()),
                                                 cmps.empty() ? nullptr : cmps.data());
     if (rc != 0) {
-      *error = failed(("adding the rule for `" + rule.syscall + "` on " + std::string(arch::name(part.arch))).c_str(), rc);
+      *error =
+          failed(("adding the rule for `" + rule.syscall + "` on " + std::string(arch::name(part.arch))).c_str(), rc);
       return false;
     }
   }
@@ -91,7 +92,8 @@ std::optional<Context> open_context(std::span<const arch::Arch> arches, uint32_t
   for (arch::Arch a : arches) keep_native = keep_native || arch::scmp_token(a) == seccomp_arch_native();
   if (!keep_native) rc = seccomp_arch_remove(ctx.get(), SCMP_ARCH_NATIVE);
   for (arch::Arch a : arches)
-    if (rc == 0 && seccomp_arch_exist(ctx.get(), arch::scmp_token(a)) != 0) rc = seccomp_arch_add(ctx.get(), arch::scmp_token(a));
+    if (rc == 0 && seccomp_arch_exist(ctx.get(), arch::scmp_token(a)) != 0)
+      rc = seccomp_arch_add(ctx.get(), arch::scmp_token(a));
   if (rc == 0) rc = seccomp_attr_set(ctx.get(), SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_KILL_PROCESS);
   if (rc == 0) rc = seccomp_attr_set(ctx.get(), SCMP_FLTATR_CTL_OPTIMIZE, static_cast<uint32_t>(optimize));
   if (rc == 0) rc = seccomp_attr_set(ctx.get(), SCMP_FLTATR_CTL_NNP, 0);

@@ -26,7 +26,7 @@ void edge_values(const ir::ArgCmp& c, std::set<uint64_t>& out) {
   }
   for (uint64_t v : base) {
     out.insert(v & m);
-    out.insert((v & m) | ~m);                      // garbage above the width
+    out.insert((v & m) | ~m);                         // garbage above the width
     out.insert((v & m) | (~m & 0xffffffff00000000));  // sign-extension shape
   }
 }

@@ -150,8 +150,8 @@ std::optional<SeccompArtifacts> emit(const ir::Policy& policy, diag::Engine& eng
     std::optional<std::vector<Insn>> insns;
     if (generated) insns = decode(generated->raw, big, &error);
     if (!insns) {
-      engine.report(diag::Code::FilterMismatch, {}, "generating the seccomp program for " +
-                                                        std::string(arch::name(part_arch)) + " failed: " + error);
+      engine.report(diag::Code::FilterMismatch, {},
+                    "generating the seccomp program for " + std::string(arch::name(part_arch)) + " failed: " + error);
       return std::nullopt;
     }
     if (insns && insns->size() > 4096) {
@@ -180,13 +180,15 @@ std::optional<SeccompArtifacts> emit(const ir::Policy& policy, diag::Engine& eng
           .report(diag::Code::FilterTooLarge, {},
                   "the seccomp program for " + std::string(arch::name(part_arch)) + " has " +
                       std::to_string(insns->size()) + " instructions; the kernel loads at most 4096")
-          .with_help("reduce argument conditions: sets and masks need fewer instructions than ranges, and "
-                     "overlapping rules with different actions on one syscall multiply them");
+          .with_help(
+              "reduce argument conditions: sets and masks need fewer instructions than ranges, and "
+              "overlapping rules with different actions on one syscall multiply them");
       return std::nullopt;
     }
     if (auto invalid = validate(*insns)) {
-      engine.report(diag::Code::FilterMismatch, {},
-                    "libseccomp produced an invalid program for " + std::string(arch::name(part_arch)) + ": " + *invalid);
+      engine.report(
+          diag::Code::FilterMismatch, {},
+          "libseccomp produced an invalid program for " + std::string(arch::name(part_arch)) + ": " + *invalid);
       return std::nullopt;
     }
     if (auto mismatch = check_program(*insns, big, policy, p.decides, audits)) {
@@ -194,14 +196,16 @@ std::optional<SeccompArtifacts> emit(const ir::Policy& policy, diag::Engine& eng
                               "the seccomp program for " + std::string(arch::name(part_arch)) +
                                   " disagrees with the policy: " + mismatch->describe());
       if (big != host_big_endian())
-        d.note("libseccomp 2.5 mis-encodes some instructions of programs for an arch whose byte order differs "
-               "from the host's; build " + std::string(arch::name(part_arch)) + " targets on a " +
-               (big ? "big" : "little") + "-endian host");
+        d.note(
+            "libseccomp 2.5 mis-encodes some instructions of programs for an arch whose byte order differs "
+            "from the host's; build " +
+            std::string(arch::name(part_arch)) + " targets on a " + (big ? "big" : "little") + "-endian host");
       const bool multiplexer = mismatch->data.nr == 102 || mismatch->data.nr == 117;  // socketcall, ipc
       if ((part_arch == arch::Arch::x86 || part_arch == arch::Arch::s390x) && multiplexer &&
           mismatch->data.arch == arch::audit_arch(part_arch))
-        d.note("on x86 and s390x, libseccomp also applies each socket and IPC call's rule to the multiplexer "
-               "(socketcall or ipc): give the multiplexer the same action as those calls");
+        d.note(
+            "on x86 and s390x, libseccomp also applies each socket and IPC call's rule to the multiplexer "
+            "(socketcall or ipc): give the multiplexer the same action as those calls");
       return std::nullopt;
     }
     const auto names = syscall_names(policy, part_arch);

@@ -17,7 +17,7 @@ namespace polc::backends::seccomp {
 
 struct SeccompArtifacts {
   std::vector<ProgramArtifact> programs;  // in target order
-  std::string oci_json;  // empty when no profile is exact on every target (warning W0007)
+  std::string oci_json;                   // empty when no profile is exact on every target (warning W0007)
 };
 
 // Returns nullopt after reporting errors to `engine` (a condition no filter can test exactly, a

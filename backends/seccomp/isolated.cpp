@@ -66,7 +66,10 @@ IsolatedJob::IsolatedJob(const std::function<std::optional<Bytes>(std::string*)>
 }
 
 IsolatedJob::IsolatedJob(IsolatedJob&& other) noexcept
-    : pid_(other.pid_), fd_(std::move(other.fd_)), deadline_ms_(other.deadline_ms_), seconds_(other.seconds_),
+    : pid_(other.pid_),
+      fd_(std::move(other.fd_)),
+      deadline_ms_(other.deadline_ms_),
+      seconds_(other.seconds_),
       start_error_(std::move(other.start_error_)) {
   other.pid_ = -1;
 }
@@ -76,8 +79,7 @@ IsolatedJob::~IsolatedJob() {
   if (pid_ > 0) {
     kill(pid_, SIGKILL);
     int status = 0;
-    while (waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
-    }
+    while (waitpid(pid_, &status, 0) < 0 && errno == EINTR) {}
   }
 }
 
@@ -110,11 +112,11 @@ std::optional<Bytes> IsolatedJob::finish(std::string* error) {
   fd_.reset();
   if (timed_out) kill(pid_, SIGKILL);
   int status = 0;
-  while (waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
-  }
+  while (waitpid(pid_, &status, 0) < 0 && errno == EINTR) {}
   pid_ = -1;
   if (timed_out) {
-    *error = "libseccomp did not finish within " + std::to_string(seconds_) + " s (libseccomp 2.5 can loop forever on some rule sets)";
+    *error = "libseccomp did not finish within " + std::to_string(seconds_) +
+             " s (libseccomp 2.5 can loop forever on some rule sets)";
     return std::nullopt;
   }
   if (!WIFEXITED(status) || WEXITSTATUS(status) != 0 || received.empty()) {

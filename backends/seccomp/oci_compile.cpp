@@ -13,12 +13,15 @@ namespace polc::backends::seccomp {
 namespace {
 
 std::optional<uint32_t> action_of(const std::string& name, uint32_t data) {
-  static const std::map<std::string, uint32_t> kActions = {
-      {"SCMP_ACT_KILL", SCMP_ACT_KILL_THREAD},      {"SCMP_ACT_KILL_THREAD", SCMP_ACT_KILL_THREAD},
-      {"SCMP_ACT_KILL_PROCESS", SCMP_ACT_KILL_PROCESS}, {"SCMP_ACT_TRAP", SCMP_ACT_TRAP},
-      {"SCMP_ACT_ERRNO", SCMP_ACT_ERRNO(0)},        {"SCMP_ACT_TRACE", SCMP_ACT_TRACE(0)},
-      {"SCMP_ACT_ALLOW", SCMP_ACT_ALLOW},           {"SCMP_ACT_LOG", SCMP_ACT_LOG},
-      {"SCMP_ACT_NOTIFY", SCMP_ACT_NOTIFY}};
+  static const std::map<std::string, uint32_t> kActions = {{"SCMP_ACT_KILL", SCMP_ACT_KILL_THREAD},
+                                                           {"SCMP_ACT_KILL_THREAD", SCMP_ACT_KILL_THREAD},
+                                                           {"SCMP_ACT_KILL_PROCESS", SCMP_ACT_KILL_PROCESS},
+                                                           {"SCMP_ACT_TRAP", SCMP_ACT_TRAP},
+                                                           {"SCMP_ACT_ERRNO", SCMP_ACT_ERRNO(0)},
+                                                           {"SCMP_ACT_TRACE", SCMP_ACT_TRACE(0)},
+                                                           {"SCMP_ACT_ALLOW", SCMP_ACT_ALLOW},
+                                                           {"SCMP_ACT_LOG", SCMP_ACT_LOG},
+                                                           {"SCMP_ACT_NOTIFY", SCMP_ACT_NOTIFY}};
   auto it = kActions.find(name);
   if (it == kActions.end()) return std::nullopt;
   if (name == "SCMP_ACT_ERRNO" || name == "SCMP_ACT_TRACE") return it->second | (data & 0xffff);
@@ -26,10 +29,13 @@ std::optional<uint32_t> action_of(const std::string& name, uint32_t data) {
 }
 
 std::optional<scmp_compare> op_of(const std::string& name) {
-  static const std::map<std::string, scmp_compare> kOps = {
-      {"SCMP_CMP_NE", SCMP_CMP_NE}, {"SCMP_CMP_LT", SCMP_CMP_LT}, {"SCMP_CMP_LE", SCMP_CMP_LE},
-      {"SCMP_CMP_EQ", SCMP_CMP_EQ}, {"SCMP_CMP_GE", SCMP_CMP_GE}, {"SCMP_CMP_GT", SCMP_CMP_GT},
-      {"SCMP_CMP_MASKED_EQ", SCMP_CMP_MASKED_EQ}};
+  static const std::map<std::string, scmp_compare> kOps = {{"SCMP_CMP_NE", SCMP_CMP_NE},
+                                                           {"SCMP_CMP_LT", SCMP_CMP_LT},
+                                                           {"SCMP_CMP_LE", SCMP_CMP_LE},
+                                                           {"SCMP_CMP_EQ", SCMP_CMP_EQ},
+                                                           {"SCMP_CMP_GE", SCMP_CMP_GE},
+                                                           {"SCMP_CMP_GT", SCMP_CMP_GT},
+                                                           {"SCMP_CMP_MASKED_EQ", SCMP_CMP_MASKED_EQ}};
   auto it = kOps.find(name);
   if (it == kOps.end()) return std::nullopt;
   return it->second;
@@ -103,8 +109,9 @@ std::optional<std::vector<uint8_t>> compile_here(const nlohmann::json& profile, 
 
 }  // namespace
 
-std::optional<std::vector<uint8_t>> compile_oci_profile(const nlohmann::json& profile, std::span<const arch::Arch> arches,
-                                                        std::string* error, int optimize) {
+std::optional<std::vector<uint8_t>> compile_oci_profile(const nlohmann::json& profile,
+                                                        std::span<const arch::Arch> arches, std::string* error,
+                                                        int optimize) {
   return start_oci_compile(profile, arches, optimize).finish(error);
 }
 

@@ -23,8 +23,9 @@ namespace polc::backends::seccomp {
 // SCMP_FLTATR_CTL_OPTIMIZE: 2 (binary tree, what polc checks) or 1 (linear: what runc gets by
 // leaving libseccomp's default; the benchmarks compare both). Returns nullopt with `error` set
 // when the profile is malformed or libseccomp refuses a rule (runc would refuse to start).
-std::optional<std::vector<uint8_t>> compile_oci_profile(const nlohmann::json& profile, std::span<const arch::Arch> arches,
-                                                        std::string* error, int optimize = 2);
+std::optional<std::vector<uint8_t>> compile_oci_profile(const nlohmann::json& profile,
+                                                        std::span<const arch::Arch> arches, std::string* error,
+                                                        int optimize = 2);
 
 // compile_oci_profile(), started in its own child so that every family compiles at once; the
 // job's finish() returns the program's bytes.

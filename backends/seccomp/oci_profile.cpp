@@ -59,7 +59,6 @@ const char* arch_token(arch::Arch a) {
   return "";
 }
 
-
 // The profile's entries: each syscall gets the rules of the first target that has rules for it,
 // trying targets whose filters compare 64 bits first (a masked 32-bit comparison written for them
 // also means the right thing where libseccomp compares only the low word; the reverse is false).

@@ -16,13 +16,13 @@ namespace polc::backends::seccomp {
 // Why no profile can be written: on `arch`, the profile would decide `witness` differently.
 struct OciConflict {
   arch::Arch arch = arch::Arch::x86_64;
-  std::string syscall;  // the syscall of the witness ("" when the number is not in the policy)
-  std::string detail;   // the witness, or what runc's compile refused
+  std::string syscall;                    // the syscall of the witness ("" when the number is not in the policy)
+  std::string detail;                     // the witness, or what runc's compile refused
   const ir::SyscallRule* rule = nullptr;  // a rule of that syscall, for the diagnostic's location
 };
 
 struct OciProfile {
-  std::string json;                     // empty when `conflict` is set
+  std::string json;  // empty when `conflict` is set
   std::optional<OciConflict> conflict;
 };
 

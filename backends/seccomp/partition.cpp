@@ -92,7 +92,7 @@ bool multiplexed(arch::Arch a, const std::string& syscall) {
 // width (or nothing). The regions are then interval sets, subtracted exactly and spelled with the
 // fewest comparisons; the general box algebra would fragment "everything but these ranges".
 std::optional<std::vector<std::pair<ir::Action, Region>>> single_argument_wins(std::span<const ir::SyscallRule> group,
-                                                                              CmpSpace space) {
+                                                                               CmpSpace space) {
   int arg = -1;
   unsigned width = 0;
   for (const ir::SyscallRule& r : group)

@@ -17,8 +17,8 @@ struct ProgramArtifact {
   std::string file;                      // the bundle file: "seccomp.x86_64.bpf"
   std::vector<arch::Arch> decides;       // every target the program decides (its arch family)
   std::vector<Insn> insns;
-  std::vector<uint8_t> raw;              // the .bpf file
-  std::string listing;                   // the .txt file
+  std::vector<uint8_t> raw;  // the .bpf file
+  std::string listing;       // the .txt file
 };
 
 }  // namespace polc::backends::seccomp

@@ -50,8 +50,7 @@ std::optional<Arch> from_audit_arch(uint32_t audit, int nr) {
   // Every number from bit 30 up (negative ones included) counts as x32, as libseccomp's filters
   // decide it; the kernel runs none of them as an x86_64 syscall. -1 (a tracer skipping the call)
   // stays x86_64, again as libseccomp decides it.
-  if (audit == 0xc000003e)
-    return nr != -1 && static_cast<uint32_t>(nr) >= kX32SyscallBit ? Arch::x32 : Arch::x86_64;
+  if (audit == 0xc000003e) return nr != -1 && static_cast<uint32_t>(nr) >= kX32SyscallBit ? Arch::x32 : Arch::x86_64;
   for (const auto& i : kInfo)
     if (i.audit == audit && i.arch != Arch::x32) return i.arch;
   return std::nullopt;

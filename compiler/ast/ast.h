@@ -52,7 +52,7 @@ struct Expr {
   std::string int_text;  // the literal as written (fmt keeps 0x/0o/0b spelling)
   std::string name;
   CmpOp op = CmpOp::Eq;
-  bool negated = false;  // for In
+  bool negated = false;        // for In
   bool parenthesized = false;  // written inside ( ), kept by fmt for readability
   std::unique_ptr<Expr> lhs;
   std::unique_ptr<Expr> rhs;
@@ -73,7 +73,7 @@ struct Action {
 // `name`, `name?`, `name(expr, ...)` or `@group`.
 struct SyscallTarget {
   bool is_group = false;
-  Name name;        // without the '@' for groups
+  Name name;              // without the '@' for groups
   bool optional = false;  // `name?`: only on arches that have the syscall
   bool has_parens = false;
   std::vector<ExprPtr> args;  // conditions (rules) or positional values (tests)
@@ -148,7 +148,7 @@ struct NetRule {
   bool deny = false;
   Direction direction = Direction::Any;
   Proto proto = Proto::Any;
-  bool any_port = false;  // `any` written
+  bool any_port = false;         // `any` written
   std::vector<PortRange> ports;  // empty and !any_port: not written
   bool has_to = false;
   std::vector<HostRef> hosts;

@@ -53,21 +53,23 @@ std::optional<std::string> read_regular(int dir_fd, const std::string& path, uin
   if (fd.get() < 0) {
     const int err = errno;
     if (err == ENOENT)
-      problems.push_back({ProblemKind::FileMissing, path, path + " is missing", "rebuild the bundle, or restore the file"});
+      problems.push_back(
+          {ProblemKind::FileMissing, path, path + " is missing", "rebuild the bundle, or restore the file"});
     else if (err == ELOOP || err == EXDEV)
       problems.push_back({ProblemKind::FileUnlisted, path, path + " is a symlink or leaves the bundle directory",
                           "a bundle holds regular files only"});
-    else
-      problems.push_back({ProblemKind::Unreadable, path, "cannot open " + path + ": " + errno_text(err), ""});
+    else problems.push_back({ProblemKind::Unreadable, path, "cannot open " + path + ": " + errno_text(err), ""});
     return std::nullopt;
   }
   struct stat st {};
   if (fstat(fd.get(), &st) != 0 || !S_ISREG(st.st_mode)) {
-    problems.push_back({ProblemKind::FileUnlisted, path, path + " is not a regular file", "a bundle holds regular files only"});
+    problems.push_back(
+        {ProblemKind::FileUnlisted, path, path + " is not a regular file", "a bundle holds regular files only"});
     return std::nullopt;
   }
   if (static_cast<uint64_t>(st.st_size) > limit) {
-    problems.push_back({ProblemKind::FileModified, path, path + " is too large (" + std::to_string(st.st_size) + " bytes)", ""});
+    problems.push_back(
+        {ProblemKind::FileModified, path, path + " is too large (" + std::to_string(st.st_size) + " bytes)", ""});
     return std::nullopt;
   }
   // Up to one byte past the cap, so that a file growing while it is read is noticed; sizes are
@@ -93,8 +95,8 @@ std::optional<std::string> read_regular(int dir_fd, const std::string& path, uin
 
 // Every directory entry beneath `dir_fd` that is not an expected file (or a directory leading to
 // one) is a problem: unlisted files are covered by no digest and no signature.
-void walk(int dir_fd, const std::string& prefix, const std::set<std::string>& expected, const std::set<std::string>& dirs,
-          int depth, size_t& entries, Problems& problems) {
+void walk(int dir_fd, const std::string& prefix, const std::set<std::string>& expected,
+          const std::set<std::string>& dirs, int depth, size_t& entries, Problems& problems) {
   UniqueFd fd(openat(dir_fd, prefix.empty() ? "." : prefix.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
   if (!fd.valid()) {
     problems.push_back({ProblemKind::Unreadable, prefix, "cannot list " + prefix + ": " + errno_text(errno), ""});
@@ -119,7 +121,10 @@ void walk(int dir_fd, const std::string& prefix, const std::set<std::string>& ex
     if (S_ISDIR(st.st_mode) && dirs.count(path) != 0 && depth < kMaxDepth) {
       walk(dir_fd, path, expected, dirs, depth + 1, entries, problems);
     } else if (expected.count(path) == 0) {
-      const char* what = S_ISLNK(st.st_mode) ? "a symlink" : S_ISDIR(st.st_mode) ? "a directory" : S_ISREG(st.st_mode) ? "a file" : "a special file";
+      const char* what = S_ISLNK(st.st_mode)   ? "a symlink"
+                         : S_ISDIR(st.st_mode) ? "a directory"
+                         : S_ISREG(st.st_mode) ? "a file"
+                                               : "a special file";
       problems.push_back({ProblemKind::FileUnlisted, path, path + " is " + what + " that manifest.json does not list",
                           "remove it: a bundle holds exactly the files its manifest lists (and signatures.json)"});
     }
@@ -142,20 +147,23 @@ BundleContents read_bundle(const std::string& dir) {
   bundle.real_dir = dir;
   const UniqueFd dir_fd(open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
   if (dir_fd.get() < 0) {
-    bundle.problems.push_back({ProblemKind::Unreadable, dir, "cannot open the bundle directory " + dir + ": " + errno_text(errno),
+    bundle.problems.push_back({ProblemKind::Unreadable, dir,
+                               "cannot open the bundle directory " + dir + ": " + errno_text(errno),
                                "give the directory `polc build -o DIR` wrote (DIR/<policy name>)"});
     return bundle;
   }
   // The directory actually opened, not a second lookup of `dir` that a rename could redirect.
   char real[PATH_MAX];
   const std::string self = "/proc/self/fd/" + std::to_string(dir_fd.get());
-  if (const ssize_t n = readlink(self.c_str(), real, sizeof real - 1); n > 0) bundle.real_dir.assign(real, static_cast<size_t>(n));
+  if (const ssize_t n = readlink(self.c_str(), real, sizeof real - 1); n > 0)
+    bundle.real_dir.assign(real, static_cast<size_t>(n));
   Problems manifest_problems;
   auto manifest = read_regular(dir_fd.get(), kManifestFile, kMaxManifestSize, manifest_problems);
   if (!manifest) {
     for (Problem& p : manifest_problems) {
       p.kind = p.kind == ProblemKind::Unreadable ? p.kind : ProblemKind::MalformedManifest;
-      if (p.hint.empty() || p.kind == ProblemKind::MalformedManifest) p.hint = "is this a directory `polc build` wrote?";
+      if (p.hint.empty() || p.kind == ProblemKind::MalformedManifest)
+        p.hint = "is this a directory `polc build` wrote?";
       bundle.problems.push_back(std::move(p));
     }
     return bundle;

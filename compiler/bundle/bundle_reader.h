@@ -25,8 +25,8 @@ struct BundleFile {
   std::string path;    // bundle-relative, as listed
   std::string sha256;  // lowercase hex
   uint64_t size = 0;
-  std::string bytes;   // the contents (empty when the file failed its check)
-  bool source = false; // listed under "sources" rather than "artifacts"
+  std::string bytes;    // the contents (empty when the file failed its check)
+  bool source = false;  // listed under "sources" rather than "artifacts"
 };
 
 struct BundleContents {
@@ -34,11 +34,11 @@ struct BundleContents {
   std::string real_dir;        // canonical absolute path (for audit lines); `dir` when unknown
   std::string manifest_bytes;  // exactly as stored: what signatures cover
   std::string manifest_sha256;
-  Manifest manifest;           // as read (manifest_schema.h); trustworthy only when intact()
-  std::optional<std::time_t> expires_at;  // manifest.expires
-  std::vector<BundleFile> files;        // artifacts, then sources, in manifest order
+  Manifest manifest;                            // as read (manifest_schema.h); trustworthy only when intact()
+  std::optional<std::time_t> expires_at;        // manifest.expires
+  std::vector<BundleFile> files;                // artifacts, then sources, in manifest order
   std::optional<std::string> signatures_bytes;  // signatures.json, when present
-  Problems problems;           // integrity problems; the bundle is intact only when empty
+  Problems problems;                            // integrity problems; the bundle is intact only when empty
 
   bool intact() const { return problems.empty(); }
   const BundleFile* find(std::string_view path) const;

@@ -42,15 +42,19 @@ Coverage build_coverage(const ir::Policy& policy, const diag::SourceManager& sou
   std::map<Key, CoverageEntry> map;
   // A filesystem section denies every right its minimum ABI handles unless a rule grants it:
   // the `landlock abi` statement stands for that, and needs an enforcer even with no rules.
-  if (policy.filesystem.present && policy.filesystem.min_abi > 0) add_origin(map, policy.filesystem.abi_origin, sources);
+  if (policy.filesystem.present && policy.filesystem.min_abi > 0)
+    add_origin(map, policy.filesystem.abi_origin, sources);
   for (const ir::FsRule& r : policy.filesystem.rules)
     for (const ir::Origin& o : r.origins) add_origin(map, o, sources);
   for (const ir::Origin& o : policy.filesystem.scope_origins) add_origin(map, o, sources);
   for (const ir::NetRule& r : policy.network.rules) {
     add_origin(map, r.origin, sources);
-    const bool domains = std::any_of(r.hosts.begin(), r.hosts.end(), [](const ir::Host& h) { return h.kind == ir::HostKind::Domain; });
-    const bool addresses = std::any_of(r.hosts.begin(), r.hosts.end(), [](const ir::Host& h) { return h.kind != ir::HostKind::Domain; });
-    if (domains && addresses) map.at(key_of(r.origin, sources)).parts = {backends::kPartAddresses, backends::kPartDomains};
+    const bool domains =
+        std::any_of(r.hosts.begin(), r.hosts.end(), [](const ir::Host& h) { return h.kind == ir::HostKind::Domain; });
+    const bool addresses =
+        std::any_of(r.hosts.begin(), r.hosts.end(), [](const ir::Host& h) { return h.kind != ir::HostKind::Domain; });
+    if (domains && addresses)
+      map.at(key_of(r.origin, sources)).parts = {backends::kPartAddresses, backends::kPartDomains};
   }
   if (policy.network.proxy) add_origin(map, policy.network.proxy->origin, sources);
   for (const ir::ArchFilter& af : policy.syscalls.arches)
@@ -76,9 +80,10 @@ Coverage build_coverage(const ir::Policy& policy, const diag::SourceManager& sou
     std::stable_sort(e.enforced_by.begin(), e.enforced_by.end(),
                      [](const auto& a, const auto& b) { return a.artifact < b.artifact; });
     // One statement over several programs' rules of the same arch family repeats lines: keep one.
-    e.enforced_by.erase(std::unique(e.enforced_by.begin(), e.enforced_by.end(),
-                                    [](const auto& a, const auto& b) { return a.artifact == b.artifact && a.how == b.how; }),
-                        e.enforced_by.end());
+    e.enforced_by.erase(
+        std::unique(e.enforced_by.begin(), e.enforced_by.end(),
+                    [](const auto& a, const auto& b) { return a.artifact == b.artifact && a.how == b.how; }),
+        e.enforced_by.end());
     out.entries.push_back(std::move(e));
   }
   return out;
@@ -88,9 +93,8 @@ size_t report_unenforced(const Coverage& coverage, diag::Engine& engine) {
   size_t reported = 0;
   for (const CoverageEntry& e : coverage.entries) {
     auto full = [&](const std::string& part) {
-      return std::any_of(e.enforced_by.begin(), e.enforced_by.end(), [&](const auto& en) {
-        return en.extent == backends::Extent::Full && en.part == part;
-      });
+      return std::any_of(e.enforced_by.begin(), e.enforced_by.end(),
+                         [&](const auto& en) { return en.extent == backends::Extent::Full && en.part == part; });
     };
     if (full("")) continue;
     if (!e.parts.empty() && std::all_of(e.parts.begin(), e.parts.end(), full)) continue;
@@ -136,7 +140,8 @@ std::string coverage_text(const Coverage& coverage) {
     out += e.origin.where + (e.statement.empty() ? "" : ": " + e.statement) + "\n";
     if (e.enforced_by.empty()) out += "    (enforced by nothing)\n";
     for (const auto& en : e.enforced_by)
-      out += "    " + en.artifact + (en.extent == backends::Extent::Full && en.part.empty() ? "" : " (partly)") + ": " + en.how + "\n";
+      out += "    " + en.artifact + (en.extent == backends::Extent::Full && en.part.empty() ? "" : " (partly)") + ": " +
+             en.how + "\n";
   }
   return out;
 }

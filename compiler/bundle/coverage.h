@@ -15,7 +15,7 @@ namespace polc::bundle {
 
 struct CoverageEntry {
   ir::Origin origin;
-  std::string statement;  // the statement's first source line, trimmed ("" for implicit rules)
+  std::string statement;               // the statement's first source line, trimmed ("" for implicit rules)
   backends::Enforcements enforced_by;  // sorted by artifact
   // Parts that must each be enforced in full when no artifact enforces the whole statement
   // (backends::kPartAddresses, kPartDomains); empty for statements without parts.

@@ -61,7 +61,8 @@ std::optional<PrivateKey> PrivateKey::from_pem(const std::string& pem, std::stri
   BIO* bio = BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size()));
   if (bio == nullptr) crypto_failure("BIO_new_mem_buf");
   // An empty passphrase callback: an encrypted key is refused rather than prompting.
-  EVP_PKEY* pkey = PEM_read_bio_PrivateKey(bio, nullptr, [](char*, int, int, void*) { return 0; }, nullptr);
+  EVP_PKEY* pkey = PEM_read_bio_PrivateKey(
+      bio, nullptr, [](char*, int, int, void*) { return 0; }, nullptr);
   BIO_free(bio);
   if (pkey == nullptr) {
     error = "not an unencrypted PEM private key (" + last_error() + ")";
@@ -148,7 +149,8 @@ bool is_weak_public_key(const PublicKey& key) {
   for (const auto& weak : kSmallOrder)
     if (std::equal(y.begin(), y.end(), weak)) return true;
   // Non-canonical: y >= p = 2^255 - 19, i.e. 0x7fff...ffed and above.
-  const bool top_all_ones = y[31] == 0x7f && std::all_of(y.begin() + 1, y.begin() + 31, [](uint8_t b) { return b == 0xff; });
+  const bool top_all_ones =
+      y[31] == 0x7f && std::all_of(y.begin() + 1, y.begin() + 31, [](uint8_t b) { return b == 0xff; });
   return top_all_ones && y[0] >= 0xed;
 }
 

@@ -26,8 +26,8 @@ class PrivateKey {
   // Parses a PEM private key; nullopt (with `error` set) unless it is an unencrypted Ed25519 key.
   static std::optional<PrivateKey> from_pem(const std::string& pem, std::string& error);
 
-  std::string to_pem() const;          // "-----BEGIN PRIVATE KEY-----..."
-  std::string public_pem() const;      // "-----BEGIN PUBLIC KEY-----..."
+  std::string to_pem() const;      // "-----BEGIN PRIVATE KEY-----..."
+  std::string public_pem() const;  // "-----BEGIN PUBLIC KEY-----..."
   PublicKey public_key() const;
   SignatureBytes sign(const std::string& message) const;
 

@@ -19,13 +19,15 @@ std::string base64_encode(const uint8_t* data, size_t size) {
 std::optional<std::vector<uint8_t>> base64_decode(const std::string& text) {
   if (text.empty() || text.size() % 4 != 0 || text.size() > (1u << 20)) return std::nullopt;
   const bool alphabet = std::all_of(text.begin(), text.end(), [](char c) {
-    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '+' || c == '/' || c == '=';
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '+' || c == '/' ||
+           c == '=';
   });
   if (!alphabet) return std::nullopt;
   const size_t padding = text.size() - text.find_last_not_of('=') - 1;
   if (padding > 2 || text.find('=') < text.size() - padding) return std::nullopt;
   std::vector<uint8_t> out(text.size() / 4 * 3);
-  const int n = EVP_DecodeBlock(out.data(), reinterpret_cast<const unsigned char*>(text.data()), static_cast<int>(text.size()));
+  const int n =
+      EVP_DecodeBlock(out.data(), reinterpret_cast<const unsigned char*>(text.data()), static_cast<int>(text.size()));
   if (n < 0) return std::nullopt;
   out.resize(static_cast<size_t>(n) - padding);  // EVP_DecodeBlock counts padding as zero bytes
   // Canonical: unused low bits of the last symbol must be zero, which re-encoding checks.

@@ -9,7 +9,9 @@
 namespace polc::bundle {
 
 std::string base64_encode(const uint8_t* data, size_t size);
-inline std::string base64_encode(const std::vector<uint8_t>& bytes) { return base64_encode(bytes.data(), bytes.size()); }
+inline std::string base64_encode(const std::vector<uint8_t>& bytes) {
+  return base64_encode(bytes.data(), bytes.size());
+}
 // Strict: padded, canonical, no whitespace; nullopt for anything else.
 std::optional<std::vector<uint8_t>> base64_decode(const std::string& text);
 

@@ -47,7 +47,8 @@ std::optional<nlohmann::json> JsonDocument::parse_object(const std::string& byte
   // the first "threshold" would not see the one that takes effect.
   std::vector<std::set<std::string>> keys;  // one set per open object
   std::optional<std::string> duplicate;
-  const nlohmann::json::parser_callback_t watch = [&](int, nlohmann::json::parse_event_t event, nlohmann::json& parsed) {
+  const nlohmann::json::parser_callback_t watch = [&](int, nlohmann::json::parse_event_t event,
+                                                      nlohmann::json& parsed) {
     using E = nlohmann::json::parse_event_t;
     if (event == E::object_start) keys.emplace_back();
     else if (event == E::object_end && !keys.empty()) keys.pop_back();

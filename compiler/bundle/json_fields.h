@@ -25,7 +25,8 @@ struct JsonDocument {
   // Parses `bytes` as one JSON object; nullopt (reported) otherwise.
   std::optional<nlohmann::json> parse_object(const std::string& bytes) const;
   // Reports every key of `object` not in `allowed`. Returns false when there was one.
-  bool only_keys(const nlohmann::json& object, std::initializer_list<const char*> allowed, const std::string& where) const;
+  bool only_keys(const nlohmann::json& object, std::initializer_list<const char*> allowed,
+                 const std::string& where) const;
 };
 
 }  // namespace polc::bundle

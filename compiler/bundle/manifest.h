@@ -31,7 +31,7 @@ struct ManifestInput {
   std::string compiler_version;
   const std::map<std::string, std::vector<uint8_t>>& artifacts;  // the backends' files, by bundle path
   const std::vector<SourceFile>& sources;
-  std::vector<std::string> backends;   // selected, sorted
+  std::vector<std::string> backends;  // selected, sorted
   const Coverage& coverage;
   ManifestVerification verification;
   std::optional<std::string> expires;  // canonical UTC time (format_utc_time)

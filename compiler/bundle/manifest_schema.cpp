@@ -41,7 +41,8 @@ json coverage_json(const std::vector<ManifestStatement>& coverage) {
   for (const ManifestStatement& e : coverage) {
     json by = json::array();
     for (const ManifestClaim& c : e.enforced_by)
-      by.push_back({{"artifact", c.artifact}, {"extent", c.full ? "full" : "partial"}, {"part", c.part}, {"how", c.how}});
+      by.push_back(
+          {{"artifact", c.artifact}, {"extent", c.full ? "full" : "partial"}, {"part", c.part}, {"how", c.how}});
     out.push_back({{"statement", e.statement}, {"at", e.at}, {"module", e.module}, {"enforced_by", std::move(by)}});
   }
   return out;
@@ -98,7 +99,8 @@ uint64_t num(const json& j, const char* key) {
   if (!j.is_object()) return 0;
   auto it = j.find(key);
   if (it == j.end() || !it->is_number_integer()) return 0;
-  return it->is_number_unsigned() ? it->get<uint64_t>() : static_cast<uint64_t>(std::max<int64_t>(it->get<int64_t>(), 0));
+  return it->is_number_unsigned() ? it->get<uint64_t>()
+                                  : static_cast<uint64_t>(std::max<int64_t>(it->get<int64_t>(), 0));
 }
 
 const json& member(const json& j, const char* key) {
@@ -164,16 +166,13 @@ void read_header(const json& m, Manifest& out, Problems& problems) {
   const json* version = policy && policy->contains("version") ? &(*policy)["version"] : nullptr;
   if (name == nullptr || !name->is_string() || name->get<std::string>().empty())
     malformed(problems, "manifest.json: policy.name is missing or not a string");
-  else
-    out.policy_name = name->get<std::string>();
+  else out.policy_name = name->get<std::string>();
   if (version == nullptr || !version->is_number_unsigned() || version->get<uint64_t>() > INT64_MAX)
     malformed(problems, "manifest.json: policy.version is missing or not a non-negative integer");
-  else
-    out.policy_version = version->get<int64_t>();
+  else out.policy_version = version->get<int64_t>();
   if (const auto compiler = m.find("compiler"); compiler != m.end() && compiler->is_string())
     out.compiler = compiler->get<std::string>();
-  else
-    malformed(problems, "manifest.json: \"compiler\" is missing or not a string");
+  else malformed(problems, "manifest.json: \"compiler\" is missing or not a string");
   if (const auto expires = m.find("expires"); expires != m.end()) {
     if (expires->is_string()) out.expires = expires->get<std::string>();
     const auto at = out.expires ? parse_utc_time(*out.expires) : std::nullopt;
@@ -228,22 +227,27 @@ Manifest from_json(const std::string& bytes, Problems& problems) {
   Manifest out;
   out.format.clear();
   const JsonDocument doc{ProblemKind::MalformedManifest, kManifestFile,
-                         "manifest.json is written by `polc build`; rebuild the bundle instead of editing it", problems};
+                         "manifest.json is written by `polc build`; rebuild the bundle instead of editing it",
+                         problems};
   const auto parsed = doc.parse_object(bytes);
   if (!parsed) return out;
   const json& m = *parsed;
   // One spelling per manifest: what is signed is exactly what every reader parses.
   if (m.dump(-1, ' ', false, json::error_handler_t::replace) != bytes)
     malformed(problems, "manifest.json is not in canonical form (sorted keys, no whitespace)");
-  if (const auto format = m.find("format"); format != m.end() && format->is_string()) out.format = format->get<std::string>();
+  if (const auto format = m.find("format"); format != m.end() && format->is_string())
+    out.format = format->get<std::string>();
   read_header(m, out, problems);
   std::set<std::string> seen;
-  read_file_list(m, "artifacts", seen, problems, [&](const json&, const std::string& path, const std::string& sha, uint64_t size) {
-    out.artifacts.push_back({path, sha, size});
-  });
-  read_file_list(m, "sources", seen, problems, [&](const json& entry, const std::string& path, const std::string& sha, uint64_t size) {
-    out.sources.push_back({path, str(entry, "role"), str(entry, "module"), str(entry, "import"), sha, size});
-  });
+  read_file_list(m, "artifacts", seen, problems,
+                 [&](const json&, const std::string& path, const std::string& sha, uint64_t size) {
+                   out.artifacts.push_back({path, sha, size});
+                 });
+  read_file_list(
+      m, "sources", seen, problems,
+      [&](const json& entry, const std::string& path, const std::string& sha, uint64_t size) {
+        out.sources.push_back({path, str(entry, "role"), str(entry, "module"), str(entry, "import"), sha, size});
+      });
   read_reviewed(m, out);
   return out;
 }

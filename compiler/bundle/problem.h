@@ -12,19 +12,19 @@
 namespace polc::bundle {
 
 enum class ProblemKind {
-  Unreadable,          // a file or the bundle directory cannot be read (I/O, permissions)
-  MalformedManifest,   // manifest.json is not a valid, canonical polc.bundle/1 manifest
-  FileModified,        // a listed file's size or SHA-256 differs from the manifest
-  FileMissing,         // a listed file is absent
-  FileUnlisted,        // a file (or symlink, directory, device) the manifest does not list
-  MalformedSignatures, // signatures.json is not a valid polc.signatures/1 document
-  MalformedTrust,      // the trust file is not a valid polc.trust/1 document
-  UnknownSigner,       // a signature by a key the trust file does not list
-  BadSignature,        // a signature by a trusted key that does not verify
-  TooFewSigners,       // fewer distinct trusted signers than the threshold
-  Expired,             // the manifest's `expires` is in the past
-  Rollback,            // the policy's version is below the trust file's minimum
-  PolicyNotTrusted,    // the trust file does not name this policy
+  Unreadable,           // a file or the bundle directory cannot be read (I/O, permissions)
+  MalformedManifest,    // manifest.json is not a valid, canonical polc.bundle/1 manifest
+  FileModified,         // a listed file's size or SHA-256 differs from the manifest
+  FileMissing,          // a listed file is absent
+  FileUnlisted,         // a file (or symlink, directory, device) the manifest does not list
+  MalformedSignatures,  // signatures.json is not a valid polc.signatures/1 document
+  MalformedTrust,       // the trust file is not a valid polc.trust/1 document
+  UnknownSigner,        // a signature by a key the trust file does not list
+  BadSignature,         // a signature by a trusted key that does not verify
+  TooFewSigners,        // fewer distinct trusted signers than the threshold
+  Expired,              // the manifest's `expires` is in the past
+  Rollback,             // the policy's version is below the trust file's minimum
+  PolicyNotTrusted,     // the trust file does not name this policy
 };
 
 struct Problem {

@@ -66,12 +66,14 @@ std::optional<Signatures> parse_signatures(const std::string& bytes, const std::
 std::string signatures_json(const Signatures& signatures) {
   std::vector<SignatureEntry> entries = signatures.entries;
   std::sort(entries.begin(), entries.end(), [](const auto& a, const auto& b) { return a.key_id < b.key_id; });
-  entries.erase(std::unique(entries.begin(), entries.end(), [](const auto& a, const auto& b) { return a.key_id == b.key_id; }),
-                entries.end());
+  entries.erase(
+      std::unique(entries.begin(), entries.end(), [](const auto& a, const auto& b) { return a.key_id == b.key_id; }),
+      entries.end());
   nlohmann::json list = nlohmann::json::array();
   for (const SignatureEntry& e : entries)
     list.push_back({{"algorithm", "ed25519"}, {"key_id", e.key_id}, {"signature", e.signature}});
-  const nlohmann::json doc = {{"format", kSignaturesFormat}, {"manifest_sha256", signatures.manifest_sha256}, {"signatures", list}};
+  const nlohmann::json doc = {
+      {"format", kSignaturesFormat}, {"manifest_sha256", signatures.manifest_sha256}, {"signatures", list}};
   return doc.dump(-1, ' ', false, nlohmann::json::error_handler_t::strict);
 }
 

@@ -45,8 +45,9 @@ void read_keys(const nlohmann::json& json, const JsonDocument& doc, Trust& trust
     }
     std::copy(raw->begin(), raw->end(), key.public_key.begin());
     if (is_weak_public_key(key.public_key)) {
-      doc.fail(where + ": \"public_key\" is a point of small order or a non-canonical encoding, for which anyone "
-                       "could forge signatures; it cannot be a real signer's key");
+      doc.fail(where +
+               ": \"public_key\" is a point of small order or a non-canonical encoding, for which anyone "
+               "could forge signatures; it cannot be a real signer's key");
       continue;
     }
     key.id = key_id(key.public_key);
@@ -128,9 +129,9 @@ TrustReport evaluate_trust(const BundleContents& bundle, const Trust& trust, std
     report.min_version = policy->second.min_version;
     if (bundle.manifest.policy_version < policy->second.min_version)
       problems.push_back({ProblemKind::Rollback, kManifestFile,
-                          "policy " + bundle.manifest.policy_name + " version " + std::to_string(bundle.manifest.policy_version) +
-                              " is below the lowest version " + trust.file + " accepts (" +
-                              std::to_string(policy->second.min_version) + "): a rollback",
+                          "policy " + bundle.manifest.policy_name + " version " +
+                              std::to_string(bundle.manifest.policy_version) + " is below the lowest version " +
+                              trust.file + " accepts (" + std::to_string(policy->second.min_version) + "): a rollback",
                           "launch the current version of the policy"});
   }
   if (bundle.expires_at && *bundle.expires_at <= now)

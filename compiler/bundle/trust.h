@@ -55,10 +55,10 @@ struct SignerStatus {
 struct TrustReport {
   std::string trust_file;
   unsigned threshold = 0;
-  unsigned valid_signers = 0;          // distinct trusted keys with a valid signature
-  std::vector<SignerStatus> signers;   // every trusted key, in trust-file order
+  unsigned valid_signers = 0;                // distinct trusted keys with a valid signature
+  std::vector<SignerStatus> signers;         // every trusted key, in trust-file order
   std::vector<std::string> unknown_signers;  // key ids of signatures by keys the trust file lacks
-  std::optional<int64_t> min_version;  // the trust file's floor for this policy
+  std::optional<int64_t> min_version;        // the trust file's floor for this policy
   Problems problems;
   bool accepted() const { return problems.empty(); }
 };

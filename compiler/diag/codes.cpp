@@ -36,7 +36,8 @@ constexpr bool ids_are_well_formed() {
   }
   return true;
 }
-static_assert(ids_are_well_formed(), "codes.def: an id is not E or W and four digits, or its severity is not its letter's");
+static_assert(ids_are_well_formed(),
+              "codes.def: an id is not E or W and four digits, or its severity is not its letter's");
 
 // Codes of one hundred (E01xx, W07xx) are listed in increasing order, so no id appears twice.
 constexpr bool ids_increase_within_their_hundred() {

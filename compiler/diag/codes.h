@@ -17,10 +17,10 @@ enum class Code {
 
 struct CodeInfo {
   Code code;
-  std::string_view id;       // "E0201": stable, shown to users
-  std::string_view name;     // "unknown-syscall": stable, for SARIF rule names
+  std::string_view id;    // "E0201": stable, shown to users
+  std::string_view name;  // "unknown-syscall": stable, for SARIF rule names
   Severity severity;
-  std::string_view summary;  // one line
+  std::string_view summary;      // one line
   std::string_view explanation;  // `polc explain`: why it is an error and how to fix it
 };
 

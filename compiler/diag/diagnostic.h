@@ -69,7 +69,7 @@ class Engine {
 
  private:
   SourceManager& sources_;
-  std::deque<Diagnostic> diags_;  // deque: report() hands out references
+  std::deque<Diagnostic> diags_;      // deque: report() hands out references
   std::deque<Diagnostic> discarded_;  // repeats of an existing diagnostic, kept only so callers can chain
 };
 

@@ -79,7 +79,8 @@ void append_snippet(std::string& out, const SourceManager& sm, SourceRange r) {
   const std::string_view shown = text.substr(from, to - from);
   const std::string gutter = std::to_string(begin.line);
   const std::string pad(gutter.size(), ' ');
-  out += pad + " |\n" + gutter + " | " + prefix + printable(shown) + suffix + "\n" + pad + " | " + std::string(prefix.size(), ' ');
+  out += pad + " |\n" + gutter + " | " + prefix + printable(shown) + suffix + "\n" + pad + " | " +
+         std::string(prefix.size(), ' ');
   // Re-use the line's own tabs so the caret lines up however the terminal expands them.
   uint32_t col = first;
   for (size_t i = from; i < to && col < begin.column; ++i) {
@@ -110,8 +111,8 @@ json sarif_region(const SourceManager& sm, SourceRange r) {
 }
 
 json sarif_location(const SourceManager& sm, SourceRange r) {
-  return json{{"physicalLocation",
-               {{"artifactLocation", {{"uri", sm.path(r.file)}}}, {"region", sarif_region(sm, r)}}}};
+  return json{
+      {"physicalLocation", {{"artifactLocation", {{"uri", sm.path(r.file)}}}, {"region", sarif_region(sm, r)}}}};
 }
 
 std::string_view sarif_level(Severity s) {
@@ -135,12 +136,14 @@ std::string render_human(const Engine& engine) {
   size_t shown = 0;
   for (const Diagnostic* d : sorted) {
     if (++shown > kMaxShown) {
-      out += "... " + std::to_string(sorted.size() - kMaxShown) + " more diagnostics not shown (use --format json for all)\n";
+      out += "... " + std::to_string(sorted.size() - kMaxShown) +
+             " more diagnostics not shown (use --format json for all)\n";
       break;
     }
     const CodeInfo& ci = info(d->code);
     out += printable(location_prefix(sm, d->range) + ": " + std::string(severity_word(d->severity)) + "[" +
-                     std::string(ci.id) + "]: " + d->message) + "\n";
+                     std::string(ci.id) + "]: " + d->message) +
+           "\n";
     append_snippet(out, sm, d->range);
     for (const Note& n : d->notes) {
       if (n.range.valid()) {
@@ -154,7 +157,8 @@ std::string render_human(const Engine& engine) {
     for (const FixIt& f : d->fixits) {
       if (f.range.begin == f.range.end) {
         const LineCol at = sm.line_col(f.range.file, f.range.begin);
-        out += "  = fix: insert `" + f.replacement + "` at " + std::to_string(at.line) + ":" + std::to_string(at.column) + "\n";
+        out += "  = fix: insert `" + f.replacement + "` at " + std::to_string(at.line) + ":" +
+               std::to_string(at.column) + "\n";
       } else {
         out += "  = fix: replace with `" + f.replacement + "`\n";
       }
@@ -176,7 +180,8 @@ std::string render_json(const Engine& engine) {
     json notes = json::array();
     for (const Note& n : d->notes) notes.push_back({{"message", n.message}, {"range", range_json(sm, n.range)}});
     json fixits = json::array();
-    for (const FixIt& f : d->fixits) fixits.push_back({{"range", range_json(sm, f.range)}, {"replacement", f.replacement}});
+    for (const FixIt& f : d->fixits)
+      fixits.push_back({{"range", range_json(sm, f.range)}, {"replacement", f.replacement}});
     arr.push_back({{"code", ci.id},
                    {"name", ci.name},
                    {"severity", severity_word(d->severity)},
@@ -239,22 +244,20 @@ std::string render_sarif(const Engine& engine, std::string_view tool_version) {
         replacements.push_back({{"deletedRegion", {{"charOffset", begin}, {"charLength", end - begin}}},
                                 {"insertedContent", {{"text", f.replacement}}}});
       }
-      result["fixes"] = json::array({{{"description", {{"text", d->help.empty() ? d->message : d->help}}},
-                                      {"artifactChanges",
-                                       json::array({{{"artifactLocation", {{"uri", sm.path(d->fixits[0].range.file)}}},
-                                                     {"replacements", replacements}}})}}});
+      result["fixes"] = json::array(
+          {{{"description", {{"text", d->help.empty() ? d->message : d->help}}},
+            {"artifactChanges", json::array({{{"artifactLocation", {{"uri", sm.path(d->fixits[0].range.file)}}},
+                                              {"replacements", replacements}}})}}});
     }
     results.push_back(result);
   }
   json run = {{"tool",
                {{"driver",
-                 {{"name", "polc"},
-                  {"version", tool_version},
-                  {"semanticVersion", tool_version},
-                  {"rules", rules}}}}},
+                 {{"name", "polc"}, {"version", tool_version}, {"semanticVersion", tool_version}, {"rules", rules}}}}},
               {"columnKind", "unicodeCodePoints"},
               {"results", results}};
-  json sarif = {{"$schema", "https://json.schemastore.org/sarif-2.1.0.json"}, {"version", "2.1.0"}, {"runs", json::array({run})}};
+  json sarif = {
+      {"$schema", "https://json.schemastore.org/sarif-2.1.0.json"}, {"version", "2.1.0"}, {"runs", json::array({run})}};
   return sarif.dump(2, ' ', false, json::error_handler_t::replace) + "\n";
 }
 

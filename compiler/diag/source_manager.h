@@ -48,7 +48,7 @@ class SourceManager {
     std::string path;
     std::string contents;
     std::vector<uint32_t> line_starts;  // byte offset of each line's first byte
-    bool ascii = true;  // columns are then byte distances: no scan per lookup
+    bool ascii = true;                  // columns are then byte distances: no scan per lookup
   };
   const File& file(FileId id) const;
   std::deque<File> files_;  // deque: references stay valid as files are added

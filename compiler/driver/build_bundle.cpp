@@ -48,7 +48,8 @@ std::optional<std::string> parse_backends(const std::vector<std::string>& values
     while (std::getline(list, name, ',')) {
       if (backends::find_backend(name) == nullptr) {
         std::string known;
-        for (const backends::Backend& b : backends::registry()) known += (known.empty() ? "" : ", ") + std::string(b.name);
+        for (const backends::Backend& b : backends::registry())
+          known += (known.empty() ? "" : ", ") + std::string(b.name);
         return "unknown backend `" + name + "` (known: " + known + ")";
       }
       out.insert(name);

@@ -24,7 +24,8 @@ bool same_inode(const struct stat& a, const struct stat& b) { return a.st_dev ==
 // True if `entry` in `parent_fd` is still the directory open as `fd` (not renamed, removed or
 // replaced since it was opened).
 bool still_named(int parent_fd, const std::string& entry, int fd) {
-  struct stat named {}, held {};
+  struct stat named {
+  }, held{};
   return fstatat(parent_fd, entry.c_str(), &named, AT_SYMLINK_NOFOLLOW) == 0 && fstat(fd, &held) == 0 &&
          same_inode(named, held);
 }
@@ -86,8 +87,7 @@ std::optional<BuildTempDir> create_build_temp_dir(int parent_fd, const std::stri
     // Blocking: a build cleaning up may hold the lock for a moment (it saw this directory before we
     // locked it and took it for a left-over). Without flock support the directory stays unlocked,
     // and no cleaner can lock it either, so it is never removed from under us.
-    while (flock(dir.get(), LOCK_EX) != 0 && errno == EINTR) {
-    }
+    while (flock(dir.get(), LOCK_EX) != 0 && errno == EINTR) {}
     // If a cleaner removed it while we waited, start again with a new name.
     if (!still_named(parent_fd, entry, dir.get())) continue;
     if (fchmod(dir.get(), 0755) != 0) {

@@ -29,7 +29,8 @@ std::optional<std::string> place_sources(const std::vector<sema::LoadedSource>& 
     f.module = s.module;
     switch (s.role) {
       case sema::LoadedSource::Role::Policy: {
-        const std::string name = policy_file == "-" ? "stdin.sbx" : std::filesystem::path(policy_file).filename().string();
+        const std::string name =
+            policy_file == "-" ? "stdin.sbx" : std::filesystem::path(policy_file).filename().string();
         f.role = "policy";
         f.path = "sources/" + name;
         break;

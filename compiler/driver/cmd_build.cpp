@@ -12,8 +12,8 @@ namespace polc::driver {
 
 int cmd_build(const Args& args) {
   bool help = false;
-  auto o = parse_options(args, "build", {"-o=", "--output=", "--backends=", "--explain-coverage", "--solver-rlimit=", "--expires="},
-                         help);
+  auto o = parse_options(
+      args, "build", {"-o=", "--output=", "--backends=", "--explain-coverage", "--solver-rlimit=", "--expires="}, help);
   if (!o) return help ? kExitOk : kExitUsage;
   if (auto err = apply_solver_options(*o)) {
     std::cerr << "polc build: " << *err << "\n(see `polc build --help`)\n";

@@ -53,7 +53,8 @@ int cmd_diff(const Args& args) {
   report::DiffInput in{label(o->files[0], *old_policy), label(o->files[1], *new_policy), {}};
   for (auto* part : {&verify::diff_syscalls, &verify::diff_filesystem, &verify::diff_network}) {
     auto entries = (*part)(*old_policy, *new_policy);
-    in.entries.insert(in.entries.end(), std::make_move_iterator(entries.begin()), std::make_move_iterator(entries.end()));
+    in.entries.insert(in.entries.end(), std::make_move_iterator(entries.begin()),
+                      std::make_move_iterator(entries.end()));
   }
   const std::string text = fmt == "json"   ? report::diff_json(in, sources)
                            : fmt == "text" ? report::diff_text(in, sources)

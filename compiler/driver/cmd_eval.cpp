@@ -37,8 +37,8 @@ std::optional<std::string> with_query(diag::Engine& engine, diag::FileId fid, co
   // The query goes on its own lines so that a comment in it cannot swallow the closing braces.
   // One arch: the query names it, so a syscall other targets lack resolves (`fork` with aarch64).
   const std::string on = arches.size() == 1 ? " on " + std::string(arch::name(arches[0])) : "";
-  return text.substr(0, end - 1) + "\ntest \"" + std::string(kEvalTest) + "\" {\nexpect allow " + call + on +
-         "\n}\n" + text.substr(end - 1);
+  return text.substr(0, end - 1) + "\ntest \"" + std::string(kEvalTest) + "\" {\nexpect allow " + call + on + "\n}\n" +
+         text.substr(end - 1);
 }
 
 struct RuleView {
@@ -145,13 +145,16 @@ int cmd_eval(const Args& args) {
     std::string shown = q.syscall + "(";
     for (size_t i = 0; i < qa.args.size(); ++i) shown += (i ? ", " : "") + hex(qa.args[i]);
     shown += ")";
-    nlohmann::json j = {{"arch", arch::name(qa.arch)}, {"syscall", q.syscall}, {"nr", qa.nr},
-                        {"args", qa.args},          {"action", ir::action_text(d.action)}};
-    j["reason"] = d.reason == ir::SyscallDecision::Reason::Rules ? "rules"
-                  : d.reason == ir::SyscallDecision::Reason::Default ? "default" : "foreign";
+    nlohmann::json j = {{"arch", arch::name(qa.arch)},
+                        {"syscall", q.syscall},
+                        {"nr", qa.nr},
+                        {"args", qa.args},
+                        {"action", ir::action_text(d.action)}};
+    j["reason"] = d.reason == ir::SyscallDecision::Reason::Rules     ? "rules"
+                  : d.reason == ir::SyscallDecision::Reason::Default ? "default"
+                                                                     : "foreign";
     text << arch::name(qa.arch) << ": " << shown << " -> " << ir::action_text(d.action) << "\n";
-    if (d.reason == ir::SyscallDecision::Reason::Default)
-      text << "  no rule matches; the policy's default decides\n";
+    if (d.reason == ir::SyscallDecision::Reason::Default) text << "  no rule matches; the policy's default decides\n";
     j["rules"] = nlohmann::json::array();
     for (const ir::SyscallRule* r : d.matched) {
       const RuleView v = view(sources, *r);

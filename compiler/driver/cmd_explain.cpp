@@ -8,7 +8,8 @@
 namespace polc::driver {
 
 int cmd_explain(const Args& args) {
-  if (std::find(args.begin(), args.end(), "--help") != args.end() || std::find(args.begin(), args.end(), "-h") != args.end()) {
+  if (std::find(args.begin(), args.end(), "--help") != args.end() ||
+      std::find(args.begin(), args.end(), "-h") != args.end()) {
     print_help("explain");
     return kExitOk;
   }

@@ -10,7 +10,6 @@
 
 namespace polc::driver {
 
-
 int cmd_fmt(const Args& args) {
   bool help = false;
   auto o = parse_options(args, "fmt", {"--check", "--write"}, help);

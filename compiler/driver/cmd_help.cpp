@@ -16,7 +16,8 @@ namespace {
 constexpr size_t kSynopsisWidth = 18;
 
 std::string overview() {
-  std::string text = "polc - compile and check sandbox policies (.sbx)\n\nusage: polc <verb> [options] [files]\n\nverbs:\n";
+  std::string text =
+      "polc - compile and check sandbox policies (.sbx)\n\nusage: polc <verb> [options] [files]\n\nverbs:\n";
   auto line = [&](std::string_view synopsis, std::string_view summary) {
     text += "  ";
     text += synopsis;

@@ -63,13 +63,14 @@ int cmd_import(const Args& args) {
   };
   if (o->files.empty() || o->files[0] != "oci")
     return usage(o->files.empty() ? "give the profile's format and file: polc import oci PROFILE.json"
-                                   : "unknown profile format `" + o->files[0] + "`: polc imports `oci` profiles");
+                                  : "unknown profile format `" + o->files[0] + "`: polc imports `oci` profiles");
   if (o->files.size() != 2) return usage("give exactly one profile file");
 
   import::ImportOptions options;
   for (const std::string& a : split_list(values_of(*o, "--arch"))) {
     auto arch = arch::from_name(a);
-    if (!arch) return usage("unknown architecture `" + a + "` (supported: " + std::string(arch::supported_list()) + ")");
+    if (!arch)
+      return usage("unknown architecture `" + a + "` (supported: " + std::string(arch::supported_list()) + ")");
     options.targets.push_back(*arch);
   }
   if (options.targets.empty()) options.targets.push_back(arch::Arch::x86_64);

@@ -53,7 +53,9 @@ int cmd_inspect(const Args& args) {
   if (!rebuilt) return report(engine, *o, true);
   report_rebuild(engine, *contents, rebuilt->check);
   const report::InspectInput in{rebuilt->policy, sources, *contents, verdict ? &*verdict : nullptr, rebuilt->check};
-  const std::string text = fmt == "json" ? report::inspect_json(in) : fmt == "text" ? report::inspect_text(in) : report::inspect_markdown(in);
+  const std::string text = fmt == "json"   ? report::inspect_json(in)
+                           : fmt == "text" ? report::inspect_text(in)
+                                           : report::inspect_markdown(in);
   if (auto out = value_of(*o, "-o")) {
     if (auto error = write_file_atomically(*out, text)) {
       std::cerr << "polc inspect: " << *error << "\n";

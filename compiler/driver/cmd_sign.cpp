@@ -35,7 +35,8 @@ std::optional<bundle::PrivateKey> load_private_key(diag::Engine& engine, const s
     return std::nullopt;
   };
   struct stat st {};
-  if (stat(path.c_str(), &st) != 0) return fail("cannot read the key " + path, "create one with `polc keygen --out NAME`");
+  if (stat(path.c_str(), &st) != 0)
+    return fail("cannot read the key " + path, "create one with `polc keygen --out NAME`");
   if ((st.st_mode & 077) != 0) {
     char mode[8];
     std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(st.st_mode & 07777));
@@ -68,14 +69,17 @@ int cmd_sign(const Args& args) {
   if (!key || !contents) return report(engine, *o);
   const diag::SourceRange manifest_at{sources.add(dir + "/manifest.json", ""), 0, 0};
   if (const auto reviewed = value_of(*o, "--manifest-sha256"); reviewed && *reviewed != contents->manifest_sha256) {
-    engine.report(diag::Code::BundleFileModified, manifest_at,
-                  "manifest.json is not the one reviewed: its SHA-256 is " + contents->manifest_sha256 + ", not " + *reviewed)
+    engine
+        .report(
+            diag::Code::BundleFileModified, manifest_at,
+            "manifest.json is not the one reviewed: its SHA-256 is " + contents->manifest_sha256 + ", not " + *reviewed)
         .with_help("the bundle changed after it was reviewed (or the digest was mistyped): review it again");
     return report(engine, *o);
   }
   if (contents->expires_at && *contents->expires_at <= std::time(nullptr)) {
-    engine.report(diag::Code::BundleExpired, manifest_at,
-                  "the bundle expired at " + *contents->manifest.expires + "; polc sign does not sign an expired bundle")
+    engine
+        .report(diag::Code::BundleExpired, manifest_at,
+                "the bundle expired at " + *contents->manifest.expires + "; polc sign does not sign an expired bundle")
         .with_help("build, review and sign a new bundle");
     return report(engine, *o);
   }
@@ -105,10 +109,10 @@ int cmd_sign(const Args& args) {
     engine.report(diag::Code::OutputNotWritten, {sources.add(dir + "/signatures.json", ""), 0, 0}, *error);
     return report(engine, *o);
   }
-  std::cerr << "polc sign: signed " << contents->manifest.policy_name << " version " << contents->manifest.policy_version
-            << " (manifest sha256 " << contents->manifest_sha256.substr(0, 16) << "...) with key " << id.substr(0, 16)
-            << "...; signatures.json holds " << signatures.entries.size() << " signature"
-            << (signatures.entries.size() == 1 ? "" : "s") << "\n";
+  std::cerr << "polc sign: signed " << contents->manifest.policy_name << " version "
+            << contents->manifest.policy_version << " (manifest sha256 " << contents->manifest_sha256.substr(0, 16)
+            << "...) with key " << id.substr(0, 16) << "...; signatures.json holds " << signatures.entries.size()
+            << " signature" << (signatures.entries.size() == 1 ? "" : "s") << "\n";
   return report(engine, *o);
 }
 

@@ -31,13 +31,14 @@ void print_accepted(const bundle::BundleContents& b, const bundle::TrustReport* 
   std::string signed_by, missing;
   for (const bundle::SignerStatus& s : trust->signers)
     (s.state == bundle::SignerStatus::State::Signed ? signed_by : missing) +=
-        (s.state == bundle::SignerStatus::State::Signed ? signed_by : missing).empty() ? key_label(s.name, s.key_id)
-                                                                                          : ", " + key_label(s.name, s.key_id);
+        (s.state == bundle::SignerStatus::State::Signed ? signed_by : missing).empty()
+            ? key_label(s.name, s.key_id)
+            : ", " + key_label(s.name, s.key_id);
   std::cout << "  signed by   " << signed_by << ": " << trust->valid_signers << " distinct trusted keys, threshold "
             << trust->threshold << " (" << trust->trust_file << ")\n";
   if (!missing.empty()) std::cout << "  not signed  " << missing << "\n";
-  std::cout << "  version     " << b.manifest.policy_version << ", the trust file's minimum is " << trust->min_version.value_or(0)
-            << "\n";
+  std::cout << "  version     " << b.manifest.policy_version << ", the trust file's minimum is "
+            << trust->min_version.value_or(0) << "\n";
 }
 
 }  // namespace

@@ -74,9 +74,10 @@ std::optional<std::string> write_directory_atomically(const std::string& dir, co
   auto fail = [&](std::string message) -> std::optional<std::string> {
     // Through the descriptor we hold: only the directory this build made is emptied.
     remove_contents(tmp->dir.get());
-    struct stat named {}, held {};
-    if (fstatat(parent_fd.get(), tmp->entry.c_str(), &named, AT_SYMLINK_NOFOLLOW) == 0 && fstat(tmp->dir.get(), &held) == 0 &&
-        named.st_dev == held.st_dev && named.st_ino == held.st_ino)
+    struct stat named {
+    }, held{};
+    if (fstatat(parent_fd.get(), tmp->entry.c_str(), &named, AT_SYMLINK_NOFOLLOW) == 0 &&
+        fstat(tmp->dir.get(), &held) == 0 && named.st_dev == held.st_dev && named.st_ino == held.st_ino)
       unlinkat(parent_fd.get(), tmp->entry.c_str(), AT_REMOVEDIR);
     return message;
   };

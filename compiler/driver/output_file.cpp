@@ -15,7 +15,7 @@ namespace polc::driver {
 
 namespace {
 
-constexpr int kMaxLinkHops = 8;     // as many links as a user's own link chain may have
+constexpr int kMaxLinkHops = 8;       // as many links as a user's own link chain may have
 constexpr int kMaxNameAttempts = 32;  // O_EXCL collisions on random names before giving up
 
 std::string errno_text() { return std::strerror(errno); }
@@ -46,8 +46,7 @@ std::optional<std::string> locate(const std::string& path, const WriteFileOption
   int base = AT_FDCWD;
   UniqueFd dir;
   for (int hop = 0;; ++hop) {
-    if (place.name.empty() || place.name == "." || place.name == "..")
-      return path + " names a directory, not a file";
+    if (place.name.empty() || place.name == "." || place.name == "..") return path + " names a directory, not a file";
     UniqueFd next(openat(base, place.dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
     if (!next.valid()) return "cannot open the directory " + place.dir + ": " + errno_text();
     dir = std::move(next);
@@ -130,8 +129,8 @@ std::optional<std::string> write_file_atomically(const std::string& path, std::s
     mode = target.existing->st_mode & 0777;
     if ((target.existing->st_uid != created.st_uid || target.existing->st_gid != created.st_gid) &&
         fchown(fd.get(), target.existing->st_uid, target.existing->st_gid) != 0)
-      return fail("cannot keep the owner of " + path + " (uid " + std::to_string(target.existing->st_uid) + "): " +
-                  errno_text());
+      return fail("cannot keep the owner of " + path + " (uid " + std::to_string(target.existing->st_uid) +
+                  "): " + errno_text());
   }
   if (fchmod(fd.get(), mode & 07777) != 0) return fail("cannot set the mode of " + path + ": " + errno_text());
   if (fsync(fd.get()) != 0) return fail("cannot write " + path + ": " + errno_text());

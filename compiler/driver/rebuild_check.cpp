@@ -50,28 +50,35 @@ std::optional<Rebuilt> rebuild(diag::Engine& engine, const bundle::BundleContent
       out.check.mismatched.push_back(f.path);
   }
   const auto manifest = files->files.find(bundle::kManifestFile);
-  if (manifest == files->files.end() || std::string(manifest->second.begin(), manifest->second.end()) != b.manifest_bytes)
+  if (manifest == files->files.end() ||
+      std::string(manifest->second.begin(), manifest->second.end()) != b.manifest_bytes)
     out.check.mismatched.push_back(bundle::kManifestFile);
   for (const auto& [path, bytes] : files->files)
-    if (path != bundle::kManifestFile && b.find(path) == nullptr) out.check.mismatched.push_back(path + " (not in the bundle)");
+    if (path != bundle::kManifestFile && b.find(path) == nullptr)
+      out.check.mismatched.push_back(path + " (not in the bundle)");
   return out;
 }
 
 bool report_rebuild(diag::Engine& engine, const bundle::BundleContents& b, const report::RebuildCheck& check) {
   const diag::SourceRange at{engine.sources().add(b.dir + "/manifest.json", ""), 0, 0};
   if (!check.same_compiler) {
-    engine.report(diag::Code::BundleNotReproduced, at,
-                  "the bundle was built by " + (b.manifest.compiler.empty() ? std::string("an unknown compiler") : b.manifest.compiler) +
-                      "; this polc " + std::string(version()) +
-                      " cannot check that its artifacts are what its sources compile to")
+    engine
+        .report(diag::Code::BundleNotReproduced, at,
+                "the bundle was built by " +
+                    (b.manifest.compiler.empty() ? std::string("an unknown compiler") : b.manifest.compiler) +
+                    "; this polc " + std::string(version()) +
+                    " cannot check that its artifacts are what its sources compile to")
         .with_help("review and sign it with the polc that built it, or rebuild it with this one");
     return false;
   }
   if (check.mismatched.empty()) return true;
   std::string list;
   for (const std::string& m : check.mismatched) list += (list.empty() ? "" : ", ") + m;
-  engine.report(diag::Code::BundleNotReproduced, at, "rebuilt from its own sources with this polc, the bundle differs in: " + list)
-      .with_help("the artifacts were not made from the sources a reviewer reads: rebuild the bundle and review it again");
+  engine
+      .report(diag::Code::BundleNotReproduced, at,
+              "rebuilt from its own sources with this polc, the bundle differs in: " + list)
+      .with_help(
+          "the artifacts were not made from the sources a reviewer reads: rebuild the bundle and review it again");
   return false;
 }
 

@@ -9,7 +9,8 @@
 namespace polc::driver {
 
 namespace {
-constexpr std::string_view kBuildHelp = R"(usage: polc build [--format FMT] [--werror|--strict] [--stdlib DIR] [--backends LIST]
+constexpr std::string_view kBuildHelp =
+    R"(usage: polc build [--format FMT] [--werror|--strict] [--stdlib DIR] [--backends LIST]
                   [--explain-coverage] [--solver-rlimit N] [--expires TIME] FILE -o DIR
 
 Analyzes the policy and writes its bundle to DIR/<policy name>/, atomically: a temporary
@@ -58,7 +59,8 @@ CALL is written as in a `test` block: a syscall name with concrete arguments, wh
 constants and `|`, e.g. 'socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0)' or 'ioctl(0, TIOCSTI, 0)'.
 Missing arguments are 0.
 )";
-constexpr std::string_view kTestHelp = R"(usage: polc test [--format text|json|junit] [-o FILE] [--werror] [--stdlib DIR] FILE
+constexpr std::string_view kTestHelp =
+    R"(usage: polc test [--format text|json|junit] [-o FILE] [--werror] [--stdlib DIR] FILE
 
 Compiles the policy and evaluates every expectation of its `test` blocks with the policy's
 reference semantics (the same as `polc eval`): syscalls on every target, filesystem rights on the
@@ -97,7 +99,8 @@ own sources with this polc, byte for byte (E0815), as `polc inspect` checks. Rev
 
 exit status: 0 signed, 1 error, 2 usage error
 )";
-constexpr std::string_view kVerifyHelp = R"(usage: polc verify BUNDLE (--trust TRUST.json | --integrity-only) [--format human|json|sarif]
+constexpr std::string_view kVerifyHelp =
+    R"(usage: polc verify BUNDLE (--trust TRUST.json | --integrity-only) [--format human|json|sarif]
 
 Checks a bundle as a launcher does before applying it, and reports every failure:
   - every file the manifest lists is present with its size and SHA-256, and nothing else is in
@@ -115,7 +118,8 @@ The trust file's format is in docs/bundle.md (E0807 when malformed).
 
 exit status: 0 accepted (or intact, with --integrity-only), 1 refused, 2 usage error
 )";
-constexpr std::string_view kInspectHelp = R"(usage: polc inspect BUNDLE [--trust TRUST.json] [--format text|json|md] [-o FILE]
+constexpr std::string_view kInspectHelp =
+    R"(usage: polc inspect BUNDLE [--trust TRUST.json] [--format text|json|md] [-o FILE]
 
 The governance review report of a bundle, from which a reviewer can approve or reject it: the
 policy's version, expiry and digest; what it grants (syscalls by the statement that allows them,
@@ -149,7 +153,8 @@ Diagnostics always go to stderr, as text.
 exit status: 0 no differences, 3 some permission widened, 4 only narrowed or changed,
              1 errors in either policy, 2 usage error
 )";
-constexpr std::string_view kCheckHelp = R"(usage: polc check [--format human|json|sarif] [--werror|--strict] [--stdlib DIR]
+constexpr std::string_view kCheckHelp =
+    R"(usage: polc check [--format human|json|sarif] [--werror|--strict] [--stdlib DIR]
                   [--solver-rlimit N] FILE...
 
 Parses and analyzes each file with everything it imports. Policies must name their targets;
@@ -190,7 +195,8 @@ constexpr std::string_view kHelpHelp = R"(usage: polc help [VERB]
 
 Shows the overview, or the help of one verb. `polc help import` lists the standard modules.
 )";
-constexpr std::string_view kImportHelp = R"(usage: polc import oci PROFILE.json [--arch ARCH]... [--caps LIST] [--kernel X.Y]
+constexpr std::string_view kImportHelp =
+    R"(usage: polc import oci PROFILE.json [--arch ARCH]... [--caps LIST] [--kernel X.Y]
                                    [--name NAME] [-o FILE] [--format FMT] [--werror]
 
 Translates an OCI runtime-spec or Docker seccomp profile into a formatted .sbx policy, applying
@@ -229,10 +235,10 @@ constexpr Verb kVerbs[] = {
      "make an Ed25519 signing key (NAME.key, NAME.pub) and print its trust entry", kKeygenHelp},
     {"sign", cmd_sign, "sign DIR --key K", "add K's signature over a bundle's manifest to DIR/signatures.json",
      kSignHelp},
-    {"verify", cmd_verify, "verify DIR",
-     "check a bundle's files, signatures, expiry and version against a trust file", kVerifyHelp},
-    {"inspect", cmd_inspect, "inspect DIR",
-     "the review report of a bundle: grants, denies, coverage, proofs, signers", kInspectHelp},
+    {"verify", cmd_verify, "verify DIR", "check a bundle's files, signatures, expiry and version against a trust file",
+     kVerifyHelp},
+    {"inspect", cmd_inspect, "inspect DIR", "the review report of a bundle: grants, denies, coverage, proofs, signers",
+     kInspectHelp},
     {"explain", cmd_explain, "explain CODE", "explain a diagnostic code (E0201) or list them all (--list)",
      kExplainHelp},
     {"help", cmd_help, "help [VERB]", "show help for polc or one verb", kHelpHelp},

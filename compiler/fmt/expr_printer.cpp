@@ -174,7 +174,8 @@ std::vector<std::string> print_expr_lines(const ast::Expr& e, size_t col, size_t
       lines.back() += " ";
       ++line_col;
     }
-    auto parts = print_expr_lines(*operands[i], line_col, width > display_width(tail) ? width - display_width(tail) : width);
+    auto parts =
+        print_expr_lines(*operands[i], line_col, width > display_width(tail) ? width - display_width(tail) : width);
     parts.back() += tail;
     append(lines, parts);
     line_col = parts.size() == 1 ? line_col + display_width(parts.back()) : display_width(lines.back());

@@ -25,8 +25,7 @@ class Printer {
     std::string head;
     if (file_.kind == ast::UnitKind::Policy)
       head = "policy " + file_.name + " version " + std::to_string(file_.version) + " {";
-    else
-      head = "module " + file_.name + " {";
+    else head = "module " + file_.name + " {";
     statement_start(file_.range.begin, true);
     emit_line(head);
     trailing_comment(brace_after(file_.range.begin));
@@ -77,7 +76,8 @@ class Printer {
     bool any = false;
     while (next_ < file_.comments.size() && file_.comments[next_].range.begin < before) {
       const ast::Comment& c = file_.comments[next_];
-      if (allow_leading_blank && has_blank_line(last_end_, c.range.begin) && !out_.empty() && !just_opened_) blank_line();
+      if (allow_leading_blank && has_blank_line(last_end_, c.range.begin) && !out_.empty() && !just_opened_)
+        blank_line();
       emit_line(c.text);
       last_end_ = c.range.end;
       ++next_;
@@ -135,8 +135,8 @@ class Printer {
     std::string one = prefix;
     for (size_t i = 0; i < items.size(); ++i) one += (i ? ", " : "") + items[i].text;
     one += suffix;
-    const bool comment_inside = !items.empty() && next_ < file_.comments.size() &&
-                                file_.comments[next_].range.begin < items.back().range.end;
+    const bool comment_inside =
+        !items.empty() && next_ < file_.comments.size() && file_.comments[next_].range.begin < items.back().range.end;
     if (!comment_inside && base.size() + display_width(one) <= kLineWidth) {
       out_ += base + one + "\n";
       just_opened_ = false;
@@ -257,7 +257,9 @@ class Printer {
     trailing_comment(range.end);
   }
 
-  void item_stmt(const ast::Targets& t, bool first) { simple_list_stmt("targets ", names(t.arches), "", t.range, first); }
+  void item_stmt(const ast::Targets& t, bool first) {
+    simple_list_stmt("targets ", names(t.arches), "", t.range, first);
+  }
 
   void item_stmt(const ast::Import& imp, bool first) {
     std::vector<ListItem> items;
@@ -267,9 +269,9 @@ class Printer {
       suffix = " without ";
       for (size_t i = 0; i < imp.without.size(); ++i) {
         const auto& w = imp.without[i];
-        suffix += (i ? ", " : "") + (w.kind == ast::WithoutKind::Group ? "@" + w.text
+        suffix += (i ? ", " : "") + (w.kind == ast::WithoutKind::Group    ? "@" + w.text
                                      : w.kind == ast::WithoutKind::String ? print_string(w.text)
-                                                                           : w.text);
+                                                                          : w.text);
       }
     }
     simple_list_stmt("import ", items, suffix, imp.range, first);
@@ -288,7 +290,8 @@ class Printer {
   void item_stmt(const ast::GroupDef& g, bool first) {
     statement_start(g.range.begin, first);
     std::vector<ListItem> items;
-    for (const auto& m : g.members) items.push_back({(m.is_group ? "@" : "") + m.name.text + (m.optional ? "?" : ""), m.range});
+    for (const auto& m : g.members)
+      items.push_back({(m.is_group ? "@" : "") + m.name.text + (m.optional ? "?" : ""), m.range});
     block_list("group @" + g.name.text + " =", items, g.range);
   }
 
@@ -384,9 +387,10 @@ class Printer {
   }
 
   void item_stmt(const ast::Test& t, bool first) {
-    section("test " + print_string(t.name.value), t.range, t.expectations, first, [&](const ast::Expectation& e, bool f) {
-      single_line_stmt("expect " + print_action(e.action) + " " + print_query(e.query), e.range, f);
-    });
+    section("test " + print_string(t.name.value), t.range, t.expectations, first,
+            [&](const ast::Expectation& e, bool f) {
+              single_line_stmt("expect " + print_action(e.action) + " " + print_query(e.query), e.range, f);
+            });
   }
 
   const ast::File& file_;

@@ -34,7 +34,8 @@ bool covers_targets(const OciProfile& p, const SelectionContext& ctx, ProfileRep
   std::string listed;
   for (const std::string& n : p.scmp_arches) listed += (listed.empty() ? "" : ", ") + n;
   for (arch::Arch a : ctx.targets) {
-    if (std::any_of(p.scmp_arches.begin(), p.scmp_arches.end(), [&](const std::string& n) { return arch_from_scmp(n) == a; }))
+    if (std::any_of(p.scmp_arches.begin(), p.scmp_arches.end(),
+                    [&](const std::string& n) { return arch_from_scmp(n) == a; }))
       continue;
     ok = false;
     r.report(diag::Code::OciTargetNotInProfile, p.arches_path,

@@ -15,13 +15,13 @@
 namespace polc::import {
 
 struct ImportOptions {
-  std::vector<arch::Arch> targets;  // at least one; any order
-  std::vector<std::string> caps;    // the container's bounding set (CAP_* names)
-  bool docker_default_caps = false;  // `caps` is Docker's default set (said in the header)
+  std::vector<arch::Arch> targets;      // at least one; any order
+  std::vector<std::string> caps;        // the container's bounding set (CAP_* names)
+  bool docker_default_caps = false;     // `caps` is Docker's default set (said in the header)
   std::optional<KernelVersion> kernel;  // nullopt: every minKernel counts as reached
-  std::string policy_name;   // an identifier
-  std::string profile_name;  // shown in the header comment: the profile's base name
-  std::string output_name;   // how diagnostics about the generated policy name it
+  std::string policy_name;              // an identifier
+  std::string profile_name;             // shown in the header comment: the profile's base name
+  std::string output_name;              // how diagnostics about the generated policy name it
 };
 
 struct ImportResult {

@@ -32,7 +32,8 @@ constexpr Ignored kTopIgnored[] = {
     {"listenerPath", "polc's user_notif rules are answered by polc's own supervisor"},
     {"listenerMetadata", "polc's user_notif rules are answered by polc's own supervisor"},
 };
-constexpr std::string_view kEntryFields[] = {"names", "name", "action", "errnoRet", "args", "comment", "includes", "excludes"};
+constexpr std::string_view kEntryFields[] = {"names", "name",    "action",   "errnoRet",
+                                             "args",  "comment", "includes", "excludes"};
 constexpr std::string_view kArgFields[] = {"index", "value", "valueTwo", "op"};
 constexpr std::string_view kFilterFields[] = {"caps", "arches", "minKernel"};
 constexpr std::string_view kArchMapFields[] = {"architecture", "subArchitectures"};
@@ -52,8 +53,9 @@ std::string type_name(const json& v) {
 }
 
 bool is_syscall_name(std::string_view n) {
-  return !n.empty() && n.size() <= 64 &&
-         std::all_of(n.begin(), n.end(), [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_'; });
+  return !n.empty() && n.size() <= 64 && std::all_of(n.begin(), n.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
+  });
 }
 
 std::string joined(std::span<const std::string_view> names) {
@@ -103,8 +105,7 @@ class Reader {
     auto& d = fail(Code::OciBadValue, path, "unknown " + what + " `" + value + "`");
     if (auto s = sema::closest_match(value, accepted); !s.empty())
       d.with_help("did you mean `" + s + "`?").fix(r_.range(path), "\"" + s + "\"");
-    else
-      d.note(what + "s polc knows: " + joined(accepted));
+    else d.note(what + "s polc knows: " + joined(accepted));
   }
 
   // Reports unknown members of `obj`: E0704 unless harmless (W0701).
@@ -124,8 +125,7 @@ class Reader {
       for (const Ignored& i : ignored) candidates.push_back(i.field);
       if (auto s = sema::closest_match(key, candidates); !s.empty())
         d.with_help("did you mean `" + s + "`?").fix(r_.range(at, true), "\"" + s + "\"");
-      else
-        d.note("fields polc reads here: " + joined(known));
+      else d.note("fields polc reads here: " + joined(known));
     }
   }
 
@@ -222,8 +222,10 @@ class Reader {
     if (!is_scmp_arch(name)) {
       // Go's and Docker's names in libseccomp's spelling are the likeliest slips.
       static constexpr std::pair<std::string_view, std::string_view> kAliases[] = {
-          {"SCMP_ARCH_AMD64", "SCMP_ARCH_X86_64"}, {"SCMP_ARCH_ARM64", "SCMP_ARCH_AARCH64"},
-          {"SCMP_ARCH_386", "SCMP_ARCH_X86"},      {"SCMP_ARCH_I386", "SCMP_ARCH_X86"}};
+          {"SCMP_ARCH_AMD64", "SCMP_ARCH_X86_64"},
+          {"SCMP_ARCH_ARM64", "SCMP_ARCH_AARCH64"},
+          {"SCMP_ARCH_386", "SCMP_ARCH_X86"},
+          {"SCMP_ARCH_I386", "SCMP_ARCH_X86"}};
       for (const auto& [alias, real] : kAliases)
         if (alias == name) {
           fail(Code::OciBadValue, path, "unknown architecture `" + name + "`")
@@ -235,7 +237,8 @@ class Reader {
       return;
     }
     if (p.scmp_arches.empty()) p.arches_path = JsonPath(path.begin(), path.end() - (path.back().is_index ? 1 : 0));
-    if (std::find(p.scmp_arches.begin(), p.scmp_arches.end(), name) == p.scmp_arches.end()) p.scmp_arches.push_back(name);
+    if (std::find(p.scmp_arches.begin(), p.scmp_arches.end(), name) == p.scmp_arches.end())
+      p.scmp_arches.push_back(name);
   }
 
   void read_arch_map(const json& root, OciProfile& p) {
@@ -263,7 +266,8 @@ class Reader {
     check_fields(*f, out.path, kFilterFields);
     out.caps = string_list(*f, out.path, "caps", "a capability name");
     for (size_t i = 0; i < out.caps.size(); ++i)
-      if (!is_capability(out.caps[i])) bad_value(child(child(out.path, "caps"), i), "capability", out.caps[i], capability_names());
+      if (!is_capability(out.caps[i]))
+        bad_value(child(child(out.path, "caps"), i), "capability", out.caps[i], capability_names());
     out.arches = string_list(*f, out.path, "arches", "an architecture name");
     for (size_t i = 0; i < out.arches.size(); ++i)
       if (!is_docker_arch(out.arches[i]))
@@ -286,8 +290,9 @@ class Reader {
     out.path = path;
     const size_t errors_before = errors_;
     if (auto i = unsigned_member(a, path, "index")) {
-      if (*i > 5) fail(Code::OciBadValue, child(path, "index"), "argument index " + std::to_string(*i) + " is out of range")
-                      .note("seccomp sees six arguments, index 0 to 5");
+      if (*i > 5)
+        fail(Code::OciBadValue, child(path, "index"), "argument index " + std::to_string(*i) + " is out of range")
+            .note("seccomp sees six arguments, index 0 to 5");
       else out.index = static_cast<unsigned>(*i);
     } else if (member(a, "index") == nullptr) {
       fail(Code::OciWrongType, path, "missing required field `index`");

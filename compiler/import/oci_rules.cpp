@@ -194,8 +194,9 @@ class EntryTranslator {
   void unsupported(const JsonPath& path, const std::string& message) {
     ok_ = false;
     r_.report(Code::OciUnsupportedComparison, path, message)
-        .note("runc compares the whole 64-bit register, so this only matches register values whose upper bits the "
-              "kernel ignores")
+        .note(
+            "runc compares the whole 64-bit register, so this only matches register values whose upper bits the "
+            "kernel ignores")
         .with_help("compare a value the argument can hold, or write this rule by hand");
   }
 
@@ -252,8 +253,9 @@ class EntryTranslator {
     width_warned_ = true;
     const JsonPath at = affected.size() == 1 ? *first : child(e_.path, "args");
     const std::string what = affected.size() == 1 ? "`" + args[*affected.begin()].text + "`" : "these conditions";
-    auto& d = r_.report(Code::OciComparisonWidth, at,
-                        "polc compares " + what + " as the kernel reads the argument, not as the 64-bit register runc compares");
+    auto& d = r_.report(
+        Code::OciComparisonWidth, at,
+        "polc compares " + what + " as the kernel reads the argument, not as the 64-bit register runc compares");
     for (const auto& [note, on] : notes) {
       const size_t sep = note.find('\x1f');
       const std::string where = ctx_.targets.size() > 1 ? " on " + arch_list(on) : "";

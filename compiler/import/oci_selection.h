@@ -22,7 +22,7 @@ struct SelectionContext {
 };
 
 struct Selection {
-  arch::ArchSet applies = 0;  // targets on which the entry applies
+  arch::ArchSet applies = 0;              // targets on which the entry applies
   std::vector<std::string> skip_reasons;  // why it does not apply (on any target), when applies == 0
 };
 

@@ -43,12 +43,11 @@ std::string write_source(const SourceHeader& h, const ImportedRules& rules) {
   for (arch::Arch a : h.targets) targets.emplace_back(arch::name(a));
   comment(out, 0, "Imported by `polc import oci` from " + h.profile_name + ".");
   comment(out, 0, "Targets: " + list(targets) + ".");
-  comment(out, 0, "Capabilities held: " + (h.caps.empty() ? std::string("none") : list(h.caps)) +
-                      (h.docker_default_caps ? " (Docker's default set)." : "."));
-  if (h.kernel)
-    comment(out, 0, "Kernel: " + to_string(*h.kernel) + "; entries needing a newer minKernel are skipped.");
-  else
-    comment(out, 0, "Kernel: not given; every minKernel counts as reached.");
+  comment(out, 0,
+          "Capabilities held: " + (h.caps.empty() ? std::string("none") : list(h.caps)) +
+              (h.docker_default_caps ? " (Docker's default set)." : "."));
+  if (h.kernel) comment(out, 0, "Kernel: " + to_string(*h.kernel) + "; entries needing a newer minKernel are skipped.");
+  else comment(out, 0, "Kernel: not given; every minKernel counts as reached.");
   out += "policy " + h.policy_name + " version 1 {\n";
   out += "  targets " + list(targets) + "\n";
   out += "  syscalls {\n";

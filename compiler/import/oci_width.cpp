@@ -66,8 +66,18 @@ std::vector<std::string> width_differences(const OciArg& arg, const PolcComparis
   // The two predicates are constant between the boundaries these values mark, so testing on and
   // around each boundary finds every kind of disagreement.
   const uint64_t half = view.width >= 64 ? uint64_t{1} << 63 : uint64_t{1} << (view.width - 1);
-  const uint64_t values[] = {c.value,     c.value + 1, c.value - 1, 0,        1,  half,  half - 1, half + 1,
-                             wm,          wm - 1,      c.datum,     c.datum | (~c.value & wm),
+  const uint64_t values[] = {c.value,
+                             c.value + 1,
+                             c.value - 1,
+                             0,
+                             1,
+                             half,
+                             half - 1,
+                             half + 1,
+                             wm,
+                             wm - 1,
+                             c.datum,
+                             c.datum | (~c.value & wm),
                              c.datum ^ (c.value & (~c.value + 1))};
   std::vector<uint64_t> registers;
   for (uint64_t raw : values) {

@@ -136,8 +136,7 @@ std::variant<json, JsonError> parse_strict_json(std::string_view text) {
       end = std::min(begin + len, text.size());
     }
     std::string message = sax.error_ ? without_prefix(sax.error_->what) : "not valid JSON";
-    if (message.rfind("number overflow", 0) == 0)
-      message += ": the number is too large for any value a profile holds";
+    if (message.rfind("number overflow", 0) == 0) message += ": the number is too large for any value a profile holds";
     return JsonError{begin, end, message, std::nullopt, std::nullopt};
   }
   return root;

@@ -33,7 +33,8 @@ bool holds(const std::vector<Clause>& when, const std::array<uint64_t, 6>& args)
 std::optional<arch::Arch> call_target(std::span<const arch::Arch> targets, uint32_t audit_arch, int32_t nr) {
   auto has = [&](arch::Arch a) { return std::find(targets.begin(), targets.end(), a) != targets.end(); };
   auto target = arch::from_audit_arch(audit_arch, nr);
-  if (target == arch::Arch::x86_64 && nr == -1 && !has(arch::Arch::x86_64) && has(arch::Arch::x32)) target = arch::Arch::x32;
+  if (target == arch::Arch::x86_64 && nr == -1 && !has(arch::Arch::x86_64) && has(arch::Arch::x32))
+    target = arch::Arch::x32;
   if (!target || !has(*target)) return std::nullopt;
   return target;
 }

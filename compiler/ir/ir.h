@@ -33,13 +33,13 @@ struct ArchFilter {
 
 struct Syscalls {
   Action default_action{ActionKind::KillProcess, 0};
-  bool default_written = false;  // false: the implicit default (kill_process) applies
-  Origin default_origin;         // the `default` statement, when written
+  bool default_written = false;    // false: the implicit default (kill_process) applies
+  Origin default_origin;           // the `default` statement, when written
   std::vector<ArchFilter> arches;  // one per target, in target order
 };
 
 struct FsRule {
-  std::string path;  // absolute, normal
+  std::string path;     // absolute, normal
   uint64_t rights = 0;  // fs_right bits
   bool deny = false;
   std::vector<Origin> origins;  // every statement that says exactly this, sorted
@@ -48,9 +48,9 @@ struct FsRule {
 struct Filesystem {
   bool present = false;  // a filesystem section exists (Landlock is then required)
   unsigned min_abi = 0;
-  Origin abi_origin;     // the `landlock abi` statement that set min_abi: it makes every right of
-                         // that ABI denied wherever no rule grants it
-  uint64_t handled = 0;  // rights restricted: every right of min_abi
+  Origin abi_origin;          // the `landlock abi` statement that set min_abi: it makes every right of
+                              // that ABI denied wherever no rule grants it
+  uint64_t handled = 0;       // rights restricted: every right of min_abi
   std::vector<FsRule> rules;  // sorted by path, allows before denies
   // Landlock scopes (`landlock scope ...`, ABI 6): scope bits, and the statements that ask for them.
   uint64_t scopes = 0;

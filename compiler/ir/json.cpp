@@ -125,7 +125,8 @@ std::string to_json(const Policy& p) {
 
   json fs_rules = json::array();
   for (const FsRule& r : p.filesystem.rules)
-    fs_rules.push_back({{"path", r.path}, {"rights", r.rights}, {"deny", r.deny}, {"origins", origins_json(r.origins)}});
+    fs_rules.push_back(
+        {{"path", r.path}, {"rights", r.rights}, {"deny", r.deny}, {"origins", origins_json(r.origins)}});
 
   json net_rules = json::array();
   for (const NetRule& r : p.network.rules) {
@@ -150,13 +151,17 @@ std::string to_json(const Policy& p) {
 
   json assertions = json::array();
   for (const Assertion& a : p.assertions)
-    assertions.push_back({{"quantifier", a.never ? "never" : "always"}, {"query", query_json(a.query)}, {"origin", origin_json(a.origin)}});
+    assertions.push_back({{"quantifier", a.never ? "never" : "always"},
+                          {"query", query_json(a.query)},
+                          {"origin", origin_json(a.origin)}});
 
   json tests = json::array();
   for (const Test& t : p.tests) {
     json exps = json::array();
     for (const Expectation& e : t.expectations)
-      exps.push_back({{"expect", e.any_denial ? json("deny") : action_json(e.action)}, {"query", query_json(e.query)}, {"origin", origin_json(e.origin)}});
+      exps.push_back({{"expect", e.any_denial ? json("deny") : action_json(e.action)},
+                      {"query", query_json(e.query)},
+                      {"origin", origin_json(e.origin)}});
     tests.push_back({{"name", t.name}, {"expectations", exps}, {"origin", origin_json(t.origin)}});
   }
 

@@ -33,14 +33,22 @@ struct LandlockName {
 
 // Every table is in bit order, one entry per bit from bit 0 up.
 inline constexpr std::array<LandlockName, 16> kFsRightNames = {{
-    {"execute", fs_right::kExecute, 1},     {"write_file", fs_right::kWriteFile, 1},
-    {"read_file", fs_right::kReadFile, 1},  {"read_dir", fs_right::kReadDir, 1},
-    {"remove_dir", fs_right::kRemoveDir, 1}, {"remove_file", fs_right::kRemoveFile, 1},
-    {"make_char", fs_right::kMakeChar, 1},  {"make_dir", fs_right::kMakeDir, 1},
-    {"make_reg", fs_right::kMakeReg, 1},    {"make_sock", fs_right::kMakeSock, 1},
-    {"make_fifo", fs_right::kMakeFifo, 1},  {"make_block", fs_right::kMakeBlock, 1},
-    {"make_sym", fs_right::kMakeSym, 1},    {"refer", fs_right::kRefer, 2},
-    {"truncate", fs_right::kTruncate, 3},   {"ioctl_dev", fs_right::kIoctlDev, 5},
+    {"execute", fs_right::kExecute, 1},
+    {"write_file", fs_right::kWriteFile, 1},
+    {"read_file", fs_right::kReadFile, 1},
+    {"read_dir", fs_right::kReadDir, 1},
+    {"remove_dir", fs_right::kRemoveDir, 1},
+    {"remove_file", fs_right::kRemoveFile, 1},
+    {"make_char", fs_right::kMakeChar, 1},
+    {"make_dir", fs_right::kMakeDir, 1},
+    {"make_reg", fs_right::kMakeReg, 1},
+    {"make_sock", fs_right::kMakeSock, 1},
+    {"make_fifo", fs_right::kMakeFifo, 1},
+    {"make_block", fs_right::kMakeBlock, 1},
+    {"make_sym", fs_right::kMakeSym, 1},
+    {"refer", fs_right::kRefer, 2},
+    {"truncate", fs_right::kTruncate, 3},
+    {"ioctl_dev", fs_right::kIoctlDev, 5},
 }};
 inline constexpr std::array<LandlockName, 2> kNetRightNames = {{
     {"bind_tcp", net_right::kBindTcp, kNetworkAbi},

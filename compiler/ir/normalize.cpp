@@ -185,7 +185,8 @@ void merge_rules(std::vector<Rule>& rules, Key key) {
     }
   }
   for (Rule& r : out) {
-    std::sort(r.origins.begin(), r.origins.end(), [](const Origin& a, const Origin& b) { return origin_key(a) < origin_key(b); });
+    std::sort(r.origins.begin(), r.origins.end(),
+              [](const Origin& a, const Origin& b) { return origin_key(a) < origin_key(b); });
     r.origins.erase(std::unique(r.origins.begin(), r.origins.end()), r.origins.end());
   }
   rules = std::move(out);

@@ -125,10 +125,12 @@ std::string diff_markdown(const DiffInput& in, const diag::SourceManager& source
   for (Change c : {Change::Widened, Change::Narrowed, Change::Changed}) {
     const auto entries = of_change(in, c);
     if (entries.empty()) continue;
-    out += "\n#### " + std::string(heading(c)) + "\n\n| | region | before | after | example | decided by |\n|---|---|---|---|---|---|\n";
+    out += "\n#### " + std::string(heading(c)) +
+           "\n\n| | region | before | after | example | decided by |\n|---|---|---|---|---|---|\n";
     for (const DiffEntry* e : entries) {
       std::string rules;
-      for (const std::string& l : rule_lines(e->new_rules, sources)) rules += (rules.empty() ? "" : "<br>") + md_escape(l);
+      for (const std::string& l : rule_lines(e->new_rules, sources))
+        rules += (rules.empty() ? "" : "<br>") + md_escape(l);
       if (rules.empty()) rules = "(no rule)";
       out += "| " + std::string(dimension_name(e->dimension)) + " | " + md_escape(e->region) + " | " +
              md_escape(e->old_decision) + " | " + md_escape(e->new_decision) + " | " + md_escape(e->witness) + " | " +

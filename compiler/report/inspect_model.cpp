@@ -33,12 +33,9 @@ Header header_of(const InspectInput& in) {
   h.manifest_sha256 = b.manifest_sha256;
   for (arch::Arch a : in.policy.targets) h.targets.emplace_back(arch::name(a));
   h.backends = m.backends;
-  if (!in.rebuild.same_compiler)
-    h.rebuild = RebuildStatus::NotCompared;
-  else if (!in.rebuild.mismatched.empty())
-    h.rebuild = RebuildStatus::Differs;
-  else
-    h.rebuild = RebuildStatus::Identical;
+  if (!in.rebuild.same_compiler) h.rebuild = RebuildStatus::NotCompared;
+  else if (!in.rebuild.mismatched.empty()) h.rebuild = RebuildStatus::Differs;
+  else h.rebuild = RebuildStatus::Identical;
   h.mismatched = in.rebuild.mismatched;
   std::sort(h.mismatched.begin(), h.mismatched.end());
   for (const bundle::Problem& p : b.problems) h.integrity.push_back(p.file + ": " + p.message);
@@ -102,10 +99,8 @@ SyscallTarget target_of(const TargetAcc& acc, const std::vector<arch::Arch>& tar
   for (arch::Arch a : targets) {
     auto it = acc.names.find(a);
     const std::set<std::string> here = it == acc.names.end() ? std::set<std::string>{} : it->second;
-    if (first)
-      common = here;
-    else
-      std::erase_if(common, [&](const std::string& n) { return here.count(n) == 0; });
+    if (first) common = here;
+    else std::erase_if(common, [&](const std::string& n) { return here.count(n) == 0; });
     first = false;
   }
   t.common.assign(common.begin(), common.end());
@@ -205,12 +200,9 @@ NetEntry entry_of(const ir::NetRule& r, const diag::SourceManager& sources) {
   for (const ir::PortRange& p : r.ports) e.ports.push_back(port_text(p));
   e.any_host = r.hosts.empty();
   for (const ir::Host& h : r.hosts) {
-    if (h.kind == ir::HostKind::Domain)
-      e.domains.push_back(ir::host_to_string(h));
-    else if (h.kind == ir::HostKind::Any)
-      e.any_host = true;
-    else
-      e.addresses.push_back(ir::host_to_string(h));
+    if (h.kind == ir::HostKind::Domain) e.domains.push_back(ir::host_to_string(h));
+    else if (h.kind == ir::HostKind::Any) e.any_host = true;
+    else e.addresses.push_back(ir::host_to_string(h));
   }
   e.implicit = r.implicit;
   // The implicit deny has no statement; its `where` names it as the coverage map does.
@@ -237,7 +229,8 @@ std::vector<CoverageRow> coverage_of(const bundle::Manifest& manifest) {
   std::vector<CoverageRow> out;
   for (const bundle::ManifestStatement& e : manifest.coverage) {
     CoverageRow row{{e.at, e.module, e.statement}, {}};
-    for (const bundle::ManifestClaim& by : e.enforced_by) row.enforced_by.push_back({by.artifact, by.full, by.part, by.how});
+    for (const bundle::ManifestClaim& by : e.enforced_by)
+      row.enforced_by.push_back({by.artifact, by.full, by.part, by.how});
     out.push_back(std::move(row));
   }
   return out;

@@ -186,5 +186,4 @@ struct Model {
 
 Model build_model(const InspectInput& in);
 
-
 }  // namespace polc::report::inspect

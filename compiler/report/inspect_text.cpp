@@ -142,8 +142,8 @@ std::string text_net_grants(const Network& n) {
     for (const NetGrant& g : grants) out += text_net_entry(*g.entry, g.hosts, "", 4);
   }
   if (!n.proxy) return out + "  proxy endpoint: none\n";
-  return out + "  proxy endpoint: " + n.proxy->endpoint + "  (" + n.proxy->source.at + ": " + n.proxy->source.statement +
-         ")\n";
+  return out + "  proxy endpoint: " + n.proxy->endpoint + "  (" + n.proxy->source.at + ": " +
+         n.proxy->source.statement + ")\n";
 }
 
 std::string text_denies(const Model& m) {

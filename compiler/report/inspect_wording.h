@@ -11,7 +11,6 @@
 
 namespace polc::report::inspect {
 
-
 inline constexpr size_t kShortHash = 12;  // hex digits of a SHA-256 or key id in text and Markdown
 inline constexpr size_t kWidth = 100;     // text lines wrap here
 

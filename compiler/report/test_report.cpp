@@ -81,8 +81,8 @@ std::string test_report_json(const TestRun& run) {
                     {"expectations_failed", c.expectations_failed}};
   doc["tests"] = J::array();
   for (const TestResult& t : run.results) {
-    J test = {{"name", t.test->name}, {"at", t.test->origin.where}, {"passed", t.passed()},
-              {"expectations", J::array()}};
+    J test = {
+        {"name", t.test->name}, {"at", t.test->origin.where}, {"passed", t.passed()}, {"expectations", J::array()}};
     for (const ExpectationResult& e : t.expectations) {
       J x = {{"at", e.expectation->origin.where},
              {"source", run.sources.one_line(e.expectation->origin.range)},

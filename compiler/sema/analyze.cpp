@@ -61,9 +61,10 @@ class RuleCollector {
       if (!edge.stmt->without.empty() && edge.stmt->refs.size() > 1) {
         // Reported once per statement (at its first module); the exclusions are not applied.
         if (edge.ref == &edge.stmt->refs.front())
-          ctx_.diags.report(Code::WithoutOnSeveralImports, edge.stmt->without.front().range,
-                            "`without` applies to an import of one module, but this import names " +
-                                std::to_string(edge.stmt->refs.size()))
+          ctx_.diags
+              .report(Code::WithoutOnSeveralImports, edge.stmt->without.front().range,
+                      "`without` applies to an import of one module, but this import names " +
+                          std::to_string(edge.stmt->refs.size()))
               .with_help("import the module that needs exceptions on its own line");
       } else if (!edge.stmt->without.empty()) {
         const Exclusions own = resolve_without(ctx_, *edge.stmt);
@@ -92,8 +93,10 @@ class RuleCollector {
         found = mentions.syscalls.count(w.text) != 0;
       }
       if (!found) {
-        ctx_.diags.report(Code::WithoutNotInImport, w.range,
-                          "`" + edge.ref->text + "` does not mention `" + (w.kind == ast::WithoutKind::Group ? "@" : "") + w.text + "`")
+        ctx_.diags
+            .report(Code::WithoutNotInImport, w.range,
+                    "`" + edge.ref->text + "` does not mention `" + (w.kind == ast::WithoutKind::Group ? "@" : "") +
+                        w.text + "`")
             .with_help("remove it from the `without` list");
       }
     }
@@ -110,7 +113,8 @@ void report_unused(Context& ctx) {
   for (const auto& [name, def] : ctx.defs) {
     if (def.unit != 0 || def.used || ctx.checking_module) continue;
     const bool is_const = def.kind == Definition::Kind::Const;
-    ctx.diags.report(Code::UnusedDefinition, def.range, "`" + std::string(is_const ? "" : "@") + name + "` is never used")
+    ctx.diags
+        .report(Code::UnusedDefinition, def.range, "`" + std::string(is_const ? "" : "@") + name + "` is never used")
         .with_help("remove it, or use it in a rule");
   }
 }
@@ -154,7 +158,8 @@ std::optional<ir::Policy> analyze(diag::Engine& diags, diag::FileId root, const 
   RuleCollector(ctx).visit(0, {});
   // Over the documented size: nothing after this point is bounded, so stop here (E0007).
   if (ctx.over_size_limit) return std::nullopt;
-  if (ctx.policy.filesystem.min_abi > 0) ctx.policy.filesystem.handled = ir::fs_rights_for_abi(ctx.policy.filesystem.min_abi);
+  if (ctx.policy.filesystem.min_abi > 0)
+    ctx.policy.filesystem.handled = ir::fs_rights_for_abi(ctx.policy.filesystem.min_abi);
   check_landlock_layers(ctx);
   check_proxy(ctx);
   add_implicit_network_denies(ctx);

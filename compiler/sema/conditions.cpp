@@ -83,8 +83,13 @@ std::optional<ArgOperand> find_argument(Context& ctx, const std::string& name, a
   if (!sig) return std::nullopt;
   for (size_t i = 0; i < sig->size(); ++i) {
     if ((*sig)[i].name == name)
-      return ArgOperand{static_cast<uint8_t>(i), arg_bits((*sig)[i].type, a), arg_signed((*sig)[i].type),
-                        std::nullopt, range, false, {}};
+      return ArgOperand{static_cast<uint8_t>(i),
+                        arg_bits((*sig)[i].type, a),
+                        arg_signed((*sig)[i].type),
+                        std::nullopt,
+                        range,
+                        false,
+                        {}};
   }
   return std::nullopt;
 }
@@ -108,9 +113,11 @@ void report_unknown_name(Context& ctx, const std::string& name, ast::SourceRange
                                  "`" + std::string(syscall) + "` has no argument named `" + name + "` on " +
                                      std::string(arch::name(a)) + " (it does on " + elsewhere + ")");
       if (sig) d.note("on " + std::string(arch::name(a)) + " its arguments are: " + arg_names(*sig));
-      else d.note("polc has no prototype for `" + std::string(syscall) + "` on " + std::string(arch::name(a)) +
-                  ", whose calling convention differs");
-      d.with_help("write a separate policy for " + std::string(arch::name(a)) + ", or a rule that is valid on every target");
+      else
+        d.note("polc has no prototype for `" + std::string(syscall) + "` on " + std::string(arch::name(a)) +
+               ", whose calling convention differs");
+      d.with_help("write a separate policy for " + std::string(arch::name(a)) +
+                  ", or a rule that is valid on every target");
       return;
     }
     auto& d = ctx.diags.report(Code::UnknownArgument, range,
@@ -127,7 +134,8 @@ void report_unknown_name(Context& ctx, const std::string& name, ast::SourceRange
     return;
   }
   auto& d = ctx.diags.report(Code::UnknownConstant, range, "unknown constant `" + name + "`");
-  if (auto s = closest_match(name, all_constant_names()); !s.empty()) d.with_help("did you mean `" + s + "`?").fix(range, s);
+  if (auto s = closest_match(name, all_constant_names()); !s.empty())
+    d.with_help("did you mean `" + s + "`?").fix(range, s);
 }
 
 // Parses `e` as an argument operand: `arg` or `arg & MASK` (either order).
@@ -262,9 +270,10 @@ ir::BoolExpr join(ir::BoolExpr::Kind kind, std::vector<ir::BoolExpr> parts) {
 void report_narrowed(Context& ctx, ast::SourceRange range, const std::string& message, const std::string& read,
                      unsigned width) {
   ctx.diags.report(Code::NarrowedValue, range, message)
-      .note(read.empty() ? "polc compares the value the kernel reads, and every value it reads there is on the same side "
-                           "of the written one"
-                         : "polc compares the value the kernel reads, so the rule matches every register it reads as " + read)
+      .note(read.empty()
+                ? "polc compares the value the kernel reads, and every value it reads there is on the same side "
+                  "of the written one"
+                : "polc compares the value the kernel reads, so the rule matches every register it reads as " + read)
       .with_help("write a value that fits " + std::to_string(width) + (width == 1 ? " bit" : " bits"));
 }
 
@@ -288,8 +297,9 @@ std::optional<ir::BoolExpr> compare_operand(Context& ctx, const ArgOperand& arg,
     if (!fits && ordering && !arg.mask) {
       const bool above = !v.negative;  // the written value is above the type's maximum (else below its minimum)
       const bool holds = (op == ast::CmpOp::Lt || op == ast::CmpOp::Le) == above;
-      const std::string message = "this value is " + std::string(above ? "above" : "below") + " every value the kernel reads where " +
-                                  arg.narrowed_where + ": the comparison is always " + (holds ? "true" : "false") + " there";
+      const std::string message = "this value is " + std::string(above ? "above" : "below") +
+                                  " every value the kernel reads where " + arg.narrowed_where +
+                                  ": the comparison is always " + (holds ? "true" : "false") + " there";
       if (arg.pending != nullptr) arg.pending->push_back({range, message, "", arg.width});
       else report_narrowed(ctx, range, message, "", arg.width);
       return holds ? ir::BoolExpr::truth() : ir::BoolExpr::falsity();
@@ -397,7 +407,8 @@ std::optional<Regions> width_regions(std::string_view syscall, arch::Arch a) {
     // Computed outside the lambda: a structured binding cannot be captured before C++20's
     // P1091 fix, which clang 14 (the fuzzing build) lacks.
     const std::string wanted = key(args);
-    auto it = std::find_if(out.regions.begin(), out.regions.end(), [&](const Region& r) { return key(r.args) == wanted; });
+    auto it =
+        std::find_if(out.regions.begin(), out.regions.end(), [&](const Region& r) { return key(r.args) == wanted; });
     if (it == out.regions.end()) it = out.regions.insert(out.regions.end(), Region{{}, args});
     it->values.push_back(v);
   }
@@ -456,7 +467,9 @@ std::optional<ir::BoolExpr> comparison(Context& ctx, const ast::Expr& e, std::st
       if (unknown != nullptr) {
         report_unknown_name(ctx, unknown->name, unknown->range, syscall, a);
       } else {
-        ctx.diags.report(Code::MalformedCondition, e.range, "this comparison does not involve an argument of `" + std::string(syscall) + "`")
+        ctx.diags
+            .report(Code::MalformedCondition, e.range,
+                    "this comparison does not involve an argument of `" + std::string(syscall) + "`")
             .with_help("compare an argument with a value, like `domain == AF_INET`");
       }
     }
@@ -548,7 +561,8 @@ std::optional<ConstValue> eval_constant(Context& ctx, const ast::Expr& e, arch::
         def->used = true;
         auto& stack = ctx.const_stack;
         if (std::find(stack.begin(), stack.end(), e.name) != stack.end()) {
-          auto& d = ctx.diags.report(Code::ConstCycle, def->range, "constant `" + e.name + "` is defined in terms of itself");
+          auto& d =
+              ctx.diags.report(Code::ConstCycle, def->range, "constant `" + e.name + "` is defined in terms of itself");
           for (const std::string& s : stack) d.note("through `" + s + "`");
           return std::nullopt;
         }
@@ -719,10 +733,12 @@ std::optional<ir::Action> resolve_action(Context& ctx, const ast::Action& action
         return std::nullopt;
       }
       auto& d = ctx.diags.report(Code::BadErrno, e.range, "unknown errno name `" + e.name + "`");
-      if (auto s = closest_match(e.name, all_errno_names()); !s.empty()) d.with_help("did you mean `" + s + "`?").fix(e.range, s);
+      if (auto s = closest_match(e.name, all_errno_names()); !s.empty())
+        d.with_help("did you mean `" + s + "`?").fix(e.range, s);
       return std::nullopt;
     }
-    if (e.kind == ast::ExprKind::Int && e.int_value >= 1 && e.int_value <= 4094) return static_cast<uint16_t>(e.int_value);
+    if (e.kind == ast::ExprKind::Int && e.int_value >= 1 && e.int_value <= 4094)
+      return static_cast<uint16_t>(e.int_value);
     ctx.diags.report(Code::BadErrno, e.range, "errno must be a name like EPERM or a number from 1 to 4094");
     return std::nullopt;
   };

@@ -5,6 +5,8 @@
 // the per-arch differences below are the complete set among these seven arches, not a sample.
 // scripts/gen-constants.py regenerates the tables from the headers (names and categories from
 // scripts/constants/names.txt); the test constants.uapi_table checks that they still match.
+// The tables are the generator's layout, not clang-format's:
+// clang-format off
 #include "compiler/sema/constants.h"
 
 #include <algorithm>

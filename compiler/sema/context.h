@@ -63,7 +63,7 @@ struct Context {
 
   bool reported_missing_abi = false;
   std::optional<ast::SourceRange> first_fs_section;  // for E0306 on a section without any ABI
-  std::vector<std::string> const_stack;  // constants being evaluated, to detect cycles
+  std::vector<std::string> const_stack;              // constants being evaluated, to detect cycles
   // Memos: a constant's value per arch, and each set's expansion (deduplicated), so definitions
   // that share sub-definitions cost linear time, not exponential.
   std::map<std::pair<std::string, arch::Arch>, std::optional<ConstValue>> const_values;
@@ -71,7 +71,7 @@ struct Context {
   std::map<std::string, std::vector<ir::Host>> hosts_expansions;
   std::vector<std::string> expansion_stack;  // sets being expanded, to stop at cycles
   std::map<std::string, size_t> set_depths;  // longest chain of nested sets below each expanded set
-  bool reported_definition_depth = false;     // E0006 for definition chains, once per policy
+  bool reported_definition_depth = false;    // E0006 for definition chains, once per policy
   // What the policy has used of its documented size (size_limits.h); once over, lowering stops.
   struct SizeUsed {
     size_t syscall_rules = 0, fs_paths = 0, net_entries = 0;
@@ -80,19 +80,22 @@ struct Context {
 
   const Unit& unit(size_t i) const { return *program.units[i]; }
   ir::Origin origin(size_t unit_index, ast::SourceRange range) const;
-  Definition* lookup(const std::string& name) { auto it = defs.find(name); return it == defs.end() ? nullptr : &it->second; }
+  Definition* lookup(const std::string& name) {
+    auto it = defs.find(name);
+    return it == defs.end() ? nullptr : &it->second;
+  }
 };
 
 // ---- passes (each in its own file) ----
 
-void collect_definitions(Context& ctx);      // definitions.cpp
+void collect_definitions(Context& ctx);  // definitions.cpp
 // E0006 for a chain of definitions deeper than kMaxDefinitionDepth, at most once per policy
 // (`what`: "constants refer to each other").
 void report_definition_depth(Context& ctx, ast::SourceRange at, std::string_view what);
 // Validates every definition even if unused: host set members, constant values, and repeated
 // members (W0001). Group members are checked against the targets by check_groups.
-void check_definitions(Context& ctx);        // definitions.cpp
-void resolve_header(Context& ctx);           // header.cpp: targets, default, Landlock ABI
+void check_definitions(Context& ctx);  // definitions.cpp
+void resolve_header(Context& ctx);     // header.cpp: targets, default, Landlock ABI
 // Group expansion: the syscalls of @name, recursively; reports cycles and unknown names.
 std::vector<GroupMemberRef> expand_group(Context& ctx, const std::string& name, ast::SourceRange use);
 std::vector<ir::Host> expand_hosts(Context& ctx, const std::string& name, ast::SourceRange use);
@@ -102,10 +105,10 @@ void lower_fs_rules(Context& ctx, size_t unit, const Exclusions& ex);       // f
 void lower_net_rules(Context& ctx, size_t unit, const Exclusions& ex);      // net_rules.cpp
 void lower_landlock_layers(Context& ctx, size_t unit);                      // landlock_layers.cpp
 // E0304 for scopes the minimum ABI cannot provide unless the policy made them best effort.
-void check_landlock_layers(Context& ctx);                                   // landlock_layers.cpp
+void check_landlock_layers(Context& ctx);  // landlock_layers.cpp
 // E0406 for domain rules without a proxy to enforce them.
-void check_proxy(Context& ctx);                                             // net_rules.cpp
-void lower_queries(Context& ctx);                                           // queries.cpp
-void add_implicit_network_denies(Context& ctx);                             // net_rules.cpp
+void check_proxy(Context& ctx);                  // net_rules.cpp
+void lower_queries(Context& ctx);                // queries.cpp
+void add_implicit_network_denies(Context& ctx);  // net_rules.cpp
 
 }  // namespace polc::sema

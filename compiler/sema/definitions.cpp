@@ -46,9 +46,10 @@ void collect_definitions(Context& ctx) {
         // One namespace spans every imported module, so a `const` that redefined a built-in
         // (CLONE_NEWUSER, TIOCSTI, EPERM) would silently change the meaning of std.hardening.
         if (!constant_category(name).empty() || errno_value(name, arch::Arch::x86_64)) {
-          ctx.diags.report(Code::DuplicateDefinition, c->name.range,
-                           "`" + name + "` is a built-in " + (constant_category(name).empty() ? "errno name" : "constant") +
-                               " and cannot be redefined")
+          ctx.diags
+              .report(Code::DuplicateDefinition, c->name.range,
+                      "`" + name + "` is a built-in " + (constant_category(name).empty() ? "errno name" : "constant") +
+                          " and cannot be redefined")
               .with_help("choose another name; built-in values mean the same in every module");
           continue;
         }
@@ -64,9 +65,12 @@ void collect_definitions(Context& ctx) {
         const Definition& here = it->second.unit <= def.unit ? it->second : def;
         const Definition& other = it->second.unit <= def.unit ? def : it->second;
         const bool is_const = def.kind == Definition::Kind::Const;
-        ctx.diags.report(Code::DuplicateDefinition, here.range, "`" + std::string(is_const ? "" : "@") + name + "` is defined twice")
-            .note(other.range, ctx.unit(other.unit).module.empty() ? "also defined here"
-                                                                    : "also defined in `" + ctx.unit(other.unit).module + "`")
+        ctx.diags
+            .report(Code::DuplicateDefinition, here.range,
+                    "`" + std::string(is_const ? "" : "@") + name + "` is defined twice")
+            .note(other.range, ctx.unit(other.unit).module.empty()
+                                   ? "also defined here"
+                                   : "also defined in `" + ctx.unit(other.unit).module + "`")
             .with_help("rename one of the two definitions");
       }
     }
@@ -85,7 +89,8 @@ Definition* find_set(Context& ctx, const std::string& name, ast::SourceRange use
     for (const auto& [n, dd] : ctx.defs)
       if (dd.kind == kind) names.push_back(n);
     if (auto s = closest_match(name, names); !s.empty()) d.with_help("did you mean `@" + s + "`?").fix(use, "@" + s);
-    else if (kind == Definition::Kind::Group) d.with_help("the standard groups are defined in std.groups: `import std.groups`");
+    else if (kind == Definition::Kind::Group)
+      d.with_help("the standard groups are defined in std.groups: `import std.groups`");
     return nullptr;
   }
   def->used = true;
@@ -93,8 +98,9 @@ Definition* find_set(Context& ctx, const std::string& name, ast::SourceRange use
     auto kind_name = [](Definition::Kind k) {
       return k == Definition::Kind::Group ? "syscall group" : k == Definition::Kind::Hosts ? "host set" : "constant";
     };
-    ctx.diags.report(Code::WrongKindOfName, use,
-                     "`" + name + "` is a " + kind_name(def->kind) + ", but a " + kind_name(kind) + " is needed here")
+    ctx.diags
+        .report(Code::WrongKindOfName, use,
+                "`" + name + "` is a " + kind_name(def->kind) + ", but a " + kind_name(kind) + " is needed here")
         .note(def->range, "defined here");
     return nullptr;
   }
@@ -149,7 +155,8 @@ std::vector<GroupMemberRef> expand_group(Context& ctx, const std::string& name, 
                                   };
                                   for (const ast::GroupMember& m : def.group->members) {
                                     if (m.is_group) {
-                                      for (auto& sub : expand_group(ctx, m.name.text, m.name.range)) add(std::move(sub));
+                                      for (auto& sub : expand_group(ctx, m.name.text, m.name.range))
+                                        add(std::move(sub));
                                     } else {
                                       add({m.name.text, m.optional, m.name.range});
                                     }
@@ -224,7 +231,8 @@ void check_definitions(Context& ctx) {
     Definition& def = entry.second;
     std::set<std::string> seen;
     auto duplicate = [&](const std::string& key, ast::SourceRange r) {
-      if (!seen.insert(key).second) ctx.diags.report(Code::DuplicateEntry, r, "`" + key + "` is listed twice in `@" + name + "`");
+      if (!seen.insert(key).second)
+        ctx.diags.report(Code::DuplicateEntry, r, "`" + key + "` is listed twice in `@" + name + "`");
     };
     if (def.group != nullptr) {
       for (const ast::GroupMember& m : def.group->members) duplicate((m.is_group ? "@" : "") + m.name.text, m.range);

@@ -19,13 +19,15 @@ void lower_fs_rules(Context& ctx, size_t unit, const Exclusions& ex) {
       if (fs.min_abi == 0 && !ctx.reported_missing_abi) {
         ctx.reported_missing_abi = true;
         ctx.diags.report(Code::MissingLandlockAbi, rule->range, "filesystem rules need a minimum Landlock ABI")
-            .with_help("add `landlock abi >= 3` (Linux 6.2) or the lowest ABI your hosts provide to the filesystem section");
+            .with_help(
+                "add `landlock abi >= 3` (Linux 6.2) or the lowest ABI your hosts provide to the filesystem section");
       }
       auto rights = resolve_rights(ctx, rule->rights, fs.min_abi);
       std::set<std::string> seen;
       for (const ast::StringLit& path : rule->paths) {
         if (!seen.insert(path.value).second) {
-          ctx.diags.report(Code::DuplicateEntry, path.range, "path \"" + path.value + "\" is listed twice in this rule");
+          ctx.diags.report(Code::DuplicateEntry, path.range,
+                           "path \"" + path.value + "\" is listed twice in this rule");
           continue;
         }
         if (ex.strings.count(path.value) != 0) continue;

@@ -45,9 +45,10 @@ std::optional<uint64_t> resolve_rights(Context& ctx, const std::vector<ast::Name
     }
     if (abi != 0 && found->abi > abi) {
       ok = false;
-      ctx.diags.report(Code::RightNeedsNewerAbi, r.range,
-                       "`" + r.text + "` needs Landlock ABI " + std::to_string(found->abi) +
-                           ", but the policy requires only ABI " + std::to_string(abi))
+      ctx.diags
+          .report(Code::RightNeedsNewerAbi, r.range,
+                  "`" + r.text + "` needs Landlock ABI " + std::to_string(found->abi) +
+                      ", but the policy requires only ABI " + std::to_string(abi))
           .with_help("raise the minimum with `landlock abi >= " + std::to_string(found->abi) + "`");
       continue;
     }

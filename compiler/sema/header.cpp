@@ -79,8 +79,9 @@ void resolve_header(Context& ctx) {
           }
           first_abi = abi;
           if (abi->abi < 1 || abi->abi > ir::kMaxLandlockAbi) {
-            ctx.diags.report(Code::BadLandlockAbi, abi->value_range,
-                             "Landlock ABI " + std::to_string(abi->abi) + " does not exist")
+            ctx.diags
+                .report(Code::BadLandlockAbi, abi->value_range,
+                        "Landlock ABI " + std::to_string(abi->abi) + " does not exist")
                 .with_help("Landlock ABI versions are 1 to " + std::to_string(ir::kMaxLandlockAbi));
             ctx.reported_missing_abi = true;  // the rules below would only echo this error
             continue;
@@ -104,7 +105,9 @@ void resolve_header(Context& ctx) {
     }
   }
   if (root.ast.kind == ast::UnitKind::Policy && first_targets == nullptr) {
-    ctx.diags.report(Code::MissingTargets, root.ast.name_range, "policy `" + root.ast.name + "` does not name its target architectures")
+    ctx.diags
+        .report(Code::MissingTargets, root.ast.name_range,
+                "policy `" + root.ast.name + "` does not name its target architectures")
         .with_help("add `targets x86_64` (or the architectures you run on) to the policy");
   }
 }

@@ -37,7 +37,8 @@ uint64_t resolve_names(Context& ctx, const std::vector<ast::Name>& names, std::s
       known.push_back(nb.name);
       list += (list.empty() ? "" : ", ") + std::string(nb.name);
     }
-    auto& d = ctx.diags.report(Code::UnknownLandlockName, n.range, "unknown Landlock " + std::string(what) + " `" + n.text + "`");
+    auto& d = ctx.diags.report(Code::UnknownLandlockName, n.range,
+                               "unknown Landlock " + std::string(what) + " `" + n.text + "`");
     d.note("known: " + list);
     if (auto s = closest_match(n.text, known); !s.empty()) d.with_help("did you mean `" + s + "`?").fix(n.range, s);
   }
@@ -81,16 +82,19 @@ void check_landlock_layers(Context& ctx) {
   // (`filesystem {}` means "no file access"; scopes alone still need a Landlock ruleset).
   if (fs.present && fs.min_abi == 0 && !ctx.reported_missing_abi && ctx.first_fs_section) {
     ctx.reported_missing_abi = true;
-    ctx.diags.report(Code::MissingLandlockAbi, *ctx.first_fs_section, "this filesystem section needs a minimum Landlock ABI")
+    ctx.diags
+        .report(Code::MissingLandlockAbi, *ctx.first_fs_section, "this filesystem section needs a minimum Landlock ABI")
         .with_help("add `landlock abi >= 3` (Linux 6.2) or the lowest ABI your hosts provide to the section");
   }
   if (fs.scopes == 0 || fs.min_abi >= ir::kScopeAbi || (fs.best_effort & ir::layer::kScope) != 0) return;
-  ctx.diags.report(Code::RightNeedsNewerAbi, fs.scope_origins.front().range,
-                   "Landlock scopes need ABI " + std::to_string(ir::kScopeAbi) + ", but the policy requires only ABI " +
-                       std::to_string(fs.min_abi))
+  ctx.diags
+      .report(Code::RightNeedsNewerAbi, fs.scope_origins.front().range,
+              "Landlock scopes need ABI " + std::to_string(ir::kScopeAbi) + ", but the policy requires only ABI " +
+                  std::to_string(fs.min_abi))
       .note("a launcher on an older kernel could not keep this promise")
-      .with_help("raise the minimum with `landlock abi >= 6`, or add `landlock best_effort scope` to the policy's "
-                 "filesystem section to apply scopes where the kernel has them");
+      .with_help(
+          "raise the minimum with `landlock abi >= 6`, or add `landlock best_effort scope` to the policy's "
+          "filesystem section to apply scopes where the kernel has them");
 }
 
 }  // namespace polc::sema

@@ -180,8 +180,9 @@ class Loader {
       return std::nullopt;
     }
     if (!expected_name.empty() && file->name != expected_name) {
-      diags_.report(Code::ModuleNameMismatch, ref.range,
-                    "`" + ref.text + "` loads a file that declares `module " + file->name + "`")
+      diags_
+          .report(Code::ModuleNameMismatch, ref.range,
+                  "`" + ref.text + "` loads a file that declares `module " + file->name + "`")
           .note(file->name_range, "declared here");
       return std::nullopt;
     }
@@ -240,8 +241,8 @@ std::vector<LoadedSource> loaded_sources(const Program& program, const diag::Sou
   for (const auto& unit : program.units) {
     LoadedSource s;
     s.role = unit == program.units.front() ? LoadedSource::Role::Policy
-             : unit->from_stdlib             ? LoadedSource::Role::Stdlib
-                                             : LoadedSource::Role::Local;
+             : unit->from_stdlib           ? LoadedSource::Role::Stdlib
+                                           : LoadedSource::Role::Local;
     s.module = unit->module;
     s.relative = unit->relative;
     s.shown = sources.path(unit->ast.file);

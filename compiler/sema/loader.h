@@ -16,15 +16,15 @@
 namespace polc::sema {
 
 struct ImportEdge {
-  size_t target = 0;                 // index into Program::units
+  size_t target = 0;                  // index into Program::units
   const ast::Import* stmt = nullptr;  // the import statement (owned by the importer's AST)
   const ast::ImportRef* ref = nullptr;
 };
 
 struct Unit {
   ast::File ast;
-  std::string module;  // dotted module name; "" for the root policy
-  std::string key;     // identity: "std:NAME" or the file's canonical path
+  std::string module;         // dotted module name; "" for the root policy
+  std::string key;            // identity: "std:NAME" or the file's canonical path
   std::filesystem::path dir;  // directory for relative imports; empty for embedded modules
   bool from_stdlib = false;
   // A file import: its path relative to the root policy's directory, lexically normal

@@ -23,7 +23,8 @@ class Walker {
       } else if (const auto* n = std::get_if<ast::NetworkSection>(&item)) {
         for (const auto& st : n->stmts)
           if (const auto* r = std::get_if<ast::NetRule>(&st))
-            for (const auto& h : r->hosts) h.kind == ast::HostKind::Group ? set(h.text) : void(out.strings.insert(h.text));
+            for (const auto& h : r->hosts)
+              h.kind == ast::HostKind::Group ? set(h.text) : void(out.strings.insert(h.text));
       }
     }
     for (const ImportEdge& e : ctx_.unit(u).imports) unit(e.target);
@@ -38,9 +39,11 @@ class Walker {
     auto it = ctx_.defs.find(name);
     if (it == ctx_.defs.end()) return;
     if (const ast::GroupDef* g = it->second.group) {
-      for (const auto& m : g->members) m.is_group ? set(m.name.text, depth + 1) : void(out.syscalls.insert(m.name.text));
+      for (const auto& m : g->members)
+        m.is_group ? set(m.name.text, depth + 1) : void(out.syscalls.insert(m.name.text));
     } else if (const ast::HostsDef* h = it->second.hosts) {
-      for (const auto& r : h->hosts) r.kind == ast::HostKind::Group ? set(r.text, depth + 1) : void(out.strings.insert(r.text));
+      for (const auto& r : h->hosts)
+        r.kind == ast::HostKind::Group ? set(r.text, depth + 1) : void(out.strings.insert(r.text));
     }
   }
 

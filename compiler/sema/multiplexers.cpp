@@ -19,11 +19,12 @@ struct Multiplexer {
 };
 
 constexpr Multiplexer kMultiplexers[] = {
-    {"socketcall",
-     {"socket", "socketpair", "bind", "connect", "listen", "accept", "accept4", "getsockopt", "setsockopt", "getsockname",
-      "getpeername", "sendto", "sendmsg", "recvfrom", "recvmsg", "shutdown", "sendmmsg", "recvmmsg", "send", "recv"}},
-    {"ipc", {"semget", "semctl", "semop", "semtimedop", "shmget", "shmctl", "shmat", "shmdt", "msgget", "msgsnd", "msgrcv",
-             "msgctl"}},
+    {"socketcall", {"socket",     "socketpair", "bind",        "connect",     "listen", "accept",  "accept4",
+                    "getsockopt", "setsockopt", "getsockname", "getpeername", "sendto", "sendmsg", "recvfrom",
+                    "recvmsg",    "shutdown",   "sendmmsg",    "recvmmsg",    "send",   "recv"}},
+    {"ipc",
+     {"semget", "semctl", "semop", "semtimedop", "shmget", "shmctl", "shmat", "shmdt", "msgget", "msgsnd", "msgrcv",
+      "msgctl"}},
 };
 
 // Actions under which the call itself may still run: allowed, logged, or handed to a tracer or a
@@ -58,9 +59,10 @@ void check_multiplexers(diag::Engine& diags, const ir::Policy& p) {
         const bool plain_allow = r.action.kind == ir::ActionKind::Allow || r.action.kind == ir::ActionKind::Log;
         const bool restricts = !plain_allow || !(r.when.size() == 1 && r.when[0].empty());
         if (!member || !restricts || r.origins.empty()) continue;
-        diags.report(diag::Code::MultiplexerBypass, r.origins.front().range,
-                     "on " + std::string(arch::name(f.arch)) + ", `" + r.syscall + "` can also be called through `" +
-                         std::string(m.name) + "`, which this policy lets through")
+        diags
+            .report(diag::Code::MultiplexerBypass, r.origins.front().range,
+                    "on " + std::string(arch::name(f.arch)) + ", `" + r.syscall + "` can also be called through `" +
+                        std::string(m.name) + "`, which this policy lets through")
             .note("the multiplexer passes its arguments in memory, where seccomp cannot check them")
             .with_help("deny or kill `" + std::string(m.name) + "` so that this rule cannot be bypassed");
       }

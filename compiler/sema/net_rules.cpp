@@ -14,9 +14,13 @@ using diag::Code;
 namespace {
 
 ir::Direction to_ir(ast::Direction d) {
-  return d == ast::Direction::Connect ? ir::Direction::Connect : d == ast::Direction::Bind ? ir::Direction::Bind : ir::Direction::Any;
+  return d == ast::Direction::Connect ? ir::Direction::Connect
+         : d == ast::Direction::Bind  ? ir::Direction::Bind
+                                      : ir::Direction::Any;
 }
-ir::Proto to_ir(ast::Proto p) { return p == ast::Proto::Tcp ? ir::Proto::Tcp : p == ast::Proto::Udp ? ir::Proto::Udp : ir::Proto::Any; }
+ir::Proto to_ir(ast::Proto p) {
+  return p == ast::Proto::Tcp ? ir::Proto::Tcp : p == ast::Proto::Udp ? ir::Proto::Udp : ir::Proto::Any;
+}
 
 bool check_shape(Context& ctx, const ast::NetRule& r) {
   if (r.direction == ast::Direction::Bind && r.has_to) {
@@ -41,7 +45,8 @@ bool check_shape(Context& ctx, const ast::NetRule& r) {
 bool domain_allowed(const ir::NetRule& r) { return r.proto == ir::Proto::Tcp && r.direction != ir::Direction::Bind; }
 
 void report_domain(Context& ctx, ast::SourceRange range) {
-  ctx.diags.report(Code::BadNetTarget, range, "domains can only be enforced for outgoing tcp connections (by the proxy)")
+  ctx.diags
+      .report(Code::BadNetTarget, range, "domains can only be enforced for outgoing tcp connections (by the proxy)")
       .with_help("say `connect tcp` (or `tcp` in a deny rule), or use addresses");
 }
 
@@ -83,10 +88,13 @@ void check_proxy(Context& ctx) {
   if (net.proxy) return;
   for (const ir::NetRule& r : net.rules) {
     if (r.deny) continue;
-    auto domain = std::find_if(r.hosts.begin(), r.hosts.end(), [](const ir::Host& h) { return h.kind == ir::HostKind::Domain; });
+    auto domain =
+        std::find_if(r.hosts.begin(), r.hosts.end(), [](const ir::Host& h) { return h.kind == ir::HostKind::Domain; });
     if (domain == r.hosts.end()) continue;
-    ctx.diags.report(Code::DomainNeedsProxy, r.origin.range,
-                     "`" + ir::host_to_string(*domain) + "` can only be enforced by an egress proxy, and the policy names none")
+    ctx.diags
+        .report(
+            Code::DomainNeedsProxy, r.origin.range,
+            "`" + ir::host_to_string(*domain) + "` can only be enforced by an egress proxy, and the policy names none")
         .note("nftables sees addresses, not names: the sandbox reaches domains through the proxy only")
         .with_help("say where the proxy listens, e.g. `proxy 127.0.0.1 port 3128`, in the policy's network section");
     return;  // one report says it; every domain rule has the same fix
@@ -161,7 +169,7 @@ void lower_net_rules(Context& ctx, size_t unit, const Exclusions& ex) {
         // (unless an error about its hosts already explains why).
         if (ctx.diags.error_count() == errors_before)
           ctx.diags.report(Code::RuleMatchesNothing, r.range, "this rule names no host, so it has no effect")
-            .with_help("the host sets it uses are empty, or `without` removed every host");
+              .with_help("the host sets it uses are empty, or `without` removed every host");
         continue;
       }
       if (!admit(ctx, SizeKind::NetEntries, std::max<size_t>(1, out.hosts.size() + out.ports.size()), r.range)) return;
@@ -191,8 +199,9 @@ std::vector<ir::PortRange> complement(std::vector<ir::PortRange> allowed) {
 void add_implicit_network_denies(Context& ctx) {
   // The instance-metadata endpoints of AWS, GCP/Azure/Alibaba and their IPv4-mapped IPv6 forms:
   // the classic way out of a sandbox into cloud credentials.
-  static const char* const kMetadata[] = {"169.254.169.254", "fd00:ec2::254", "100.100.100.200", "168.63.129.16",
-                                          "::ffff:169.254.169.254", "::ffff:100.100.100.200", "::ffff:168.63.129.16"};
+  static const char* const kMetadata[] = {"169.254.169.254",     "fd00:ec2::254",          "100.100.100.200",
+                                          "168.63.129.16",       "::ffff:169.254.169.254", "::ffff:100.100.100.200",
+                                          "::ffff:168.63.129.16"};
   ir::NetRule blanket;
   blanket.deny = true;
   blanket.implicit = true;
@@ -219,8 +228,9 @@ void add_implicit_network_denies(Context& ctx) {
       auto& ports = r.proto == ir::Proto::Udp ? udp : tcp;
       if (r.ports.empty()) ports.push_back({1, 65535});
       ports.insert(ports.end(), r.ports.begin(), r.ports.end());
-      ctx.diags.report(diag::Code::MetadataAllowed, r.origin.range,
-                       "this rule lets the sandbox reach the cloud metadata endpoint " + std::string(text))
+      ctx.diags
+          .report(diag::Code::MetadataAllowed, r.origin.range,
+                  "this rule lets the sandbox reach the cloud metadata endpoint " + std::string(text))
           .note("instance metadata usually hands out the host's cloud credentials")
           .with_help("allow it only if the payload must talk to the metadata service");
     }

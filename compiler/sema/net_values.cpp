@@ -19,7 +19,8 @@ std::optional<ir::Host> parse_address(const std::string& text) {
   if (auto slash = text.find('/'); slash != std::string::npos) {
     addr = text.substr(0, slash);
     const std::string p = text.substr(slash + 1);
-    if (p.empty() || p.size() > 3 || !std::all_of(p.begin(), p.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)); }))
+    if (p.empty() || p.size() > 3 ||
+        !std::all_of(p.begin(), p.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)); }))
       return std::nullopt;
     prefix = static_cast<unsigned>(std::stoul(p));
   }
@@ -77,7 +78,8 @@ std::optional<ir::Host> parse_domain(Context& ctx, const ast::HostRef& ref) {
   };
   if (d.empty()) return bad("it is empty");
   if (d.size() > 253) return bad("it is longer than 253 characters");
-  if (d.find('*') != std::string::npos) return bad("`*` is allowed only as a whole first label, as in \"*.example.org\"");
+  if (d.find('*') != std::string::npos)
+    return bad("`*` is allowed only as a whole first label, as in \"*.example.org\"");
   if (d.back() == '.') return bad("remove the trailing dot");
   size_t start = 0;
   while (start <= d.size()) {
@@ -97,7 +99,8 @@ std::optional<ir::Host> parse_domain(Context& ctx, const ast::HostRef& ref) {
       }
       if (static_cast<unsigned char>(c) >= 0x80)
         return bad("it has non-ASCII characters; write internationalized names in their xn-- (punycode) form");
-      if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-') return bad(std::string("character `") + c + "` is not allowed");
+      if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-')
+        return bad(std::string("character `") + c + "` is not allowed");
     }
     start = end + 1;
   }
@@ -123,7 +126,9 @@ std::optional<ir::Host> parse_host(Context& ctx, const ast::HostRef& ref) {
     }
     if (clear_host_bits(*h)) {
       const std::string fixed = ir::host_to_string(*h);
-      ctx.diags.report(Code::MalformedAddress, ref.range, "`" + ref.text + "` has bits set below its /" + std::to_string(h->prefix) + " prefix")
+      ctx.diags
+          .report(Code::MalformedAddress, ref.range,
+                  "`" + ref.text + "` has bits set below its /" + std::to_string(h->prefix) + " prefix")
           .with_help("the network address is " + fixed)
           .fix(ref.range, fixed);
       return std::nullopt;
@@ -139,7 +144,9 @@ std::optional<ir::PortRange> check_port(Context& ctx, const ast::PortRange& p) {
     return std::nullopt;
   }
   if (p.low > p.high) {
-    ctx.diags.report(Code::BadPort, p.range, "port range " + std::to_string(p.low) + "-" + std::to_string(p.high) + " is empty")
+    ctx.diags
+        .report(Code::BadPort, p.range,
+                "port range " + std::to_string(p.low) + "-" + std::to_string(p.high) + " is empty")
         .with_help("write the lower port first");
     return std::nullopt;
   }

@@ -21,7 +21,8 @@ std::vector<ir::Query> syscall_queries(Context& ctx, const ast::SyscallQuery& q,
   if (q.arch) {
     auto a = arch::from_name(q.arch->text);
     if (!a || std::find(ctx.targets.begin(), ctx.targets.end(), *a) == ctx.targets.end()) {
-      ctx.diags.report(Code::MalformedQuery, q.arch->range, "`" + q.arch->text + "` is not one of the policy's targets");
+      ctx.diags.report(Code::MalformedQuery, q.arch->range,
+                       "`" + q.arch->text + "` is not one of the policy's targets");
       return out;
     }
     arches = {*a};
@@ -47,17 +48,20 @@ std::vector<ir::Query> syscall_queries(Context& ctx, const ast::SyscallQuery& q,
     for (const ArchSyscall& as : resolve_syscall_name(ctx, name, optional, t.name.range, !t.is_group)) {
       ir::SyscallQueryArch qa{as.arch, as.nr, {}, {}};
       if (concrete) {
-        auto args = t.is_group ? std::optional<std::vector<uint64_t>>(std::vector<uint64_t>{}) : resolve_call_args(ctx, t, as.arch);
+        auto args = t.is_group ? std::optional<std::vector<uint64_t>>(std::vector<uint64_t>{})
+                               : resolve_call_args(ctx, t, as.arch);
         if (!args) {
           ok = false;
           break;
         }
         qa.args = std::move(*args);
       } else {
-        auto cond = t.is_group ? std::optional<ir::BoolExpr>(ir::BoolExpr::truth()) : resolve_condition(ctx, t, as.arch);
+        auto cond =
+            t.is_group ? std::optional<ir::BoolExpr>(ir::BoolExpr::truth()) : resolve_condition(ctx, t, as.arch);
         auto dnf = cond ? ir::to_dnf(*cond, 1024) : std::nullopt;
         if (!dnf) {
-          if (cond) ctx.diags.report(Code::ConditionTooComplex, t.range, "this condition expands to too many alternatives");
+          if (cond)
+            ctx.diags.report(Code::ConditionTooComplex, t.range, "this condition expands to too many alternatives");
           ok = false;
           break;
         }
@@ -143,8 +147,8 @@ void lower_queries(Context& ctx) {
       const bool syscall_query = std::holds_alternative<ast::SyscallQuery>(e.query.q);
       const auto k = e.action.kind;
       if (!syscall_query && k != ast::ActionKind::Allow && k != ast::ActionKind::Deny) {
-        ctx.diags.report(Code::BadExpectation, e.action.range,
-                         "filesystem and network queries are either allowed or denied")
+        ctx.diags
+            .report(Code::BadExpectation, e.action.range, "filesystem and network queries are either allowed or denied")
             .with_help("expect `allow` or `deny`");
         continue;
       }
@@ -152,7 +156,8 @@ void lower_queries(Context& ctx) {
       ex.origin = ctx.origin(unit, e.range);
       ex.any_denial = k == ast::ActionKind::Deny && (e.action.value == nullptr);
       if (!ex.any_denial && syscall_query) {
-        auto act = resolve_action(ctx, e.action, nullptr, {}, ctx.targets.empty() ? arch::Arch::x86_64 : ctx.targets.front());
+        auto act =
+            resolve_action(ctx, e.action, nullptr, {}, ctx.targets.empty() ? arch::Arch::x86_64 : ctx.targets.front());
         if (!act) continue;
         ex.action = *act;
       } else if (!syscall_query) {

@@ -15,7 +15,8 @@ bool admit(Context& ctx, SizeKind kind, size_t count, ast::SourceRange at) {
   const char* help = "";
   switch (kind) {
     case SizeKind::SyscallRules:
-      used = &ctx.size_used.syscall_rules, limit = kMaxSyscallRules, what = "syscall rules (one per syscall and target)";
+      used = &ctx.size_used.syscall_rules, limit = kMaxSyscallRules,
+      what = "syscall rules (one per syscall and target)";
       help = "merge rules with `arg in {...}` sets, or split the policy: no sandbox needs this many rules";
       break;
     case SizeKind::FsPaths:
@@ -32,9 +33,10 @@ bool admit(Context& ctx, SizeKind kind, size_t count, ast::SourceRange at) {
     return true;
   }
   ctx.over_size_limit = true;
-  ctx.diags.report(diag::Code::PolicyTooLarge, at,
-                   std::string("the policy has more than ") + std::to_string(limit) + " " + what +
-                       "; polc refuses it rather than spend unbounded time and memory on it")
+  ctx.diags
+      .report(diag::Code::PolicyTooLarge, at,
+              std::string("the policy has more than ") + std::to_string(limit) + " " + what +
+                  "; polc refuses it rather than spend unbounded time and memory on it")
       .with_help(help);
   return false;
 }

@@ -61,18 +61,21 @@ void add_rule(Context& ctx, size_t unit, const ast::SyscallRule& rule, const ast
     if (!cond) return;
     auto dnf = ir::to_dnf(*cond, kMaxClauses);
     if (dnf && dnf->empty()) {
-      ctx.diags.report(Code::RuleMatchesNothing, target.range, "this condition can never be true on " +
-                                                                  std::string(arch::name(as.arch)))
+      ctx.diags
+          .report(Code::RuleMatchesNothing, target.range,
+                  "this condition can never be true on " + std::string(arch::name(as.arch)))
           .with_help("check the comparisons: the rule has no effect as written");
     }
     if (!dnf) {
-      ctx.diags.report(Code::ConditionTooComplex, target.range,
-                       "this condition expands to more than " + std::to_string(kMaxClauses) + " alternatives")
+      ctx.diags
+          .report(Code::ConditionTooComplex, target.range,
+                  "this condition expands to more than " + std::to_string(kMaxClauses) + " alternatives")
           .with_help("split the rule into several rules, or use `arg in {...}` sets");
       return;
     }
     if (!admit(ctx, SizeKind::SyscallRules, 1, target.range)) return;
-    filter_for(ctx, as.arch).rules.push_back({syscall, as.nr, *action, std::move(*dnf), {ctx.origin(unit, target.range)}});
+    filter_for(ctx, as.arch)
+        .rules.push_back({syscall, as.nr, *action, std::move(*dnf), {ctx.origin(unit, target.range)}});
   }
 }
 
@@ -107,8 +110,9 @@ void lower_syscall_rules(Context& ctx, size_t unit, const Exclusions& ex) {
         if (ex.syscalls.count(t.name.text) != 0) continue;
         auto resolved = resolve_syscall_name(ctx, t.name.text, t.optional, t.name.range, true);
         if (in_root_policy && t.optional && !resolved.empty() && resolved.size() == ctx.targets.size()) {
-          ctx.diags.report(Code::RedundantOptional, t.name.range,
-                           "every target has `" + t.name.text + "`, so `?` has no effect")
+          ctx.diags
+              .report(Code::RedundantOptional, t.name.range,
+                      "every target has `" + t.name.text + "`, so `?` has no effect")
               .with_help("drop the `?`");
         }
         add_rule(ctx, unit, *rule, t, t.name.text, resolved);

@@ -59,8 +59,7 @@ constexpr Signature kSignatures[] = {
     sig("accept4", kAll, {{"fd", Fd}, {"addr", Ptr}, {"addrlen", Ptr}, {"flags", Int}}),
     sig("access", kAll, {{"path", Ptr}, {"mode", Int}}),
     sig("acct", kAll, {{"path", Ptr}}),
-    sig("add_key", kAll,
-        {{"type", Ptr}, {"description", Ptr}, {"payload", Ptr}, {"plen", ULong}, {"keyring", Int}}),
+    sig("add_key", kAll, {{"type", Ptr}, {"description", Ptr}, {"payload", Ptr}, {"plen", ULong}, {"keyring", Int}}),
     sig("alarm", kAll, {{"seconds", UInt}}),
     sig("arch_prctl", kX86Family, {{"code", Int}, {"addr", ULong}}),
     sig("bind", kAll, {{"fd", Fd}, {"addr", Ptr}, {"addrlen", Int}}),
@@ -81,8 +80,7 @@ constexpr Signature kSignatures[] = {
     sig("clock_gettime", kAll, {{"clockid", Int}, {"tp", Ptr}}),
     sig("clock_gettime64", kRegs32, {{"clockid", Int}, {"tp", Ptr}}),
     sig("clock_nanosleep", kAll, {{"clockid", Int}, {"flags", Int}, {"request", Ptr}, {"remain", Ptr}}),
-    sig("clock_nanosleep_time64", kRegs32,
-        {{"clockid", Int}, {"flags", Int}, {"request", Ptr}, {"remain", Ptr}}),
+    sig("clock_nanosleep_time64", kRegs32, {{"clockid", Int}, {"flags", Int}, {"request", Ptr}, {"remain", Ptr}}),
     sig("clock_settime", kAll, {{"clockid", Int}, {"tp", Ptr}}),
     sig("clock_settime64", kRegs32, {{"clockid", Int}, {"tp", Ptr}}),
     // The kernel reads only the low 32 bits of clone's flags (lower_32_bits() in kernel/fork.c), so
@@ -110,8 +108,7 @@ constexpr Signature kSignatures[] = {
     sig("epoll_create1", kAll, {{"flags", Int}}),
     sig("epoll_ctl", kAll, {{"epfd", Fd}, {"op", Int}, {"fd", Fd}, {"event", Ptr}}),
     sig("epoll_pwait", kAll,
-        {{"epfd", Fd}, {"events", Ptr}, {"maxevents", Int}, {"timeout", Int}, {"sigmask", Ptr},
-         {"sigsetsize", ULong}}),
+        {{"epfd", Fd}, {"events", Ptr}, {"maxevents", Int}, {"timeout", Int}, {"sigmask", Ptr}, {"sigsetsize", ULong}}),
     sig("epoll_wait", kAll, {{"epfd", Fd}, {"events", Ptr}, {"maxevents", Int}, {"timeout", Int}}),
     sig("eventfd", kAll, {{"initval", UInt}}),
     sig("eventfd2", kAll, {{"initval", UInt}, {"flags", Int}}),
@@ -144,8 +141,7 @@ constexpr Signature kSignatures[] = {
     sig("fstat", kAll, {{"fd", Fd}, {"statbuf", Ptr}}),
     sig("fsync", kAll, {{"fd", Fd}}),
     sig("ftruncate", kAll, {{"fd", Fd}, {"length", Long}}),
-    sig("futex", kAll,
-        {{"uaddr", Ptr}, {"op", Int}, {"val", UInt}, {"timeout", Ptr}, {"uaddr2", Ptr}, {"val3", UInt}}),
+    sig("futex", kAll, {{"uaddr", Ptr}, {"op", Int}, {"val", UInt}, {"timeout", Ptr}, {"uaddr2", Ptr}, {"val3", UInt}}),
     sig("futex_time64", kRegs32,
         {{"uaddr", Ptr}, {"op", Int}, {"val", UInt}, {"timeout", Ptr}, {"uaddr2", Ptr}, {"val3", UInt}}),
     sig("getdents64", kAll, {{"fd", Fd}, {"dirp", Ptr}, {"count", UInt}}),
@@ -161,8 +157,7 @@ constexpr Signature kSignatures[] = {
     sig("inotify_add_watch", kAll, {{"fd", Fd}, {"path", Ptr}, {"mask", UInt}}),
     sig("inotify_init1", kAll, {{"flags", Int}}),
     sig("io_uring_enter", kAll,
-        {{"fd", Fd}, {"to_submit", UInt}, {"min_complete", UInt}, {"flags", UInt}, {"argp", Ptr},
-         {"argsz", ULong}}),
+        {{"fd", Fd}, {"to_submit", UInt}, {"min_complete", UInt}, {"flags", UInt}, {"argp", Ptr}, {"argsz", ULong}}),
     sig("io_uring_register", kAll, {{"fd", Fd}, {"opcode", UInt}, {"arg", Ptr}, {"nr_args", UInt}}),
     sig("io_uring_setup", kAll, {{"entries", UInt}, {"params", Ptr}}),
     // The kernel's ioctl command is `unsigned int`: only 32 bits are significant.
@@ -176,8 +171,7 @@ constexpr Signature kSignatures[] = {
         {{"kernel_fd", Fd}, {"initrd_fd", Fd}, {"cmdline_len", ULong}, {"cmdline", Ptr}, {"flags", ULong}}),
     sig("kexec_load", kNotX32, {{"entry", ULong}, {"nr_segments", ULong}, {"segments", Ptr}, {"flags", ULong}}),
     sig("kexec_load", bit(Arch::x32), {{"entry", UInt}, {"nr_segments", UInt}, {"segments", Ptr}, {"flags", UInt}}),
-    sig("keyctl", kAll,
-        {{"op", Int}, {"param2", ULong}, {"param3", ULong}, {"param4", ULong}, {"param5", ULong}}),
+    sig("keyctl", kAll, {{"op", Int}, {"param2", ULong}, {"param3", ULong}, {"param4", ULong}, {"param5", ULong}}),
     sig("kill", kAll, {{"pid", Int}, {"sig", Int}}),
     sig("landlock_add_rule", kAll, {{"ruleset_fd", Fd}, {"rule_type", Int}, {"rule_attr", Ptr}, {"flags", UInt}}),
     sig("landlock_create_ruleset", kAll, {{"attr", Ptr}, {"size", ULong}, {"flags", UInt}}),
@@ -185,8 +179,7 @@ constexpr Signature kSignatures[] = {
     sig("lchown", kRegs64, {{"path", Ptr}, {"owner", UInt}, {"group", UInt}}),
     sig("lchown32", kRegs32, {{"path", Ptr}, {"owner", UInt}, {"group", UInt}}),
     sig("link", kAll, {{"oldpath", Ptr}, {"newpath", Ptr}}),
-    sig("linkat", kAll,
-        {{"olddirfd", Fd}, {"oldpath", Ptr}, {"newdirfd", Fd}, {"newpath", Ptr}, {"flags", Int}}),
+    sig("linkat", kAll, {{"olddirfd", Fd}, {"oldpath", Ptr}, {"newdirfd", Fd}, {"newpath", Ptr}, {"flags", Int}}),
     sig("listen", kAll, {{"fd", Fd}, {"backlog", Int}}),
     sig("lseek", kAll, {{"fd", Fd}, {"offset", Long}, {"whence", UInt}}),
     sig("lstat", kAll, {{"path", Ptr}, {"statbuf", Ptr}}),
@@ -220,8 +213,7 @@ constexpr Signature kSignatures[] = {
     sig("msync", kAll, {{"addr", Ptr}, {"length", ULong}, {"flags", Int}}),
     sig("munlock", kAll, {{"addr", Ptr}, {"len", ULong}}),
     sig("munmap", kAll, {{"addr", Ptr}, {"length", ULong}}),
-    sig("name_to_handle_at", kAll,
-        {{"dirfd", Fd}, {"path", Ptr}, {"handle", Ptr}, {"mount_id", Ptr}, {"flags", Int}}),
+    sig("name_to_handle_at", kAll, {{"dirfd", Fd}, {"path", Ptr}, {"handle", Ptr}, {"mount_id", Ptr}, {"flags", Int}}),
     sig("nanosleep", kAll, {{"req", Ptr}, {"rem", Ptr}}),
     sig("newfstatat", kAll, {{"dirfd", Fd}, {"path", Ptr}, {"statbuf", Ptr}, {"flags", Int}}),
     sig("open", kAll, {{"path", Ptr}, {"flags", Int}, {"mode", UShort}}),
@@ -242,16 +234,23 @@ constexpr Signature kSignatures[] = {
     sig("pkey_mprotect", kAll, {{"addr", Ptr}, {"len", ULong}, {"prot", ULong}, {"pkey", Int}}),
     sig("poll", kAll, {{"fds", Ptr}, {"nfds", UInt}, {"timeout", Int}}),
     sig("ppoll", kAll, {{"fds", Ptr}, {"nfds", UInt}, {"tmo_p", Ptr}, {"sigmask", Ptr}, {"sigsetsize", ULong}}),
-    sig("prctl", kAll,
-        {{"option", Int}, {"param2", ULong}, {"param3", ULong}, {"param4", ULong}, {"param5", ULong}}),
+    sig("prctl", kAll, {{"option", Int}, {"param2", ULong}, {"param3", ULong}, {"param4", ULong}, {"param5", ULong}}),
     sig("pread64", kRegs64, {{"fd", Fd}, {"buf", Ptr}, {"count", ULong}, {"offset", Long}}),
     sig("prlimit64", kAll, {{"pid", Int}, {"resource", UInt}, {"new_limit", Ptr}, {"old_limit", Ptr}}),
     sig("process_madvise", kAll, {{"pidfd", Fd}, {"iovec", Ptr}, {"vlen", ULong}, {"advice", Int}, {"flags", UInt}}),
     sig("process_vm_readv", kAll,
-        {{"pid", Int}, {"local_iov", Ptr}, {"liovcnt", ULong}, {"remote_iov", Ptr}, {"riovcnt", ULong},
+        {{"pid", Int},
+         {"local_iov", Ptr},
+         {"liovcnt", ULong},
+         {"remote_iov", Ptr},
+         {"riovcnt", ULong},
          {"flags", ULong}}),
     sig("process_vm_writev", kAll,
-        {{"pid", Int}, {"local_iov", Ptr}, {"liovcnt", ULong}, {"remote_iov", Ptr}, {"riovcnt", ULong},
+        {{"pid", Int},
+         {"local_iov", Ptr},
+         {"liovcnt", ULong},
+         {"remote_iov", Ptr},
+         {"riovcnt", ULong},
          {"flags", ULong}}),
     // ptrace's pid is declared long but looked up as a pid_t, so only its low 32 bits count.
     sig("ptrace", kNotX32, {{"request", Long}, {"pid", Int}, {"addr", ULong}, {"data", ULong}}),
@@ -274,8 +273,7 @@ constexpr Signature kSignatures[] = {
     sig("recvmsg", kAll, {{"fd", Fd}, {"msg", Ptr}, {"flags", UInt}}),
     sig("rename", kAll, {{"oldpath", Ptr}, {"newpath", Ptr}}),
     sig("renameat", kAll, {{"olddirfd", Fd}, {"oldpath", Ptr}, {"newdirfd", Fd}, {"newpath", Ptr}}),
-    sig("renameat2", kAll,
-        {{"olddirfd", Fd}, {"oldpath", Ptr}, {"newdirfd", Fd}, {"newpath", Ptr}, {"flags", UInt}}),
+    sig("renameat2", kAll, {{"olddirfd", Fd}, {"oldpath", Ptr}, {"newdirfd", Fd}, {"newpath", Ptr}, {"flags", UInt}}),
     sig("request_key", kAll, {{"type", Ptr}, {"description", Ptr}, {"callout_info", Ptr}, {"dest_keyring", Int}}),
     sig("rmdir", kAll, {{"path", Ptr}}),
     sig("rt_sigaction", kNotX32, {{"sig", Int}, {"act", Ptr}, {"oact", Ptr}, {"sigsetsize", ULong}}),
@@ -385,10 +383,9 @@ struct DependentEntry {
 // do_fcntl() (fs/fcntl.c) reads `int argi = (int)arg` for these commands and the whole register
 // (a pointer, or nothing) for the others.
 constexpr SelectorValue kFcntlIntCommands[] = {
-    {"F_DUPFD", 0},         {"F_SETFL", 4},          {"F_SETOWN", 8},
-    {"F_SETSIG", 10},       {"F_SETLEASE", 1024},    {"F_NOTIFY", 1026},
-    {"F_DUPFD_QUERY", 1027}, {"F_DUPFD_CLOEXEC", 1030}, {"F_SETPIPE_SZ", 1031},
-    {"F_ADD_SEALS", 1033},
+    {"F_DUPFD", 0},         {"F_SETFL", 4},        {"F_SETOWN", 8},         {"F_SETSIG", 10},
+    {"F_SETLEASE", 1024},   {"F_NOTIFY", 1026},    {"F_DUPFD_QUERY", 1027}, {"F_DUPFD_CLOEXEC", 1030},
+    {"F_SETPIPE_SZ", 1031}, {"F_ADD_SEALS", 1033},
 };
 // F_SETFD keeps only FD_CLOEXEC of that int: set_close_on_exec(fd, argi & FD_CLOEXEC), so
 // `fcntl(fd, F_SETFD, 2)` clears close-on-exec like 0 does.
@@ -403,24 +400,40 @@ constexpr SelectorValue kFutexVal2Commands[] = {
 // (key_serial_t, an int32_t), ints, uid_t, gid_t and unsigned counts. The other operations read a
 // pointer or size_t there (the whole register), or nothing.
 constexpr SelectorValue kKeyctlParam2Int[] = {
-    {"KEYCTL_GET_KEYRING_ID", 0},   {"KEYCTL_UPDATE", 2},          {"KEYCTL_REVOKE", 3},
-    {"KEYCTL_CHOWN", 4},            {"KEYCTL_SETPERM", 5},         {"KEYCTL_DESCRIBE", 6},
-    {"KEYCTL_CLEAR", 7},            {"KEYCTL_LINK", 8},            {"KEYCTL_UNLINK", 9},
-    {"KEYCTL_SEARCH", 10},          {"KEYCTL_READ", 11},           {"KEYCTL_INSTANTIATE", 12},
-    {"KEYCTL_NEGATE", 13},          {"KEYCTL_SET_REQKEY_KEYRING", 14}, {"KEYCTL_SET_TIMEOUT", 15},
-    {"KEYCTL_ASSUME_AUTHORITY", 16}, {"KEYCTL_GET_SECURITY", 17},  {"KEYCTL_REJECT", 19},
-    {"KEYCTL_INSTANTIATE_IOV", 20}, {"KEYCTL_INVALIDATE", 21},     {"KEYCTL_PKEY_QUERY", 24},
-    {"KEYCTL_RESTRICT_KEYRING", 29}, {"KEYCTL_MOVE", 30},          {"KEYCTL_WATCH_KEY", 32},
+    {"KEYCTL_GET_KEYRING_ID", 0},
+    {"KEYCTL_UPDATE", 2},
+    {"KEYCTL_REVOKE", 3},
+    {"KEYCTL_CHOWN", 4},
+    {"KEYCTL_SETPERM", 5},
+    {"KEYCTL_DESCRIBE", 6},
+    {"KEYCTL_CLEAR", 7},
+    {"KEYCTL_LINK", 8},
+    {"KEYCTL_UNLINK", 9},
+    {"KEYCTL_SEARCH", 10},
+    {"KEYCTL_READ", 11},
+    {"KEYCTL_INSTANTIATE", 12},
+    {"KEYCTL_NEGATE", 13},
+    {"KEYCTL_SET_REQKEY_KEYRING", 14},
+    {"KEYCTL_SET_TIMEOUT", 15},
+    {"KEYCTL_ASSUME_AUTHORITY", 16},
+    {"KEYCTL_GET_SECURITY", 17},
+    {"KEYCTL_REJECT", 19},
+    {"KEYCTL_INSTANTIATE_IOV", 20},
+    {"KEYCTL_INVALIDATE", 21},
+    {"KEYCTL_PKEY_QUERY", 24},
+    {"KEYCTL_RESTRICT_KEYRING", 29},
+    {"KEYCTL_MOVE", 30},
+    {"KEYCTL_WATCH_KEY", 32},
 };
 constexpr SelectorValue kKeyctlParam2UInt[] = {{"KEYCTL_GET_PERSISTENT", 22}};
 constexpr SelectorValue kKeyctlParam3Int[] = {{"KEYCTL_GET_KEYRING_ID", 0}, {"KEYCTL_LINK", 8},
-                                               {"KEYCTL_UNLINK", 9},         {"KEYCTL_GET_PERSISTENT", 22},
-                                               {"KEYCTL_MOVE", 30},          {"KEYCTL_WATCH_KEY", 32}};
+                                              {"KEYCTL_UNLINK", 9},         {"KEYCTL_GET_PERSISTENT", 22},
+                                              {"KEYCTL_MOVE", 30},          {"KEYCTL_WATCH_KEY", 32}};
 constexpr SelectorValue kKeyctlParam3UInt[] = {{"KEYCTL_CHOWN", 4},
-                                                {"KEYCTL_SETPERM", 5},
-                                                {"KEYCTL_NEGATE", 13},
-                                                {"KEYCTL_SET_TIMEOUT", 15},
-                                                {"KEYCTL_REJECT", 19}};
+                                               {"KEYCTL_SETPERM", 5},
+                                               {"KEYCTL_NEGATE", 13},
+                                               {"KEYCTL_SET_TIMEOUT", 15},
+                                               {"KEYCTL_REJECT", 19}};
 constexpr SelectorValue kKeyctlParam4Int[] = {{"KEYCTL_NEGATE", 13}, {"KEYCTL_MOVE", 30}, {"KEYCTL_WATCH_KEY", 32}};
 constexpr SelectorValue kKeyctlParam4UInt[] = {
     {"KEYCTL_CHOWN", 4}, {"KEYCTL_DESCRIBE", 6}, {"KEYCTL_REJECT", 19}, {"KEYCTL_INSTANTIATE_IOV", 20}};
@@ -442,21 +455,29 @@ constexpr uint64_t kWhole = ~uint64_t{0};
 constexpr DependentEntry kDependentWidths[] = {
     {"fcntl", kAll, {"arg", "cmd", kWhole, Int, kFcntlIntCommands, "do_fcntl() (fs/fcntl.c): int argi = (int)arg"}},
     {"fcntl", kAll, {"arg", "cmd", kWhole, Bit0, kFcntlSetfd, "do_fcntl() (fs/fcntl.c): argi & FD_CLOEXEC"}},
-    {"fcntl64", kRegs32, {"arg", "cmd", kWhole, Int, kFcntlIntCommands, "do_fcntl() (fs/fcntl.c): int argi = (int)arg"}},
+    {"fcntl64",
+     kRegs32,
+     {"arg", "cmd", kWhole, Int, kFcntlIntCommands, "do_fcntl() (fs/fcntl.c): int argi = (int)arg"}},
     {"fcntl64", kRegs32, {"arg", "cmd", kWhole, Bit0, kFcntlSetfd, "do_fcntl() (fs/fcntl.c): argi & FD_CLOEXEC"}},
-    {"futex", kAll,
+    {"futex",
+     kAll,
      {"timeout", "op", kFutexCmdMask, UInt, kFutexVal2Commands,
       "sys_futex() (kernel/futex/syscalls.c): do_futex(..., u32 val2 = (unsigned long)utime, ...)"}},
-    {"futex_time64", kRegs32,
+    {"futex_time64",
+     kRegs32,
      {"timeout", "op", kFutexCmdMask, UInt, kFutexVal2Commands,
       "sys_futex_time32/64() (kernel/futex/syscalls.c): do_futex(..., u32 val2, ...)"}},
-    {"ioctl", kNotX32,
+    {"ioctl",
+     kNotX32,
      {"arg", "request", kWhole, UInt, kFiclone,
       "ioctl_file_clone(..., unsigned long srcfd, ...) (fs/ioctl.c): fdget() takes an unsigned int"}},
-    {"kcmp", kAll,
+    {"kcmp",
+     kAll,
      {"idx1", "type", kWhole, UInt, kKcmpFileOrEpoll,
       "get_file_raw_ptr(task, unsigned int idx) (kernel/kcmp.c), also through kcmp_epoll_target()"}},
-    {"kcmp", kAll, {"idx2", "type", kWhole, UInt, kKcmpFile, "get_file_raw_ptr(task, unsigned int idx) (kernel/kcmp.c)"}},
+    {"kcmp",
+     kAll,
+     {"idx2", "type", kWhole, UInt, kKcmpFile, "get_file_raw_ptr(task, unsigned int idx) (kernel/kcmp.c)"}},
     {"keyctl", kAll, {"param2", "op", kWhole, Int, kKeyctlParam2Int, kKeyctlReader}},
     {"keyctl", kAll, {"param2", "op", kWhole, UInt, kKeyctlParam2UInt, kKeyctlReader}},
     {"keyctl", kAll, {"param3", "op", kWhole, Int, kKeyctlParam3Int, kKeyctlReader}},
@@ -466,18 +487,23 @@ constexpr DependentEntry kDependentWidths[] = {
     {"keyctl", kAll, {"param5", "op", kWhole, Int, kKeyctlParam5Int, kKeyctlReader}},
     {"keyctl", kAll, {"param5", "op", kWhole, UInt, kKeyctlParam5UInt, kKeyctlReader}},
     {"prctl", kAll, {"param2", "option", kWhole, Int, kPrSetMm, "prctl_set_mm(int opt, ...) (kernel/sys.c)"}},
-    {"prctl", kAll,
+    {"prctl",
+     kAll,
      {"param2", "option", kWhole, UInt, kPrSchedCore,
       "sched_core_share_pid(unsigned int cmd, ...) (kernel/sched/core_sched.c)"}},
-    {"prctl", kAll,
+    {"prctl",
+     kAll,
      {"param2", "option", kWhole, Int, kPrSetPtracer,
       "yama_task_prctl() (security/yama/yama_lsm.c): (int)arg2 == -1, find_get_task_by_vpid(pid_t)"}},
-    {"prctl", kX86Family,
+    {"prctl",
+     kX86Family,
      {"param2", "option", kWhole, UInt, kPrSetTsc, "set_tsc_mode(unsigned int val) (arch/x86/kernel/process.c)"}},
-    {"prctl", kAll,
+    {"prctl",
+     kAll,
      {"param3", "option", kWhole, Int, kPrSchedCore,
       "sched_core_share_pid(..., pid_t pid, ...) (kernel/sched/core_sched.c)"}},
-    {"prctl", kAll,
+    {"prctl",
+     kAll,
      {"param4", "option", kWhole, UInt, kPrSchedCore,
       "sched_core_share_pid(..., enum pid_type type, ...) (kernel/sched/core_sched.c)"}},
 };
@@ -515,59 +541,64 @@ constexpr bool is_index_reference(std::string_view s) {
   return s.size() == 4 && s.substr(0, 3) == "arg" && s[3] >= '0' && s[3] <= '5';
 }
 
-static_assert([] {
-  for (size_t i = 1; i < std::size(kSignatures); ++i) {
-    const Signature& prev = kSignatures[i - 1];
-    const Signature& cur = kSignatures[i];
-    if (cur.syscall < prev.syscall) return false;
-    if (cur.syscall == prev.syscall && (cur.arches & prev.arches) != 0) return false;
-  }
-  return true;
-}(), "kSignatures must be sorted by syscall, and one syscall's entries must cover disjoint arches");
-static_assert([] {
-  for (const Signature& s : kSignatures) {
-    if (s.count > kMaxArgs || s.arches == 0 || (s.arches & ~kAll) != 0) return false;
-    for (size_t i = 0; i < s.count; ++i) {
-      if (!lower_snake_case(s.args[i].name) || is_index_reference(s.args[i].name)) return false;
-      for (size_t j = 0; j < i; ++j)
-        if (s.args[j].name == s.args[i].name) return false;
-    }
-  }
-  return true;
-}(), "argument names must be unique lower_snake_case names other than arg0..arg5, at most 6");
+static_assert(
+    [] {
+      for (size_t i = 1; i < std::size(kSignatures); ++i) {
+        const Signature& prev = kSignatures[i - 1];
+        const Signature& cur = kSignatures[i];
+        if (cur.syscall < prev.syscall) return false;
+        if (cur.syscall == prev.syscall && (cur.arches & prev.arches) != 0) return false;
+      }
+      return true;
+    }(),
+    "kSignatures must be sorted by syscall, and one syscall's entries must cover disjoint arches");
+static_assert(
+    [] {
+      for (const Signature& s : kSignatures) {
+        if (s.count > kMaxArgs || s.arches == 0 || (s.arches & ~kAll) != 0) return false;
+        for (size_t i = 0; i < s.count; ++i) {
+          if (!lower_snake_case(s.args[i].name) || is_index_reference(s.args[i].name)) return false;
+          for (size_t j = 0; j < i; ++j)
+            if (s.args[j].name == s.args[i].name) return false;
+        }
+      }
+      return true;
+    }(),
+    "argument names must be unique lower_snake_case names other than arg0..arg5, at most 6");
 
-static_assert([] {
-  for (size_t i = 0; i < std::size(kDependentWidths); ++i) {
-    const DependentEntry& e = kDependentWidths[i];
-    if (i > 0 && e.syscall < kDependentWidths[i - 1].syscall) return false;
-    // Both arguments exist on every arch the entry names, and the narrowed type is narrower.
-    for (Arch a : arch::kAllArches) {
-      if ((e.arches & bit(a)) == 0) continue;
-      const auto t = declared_type(e.syscall, bit(a), e.width.arg);
-      if (!t || !declared_type(e.syscall, bit(a), e.width.selector)) return false;
-      if (nominal_bits(e.width.narrow) > nominal_bits(*t)) return false;
-    }
-    // One syscall has one selector (sema splits a condition by its regions), and one argument's
-    // classes are disjoint on every arch they share.
-    for (size_t j = 0; j < i; ++j) {
-      const DependentEntry& o = kDependentWidths[j];
-      if (o.syscall != e.syscall || (o.arches & e.arches) == 0) continue;
-      if (o.width.selector != e.width.selector || o.width.selector_mask != e.width.selector_mask) return false;
-      if (o.width.arg != e.width.arg) continue;
-      for (const SelectorValue& x : e.width.values)
-        for (const SelectorValue& y : o.width.values)
-          if (x.value == y.value) return false;
-    }
-  }
-  return true;
-}(), "kDependentWidths: sorted, arguments that exist, narrower types, one selector per syscall, disjoint classes per argument");
+static_assert(
+    [] {
+      for (size_t i = 0; i < std::size(kDependentWidths); ++i) {
+        const DependentEntry& e = kDependentWidths[i];
+        if (i > 0 && e.syscall < kDependentWidths[i - 1].syscall) return false;
+        // Both arguments exist on every arch the entry names, and the narrowed type is narrower.
+        for (Arch a : arch::kAllArches) {
+          if ((e.arches & bit(a)) == 0) continue;
+          const auto t = declared_type(e.syscall, bit(a), e.width.arg);
+          if (!t || !declared_type(e.syscall, bit(a), e.width.selector)) return false;
+          if (nominal_bits(e.width.narrow) > nominal_bits(*t)) return false;
+        }
+        // One syscall has one selector (sema splits a condition by its regions), and one argument's
+        // classes are disjoint on every arch they share.
+        for (size_t j = 0; j < i; ++j) {
+          const DependentEntry& o = kDependentWidths[j];
+          if (o.syscall != e.syscall || (o.arches & e.arches) == 0) continue;
+          if (o.width.selector != e.width.selector || o.width.selector_mask != e.width.selector_mask) return false;
+          if (o.width.arg != e.width.arg) continue;
+          for (const SelectorValue& x : e.width.values)
+            for (const SelectorValue& y : o.width.values)
+              if (x.value == y.value) return false;
+        }
+      }
+      return true;
+    }(),
+    "kDependentWidths: sorted, arguments that exist, narrower types, one selector per syscall, disjoint classes per argument");
 
 }  // namespace
 
 std::optional<std::span<const ArgSpec>> syscall_signature(std::string_view syscall, Arch arch) {
-  const Signature* it =
-      std::lower_bound(std::begin(kSignatures), std::end(kSignatures), syscall,
-                       [](const Signature& s, std::string_view name) { return s.syscall < name; });
+  const Signature* it = std::lower_bound(std::begin(kSignatures), std::end(kSignatures), syscall,
+                                         [](const Signature& s, std::string_view name) { return s.syscall < name; });
   for (; it != std::end(kSignatures) && it->syscall == syscall; ++it)
     if ((it->arches & bit(arch)) != 0) return std::span<const ArgSpec>(it->args.data(), it->count);
   return std::nullopt;
@@ -596,14 +627,11 @@ std::span<const DependentWidth> dependent_widths(std::string_view syscall, Arch 
 
 unsigned arg_bits(ArgType type, Arch arch) {
   switch (type) {
-    case Bit0:
-      return 1;
-    case UShort:
-      return 16;
+    case Bit0: return 1;
+    case UShort: return 16;
     case Int:
     case UInt:
-    case Fd:
-      return 32;
+    case Fd: return 32;
     case Long:
     case ULong:
     case Ptr:

@@ -14,14 +14,14 @@
 namespace polc::sema {
 
 enum class ArgType : uint8_t {
-  Int,    // int: 32 bits, signed
-  UInt,   // unsigned int: 32 bits
-  UShort, // unsigned short (umode_t, the 16-bit uids of x86 and arm): 16 bits
-  Long,   // long: the arch's long width, signed
-  ULong,  // unsigned long / size_t / off_t-like: the arch's long width
-  Ptr,    // a user pointer: the arch's long width
-  Fd,     // a file descriptor (int): 32 bits, signed
-  Bit0,   // only the lowest bit counts (fcntl's F_SETFD keeps `argi & FD_CLOEXEC`): 1 bit
+  Int,     // int: 32 bits, signed
+  UInt,    // unsigned int: 32 bits
+  UShort,  // unsigned short (umode_t, the 16-bit uids of x86 and arm): 16 bits
+  Long,    // long: the arch's long width, signed
+  ULong,   // unsigned long / size_t / off_t-like: the arch's long width
+  Ptr,     // a user pointer: the arch's long width
+  Fd,      // a file descriptor (int): 32 bits, signed
+  Bit0,    // only the lowest bit counts (fcntl's F_SETFD keeps `argi & FD_CLOEXEC`): 1 bit
 };
 
 struct ArgSpec {

@@ -50,24 +50,33 @@ struct DirectSyscall {
   int nr;
 };
 constexpr DirectSyscall kDirectSyscalls[] = {
-    {arch::Arch::x86, "recvmmsg", 337},    {arch::Arch::x86, "sendmmsg", 345},     {arch::Arch::x86, "socket", 359},
-    {arch::Arch::x86, "socketpair", 360},  {arch::Arch::x86, "bind", 361},         {arch::Arch::x86, "connect", 362},
-    {arch::Arch::x86, "listen", 363},      {arch::Arch::x86, "accept4", 364},      {arch::Arch::x86, "getsockopt", 365},
-    {arch::Arch::x86, "setsockopt", 366},  {arch::Arch::x86, "getsockname", 367},  {arch::Arch::x86, "getpeername", 368},
-    {arch::Arch::x86, "sendto", 369},      {arch::Arch::x86, "sendmsg", 370},      {arch::Arch::x86, "recvfrom", 371},
-    {arch::Arch::x86, "recvmsg", 372},     {arch::Arch::x86, "shutdown", 373},     {arch::Arch::x86, "semget", 393},
-    {arch::Arch::x86, "semctl", 394},      {arch::Arch::x86, "shmget", 395},       {arch::Arch::x86, "shmctl", 396},
-    {arch::Arch::x86, "shmat", 397},       {arch::Arch::x86, "shmdt", 398},        {arch::Arch::x86, "msgget", 399},
-    {arch::Arch::x86, "msgsnd", 400},      {arch::Arch::x86, "msgrcv", 401},       {arch::Arch::x86, "msgctl", 402},
-    {arch::Arch::s390x, "recvmmsg", 357},  {arch::Arch::s390x, "sendmmsg", 358},   {arch::Arch::s390x, "socket", 359},
-    {arch::Arch::s390x, "socketpair", 360}, {arch::Arch::s390x, "bind", 361},      {arch::Arch::s390x, "connect", 362},
-    {arch::Arch::s390x, "listen", 363},    {arch::Arch::s390x, "accept4", 364},    {arch::Arch::s390x, "getsockopt", 365},
-    {arch::Arch::s390x, "setsockopt", 366}, {arch::Arch::s390x, "getsockname", 367}, {arch::Arch::s390x, "getpeername", 368},
-    {arch::Arch::s390x, "sendto", 369},    {arch::Arch::s390x, "sendmsg", 370},    {arch::Arch::s390x, "recvfrom", 371},
-    {arch::Arch::s390x, "recvmsg", 372},   {arch::Arch::s390x, "shutdown", 373},   {arch::Arch::s390x, "semtimedop", 392},
-    {arch::Arch::s390x, "semget", 393},    {arch::Arch::s390x, "semctl", 394},     {arch::Arch::s390x, "shmget", 395},
-    {arch::Arch::s390x, "shmctl", 396},    {arch::Arch::s390x, "shmat", 397},      {arch::Arch::s390x, "shmdt", 398},
-    {arch::Arch::s390x, "msgget", 399},    {arch::Arch::s390x, "msgsnd", 400},     {arch::Arch::s390x, "msgrcv", 401},
+    {arch::Arch::x86, "recvmmsg", 337},      {arch::Arch::x86, "sendmmsg", 345},
+    {arch::Arch::x86, "socket", 359},        {arch::Arch::x86, "socketpair", 360},
+    {arch::Arch::x86, "bind", 361},          {arch::Arch::x86, "connect", 362},
+    {arch::Arch::x86, "listen", 363},        {arch::Arch::x86, "accept4", 364},
+    {arch::Arch::x86, "getsockopt", 365},    {arch::Arch::x86, "setsockopt", 366},
+    {arch::Arch::x86, "getsockname", 367},   {arch::Arch::x86, "getpeername", 368},
+    {arch::Arch::x86, "sendto", 369},        {arch::Arch::x86, "sendmsg", 370},
+    {arch::Arch::x86, "recvfrom", 371},      {arch::Arch::x86, "recvmsg", 372},
+    {arch::Arch::x86, "shutdown", 373},      {arch::Arch::x86, "semget", 393},
+    {arch::Arch::x86, "semctl", 394},        {arch::Arch::x86, "shmget", 395},
+    {arch::Arch::x86, "shmctl", 396},        {arch::Arch::x86, "shmat", 397},
+    {arch::Arch::x86, "shmdt", 398},         {arch::Arch::x86, "msgget", 399},
+    {arch::Arch::x86, "msgsnd", 400},        {arch::Arch::x86, "msgrcv", 401},
+    {arch::Arch::x86, "msgctl", 402},        {arch::Arch::s390x, "recvmmsg", 357},
+    {arch::Arch::s390x, "sendmmsg", 358},    {arch::Arch::s390x, "socket", 359},
+    {arch::Arch::s390x, "socketpair", 360},  {arch::Arch::s390x, "bind", 361},
+    {arch::Arch::s390x, "connect", 362},     {arch::Arch::s390x, "listen", 363},
+    {arch::Arch::s390x, "accept4", 364},     {arch::Arch::s390x, "getsockopt", 365},
+    {arch::Arch::s390x, "setsockopt", 366},  {arch::Arch::s390x, "getsockname", 367},
+    {arch::Arch::s390x, "getpeername", 368}, {arch::Arch::s390x, "sendto", 369},
+    {arch::Arch::s390x, "sendmsg", 370},     {arch::Arch::s390x, "recvfrom", 371},
+    {arch::Arch::s390x, "recvmsg", 372},     {arch::Arch::s390x, "shutdown", 373},
+    {arch::Arch::s390x, "semtimedop", 392},  {arch::Arch::s390x, "semget", 393},
+    {arch::Arch::s390x, "semctl", 394},      {arch::Arch::s390x, "shmget", 395},
+    {arch::Arch::s390x, "shmctl", 396},      {arch::Arch::s390x, "shmat", 397},
+    {arch::Arch::s390x, "shmdt", 398},       {arch::Arch::s390x, "msgget", 399},
+    {arch::Arch::s390x, "msgsnd", 400},      {arch::Arch::s390x, "msgrcv", 401},
     {arch::Arch::s390x, "msgctl", 402},
 };
 
@@ -96,6 +105,5 @@ std::string closest_syscall(std::string_view name) {
   const auto& names = all_names();
   return closest_match(name, std::vector<std::string_view>(names.begin(), names.end()));
 }
-
 
 }  // namespace polc::sema

@@ -174,10 +174,8 @@ ast::Import AstBuilder::import_item(P::ImportItemContext* ctx) {
   ast::Import out;
   out.range = range(ctx);
   for (auto* r : ctx->importRef()) {
-    if (r->STRING() != nullptr)
-      out.refs.push_back({true, string_lit(r->STRING()).value, range(r)});
-    else
-      out.refs.push_back({false, r->dottedName()->getText(), range(r)});
+    if (r->STRING() != nullptr) out.refs.push_back({true, string_lit(r->STRING()).value, range(r)});
+    else out.refs.push_back({false, r->dottedName()->getText(), range(r)});
   }
   if (auto* w = ctx->withoutList()) {
     for (auto* r : w->withoutRef()) {
@@ -185,8 +183,7 @@ ast::Import AstBuilder::import_item(P::ImportItemContext* ctx) {
         out.without.push_back({ast::WithoutKind::Group, r->GROUP()->getText().substr(1), range(r)});
       else if (r->STRING() != nullptr)
         out.without.push_back({ast::WithoutKind::String, string_lit(r->STRING()).value, range(r)});
-      else
-        out.without.push_back({ast::WithoutKind::Name, r->name()->getText(), range(r)});
+      else out.without.push_back({ast::WithoutKind::Name, r->name()->getText(), range(r)});
     }
   }
   return out;
@@ -194,11 +191,16 @@ ast::Import AstBuilder::import_item(P::ImportItemContext* ctx) {
 
 ast::Action AstBuilder::action(P::ActionContext* ctx) {
   static const std::pair<std::string_view, ast::ActionKind> kKinds[] = {
-      {"allow", ast::ActionKind::Allow},          {"log", ast::ActionKind::Log},
-      {"trap", ast::ActionKind::Trap},            {"user_notif", ast::ActionKind::UserNotif},
-      {"kill_thread", ast::ActionKind::KillThread}, {"kill_process", ast::ActionKind::KillProcess},
-      {"kill", ast::ActionKind::Kill},            {"deny", ast::ActionKind::Deny},
-      {"errno", ast::ActionKind::Errno},          {"trace", ast::ActionKind::Trace},
+      {"allow", ast::ActionKind::Allow},
+      {"log", ast::ActionKind::Log},
+      {"trap", ast::ActionKind::Trap},
+      {"user_notif", ast::ActionKind::UserNotif},
+      {"kill_thread", ast::ActionKind::KillThread},
+      {"kill_process", ast::ActionKind::KillProcess},
+      {"kill", ast::ActionKind::Kill},
+      {"deny", ast::ActionKind::Deny},
+      {"errno", ast::ActionKind::Errno},
+      {"trace", ast::ActionKind::Trace},
   };
   ast::Action out;
   out.range = range(ctx);
@@ -312,7 +314,8 @@ ast::ExprPtr AstBuilder::value(P::ValueContext* ctx) {
 }
 
 ast::FsStmt AstBuilder::fs_stmt(P::FsStmtContext* ctx) {
-  if (auto* a = dynamic_cast<P::AbiStmtContext*>(ctx)) return ast::LandlockAbi{integer(a->INT()), range(a), range(a->INT())};
+  if (auto* a = dynamic_cast<P::AbiStmtContext*>(ctx))
+    return ast::LandlockAbi{integer(a->INT()), range(a), range(a->INT())};
   if (auto* sc = dynamic_cast<P::ScopeStmtContext*>(ctx)) {
     ast::LandlockScope out{{}, range(sc)};
     for (auto* n : sc->name()) out.scopes.push_back(name(n));

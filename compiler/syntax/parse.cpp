@@ -37,7 +37,8 @@ class FirstErrorListener : public antlr4::BaseErrorListener {
     std::string what = "end of file";
     if (offending != nullptr) {
       r.begin = offsets_.byte_offset(offending->getStartIndex());
-      r.end = offending->getType() == antlr4::Token::EOF ? r.begin : offsets_.byte_offset(offending->getStopIndex() + 1);
+      r.end =
+          offending->getType() == antlr4::Token::EOF ? r.begin : offsets_.byte_offset(offending->getStopIndex() + 1);
       if (offending->getType() != antlr4::Token::EOF) what = "`" + offending->getText() + "`";
     } else {
       r.begin = r.end = diags_ ? static_cast<uint32_t>(diags_->sources().contents(file_).size()) : UINT32_MAX;
@@ -148,12 +149,14 @@ std::string describe_char(const std::string& utf8) {
   for (size_t i = 1; i < utf8.size(); ++i) cp = (cp << 6) | (static_cast<unsigned char>(utf8[i]) & 0x3F);
   char buf[16];
   std::snprintf(buf, sizeof buf, "U+%04X", cp);
-  return std::string(buf) + (cp > 0x7f && cp != 0xA0 && cp != 0xAD && cp != 0xFEFF && (cp < 0x2000 || cp > 0x200F) ? " (`" + utf8 + "`)" : "");
+  return std::string(buf) + (cp > 0x7f && cp != 0xA0 && cp != 0xAD && cp != 0xFEFF && (cp < 0x2000 || cp > 0x200F)
+                                 ? " (`" + utf8 + "`)"
+                                 : "");
 }
 
 bool is_operator(const std::string& t) {
-  return t == "&&" || t == "||" || t == "&" || t == "|" || t == "!" || t == "-" || t == "==" || t == "!=" ||
-         t == "<" || t == "<=" || t == ">" || t == ">=";
+  return t == "&&" || t == "||" || t == "&" || t == "|" || t == "!" || t == "-" || t == "==" || t == "!=" || t == "<" ||
+         t == "<=" || t == ">" || t == ">=";
 }
 
 // Reports lexical errors and shapes that would make the parser or the tree recurse without bound.
@@ -209,8 +212,9 @@ bool prescan_tokens(diag::Engine& diags, diag::FileId file, const OffsetMap& off
       if (paren_depth == 0) operator_run = 0;
     } else if (is_operator(text)) {
       if (++operator_run > kMaxOperatorRun) {
-        diags.report(Code::NestingTooDeep, tok_range(t),
-                     "expression has more than " + std::to_string(kMaxOperatorRun) + " operators")
+        diags
+            .report(Code::NestingTooDeep, tok_range(t),
+                    "expression has more than " + std::to_string(kMaxOperatorRun) + " operators")
             .with_help("split the rule into several rules");
         return false;
       }
@@ -257,8 +261,7 @@ std::optional<ast::File> parse(diag::Engine& diags, diag::FileId file) {
   }
   if (auto bad = first_invalid_utf8(text)) {
     const bool nul = text[*bad] == '\0';
-    diags.report(Code::InvalidUtf8, {file, *bad, *bad + 1},
-                 nul ? "NUL byte in source" : "invalid UTF-8 byte in source")
+    diags.report(Code::InvalidUtf8, {file, *bad, *bad + 1}, nul ? "NUL byte in source" : "invalid UTF-8 byte in source")
         .with_help("save the file as UTF-8 text");
     return std::nullopt;
   }
@@ -296,8 +299,8 @@ std::optional<ast::File> parse(diag::Engine& diags, diag::FileId file) {
   ast::File out = builder.build(tree);
   for (antlr4::Token* t : tokens.getTokens()) {
     if (t->getType() == polc_antlr::SbxLexer::COMMENT)
-      out.comments.push_back({t->getText(), {file, offsets.byte_offset(t->getStartIndex()),
-                                             offsets.byte_offset(t->getStopIndex() + 1)}});
+      out.comments.push_back(
+          {t->getText(), {file, offsets.byte_offset(t->getStartIndex()), offsets.byte_offset(t->getStopIndex() + 1)}});
   }
   if (diags.error_count() > errors_before) return std::nullopt;
   return out;

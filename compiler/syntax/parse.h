@@ -15,8 +15,8 @@ namespace polc::syntax {
 std::optional<ast::File> parse(diag::Engine& diags, diag::FileId file);
 
 // Limits that keep any input, however hostile, within bounded stack and time.
-inline constexpr int kMaxNesting = 256;           // ( and { depth
-inline constexpr int kMaxOperatorRun = 4096;      // operators in one expression run
+inline constexpr int kMaxNesting = 256;               // ( and { depth
+inline constexpr int kMaxOperatorRun = 4096;          // operators in one expression run
 inline constexpr size_t kMaxSourceBytes = 16u << 20;  // 16 MiB per file
 
 }  // namespace polc::syntax

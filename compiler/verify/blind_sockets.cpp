@@ -52,7 +52,8 @@ bool blind_concrete(const std::array<uint64_t, 6>& a) {
   const uint64_t domain = a[0] & 0xffffffffu, type = a[1] & 0xffffffffu, protocol = a[2] & 0xffffffffu;
   if ((type & ~(kSockTypeMask | kSockNonblock | kSockCloexec)) != 0) return false;
   const uint64_t kind = type & kSockTypeMask;
-  if (std::find(kIpCarryingFamilies.begin(), kIpCarryingFamilies.end(), domain) != kIpCarryingFamilies.end()) return true;
+  if (std::find(kIpCarryingFamilies.begin(), kIpCarryingFamilies.end(), domain) != kIpCarryingFamilies.end())
+    return true;
   const bool tcp = kind == kSockStream && (protocol == 0 || protocol == kIpprotoTcp);
   return (domain == kAfInet || domain == kAfInet6) && kind != kSockDgram && !tcp;
 }
@@ -70,7 +71,8 @@ std::string family_name(uint64_t d) {
 }
 
 std::string type_name(uint64_t t) {
-  static const char* const kNames[] = {"0", "SOCK_STREAM", "SOCK_DGRAM", "SOCK_RAW", "SOCK_RDM", "SOCK_SEQPACKET", "SOCK_DCCP"};
+  static const char* const kNames[] = {"0",        "SOCK_STREAM",    "SOCK_DGRAM", "SOCK_RAW",
+                                       "SOCK_RDM", "SOCK_SEQPACKET", "SOCK_DCCP"};
   const uint64_t kind = t & kSockTypeMask;
   std::string out = kind < std::size(kNames) ? kNames[kind] : std::to_string(kind);
   if (t & kSockNonblock) out += " | SOCK_NONBLOCK";
@@ -123,13 +125,14 @@ namespace {
 // concrete evaluator disagrees with the formula about the witness (a bug, and refusing is the
 // safe side).
 std::optional<std::array<uint64_t, 6>> runnable_call(const ir::Policy& policy, const ir::ArchFilter& f, int nr,
-                                                     const std::function<z3::expr(const ArgVars&)>& also,
-                                                     bool& unknown, uint64_t& queries) {
+                                                     const std::function<z3::expr(const ArgVars&)>& also, bool& unknown,
+                                                     uint64_t& queries) {
   z3::context& ctx = shared_context();
   Query query(ctx);
   const ArgVars args = make_args(ctx);
   const z3::expr decided = decision(ctx, rules_for(f, nr), policy.syscalls.default_action, args);
-  const Answer answer = query.check(also(args) && z3::uge(decided, ctx.bv_val(rank({ir::ActionKind::UserNotif, 0}), 32)));
+  const Answer answer =
+      query.check(also(args) && z3::uge(decided, ctx.bv_val(rank({ir::ActionKind::UserNotif, 0}), 32)));
   queries += query.checks();
   if (answer == Answer::Unknown) unknown = true;
   if (answer != Answer::Sat) return std::nullopt;
@@ -156,11 +159,13 @@ std::optional<BlindSocket> find_blind_socket(const ir::Policy& policy, bool& unk
       for (const auto& likely : kLikely) {
         const std::array<uint64_t, 6> args{likely[0], likely[1], likely[2], 0, 0, 0};
         if (!lets_run(ir::decide(policy, arch::audit_arch(a), *nr, args).action)) continue;
-        return BlindSocket{a, "socket", args,
-                           "socket(" + family_name(args[0]) + ", " + type_name(args[1]) + ", " + protocol_name(args[2]) + ")",
-                           deciding(policy, a, *nr, args)};
+        return BlindSocket{
+            a, "socket", args,
+            "socket(" + family_name(args[0]) + ", " + type_name(args[1]) + ", " + protocol_name(args[2]) + ")",
+            deciding(policy, a, *nr, args)};
       }
-      const auto values = runnable_call(policy, f, *nr, [&](const ArgVars& args) { return blind(ctx, args); }, unknown, queries);
+      const auto values = runnable_call(
+          policy, f, *nr, [&](const ArgVars& args) { return blind(ctx, args); }, unknown, queries);
       if (unknown) return std::nullopt;
       if (values) {
         if (!blind_concrete(*values)) {
@@ -169,7 +174,8 @@ std::optional<BlindSocket> find_blind_socket(const ir::Policy& policy, bool& unk
         }
         return BlindSocket{a, "socket", *values,
                            "socket(" + family_name((*values)[0] & 0xffffffffu) + ", " +
-                               type_name((*values)[1] & 0xffffffffu) + ", " + protocol_name((*values)[2] & 0xffffffffu) + ")",
+                               type_name((*values)[1] & 0xffffffffu) + ", " +
+                               protocol_name((*values)[2] & 0xffffffffu) + ")",
                            deciding(policy, a, *nr, *values)};
       }
     }
@@ -181,7 +187,8 @@ std::optional<BlindSocket> find_blind_socket(const ir::Policy& policy, bool& unk
           queries);
       if (unknown) return std::nullopt;
       if (values)
-        return BlindSocket{a, "socketcall", *values, "socketcall(SYS_SOCKET, ...) (any socket: its arguments are in memory)",
+        return BlindSocket{a, "socketcall", *values,
+                           "socketcall(SYS_SOCKET, ...) (any socket: its arguments are in memory)",
                            deciding(policy, a, *nr, *values)};
     }
     // Every arch: io_uring's IORING_OP_SOCKET (Linux 5.19) makes any socket, MPTCP included,
@@ -191,7 +198,8 @@ std::optional<BlindSocket> find_blind_socket(const ir::Policy& policy, bool& unk
     for (const char* ring_call : {"io_uring_setup", "io_uring_enter"}) {
       auto nr = sema::syscall_number(ring_call, a);
       if (!nr) continue;
-      const auto values = runnable_call(policy, f, *nr, [&](const ArgVars&) { return ctx.bool_val(true); }, unknown, queries);
+      const auto values = runnable_call(
+          policy, f, *nr, [&](const ArgVars&) { return ctx.bool_val(true); }, unknown, queries);
       if (unknown) return std::nullopt;
       if (values)
         return BlindSocket{a, ring_call, *values,
@@ -230,8 +238,9 @@ uint64_t check_blind_sockets(const ir::Policy& policy, diag::Engine& engine) {
       "!(type & 0xf == SOCK_STREAM && protocol in {0, IPPROTO_TCP})) errno(EPROTONOSUPPORT)";
   const std::string deny_families = "deny socket(domain in {AF_PACKET, AF_RDS, AF_SMC, AF_XDP}) errno(EAFNOSUPPORT)";
   if (unknown) {
-    engine.report(diag::Code::LandlockBlindSocket, {},
-                  "could not prove that the socket rules refuse every socket Landlock's TCP rules cannot see")
+    engine
+        .report(diag::Code::LandlockBlindSocket, {},
+                "could not prove that the socket rules refuse every socket Landlock's TCP rules cannot see")
         .with_help("refuse them explicitly: `" + deny_inet + "`");
     return queries;
   }
@@ -241,11 +250,17 @@ uint64_t check_blind_sockets(const ir::Policy& policy, diag::Engine& engine) {
   // policy, never a module), else the first deciding statement wherever it is.
   const ir::Origin* at = nullptr;
   for (const ir::Origin& o : found->deciding)
-    if (o.range.valid() && o.module.empty()) { at = &o; break; }
+    if (o.range.valid() && o.module.empty()) {
+      at = &o;
+      break;
+    }
   const bool in_policy = at != nullptr;
   if (!at)
     for (const ir::Origin& o : found->deciding)
-      if (o.range.valid()) { at = &o; break; }
+      if (o.range.valid()) {
+        at = &o;
+        break;
+      }
 
   const bool inet = found->syscall == "socket" &&
                     ((found->args[0] & 0xffffffffu) == kAfInet || (found->args[0] & 0xffffffffu) == kAfInet6);
@@ -258,11 +273,13 @@ uint64_t check_blind_sockets(const ir::Policy& policy, diag::Engine& engine) {
                           "on " + std::string(arch::name(found->arch)) + ", this policy lets " + found->call +
                               " run, a socket Landlock's TCP rules do not see: it can bind, listen and connect on "
                               "ports the network section never grants");
-  d.note("Landlock checks bind(2) and connect(2) only on TCP sockets (AF_INET/AF_INET6, SOCK_STREAM, protocol 0 or "
-         "IPPROTO_TCP); MPTCP, SCTP and SMC stream sockets, raw and packet sockets pass unchecked");
+  d.note(
+      "Landlock checks bind(2) and connect(2) only on TCP sockets (AF_INET/AF_INET6, SOCK_STREAM, protocol 0 or "
+      "IPPROTO_TCP); MPTCP, SCTP and SMC stream sockets, raw and packet sockets pass unchecked");
   for (const ir::Origin& o : found->deciding)
     if (&o == at) continue;
-    else if (o.range.valid()) d.note(o.range, "allowed by this rule" + std::string(o.module.empty() ? "" : " (in " + o.module + ")"));
+    else if (o.range.valid())
+      d.note(o.range, "allowed by this rule" + std::string(o.module.empty() ? "" : " (in " + o.module + ")"));
     else d.note("allowed by " + (o.where.empty() ? std::string("the default") : o.where));
   d.with_help("refuse them in the syscalls section: `" + fix + "`");
   if (in_policy) {

@@ -23,9 +23,9 @@ namespace polc::verify {
 // ring's IORING_OP_SOCKET makes any socket without a socket(2) call).
 struct BlindSocket {
   arch::Arch arch = arch::Arch::x86_64;
-  std::string syscall;            // "socket", "socketcall", "io_uring_setup" or "io_uring_enter"
-  std::array<uint64_t, 6> args{};  // the argument registers of one such call
-  std::string call;               // "socket(AF_INET, SOCK_STREAM, 262)" as a reader writes it
+  std::string syscall;               // "socket", "socketcall", "io_uring_setup" or "io_uring_enter"
+  std::array<uint64_t, 6> args{};    // the argument registers of one such call
+  std::string call;                  // "socket(AF_INET, SOCK_STREAM, 262)" as a reader writes it
   std::vector<ir::Origin> deciding;  // the rules that let it run (the default's origin if none)
 };
 

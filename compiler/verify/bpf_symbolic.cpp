@@ -157,7 +157,11 @@ class Walk {
  public:
   Walk(std::span<const Insn> program, bool big_endian, const SymbolicData& data, const Facts& facts,
        std::vector<uint32_t>* compared_nr)
-      : program_(program), big_endian_(big_endian), data_(data), facts_(facts), compared_nr_(compared_nr),
+      : program_(program),
+        big_endian_(big_endian),
+        data_(data),
+        facts_(facts),
+        compared_nr_(compared_nr),
         ctx_(data.nr.ctx()) {}
 
   std::vector<Exit> run() {

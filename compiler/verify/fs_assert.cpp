@@ -24,8 +24,8 @@ AssertionOutcome prove_fs(const ir::Policy& policy, const ir::Assertion& asserti
   const FsVars v = make_fs_vars(ctx, tree);
   const z3::expr mask = allowed_mask(fs, rules, tree, v);
   const z3::expr ok = (mask & v.right) != 0;
-  const z3::expr breaks = well_formed(v, tree) && beneath(v, tree, q.path) && has_right(v, q.rights) &&
-                          (assertion.never ? ok : !ok);
+  const z3::expr breaks =
+      well_formed(v, tree) && beneath(v, tree, q.path) && has_right(v, q.rights) && (assertion.never ? ok : !ok);
   Query query(ctx);
   const Answer answer = query.check(breaks);
   out.queries = query.checks();

@@ -59,11 +59,11 @@ std::string by_whom(const ir::Origin& o) { return o.module.empty() ? "" : " (" +
 
 // Notes naming what decides the dead statement's rights instead: the other grants and the denies
 // that overlap them, nearest path first, and the ABI when a right is not handled at all.
-void explain(diag::Diagnostic& d, const ir::Filesystem& fs, const ir::FsRule& dead, size_t dead_rule, size_t dead_origin,
-             const std::vector<size_t>& above, const Standing& standing) {
+void explain(diag::Diagnostic& d, const ir::Filesystem& fs, const ir::FsRule& dead, size_t dead_rule,
+             size_t dead_origin, const std::vector<size_t>& above, const Standing& standing) {
   if (const uint64_t unhandled = dead.rights & ~fs.handled; unhandled != 0)
-    d.note(fs.abi_origin.range, rights_text(unhandled) + ": not restricted at Landlock ABI " + std::to_string(fs.min_abi) +
-                                    ", so allowed everywhere whatever the rules say");
+    d.note(fs.abi_origin.range, rights_text(unhandled) + ": not restricted at Landlock ABI " +
+                                    std::to_string(fs.min_abi) + ", so allowed everywhere whatever the rules say");
   for (size_t j : above) {
     const ir::FsRule& r = fs.rules[j];
     const uint64_t overlap = r.rights & dead.rights & fs.handled;
@@ -72,8 +72,7 @@ void explain(diag::Diagnostic& d, const ir::Filesystem& fs, const ir::FsRule& de
     const ir::Origin& o = r.origins[*k];
     if (r.deny)
       d.note(o.range, "denied beneath " + quoted(r.path) + " here" + by_whom(o) + ": " + rights_text(overlap));
-    else
-      d.note(o.range, "granted beneath " + quoted(r.path) + " here" + by_whom(o) + ": " + rights_text(overlap));
+    else d.note(o.range, "granted beneath " + quoted(r.path) + " here" + by_whom(o) + ": " + rights_text(overlap));
   }
 }
 

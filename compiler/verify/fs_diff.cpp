@@ -75,7 +75,8 @@ RulesByPath by_path(const ir::Filesystem& fs) {
 std::vector<const ir::FsRule*> rules_on(const RulesByPath& rules, const PathTree& tree) {
   std::vector<const ir::FsRule*> out;
   for (size_t i = 0; i < tree.size(); ++i)
-    if (auto it = rules.find(tree.path(i)); it != rules.end()) out.insert(out.end(), it->second.begin(), it->second.end());
+    if (auto it = rules.find(tree.path(i)); it != rules.end())
+      out.insert(out.end(), it->second.begin(), it->second.end());
   return out;
 }
 
@@ -183,7 +184,8 @@ std::vector<Region> regions(const PathTree& tree, const std::map<size_t, NodeDif
 
 std::string region_text(const PathTree& tree, const Region& r) {
   std::string out = rights_text(r.rights) + " beneath " + quoted(tree.path(r.root));
-  for (size_t i = 0; i < r.except.size(); ++i) out += (i == 0 ? ", except beneath " : ", ") + quoted(tree.path(r.except[i]));
+  for (size_t i = 0; i < r.except.size(); ++i)
+    out += (i == 0 ? ", except beneath " : ", ") + quoted(tree.path(r.except[i]));
   return out;
 }
 

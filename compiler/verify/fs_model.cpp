@@ -78,7 +78,8 @@ std::optional<size_t> PathTree::find(const std::string& path) const {
 
 FsVars make_fs_vars(z3::context& ctx, const PathTree& tree, const std::string& prefix) {
   FsVars v{z3::expr_vector(ctx), ctx.bv_const((prefix + "right").c_str(), 16)};
-  for (size_t i = 0; i < tree.size(); ++i) v.under.push_back(ctx.bool_const((prefix + "under" + std::to_string(i)).c_str()));
+  for (size_t i = 0; i < tree.size(); ++i)
+    v.under.push_back(ctx.bool_const((prefix + "under" + std::to_string(i)).c_str()));
   return v;
 }
 
@@ -87,7 +88,8 @@ z3::expr well_formed(const FsVars& v, const PathTree& tree) {
   z3::expr_vector parts(ctx);
   parts.push_back(v.under[0]);
   for (size_t i = 0; i < tree.size(); ++i) {
-    if (auto p = tree.parent(i)) parts.push_back(z3::implies(v.under[static_cast<int>(i)], v.under[static_cast<int>(*p)]));
+    if (auto p = tree.parent(i))
+      parts.push_back(z3::implies(v.under[static_cast<int>(i)], v.under[static_cast<int>(*p)]));
     // Two children of one node are never both ancestors of one path: neither is beneath the other.
     if (tree.children(i).size() > 1) {
       z3::expr_vector kids(ctx);
@@ -130,7 +132,8 @@ z3::expr allowed_mask(const ir::Filesystem& fs, std::span<const ir::FsRule* cons
   if (!fs.present) return ~none;
   std::vector<z3::expr> denied, granted;
   for (const ir::FsRule* r : rules)
-    (r->deny ? denied : granted).push_back(z3::ite(beneath(v, tree, r->path), ctx.bv_val(r->rights & 0xffff, 16), none));
+    (r->deny ? denied : granted)
+        .push_back(z3::ite(beneath(v, tree, r->path), ctx.bv_val(r->rights & 0xffff, 16), none));
   return ~ctx.bv_val(fs.handled & 0xffff, 16) | (any_of(granted, none) & ~any_of(denied, none));
 }
 

@@ -36,8 +36,14 @@ std::vector<const NetShape*> filtered(const std::vector<NetShape>& shapes, const
 class NetChecker {
  public:
   NetChecker(const NetPolicy& net, const DomainUniverse& universe, diag::Engine& engine, Work& work)
-      : net_(net), engine_(engine), work_(work), ctx_(shared_context()), query_(ctx_), enc_(ctx_, universe),
-        deny_index_(all_of(net.denies)), allow_index_(all_of(net.allows)) {}
+      : net_(net),
+        engine_(engine),
+        work_(work),
+        ctx_(shared_context()),
+        query_(ctx_),
+        enc_(ctx_, universe),
+        deny_index_(all_of(net.denies)),
+        allow_index_(all_of(net.allows)) {}
 
   void run() {
     dead_.assign(net_.allows.size(), false);
@@ -100,7 +106,8 @@ class NetChecker {
     }
     dead_[i] = true;
     standing_domain_allows_ -= a.names_domain();
-    report_dead(a, others, own && !enc_.any_matches(own_denies), own_denies, proxy && others_name_domain ? proxy : nullptr);
+    report_dead(a, others, own && !enc_.any_matches(own_denies), own_denies,
+                proxy && others_name_domain ? proxy : nullptr);
   }
 
   // The exact pre-check: a request of a few read off rule `i` (its first ports, the ends of its
@@ -144,7 +151,8 @@ class NetChecker {
       connect_to(b.addr);
       // The block's last address: all host bits set.
       const unsigned hi_bits = std::min(b.prefix, 64u), lo_bits = b.prefix > 64 ? b.prefix - 64 : 0;
-      connect_to({b.addr.hi | (hi_bits >= 64 ? 0 : ~uint64_t{0} >> hi_bits), b.addr.lo | (lo_bits >= 64 ? 0 : ~uint64_t{0} >> lo_bits)});
+      connect_to({b.addr.hi | (hi_bits >= 64 ? 0 : ~uint64_t{0} >> hi_bits),
+                  b.addr.lo | (lo_bits >= 64 ? 0 : ~uint64_t{0} >> lo_bits)});
     }
     for (size_t k = 0; k < a.domains.size() && k < 2; ++k) {
       NetRequest r;

@@ -119,7 +119,12 @@ std::vector<ir::Origin> origins(const NetDecision& d) {
 class DiffSearch {
  public:
   DiffSearch(const NetPolicy& permits, const NetPolicy& refuses, const DomainUniverse& universe, bool widened)
-      : permits_(permits), refuses_(refuses), widened_(widened), ctx_(shared_context()), query_(ctx_), enc_(ctx_, universe) {
+      : permits_(permits),
+        refuses_(refuses),
+        widened_(widened),
+        ctx_(shared_context()),
+        query_(ctx_),
+        enc_(ctx_, universe) {
     for (const NetPolicy* p : {&permits_, &refuses_}) {
       for (const auto* shapes : {&p->denies, &p->allows})
         for (const NetShape& s : *shapes) add_bounds(s);
@@ -206,7 +211,8 @@ class DiffSearch {
       NetRequest probe = w;
       probe.port = static_cast<uint16_t>(start);
       if (differs_at(probe)) {
-        if (!r.ports.empty() && uint32_t{r.ports.back().high} + 1 == start) r.ports.back().high = static_cast<uint16_t>(end);
+        if (!r.ports.empty() && uint32_t{r.ports.back().high} + 1 == start)
+          r.ports.back().high = static_cast<uint16_t>(end);
         else r.ports.push_back({static_cast<uint16_t>(start), static_cast<uint16_t>(end)});
       }
       start = end + 1;
@@ -258,7 +264,7 @@ class DiffSearch {
   const NetPolicy& refuses_;
   bool widened_;
   std::vector<uint32_t> bounds_;  // port range starts and ends + 1: where a decision may change
-  z3::context& ctx_;  // the run's shared context (solver.h)
+  z3::context& ctx_;              // the run's shared context (solver.h)
   Query query_;
   NetEncoder enc_;
 };

@@ -103,7 +103,8 @@ std::pair<uint32_t, uint32_t> DomainUniverse::range(const ir::Host& pattern) con
   // The strict subdomains: the keys that start with the name's key and a separator.
   const std::string prefix = keys_[*at] + '\x01';
   const auto first = keys_.begin() + *at + 1;
-  const auto last = std::partition_point(first, keys_.end(), [&](const std::string& k) { return k.starts_with(prefix); });
+  const auto last =
+      std::partition_point(first, keys_.end(), [&](const std::string& k) { return k.starts_with(prefix); });
   return {static_cast<uint32_t>(first - keys_.begin()), static_cast<uint32_t>(last - keys_.begin()) - 1};
 }
 

@@ -10,22 +10,23 @@ constexpr unsigned kDestNone = 0, kDestAddress = 1, kDestDomain = 2;
 }  // namespace
 
 NetEncoder::NetEncoder(z3::context& ctx, const DomainUniverse& universe, const std::string& prefix)
-    : ctx_(ctx),
-      universe_(universe),
-      v_{ctx.bv_const((prefix + "direction").c_str(), 2), ctx.bv_const((prefix + "proto").c_str(), 2),
-         ctx.bv_const((prefix + "port").c_str(), 16),     ctx.bv_const((prefix + "dest").c_str(), 2),
-         ctx.bv_const((prefix + "addr").c_str(), 128),    ctx.bv_const((prefix + "domain").c_str(), universe.bits())} {}
+    : ctx_(ctx), universe_(universe), v_{ctx.bv_const((prefix + "direction").c_str(), 2),
+                                         ctx.bv_const((prefix + "proto").c_str(), 2),
+                                         ctx.bv_const((prefix + "port").c_str(), 16),
+                                         ctx.bv_const((prefix + "dest").c_str(), 2),
+                                         ctx.bv_const((prefix + "addr").c_str(), 128),
+                                         ctx.bv_const((prefix + "domain").c_str(), universe.bits())} {}
 
 z3::expr NetEncoder::well_formed() const {
   const z3::expr connect = direction_is(ir::Direction::Connect);
   const z3::expr bind = direction_is(ir::Direction::Bind);
-  const z3::expr dest_ok = z3::ite(connect, v_.dest == ctx_.bv_val(kDestAddress, 2) || v_.dest == ctx_.bv_val(kDestDomain, 2),
-                                   v_.dest == ctx_.bv_val(kDestNone, 2));
-  const z3::expr domain_ok =
-      v_.dest != ctx_.bv_val(kDestDomain, 2) ||
-      z3::ult(v_.domain, ctx_.bv_val(static_cast<uint64_t>(universe_.size()), universe_.bits()));
-  return (connect || bind) && (proto_is(ir::Proto::Tcp) || proto_is(ir::Proto::Udp)) &&
-         v_.port != ctx_.bv_val(0, 16) && dest_ok && domain_ok;
+  const z3::expr dest_ok =
+      z3::ite(connect, v_.dest == ctx_.bv_val(kDestAddress, 2) || v_.dest == ctx_.bv_val(kDestDomain, 2),
+              v_.dest == ctx_.bv_val(kDestNone, 2));
+  const z3::expr domain_ok = v_.dest != ctx_.bv_val(kDestDomain, 2) ||
+                             z3::ult(v_.domain, ctx_.bv_val(static_cast<uint64_t>(universe_.size()), universe_.bits()));
+  return (connect || bind) && (proto_is(ir::Proto::Tcp) || proto_is(ir::Proto::Udp)) && v_.port != ctx_.bv_val(0, 16) &&
+         dest_ok && domain_ok;
 }
 
 z3::expr NetEncoder::direction_is(ir::Direction d) const {

@@ -29,8 +29,8 @@ class NetIndex {
  private:
   static constexpr uint32_t kMaxFiledPorts = 64;  // a hostless shape with more ports goes to wide_
   std::map<unsigned, std::map<Addr128, std::vector<const NetShape*>>> blocks_;  // by prefix, block
-  std::unordered_map<std::string, std::vector<const NetShape*>> names_;       // exact domains
-  std::unordered_map<std::string, std::vector<const NetShape*>> wildcards_;   // wildcard bases
+  std::unordered_map<std::string, std::vector<const NetShape*>> names_;         // exact domains
+  std::unordered_map<std::string, std::vector<const NetShape*>> wildcards_;     // wildcard bases
   std::unordered_map<uint16_t, std::vector<const NetShape*>> hostless_by_port_;
   std::vector<const NetShape*> wide_;  // hostless shapes with many ports
 };

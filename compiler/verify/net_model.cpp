@@ -65,15 +65,16 @@ std::vector<ir::PortRange> merged_ports(std::vector<ir::PortRange> ports) {
 
 Addr128 address_of(const ir::Host& host) {
   if (host.kind == ir::HostKind::V4) {
-    const uint64_t v4 = uint64_t{host.addr[0]} << 24 | uint64_t{host.addr[1]} << 16 | uint64_t{host.addr[2]} << 8 | host.addr[3];
+    const uint64_t v4 =
+        uint64_t{host.addr[0]} << 24 | uint64_t{host.addr[1]} << 16 | uint64_t{host.addr[2]} << 8 | host.addr[3];
     return {0, 0x0000ffff00000000ull | v4};
   }
   return {load64(host.addr, 0), load64(host.addr, 8)};
 }
 
 Block block_of(const ir::Host& host) {
-  const unsigned prefix = host.kind == ir::HostKind::V4 ? 96u + std::min<unsigned>(host.prefix, 32)
-                                                        : std::min<unsigned>(host.prefix, 128);
+  const unsigned prefix =
+      host.kind == ir::HostKind::V4 ? 96u + std::min<unsigned>(host.prefix, 32) : std::min<unsigned>(host.prefix, 128);
   return {masked(address_of(host), prefix), prefix};
 }
 
@@ -134,8 +135,9 @@ NetPolicy read_network(const ir::Policy& policy) {
   for (auto* shapes : {&p.denies, &p.allows})
     for (NetShape& s : *shapes) {
       s.ports_key = ports_keys.try_emplace({s.direction, s.proto, s.ports}, ports_keys.size() + 1).first->second;
-      s.hosts_key = hosts_keys.try_emplace({s.direction, s.proto, s.any_host, s.blocks, s.domains}, hosts_keys.size() + 1)
-                        .first->second;
+      s.hosts_key =
+          hosts_keys.try_emplace({s.direction, s.proto, s.any_host, s.blocks, s.domains}, hosts_keys.size() + 1)
+              .first->second;
     }
   if (policy.network.proxy) {
     const ir::Proxy& proxy = *policy.network.proxy;
@@ -187,7 +189,8 @@ NetDecision decide(const NetPolicy& p, const NetRequest& r) {
 }
 
 bool may_overlap(const NetShape& a, const NetShape& b) {
-  if (a.direction != ir::Direction::Any && b.direction != ir::Direction::Any && a.direction != b.direction) return false;
+  if (a.direction != ir::Direction::Any && b.direction != ir::Direction::Any && a.direction != b.direction)
+    return false;
   if (a.proto != ir::Proto::Any && b.proto != ir::Proto::Any && a.proto != b.proto) return false;
   if (!ports_intersect(a.ports, b.ports)) return false;
   if (a.any_host && b.any_host) return true;
@@ -212,8 +215,7 @@ std::vector<NetShape> merged_union(const std::vector<const NetShape*>& shapes) {
     const NetShape* s = shapes[i];
     if (s->any_host || !s->blocks.empty() || !s->domains.empty()) by_hosts.emplace_back(key(s->hosts_key, i), s);
   }
-  std::stable_sort(by_hosts.begin(), by_hosts.end(),
-                   [](const auto& a, const auto& b) { return a.first < b.first; });
+  std::stable_sort(by_hosts.begin(), by_hosts.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
   std::vector<NetShape> out;
   std::vector<std::pair<uint64_t, const NetShape*>> by_ports;  // shapes no other shares hosts with
   for (size_t i = 0; i < by_hosts.size();) {
@@ -224,7 +226,8 @@ std::vector<NetShape> merged_union(const std::vector<const NetShape*>& shapes) {
     } else {
       // Same direction, protocol and hosts: one shape with every port.
       NetShape m = *by_hosts[i].second;
-      for (size_t k = i + 1; k < j; ++k) m.ports.insert(m.ports.end(), by_hosts[k].second->ports.begin(), by_hosts[k].second->ports.end());
+      for (size_t k = i + 1; k < j; ++k)
+        m.ports.insert(m.ports.end(), by_hosts[k].second->ports.begin(), by_hosts[k].second->ports.end());
       m.ports = merged_ports(std::move(m.ports));
       m.rule = nullptr;  // a union of rules, not one of them
       m.ports_key = 0;

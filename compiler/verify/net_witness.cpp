@@ -26,7 +26,7 @@ std::string name_in(const ir::Host& pattern) { return pattern.wildcard ? "x." + 
 
 std::optional<NetRequest> shared_request(const NetShape& a, const NetShape& b) {
   NetRequest r;
-  r.direction = a.direction != ir::Direction::Any ? a.direction
+  r.direction = a.direction != ir::Direction::Any   ? a.direction
                 : b.direction != ir::Direction::Any ? b.direction
                                                     : ir::Direction::Connect;
   r.proto = a.proto != ir::Proto::Any ? a.proto : b.proto != ir::Proto::Any ? b.proto : ir::Proto::Tcp;
@@ -70,8 +70,10 @@ std::optional<NetRequest> shared_request(const NetShape& a, const NetShape& b) {
         break;
       }
       for (const ir::Host& y : other.domains) {
-        const std::string name = !x.wildcard ? x.domain : !y.wildcard ? y.domain
-                                 : x.domain.size() >= y.domain.size() ? name_in(x) : name_in(y);
+        const std::string name = !x.wildcard                          ? x.domain
+                                 : !y.wildcard                        ? y.domain
+                                 : x.domain.size() >= y.domain.size() ? name_in(x)
+                                                                      : name_in(y);
         if (domain_matches(x, name) && domain_matches(y, name)) {
           r.dest = NetRequest::Dest::Domain;
           r.domain = name;
@@ -85,7 +87,8 @@ std::optional<NetRequest> shared_request(const NetShape& a, const NetShape& b) {
   return r;
 }
 
-NetRequest simplified(const NetRequest& w, const WitnessHints& hints, const std::function<bool(const NetRequest&)>& keep) {
+NetRequest simplified(const NetRequest& w, const WitnessHints& hints,
+                      const std::function<bool(const NetRequest&)>& keep) {
   NetRequest out = w;
   if (w.dest == NetRequest::Dest::Address) {
     std::vector<Block> around;

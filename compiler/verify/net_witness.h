@@ -24,12 +24,14 @@ struct WitnessHints {
 };
 
 // A request both shapes match, read off their structure (the first shared port, the narrower of
-// two shared hosts, 192.0.2.1 when both take every host), or none when nothing is shared. Saves a solver query per note; the caller checks it against what else it requires.
+// two shared hosts, 192.0.2.1 when both take every host), or none when nothing is shared. Saves a solver query per
+// note; the caller checks it against what else it requires.
 std::optional<NetRequest> shared_request(const NetShape& a, const NetShape& b);
 
 // `w`, or a simpler request that `keep` also accepts: the address moved to the first host (then
 // the network address) of the widest hinted block that contains it, and the port lowered to the
 // lowest hinted port, each change kept only if `keep` still holds.
-NetRequest simplified(const NetRequest& w, const WitnessHints& hints, const std::function<bool(const NetRequest&)>& keep);
+NetRequest simplified(const NetRequest& w, const WitnessHints& hints,
+                      const std::function<bool(const NetRequest&)>& keep);
 
 }  // namespace polc::verify

@@ -24,7 +24,9 @@ ProgramVerdict validate_program(const backends::seccomp::ProgramArtifact& p, con
           .with_help("this is a bug in polc or libseccomp; please report it with the policy");
       break;
     case Verdict::Unknown:
-      engine.report(diag::Code::SolverInconclusive, {}, "Z3 could not prove " + artifact + " equivalent to the policy: " + r.detail)
+      engine
+          .report(diag::Code::SolverInconclusive, {},
+                  "Z3 could not prove " + artifact + " equivalent to the policy: " + r.detail)
           .with_help("raise the limit with --solver-rlimit, or simplify the conditions of the syscall named");
       break;
   }

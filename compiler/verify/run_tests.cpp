@@ -234,8 +234,9 @@ void report_test_failures(const std::vector<TestResult>& results, diag::Engine& 
       for (const ir::Origin& o : r.deciding)
         if (!o.range.valid() && !o.where.empty()) d.note(r.deciding_role + " (" + o.where + ")");
       if (!noted && r.deciding.empty() && !r.deciding_role.empty()) d.note(r.deciding_role);
-      d.with_help("change the policy so that it decides what the test expects, or the expectation if the policy "
-                  "is right");
+      d.with_help(
+          "change the policy so that it decides what the test expects, or the expectation if the policy "
+          "is right");
     }
   }
 }

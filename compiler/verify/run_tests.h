@@ -26,9 +26,9 @@ struct ExpectationResult {
   // what it decides where the expectation breaks (at `arch`, for `witness`).
   std::string decided;
   // Failures only:
-  std::optional<arch::Arch> arch;  // syscalls: the first target (in target order) where it fails
-  std::string witness;             // network queries naming several requests (a port range, no host):
-                                   // the one that breaks it, `connect tcp 8081 to 10.0.0.1`
+  std::optional<arch::Arch> arch;    // syscalls: the first target (in target order) where it fails
+  std::string witness;               // network queries naming several requests (a port range, no host):
+                                     // the one that breaks it, `connect tcp 8081 to 10.0.0.1`
   std::vector<ir::Origin> deciding;  // the statements that decide it (may be empty: the implicit default)
   std::string deciding_role;         // what they do, for a note: "this rule decides it", ...
 };

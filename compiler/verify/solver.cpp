@@ -9,8 +9,7 @@ unsigned query_rlimit = kDefaultQueryRlimit;
 
 void set_query_rlimit(unsigned steps) { query_rlimit = steps == 0 ? kDefaultQueryRlimit : steps; }
 
-Query::Query(z3::context& ctx, const char* logic)
-    : solver_(logic ? z3::solver(ctx, logic) : z3::solver(ctx)) {
+Query::Query(z3::context& ctx, const char* logic) : solver_(logic ? z3::solver(ctx, logic) : z3::solver(ctx)) {
   z3::params p(ctx);
   p.set("rlimit", query_rlimit);
   solver_.set(p);

@@ -46,7 +46,8 @@ AssertionOutcome prove_syscall(const ir::Policy& policy, const ir::Assertion& as
                          describe_args(values, args_read(per.when) | args_read(rules)) + ")";
     // The concrete evaluator names the deciding rules (and agrees with the formula: tests check it).
     const auto d = ir::decide(policy, arch::audit_arch(per.arch), per.nr, values);
-    out.decision = (d.action.kind >= ir::ActionKind::UserNotif ? "allowed (" : "refused (") + ir::action_text(d.action) + ")";
+    out.decision =
+        (d.action.kind >= ir::ActionKind::UserNotif ? "allowed (" : "refused (") + ir::action_text(d.action) + ")";
     for (const ir::SyscallRule* r : d.matched)
       if (r->action == d.action) out.deciding.insert(out.deciding.end(), r->origins.begin(), r->origins.end());
     return out;

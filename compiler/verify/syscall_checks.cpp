@@ -90,8 +90,9 @@ class SyscallChecker {
     if (!shapes_[i].empty && ask(holds_[i], work) != Answer::Unsat) return;
     satisfiable_[i] = false;
     if (!written_by_policy(r) || !first_time(Code::RuleMatchesNothing, primary(r))) return;
-    engine_.report(Code::RuleMatchesNothing, primary(r).range,
-                   "no " + r.syscall + " call on " + std::string(arch::name(arch_)) + " satisfies this condition")
+    engine_
+        .report(Code::RuleMatchesNothing, primary(r).range,
+                "no " + r.syscall + " call on " + std::string(arch::name(arch_)) + " satisfies this condition")
         .note("proved with Z3 over every value of the arguments the condition reads")
         .with_help("check the comparisons (a bit tested against a mask that clears it, ranges that do not meet)");
   }
@@ -115,7 +116,8 @@ class SyscallChecker {
     if (!first_time(Code::DeadRule, primary(r))) return;
     auto& d = engine_.report(Code::DeadRule, primary(r).range,
                              "this rule never decides anything: every " + r.syscall + " call it matches on " +
-                                 std::string(arch::name(arch_)) + " gets the same or a more restrictive action from other rules");
+                                 std::string(arch::name(arch_)) +
+                                 " gets the same or a more restrictive action from other rules");
     for (size_t j : covering_rules)
       if (ask(holds_[i] && holds_[j], work) == Answer::Sat)
         d.note(primary(rules_[j]).range, "decided by this rule (" + ir::action_text(rules_[j].action) + "), e.g. " +
@@ -157,9 +159,7 @@ class SyscallChecker {
                            : "make one rule contain the other (an exception), or make them disjoint");
   }
 
-  const z3::expr& holds_of(const ir::SyscallRule& r) const {
-    return holds_[static_cast<size_t>(&r - rules_.data())];
-  }
+  const z3::expr& holds_of(const ir::SyscallRule& r) const { return holds_[static_cast<size_t>(&r - rules_.data())]; }
 
   z3::context& ctx_;
   Query& query_;
@@ -170,7 +170,7 @@ class SyscallChecker {
   std::span<const ir::SyscallRule> rules_;
   std::vector<bool> dead_, satisfiable_;
   std::vector<RuleShape> shapes_;
-  std::vector<z3::expr> holds_;              // each rule's condition over args_
+  std::vector<z3::expr> holds_;               // each rule's condition over args_
   std::vector<std::vector<size_t>> meeting_;  // per rule: the rules not proved disjoint from it
 };
 

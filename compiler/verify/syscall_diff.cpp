@@ -19,7 +19,9 @@ const ir::ArchFilter* filter_of(const ir::Policy& p, arch::Arch a) {
   return nullptr;
 }
 
-bool targets(const ir::Policy& p, arch::Arch a) { return std::find(p.targets.begin(), p.targets.end(), a) != p.targets.end(); }
+bool targets(const ir::Policy& p, arch::Arch a) {
+  return std::find(p.targets.begin(), p.targets.end(), a) != p.targets.end();
+}
 
 // The rules that decide a concrete call (those with the winning action), or none for the default.
 std::vector<ir::Origin> deciding(const ir::Policy& p, arch::Arch a, int nr, const std::array<uint64_t, 6>& args) {
@@ -46,7 +48,12 @@ std::map<int, std::string> named_syscalls(const ir::ArchFilter* old_filter, cons
 class ArchDiff {
  public:
   ArchDiff(const ir::Policy& old_policy, const ir::Policy& new_policy, arch::Arch a)
-      : old_(old_policy), new_(new_policy), arch_(a), ctx_(shared_context()), query_(ctx_), args_(make_args(ctx_, "d")) {}
+      : old_(old_policy),
+        new_(new_policy),
+        arch_(a),
+        ctx_(shared_context()),
+        query_(ctx_),
+        args_(make_args(ctx_, "d")) {}
 
   void syscall(int nr, const std::string& name, std::vector<DiffEntry>& out) {
     static const ir::ArchFilter kEmpty{};
@@ -74,8 +81,9 @@ class ArchDiff {
       e.changed_only = may_run(na) == may_run(oa);
       // Where only part of the arguments changes hands, say so: the rules named beside the entry
       // spell the conditions.
-      const bool every_call = query_.check(old_d == ctx_.bv_val(ro, 32) && new_d == ctx_.bv_val(rn, 32)) == Answer::Sat &&
-                              query_.check(!(old_d == ctx_.bv_val(ro, 32) && new_d == ctx_.bv_val(rn, 32))) == Answer::Unsat;
+      const bool every_call =
+          query_.check(old_d == ctx_.bv_val(ro, 32) && new_d == ctx_.bv_val(rn, 32)) == Answer::Sat &&
+          query_.check(!(old_d == ctx_.bv_val(ro, 32) && new_d == ctx_.bv_val(rn, 32))) == Answer::Unsat;
       e.region = std::string(arch::name(arch_)) + " " + name +
                  (every_call ? ": every call" : ": the calls where the rules named decide");
       e.witness = std::string(arch::name(arch_)) + " " + name + "(" + describe_args(values, read) + ")";
@@ -149,7 +157,8 @@ std::vector<DiffEntry> diff_syscalls(const ir::Policy& old_policy, const ir::Pol
       continue;
     }
     ArchDiff diff(old_policy, new_policy, a);
-    for (const auto& [nr, name] : named_syscalls(filter_of(old_policy, a), filter_of(new_policy, a))) diff.syscall(nr, name, out);
+    for (const auto& [nr, name] : named_syscalls(filter_of(old_policy, a), filter_of(new_policy, a)))
+      diff.syscall(nr, name, out);
     // Every syscall neither policy names is decided by the two defaults.
     if (!(old_policy.syscalls.default_action == new_policy.syscalls.default_action)) {
       DiffEntry e;

@@ -52,8 +52,7 @@ ValueRanges join(ValueRanges a, const ValueRanges& b) {
   for (const auto& [lo, hi] : a) {
     if (!out.empty() && (lo <= out.back().second || lo - 1 == out.back().second))
       out.back().second = std::max(out.back().second, hi);
-    else
-      out.emplace_back(lo, hi);
+    else out.emplace_back(lo, hi);
   }
   return out;
 }
@@ -161,8 +160,7 @@ OverlapIndex::OverlapIndex(std::span<const RuleShape> shapes) : shapes_(shapes) 
     const auto& v = key_arg_ >= 0 ? shapes[i].args[key_arg_] : std::nullopt;
     if (v && v->width == key_width_ && !v->set.empty())
       hulls.push_back({{v->set.front().first, v->set.back().second}, i});
-    else
-      unindexed_.push_back(i);
+    else unindexed_.push_back(i);
   }
   std::sort(hulls.begin(), hulls.end());
   for (const auto& [h, i] : hulls) {

@@ -60,10 +60,10 @@ class OverlapIndex {
   std::span<const RuleShape> shapes_;
   int key_arg_ = -1;  // the argument of the index, or -1: every rule is a candidate
   uint8_t key_width_ = 64;
-  std::vector<size_t> unindexed_;                       // rules with no set on the key
-  std::vector<std::pair<uint64_t, uint64_t>> hull_;     // indexed rules' [min, max], by min
-  std::vector<size_t> hull_rule_;                       // the rule of each hull_ entry
-  std::vector<uint64_t> max_hi_;                        // segment tree of max hull end over hull_
+  std::vector<size_t> unindexed_;                    // rules with no set on the key
+  std::vector<std::pair<uint64_t, uint64_t>> hull_;  // indexed rules' [min, max], by min
+  std::vector<size_t> hull_rule_;                    // the rule of each hull_ entry
+  std::vector<uint64_t> max_hi_;                     // segment tree of max hull end over hull_
 };
 
 }  // namespace polc::verify

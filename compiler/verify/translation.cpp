@@ -99,9 +99,17 @@ class Validation {
  public:
   Validation(z3::context& ctx, Query& query, std::span<const sc::Insn> program, bool big_endian,
              const ir::Policy& policy, std::span<const arch::Arch> decides)
-      : insns_(program), program_(CheckedProgram::check(program, &invalid_)), big_endian_(big_endian), policy_(policy),
-        decides_(decides), ctx_(ctx), query_(query), checks_before_(query.checks()), vars_(make_data(ctx)),
-        kill_rank_(rank({ir::ActionKind::KillProcess, 0})), kill_(ctx.bv_val(kill_rank_, 32)) {}
+      : insns_(program),
+        program_(CheckedProgram::check(program, &invalid_)),
+        big_endian_(big_endian),
+        policy_(policy),
+        decides_(decides),
+        ctx_(ctx),
+        query_(query),
+        checks_before_(query.checks()),
+        vars_(make_data(ctx)),
+        kill_rank_(rank({ir::ActionKind::KillProcess, 0})),
+        kill_(ctx.bv_val(kill_rank_, 32)) {}
 
   TranslationResult run() {
     if (!program_) {
@@ -262,7 +270,7 @@ class Validation {
   }
 
   std::span<const sc::Insn> insns_;
-  std::string invalid_;                     // why the kernel would refuse the program
+  std::string invalid_;                    // why the kernel would refuse the program
   std::optional<CheckedProgram> program_;  // nullopt: invalid
   bool big_endian_;
   const ir::Policy& policy_;

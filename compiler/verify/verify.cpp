@@ -39,7 +39,8 @@ void prove_assertions(const ir::Policy& policy, diag::Engine& engine, Verdicts& 
                              outcome.result == AssertionOutcome::Result::Holds, outcome.counterexample};
     v.assertions.push_back(verdict);
     if (outcome.result == AssertionOutcome::Result::Unknown) {
-      engine.report(diag::Code::SolverInconclusive, a.origin.range, "Z3 could not decide this assertion within its limit")
+      engine
+          .report(diag::Code::SolverInconclusive, a.origin.range, "Z3 could not decide this assertion within its limit")
           .with_help("split the assertion into narrower ones, or raise the limit with --solver-rlimit");
       continue;
     }
@@ -61,7 +62,8 @@ Verdicts verify_policy(const ir::Policy& policy, diag::Engine& engine) {
   Verdicts v;
   v.solver = solver_version();
   const size_t warnings_before = engine.warning_count();
-  for (const Work& w : {check_syscalls(policy, engine), check_filesystem(policy, engine), check_network(policy, engine)})
+  for (const Work& w :
+       {check_syscalls(policy, engine), check_filesystem(policy, engine), check_network(policy, engine)})
     v.queries += w.queries;
   v.lint_findings = engine.warning_count() - warnings_before;
   v.queries += check_blind_sockets(policy, engine);

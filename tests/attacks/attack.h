@@ -72,9 +72,7 @@ static inline const char* errname(int err) {
 
 // blocked_errno("connect 127.0.0.1:9090", errno): the common way an attempt ends.
 static inline void blocked_errno(const char* what, int err) __attribute__((noreturn));
-static inline void blocked_errno(const char* what, int err) {
-  blocked("%s: %s", what, errname(err));
-}
+static inline void blocked_errno(const char* what, int err) { blocked("%s: %s", what, errname(err)); }
 
 // Wrong arguments are a bug in the runner, not a verdict: exit 2, which the runner reports as an error.
 static inline void fail_usage(const char* argv0, const char* usage) __attribute__((noreturn));
@@ -87,12 +85,9 @@ static inline void fail_usage(const char* argv0, const char* usage) {
 // can report a seccomp kill as "blocked" with the signal's name).
 static inline const char* wait_status_text(int status) {
   static char buf[64];
-  if (WIFEXITED(status))
-    snprintf(buf, sizeof buf, "exit %d", WEXITSTATUS(status));
-  else if (WIFSIGNALED(status))
-    snprintf(buf, sizeof buf, "killed by SIG%s", sigabbrev_np(WTERMSIG(status)));
-  else
-    snprintf(buf, sizeof buf, "status 0x%x", status);
+  if (WIFEXITED(status)) snprintf(buf, sizeof buf, "exit %d", WEXITSTATUS(status));
+  else if (WIFSIGNALED(status)) snprintf(buf, sizeof buf, "killed by SIG%s", sigabbrev_np(WTERMSIG(status)));
+  else snprintf(buf, sizeof buf, "status 0x%x", status);
   return buf;
 }
 
@@ -111,8 +106,7 @@ static inline pid_t attack_fork(void) {
 // Runs fn in a forked child, which must end through succeeded()/blocked()/untestable(), and ends the
 // parent the same way: a child killed by a signal (seccomp's kill action) is reported as blocked.
 // For attempts that need a fresh process (setsid) or that the kernel may answer with a signal.
-static inline void attack_in_child(void (*fn)(void*), void* arg, const char* what)
-    __attribute__((noreturn));
+static inline void attack_in_child(void (*fn)(void*), void* arg, const char* what) __attribute__((noreturn));
 static inline void attack_in_child(void (*fn)(void*), void* arg, const char* what) {
   pid_t pid = attack_fork();
   if (pid < 0) untestable("fork: %s", errname(errno));

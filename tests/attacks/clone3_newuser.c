@@ -18,6 +18,5 @@ int main(void) {
   if (pid == 0) _exit(42);
   int status = 0;
   waitpid((pid_t)pid, &status, 0);
-  succeeded("clone3(CLONE_NEWUSER) started child %ld in a new user namespace (%s)", pid,
-            wait_status_text(status));
+  succeeded("clone3(CLONE_NEWUSER) started child %ld in a new user namespace (%s)", pid, wait_status_text(status));
 }

@@ -15,7 +15,8 @@ extern char** environ;
 int main(int argc, char** argv) {
   if (argc != 2) fail_usage(argv[0], "DEST");
   drop_copy("/usr/bin/echo", argv[1], 0644);
-  char* args[] = {LOADER, argv[1], "SUCCEEDED: ran a binary dropped into the workspace (not executable) through the loader", NULL};
+  char* args[] = {LOADER, argv[1],
+                  "SUCCEEDED: ran a binary dropped into the workspace (not executable) through the loader", NULL};
   fflush(stdout);
   execve(LOADER, args, environ);
   int err = errno;

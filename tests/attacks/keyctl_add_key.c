@@ -8,8 +8,7 @@
 
 int main(void) {
   const char payload[] = "polc-attack-key";
-  long key = syscall(SYS_add_key, "user", "polc-attack", payload, sizeof payload - 1,
-                     KEY_SPEC_PROCESS_KEYRING);
+  long key = syscall(SYS_add_key, "user", "polc-attack", payload, sizeof payload - 1, KEY_SPEC_PROCESS_KEYRING);
   if (key < 0) blocked_errno("add_key(\"user\")", errno);
   char back[64] = {0};
   long n = syscall(SYS_keyctl, KEYCTL_READ, key, back, sizeof back - 1);

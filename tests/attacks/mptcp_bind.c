@@ -30,7 +30,8 @@ int main(int argc, char** argv) {
   addr.sin_family = AF_INET;
   addr.sin_port = htons((uint16_t)atoi(argv[1]));
   addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (bind(fd, (struct sockaddr*)&addr, sizeof addr) != 0) blocked("MPTCP bind 127.0.0.1:%s: %s", argv[1], errname(errno));
+  if (bind(fd, (struct sockaddr*)&addr, sizeof addr) != 0)
+    blocked("MPTCP bind 127.0.0.1:%s: %s", argv[1], errname(errno));
   if (listen(fd, 1) != 0) blocked("MPTCP listen on 127.0.0.1:%s: %s", argv[1], errname(errno));
 
   // A peer connects: the listener is reachable, not just bound.

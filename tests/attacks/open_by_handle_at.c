@@ -11,8 +11,7 @@ int main(int argc, char** argv) {
   if (!h) untestable("out of memory");
   h->handle_bytes = MAX_HANDLE_SZ;
   int mount_id = 0;
-  if (name_to_handle_at(AT_FDCWD, argv[1], h, &mount_id, 0) != 0)
-    blocked_errno("name_to_handle_at", errno);
+  if (name_to_handle_at(AT_FDCWD, argv[1], h, &mount_id, 0) != 0) blocked_errno("name_to_handle_at", errno);
   char buf[64];
   open_by_handle_and_read(h, "open_by_handle_at", buf, sizeof buf);
   succeeded("opened %s by handle and read \"%s\"", argv[1], buf);

@@ -17,8 +17,7 @@ static void attempt(void* unused) {
   if (master < 0) {
     int err = errno;
     char c = 'x';
-    if (ioctl(0, TIOCSTI, &c) != 0)
-      blocked("open /dev/ptmx: %s; ioctl(0, TIOCSTI): %s", strerror(err), errname(errno));
+    if (ioctl(0, TIOCSTI, &c) != 0) blocked("open /dev/ptmx: %s; ioctl(0, TIOCSTI): %s", strerror(err), errname(errno));
     blocked_errno("open /dev/ptmx", err);
   }
   // Any refusal on the way to the slave is the sandbox's (grantpt and ptsname need ioctls the
@@ -37,7 +36,8 @@ static void attempt(void* unused) {
   if (slave < 0) {
     int err = errno;
     char c = 'x';
-    if (ioctl(master, TIOCSTI, &c) == 0) succeeded("%s: %s, but TIOCSTI on the master was accepted", step, strerror(err));
+    if (ioctl(master, TIOCSTI, &c) == 0)
+      succeeded("%s: %s, but TIOCSTI on the master was accepted", step, strerror(err));
     blocked("%s: %s; ioctl(master, TIOCSTI): %s", step, strerror(err), errname(errno));
   }
   const char* line = "id\n";
@@ -47,8 +47,7 @@ static void attempt(void* unused) {
   if (poll(&pfd, 1, 2000) != 1) blocked("TIOCSTI returned 0 but nothing arrived on the terminal");
   char got[16] = {0};
   ssize_t n = read(slave, got, sizeof got - 1);
-  if (n == 3 && memcmp(got, "id\n", 3) == 0)
-    succeeded("injected \"id\\n\" into %s's input queue with TIOCSTI", name);
+  if (n == 3 && memcmp(got, "id\n", 3) == 0) succeeded("injected \"id\\n\" into %s's input queue with TIOCSTI", name);
   blocked("TIOCSTI returned 0 but the terminal read back %zd other bytes", n);
 }
 

@@ -25,7 +25,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     const std::string once = polc::fmt::format(*file, text);
     const auto fid2 = sources.add("/nonexistent/fuzz2.sbx", once);
     auto again = polc::syntax::parse(fmt_engine, fid2);
-    if (!again) std::abort();  // formatted output must parse
+    if (!again) std::abort();                                   // formatted output must parse
     if (polc::fmt::format(*again, once) != once) std::abort();  // and be a fixed point
   }
   return 0;

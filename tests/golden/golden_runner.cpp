@@ -115,7 +115,8 @@ bool import_case(const std::string& polc, const fs::path& dir, const fs::path& i
   const Run r = run("('" + polc + "' import oci " + args + " 2>'" + errors.string() + "')", dir);
   const std::string diagnostics = read_file(errors);
   fs::remove(errors);
-  bool ok = check(fs::path(dir) / (stem + ".expected"), diagnostics + "exit status: " + std::to_string(r.status) + "\n", update);
+  bool ok = check(fs::path(dir) / (stem + ".expected"), diagnostics + "exit status: " + std::to_string(r.status) + "\n",
+                  update);
   if (r.status != 0) return ok;
   ok = check(fs::path(dir) / (stem + ".sbx"), r.output, update) && ok;
   // The promise of the verb: what it prints compiles and is formatted.
@@ -174,7 +175,8 @@ bool build_case(const std::string& polc, const fs::path& dir, const fs::path& in
   const Run r = run("'" + polc + "' build " + args, dir);
   std::string log = r.output;
   for (size_t at; (at = log.find(out.string())) != std::string::npos;) log.replace(at, out.string().size(), "{out}");
-  bool ok = check(fs::path(dir) / (stem + ".expected"), log + "exit status: " + std::to_string(r.status) + "\n", update);
+  bool ok =
+      check(fs::path(dir) / (stem + ".expected"), log + "exit status: " + std::to_string(r.status) + "\n", update);
   std::vector<fs::path> files;
   if (fs::exists(out))
     for (const auto& e : fs::recursive_directory_iterator(out))
@@ -205,7 +207,8 @@ bool bundle_case(const std::string& polc, const fs::path& dir, const fs::path& i
   std::string log = r.output;
   for (size_t at; (at = log.find(tmp.string())) != std::string::npos;) log.replace(at, tmp.string().size(), "{tmp}");
   fs::remove_all(tmp);
-  return check(fs::path(in).replace_extension(".expected"), log + "exit status: " + std::to_string(r.status) + "\n", update);
+  return check(fs::path(in).replace_extension(".expected"), log + "exit status: " + std::to_string(r.status) + "\n",
+               update);
 }
 
 // One diff case: text (with diagnostics and exit status), then JSON and Markdown (stdout only).

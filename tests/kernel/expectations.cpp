@@ -24,12 +24,8 @@ const Row kTable[] = {
     {&p::write_pipe,
      {ALLOW, ALLOW, ALLOW, ALLOW},
      "glibc.sbx:34 allow write (py, node, ci via std.runtime.glibc); min :37 allow write"},
-    {&p::clock_gettime,
-     {ALLOW, ALLOW, ALLOW, ALLOW},
-     "glibc.sbx:59 allow clock_gettime; min :44 allow clock_gettime"},
-    {&p::getrandom,
-     {ALLOW, ALLOW, ALLOW, ALLOW},
-     "glibc.sbx:47 allow getrandom; min :44 allow getrandom"},
+    {&p::clock_gettime, {ALLOW, ALLOW, ALLOW, ALLOW}, "glibc.sbx:59 allow clock_gettime; min :44 allow clock_gettime"},
+    {&p::getrandom, {ALLOW, ALLOW, ALLOW, ALLOW}, "glibc.sbx:47 allow getrandom; min :44 allow getrandom"},
     {&p::mmap_rw,
      {ALLOW, ALLOW, ALLOW, ALLOW},
      "glibc.sbx:41 allow @memory; min :32 allow mmap(prot & PROT_EXEC == 0)"},
@@ -47,9 +43,7 @@ const Row kTable[] = {
      "as ioctl(0, TCGETS): glibc.sbx:37; min :41 compares request at 32 bits"},
 
     // ---- allowed by the agents, killed by minimal_static's default ---------------------------
-    {&p::getpid,
-     {ALLOW, ALLOW, ALLOW, KILL},
-     "glibc.sbx:64 allow getpid; min: not listed, min.default"},
+    {&p::getpid, {ALLOW, ALLOW, ALLOW, KILL}, "glibc.sbx:64 allow getpid; min: not listed, min.default"},
     {&p::mmap_rx,
      {ALLOW, ALLOW, ALLOW, KILL},
      "glibc.sbx:41 allow @memory (executable mappings allowed); min :32 only without PROT_EXEC, "
@@ -158,9 +152,7 @@ const Row kTable[] = {
     {&p::keyctl, {KILL, KILL, KILL, KILL}, "hardening:28 kill @keyring; min.default"},
     {&p::acct, {KILL, KILL, KILL, KILL}, "hardening:96 kill acct; min.default"},
     {&p::swapon, {KILL, KILL, KILL, KILL}, "hardening:28 kill @swap; min.default"},
-    {&p::open_by_handle_at,
-     {KILL, KILL, KILL, KILL},
-     "hardening:68 kill open_by_handle_at; min.default"},
+    {&p::open_by_handle_at, {KILL, KILL, KILL, KILL}, "hardening:68 kill open_by_handle_at; min.default"},
     {&p::userfaultfd, {KILL, KILL, KILL, KILL}, "hardening:62 kill userfaultfd; min.default"},
     {&p::io_uring_enter, {KILL, KILL, KILL, KILL}, "hardening:58 kill io_uring_enter; min.default"},
     {&p::personality_read_implies_exec,
@@ -186,12 +178,9 @@ std::span<const Row> table() { return kTable; }
 
 std::string describe(const Expected& e) {
   switch (e.kind) {
-    case Expected::Kind::allow:
-      return "allowed (the kernel's own answer)";
-    case Expected::Kind::errno_:
-      return "errno " + errno_name(e.err);
-    case Expected::Kind::kill:
-      return "killed by SIGSYS";
+    case Expected::Kind::allow: return "allowed (the kernel's own answer)";
+    case Expected::Kind::errno_: return "errno " + errno_name(e.err);
+    case Expected::Kind::kill: return "killed by SIGSYS";
   }
   return "?";
 }
@@ -226,8 +215,7 @@ Verdict judge(const Expected& expected, const Outcome& filtered, const Outcome& 
       if (baseline.ret == -1 && filter_errnos.contains(baseline.err))
         return untestable("the kernel itself answers " + errno_name(baseline.err) +
                           ", which the filter could also have answered (not root?)");
-      const bool same = filtered.kind == K::returned &&
-                        (filtered.ret == -1) == (baseline.ret == -1) &&
+      const bool same = filtered.kind == K::returned && (filtered.ret == -1) == (baseline.ret == -1) &&
                         (baseline.ret != -1 || filtered.err == baseline.err);
       if (same) return {Verdict::Kind::pass, {}};
       return fail("expected the call to reach the kernel, which answers \"" + describe(baseline) +

@@ -75,8 +75,8 @@ void call(const Probe& probe, const std::array<uint64_t, 6>& regs, long& ret, in
   err = ret == -1 ? errno : 0;
 }
 
-[[noreturn]] void child(const Probe& probe, const std::array<uint64_t, 6>& regs,
-                        const sock_fprog* prog, Report* report) {
+[[noreturn]] void child(const Probe& probe, const std::array<uint64_t, 6>& regs, const sock_fprog* prog,
+                        Report* report) {
   // The test runner (doctest, and ASan in sanitizer builds) catches SIGSEGV and friends; the
   // child must die of whatever signal the kernel sends, as any sandboxed program would.
   sigset_t none;
@@ -93,8 +93,7 @@ void call(const Probe& probe, const std::array<uint64_t, 6>& regs, long& ret, in
   // As bwrap and sbx-exec do: NO_NEW_PRIVS first (required without CAP_SYS_ADMIN), then the
   // filter. The baseline sets NO_NEW_PRIVS too, so the two runs differ only in the filter.
   if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) setup_failed(report, 3);
-  if (prog != nullptr && syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, prog) != 0)
-    setup_failed(report, 4);
+  if (prog != nullptr && syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, prog) != 0) setup_failed(report, 4);
 
   long ret = 0;
   int err = 0;
@@ -115,17 +114,14 @@ std::string describe(const Outcome& o) {
   switch (o.kind) {
     case Outcome::Kind::returned:
       if (o.ret == -1)
-        return std::string("failed with ") +
-               (strerrorname_np(o.err) ? strerrorname_np(o.err) : "?") + " (errno " +
+        return std::string("failed with ") + (strerrorname_np(o.err) ? strerrorname_np(o.err) : "?") + " (errno " +
                std::to_string(o.err) + ")";
       return "returned " + std::to_string(o.ret);
     case Outcome::Kind::signaled:
       return std::string("killed by ") + (sigabbrev_np(o.signal) ? "SIG" : "signal ") +
              (sigabbrev_np(o.signal) ? sigabbrev_np(o.signal) : std::to_string(o.signal));
-    case Outcome::Kind::exited:
-      return "exited with status " + std::to_string(o.status) + " without reporting a result";
-    case Outcome::Kind::setup_failed:
-      return "child setup failed at " + o.setup_step + ": " + std::strerror(o.err);
+    case Outcome::Kind::exited: return "exited with status " + std::to_string(o.status) + " without reporting a result";
+    case Outcome::Kind::setup_failed: return "child setup failed at " + o.setup_step + ": " + std::strerror(o.err);
   }
   return "?";
 }
@@ -137,8 +133,7 @@ Outcome run_probe(const Probe& probe, const std::vector<sock_filter>* filter) {
     prog.len = static_cast<unsigned short>(filter->size());
     prog.filter = const_cast<sock_filter*>(filter->data());
   }
-  void* page =
-      mmap(nullptr, sizeof(Report), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+  void* page = mmap(nullptr, sizeof(Report), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
   Outcome out;
   if (page == MAP_FAILED) {
     out.kind = Outcome::Kind::setup_failed;
@@ -155,8 +150,7 @@ Outcome run_probe(const Probe& probe, const std::vector<sock_filter>* filter) {
     out.setup_step = "fork";
     out.err = errno;
   } else {
-    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-    }
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {}
     // A reported result wins over how the child ended afterwards.
     if (report->state == Report::returned) {
       out.kind = Outcome::Kind::returned;

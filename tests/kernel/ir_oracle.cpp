@@ -18,8 +18,7 @@ int rank(const std::string& kind) {
 // One comparison, "argN/WIDTH OP VALUE" or "argN/WIDTH & MASK OP VALUE". Sets `error` when the
 // string has another shape.
 bool holds(const std::string& cmp, const std::array<uint64_t, 6>& regs, std::string& error) {
-  static const std::regex shape(
-      R"(^arg([0-5])/(16|32|64)(?: & (0x[0-9a-f]+))? (==|!=|<=|>=) (0x[0-9a-f]+)$)");
+  static const std::regex shape(R"(^arg([0-5])/(16|32|64)(?: & (0x[0-9a-f]+))? (==|!=|<=|>=) (0x[0-9a-f]+)$)");
   std::smatch m;
   if (!std::regex_match(cmp, m, shape)) {
     error = "unrecognized IR comparison `" + cmp + "`";
@@ -54,12 +53,9 @@ std::string origins(const nlohmann::json& rule) {
 
 const char* arch_name(Abi abi) {
   switch (abi) {
-    case Abi::x86_64:
-      return "x86_64";
-    case Abi::x32:
-      return "x32";
-    case Abi::i386:
-      return "x86";
+    case Abi::x86_64: return "x86_64";
+    case Abi::x32: return "x32";
+    case Abi::i386: return "x86";
   }
   return "?";
 }
@@ -82,9 +78,7 @@ Decision decide(const nlohmann::json& ir, const Probe& probe) {
   const nlohmann::json* winner = nullptr;
   for (const auto& rule : *rules) {
     if (rule.at("nr").get<uint64_t>() != probe.nr || !matches(rule, regs, d.error)) continue;
-    if (winner == nullptr ||
-        rank(rule.at("action").at("kind")) > rank(winner->at("action").at("kind")))
-      winner = &rule;
+    if (winner == nullptr || rank(rule.at("action").at("kind")) > rank(winner->at("action").at("kind"))) winner = &rule;
   }
   const auto& action = winner != nullptr ? winner->at("action") : syscalls.at("default");
   d.kind = action.at("kind");

@@ -13,11 +13,10 @@ int main(int argc, char** argv) {
   const int rc = context.run();
   if (context.shouldExit() || rc != 0) return rc;
   const auto& t = kernel_test::tally;
-  std::cout << "kernel checks: " << t.passed << " passed, " << t.failed << " failed, "
-            << t.untestable << " not testable here\n";
+  std::cout << "kernel checks: " << t.passed << " passed, " << t.failed << " failed, " << t.untestable
+            << " not testable here\n";
   if (t.passed == 0 && t.untestable > 0) {
-    std::cout
-        << "SKIP: none of the selected kernel checks can run on this machine (see NOT TESTED)\n";
+    std::cout << "SKIP: none of the selected kernel checks can run on this machine (see NOT TESTED)\n";
     return 77;
   }
   return rc;

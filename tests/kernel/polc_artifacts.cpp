@@ -32,11 +32,9 @@ std::string failed(const std::string& what, const Run& r) {
 
 std::vector<sock_filter> read_filter(const fs::path& file, std::string& error) {
   const std::string bytes = slurp(file);
-  if (bytes.empty() || bytes.size() % sizeof(sock_filter) != 0 ||
-      bytes.size() / sizeof(sock_filter) > BPF_MAXINSNS) {
-    error = file.string() + ": " + std::to_string(bytes.size()) +
-            " bytes is not a sock_filter array of 1.." + std::to_string(BPF_MAXINSNS) +
-            " instructions";
+  if (bytes.empty() || bytes.size() % sizeof(sock_filter) != 0 || bytes.size() / sizeof(sock_filter) > BPF_MAXINSNS) {
+    error = file.string() + ": " + std::to_string(bytes.size()) + " bytes is not a sock_filter array of 1.." +
+            std::to_string(BPF_MAXINSNS) + " instructions";
     return {};
   }
   // x86_64 is little-endian, like the host (the tests only run there).
@@ -57,8 +55,7 @@ Artifacts build_policy(const fs::path& polc, const fs::path& source, const std::
     return a;
   }
   const fs::path out = tmp.path / "out";
-  const Run build =
-      run({polc.string(), "build", source.string(), "-o", out.string()}, tmp.path / "stderr");
+  const Run build = run({polc.string(), "build", source.string(), "-o", out.string()}, tmp.path / "stderr");
   if (build.status != 0) {
     a.error = failed("polc build " + source.string(), build);
     return a;
@@ -82,16 +79,15 @@ Artifacts build_policy(const fs::path& polc, const fs::path& source, const std::
   return a;
 }
 
-std::vector<EvalResult> eval_calls(const fs::path& polc, const fs::path& source_dir,
-                                   const std::string& name, const std::vector<std::string>& calls) {
+std::vector<EvalResult> eval_calls(const fs::path& polc, const fs::path& source_dir, const std::string& name,
+                                   const std::vector<std::string>& calls) {
   std::vector<EvalResult> results(calls.size());
   TempDir tmp;
   const std::string source = (source_dir / "examples" / (name + ".sbx")).string();
   std::vector<Spawned> running;
   for (size_t i = 0; i < calls.size(); ++i)
-    running.push_back(
-        spawn({polc.string(), "eval", source, "--arch", "x86_64", "--format", "json", calls[i]},
-              tmp.path / ("stderr." + std::to_string(i))));
+    running.push_back(spawn({polc.string(), "eval", source, "--arch", "x86_64", "--format", "json", calls[i]},
+                            tmp.path / ("stderr." + std::to_string(i))));
   for (size_t i = 0; i < calls.size(); ++i) {
     const Run r = collect(running[i]);
     EvalResult& e = results[i];

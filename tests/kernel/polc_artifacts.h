@@ -27,8 +27,7 @@ Artifacts build_example(const std::filesystem::path& polc, const std::filesystem
                         const std::string& name);
 
 // Builds the policy file `source`, whose policy is called `name`, the same way.
-Artifacts build_policy(const std::filesystem::path& polc, const std::filesystem::path& source,
-                       const std::string& name);
+Artifacts build_policy(const std::filesystem::path& polc, const std::filesystem::path& source, const std::string& name);
 
 // Reads a raw `struct sock_filter` array in host byte order; sets `error` on a malformed file.
 std::vector<sock_filter> read_filter(const std::filesystem::path& file, std::string& error);
@@ -41,8 +40,7 @@ struct EvalResult {
 };
 
 // `polc eval examples/NAME.sbx --arch x86_64 --format json CALL` for each call, run in parallel.
-std::vector<EvalResult> eval_calls(const std::filesystem::path& polc,
-                                   const std::filesystem::path& source_dir, const std::string& name,
-                                   const std::vector<std::string>& calls);
+std::vector<EvalResult> eval_calls(const std::filesystem::path& polc, const std::filesystem::path& source_dir,
+                                   const std::string& name, const std::vector<std::string>& calls);
 
 }  // namespace kernel_test

@@ -54,13 +54,12 @@ std::string eval_call(const Probe& probe);
 namespace probe {
 extern const Probe getpid, write_pipe, clock_gettime, getrandom;
 extern const Probe mmap_rw, mmap_rx, mprotect_rx;
-extern const Probe ioctl_tcgets_pty, ioctl_tcgets_stdin, ioctl_tcgets_fd_high_bits,
-    ioctl_tcgets_request_high_bits, ioctl_tcgets_pipe, ioctl_tcsets_pty, ioctl_tiocswinsz_pty,
-    ioctl_tiocsti, ioctl_tiocsti_high_bits, ioctl_tioclinux;
+extern const Probe ioctl_tcgets_pty, ioctl_tcgets_stdin, ioctl_tcgets_fd_high_bits, ioctl_tcgets_request_high_bits,
+    ioctl_tcgets_pipe, ioctl_tcsets_pty, ioctl_tiocswinsz_pty, ioctl_tiocsti, ioctl_tiocsti_high_bits, ioctl_tioclinux;
 extern const Probe socket_unix, socket_inet_stream_cloexec, socket_inet_raw, socket_inet_mptcp, socket_netlink;
 extern const Probe clone_plain, fork, clone_newuser, unshare_newuser, unshare_files, setns;
-extern const Probe ptrace_attach, process_vm_readv, bpf, perf_event_open, mount, keyctl, acct,
-    swapon, open_by_handle_at, userfaultfd;
+extern const Probe ptrace_attach, process_vm_readv, bpf, perf_event_open, mount, keyctl, acct, swapon,
+    open_by_handle_at, userfaultfd;
 extern const Probe io_uring_setup, io_uring_enter, clone3;
 extern const Probe personality_query, personality_read_implies_exec, memfd_create, execveat;
 extern const Probe unknown_nr, x32_getpid, i386_getpid;

@@ -27,8 +27,7 @@ namespace {
 const Artifacts& artifacts(const std::string& example) {
   static std::map<std::string, Artifacts> cache;
   auto it = cache.find(example);
-  if (it == cache.end())
-    it = cache.emplace(example, build_example(POLC_BINARY, POLC_SOURCE_DIR, example)).first;
+  if (it == cache.end()) it = cache.emplace(example, build_example(POLC_BINARY, POLC_SOURCE_DIR, example)).first;
   return it->second;
 }
 
@@ -50,19 +49,15 @@ Expected from_ir(const Decision& d) {
 // `polc eval` writes actions as "allow", "errno(1)", "kill_process", ...
 std::string eval_spelling(const Expected& e) {
   switch (e.kind) {
-    case Expected::Kind::allow:
-      return "allow";
-    case Expected::Kind::errno_:
-      return "errno(" + std::to_string(e.err) + ")";
-    case Expected::Kind::kill:
-      return "kill_process";
+    case Expected::Kind::allow: return "allow";
+    case Expected::Kind::errno_: return "errno(" + std::to_string(e.err) + ")";
+    case Expected::Kind::kill: return "kill_process";
   }
   return "?";
 }
 
 // polc eval's verdict for every probe of `rows` it can express, by probe.
-std::map<const Probe*, EvalResult> evaluate(const std::string& example,
-                                            const std::vector<const Row*>& rows) {
+std::map<const Probe*, EvalResult> evaluate(const std::string& example, const std::vector<const Row*>& rows) {
   std::vector<const Probe*> probes;
   std::vector<std::string> calls;
   for (const Row* row : rows)
@@ -103,9 +98,8 @@ void check_example(const std::string& example, Scope scope) {
 
     // The table must say what the policy's IR says.
     const Decision d = decide(a.ir, probe);
-    const std::string ir_says = d.kind +
-                                (d.kind == "errno" ? "(" + std::to_string(d.data) + ")" : "") +
-                                " by " + d.by + (d.error.empty() ? "" : "; " + d.error);
+    const std::string ir_says = d.kind + (d.kind == "errno" ? "(" + std::to_string(d.data) + ")" : "") + " by " + d.by +
+                                (d.error.empty() ? "" : "; " + d.error);
     CHECK_MESSAGE((d.error.empty() && same(from_ir(d), expected)),
                   (what + "the table expects " + describe(expected) + " (" + std::string(row.why) +
                    "), but `polc ir` decides " + ir_says));
@@ -113,12 +107,10 @@ void check_example(const std::string& example, Scope scope) {
     // So must polc eval, and its run of the compiled program.
     if (const auto e = evals.find(&probe); e != evals.end()) {
       const EvalResult& r = e->second;
-      CHECK_MESSAGE(
-          (r.error.empty() && r.action == eval_spelling(expected) && r.filter_action == r.action &&
-           r.agrees),
-          (what + "the table expects " + eval_spelling(expected) + ", but `polc eval '" +
-           eval_call(probe) + "'` says " + r.action + ", its filter run says " + r.filter_action +
-           (r.agrees ? "" : " (not agreeing)") + (r.error.empty() ? "" : "; " + r.error)));
+      CHECK_MESSAGE((r.error.empty() && r.action == eval_spelling(expected) && r.filter_action == r.action && r.agrees),
+                    (what + "the table expects " + eval_spelling(expected) + ", but `polc eval '" + eval_call(probe) +
+                     "'` says " + r.action + ", its filter run says " + r.filter_action +
+                     (r.agrees ? "" : " (not agreeing)") + (r.error.empty() ? "" : "; " + r.error)));
     }
 
     // The kernel must do what the table says.
@@ -130,9 +122,8 @@ void check_example(const std::string& example, Scope scope) {
       continue;
     }
     ++(v.kind == Verdict::Kind::pass ? tally.passed : tally.failed);
-    CHECK_MESSAGE(
-        v.kind == Verdict::Kind::pass,
-        (what + v.detail + " [policy: " + std::string(row.why) + "; polc ir: " + ir_says + "]"));
+    CHECK_MESSAGE(v.kind == Verdict::Kind::pass,
+                  (what + v.detail + " [policy: " + std::string(row.why) + "; polc ir: " + ir_says + "]"));
   }
 }
 
@@ -145,18 +136,10 @@ TEST_CASE("the table has a column for every example policy") {
   CHECK(on_disk == in_table);
 }
 
-TEST_CASE("python_agent: the kernel enforces its x86_64 filter") {
-  check_example("python_agent", Scope::native);
-}
-TEST_CASE("node_agent: the kernel enforces its x86_64 filter") {
-  check_example("node_agent", Scope::native);
-}
-TEST_CASE("ci_build: the kernel enforces its x86_64 filter") {
-  check_example("ci_build", Scope::native);
-}
-TEST_CASE("minimal_static: the kernel enforces its x86_64 filter") {
-  check_example("minimal_static", Scope::native);
-}
+TEST_CASE("python_agent: the kernel enforces its x86_64 filter") { check_example("python_agent", Scope::native); }
+TEST_CASE("node_agent: the kernel enforces its x86_64 filter") { check_example("node_agent", Scope::native); }
+TEST_CASE("ci_build: the kernel enforces its x86_64 filter") { check_example("ci_build", Scope::native); }
+TEST_CASE("minimal_static: the kernel enforces its x86_64 filter") { check_example("minimal_static", Scope::native); }
 
 // int $0x80 needs IA32 emulation in the kernel; where it is missing the kernel raises SIGSEGV
 // before seccomp runs, and these checks report NOT TESTED (CTest: skipped).

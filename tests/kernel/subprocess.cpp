@@ -47,8 +47,7 @@ Run collect(const Spawned& s) {
     if (n > 0) r.out.append(buf, static_cast<size_t>(n));
   close(s.out_fd);
   int st = 0;
-  while (waitpid(s.pid, &st, 0) < 0 && errno == EINTR) {
-  }
+  while (waitpid(s.pid, &st, 0) < 0 && errno == EINTR) {}
   r.status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
   r.err = slurp(s.err_file);
   return r;

@@ -36,10 +36,13 @@ constexpr uint64_t kSetFd = 2, kCmpRequeuePrivate = 0x84;
 const Probe setfd_high{"fcntl(3, F_SETFD, 1<<32)", "", Abi::x86_64, kFcntl, {v(kPty), v(kSetFd), v(kHigh)}};
 // F_SETFD keeps only FD_CLOEXEC (bit 0) of its int: 2 clears close-on-exec too.
 const Probe setfd_two{"fcntl(3, F_SETFD, 2)", "", Abi::x86_64, kFcntl, {v(kPty), v(kSetFd), v(2)}};
-const Probe setfd_cloexec{"fcntl(3, F_SETFD, FD_CLOEXEC | 1<<32)", "", Abi::x86_64, kFcntl,
-                          {v(kPty), v(kSetFd), v(kHigh | 1)}};
+const Probe setfd_cloexec{
+    "fcntl(3, F_SETFD, FD_CLOEXEC | 1<<32)", "", Abi::x86_64, kFcntl, {v(kPty), v(kSetFd), v(kHigh | 1)}};
 // FUTEX_CMP_REQUEUE on a zeroed word with val3 0: requeues up to (u32)timeout waiters, none here.
-const Probe requeue_high{"futex(buf, FUTEX_CMP_REQUEUE_PRIVATE, 1, 1<<32, buf+8, 0)", "", Abi::x86_64, kFutex,
+const Probe requeue_high{"futex(buf, FUTEX_CMP_REQUEUE_PRIVATE, 1, 1<<32, buf+8, 0)",
+                         "",
+                         Abi::x86_64,
+                         kFutex,
                          {scratch(0), v(kCmpRequeuePrivate), v(1), v(kHigh), scratch(8), v(0)}};
 
 }  // namespace

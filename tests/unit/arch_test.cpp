@@ -50,7 +50,8 @@ TEST_CASE("width masks keep the low bits an argument of that width holds") {
 }
 
 TEST_CASE("kernel-entry families group the arches one kernel serves") {
-  for (Arch a : {Arch::x86_64, Arch::x86, Arch::x32}) CHECK(family(a) == (bit(Arch::x86_64) | bit(Arch::x86) | bit(Arch::x32)));
+  for (Arch a : {Arch::x86_64, Arch::x86, Arch::x32})
+    CHECK(family(a) == (bit(Arch::x86_64) | bit(Arch::x86) | bit(Arch::x32)));
   for (Arch a : {Arch::aarch64, Arch::arm}) CHECK(family(a) == (bit(Arch::aarch64) | bit(Arch::arm)));
   CHECK(family(Arch::riscv64) == bit(Arch::riscv64));
   CHECK(family(Arch::s390x) == bit(Arch::s390x));

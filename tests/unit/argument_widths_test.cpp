@@ -21,8 +21,8 @@ namespace {
 
 using Args = std::array<uint64_t, 6>;
 
-constexpr const char* kSyscallsWithDependentWidths[] = {"fcntl", "fcntl64", "futex", "futex_time64",
-                                                         "ioctl", "kcmp",    "keyctl", "prctl"};
+constexpr const char* kSyscallsWithDependentWidths[] = {"fcntl", "fcntl64", "futex",  "futex_time64",
+                                                        "ioctl", "kcmp",    "keyctl", "prctl"};
 constexpr uint64_t kOutsideEveryClass = 0x7ffffff0;
 
 struct Built {
@@ -147,7 +147,8 @@ TEST_CASE("an argument narrowed by another argument's value is compared as the k
 }
 
 TEST_CASE("the issue's case: kill fcntl(cmd == F_SETFD, arg == 0) kills fcntl(fd, F_SETFD, 1 << 32)") {
-  const Built b = build_x86_64(test::policy_with("  syscalls {\n    default allow\n    kill fcntl(cmd == F_SETFD, arg == 0)\n  }"));
+  const Built b =
+      build_x86_64(test::policy_with("  syscalls {\n    default allow\n    kill fcntl(cmd == F_SETFD, arg == 0)\n  }"));
   const int nr = *sema::syscall_number("fcntl", arch::Arch::x86_64);
   CHECK(decide(b, arch::Arch::x86_64, nr, {3, 2, uint64_t{1} << 32, 0, 0, 0}) == ir::ActionKind::KillProcess);
   CHECK(decide(b, arch::Arch::x86_64, nr, {3, 2, 1, 0, 0, 0}) == ir::ActionKind::Allow);
@@ -177,7 +178,8 @@ TEST_CASE("a value that does not fit the narrowed width is read as the kernel re
   CHECK(decide(b, arch::Arch::x86_64, nr, {3, 2, 0, 0, 0, 0}) == ir::ActionKind::KillProcess);
   CHECK(decide(b, arch::Arch::x86_64, nr, {3, 2, 1, 0, 0, 0}) == ir::ActionKind::Allow);
   // A value that fits warns of nothing.
-  const Built quiet = build_x86_64(test::policy_with("  syscalls {\n    default allow\n    kill fcntl(cmd == F_SETFD, arg == 0)\n  }"));
+  const Built quiet =
+      build_x86_64(test::policy_with("  syscalls {\n    default allow\n    kill fcntl(cmd == F_SETFD, arg == 0)\n  }"));
   CHECK_FALSE(quiet.compiled->has(diag::Code::NarrowedValue));
 }
 
@@ -197,8 +199,8 @@ TEST_CASE("an ordering with a value beyond the narrowed width is decided by the 
   CHECK(decide(wide, arch::Arch::x86_64, nr, {3, 4, 0x800, 0, 0, 0}) == ir::ActionKind::KillProcess);
   CHECK(decide(wide, arch::Arch::x86_64, nr, {3, 4, 0xfffffffb, 0, 0, 0}) == ir::ActionKind::KillProcess);
   // The other way: no value the kernel reads there is above 2^32, or at least 2 for F_SETFD.
-  const Built above = build_x86_64(
-      test::policy_with("  syscalls {\n    default kill_process\n    allow fcntl(cmd in {F_SETFD, F_SETFL}, arg >= 0x100000000)\n  }"));
+  const Built above = build_x86_64(test::policy_with(
+      "  syscalls {\n    default kill_process\n    allow fcntl(cmd in {F_SETFD, F_SETFL}, arg >= 0x100000000)\n  }"));
   CHECK(decide(above, arch::Arch::x86_64, nr, {3, 4, 0, 0, 0, 0}) == ir::ActionKind::KillProcess);
   CHECK(decide(above, arch::Arch::x86_64, nr, {3, 4, uint64_t{1} << 32, 0, 0, 0}) == ir::ActionKind::KillProcess);
   CHECK(decide(above, arch::Arch::x86_64, nr, {3, 2, 0, 0, 0, 0}) == ir::ActionKind::KillProcess);
@@ -210,11 +212,13 @@ TEST_CASE("an ordering of a signed argument is of the number written, not of its
   // every pid, kill(-1, SIGKILL) included, reading the value as INT_MIN's pattern), and
   // `kill kill(pid < 2147483648)` kills every call (it killed none).
   const int nr = *sema::syscall_number("kill", arch::Arch::x86_64);
-  const Built allow = build_x86_64(test::policy_with("  syscalls {\n    default errno(EPERM)\n    allow kill(pid >= 2147483648)\n  }"));
+  const Built allow =
+      build_x86_64(test::policy_with("  syscalls {\n    default errno(EPERM)\n    allow kill(pid >= 2147483648)\n  }"));
   CHECK(decide(allow, arch::Arch::x86_64, nr, {0xffffffff, 9, 0, 0, 0, 0}) == ir::ActionKind::Errno);
   CHECK(decide(allow, arch::Arch::x86_64, nr, {0x80000000, 9, 0, 0, 0, 0}) == ir::ActionKind::Errno);
   CHECK(decide(allow, arch::Arch::x86_64, nr, {5, 9, 0, 0, 0, 0}) == ir::ActionKind::Errno);
-  const Built deny = build_x86_64(test::policy_with("  syscalls {\n    default allow\n    kill kill(pid < 0x80000000)\n  }"));
+  const Built deny =
+      build_x86_64(test::policy_with("  syscalls {\n    default allow\n    kill kill(pid < 0x80000000)\n  }"));
   CHECK(decide(deny, arch::Arch::x86_64, nr, {5, 9, 0, 0, 0, 0}) == ir::ActionKind::KillProcess);
   CHECK(decide(deny, arch::Arch::x86_64, nr, {0xffffffff, 9, 0, 0, 0, 0}) == ir::ActionKind::KillProcess);
   // Where fcntl's arg is an int (F_SETFL) the same holds: O_NONBLOCK is below 0x80000000.

@@ -121,7 +121,8 @@ TEST_CASE("backend registry: each backend writes the files its row names and cla
     for (const auto& file : out->files) {
       const std::string& path = file.first;
       INFO("file " << path);
-      CHECK(std::any_of(patterns.begin(), patterns.end(), [&](const std::regex& p) { return std::regex_match(path, p); }));
+      CHECK(std::any_of(patterns.begin(), patterns.end(),
+                        [&](const std::regex& p) { return std::regex_match(path, p); }));
       CHECK_MESSAGE(every_file.insert(path).second, path << " is written by two backends");
     }
     for (const backends::Enforcement& e : out->enforced) CHECK_MESSAGE(out->files.count(e.artifact) == 1, e.artifact);

@@ -16,14 +16,44 @@ TEST_CASE("bundle expiry: parse_utc_time accepts exactly the two documented form
   CHECK(bundle::parse_utc_time("9999-12-31T23:59:59Z") == std::time_t{253402300799});
   CHECK(bundle::parse_utc_time("2024-02-29").has_value());  // leap years
   CHECK(bundle::parse_utc_time("2000-02-29").has_value());
-  for (const char* bad : {"2027-02-30", "2023-02-29", "2100-02-29", "2027-13-01", "2027-00-10", "2027-01-00", "2027-01-32",
-                          "2027-04-31", "2027-01-31T24:00:00Z", "2027-01-31T23:60:00Z", "2027-01-31T23:59:60Z",
-                          "2027-01-31T12:00:00", "2027-01-31T12:00:00z", "2027-01-31t12:00:00Z", "2027-01-31T12:00:00Zx",
-                          "2027-01-31T12:00:00Z ", "2027-01-31x", "2027-01-31 ", "2027-01-31 12:00:00Z",
-                          "2027-01-31T12:00:00+00:00", "2027-01-31T12:00Z", "2027-01-31T12:00:00.5Z", "1969-12-31", "",
-                          "27-01-31", "2027/01/31", "20270131", "2027-1-31", "2027-01-1", " 2027-1-31", "2027-+1-31",
-                          "2027-01-+1", "2027- 1-31", "2027-01-31T+1:00:00Z", "2027-01-31T 1:00:00Z",
-                          "2027-01-31T01:-0:00Z", "+2027-01-31", "-2027-01-31"}) {
+  for (const char* bad : {"2027-02-30",
+                          "2023-02-29",
+                          "2100-02-29",
+                          "2027-13-01",
+                          "2027-00-10",
+                          "2027-01-00",
+                          "2027-01-32",
+                          "2027-04-31",
+                          "2027-01-31T24:00:00Z",
+                          "2027-01-31T23:60:00Z",
+                          "2027-01-31T23:59:60Z",
+                          "2027-01-31T12:00:00",
+                          "2027-01-31T12:00:00z",
+                          "2027-01-31t12:00:00Z",
+                          "2027-01-31T12:00:00Zx",
+                          "2027-01-31T12:00:00Z ",
+                          "2027-01-31x",
+                          "2027-01-31 ",
+                          "2027-01-31 12:00:00Z",
+                          "2027-01-31T12:00:00+00:00",
+                          "2027-01-31T12:00Z",
+                          "2027-01-31T12:00:00.5Z",
+                          "1969-12-31",
+                          "",
+                          "27-01-31",
+                          "2027/01/31",
+                          "20270131",
+                          "2027-1-31",
+                          "2027-01-1",
+                          " 2027-1-31",
+                          "2027-+1-31",
+                          "2027-01-+1",
+                          "2027- 1-31",
+                          "2027-01-31T+1:00:00Z",
+                          "2027-01-31T 1:00:00Z",
+                          "2027-01-31T01:-0:00Z",
+                          "+2027-01-31",
+                          "-2027-01-31"}) {
     const std::string text = bad;
     INFO(text);
     CHECK_FALSE(bundle::parse_utc_time(bad).has_value());
@@ -35,8 +65,8 @@ TEST_CASE("bundle expiry: format_utc_time is canonical and round-trips through p
   CHECK(bundle::format_utc_time(0) == "1970-01-01T00:00:00Z");
   CHECK(bundle::format_utc_time(1801398896) == "2027-01-31T12:34:56Z");
   CHECK(bundle::format_utc_time(*bundle::parse_utc_time("2027-01-31")) == "2027-01-31T00:00:00Z");
-  for (std::time_t t : {std::time_t{0}, std::time_t{1}, std::time_t{951782400} /* 2000-02-29 */, std::time_t{1801398896},
-                        std::time(nullptr), std::time_t{253402300799}}) {
+  for (std::time_t t : {std::time_t{0}, std::time_t{1}, std::time_t{951782400} /* 2000-02-29 */,
+                        std::time_t{1801398896}, std::time(nullptr), std::time_t{253402300799}}) {
     INFO(t);
     CHECK(bundle::parse_utc_time(bundle::format_utc_time(t)) == t);
   }
@@ -44,8 +74,9 @@ TEST_CASE("bundle expiry: format_utc_time is canonical and round-trips through p
 
 TEST_CASE("base64: RFC 4648 vectors, round trips, and a strict decoder") {
   auto bytes = [](const std::string& s) { return std::vector<uint8_t>(s.begin(), s.end()); };
-  const std::vector<std::pair<std::string, std::string>> vectors = {
-      {"f", "Zg=="}, {"fo", "Zm8="}, {"foo", "Zm9v"}, {"foob", "Zm9vYg=="}, {"fooba", "Zm9vYmE="}, {"foobar", "Zm9vYmFy"}};
+  const std::vector<std::pair<std::string, std::string>> vectors = {{"f", "Zg=="},         {"fo", "Zm8="},
+                                                                    {"foo", "Zm9v"},       {"foob", "Zm9vYg=="},
+                                                                    {"fooba", "Zm9vYmE="}, {"foobar", "Zm9vYmFy"}};
   CHECK(bundle::base64_encode(std::vector<uint8_t>{}).empty());
   for (const auto& [plain, encoded] : vectors) {
     const std::string& shown = plain;  // clang 14 cannot capture a structured binding (INFO does)
@@ -66,9 +97,10 @@ TEST_CASE("base64: RFC 4648 vectors, round trips, and a strict decoder") {
   }
   CHECK(single == 256);
   // One spelling per value: anything else is refused, not repaired.
-  for (const char* bad : {"", "Zg", "Zg=", "Zm8", "Zh==", "Zm9=", "Zn==", "Z===", "====", "=Zg=", "Zg==Zg==",
-                          "Zm9v====", "Zg==\n", " Zg==", "Zg== ", "Zm9v\nYg==", "Zm9v\r\nYg==", "Zm-v", "Zm_v", "Zm9v!A==",
-                          "Zm9vYmFy=", "Zm9vYmF=y"}) {
+  for (const char* bad :
+       {"",     "Zg",       "Zg=",       "Zm8",      "Zh==",  "Zm9=",  "Zn==",       "Z===",         "====",
+        "=Zg=", "Zg==Zg==", "Zm9v====",  "Zg==\n",   " Zg==", "Zg== ", "Zm9v\nYg==", "Zm9v\r\nYg==", "Zm-v",
+        "Zm_v", "Zm9v!A==", "Zm9vYmFy=", "Zm9vYmF=y"}) {
     const std::string text = bad;
     INFO(text);
     CHECK_FALSE(bundle::base64_decode(bad).has_value());
@@ -139,8 +171,8 @@ TEST_CASE("ed25519: keys round-trip through PEM and their id is the SHA-256 of t
 
 TEST_CASE("ed25519: anything but an unencrypted Ed25519 PEM key is refused") {
   std::string error;
-  for (const std::string& junk : {std::string(), std::string("not a key"), key(Alice).public_pem(),
-                                  key(Alice).to_pem().substr(0, 60)}) {
+  for (const std::string& junk :
+       {std::string(), std::string("not a key"), key(Alice).public_pem(), key(Alice).to_pem().substr(0, 60)}) {
     error.clear();
     CHECK_FALSE(bundle::PrivateKey::from_pem(junk, error).has_value());
     CHECK_FALSE(error.empty());
@@ -159,12 +191,13 @@ TEST_CASE("ed25519: anything but an unencrypted Ed25519 PEM key is refused") {
     const char* command;
     const char* error;
   };
-  for (const Other& o : {Other{"EC P-256", "openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256", "not an Ed25519 key"},
-                         Other{"RSA 1024", "openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:1024", "not an Ed25519 key"},
-                         Other{"X25519", "openssl genpkey -algorithm X25519", "not an Ed25519 key"},
-                         Other{"Ed448", "openssl genpkey -algorithm ED448", "not an Ed25519 key"},
-                         Other{"encrypted Ed25519", "openssl genpkey -algorithm ED25519 -aes-256-cbc -pass pass:secret",
-                               "not an unencrypted PEM private key"}}) {
+  for (const Other& o :
+       {Other{"EC P-256", "openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256", "not an Ed25519 key"},
+        Other{"RSA 1024", "openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:1024", "not an Ed25519 key"},
+        Other{"X25519", "openssl genpkey -algorithm X25519", "not an Ed25519 key"},
+        Other{"Ed448", "openssl genpkey -algorithm ED448", "not an Ed25519 key"},
+        Other{"encrypted Ed25519", "openssl genpkey -algorithm ED25519 -aes-256-cbc -pass pass:secret",
+              "not an unencrypted PEM private key"}}) {
     INFO(std::string(o.what));
     const auto pem = run(o.command);
     REQUIRE(pem);

@@ -52,7 +52,8 @@ TEST_CASE("bundle manifest: every malformed field is refused as MalformedManifes
          first_artifact(m)["sha256"] = s;
        },
        "sha256"},
-      {"sha256 one digit short", [](json& m) { first_artifact(m)["sha256"] = first_artifact(m)["sha256"].get<std::string>().substr(1); },
+      {"sha256 one digit short",
+       [](json& m) { first_artifact(m)["sha256"] = first_artifact(m)["sha256"].get<std::string>().substr(1); },
        "sha256"},
       {"sha256 missing", [](json& m) { first_artifact(m).erase("sha256"); }, "sha256"},
       {"sha256 not hex", [](json& m) { first_artifact(m)["sha256"] = std::string(64, 'g'); }, "sha256"},
@@ -63,13 +64,16 @@ TEST_CASE("bundle manifest: every malformed field is refused as MalformedManifes
       {"a path listed twice", [](json& m) { m["artifacts"].push_back(first_artifact(m)); }, "twice"},
       {"a path both artifact and source", [](json& m) { m["sources"].push_back(first_artifact(m)); }, "twice"},
       {"a path with ..", [](json& m) { first_artifact(m)["path"] = "../trusty/landlock.json"; }, "invalid path"},
-      {"a path with .. inside", [](json& m) { first_artifact(m)["path"] = "sources/../landlock.json"; }, "invalid path"},
+      {"a path with .. inside", [](json& m) { first_artifact(m)["path"] = "sources/../landlock.json"; },
+       "invalid path"},
       {"an absolute path", [](json& m) { first_artifact(m)["path"] = "/etc/passwd"; }, "invalid path"},
       {"a path with .", [](json& m) { first_artifact(m)["path"] = "./landlock.json"; }, "invalid path"},
-      {"a path with an empty component", [](json& m) { m["sources"][0]["path"] = "sources//policy.sbx"; }, "invalid path"},
+      {"a path with an empty component", [](json& m) { m["sources"][0]["path"] = "sources//policy.sbx"; },
+       "invalid path"},
       {"a path ending in /", [](json& m) { m["sources"][0]["path"] = "sources/"; }, "invalid path"},
       {"an empty path", [](json& m) { first_artifact(m)["path"] = ""; }, "invalid path"},
-      {"a path with a NUL", [](json& m) { first_artifact(m)["path"] = std::string("landlock.json\0x", 15); }, "invalid path"},
+      {"a path with a NUL", [](json& m) { first_artifact(m)["path"] = std::string("landlock.json\0x", 15); },
+       "invalid path"},
       {"manifest.json listed", [](json& m) { first_artifact(m)["path"] = "manifest.json"; }, "invalid path"},
       {"signatures.json listed", [](json& m) { first_artifact(m)["path"] = "signatures.json"; }, "invalid path"},
       {"expires a number", [](json& m) { m["expires"] = 1801353600; }, "\"expires\""},
@@ -127,13 +131,15 @@ TEST_CASE("bundle manifest: truncated, non-canonical and oversized manifests are
         {"a trailing newline", pristine + "\n"},
         {"a leading space", " " + pristine},
         {"a duplicated key", "{\"policy\":{\"name\":\"other\",\"version\":99}," + pristine.substr(1)},
-        {"an escaped character", [&] {
+        {"an escaped character",
+         [&] {
            std::string s = pristine;
            const size_t at = s.find("\"trusty\"");
            REQUIRE(at != std::string::npos);
            return s.replace(at, 8, "\"\\u0074rusty\"");
          }()},
-        {"unsorted keys", [&] {
+        {"unsorted keys",
+         [&] {
            // "format" moved to the front: the same object, keys out of order.
            json copy = parsed;
            const std::string format = copy["format"];
@@ -191,9 +197,10 @@ TEST_CASE("bundle manifest: truncated, non-canonical and oversized manifests are
   SUBCASE("a digest changed and re-signed: the file no longer matches") {
     b.edit_manifest([](json& m) { m["sources"][0]["sha256"] = std::string(64, '0'); });
     const Outcome o = b.check();
-    CHECK(o.report.accepted());  // the signatures are over this manifest...
+    CHECK(o.report.accepted());            // the signatures are over this manifest...
     CHECK(o.bundle.problems.size() == 1);  // ...which the files do not match
-    CHECK(has(o.bundle.problems, ProblemKind::FileModified, json::parse(b.manifest())["sources"][0]["path"].get<std::string>()));
+    CHECK(has(o.bundle.problems, ProblemKind::FileModified,
+              json::parse(b.manifest())["sources"][0]["path"].get<std::string>()));
     CHECK_FALSE(o.accepted());
   }
 }

@@ -99,8 +99,9 @@ struct FlipTally {
 
 // Applies each flip to the bundle at `dir` in turn (one pwrite), checks the bundle as a launcher
 // would, and restores the byte. `listed` is how many of `paths` the manifest lists.
-FlipTally run_flips(const std::string& dir, const std::vector<std::string>& paths, const std::vector<std::string>& originals,
-                    size_t listed, const bundle::Trust& trust, std::time_t now, const std::vector<Flip>& flips) {
+FlipTally run_flips(const std::string& dir, const std::vector<std::string>& paths,
+                    const std::vector<std::string>& originals, size_t listed, const bundle::Trust& trust,
+                    std::time_t now, const std::vector<Flip>& flips) {
   FlipTally t;
   std::vector<int> fds;
   for (const std::string& rel : paths) fds.push_back(open((dir + "/" + rel).c_str(), O_WRONLY | O_CLOEXEC));
@@ -137,11 +138,12 @@ FlipTally run_flips(const std::string& dir, const std::vector<std::string>& path
       // signatures.json is not covered by the manifest: the bundle stays intact, its signatures
       // do not.
       const Problems& r = o.report.problems;
-      if (!o.bundle.intact() ||
-          !(has(r, ProblemKind::MalformedSignatures) || has(r, ProblemKind::BadSignature) || has(r, ProblemKind::UnknownSigner)))
+      if (!o.bundle.intact() || !(has(r, ProblemKind::MalformedSignatures) || has(r, ProblemKind::BadSignature) ||
+                                  has(r, ProblemKind::UnknownSigner)))
         fail(t.wrong_problem, t.first_wrong, where + ":" + dump(o.all()));
     }
-    if (pwrite(fds[f.file], &original, 1, static_cast<off_t>(f.offset)) != 1) fail(t.wrong_problem, t.first_wrong, where + ": cannot restore");
+    if (pwrite(fds[f.file], &original, 1, static_cast<off_t>(f.offset)) != 1)
+      fail(t.wrong_problem, t.first_wrong, where + ": cannot restore");
   }
   for (int fd : fds)
     if (fd >= 0) close(fd);
@@ -216,7 +218,8 @@ TEST_CASE("bundle tamper: flipping any byte of any file of a signed bundle is re
   MESSAGE(done << " single-byte flips of " << paths.size() << " files (" << total_bytes << " bytes) in " << seconds
                << " s on " << workers << " thread(s)");
   CHECK_MESSAGE(total.accepted == 0, total.accepted << " flips were accepted, first: " << total.first_accepted);
-  CHECK_MESSAGE(total.wrong_problem == 0, total.wrong_problem << " flips reported the wrong problem, first: " << total.first_wrong);
+  CHECK_MESSAGE(total.wrong_problem == 0,
+                total.wrong_problem << " flips reported the wrong problem, first: " << total.first_wrong);
   // Nothing was skipped: one flip per byte of every file, one more per byte of the manifest and
   // of signatures.json.
   CHECK(total.flips[0x01] == total_bytes);
@@ -224,7 +227,7 @@ TEST_CASE("bundle tamper: flipping any byte of any file of a signed bundle is re
   CHECK(total.flips[0x80] == originals[listed + 1].size());
   CHECK(total.flips == expected);
   CHECK(done == flips.size());
-  CHECK(paths.size() == built_files().size() + 1);  // + signatures.json
+  CHECK(paths.size() == built_files().size() + 1);                                               // + signatures.json
   for (size_t n = 0; n < paths.size(); ++n) CHECK(read_file(b.path(paths[n])) == originals[n]);  // every byte restored
   CHECK(b.check().accepted());
 }

@@ -154,7 +154,7 @@ inline constexpr const char* kModuleText = R"(module team.extra {
 // The bundle's files as `polc build` writes them, built once per test process (the build proves
 // every program equivalent to the policy with Z3, which takes a moment).
 inline const driver::Artifacts& built_files() {
-  static const std::optional<driver::Artifacts> files = [] () -> std::optional<driver::Artifacts> {
+  static const std::optional<driver::Artifacts> files = []() -> std::optional<driver::Artifacts> {
     TempDir src;
     fs::create_directories(src.path() + "/lib");
     write_file(src.path() + "/policy.sbx", kPolicyText);
@@ -199,11 +199,14 @@ inline std::string signature_by(Signer who, const std::string& manifest_bytes) {
 // A trust file's entry for a key, as `polc keygen` prints it.
 inline json key_entry(Signer who) {
   const bundle::PublicKey pub = key(who).public_key();
-  return {{"id", id_of(who)}, {"name", signer_name(who)}, {"public_key", bundle::base64_encode(pub.data(), pub.size())}};
+  return {
+      {"id", id_of(who)}, {"name", signer_name(who)}, {"public_key", bundle::base64_encode(pub.data(), pub.size())}};
 }
 
-inline json trust_doc(unsigned threshold, std::initializer_list<Signer> keys, std::optional<int64_t> min_version = kPolicyVersion) {
-  json doc = {{"format", "polc.trust/1"}, {"threshold", threshold}, {"keys", json::array()}, {"policies", json::object()}};
+inline json trust_doc(unsigned threshold, std::initializer_list<Signer> keys,
+                      std::optional<int64_t> min_version = kPolicyVersion) {
+  json doc = {
+      {"format", "polc.trust/1"}, {"threshold", threshold}, {"keys", json::array()}, {"policies", json::object()}};
   for (Signer s : keys) doc["keys"].push_back(key_entry(s));
   if (min_version) doc["policies"][kPolicyName] = {{"min_version", *min_version}};
   return doc;
@@ -272,8 +275,11 @@ struct SignedBundle {
 
   // A signatures.json document with the given (key id, base64 signature) entries, in that order.
   json signatures_doc(const std::vector<std::pair<std::string, std::string>>& entries) const {
-    json doc = {{"format", "polc.signatures/1"}, {"manifest_sha256", bundle::sha256_hex(manifest())}, {"signatures", json::array()}};
-    for (const auto& [id, sig] : entries) doc["signatures"].push_back({{"algorithm", "ed25519"}, {"key_id", id}, {"signature", sig}});
+    json doc = {{"format", "polc.signatures/1"},
+                {"manifest_sha256", bundle::sha256_hex(manifest())},
+                {"signatures", json::array()}};
+    for (const auto& [id, sig] : entries)
+      doc["signatures"].push_back({{"algorithm", "ed25519"}, {"key_id", id}, {"signature", sig}});
     return doc;
   }
 

@@ -128,16 +128,31 @@ bool holds(const Cond& c, const uint64_t regs[3]) {
     }
     if (bit0) {
       const uint64_t x = reg & 1, y = static_cast<uint64_t>(value) & 1;
-      return rel == "==" ? x == y : rel == "!=" ? x != y : rel == "<" ? x < y : rel == "<=" ? x <= y : rel == ">" ? x > y : x >= y;
+      return rel == "=="   ? x == y
+             : rel == "!=" ? x != y
+             : rel == "<"  ? x < y
+             : rel == "<=" ? x <= y
+             : rel == ">"  ? x > y
+                           : x >= y;
     }
     if (k == Kind::S32 || narrowed) {
       const int32_t x = static_cast<int32_t>(static_cast<uint32_t>(reg));
       const int64_t y = narrowed ? static_cast<int32_t>(static_cast<uint32_t>(value)) : value;
-      return rel == "==" ? x == y : rel == "!=" ? x != y : rel == "<" ? x < y : rel == "<=" ? x <= y : rel == ">" ? x > y : x >= y;
+      return rel == "=="   ? x == y
+             : rel == "!=" ? x != y
+             : rel == "<"  ? x < y
+             : rel == "<=" ? x <= y
+             : rel == ">"  ? x > y
+                           : x >= y;
     }
     const uint64_t x = k == Kind::U32 ? (reg & 0xffffffffu) : reg;
     const uint64_t y = static_cast<uint64_t>(value);
-    return rel == "==" ? x == y : rel == "!=" ? x != y : rel == "<" ? x < y : rel == "<=" ? x <= y : rel == ">" ? x > y : x >= y;
+    return rel == "=="   ? x == y
+           : rel == "!=" ? x != y
+           : rel == "<"  ? x < y
+           : rel == "<=" ? x <= y
+           : rel == ">"  ? x > y
+                         : x >= y;
   };
   switch (c.op) {
     case Cond::Cmp: return compare(c.value, c.rel);
@@ -209,7 +224,8 @@ TEST_CASE("lowered conditions decide exactly what the written conditions mean") 
       if (rng() % 2 == 0) regs[1] = kIntCommands[rng() % std::size(kIntCommands)] | (rng() % 2 ? (rng() << 32) : 0);
       const bool want = holds(cond, regs), got = ir_matches(rule->when, regs);
       if (want != got) {
-        FAIL_CHECK("condition `", text, "` with args ", regs[0], ", ", regs[1], ", ", regs[2], ": written ", want, ", IR ", got);
+        FAIL_CHECK("condition `", text, "` with args ", regs[0], ", ", regs[1], ", ", regs[2], ": written ", want,
+                   ", IR ", got);
         break;
       }
       ++checked;

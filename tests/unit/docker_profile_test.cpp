@@ -27,9 +27,10 @@ namespace {
 namespace sc = backends::seccomp;
 
 const std::vector<std::string> kDockerDefaultCaps = {
-    "CAP_CHOWN",  "CAP_DAC_OVERRIDE", "CAP_FSETID",           "CAP_FOWNER",     "CAP_MKNOD",
-    "CAP_NET_RAW", "CAP_SETGID",      "CAP_SETUID",           "CAP_SETFCAP",    "CAP_SETPCAP",
-    "CAP_NET_BIND_SERVICE", "CAP_SYS_CHROOT", "CAP_KILL", "CAP_AUDIT_WRITE"};
+    "CAP_CHOWN",   "CAP_DAC_OVERRIDE", "CAP_FSETID",           "CAP_FOWNER",
+    "CAP_MKNOD",   "CAP_NET_RAW",      "CAP_SETGID",           "CAP_SETUID",
+    "CAP_SETFCAP", "CAP_SETPCAP",      "CAP_NET_BIND_SERVICE", "CAP_SYS_CHROOT",
+    "CAP_KILL",    "CAP_AUDIT_WRITE"};
 
 std::string profile_path() { return std::string(POLC_SOURCE_DIR) + "/tests/golden/import/docker-default.json"; }
 
@@ -175,7 +176,7 @@ TEST_CASE("Docker's default profile: a 64-bit comparison of socket's 32-bit doma
   Programs p = build_both();
   sc::SeccompData d;
   d.arch = arch::audit_arch(arch::Arch::x86_64);
-  d.nr = 41;  // socket
+  d.nr = 41;                              // socket
   d.args = {0x100000028, 1, 0, 0, 0, 0};  // the kernel reads domain 40: AF_VSOCK, which Docker denies
   CHECK(sc::decode_ret(sc::run(p.runc, d, false).ret).kind == ir::ActionKind::Allow);
   CHECK(sc::decode_ret(sc::run(p.polc, d, false).ret).kind == ir::ActionKind::Errno);

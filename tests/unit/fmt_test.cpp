@@ -40,7 +40,8 @@ TEST_CASE("comments are kept: leading, trailing, between list items, at the end"
 TEST_CASE("blank lines collapse to one and long lists wrap at the line width") {
   std::string names;
   for (int i = 0; i < 30; ++i) names += (i ? ", " : "") + std::string("syscall_name_") + std::to_string(i);
-  const std::string out = format_text("policy p version 1 {\n\n\n  targets x86_64\n\n\n\n  syscalls { allow " + names + " }\n}\n");
+  const std::string out =
+      format_text("policy p version 1 {\n\n\n  targets x86_64\n\n\n\n  syscalls { allow " + names + " }\n}\n");
   CHECK(out.find("\n\n\n") == std::string::npos);
   std::istringstream lines(out);
   for (std::string line; std::getline(lines, line);) CHECK(line.size() <= fmt::kLineWidth);

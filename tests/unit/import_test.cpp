@@ -13,7 +13,8 @@ using namespace polc::import;
 
 namespace {
 
-ImportResult import_text(const std::string& json, diag::Engine& e, std::vector<arch::Arch> targets = {arch::Arch::x86_64}) {
+ImportResult import_text(const std::string& json, diag::Engine& e,
+                         std::vector<arch::Arch> targets = {arch::Arch::x86_64}) {
   const auto fid = e.sources().add("p.json", json);
   ImportOptions o;
   o.targets = std::move(targets);

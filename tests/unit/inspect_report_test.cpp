@@ -122,9 +122,10 @@ TEST_CASE("inspect: syscalls are listed under the statement that allows them, wi
   const std::string socket_statement = "allow socket(domain in {AF_INET, AF_INET6} && ...";
   const std::string socket = block(text, "  " + socket_statement);
   CHECK(contains(socket, "at sources/python_agent.sbx:"));
-  CHECK(contains(socket,
-                 "when socket(domain in {AF_INET, AF_INET6} && (type & 0xf == SOCK_DGRAM || type & 0xf == SOCK_STREAM && "
-                 "protocol in {0, IPPROTO_TCP})): socket"));
+  CHECK(
+      contains(socket,
+               "when socket(domain in {AF_INET, AF_INET6} && (type & 0xf == SOCK_DGRAM || type & 0xf == SOCK_STREAM && "
+               "protocol in {0, IPPROTO_TCP})): socket"));
   // A module's statement names its module and lists what its group brings.
   const std::string file_io = block(text, "  allow @file_io");
   CHECK(contains(file_io, "[std.lang.python]"));

@@ -46,13 +46,16 @@ TEST_CASE("DNF removes duplicates and lets an empty clause absorb the rest") {
 TEST_CASE("DNF refuses to blow up past the limit") {
   std::vector<BoolExpr> conj;
   // Masked bit tests never contradict each other, so 12 two-way choices really give 4096 clauses.
-  auto bit_set = [](uint8_t arg, unsigned b) { return BoolExpr::compare({arg, 64, CmpOp::MaskedEq, uint64_t{1} << b, uint64_t{1} << b}); };
+  auto bit_set = [](uint8_t arg, unsigned b) {
+    return BoolExpr::compare({arg, 64, CmpOp::MaskedEq, uint64_t{1} << b, uint64_t{1} << b});
+  };
   for (uint8_t i = 0; i < 12; ++i) conj.push_back(BoolExpr::any({bit_set(i % 6, i), bit_set(i % 6, i + 20)}));
   CHECK(!to_dnf(BoolExpr::all(conj), 1024));
 }
 
 TEST_CASE("negate is an involution on every operator") {
-  for (CmpOp op : {CmpOp::Eq, CmpOp::Ne, CmpOp::Lt, CmpOp::Le, CmpOp::Gt, CmpOp::Ge, CmpOp::MaskedEq, CmpOp::MaskedNe}) {
+  for (CmpOp op :
+       {CmpOp::Eq, CmpOp::Ne, CmpOp::Lt, CmpOp::Le, CmpOp::Gt, CmpOp::Ge, CmpOp::MaskedEq, CmpOp::MaskedNe}) {
     ArgCmp c{0, 32, op, 0xff, 1};
     CHECK(negate(negate(c)) == c);
     CHECK(negate(c).op != op);
@@ -125,8 +128,9 @@ TEST_CASE("clauses are tightened to intervals and impossible ones dropped") {
   REQUIRE(contradiction);
   CHECK(contradiction->empty());
   // != outside the interval is implied and dropped; a masked test is kept as is
-  auto ne = to_dnf(BoolExpr::all({cmp(CmpOp::Le, 10), cmp(CmpOp::Ne, 20),
-                                  BoolExpr::compare({0, 32, CmpOp::MaskedEq, 0xf0, 0x10})}), 8);
+  auto ne = to_dnf(
+      BoolExpr::all({cmp(CmpOp::Le, 10), cmp(CmpOp::Ne, 20), BoolExpr::compare({0, 32, CmpOp::MaskedEq, 0xf0, 0x10})}),
+      8);
   REQUIRE(ne);
   REQUIRE(ne->size() == 1);
   CHECK(ne->at(0).size() == 2);

@@ -111,7 +111,8 @@ TEST_CASE("network: the implicit metadata deny names every IPv4, IPv6 and IPv4-m
   // Implicit rules have no line: they are found by sema's origin text.
   bool implicit_reported = false;
   for (const auto& en : a.enforced)
-    if (en.artifact == "nftables.nft" && en.origin.where.starts_with("implicit")) implicit_reported = en.extent == Extent::Full;
+    if (en.artifact == "nftables.nft" && en.origin.where.starts_with("implicit"))
+      implicit_reported = en.extent == Extent::Full;
   CHECK(implicit_reported);
 }
 
@@ -195,9 +196,11 @@ TEST_CASE("network: squid refuses IP literals and tunnels to other ports, denies
   std::vector<std::regex> patterns;
   for (size_t i = 5; i < tokens.size(); ++i) patterns.emplace_back(tokens[i], std::regex::extended | std::regex::icase);
   const auto literal = [&](const std::string& host) {
-    return std::any_of(patterns.begin(), patterns.end(), [&](const std::regex& r) { return std::regex_search(host, r); });
+    return std::any_of(patterns.begin(), patterns.end(),
+                       [&](const std::regex& r) { return std::regex_search(host, r); });
   };
-  for (const char* h : {"127.0.0.1", "2130706433", "0x7f.1", "0177.0.0.1", "[::1]", "::1", "fd00:ec2::254", "::ffff:10.0.0.1"})
+  for (const char* h :
+       {"127.0.0.1", "2130706433", "0x7f.1", "0177.0.0.1", "[::1]", "::1", "fd00:ec2::254", "::ffff:10.0.0.1"})
     CHECK_MESSAGE(literal(h), h);
   for (const char* h : {"a.test", "b.test", "1a.example", "cafe.example", "dead.beef"}) CHECK_MESSAGE(!literal(h), h);
 }
@@ -210,7 +213,8 @@ TEST_CASE("network: deny rules on addresses bind the proxy's resolved destinatio
   })");
   CHECK(pos(a.squid_conf, "http_access deny polc_deny_1_addresses\n") < pos(a.squid_conf, "http_access allow"));
   CHECK(has(a.squid_conf, "acl polc_deny_1_addresses dst 10.1.0.0/16\n"));
-  CHECK(has(a.squid_conf, "acl polc_deny_2_addresses dst 100.100.100.200 168.63.129.16 169.254.169.254 fd00:ec2::254\n"));
+  CHECK(
+      has(a.squid_conf, "acl polc_deny_2_addresses dst 100.100.100.200 168.63.129.16 169.254.169.254 fd00:ec2::254\n"));
 }
 
 TEST_CASE("network: port lists are merged ranges; protocol any covers every protocol with ports") {

@@ -48,7 +48,8 @@ TEST_CASE("syscall expectations hold on every target, `deny` meaning anything bu
     expect kill ptrace
     expect errno(EPERM) ptrace
     expect allow socket(AF_UNIX, SOCK_STREAM, 0) on aarch64
-  })", "x86_64, aarch64");
+  })",
+                    "x86_64, aarch64");
   CHECK(r.at(11).passed);
   CHECK(r.at(12).passed);
   CHECK(r.at(13).passed);
@@ -106,8 +107,8 @@ TEST_CASE("filesystem expectations need every right to go the expected way") {
   CHECK(verify::failure_text(r.at(12)) ==
         "expected allow for read, write \"/usr/lib/x\", but the policy allows read but denies write");
   // The statement that decides the first right that went the wrong way.
-  CHECK(r.at(12).deciding.at(0).where == "/virtual/test.sbx:5");   // landlock abi: nothing grants write
-  CHECK(r.at(13).deciding.at(0).where == "/virtual/test.sbx:6");   // read "/usr" grants read
+  CHECK(r.at(12).deciding.at(0).where == "/virtual/test.sbx:5");  // landlock abi: nothing grants write
+  CHECK(r.at(13).deciding.at(0).where == "/virtual/test.sbx:6");  // read "/usr" grants read
 }
 
 TEST_CASE("network expectations cover every port and destination the query names") {

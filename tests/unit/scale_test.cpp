@@ -64,7 +64,8 @@ TEST_CASE("a chain of operators cannot hide behind sets, braces or commas inside
 TEST_CASE("a policy beyond the documented size is refused at once with E0007") {
   // Host sets multiply: 1,000 hosts in each of 201 rules pass the 200,000 network entries.
   std::string hosts = "hosts @many = {";
-  for (int i = 0; i < 1000; ++i) hosts += (i ? ", " : "") + std::string("10.1.") + std::to_string(i / 256) + "." + std::to_string(i % 256);
+  for (int i = 0; i < 1000; ++i)
+    hosts += (i ? ", " : "") + std::string("10.1.") + std::to_string(i / 256) + "." + std::to_string(i % 256);
   hosts += "}\n";
   std::string rules = "network {\n";
   for (int i = 0; i < 201; ++i) rules += "  connect tcp " + std::to_string(1000 + i) + " to @many\n";
@@ -78,7 +79,8 @@ TEST_CASE("a policy beyond the documented size is refused at once with E0007") {
   CHECK(!compile(policy_with(hosts + fewer + "}"))->has(Code::PolicyTooLarge));
 
   // Groups multiply too: one rule per syscall and target.
-  std::string sys = "group @io = {read, write, close, fstat, lseek, pread64, pwrite64, readv, writev, dup}\nsyscalls {\n";
+  std::string sys =
+      "group @io = {read, write, close, fstat, lseek, pread64, pwrite64, readv, writev, dup}\nsyscalls {\n";
   const size_t statements = sema::kMaxSyscallRules / (10 * 2) + 1;
   for (size_t i = 0; i < statements; ++i) sys += "  errno(" + std::to_string(1 + i % 100) + ") @io\n";
   auto s = compile(policy_with(sys + "}", "x86_64, aarch64"));

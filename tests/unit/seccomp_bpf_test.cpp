@@ -49,31 +49,31 @@ SeccompData call(uint32_t arch, int32_t nr, std::array<uint64_t, 6> args = {}) {
 // A plain allow-list: read, write and exit on x86_64, errno(EPERM) for the rest, kill for other arches.
 std::vector<Insn> allow_list() {
   return {
-      ld_abs(kOffsetArch),                   // 0
-      jump(kJeqK, kAuditX86_64, 1, 0),       // 1: -> 3, 2
-      ret(kRetKillProcess),                  // 2
-      ld_abs(kOffsetNr),                     // 3
-      jump(kJeqK, 0, 3, 0),                  // 4: read -> 8, 5
-      jump(kJeqK, 1, 2, 0),                  // 5: write -> 8, 6
-      jump(kJeqK, 60, 1, 0),                 // 6: exit -> 8, 7
-      ret(kRetErrno | 1),                    // 7
-      ret(kRetAllow),                        // 8
+      ld_abs(kOffsetArch),              // 0
+      jump(kJeqK, kAuditX86_64, 1, 0),  // 1: -> 3, 2
+      ret(kRetKillProcess),             // 2
+      ld_abs(kOffsetNr),                // 3
+      jump(kJeqK, 0, 3, 0),             // 4: read -> 8, 5
+      jump(kJeqK, 1, 2, 0),             // 5: write -> 8, 6
+      jump(kJeqK, 60, 1, 0),            // 6: exit -> 8, 7
+      ret(kRetErrno | 1),               // 7
+      ret(kRetAllow),                   // 8
   };
 }
 
 // nr 16 (ioctl) is allowed only when args[1] == 0x1'0000'5401, a 64-bit compare done word by word.
 std::vector<Insn> arg_compare(bool big_endian) {
   return {
-      ld_abs(kOffsetNr),                           // 0
-      jump(kJeqK, 0, 7, 0),                        // 1: read -> 9 (allow)
-      jump(kJeqK, 16, 0, 5),                       // 2: ioctl -> 3, else 8
-      ld_abs(arg_offset(1, true, big_endian)),     // 3
-      jump(kJeqK, 1, 0, 3),                        // 4: -> 5, 8
-      ld_abs(arg_offset(1, false, big_endian)),    // 5
-      jump(kJeqK, 0x5401, 2, 1),                   // 6: -> 9, 8
-      ret(kRetKillProcess),                        // 7 (unreachable)
-      ret(kRetErrno | 22),                         // 8
-      ret(kRetAllow),                              // 9
+      ld_abs(kOffsetNr),                         // 0
+      jump(kJeqK, 0, 7, 0),                      // 1: read -> 9 (allow)
+      jump(kJeqK, 16, 0, 5),                     // 2: ioctl -> 3, else 8
+      ld_abs(arg_offset(1, true, big_endian)),   // 3
+      jump(kJeqK, 1, 0, 3),                      // 4: -> 5, 8
+      ld_abs(arg_offset(1, false, big_endian)),  // 5
+      jump(kJeqK, 0x5401, 2, 1),                 // 6: -> 9, 8
+      ret(kRetKillProcess),                      // 7 (unreachable)
+      ret(kRetErrno | 22),                       // 8
+      ret(kRetAllow),                            // 9
   };
 }
 
@@ -170,14 +170,36 @@ TEST_CASE("validate accepts well-formed filters") {
   CHECK(!validate(std::vector<Insn>(kMaxInsns, ret(kRetAllow))));
   // Every instruction seccomp allows, once.
   const std::vector<Insn> all = {
-      stmt(kLd | kW | kLen, 0),   stmt(kLdx | kW | kLen, 0), stmt(kLd | kImm, 1),     stmt(kLdx | kImm, 2),
-      stmt(kSt, 0),               stmt(kStx, 15),            stmt(kLd | kMem, 0),     stmt(kLdx | kMem, 15),
-      alu(kAdd, 1),               alu_x(kSub),               alu(kMul, 3),            alu(kDiv, 2),
-      alu_x(kDiv),                alu(kAnd, 0xff),           alu_x(kOr),              alu(kXor, 1),
-      alu(kLsh, 31),              alu_x(kRsh),               stmt(kAlu | kNeg, 0),    stmt(kMisc | kTax, 0),
-      stmt(kMisc | kTxa, 0),      ld_abs(60),                stmt(kJmp | kJa, 0),     jump(kJmp | kJgt | kX, 0, 0, 0),
-      jump(kJmp | kJge | kK, 1, 0, 0), jump(kJmp | kJset | kK, 1, 0, 0), jump(kJmp | kJset | kX, 0, 0, 0),
-      jump(kJmp | kJeq | kX, 0, 1, 0), ret(kRetAllow),   stmt(kRet | kA, 0),
+      stmt(kLd | kW | kLen, 0),
+      stmt(kLdx | kW | kLen, 0),
+      stmt(kLd | kImm, 1),
+      stmt(kLdx | kImm, 2),
+      stmt(kSt, 0),
+      stmt(kStx, 15),
+      stmt(kLd | kMem, 0),
+      stmt(kLdx | kMem, 15),
+      alu(kAdd, 1),
+      alu_x(kSub),
+      alu(kMul, 3),
+      alu(kDiv, 2),
+      alu_x(kDiv),
+      alu(kAnd, 0xff),
+      alu_x(kOr),
+      alu(kXor, 1),
+      alu(kLsh, 31),
+      alu_x(kRsh),
+      stmt(kAlu | kNeg, 0),
+      stmt(kMisc | kTax, 0),
+      stmt(kMisc | kTxa, 0),
+      ld_abs(60),
+      stmt(kJmp | kJa, 0),
+      jump(kJmp | kJgt | kX, 0, 0, 0),
+      jump(kJmp | kJge | kK, 1, 0, 0),
+      jump(kJmp | kJset | kK, 1, 0, 0),
+      jump(kJmp | kJset | kX, 0, 0, 0),
+      jump(kJmp | kJeq | kX, 0, 1, 0),
+      ret(kRetAllow),
+      stmt(kRet | kA, 0),
   };
   CHECK(!validate(all));
 }
@@ -220,8 +242,8 @@ TEST_CASE("validate rejects what the kernel rejects, naming the instruction") {
   // A scratch cell read before it is written on some path.
   CHECK(rejected_at({stmt(kLd | kMem, 0), ret(kRetAllow)}, 0));
   CHECK(rejected_at({ld_abs(0), jump(kJeqK, 1, 0, 1), stmt(kSt, 3), stmt(kLdx | kMem, 3), stmt(kRet | kA, 0)}, 3));
-  CHECK(!validate(Prog{ld_abs(0), stmt(kSt, 3), jump(kJeqK, 1, 0, 1), ld_abs(4), stmt(kLdx | kMem, 3),
-                   stmt(kRet | kA, 0)}));
+  CHECK(!validate(
+      Prog{ld_abs(0), stmt(kSt, 3), jump(kJeqK, 1, 0, 1), ld_abs(4), stmt(kLdx | kMem, 3), stmt(kRet | kA, 0)}));
 }
 
 TEST_CASE("run: an allow-list on the syscall number") {
@@ -288,10 +310,9 @@ TEST_CASE("run: seccomp_data layout on little- and big-endian arches") {
 }
 
 TEST_CASE("run: ALU operations wrap at 32 bits") {
-  const std::vector<Insn> chain = {
-      stmt(kLd | kImm, 7), alu(kAdd, 5), alu(kMul, 3),  alu(kSub, 6),          alu(kDiv, 4),
-      alu(kOr, 0x100),     alu(kXor, 3), alu(kLsh, 4),  alu(kRsh, 2),          alu(kAnd, 0xffff),
-      stmt(kAlu | kNeg, 0), stmt(kRet | kA, 0)};
+  const std::vector<Insn> chain = {stmt(kLd | kImm, 7), alu(kAdd, 5),      alu(kMul, 3),         alu(kSub, 6),
+                                   alu(kDiv, 4),        alu(kOr, 0x100),   alu(kXor, 3),         alu(kLsh, 4),
+                                   alu(kRsh, 2),        alu(kAnd, 0xffff), stmt(kAlu | kNeg, 0), stmt(kRet | kA, 0)};
   // 7+5=12, *3=36, -6=30, /4=7, |0x100=0x107, ^3=0x104, <<4=0x1040, >>2=0x410, &0xffff, -x.
   CHECK(run_ret(chain) == 0u - 0x410u);
   const RunResult r = run(chain, {}, false);
@@ -308,8 +329,7 @@ TEST_CASE("run: ALU operations wrap at 32 bits") {
   CHECK(run_ret({stmt(kLdx | kImm, 0xf0), stmt(kLd | kImm, 0x3c), alu_x(kAnd), stmt(kRet | kA, 0)}) == 0x30);
   // A shift by X keeps only the low 5 bits of X, as the kernel's 32-bit eBPF shift does.
   CHECK(run_ret({stmt(kLdx | kImm, 33), stmt(kLd | kImm, 1), alu_x(kLsh), stmt(kRet | kA, 0)}) == 2);
-  CHECK(run_ret({stmt(kLdx | kImm, 32), stmt(kLd | kImm, 0x80000000), alu_x(kRsh), stmt(kRet | kA, 0)}) ==
-        0x80000000u);
+  CHECK(run_ret({stmt(kLdx | kImm, 32), stmt(kLd | kImm, 0x80000000), alu_x(kRsh), stmt(kRet | kA, 0)}) == 0x80000000u);
 
   // Dividing by X == 0 ends the program with 0, as the kernel's conversion of classic BPF does.
   const std::vector<Insn> div0 = {stmt(kLd | kImm, 5), stmt(kLdx | kImm, 0), alu_x(kDiv), ret(kRetAllow)};
@@ -344,9 +364,9 @@ TEST_CASE("run: ALU operations wrap at 32 bits") {
 }
 
 TEST_CASE("run: scratch memory") {
-  const std::vector<Insn> p = {ld_abs(kOffsetNr),        stmt(kSt, 3),          stmt(kLdx | kImm, 0x40),
-                               stmt(kStx, 15),           stmt(kLd | kImm, 0),   stmt(kLdx | kMem, 3),
-                               stmt(kLd | kMem, 15),     alu_x(kAdd),           stmt(kRet | kA, 0)};
+  const std::vector<Insn> p = {ld_abs(kOffsetNr),    stmt(kSt, 3),        stmt(kLdx | kImm, 0x40),
+                               stmt(kStx, 15),       stmt(kLd | kImm, 0), stmt(kLdx | kMem, 3),
+                               stmt(kLd | kMem, 15), alu_x(kAdd),         stmt(kRet | kA, 0)};
   CHECK(run_ret(p, call(0, 2)) == 0x42);
   CHECK(run(p, call(0, 2), false).executed == 9);
   CHECK(run_ret({stmt(kLd | kW | kLen, 0), stmt(kLdx | kW | kLen, 0), alu_x(kAdd), stmt(kRet | kA, 0)}) == 128);
@@ -387,8 +407,8 @@ TEST_CASE("const_action emulates the kernel's action cache") {
   CHECK(const_action(q, kAuditX86_64, 17, false) == CacheVerdict::NotAllow);
 
   // AND with a constant and JSET are emulated; constant loads, X operands and RET A are not.
-  const std::vector<Insn> masked = {ld_abs(kOffsetNr), alu(kAnd, 0xff), jump(kJmp | kJset | kK, 0x100, 1, 0),
-                                    jump(kJeqK, 1, 1, 0), ret(kRetTrap), ret(kRetAllow)};
+  const std::vector<Insn> masked = {ld_abs(kOffsetNr),    alu(kAnd, 0xff), jump(kJmp | kJset | kK, 0x100, 1, 0),
+                                    jump(kJeqK, 1, 1, 0), ret(kRetTrap),   ret(kRetAllow)};
   REQUIRE(!validate(masked));
   CHECK(const_action(masked, kAuditX86_64, 0x101, false) == CacheVerdict::AlwaysAllow);
   CHECK(const_action(masked, kAuditX86_64, 2, false) == CacheVerdict::NotAllow);
@@ -409,20 +429,20 @@ TEST_CASE("const_action emulates the kernel's action cache") {
 
 TEST_CASE("listing: exact text of a small program") {
   const std::vector<Insn> p = {
-      ld_abs(kOffsetArch),                 // 0
-      jump(kJeqK, kAuditX86_64, 1, 0),     // 1: -> 3, 2
-      ret(kRetKillProcess),                // 2
-      ld_abs(kOffsetNr),                   // 3
-      jump(kJeqK, 1, 6, 0),                // 4: -> 11, 5
-      jump(kJeqK, 16, 0, 6),               // 5: -> 6, 12
-      ld_abs(28),                          // 6
-      jump(kJeqK, 0, 0, 4),                // 7: -> 8, 12
-      ld_abs(24),                          // 8
-      jump(kJeqK, 0x5401, 1, 0),           // 9: -> 11, 10
-      ret(kRetTrace | 7),                  // 10
-      ret(kRetAllow),                      // 11
-      ret(kRetErrno | 1),                  // 12
-      ret(kRetKillThread),                 // 13
+      ld_abs(kOffsetArch),              // 0
+      jump(kJeqK, kAuditX86_64, 1, 0),  // 1: -> 3, 2
+      ret(kRetKillProcess),             // 2
+      ld_abs(kOffsetNr),                // 3
+      jump(kJeqK, 1, 6, 0),             // 4: -> 11, 5
+      jump(kJeqK, 16, 0, 6),            // 5: -> 6, 12
+      ld_abs(28),                       // 6
+      jump(kJeqK, 0, 0, 4),             // 7: -> 8, 12
+      ld_abs(24),                       // 8
+      jump(kJeqK, 0x5401, 1, 0),        // 9: -> 11, 10
+      ret(kRetTrace | 7),               // 10
+      ret(kRetAllow),                   // 11
+      ret(kRetErrno | 1),               // 12
+      ret(kRetKillThread),              // 13
   };
   REQUIRE(!validate(p));
   const std::map<uint32_t, std::string> names = {{1, "write"}, {16, "ioctl"}, {0x5401, "not a syscall here"}};
@@ -462,18 +482,27 @@ TEST_CASE("listing: exact text of a small program") {
 }
 
 TEST_CASE("listing: every opcode has a mnemonic") {
-  const std::vector<Insn> p = {stmt(kLd | kW | kLen, 0), stmt(kLdx | kImm, 2),  stmt(kSt, 1),
-                               stmt(kStx, 2),            stmt(kLd | kMem, 1),   alu_x(kAdd),
-                               alu(kRsh, 3),             stmt(kAlu | kNeg, 0),  stmt(kMisc | kTax, 0),
-                               stmt(kMisc | kTxa, 0),    stmt(kJmp | kJa, 1),   alu(kAnd, 1),
-                               alu(kMod, 3),             jump(kJmp | kJset | kX, 0, 0, 0), stmt(0xffff, 0),
+  const std::vector<Insn> p = {stmt(kLd | kW | kLen, 0),
+                               stmt(kLdx | kImm, 2),
+                               stmt(kSt, 1),
+                               stmt(kStx, 2),
+                               stmt(kLd | kMem, 1),
+                               alu_x(kAdd),
+                               alu(kRsh, 3),
+                               stmt(kAlu | kNeg, 0),
+                               stmt(kMisc | kTax, 0),
+                               stmt(kMisc | kTxa, 0),
+                               stmt(kJmp | kJa, 1),
+                               alu(kAnd, 1),
+                               alu(kMod, 3),
+                               jump(kJmp | kJset | kX, 0, 0, 0),
+                               stmt(0xffff, 0),
                                stmt(kRet | kA, 0)};
   ListingContext ctx;
   const std::string text = listing(p, ctx);
-  for (const char* needle : {"ld   #len", "ldx  #0x2", "st   M[1]", "stx  M[2]", "ld   M[1]", "add  x",
-                             "rsh  #0x3", "neg\n", "tax\n", "txa\n", "ja   12", "and  #0x1", "mod  #0x3",
-                             "jset x, 14, 14", "???  code=0xffff", "ret  a\n", "; unreachable",
-                             "; not allowed in a seccomp filter"}) {
+  for (const char* needle : {"ld   #len", "ldx  #0x2", "st   M[1]", "stx  M[2]", "ld   M[1]", "add  x", "rsh  #0x3",
+                             "neg\n", "tax\n", "txa\n", "ja   12", "and  #0x1", "mod  #0x3", "jset x, 14, 14",
+                             "???  code=0xffff", "ret  a\n", "; unreachable", "; not allowed in a seccomp filter"}) {
     CAPTURE(std::string(needle));
     CHECK(text.find(needle) != std::string::npos);
   }
@@ -563,8 +592,8 @@ TEST_CASE("libseccomp's filters decode, validate and decide as libseccomp meant"
     CHECK(decide("write", {1, 0, 10}) == allow);
     CHECK(decide("write", {2, 0, 10}) == eperm);
     CHECK(decide("write", {0x1'0000'0001ull}) == eperm);  // EQ compares all 64 bits
-    CHECK(decide("mprotect", {0, 4096, 3}) == allow);       // PROT_READ|PROT_WRITE
-    CHECK(decide("mprotect", {0, 4096, 5}) == eperm);       // PROT_EXEC set
+    CHECK(decide("mprotect", {0, 4096, 3}) == allow);     // PROT_READ|PROT_WRITE
+    CHECK(decide("mprotect", {0, 4096, 5}) == eperm);     // PROT_EXEC set
     CHECK(decide("mprotect", {0, 4096, 0x1'0000'0001ull}) == allow);
     CHECK(decide("read", {0, 0, 0x1'0000'0000ull}) == allow);
     CHECK(decide("read", {2, 0, 0x7'0000'0000ull}) == allow);
@@ -581,8 +610,7 @@ TEST_CASE("libseccomp's filters decode, validate and decide as libseccomp meant"
     // Only the argument-free rule can be cached by the kernel.
     CHECK(const_action(f.program, t.audit, static_cast<int32_t>(f.nr("getpid")), t.big_endian) ==
           CacheVerdict::AlwaysAllow);
-    CHECK(const_action(f.program, t.audit, static_cast<int32_t>(f.nr("write")), t.big_endian) ==
-          CacheVerdict::Depends);
+    CHECK(const_action(f.program, t.audit, static_cast<int32_t>(f.nr("write")), t.big_endian) == CacheVerdict::Depends);
     CHECK(const_action(f.program, t.audit, static_cast<int32_t>(f.nr("close")), t.big_endian) ==
           CacheVerdict::NotAllow);
 

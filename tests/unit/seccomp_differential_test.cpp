@@ -66,8 +66,8 @@ size_t check_all_programs(const std::string& name, const std::string& source, ui
   const auto audits = all_audits();
   for (const auto& p : artifacts->programs) {
     INFO("program for " << arch::name(p.arch));
-    const auto mismatch = backends::seccomp::check_program(p.insns, arch::big_endian(p.arch), *c->policy, p.decides,
-                                                           audits, extra);
+    const auto mismatch =
+        backends::seccomp::check_program(p.insns, arch::big_endian(p.arch), *c->policy, p.decides, audits, extra);
     CHECK_MESSAGE(!mismatch, (mismatch ? mismatch->describe() : ""));
   }
   return artifacts->programs.size();
@@ -112,7 +112,8 @@ TEST_CASE("overlapping rules: the most restrictive action wins, in the emitted p
     allow clone
     kill clone(flags & CLONE_NEWUSER != 0)
     errno(ENOSYS) clone(flags & CLONE_NEWNET != 0)
-  })", "x86_64, aarch64");
+  })",
+                                            "x86_64, aarch64");
   CHECK(check_all_programs("overlaps", src, 11) == 2);
 }
 
@@ -120,7 +121,7 @@ TEST_CASE("arg sets: from_comparison, intersect and subtract agree with brute fo
   // 8-bit arguments in an 8-bit comparison space: every value can be enumerated.
   const backends::seccomp::CmpSpace space{8};
   std::mt19937_64 rng(3);
-  const ir::CmpOp ops[] = {ir::CmpOp::Eq, ir::CmpOp::Ne, ir::CmpOp::Lt, ir::CmpOp::Le,
+  const ir::CmpOp ops[] = {ir::CmpOp::Eq, ir::CmpOp::Ne, ir::CmpOp::Lt,       ir::CmpOp::Le,
                            ir::CmpOp::Gt, ir::CmpOp::Ge, ir::CmpOp::MaskedEq, ir::CmpOp::MaskedNe};
   auto random_cmp = [&]() {
     ir::ArgCmp c;
@@ -223,8 +224,11 @@ TEST_CASE("regressions: libseccomp miscompiles and hangs are avoided, and the re
     allow read
   })"},
   };
-  for (const auto& [name, body] : cases) CHECK(check_all_programs(name, test::policy_with(body, "x86_64, aarch64"), 13) == 2);
-  CHECK(check_all_programs("x32 alone", test::policy_with("  syscalls {\n    default errno(EPERM)\n    allow read\n  }", "x32"), 17) == 1);
+  for (const auto& [name, body] : cases)
+    CHECK(check_all_programs(name, test::policy_with(body, "x86_64, aarch64"), 13) == 2);
+  CHECK(check_all_programs("x32 alone",
+                           test::policy_with("  syscalls {\n    default errno(EPERM)\n    allow read\n  }", "x32"),
+                           17) == 1);
 }
 
 }  // namespace

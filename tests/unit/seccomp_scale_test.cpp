@@ -21,10 +21,10 @@ namespace sc = backends::seccomp;
 
 TEST_CASE("decision index: the same action as ir::decide on random rules and calls") {
   std::mt19937_64 rng(42);
-  static constexpr ir::CmpOp kOps[] = {ir::CmpOp::Eq, ir::CmpOp::Ne, ir::CmpOp::Lt, ir::CmpOp::Le,
+  static constexpr ir::CmpOp kOps[] = {ir::CmpOp::Eq, ir::CmpOp::Ne, ir::CmpOp::Lt,       ir::CmpOp::Le,
                                        ir::CmpOp::Gt, ir::CmpOp::Ge, ir::CmpOp::MaskedEq, ir::CmpOp::MaskedNe};
-  static constexpr ir::ActionKind kKinds[] = {ir::ActionKind::KillProcess, ir::ActionKind::Trap,
-                                              ir::ActionKind::Errno, ir::ActionKind::Log, ir::ActionKind::Allow};
+  static constexpr ir::ActionKind kKinds[] = {ir::ActionKind::KillProcess, ir::ActionKind::Trap, ir::ActionKind::Errno,
+                                              ir::ActionKind::Log, ir::ActionKind::Allow};
   auto small = [&]() -> uint64_t {
     const uint64_t v = rng() % 6;
     return rng() % 4 == 0 ? v | (uint64_t{1} << 32) : v;  // some differ only above 32 bits
@@ -107,7 +107,8 @@ TEST_CASE("three overlapping rules on read's fd and count build, decide as the p
     user_notif read(fd > 2 && fd < 10)
     kill_thread read(fd == 5)
     trap read(count > 0xffffffff)
-  })", "x86_64, aarch64"));
+  })",
+                                           "x86_64, aarch64"));
   REQUIRE(c->policy);
   auto artifacts = sc::emit(*c->policy, c->engine);
   for (const auto& d : c->engine.diagnostics()) CHECK(d.code != diag::Code::FilterTooLarge);

@@ -11,9 +11,9 @@
 #include "tests/unit/test_support.h"
 
 using namespace polc;
+using diag::Code;
 using test::compile;
 using test::policy_with;
-using diag::Code;
 
 namespace {
 const ir::ArchFilter& arch_filter(const ir::Policy& p, arch::Arch a) {
@@ -116,7 +116,8 @@ TEST_CASE("argument names are per syscall; mistakes get precise errors") {
 }
 
 TEST_CASE("actions: deny is EPERM, trailing errno, kill is kill_process, errno names") {
-  auto c = compile(policy_with("syscalls { default kill deny read deny write errno(EACCES) errno(5) close kill_thread dup log dup2 }"));
+  auto c = compile(policy_with(
+      "syscalls { default kill deny read deny write errno(EACCES) errno(5) close kill_thread dup log dup2 }"));
   REQUIRE(c->policy);
   CHECK(c->policy->syscalls.default_action.kind == ir::ActionKind::KillProcess);
   CHECK(rules_for(*c->policy, arch::Arch::x86_64, "read").at(0)->action == ir::Action{ir::ActionKind::Errno, 1});
@@ -142,10 +143,12 @@ TEST_CASE("policy structure: targets, defaults and module-only rules") {
 }
 
 TEST_CASE("groups, hosts and constants share one namespace") {
-  auto c = compile(policy_with("group @io = { read, @more } group @more = { write } const FLAG = 0x10 syscalls { allow @io allow openat(flags & FLAG == 0) }"));
+  auto c = compile(policy_with(
+      "group @io = { read, @more } group @more = { write } const FLAG = 0x10 syscalls { allow @io allow openat(flags & FLAG == 0) }"));
   REQUIRE(c->policy);
   CHECK(rules_for(*c->policy, arch::Arch::x86_64, "write").size() == 1);
-  CHECK(compile(policy_with("group @a = { read } group @a = { write } syscalls { allow @a }"))->has(Code::DuplicateDefinition));
+  CHECK(compile(policy_with("group @a = { read } group @a = { write } syscalls { allow @a }"))
+            ->has(Code::DuplicateDefinition));
   CHECK(compile(policy_with("syscalls { allow @nope }"))->has(Code::UnknownGroup));
   CHECK(compile(policy_with("group @a = { @b } group @b = { @a } syscalls { allow @a }"))->has(Code::GroupCycle));
   CHECK(compile(policy_with("hosts @h = { \"a.org\" } syscalls { allow @h }"))->has(Code::WrongKindOfName));
@@ -173,7 +176,8 @@ TEST_CASE("imports: standard modules, without, and errors") {
 }
 
 TEST_CASE("filesystem rules: rights by ABI, paths in normal form") {
-  auto c = compile(policy_with("filesystem { landlock abi >= 3 read \"/usr\" read, write \"/tmp\" execute \"/usr/bin/python3\" }"));
+  auto c = compile(
+      policy_with("filesystem { landlock abi >= 3 read \"/usr\" read, write \"/tmp\" execute \"/usr/bin/python3\" }"));
   REQUIRE(c->policy);
   const auto& fs = c->policy->filesystem;
   CHECK(fs.min_abi == 3);
@@ -191,7 +195,8 @@ TEST_CASE("filesystem rules: rights by ABI, paths in normal form") {
   CHECK(compile(policy_with("filesystem { read \"/tmp\" }"))->has(Code::MissingLandlockAbi));
   CHECK(compile(policy_with("filesystem { landlock abi >= 1 read \"tmp\" }"))->has(Code::RelativePath));
   for (const char* p : {"/tmp/", "/tmp//x", "/tmp/./x", "/tmp/../etc", "/.."})
-    CHECK(compile(policy_with(std::string("filesystem { landlock abi >= 1 read \"") + p + "\" }"))->has(Code::NonNormalPath));
+    CHECK(compile(policy_with(std::string("filesystem { landlock abi >= 1 read \"") + p + "\" }"))
+              ->has(Code::NonNormalPath));
 }
 
 TEST_CASE("network rules: addresses, domains, ports and implicit metadata denies") {
@@ -269,14 +274,16 @@ TEST_CASE("assertions and tests are resolved into the IR") {
   REQUIRE(t.expectations.size() == 4);
   CHECK(t.expectations[1].query.syscall.per_arch.at(0).args == std::vector<uint64_t>{2, 1, 0});
   CHECK(t.expectations[2].any_denial);
-  CHECK(compile(policy_with("test \"a\" { expect allow read } test \"a\" { expect allow read }"))->has(Code::DuplicateTest));
+  CHECK(compile(policy_with("test \"a\" { expect allow read } test \"a\" { expect allow read }"))
+            ->has(Code::DuplicateTest));
   CHECK(compile(policy_with("test \"a\" { expect errno(EPERM) read \"/x\" }"))->has(Code::BadExpectation));
   CHECK(compile(policy_with("test \"a\" { expect allow socket(domain == 1) }"))->has(Code::ConditionExpected));
   CHECK(compile(policy_with("test \"a\" { expect allow read on aarch64 }"))->has(Code::MalformedQuery));
 }
 
 TEST_CASE("the same source gives the same IR") {
-  const std::string src = policy_with("import std.hardening\n syscalls { allow read, write, socket(domain in {AF_INET, AF_UNIX}) }", "x86_64, aarch64");
+  const std::string src = policy_with(
+      "import std.hardening\n syscalls { allow read, write, socket(domain in {AF_INET, AF_UNIX}) }", "x86_64, aarch64");
   auto a = compile(src), b = compile(src);
   REQUIRE(a->policy);
   REQUIRE(b->policy);
@@ -338,7 +345,8 @@ TEST_CASE("every `?` in the standard library marks a syscall some architecture l
     for (const ast::Item& item : file->items) {
       if (const auto* g = std::get_if<ast::GroupDef>(&item)) {
         for (const auto& member : g->members)
-          if (member.optional) CHECK_MESSAGE(needed(member.name.text), m.path, ": ", member.name.text, "? is on every arch");
+          if (member.optional)
+            CHECK_MESSAGE(needed(member.name.text), m.path, ": ", member.name.text, "? is on every arch");
       } else if (const auto* s = std::get_if<ast::SyscallsSection>(&item)) {
         for (const auto& st : s->stmts)
           if (const auto* r = std::get_if<ast::SyscallRule>(&st))
@@ -350,7 +358,8 @@ TEST_CASE("every `?` in the standard library marks a syscall some architecture l
 }
 
 TEST_CASE("restricting socket calls on x86 while socketcall stays open is flagged") {
-  CHECK(compile(policy_with("syscalls { default allow kill socket(domain == AF_PACKET) }", "x86"))->has(Code::MultiplexerBypass));
+  CHECK(compile(policy_with("syscalls { default allow kill socket(domain == AF_PACKET) }", "x86"))
+            ->has(Code::MultiplexerBypass));
   CHECK(!compile(policy_with("syscalls { default allow kill socket(domain == AF_PACKET) kill socketcall }", "x86"))
              ->has(Code::MultiplexerBypass));
   CHECK(!compile(policy_with("syscalls { default errno(EPERM) allow socket(domain == AF_UNIX) }", "x86"))
@@ -361,17 +370,22 @@ TEST_CASE("restricting socket calls on x86 while socketcall stays open is flagge
 
 TEST_CASE("second review: non-ASCII domains, definition depth, traced multiplexers, unused chains") {
   // A non-ASCII domain is an error with a valid UTF-8 message (JSON rendering must not throw).
-  auto u = compile(policy_with("network { connect tcp 443 to \"b\xc3\xbc" "cher.de\" }"));
+  auto u =
+      compile(policy_with("network { connect tcp 443 to \"b\xc3\xbc"
+                          "cher.de\" }"));
   CHECK(u->has(Code::MalformedDomain));
   CHECK_NOTHROW(diag::render_json(u->engine));
   // The depth limit holds whatever order definitions are evaluated in.
   std::string chain;
-  for (int i = 0; i < 300; ++i) chain += "const k_" + std::to_string(999 - i) + " = k_" + std::to_string(998 - i) + "\n";
+  for (int i = 0; i < 300; ++i)
+    chain += "const k_" + std::to_string(999 - i) + " = k_" + std::to_string(998 - i) + "\n";
   chain += "const k_699 = 1\n";
   CHECK(compile(policy_with(chain + "syscalls { allow close(fd == k_999) }"))->has(Code::NestingTooDeep));
-  CHECK(compile(policy_with(chain + "syscalls { allow close(fd == k_999) }", "x86_64, aarch64"))->has(Code::NestingTooDeep));
+  CHECK(compile(policy_with(chain + "syscalls { allow close(fd == k_999) }", "x86_64, aarch64"))
+            ->has(Code::NestingTooDeep));
   // A traced or supervised multiplexer can still run the call unchecked.
-  CHECK(compile(policy_with("syscalls { default errno(EPERM) trace(1) socketcall allow socket(domain == AF_UNIX) }", "x86"))
+  CHECK(compile(
+            policy_with("syscalls { default errno(EPERM) trace(1) socketcall allow socket(domain == AF_UNIX) }", "x86"))
             ->has(Code::MultiplexerBypass));
   // Validating definitions is not a use: an unused constant's dependencies are unused too.
   auto un = compile(policy_with("const A = B\nconst B = 1\nsyscalls { allow read }"));

@@ -76,7 +76,8 @@ TEST_CASE("keywords can be syscall names") {
 TEST_CASE("expression precedence: ! binds tighter than &&, && tighter than ||, & tighter than |") {
   auto p = parse_text("policy p version 1 { syscalls { allow x(!a == 1 && b == 2 || c & 3 | 4 == 5) } }");
   REQUIRE(p->file);
-  const auto& e = *std::get<ast::SyscallRule>(std::get<ast::SyscallsSection>(p->file->items[0]).stmts[0]).targets[0].args[0];
+  const auto& e =
+      *std::get<ast::SyscallRule>(std::get<ast::SyscallsSection>(p->file->items[0]).stmts[0]).targets[0].args[0];
   CHECK(e.kind == ast::ExprKind::Or);
   CHECK(e.lhs->kind == ast::ExprKind::And);
   CHECK(e.lhs->lhs->kind == ast::ExprKind::Not);
@@ -154,8 +155,8 @@ TEST_CASE("hostile input is rejected cleanly") {
   CHECK(parse_text(std::string("policy p\0", 9))->engine.diagnostics().at(0).code == diag::Code::InvalidUtf8);
   CHECK(parse_text("policy p \xff")->engine.diagnostics().at(0).code == diag::Code::InvalidUtf8);
   CHECK(parse_text("policy p \xc0\x80")->engine.diagnostics().at(0).code == diag::Code::InvalidUtf8);  // overlong
-  const std::string deep = "policy p version 1 { syscalls { allow x(" + std::string(300, '(') + "a==1" +
-                           std::string(300, ')') + ") } }";
+  const std::string deep =
+      "policy p version 1 { syscalls { allow x(" + std::string(300, '(') + "a==1" + std::string(300, ')') + ") } }";
   CHECK(parse_text(deep)->engine.diagnostics().at(0).code == diag::Code::NestingTooDeep);
   std::string chain = "policy p version 1 { syscalls { allow x(a == 1";
   for (int i = 0; i < 5000; ++i) chain += " && a == 1";

@@ -342,29 +342,29 @@ TEST_CASE("hand-written programs: scratch cells, X, RET A and division by zero a
   })"));
   const std::vector<arch::Arch> decides = {arch::Arch::x86_64};
   const Prog right = {
-      stmt(kLd | kW | kAbs, sc::kOffsetArch),            // 0
-      jump(kJmp | kJeq | kK, kAuditX86_64, 1, 0),          // 1
-      stmt(kRet | kK, sc::kRetKillProcess),                // 2
-      stmt(kLd | kW | kAbs, sc::kOffsetNr),                // 3
-      stmt(kSt, 3),                                        // 4: M[3] = nr
-      jump(kJmp | kJeq | kK, 0, 7, 0),                     // 5: read -> 13
-      jump(kJmp | kJgt | kK, 9, 5, 0),                     // 6: > 9 -> 12
-      stmt(kMisc | kTax, 0),                               // 7: X = nr
-      stmt(kLd | kImm, sc::kRetErrno),                     // 8
-      stmt(kAlu | kOr | kX, 0),                            // 9: A = errno | nr
-      stmt(kLdx | kMem, 3),                                // 10
-      stmt(kRet | kA, 0),                                  // 11
-      stmt(kRet | kK, sc::kRetKillProcess),                // 12
-      stmt(kRet | kK, sc::kRetAllow),                      // 13
+      stmt(kLd | kW | kAbs, sc::kOffsetArch),      // 0
+      jump(kJmp | kJeq | kK, kAuditX86_64, 1, 0),  // 1
+      stmt(kRet | kK, sc::kRetKillProcess),        // 2
+      stmt(kLd | kW | kAbs, sc::kOffsetNr),        // 3
+      stmt(kSt, 3),                                // 4: M[3] = nr
+      jump(kJmp | kJeq | kK, 0, 7, 0),             // 5: read -> 13
+      jump(kJmp | kJgt | kK, 9, 5, 0),             // 6: > 9 -> 12
+      stmt(kMisc | kTax, 0),                       // 7: X = nr
+      stmt(kLd | kImm, sc::kRetErrno),             // 8
+      stmt(kAlu | kOr | kX, 0),                    // 9: A = errno | nr
+      stmt(kLdx | kMem, 3),                        // 10
+      stmt(kRet | kA, 0),                          // 11
+      stmt(kRet | kK, sc::kRetKillProcess),        // 12
+      stmt(kRet | kK, sc::kRetAllow),              // 13
   };
   CHECK_MESSAGE(verify::validate_translation(right, false, b.policy(), decides).equivalent(),
                 explain(verify::validate_translation(right, false, b.policy(), decides)));
   // The same, but dividing by X = nr - 1 on the way: nr 1 divides by zero, which ends the
   // program with 0 (kill_thread) where the policy says errno(1).
   Prog divides = right;
-  divides.insert(divides.begin() + 9, {stmt(kMisc | kTxa, 0), stmt(kAlu | kSub | kK, 1), stmt(kMisc | kTax, 0),
-                                       stmt(kLd | kImm, 12), stmt(kAlu | kDiv | kX, 0), stmt(kLdx | kMem, 3),
-                                       stmt(kLd | kImm, sc::kRetErrno)});
+  divides.insert(divides.begin() + 9,
+                 {stmt(kMisc | kTxa, 0), stmt(kAlu | kSub | kK, 1), stmt(kMisc | kTax, 0), stmt(kLd | kImm, 12),
+                  stmt(kAlu | kDiv | kX, 0), stmt(kLdx | kMem, 3), stmt(kLd | kImm, sc::kRetErrno)});
   divides[6].jt = 12;  // still to the kill return
   divides[5].jt = 14;  // still to the allow return
   const TranslationResult r = verify::validate_translation(divides, false, b.policy(), decides);

@@ -15,8 +15,8 @@ TEST_CASE("trust threshold: 2-of-3 is accepted with two or three distinct signer
       unsigned valid;
       bool accepted;
     };
-    for (const Row& row : std::vector<Row>{{{}, 0, false}, {{Carol}, 1, false}, {{Alice, Carol}, 2, true},
-                                           {{Alice, Bob, Carol}, 3, true}}) {
+    for (const Row& row : std::vector<Row>{
+             {{}, 0, false}, {{Carol}, 1, false}, {{Alice, Carol}, 2, true}, {{Alice, Bob, Carol}, 3, true}}) {
       INFO(row.signers.size() << " signers");
       b.sign(row.signers);
       const Outcome o = b.check();
@@ -56,20 +56,23 @@ TEST_CASE("trust threshold: 2-of-3 is accepted with two or three distinct signer
 TEST_CASE("trust signatures: one key twice counts once") {
   const SignedBundle b;
   const std::string m = b.manifest();
-  b.write_signatures(b.signatures_doc({{id_of(Alice), signature_by(Alice, m)}, {id_of(Alice), signature_by(Alice, m)}}));
+  b.write_signatures(
+      b.signatures_doc({{id_of(Alice), signature_by(Alice, m)}, {id_of(Alice), signature_by(Alice, m)}}));
   Outcome o = b.check();
   CHECK(o.bundle.intact());
   CHECK(o.report.valid_signers == 1);
   CHECK(o.report.problems.size() == 1);
   CHECK(has(o.report.problems, ProblemKind::TooFewSigners));
   // Twice alice plus bob: two distinct signers, accepted.
-  b.write_signatures(b.signatures_doc(
-      {{id_of(Alice), signature_by(Alice, m)}, {id_of(Bob), signature_by(Bob, m)}, {id_of(Alice), signature_by(Alice, m)}}));
+  b.write_signatures(b.signatures_doc({{id_of(Alice), signature_by(Alice, m)},
+                                       {id_of(Bob), signature_by(Bob, m)},
+                                       {id_of(Alice), signature_by(Alice, m)}}));
   o = b.check();
   CHECK(o.report.valid_signers == 2);
   CHECK(o.accepted());
   // signatures_json (what polc sign writes) keeps one entry per key.
-  bundle::Signatures twice{bundle::sha256_hex(m), {{id_of(Alice), signature_by(Alice, m)}, {id_of(Alice), signature_by(Alice, m)}}};
+  bundle::Signatures twice{bundle::sha256_hex(m),
+                           {{id_of(Alice), signature_by(Alice, m)}, {id_of(Alice), signature_by(Alice, m)}}};
   CHECK(json::parse(bundle::signatures_json(twice))["signatures"].size() == 1);
 }
 
@@ -77,8 +80,9 @@ TEST_CASE("trust signatures: a forged, a misattributed or a stale signature is a
   const SignedBundle b;
   const std::string m = b.manifest();
   SUBCASE("labelled alice, made by bob (with bob and carol also valid)") {
-    b.write_signatures(b.signatures_doc(
-        {{id_of(Alice), signature_by(Bob, m)}, {id_of(Bob), signature_by(Bob, m)}, {id_of(Carol), signature_by(Carol, m)}}));
+    b.write_signatures(b.signatures_doc({{id_of(Alice), signature_by(Bob, m)},
+                                         {id_of(Bob), signature_by(Bob, m)},
+                                         {id_of(Carol), signature_by(Carol, m)}}));
     const Outcome o = b.check();
     CHECK(o.report.valid_signers == 2);  // the threshold is met...
     CHECK(o.report.problems.size() == 1);
@@ -88,8 +92,9 @@ TEST_CASE("trust signatures: a forged, a misattributed or a stale signature is a
     CHECK_FALSE(o.accepted());
   }
   SUBCASE("a bad then a good signature by the same key stay invalid") {
-    b.write_signatures(b.signatures_doc(
-        {{id_of(Alice), signature_by(Bob, m)}, {id_of(Alice), signature_by(Alice, m)}, {id_of(Bob), signature_by(Bob, m)}}));
+    b.write_signatures(b.signatures_doc({{id_of(Alice), signature_by(Bob, m)},
+                                         {id_of(Alice), signature_by(Alice, m)},
+                                         {id_of(Bob), signature_by(Bob, m)}}));
     const Outcome o = b.check();
     CHECK(o.report.signers[0].state == State::Invalid);
     CHECK(has(o.report.problems, ProblemKind::BadSignature));
@@ -105,7 +110,8 @@ TEST_CASE("trust signatures: a forged, a misattributed or a stale signature is a
     b.edit_manifest([](json& mf) { mf["expires"] = "2099-01-01T00:00:00Z"; });
     const std::string newer = b.manifest();
     REQUIRE(newer != m);
-    b.write_signatures(b.signatures_doc({{id_of(Alice), signature_by(Alice, m)}, {id_of(Bob), signature_by(Bob, newer)}}));
+    b.write_signatures(
+        b.signatures_doc({{id_of(Alice), signature_by(Alice, m)}, {id_of(Bob), signature_by(Bob, newer)}}));
     const Outcome o = b.check();
     CHECK(has(o.report.problems, ProblemKind::BadSignature));
     CHECK(o.report.valid_signers == 1);
@@ -118,7 +124,8 @@ TEST_CASE("trust signatures: a forged, a misattributed or a stale signature is a
     for (size_t bit = 0; bit < raw->size() * 8; ++bit) {
       std::vector<uint8_t> bad = *raw;
       bad[bit / 8] ^= static_cast<uint8_t>(1u << (bit % 8));
-      rejected += !bundle::verify_signature(key(Alice).public_key(), bundle::signing_message(m), bad.data(), bad.size());
+      rejected +=
+          !bundle::verify_signature(key(Alice).public_key(), bundle::signing_message(m), bad.data(), bad.size());
     }
     CHECK(rejected == 512);
     CHECK(bundle::verify_signature(key(Alice).public_key(), bundle::signing_message(m), raw->data(), raw->size()));
@@ -239,23 +246,25 @@ TEST_CASE("trust signatures.json: every malformation is reported, never thrown")
       {"another format", with([](json& d) { d["format"] = "polc.signatures/2"; }), ProblemKind::MalformedSignatures},
       {"no format", with([](json& d) { d.erase("format"); }), ProblemKind::MalformedSignatures},
       {"an unknown key", with([](json& d) { d["comment"] = "hi"; }), ProblemKind::MalformedSignatures},
-      {"an unknown key in an entry", with([](json& d) { d["signatures"][0]["note"] = 1; }), ProblemKind::MalformedSignatures},
+      {"an unknown key in an entry", with([](json& d) { d["signatures"][0]["note"] = 1; }),
+       ProblemKind::MalformedSignatures},
       {"for another manifest", with([](json& d) { d["manifest_sha256"] = bundle::sha256_hex(std::string("x")); }),
        ProblemKind::MalformedSignatures},
-      {"manifest_sha256 in uppercase",
-       with([&](json& d) {
+      {"manifest_sha256 in uppercase", with([&](json& d) {
          std::string s = bundle::sha256_hex(m);
          for (char& c : s) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
          d["manifest_sha256"] = s;
        }),
        ProblemKind::MalformedSignatures},
       {"no manifest_sha256", with([](json& d) { d.erase("manifest_sha256"); }), ProblemKind::MalformedSignatures},
-      {"signatures not an array", with([](json& d) { d["signatures"] = json::object(); }), ProblemKind::MalformedSignatures},
-      {"an entry not an object", with([](json& d) { d["signatures"].push_back("sig"); }), ProblemKind::MalformedSignatures},
-      {"another algorithm", with([](json& d) { d["signatures"][0]["algorithm"] = "rsa"; }), ProblemKind::MalformedSignatures},
+      {"signatures not an array", with([](json& d) { d["signatures"] = json::object(); }),
+       ProblemKind::MalformedSignatures},
+      {"an entry not an object", with([](json& d) { d["signatures"].push_back("sig"); }),
+       ProblemKind::MalformedSignatures},
+      {"another algorithm", with([](json& d) { d["signatures"][0]["algorithm"] = "rsa"; }),
+       ProblemKind::MalformedSignatures},
       {"no algorithm", with([](json& d) { d["signatures"][0].erase("algorithm"); }), ProblemKind::MalformedSignatures},
-      {"key_id in uppercase",
-       with([&](json& d) {
+      {"key_id in uppercase", with([&](json& d) {
          std::string s = id_of(Alice);
          for (char& c : s) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
          d["signatures"][0]["key_id"] = s;
@@ -263,20 +272,23 @@ TEST_CASE("trust signatures.json: every malformation is reported, never thrown")
        ProblemKind::MalformedSignatures},
       {"key_id short", with([&](json& d) { d["signatures"][0]["key_id"] = id_of(Alice).substr(0, 16); }),
        ProblemKind::MalformedSignatures},
-      {"signature a number", with([](json& d) { d["signatures"][0]["signature"] = 7; }), ProblemKind::MalformedSignatures},
-      {"signature not base64", with([](json& d) { d["signatures"][0]["signature"] = "!!!!"; }), ProblemKind::BadSignature},
+      {"signature a number", with([](json& d) { d["signatures"][0]["signature"] = 7; }),
+       ProblemKind::MalformedSignatures},
+      {"signature not base64", with([](json& d) { d["signatures"][0]["signature"] = "!!!!"; }),
+       ProblemKind::BadSignature},
       {"signature empty", with([](json& d) { d["signatures"][0]["signature"] = ""; }), ProblemKind::BadSignature},
       {"signature with trailing bits set", with([&](json& d) { d["signatures"][0]["signature"] = trailing; }),
        ProblemKind::BadSignature},
-      {"signature unpadded", with([&](json& d) { d["signatures"][0]["signature"] = signature_by(Alice, m).substr(0, 86); }),
+      {"signature unpadded",
+       with([&](json& d) { d["signatures"][0]["signature"] = signature_by(Alice, m).substr(0, 86); }),
        ProblemKind::BadSignature},
       {"signature with a line break",
        with([&](json& d) { d["signatures"][0]["signature"] = signature_by(Alice, m).insert(64, "\n"); }),
        ProblemKind::BadSignature},
-      {"signature of 63 bytes", with([](json& d) { d["signatures"][0]["signature"] = bundle::base64_encode(std::vector<uint8_t>(63, 1)); }),
+      {"signature of 63 bytes",
+       with([](json& d) { d["signatures"][0]["signature"] = bundle::base64_encode(std::vector<uint8_t>(63, 1)); }),
        ProblemKind::BadSignature},
-      {"signature of 65 bytes",
-       with([&](json& d) {
+      {"signature of 65 bytes", with([&](json& d) {
          auto raw = *bundle::base64_decode(signature_by(Alice, m));
          raw.push_back(0);
          d["signatures"][0]["signature"] = bundle::base64_encode(raw);
@@ -300,7 +312,8 @@ TEST_CASE("trust signatures.json: every malformation is reported, never thrown")
   CHECK(b.check().accepted());
   CHECK(bundle::base64_decode(trailing) == std::nullopt);
   SUBCASE("nested 100,000 levels deep: refused, not a stack overflow") {
-    write_file(b.path(bundle::kSignaturesFile), "{\"signatures\":" + std::string(100000, '[') + std::string(100000, ']') + "}");
+    write_file(b.path(bundle::kSignaturesFile),
+               "{\"signatures\":" + std::string(100000, '[') + std::string(100000, ']') + "}");
     Outcome o;
     CHECK_NOTHROW(o = b.check());
     CHECK(has(o.report.problems, ProblemKind::MalformedSignatures));
@@ -345,9 +358,11 @@ TEST_CASE("trust file: every malformed field is refused as MalformedTrust, never
       {"a key not an object", [](json& d) { d["keys"][0] = d["keys"][0]["public_key"]; }, "key 1 is not an object"},
       {"an unknown key in a key", [](json& d) { d["keys"][1]["comment"] = "x"; }, "unknown key \"comment\" in key 2"},
       {"a key's name not a string", [](json& d) { d["keys"][0]["name"] = 1; }, "\"name\""},
-      {"public_key of 31 bytes", [](json& d) { d["keys"][0]["public_key"] = bundle::base64_encode(std::vector<uint8_t>(31, 7)); },
+      {"public_key of 31 bytes",
+       [](json& d) { d["keys"][0]["public_key"] = bundle::base64_encode(std::vector<uint8_t>(31, 7)); },
        "\"public_key\""},
-      {"public_key of 33 bytes", [](json& d) { d["keys"][0]["public_key"] = bundle::base64_encode(std::vector<uint8_t>(33, 7)); },
+      {"public_key of 33 bytes",
+       [](json& d) { d["keys"][0]["public_key"] = bundle::base64_encode(std::vector<uint8_t>(33, 7)); },
        "\"public_key\""},
       {"public_key not base64", [](json& d) { d["keys"][0]["public_key"] = "not base64"; }, "\"public_key\""},
       {"public_key as PEM", [](json& d) { d["keys"][0]["public_key"] = key(Alice).public_pem(); }, "\"public_key\""},
@@ -362,7 +377,11 @@ TEST_CASE("trust file: every malformed field is refused as MalformedTrust, never
        "\"id\" is not the SHA-256"},
       {"id missing", [](json& d) { d["keys"][0].erase("id"); }, "\"id\""},
       {"a key listed twice", [](json& d) { d["keys"][2] = d["keys"][0]; }, "a second time"},
-      {"a key listed twice under another name", [](json& d) { d["keys"].push_back(d["keys"][0]); d["keys"][3]["name"] = "mallory"; },
+      {"a key listed twice under another name",
+       [](json& d) {
+         d["keys"].push_back(d["keys"][0]);
+         d["keys"][3]["name"] = "mallory";
+       },
        "a second time"},
       {"policies missing", [](json& d) { d.erase("policies"); }, "\"policies\""},
       {"policies an array", [](json& d) { d["policies"] = json::array(); }, "\"policies\""},
@@ -370,9 +389,11 @@ TEST_CASE("trust file: every malformed field is refused as MalformedTrust, never
       {"min_version negative", [](json& d) { d["policies"]["trusty"]["min_version"] = -1; }, "\"min_version\""},
       {"min_version a string", [](json& d) { d["policies"]["trusty"]["min_version"] = "5"; }, "\"min_version\""},
       {"min_version a float", [](json& d) { d["policies"]["trusty"]["min_version"] = 5.0; }, "\"min_version\""},
-      {"min_version above INT64_MAX", [](json& d) { d["policies"]["trusty"]["min_version"] = uint64_t{1} << 63; }, "\"min_version\""},
+      {"min_version above INT64_MAX", [](json& d) { d["policies"]["trusty"]["min_version"] = uint64_t{1} << 63; },
+       "\"min_version\""},
       {"min_version missing", [](json& d) { d["policies"]["trusty"].erase("min_version"); }, "\"min_version\""},
-      {"an unknown key in a policy", [](json& d) { d["policies"]["trusty"]["max_version"] = 9; }, "unknown key \"max_version\""},
+      {"an unknown key in a policy", [](json& d) { d["policies"]["trusty"]["max_version"] = 9; },
+       "unknown key \"max_version\""},
   };
   SUBCASE("each field wrong in turn") {
     for (const TrustCase& c : cases) {
@@ -393,7 +414,8 @@ TEST_CASE("trust file: every malformed field is refused as MalformedTrust, never
   SUBCASE("nested 100,000 levels deep: refused, not a stack overflow") {
     Problems problems;
     std::optional<bundle::Trust> trust;
-    CHECK_NOTHROW(trust = bundle::parse_trust("{\"keys\":" + std::string(100000, '[') + std::string(100000, ']') + "}", "t", problems));
+    CHECK_NOTHROW(trust = bundle::parse_trust("{\"keys\":" + std::string(100000, '[') + std::string(100000, ']') + "}",
+                                              "t", problems));
     CHECK_FALSE(trust.has_value());
     CHECK(only(problems, ProblemKind::MalformedTrust));
   }

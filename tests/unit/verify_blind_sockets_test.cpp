@@ -58,7 +58,9 @@ bool kernel_blind(uint64_t domain, uint64_t type, uint64_t protocol) {
 
 TEST_CASE("blind sockets: an MPTCP stream socket is E0407 where Landlock enforces the network rules") {
   for (const std::string& fs : {kLandlock4, kLandlock3BestEffort}) {
-    auto c = compiled(syscalls("    allow socket(domain in {AF_INET, AF_INET6} && type & 0xf in {SOCK_STREAM, SOCK_DGRAM})"), fs, kBind);
+    auto c =
+        compiled(syscalls("    allow socket(domain in {AF_INET, AF_INET6} && type & 0xf in {SOCK_STREAM, SOCK_DGRAM})"),
+                 fs, kBind);
     auto found = blind(*c);
     REQUIRE(found);
     CHECK(found->call == "socket(AF_INET, SOCK_STREAM, IPPROTO_MPTCP)");
@@ -98,7 +100,8 @@ TEST_CASE("blind sockets: TCP and UDP only, with any type flags, is not E0407") 
 
 TEST_CASE("blind sockets: the solver finds what no likely call shows, and the reference agrees") {
   // Only raw IPv6 sockets are left open, none of the calls tried first.
-  auto c = compiled(syscalls("    allow socket(domain == AF_INET6 && type & 0xf == SOCK_RAW && protocol == 41)"), kLandlock4, kBind);
+  auto c = compiled(syscalls("    allow socket(domain == AF_INET6 && type & 0xf == SOCK_RAW && protocol == 41)"),
+                    kLandlock4, kBind);
   auto found = blind(*c);
   REQUIRE(found);
   CHECK(found->arch == arch::Arch::x86_64);
@@ -122,7 +125,8 @@ TEST_CASE("blind sockets: an io_uring ring makes any socket without socket(2)") 
   // IORING_OP_SOCKET reads domain, type and protocol from the submission queue entry, in memory:
   // the socket rule below never sees an MPTCP socket a ring makes. Either io_uring call that runs
   // is a blind socket, on every arch.
-  const std::string tcp_only = "    allow socket(domain in {AF_INET, AF_INET6} && type & 0xf == SOCK_STREAM && protocol in {0, IPPROTO_TCP})\n";
+  const std::string tcp_only =
+      "    allow socket(domain in {AF_INET, AF_INET6} && type & 0xf == SOCK_STREAM && protocol in {0, IPPROTO_TCP})\n";
   for (const std::string& targets : {std::string("x86_64"), std::string("aarch64")}) {
     auto setup = compiled(syscalls(tcp_only + "    allow io_uring_setup, io_uring_enter"), kLandlock4, kBind, targets);
     auto found = blind(*setup);
@@ -136,15 +140,17 @@ TEST_CASE("blind sockets: an io_uring ring makes any socket without socket(2)") 
         CHECK(d.fixits[0].replacement.find("deny io_uring_setup errno(ENOSYS)") != std::string::npos);
       }
     // A ring passed in (an inherited or received descriptor) needs only io_uring_enter.
-    auto enter = compiled(syscalls(tcp_only + "    deny io_uring_setup errno(ENOSYS)\n    allow io_uring_enter(to_submit > 0)"),
-                          kLandlock4, kBind, targets);
+    auto enter =
+        compiled(syscalls(tcp_only + "    deny io_uring_setup errno(ENOSYS)\n    allow io_uring_enter(to_submit > 0)"),
+                 kLandlock4, kBind, targets);
     found = blind(*enter);
     REQUIRE(found);
     CHECK(found->syscall == "io_uring_enter");
   }
   // With both refused, as std.hardening does, the TCP-only rule is enough.
-  auto closed = compiled(syscalls(tcp_only + "    deny io_uring_setup errno(ENOSYS)\n    kill io_uring_enter, io_uring_register"),
-                         kLandlock4, kBind);
+  auto closed =
+      compiled(syscalls(tcp_only + "    deny io_uring_setup errno(ENOSYS)\n    kill io_uring_enter, io_uring_register"),
+               kLandlock4, kBind);
   CHECK(!blind(*closed));
 }
 

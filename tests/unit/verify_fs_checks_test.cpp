@@ -117,7 +117,8 @@ TEST_CASE("W0009: repeated statements, and same-path rules covering each other, 
   std::sort(lines.begin(), lines.end());
   CHECK(lines == std::vector<std::string>{"6", "8", "9"});
   for (const Dead& d : dead)
-    if (d.line == "6") CHECK(d.notes == std::vector<std::string>{"5: granted beneath \"/a\" here: read_file, read_dir"});
+    if (d.line == "6")
+      CHECK(d.notes == std::vector<std::string>{"5: granted beneath \"/a\" here: read_file, read_dir"});
 }
 
 TEST_CASE("W0009: a right the ABI does not handle is allowed everywhere, so granting it decides nothing") {
@@ -139,14 +140,14 @@ TEST_CASE("W0009: a right the ABI does not handle is allowed everywhere, so gran
   CHECK(d.message.find("truncate beneath \"/b\"") != std::string::npos);
   REQUIRE(d.notes.size() == 1);
   CHECK(line_of(*c, d.notes[0].range) == "4");
-  CHECK(d.notes[0].message == "truncate: not restricted at Landlock ABI 3, so allowed everywhere whatever the rules say");
+  CHECK(d.notes[0].message ==
+        "truncate: not restricted at Landlock ABI 3, so allowed everywhere whatever the rules say");
 }
 
 TEST_CASE("W0009: no filesystem section, no questions") {
   auto c = compiled("syscalls { allow read }");
   CHECK(verify::check_filesystem(*c->policy, c->engine).queries == 0);
 }
-
 
 // ---- the examples, and size ----
 
@@ -158,7 +159,8 @@ TEST_CASE("W0009 on the examples: none (they no longer restate their modules' gr
     text << in.rdbuf();
     auto c = test::compile(text.str());
     REQUIRE(c->policy);
-    for (const Dead& d : dead_rules(*c)) FAIL_CHECK(entry.path().filename().string() << ":" << d.line << ": " << d.message);
+    for (const Dead& d : dead_rules(*c))
+      FAIL_CHECK(entry.path().filename().string() << ":" << d.line << ": " << d.message);
   }
 }
 

@@ -152,7 +152,8 @@ TEST_CASE("fs diff: random pairs of sections differ exactly where the regions sa
     std::string body = "filesystem {\n landlock abi >= 3\n";
     for (int i = 0; i < n; ++i) {
       body += rng() % 5 == 0 ? " deny " : " ";
-      body += rights[rng() % rights.size()] + ", " + rights[rng() % rights.size()] + " \"" + paths[rng() % paths.size()] + "\"\n";
+      body += rights[rng() % rights.size()] + ", " + rights[rng() % rights.size()] + " \"" +
+              paths[rng() % paths.size()] + "\"\n";
     }
     return body + "}";
   };

@@ -74,7 +74,6 @@ TEST_CASE("fs model: allowed() agrees with the concrete semantics on every class
   }
 }
 
-
 // ---- cross-check with the concrete evaluator on the examples ----
 
 TEST_CASE("fs model: Z3's allowed() matches ir::decide_fs on random requests for every example") {

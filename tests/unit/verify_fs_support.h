@@ -112,7 +112,7 @@ constexpr uint64_t kWrite3 = fr::kWriteFile | fr::kRemoveDir | fr::kRemoveFile |
 // A counterexample must be one: beneath the query's path, one of its rights, and decided as the
 // outcome says by both the semantics above and ir::decide_fs.
 inline void check_counterexample(const ir::Policy& p, const verify::AssertionOutcome& o, bool never, uint64_t rights,
-                          const std::string& path) {
+                                 const std::string& path) {
   REQUIRE(o.result == verify::AssertionOutcome::Result::Fails);
   const auto [right, witness] = parse_request(o.counterexample);
   CHECK(ref_beneath(witness, path));
@@ -142,7 +142,8 @@ inline ParsedRegion parse_region(const std::string& text) {
   const size_t at = text.find(" beneath \"");
   REQUIRE(at != std::string::npos);
   std::stringstream names(text.substr(0, at));
-  for (std::string name; std::getline(names, name, ',');) r.rights |= right_bit(name.substr(name.find_first_not_of(' ')));
+  for (std::string name; std::getline(names, name, ',');)
+    r.rights |= right_bit(name.substr(name.find_first_not_of(' ')));
   std::vector<std::string> quoted;
   for (size_t i = text.find('"', at); i != std::string::npos; i = text.find('"', i)) {
     const size_t close = text.find('"', i + 1);
@@ -174,7 +175,8 @@ inline std::vector<std::string> probe_paths(std::initializer_list<const ir::File
 
 // Every differing (path, right) is in exactly one region of its direction, and no other request
 // is in any region; every witness is in its own region and decided as the entry says.
-inline void check_diff_exact(const ir::Policy& old_p, const ir::Policy& new_p, const std::vector<verify::DiffEntry>& diff) {
+inline void check_diff_exact(const ir::Policy& old_p, const ir::Policy& new_p,
+                             const std::vector<verify::DiffEntry>& diff) {
   std::vector<std::pair<bool, ParsedRegion>> regions;
   for (const verify::DiffEntry& e : diff) {
     CHECK(e.dimension == verify::DiffEntry::Dimension::Filesystem);

@@ -11,7 +11,8 @@ TEST_CASE("net assertions: never and always, holding and failing") {
     connect tcp 443 to 10.0.0.0/8, "pypi.org", "*.pythonhosted.org"
     connect udp 53 to 127.0.0.53
     bind tcp 8000-8080
-    deny connect tcp 443 to 10.9.0.0/16)") + R"(
+    deny connect tcp 443 to 10.9.0.0/16)") +
+                    R"(
   assert never connect tcp 22 to 10.0.0.1
   assert never connect tcp 443 to 10.9.0.0/16
   assert always connect tcp 443 to 10.1.0.0/16
@@ -104,8 +105,8 @@ TEST_CASE("net assertions: proofs agree with the reference on every region of ra
   const ir::Policy& p = *c->policy;
   std::mt19937 rng(3);
   auto pick = [&](size_t n) { return std::uniform_int_distribution<size_t>(0, n - 1)(rng); };
-  const char* const hosts[] = {"10.0.0.0/8", "10.1.0.0/16", "10.1.2.3", "::ffff:10.0.0.0/104", "fd00::/8", "fd00::1",
-                               "127.0.0.53", "10.200.0.1", "169.254.169.254", "0.0.0.0/0"};
+  const char* const hosts[] = {"10.0.0.0/8", "10.1.0.0/16", "10.1.2.3",   "::ffff:10.0.0.0/104", "fd00::/8",
+                               "fd00::1",    "127.0.0.53",  "10.200.0.1", "169.254.169.254",     "0.0.0.0/0"};
   const char* const names[] = {"pypi.org", "*.pythonhosted.org", "files.pythonhosted.org", "x.org", "*.org"};
   for (int i = 0; i < 300; ++i) {
     ir::Assertion a;

@@ -37,7 +37,8 @@ TEST_CASE("net checks: the IPv4-mapped form of a metadata endpoint is the IPv4 e
   const auto f = l.of(diag::Code::AllowShadowedByDeny);
   REQUIRE(f.size() == 1);
   REQUIRE(!f[0]->notes.empty());
-  CHECK(f[0]->notes[0].message == "the implicit cloud-metadata deny refuses it, e.g. connect tcp 80 to 169.254.169.254");
+  CHECK(f[0]->notes[0].message ==
+        "the implicit cloud-metadata deny refuses it, e.g. connect tcp 80 to 169.254.169.254");
   CHECK(f[0]->help.find("IPv4-mapped") != std::string::npos);
 }
 
@@ -122,7 +123,6 @@ TEST_CASE("net checks: wildcards cover strict subdomains only") {
   CHECK(l.lines(diag::Code::AllowShadowedByDeny) == std::vector<unsigned>{11});
 }
 
-
 TEST_CASE("net checks: removing the reported dead rules changes no decision, removing any other one does") {
   std::mt19937 rng(2024);
   diag::SourceManager sources;
@@ -167,7 +167,8 @@ TEST_CASE("net checks: rules of modules are not reported, but cover the policy's
   // The module's rule is covered by the policy's: not reported.
   verify::check_network(p, c->engine);
   CHECK(c->engine.warning_count() == 0);
-  for (ir::NetRule& r : p.network.rules) r.origin.module = r.hosts.size() == 1 && r.hosts[0].prefix == 8 ? "std.example" : "";
+  for (ir::NetRule& r : p.network.rules)
+    r.origin.module = r.hosts.size() == 1 && r.hosts[0].prefix == 8 ? "std.example" : "";
   // The policy's rule covered by the module's: reported.
   verify::check_network(p, c->engine);
   CHECK(c->engine.warning_count() == 1);

@@ -85,7 +85,8 @@ TEST_CASE("net diff: the proxy endpoint opens with the first domain rule") {
 
 TEST_CASE("net diff: many regions are capped, and the rest counted") {
   std::string old_rules = "    connect udp 53 to 127.0.0.53", new_rules = old_rules;
-  for (int i = 0; i < 30; ++i) new_rules += "\n    connect tcp " + std::to_string(1000 + i) + " to 10.0." + std::to_string(i) + ".0/24";
+  for (int i = 0; i < 30; ++i)
+    new_rules += "\n    connect tcp " + std::to_string(1000 + i) + " to 10.0." + std::to_string(i) + ".0/24";
   auto old_c = compiled(network(old_rules));
   auto new_c = compiled(network(new_rules));
   const auto d = verify::diff_network(*old_c->policy, *new_c->policy);
@@ -96,7 +97,8 @@ TEST_CASE("net diff: many regions are capped, and the rest counted") {
   check_witnesses(*old_c->policy, *new_c->policy, d);
   // Beyond what is counted, the count is a lower bound.
   std::string many = old_rules;
-  for (int i = 0; i < 110; ++i) many += "\n    connect tcp " + std::to_string(1000 + i) + " to 10.1." + std::to_string(i) + ".0/24";
+  for (int i = 0; i < 110; ++i)
+    many += "\n    connect tcp " + std::to_string(1000 + i) + " to 10.1." + std::to_string(i) + ".0/24";
   auto many_c = compiled(network(many));
   const auto capped = verify::diff_network(*old_c->policy, *many_c->policy);
   REQUIRE(capped.size() == verify::kShownRegions + 1);

@@ -37,17 +37,15 @@ TEST_CASE("net model: the finite set of names, and readable fresh names") {
   CHECK(u.representative("x.example.org") == "x.example.org");
   CHECK(u.representative("y.example.org") == "x1.example.org");  // x.example.org is a known name
   CHECK(u.representative("q.a.b.example.org") == "x.a.b.example.org");
-  CHECK(u.representative("pypi.org") == "unlisted.invalid");      // "example" is a known name
+  CHECK(u.representative("pypi.org") == "unlisted.invalid");  // "example" is a known name
   ir::Host wildcard;
   wildcard.kind = ir::HostKind::Domain;
   wildcard.domain = "example.org";
   wildcard.wildcard = true;
   const auto [first, last] = u.range(wildcard);
   REQUIRE(first <= last);
-  for (size_t i = 0; i < u.size(); ++i)
-    CHECK(((first <= i && i <= last) == ir::domain_matches(wildcard, u.name(i))));
+  for (size_t i = 0; i < u.size(); ++i) CHECK(((first <= i && i <= last) == ir::domain_matches(wildcard, u.name(i))));
 }
-
 
 // ---- size ----
 
@@ -57,8 +55,10 @@ TEST_CASE("net checks: a policy with about 1,000 network rules checks in reasona
     rules += "    connect tcp " + std::to_string(1000 + i % 50) + " to 10." + std::to_string(i / 200) + "." +
              std::to_string(i % 200) + ".0/24\n";
   for (int i = 0; i < 300; ++i) rules += "    connect tcp 443 to \"h" + std::to_string(i) + ".example.org\"\n";
-  for (int i = 0; i < 200; ++i) rules += "    connect udp " + std::to_string(2000 + i) + " to fd00:" + std::to_string(i) + "::/32\n";
-  for (int i = 0; i < 90; ++i) rules += "    deny connect tcp " + std::to_string(1000 + i) + " to 10.0." + std::to_string(i) + ".0/24\n";
+  for (int i = 0; i < 200; ++i)
+    rules += "    connect udp " + std::to_string(2000 + i) + " to fd00:" + std::to_string(i) + "::/32\n";
+  for (int i = 0; i < 90; ++i)
+    rules += "    deny connect tcp " + std::to_string(1000 + i) + " to 10.0." + std::to_string(i) + ".0/24\n";
   rules += "    connect tcp 443 to \"*.example.org\"\n";
   rules += "    connect tcp 1000-1049 to 10.0.0.0/8\n";
   auto c = compiled(network(rules));

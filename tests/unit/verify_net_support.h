@@ -134,7 +134,10 @@ inline ir::NetRequest parse_request(const std::string& text) {
 class Z3Oracle {
  public:
   Z3Oracle(const ir::Policy& policy, const verify::DomainUniverse& universe)
-      : net_(verify::read_network(policy)), universe_(universe), ctx_(verify::shared_context()), query_(ctx_),
+      : net_(verify::read_network(policy)),
+        universe_(universe),
+        ctx_(verify::shared_context()),
+        query_(ctx_),
         enc_(ctx_, universe),
         allowed_(enc_.allowed(net_)) {}
 
@@ -212,7 +215,8 @@ class RequestGen {
     }
     r.dest = ir::NetRequest::Dest::Address;
     for (auto& b : r.addr) b = static_cast<uint8_t>(pick(256));
-    if (pick(2)) r.addr = ip(std::to_string(pick(256)) + "." + std::to_string(pick(256)) + ".0." + std::to_string(pick(256)));
+    if (pick(2))
+      r.addr = ip(std::to_string(pick(256)) + "." + std::to_string(pick(256)) + ".0." + std::to_string(pick(256)));
     if (!hosts_.empty() && pick(3)) {
       // Inside one of the policy's blocks: its bits above the prefix, random ones below.
       const ir::Host& h = hosts_[pick(hosts_.size())];
@@ -342,8 +346,8 @@ inline ir::Host host(const std::string& text) {
 // overlap, cover and shadow one another often. Rule i has the source range [10i, 10i+1).
 inline ir::Policy random_policy(std::mt19937& rng, diag::FileId file) {
   auto pick = [&](size_t n) { return std::uniform_int_distribution<size_t>(0, n - 1)(rng); };
-  static const char* const addrs[] = {"10.0.0.0/8", "10.1.0.0/16", "10.1.2.0/24", "10.1.2.3", "::ffff:10.1.0.0/112",
-                                      "0.0.0.0/0", "fd00::/8", "fd00::1", "127.0.0.1", "169.254.169.254"};
+  static const char* const addrs[] = {"10.0.0.0/8", "10.1.0.0/16", "10.1.2.0/24", "10.1.2.3",  "::ffff:10.1.0.0/112",
+                                      "0.0.0.0/0",  "fd00::/8",    "fd00::1",     "127.0.0.1", "169.254.169.254"};
   static const char* const names[] = {"\"a.org\"", "\"*.org\"", "\"*.a.org\"", "\"b.a.org\"", "\"c.net\""};
   static const ir::PortRange ports[] = {{443, 443}, {80, 443}, {1, 1024}, {3128, 3128}, {8000, 8080}, {53, 53}};
   ir::Policy p;
@@ -367,14 +371,17 @@ inline ir::Policy random_policy(std::mt19937& rng, diag::FileId file) {
       continue;
     }
     r.deny = i < denies;
-    r.direction = r.deny ? static_cast<ir::Direction>(pick(3)) : pick(5) == 0 ? ir::Direction::Bind : ir::Direction::Connect;
+    r.direction = r.deny         ? static_cast<ir::Direction>(pick(3))
+                  : pick(5) == 0 ? ir::Direction::Bind
+                                 : ir::Direction::Connect;
     r.proto = r.deny ? static_cast<ir::Proto>(pick(3)) : pick(3) == 0 ? ir::Proto::Udp : ir::Proto::Tcp;
     for (size_t n = pick(3); n > 0; --n) r.ports.push_back(ports[pick(6)]);
     if (!r.deny && r.ports.empty() && pick(2)) r.ports.push_back(ports[pick(6)]);
     std::sort(r.ports.begin(), r.ports.end());
     if (r.direction != ir::Direction::Bind && pick(4)) {
       const bool domains = r.proto == ir::Proto::Tcp && r.direction == ir::Direction::Connect;
-      for (size_t n = 1 + pick(2); n > 0; --n) r.hosts.push_back(host(domains && pick(2) ? names[pick(5)] : addrs[pick(10)]));
+      for (size_t n = 1 + pick(2); n > 0; --n)
+        r.hosts.push_back(host(domains && pick(2) ? names[pick(5)] : addrs[pick(10)]));
     }
     p.network.rules.push_back(r);
   }

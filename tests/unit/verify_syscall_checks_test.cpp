@@ -19,7 +19,7 @@ namespace {
 // Random conditions over two arguments at both widths, with every operator and constants near
 // each other (so that sets meet, touch and miss), some above 32 bits.
 std::vector<ir::Clause> random_when(std::mt19937_64& rng) {
-  static constexpr ir::CmpOp kOps[] = {ir::CmpOp::Eq, ir::CmpOp::Ne, ir::CmpOp::Lt, ir::CmpOp::Le,
+  static constexpr ir::CmpOp kOps[] = {ir::CmpOp::Eq, ir::CmpOp::Ne, ir::CmpOp::Lt,       ir::CmpOp::Le,
                                        ir::CmpOp::Gt, ir::CmpOp::Ge, ir::CmpOp::MaskedEq, ir::CmpOp::MaskedNe};
   auto value = [&]() -> uint64_t {
     switch (rng() % 4) {
