@@ -9,6 +9,7 @@
 #include "compiler/import/oci_vocab.h"
 #include "compiler/import/profile_reporter.h"
 #include "compiler/import/strict_json.h"
+#include "compiler/sema/constants.h"
 #include "compiler/sema/suggest.h"
 
 namespace polc::import {
@@ -26,13 +27,14 @@ struct Ignored {
   std::string_view why;
 };
 
-constexpr std::string_view kTopFields[] = {"defaultAction", "defaultErrnoRet", "architectures", "archMap", "syscalls"};
+constexpr std::string_view kTopFields[] = {"defaultAction", "defaultErrnoRet", "defaultErrno",
+                                           "architectures", "archMap",         "syscalls"};
 constexpr Ignored kTopIgnored[] = {
     {"flags", "seccomp filter flags change how the filter is installed and logged, not what it allows"},
     {"listenerPath", "polc's user_notif rules are answered by polc's own supervisor"},
     {"listenerMetadata", "polc's user_notif rules are answered by polc's own supervisor"},
 };
-constexpr std::string_view kEntryFields[] = {"names", "name",    "action",   "errnoRet",
+constexpr std::string_view kEntryFields[] = {"names", "name",    "action",   "errnoRet", "errno",
                                              "args",  "comment", "includes", "excludes"};
 constexpr std::string_view kArgFields[] = {"index", "value", "valueTwo", "op"};
 constexpr std::string_view kFilterFields[] = {"caps", "arches", "minKernel"};
@@ -76,7 +78,7 @@ class Reader {
     }
     check_fields(root, {}, kTopFields, kTopIgnored);
     if (auto a = action(root, {}, "defaultAction")) p.default_action = *a;
-    p.default_errno_ret = errno_ret(root, {}, "defaultErrnoRet", p.default_action);
+    p.default_errno_ret = errno_setting(root, {}, "defaultErrnoRet", "defaultErrno", p.default_action);
     const auto arches = string_list(root, {}, "architectures", "an SCMP_ARCH_* name");
     for (size_t i = 0; i < arches.size(); ++i) add_scmp_arch(p, arches[i], child(child({}, "architectures"), i));
     read_arch_map(root, p);
@@ -199,23 +201,79 @@ class Reader {
     return a;
   }
 
+  // The return value of `action`: the number in `number_key` (errnoRet, defaultErrnoRet, as runc
+  // and Docker write it) or the errno name in `name_key` (errno, defaultErrno, as containers/common
+  // writes it, usually beside the number). When both are given they must agree: neither may
+  // silently win.
+  std::optional<uint64_t> errno_setting(const json& obj, const JsonPath& path, std::string_view number_key,
+                                        std::string_view name_key, OciAction action) {
+    const size_t errors_before = errors_;
+    const auto number = errno_ret(obj, path, number_key, action);
+    const auto named = errno_by_name(obj, path, name_key, number_key, action);
+    if (errors_ != errors_before) return std::nullopt;
+    if (number && named && *number != *named) {
+      const JsonPath at = child(path, std::string(name_key));
+      fail(Code::OciBadValue, at,
+           "errno `" + obj.at(std::string(name_key)).get<std::string>() + "` (" + std::to_string(*named) +
+               ") disagrees with `" + std::string(number_key) + "` " + std::to_string(*number))
+          .note(r_.range(child(path, std::string(number_key))), "the number is given here")
+          .with_help("both fields give the same return value: make them agree, or keep only one");
+      return std::nullopt;
+    }
+    return number ? number : named;
+  }
+
+  // The errno name in `key` (`"EPERM"`) as its number, checked like errnoRet; nullopt when absent,
+  // unknown (reported) or ignored for `action`.
+  std::optional<uint64_t> errno_by_name(const json& obj, const JsonPath& path, std::string_view key,
+                                        std::string_view number_key, OciAction action) {
+    const json* v = member(obj, key);
+    if (v == nullptr) return std::nullopt;
+    const JsonPath at = child(path, std::string(key));
+    if (!v->is_string()) {
+      wrong_type(at, *v, "an errno name such as \"EPERM\"");
+      return std::nullopt;
+    }
+    const std::string name = v->get<std::string>();
+    // Every target shares one errno numbering (see sema/constants.h), so x86_64 stands for all.
+    const auto value = sema::errno_value(name, arch::Arch::x86_64);
+    if (!value) {
+      auto& d = fail(Code::OciBadValue, at, "unknown errno name `" + name + "`");
+      if (auto s = sema::closest_match(name, sema::all_errno_names()); !s.empty())
+        d.with_help("did you mean `" + s + "`?").fix(r_.range(at), "\"" + s + "\"");
+      d.note(
+          "write an errno name in capitals, like \"EPERM\" or \"ENOSYS\" (the names a policy's errno(...) "
+          "takes), or the number in `" +
+          std::string(number_key) + "`");
+      return std::nullopt;
+    }
+    return checked_errno_ret(*value, at, action,
+                             "containers/common uses errno names only with SCMP_ACT_ERRNO and SCMP_ACT_TRACE");
+  }
+
   // errnoRet (or defaultErrnoRet): checked against what polc can express for `action`.
   std::optional<uint64_t> errno_ret(const json& obj, const JsonPath& path, std::string_view key, OciAction action) {
     auto v = unsigned_member(obj, path, key);
     if (!v) return std::nullopt;
-    const JsonPath at = child(path, std::string(key));
-    if (action == OciAction::Errno && (*v < 1 || *v > 4094)) {
-      fail(Code::OciBadValue, at, "errno " + std::to_string(*v) + " is out of range")
+    return checked_errno_ret(*v, child(path, std::string(key)), action,
+                             "runc uses errnoRet only with SCMP_ACT_ERRNO and SCMP_ACT_TRACE");
+  }
+
+  // `value` given at `at` for `action`: out of range is an error, and for an action that returns
+  // nothing the field is ignored (W0701, with `ignored_why`).
+  std::optional<uint64_t> checked_errno_ret(uint64_t value, const JsonPath& at, OciAction action,
+                                            std::string_view ignored_why) {
+    if (action == OciAction::Errno && (value < 1 || value > 4094)) {
+      fail(Code::OciBadValue, at, "errno " + std::to_string(value) + " is out of range")
           .note("polc's errno(...) takes 1 to 4094; errno 0 would make a refused call look successful");
-    } else if (action == OciAction::Trace && *v > 65535) {
-      fail(Code::OciBadValue, at, "trace data " + std::to_string(*v) + " is out of range")
+    } else if (action == OciAction::Trace && value > 65535) {
+      fail(Code::OciBadValue, at, "trace data " + std::to_string(value) + " is out of range")
           .note("seccomp passes 16 bits of data to the tracer: 0 to 65535");
     } else if (action != OciAction::Errno && action != OciAction::Trace) {
-      r_.report(Code::OciFieldIgnored, at, "ignored", true)
-          .note("runc uses errnoRet only with SCMP_ACT_ERRNO and SCMP_ACT_TRACE");
+      r_.report(Code::OciFieldIgnored, at, "ignored", true).note(std::string(ignored_why));
       return std::nullopt;
     }
-    return v;
+    return value;
   }
 
   void add_scmp_arch(OciProfile& p, const std::string& name, const JsonPath& path) {
@@ -332,7 +390,7 @@ class Reader {
           .note("syscall names are lowercase letters, digits and `_`");
     }
     if (auto a = action(e, path, "action")) out.action = *a;
-    out.errno_ret = errno_ret(e, path, "errnoRet", out.action);
+    out.errno_ret = errno_setting(e, path, "errnoRet", "errno", out.action);
     if (const json* args = array(e, path, "args")) {
       for (size_t i = 0; i < args->size(); ++i)
         if (auto a = arg((*args)[i], child(child(path, "args"), i))) out.args.push_back(*a);
