@@ -14,6 +14,7 @@ packages=(
   linux-libc-dev-riscv64-cross linux-libc-dev-s390x-cross  # UAPI headers: scripts/gen-constants.py
   bubblewrap                            # bwrap, for the kernel.bwrap test
   nftables squid curl iproute2          # the network tests: nft, the egress proxy, ip netns
+  golang-github-containers-common       # /usr/share/containers/seccomp.json: containers_seccomp test
 )
 
 missing=()
