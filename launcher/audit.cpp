@@ -92,7 +92,8 @@ nlohmann::json audit_json(const AuditRecord& r) {
     line["supervisor"] = {{"pid", *r.supervisor_pid},
                           {"events", or_null(r.events)},
                           {"telemetry", r.telemetry_sources},
-                          {"telemetry_unavailable", r.telemetry_unavailable}};
+                          {"telemetry_unavailable", r.telemetry_unavailable},
+                          {"audit_session", or_null(r.audit_session)}};
   } else {
     line["supervisor"] = nullptr;
   }

@@ -55,6 +55,9 @@ struct AuditRecord {
   std::optional<std::string> events;  // --events DEST
   std::vector<std::string> telemetry_sources;
   std::vector<std::string> telemetry_unavailable;
+  // The payload's audit session id (set before exec, inherited by every descendant): the key the
+  // supervisor takes the kernel's audit records of this run by.
+  std::optional<int64_t> audit_session;
   // "exit" lines: how the payload ended, and what the telemetry counted.
   std::optional<int> payload_exit_code;
   std::optional<int> payload_signal;

@@ -136,6 +136,10 @@ PayloadEnd Supervisor::run(const std::function<void(int launch_fd)>& child) {
   PayloadEnd end;
   std::optional<int> status;
   std::string launch_bytes;
+  auto started = [&] {
+    if (launch_bytes.empty() || launch_bytes[0] != kLaunchExec) return;
+    for (telemetry::Source* s : sources_) s->payload_started(payload, launch_bytes.substr(1));
+  };
   auto read_launch = [&] {
     char buffer[4096];
     const ssize_t n = read(launch_read.get(), buffer, sizeof buffer);
@@ -153,6 +157,12 @@ PayloadEnd Supervisor::run(const std::function<void(int launch_fd)>& child) {
     while (read(signals.get(), &info, sizeof info) == static_cast<ssize_t>(sizeof info)) {
       if (static_cast<int>(info.ssi_signo) != SIGCHLD) relay(payload, static_cast<int>(info.ssi_signo));
     }
+    // The launch pipe before reaping: the sources learn that the payload started before they read
+    // anything it caused.
+    if (launch_read.valid() && fds[1].revents) {
+      read_launch();
+      if (!launch_read.valid()) started();
+    }
     // Reap whatever exited: the payload, and descendants reparented here.
     for (;;) {
       int st = 0;
@@ -160,11 +170,13 @@ PayloadEnd Supervisor::run(const std::function<void(int launch_fd)>& child) {
       if (pid <= 0) break;
       if (pid == payload) status = st;
     }
-    if (launch_read.valid() && fds[1].revents) read_launch();
     read_sources(false);  // non-blocking; sources without a descriptor are polled on this timer
   }
   // The payload's process closed its end when it exec'd or exited; nothing else holds it.
-  while (launch_read.valid()) read_launch();
+  if (launch_read.valid()) {
+    while (launch_read.valid()) read_launch();
+    started();
+  }
   const int main_status = *status;
   const size_t left = kill_process_tree(payload, kTreeKillMs);
   sync_sources(kSyncMs);

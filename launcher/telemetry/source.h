@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include "launcher/telemetry/event.h"
@@ -22,6 +23,12 @@ class Source {
   virtual void read_available(std::vector<Event>& out) = 0;
   // Records the kernel or the enforcer lost before they reached us (backlog overruns).
   virtual uint64_t lost() const = 0;
+  // The payload's process reached exec: its pid (the payload's) and the audit line it wrote
+  // (JSON), which names what was applied. Called once, before any later read_available.
+  virtual void payload_started(int64_t pid, const std::string& exec_line) {
+    (void)pid;
+    (void)exec_line;
+  }
   // After the payload is gone: make sure what the kernel queued before now gets read (a marker
   // round trip through the kernel's queue, say). The loop reads until synced() or a deadline.
   virtual void begin_sync() {}
