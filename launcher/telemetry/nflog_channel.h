@@ -26,7 +26,8 @@ struct NflogLosses {
 
 class NflogChannel {
  public:
-  // Opens the socket in the calling thread's current network namespace, binds it to `group`, asks
+  // Opens the socket in the calling thread's current network namespace (it stays that namespace's
+  // after the caller setns()es elsewhere), binds it to `group`, asks
   // for the first `copy_range` bytes of each packet, sequence numbers and prompt delivery, and waits
   // (at most about a second) for the kernel to acknowledge. Throws std::system_error naming the
   // step that failed: no CAP_NET_ADMIN (EPERM), another listener on the group (EBUSY), no
