@@ -59,7 +59,7 @@ std::vector<uint8_t> config_request(uint16_t group, uint32_t copy_range, uint32_
   const auto* g = reinterpret_cast<const uint8_t*>(&gen);
   msg.insert(msg.end(), g, g + sizeof gen);
 
-  const struct nfulnl_msg_config_cmd cmd{NFULNL_CFG_CMD_BIND};
+  const struct nfulnl_msg_config_cmd cmd { NFULNL_CFG_CMD_BIND };
   put_attr(msg, NFULA_CFG_CMD, &cmd, sizeof cmd);
   struct nfulnl_msg_config_mode mode {};
   mode.copy_range = htonl(copy_range);
@@ -112,13 +112,15 @@ NflogChannel NflogChannel::open(uint16_t group, uint32_t copy_range) {
   for (;;) {
     const int64_t left = deadline - monotonic_ms();
     if (left <= 0) fail("no answer to binding group " + std::to_string(group), ETIMEDOUT);
-    struct pollfd p {channel.fd(), POLLIN, 0};
+    struct pollfd p {
+      channel.fd(), POLLIN, 0
+    };
     if (::poll(&p, 1, static_cast<int>(left)) < 0 && errno != EINTR) fail("poll", errno);
     std::vector<uint8_t> buffer(kDatagramMax);
     struct sockaddr_nl from {};
     socklen_t from_len = sizeof from;
-    const ssize_t n = ::recvfrom(channel.fd(), buffer.data(), buffer.size(), 0,
-                                 reinterpret_cast<struct sockaddr*>(&from), &from_len);
+    const ssize_t n =
+        ::recvfrom(channel.fd(), buffer.data(), buffer.size(), 0, reinterpret_cast<struct sockaddr*>(&from), &from_len);
     if (n < 0) {
       if (errno == EAGAIN || errno == EINTR) continue;
       if (errno == ENOBUFS) {

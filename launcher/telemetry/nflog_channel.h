@@ -52,7 +52,7 @@ class NflogChannel {
 
   UniqueFd fd_;
   NflogLosses losses_;
-  uint32_t next_seq_ = 0;  // the instance numbers its packets from 0
+  uint32_t next_seq_ = 0;             // the instance numbers its packets from 0
   std::vector<NflogPacket> pending_;  // packets that arrived while open() waited for its ACK
 };
 

@@ -119,8 +119,8 @@ std::string rfc3339_utc(int64_t seconds, int64_t microseconds) {
   struct tm tm {};
   if (!gmtime_r(&t, &tm)) return "1970-01-01T00:00:00.000000Z";
   char out[64];
-  std::snprintf(out, sizeof out, "%04d-%02d-%02dT%02d:%02d:%02d.%06dZ", tm.tm_year + 1900, tm.tm_mon + 1,
-                tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<int>(microseconds % 1000000));
+  std::snprintf(out, sizeof out, "%04d-%02d-%02dT%02d:%02d:%02d.%06dZ", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+                tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<int>(microseconds % 1000000));
   return out;
 }
 
@@ -179,7 +179,8 @@ std::optional<NflogPacket> parse_nflog_message(const uint8_t* data, size_t len, 
       case NFULA_TIMESTAMP:
         if (value.has(0, 16)) {
           const uint64_t sec = value.be64(0), usec = value.be64(8);
-          if (sec <= INT64_MAX && usec < 1000000) time = rfc3339_utc(static_cast<int64_t>(sec), static_cast<int64_t>(usec));
+          if (sec <= INT64_MAX && usec < 1000000)
+            time = rfc3339_utc(static_cast<int64_t>(sec), static_cast<int64_t>(usec));
         }
         break;
       case NFULA_PAYLOAD:
@@ -210,8 +211,7 @@ NflogDatagram parse_nflog_datagram(const uint8_t* data, size_t len, const std::s
     if (header.nlmsg_type == NLMSG_ERROR) {
       if (message.has(NLMSG_HDRLEN, sizeof(int)))
         out.replies.emplace_back(header.nlmsg_seq, message.host<int>(NLMSG_HDRLEN));
-      else
-        ++out.malformed;
+      else ++out.malformed;
     } else if (header.nlmsg_type == NLMSG_DONE || header.nlmsg_type == NLMSG_NOOP) {
       // the end of a batch
     } else if (auto packet = parse_nflog_message(message.data(), message.size(), fallback_time)) {

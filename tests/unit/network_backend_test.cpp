@@ -40,7 +40,9 @@ size_t pos(const std::string& text, const std::string& needle) {
 bool has(const std::string& text, const std::string& needle) { return text.find(needle) != std::string::npos; }
 
 // The verdict of a refusing line: logged to nfnetlink_log as deny rule `index` of the IR, dropped.
-std::string drop(size_t index) { return "log prefix \"polc " + std::to_string(index) + " \" group 27 snaplen 128 drop"; }
+std::string drop(size_t index) {
+  return "log prefix \"polc " + std::to_string(index) + " \" group 27 snaplen 128 drop";
+}
 const std::string kDefaultDrop = "log prefix \"polc default \" group 27 snaplen 128 drop";
 
 // Whether `match` is followed by a logged drop of some deny rule.

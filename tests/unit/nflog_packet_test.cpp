@@ -270,8 +270,8 @@ TEST_CASE("malformed attributes and packets") {
 
   // Another subsystem's message, or the config type, is no packet.
   CHECK_FALSE(parse(message(packet_attrs(ipv4(IPPROTO_TCP, "10.0.0.1", 1)), (NFNL_SUBSYS_QUEUE << 8))));
-  CHECK_FALSE(parse(message(packet_attrs(ipv4(IPPROTO_TCP, "10.0.0.1", 1)),
-                            (NFNL_SUBSYS_ULOG << 8) | NFULNL_MSG_CONFIG)));
+  CHECK_FALSE(
+      parse(message(packet_attrs(ipv4(IPPROTO_TCP, "10.0.0.1", 1)), (NFNL_SUBSYS_ULOG << 8) | NFULNL_MSG_CONFIG)));
 }
 
 TEST_CASE("a batch: several packets, NLMSG_DONE, an ACK, and garbage at the end") {
