@@ -42,6 +42,7 @@
 #include "launcher/supervisor.h"
 #include "launcher/telemetry/event_sink.h"
 #include "launcher/telemetry/reporter.h"
+#include "launcher/telemetry_setup.h"
 #include "launcher/terminal.h"
 #include "launcher/trust_check.h"
 
@@ -82,7 +83,8 @@ int exec_in_place(const Options& options, const Prepared& p, const std::optional
 
 // The forked child of a supervised run: confine, write the exec line, exec. Never returns.
 [[noreturn]] void payload_child(const Options& options, const Prepared& p, const std::optional<Identity>& identity,
-                                pid_t supervisor, AuditRecord record, const AuditSink& sink, int launch_fd) {
+                                pid_t supervisor, bool log_refusals, AuditRecord record, const AuditSink& sink,
+                                int launch_fd) {
   auto report = [&](char state, const std::string& text) {
     std::string data = state + text;
     const char* at = data.data();
@@ -99,7 +101,7 @@ int exec_in_place(const Options& options, const Prepared& p, const std::optional
   std::string reason;
   try {
     ConfineSettings settings;
-    settings.log_refusals = true;
+    settings.log_refusals = log_refusals;
     settings.supervisor = supervisor;
     confine(options, p, identity, settings, record);
     record.result = "exec";
@@ -134,11 +136,17 @@ int supervised(const Options& options, const Prepared& p, const std::optional<Id
 
   telemetry::BundleId id{record.policy.value_or(""), record.version.value_or(0), record.manifest_sha256.value_or("")};
   telemetry::Reporter reporter(id, events);
-  std::vector<telemetry::Source*> sources;
+  Telemetry telemetry = open_telemetry(options, p);
+  record.telemetry_sources = telemetry.available;
+  record.telemetry_unavailable = telemetry.unavailable;
+  for (const std::string& why : telemetry.unavailable) {
+    const size_t colon = why.find(": ");
+    reporter.notice(why.substr(0, colon), colon == std::string::npos ? why : why.substr(colon + 2));
+  }
   const pid_t supervisor = getpid();
-  Supervisor sup(sources, reporter);
+  Supervisor sup(telemetry.pointers(), reporter);
   PayloadEnd end = sup.run(
-      [&](int launch_fd) { payload_child(options, p, identity, supervisor, record, sink, launch_fd); });
+      [&](int launch_fd) { payload_child(options, p, identity, supervisor, telemetry.audit, record, sink, launch_fd); });
   if (!end.launched) return end.exit_code;  // the child said why, and wrote the refused line
 
   reporter.finish(1000);

@@ -1,8 +1,6 @@
 // Stage: launcher telemetry. Event lines (event_json.h).
 #include "launcher/telemetry/event_json.h"
 
-#include <time.h>
-
 #include <nlohmann/json.hpp>
 
 #include "launcher/telemetry/ocsf.h"
@@ -28,7 +26,7 @@ json or_null(const std::optional<T>& value) {
 json envelope(const char* kind, const BundleId& bundle) {
   return {{"schema", "polc.event/1"},
           {"event", kind},
-          {"time", rfc3339_now()},
+          {"time", rfc3339_utc_now()},
           {"policy", {{"name", bundle.policy}, {"version", bundle.version}, {"manifest_sha256", bundle.manifest_sha256}}}};
 }
 
@@ -67,7 +65,7 @@ json rule_json(const RuleRef& rule, size_t limit, bool& truncated) {
 std::string build(const Event& e, const BundleId& bundle, size_t limit) {
   bool truncated = false;
   json line = envelope("refusal", bundle);
-  line["time"] = e.time.empty() ? rfc3339_now() : e.time;
+  line["time"] = e.time.empty() ? rfc3339_utc_now() : e.time;
   line["layer"] = layer_name(e.layer);
   line["decision"] = e.decision;
   line["request"] = request_json(e.request, limit, truncated);
@@ -76,6 +74,7 @@ std::string build(const Event& e, const BundleId& bundle, size_t limit) {
   process["ppid"] = or_null(e.process.ppid);
   process["comm"] = e.process.comm ? cut(*e.process.comm, limit, truncated) : json(nullptr);
   process["exe"] = e.process.exe ? cut(*e.process.exe, limit, truncated) : json(nullptr);
+  process["uid"] = or_null(e.process.uid);
   line["process"] = process;
   line["rule"] = rule_json(e.rule, limit, truncated);
   const OcsfClass c = ocsf_class(e);
@@ -115,22 +114,6 @@ std::string notice_line(const std::string& source, const std::string& message, c
   line["source"] = source;
   line["message"] = message;
   return dump(line);
-}
-
-std::string rfc3339(int64_t seconds, int64_t micros) {
-  const time_t t = static_cast<time_t>(seconds);
-  tm parts{};
-  gmtime_r(&t, &parts);
-  char text[48];
-  const size_t n = strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%S", &parts);
-  snprintf(text + n, sizeof text - n, ".%06lldZ", static_cast<long long>(micros));
-  return text;
-}
-
-std::string rfc3339_now() {
-  timespec now{};
-  clock_gettime(CLOCK_REALTIME, &now);
-  return rfc3339(now.tv_sec, now.tv_nsec / 1000);
 }
 
 }  // namespace polc::telemetry

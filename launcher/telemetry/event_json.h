@@ -32,8 +32,4 @@ std::string dropped_line(Layer layer, uint64_t count, const BundleId& bundle);
 std::string lost_line(const std::string& source, uint64_t count, const BundleId& bundle);
 std::string notice_line(const std::string& source, const std::string& message, const BundleId& bundle);
 
-// RFC 3339 UTC with microseconds.
-std::string rfc3339(int64_t seconds, int64_t micros);
-std::string rfc3339_now();
-
 }  // namespace polc::telemetry

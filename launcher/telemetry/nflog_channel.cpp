@@ -19,10 +19,11 @@ namespace polc::telemetry {
 
 namespace {
 
-// The kernel batches packets into one datagram until it holds kQueueThreshold of them or
-// kFlushTimeout (in 1/100 s) has passed: batches keep a flood from costing a receive-buffer-sized
-// allocation per packet, and the timeout keeps a single refusal prompt.
-constexpr uint32_t kQueueThreshold = 16;
+// Each packet is sent at once (a queue threshold of 1), in the context of the packet's own send:
+// when the payload has exited, everything it caused is already in the socket, so the supervisor's
+// last read at the end needs no wait. A flood costs one datagram per packet, which the receive
+// buffer below absorbs while the supervisor reads.
+constexpr uint32_t kQueueThreshold = 1;
 constexpr uint32_t kFlushTimeout = 2;
 // Room for the kernel to queue batches while the supervisor is busy (SO_RCVBUFFORCE as root).
 constexpr int kReceiveBuffer = 2 << 20;

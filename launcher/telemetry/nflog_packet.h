@@ -30,10 +30,6 @@ struct NflogPacket {
   std::optional<uint32_t> seq;
 };
 
-// "2026-12-06T10:15:21.123456Z" (RFC 3339, UTC, microseconds).
-std::string rfc3339_utc(int64_t seconds, int64_t microseconds);
-// The current time, as above.
-std::string rfc3339_utc_now();
 
 // What the packet bytes (NFULA_PAYLOAD: the IPv4 or IPv6 header onwards) say about the request:
 // protocol ("tcp", "udp", "udplite", "sctp", "dccp", "icmp", "icmpv6", or the IP protocol number),
