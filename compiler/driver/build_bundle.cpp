@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "backends/registry.h"
+#include "compiler/bundle/attribution.h"
 #include "compiler/bundle/manifest.h"
 #include "compiler/driver/commands.h"
 #include "compiler/verify/translation.h"
@@ -86,6 +87,13 @@ std::optional<Bundle> build_bundle(const ir::Policy& policy, const BuildInputs& 
   out.coverage = bundle::build_coverage(policy, engine.sources(), claims, other_sockets_refused);
   if (bundle::report_unenforced(out.coverage, engine) > 0) return std::nullopt;
   if (!inputs.manifest) return out;
+  // attribution.json is an artifact like the backends' files: listed in the manifest, so signed.
+  // Its sections follow the selection, by the registry's names (which are also the layers'
+  // names in sbx-exec's events).
+  const bundle::AttributionLayers layers{inputs.selected.count("seccomp") > 0, inputs.selected.count("landlock") > 0,
+                                         inputs.selected.count("nftables") > 0, inputs.selected.count("proxy") > 0};
+  out.files[bundle::kAttributionFile] =
+      backends::bytes_of(bundle::to_json(bundle::attribution_of(policy, layers, inputs.sources)));
   const std::string manifest =
       bundle::manifest_json({policy, std::string(version()), out.files, inputs.sources, backend_names(inputs.selected),
                              out.coverage, manifest_verification(out.verdicts), inputs.expires});
