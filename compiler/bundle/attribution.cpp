@@ -26,7 +26,7 @@ const char* op_name(ir::CmpOp op) {
 
 class Builder {
  public:
-  explicit Builder(const std::vector<SourceFile>& sources) : sources_(sources) {}
+  Builder(const std::vector<SourceFile>& sources, const DecisionSpelling& spell) : sources_(sources), spell_(spell) {}
 
   std::string at(const ir::Origin& o) const { return bundle_location(o.where, sources_); }
   Locations at(const std::vector<ir::Origin>& origins) const {
@@ -37,7 +37,8 @@ class Builder {
 
   AttrSeccomp seccomp(const ir::Syscalls& s) const {
     AttrSeccomp out;
-    out.default_decision = ir::action_text(s.default_action);
+    out.default_decision = spell_(s.default_action);
+    out.default_data = s.default_action.data;
     if (s.default_written) out.default_at = at(s.default_origin);
     for (const ir::ArchFilter& af : s.arches) {
       AttrSeccompArch arch;
@@ -47,7 +48,7 @@ class Builder {
         if (always && (arch.always_decided.empty() || arch.always_decided.back() != r.nr))
           arch.always_decided.push_back(r.nr);
         if (r.action.kind == ir::ActionKind::Allow) continue;
-        AttrSyscallRule rule{r.syscall, r.nr, ir::action_text(r.action), {}, at(r.origins)};
+        AttrSyscallRule rule{r.syscall, r.nr, spell_(r.action), r.action.data, {}, at(r.origins)};
         for (const ir::Clause& clause : r.when) {
           auto& c = rule.when.emplace_back();
           for (const ir::ArgCmp& cmp : clause) c.push_back({cmp.arg, cmp.width, op_name(cmp.op), cmp.value, cmp.mask});
@@ -145,13 +146,14 @@ class Builder {
 
  private:
   const std::vector<SourceFile>& sources_;
+  const DecisionSpelling& spell_;
 };
 
 }  // namespace
 
 Attribution attribution_of(const ir::Policy& policy, const AttributionLayers& layers,
-                           const std::vector<SourceFile>& sources) {
-  const Builder b(sources);
+                           const std::vector<SourceFile>& sources, const DecisionSpelling& spell) {
+  const Builder b(sources, spell);
   Attribution out;
   out.policy_name = policy.name;
   out.policy_version = static_cast<int64_t>(policy.version);

@@ -11,6 +11,8 @@
 // signed.
 #pragma once
 
+#include <functional>
+#include <string>
 #include <vector>
 
 #include "compiler/bundle/attribution_schema.h"
@@ -28,8 +30,12 @@ struct AttributionLayers {
   bool proxy = false;  // a section only when the policy names a proxy (else no proxy runs)
 };
 
+// How a decision is written: ir::action_text ("errno(13)") unless the caller knows the errno
+// names (the driver does: "errno(EACCES)", as policies write it).
+using DecisionSpelling = std::function<std::string(const ir::Action&)>;
+
 // Locations are relabelled to the bundle's copies of the sources, as manifest_of does.
 Attribution attribution_of(const ir::Policy& policy, const AttributionLayers& layers,
-                           const std::vector<SourceFile>& sources);
+                           const std::vector<SourceFile>& sources, const DecisionSpelling& spell = ir::action_text);
 
 }  // namespace polc::bundle

@@ -39,7 +39,7 @@ json condition_json(const AttrCondition& when) {
 }
 
 json seccomp_json(const AttrSeccomp& s) {
-  json def = {{"decision", s.default_decision}};
+  json def = {{"decision", s.default_decision}, {"data", s.default_data}};
   if (s.default_at) def["at"] = *s.default_at;
   json arches = json::array();
   for (const AttrSeccompArch& a : s.arches) {
@@ -48,6 +48,7 @@ json seccomp_json(const AttrSeccomp& s) {
       rules.push_back({{"syscall", r.syscall},
                        {"nr", r.nr},
                        {"decision", r.decision},
+                       {"data", r.data},
                        {"when", condition_json(r.when)},
                        {"at", r.at}});
     arches.push_back({{"arch", a.arch}, {"rules", std::move(rules)}, {"always_decided", a.always_decided}});
@@ -186,19 +187,21 @@ class Reader {
   AttrSeccomp seccomp(const json& j) const {
     const json& s = object(j, "seccomp", {"default", "arches"});
     AttrSeccomp out;
-    const json& def = object(s["default"], "seccomp.default", {"decision"}, {"at"});
+    const json& def = object(s["default"], "seccomp.default", {"decision", "data"}, {"at"});
     out.default_decision = string(def["decision"], "seccomp.default.decision");
+    out.default_data = unsigned_at_most(def["data"], "seccomp.default.data", 65535);
     if (def.contains("at")) out.default_at = string(def["at"], "seccomp.default.at");
     array(s["arches"], "seccomp.arches", [&](const json& e, const std::string& w) {
       const json& a = object(e, w, {"arch", "rules", "always_decided"});
       AttrSeccompArch arch;
       arch.arch = string(a["arch"], w + ".arch");
       array(a["rules"], w + ".rules", [&](const json& r, const std::string& wr) {
-        const json& o = object(r, wr, {"syscall", "nr", "decision", "when", "at"});
+        const json& o = object(r, wr, {"syscall", "nr", "decision", "data", "when", "at"});
         AttrSyscallRule rule;
         rule.syscall = string(o["syscall"], wr + ".syscall");
         rule.nr = static_cast<int64_t>(unsigned_at_most(o["nr"], wr + ".nr", INT32_MAX));
         rule.decision = string(o["decision"], wr + ".decision");
+        rule.data = unsigned_at_most(o["data"], wr + ".data", 65535);
         rule.when = condition(o["when"], wr + ".when");
         rule.at = strings(o["at"], wr + ".at");
         arch.rules.push_back(std::move(rule));

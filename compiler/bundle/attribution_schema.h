@@ -42,7 +42,8 @@ using AttrCondition = std::vector<std::vector<AttrArgCmp>>;
 struct AttrSyscallRule {
   std::string syscall;
   int64_t nr = 0;         // the arch's number, as the kernel reports it (x32 numbers carry bit 30)
-  std::string decision;   // as the policy spells it: "errno(1)", "kill_process", "trace(7)", "log"
+  std::string decision;   // as the policy spells it: "errno(EACCES)", "kill_process", "trace(7)", "log"
+  uint64_t data = 0;      // the errno value or trace data (0 otherwise): ranks equal kinds
   AttrCondition when;
   Locations at;           // every statement that says exactly this, sorted
   friend bool operator==(const AttrSyscallRule&, const AttrSyscallRule&) = default;
@@ -60,6 +61,7 @@ struct AttrSeccompArch {
 
 struct AttrSeccomp {
   std::string default_decision;    // "kill_process" when the policy writes no `default`
+  uint64_t default_data = 0;       // its errno value or trace data
   std::optional<std::string> default_at;  // the `default` statement; absent for the implicit one
   std::vector<AttrSeccompArch> arches;    // one per target, in target order
   friend bool operator==(const AttrSeccomp&, const AttrSeccomp&) = default;

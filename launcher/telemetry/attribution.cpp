@@ -25,16 +25,12 @@ std::string_view kind_of(std::string_view decision) { return decision.substr(0, 
 
 // (kind rank, data): smaller is more restrictive; the lowest errno wins among errnos, as in
 // ir::more_restrictive.
-std::pair<size_t, uint64_t> restrictiveness(std::string_view decision) {
-  const std::string_view kind = kind_of(decision);
+std::pair<size_t, uint64_t> restrictiveness(const bundle::AttrSyscallRule& rule) {
+  const std::string_view kind = kind_of(rule.decision);
   size_t rank = std::size(kKinds);
   for (size_t i = 0; i < std::size(kKinds); ++i)
     if (kKinds[i] == kind) rank = i;
-  uint64_t data = 0;
-  if (const size_t open = decision.find('('); open != std::string_view::npos)
-    for (size_t i = open + 1; i < decision.size() && decision[i] >= '0' && decision[i] <= '9'; ++i)
-      data = data * 10 + static_cast<uint64_t>(decision[i] - '0');
-  return {rank, data};
+  return {rank, rule.data};
 }
 
 uint64_t width_mask(unsigned bits) { return bits >= 64 ? ~uint64_t{0} : (uint64_t{1} << bits) - 1; }
@@ -196,7 +192,7 @@ void Attributor::seccomp(Event& event) const {
     const bundle::AttrSyscallRule* winner = nullptr;
     for (const bundle::AttrSyscallRule& r : arch->rules)
       if (on_call(r) && holds(r.when, *req.args) &&
-          (!winner || restrictiveness(r.decision) < restrictiveness(winner->decision)))
+          (!winner || restrictiveness(r) < restrictiveness(*winner)))
         winner = &r;
     const std::string& decided = winner ? winner->decision : s.default_decision;
     // Trusted only when it agrees with what the kernel recorded (a record and its arguments

@@ -232,7 +232,8 @@ TEST_CASE("attribution: the sections follow the selected backends, with the nflo
   REQUIRE(a.proxy);
   CHECK(a.policy_name == "attr");
   CHECK(a.policy_version == 3);
-  CHECK(a.seccomp->default_decision == "errno(1)");
+  CHECK(a.seccomp->default_decision == "errno(EPERM)");
+  CHECK(a.seccomp->default_data == 1);
   CHECK(a.seccomp->default_at == main_at("default errno(EPERM)"));
   CHECK(a.nftables->nflog_group == 27);
   CHECK(a.nftables->default_prefix == "polc default ");
@@ -256,14 +257,14 @@ TEST_CASE("attribution: seccomp refusals with their arguments name exactly the r
   CHECK(e.rule.at == main_at("deny socket(domain == AF_UNIX)"));
   CHECK(e.rule.text == "deny socket(domain == AF_UNIX) errno(EACCES)");
   CHECK(e.rule.candidates.empty());
-  CHECK(e.decision == "errno(13)");
+  CHECK(e.decision == "errno(EACCES)");
   // AF_NETLINK (16): no rule matches, the default decided.
   e = seccomp_event("errno", kSocket, std::vector<uint64_t>{16, 3, 0});
   b.attributor->attribute(e);
   CHECK(e.rule.is_default);
   CHECK(e.rule.at == main_at("default errno(EPERM)"));
   CHECK(e.rule.text == "default errno(EPERM)");
-  CHECK(e.decision == "errno(1)");
+  CHECK(e.decision == "errno(EPERM)");
   // The register's upper half is not compared for a 32-bit argument: AF_UNIX with garbage above.
   e = seccomp_event("errno", kSocket, std::vector<uint64_t>{0xdead000000000001ull, 1, 0});
   b.attributor->attribute(e);
@@ -304,7 +305,7 @@ TEST_CASE("attribution: without arguments, every statement that could have decid
   b.attributor->attribute(e);
   CHECK(e.rule.is_default);
   CHECK(e.rule.at == main_at("default errno(EPERM)"));
-  CHECK(e.decision == "errno(1)");
+  CHECK(e.decision == "errno(EPERM)");
   // read is allowed on every call: no statement of the policy refuses it.
   e = seccomp_event("errno", kRead);
   b.attributor->attribute(e);
@@ -332,7 +333,7 @@ TEST_CASE("attribution: two rules with the same decision on one syscall are cand
   b->attributor->attribute(e);
   CHECK(e.rule.candidates == std::vector<std::string>{at_line("twins.sbx", text, "deny socket(domain == AF_UNIX)"),
                                                       at_line("twins.sbx", text, "deny socket(domain == AF_PACKET)")});
-  CHECK(e.decision == "errno(13)");  // both say errno(EACCES)
+  CHECK(e.decision == "errno(EACCES)");  // both say it
   // kill_process on socket: only the default kills (no rule decides every socket call).
   e = seccomp_event("kill_process", kSocket);
   b->attributor->attribute(e);
@@ -353,27 +354,53 @@ TEST_CASE("attribution: two rules with the same decision on one syscall are cand
 }
 
 TEST_CASE("attribution: with arguments, the lookup decides as the IR does (differential)") {
-  const BuiltBundle& b = main_bundle();
-  const ir::Policy& policy = *b.policy;
+  // Overlapping rules of several decisions on one syscall: the most restrictive wins, and among
+  // errnos the lowest.
+  const auto overlap = build("overlap", R"(policy overlap version 1 {
+  targets x86_64
+  syscalls {
+    default errno(ENOSYS)
+    allow socket, read, exit_group
+    deny socket(domain == AF_PACKET) errno(EACCES)
+    deny socket(type == SOCK_RAW) errno(EPERM)
+    trace(7) write(fd == 3)
+    log write(count < 16)
+    kill write(fd == 3 && count == 0)
+  }
+}
+)");
   std::mt19937_64 rng(15);
-  const uint64_t edges[] = {0, 1, 2, 10, 16, 17, 0100, 0101, 0xffffffffull, 0x100000001ull, ~0ull};
+  const uint64_t edges[] = {0, 1, 2, 3, 10, 16, 17, 255, 0100, 0101, 0xffffffffull, 0x100000001ull, ~0ull};
   size_t compared = 0;
-  for (const ir::ArchFilter& af : policy.syscalls.arches)
-    for (const ir::SyscallRule& r : af.rules) {
-      for (int i = 0; i < 64; ++i) {
-        std::array<uint64_t, 6> args{};
-        for (uint64_t& a : args) a = (rng() & 1) ? edges[rng() % std::size(edges)] : rng();
-        const ir::SyscallDecision d = ir::decide(policy, 0xC000003E, r.nr, args);
-        if (d.action.kind == ir::ActionKind::Allow) continue;
-        Event e = seccomp_event(std::string(ir::action_name(d.action.kind)), r.nr,
-                                std::vector<uint64_t>(args.begin(), args.end()));
-        b.attributor->attribute(e);
-        CHECK(e.decision == ir::action_text(d.action));
-        CHECK(e.rule.is_default == (d.reason == ir::SyscallDecision::Reason::Default));
-        ++compared;
+  for (const BuiltBundle* b : {&main_bundle(), static_cast<const BuiltBundle*>(overlap.get())}) {
+    const ir::Policy& policy = *b->policy;
+    for (const ir::ArchFilter& af : policy.syscalls.arches)
+      for (const ir::SyscallRule& r : af.rules) {
+        for (int i = 0; i < 64; ++i) {
+          std::array<uint64_t, 6> args{};
+          for (uint64_t& a : args) a = (rng() % 4 != 0) ? edges[rng() % std::size(edges)] : rng();
+          const ir::SyscallDecision d = ir::decide(policy, 0xC000003E, r.nr, args);
+          if (d.action.kind == ir::ActionKind::Allow) continue;
+          Event e = seccomp_event(std::string(ir::action_name(d.action.kind)), r.nr,
+                                  std::vector<uint64_t>(args.begin(), args.end()));
+          b->attributor->attribute(e);
+          CHECK(e.decision == driver::decision_text(d.action));
+          CHECK(e.rule.is_default == (d.reason == ir::SyscallDecision::Reason::Default));
+          ++compared;
+        }
       }
-    }
+  }
   CHECK(compared > 100);
+  // A write all three rules match: kill wins over trace and log.
+  Event e = seccomp_event("kill_process", 1, std::vector<uint64_t>{3, 0, 0});
+  overlap->attributor->attribute(e);
+  CHECK(e.decision == "kill_process");
+  CHECK(e.rule.text == "kill write(fd == 3 && count == 0)");
+  // Both errnos match: EPERM (1) wins over EACCES (13).
+  e = seccomp_event("errno", kSocket, std::vector<uint64_t>{17, 3, 0});
+  overlap->attributor->attribute(e);
+  CHECK(e.decision == "errno(EPERM)");
+  CHECK(e.rule.text == "deny socket(type == SOCK_RAW) errno(EPERM)");
 }
 
 TEST_CASE("attribution: Landlock denials name the deny rule covering the path, else the abi statement") {
