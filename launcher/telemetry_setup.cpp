@@ -22,6 +22,7 @@ void open_nflog(const Options& options, Telemetry& t) {
     t.available.push_back("nflog");
   } catch (const std::system_error& e) {
     t.unavailable.push_back(std::string("nflog: ") + e.what());
+    t.warnings.push_back(t.unavailable.back());
   }
 }
 
