@@ -10,6 +10,7 @@
 
 #include "launcher/options.h"
 #include "launcher/prepare.h"
+#include "launcher/telemetry/attribution.h"
 #include "launcher/telemetry/source.h"
 
 namespace polc::launcher {
@@ -25,6 +26,9 @@ struct Telemetry {
   // The audit channel is read: have seccomp and Landlock log every refusal to it. Without a
   // reader the records would only fill the kernel log (or someone else's audit trail).
   bool audit = false;
+
+  // What the sources attribute events with; null without attribution.json.
+  std::shared_ptr<const telemetry::Attributor> attributor;
 
   std::vector<telemetry::Source*> pointers() const;
 };
