@@ -58,7 +58,8 @@ if [ "$(uname -m)" = x86_64 ] && [ -x "$sbx_exec" ] && [ -x /usr/bin/python3.11 
   # nftables needs a network namespace of the sandbox's own, which takes root; without it the
   # caller must vouch that nftables.nft is applied, and sbx-exec records that in its audit line.
   if [ "$(id -u)" -eq 0 ]; then net=(--netns); else net=(--network-enforced-externally); fi
-  run=("$sbx_exec" --bundle "$tmp/dist/python_agent" --trust "$tmp/trust.json" "${net[@]}" --audit-log "$tmp/audit.log" --)
+  run=("$sbx_exec" --bundle "$tmp/dist/python_agent" --trust "$tmp/trust.json" "${net[@]}" --audit-log "$tmp/audit.log"
+       --events "$tmp/events.jsonl" --)
   payload='
 import json, os, socket, subprocess, sys, threading
 s = socket.socket(socket.AF_INET, socket.SOCK_STREAM); s.close()
@@ -82,8 +83,24 @@ for what, act in [("an AF_NETLINK socket", lambda: socket.socket(socket.AF_NETLI
   set -e
   echo "payload: unshare(CLONE_NEWUSER) -> exit status $status (159 = killed by SIGSYS, std.hardening's kill rule)"
   [ "$status" -eq 159 ]
-  echo "sbx-exec's audit line for the last run:"
+  echo "sbx-exec's audit line for the end of the last run:"
   tail -1 "$tmp/audit.log"
+  echo
+  echo "== the refusals as sbx-exec reported them (--events, one JSON object per line; docs/telemetry.md)"
+  python3 - "$tmp/events.jsonl" <<'PY'
+import json, sys
+for line in open(sys.argv[1]):
+    e = json.loads(line)
+    if e["event"] != "refusal":
+        print(f"({e['event']}: {e.get('count', e.get('message'))})")
+        continue
+    r, rule = e["request"], e["rule"] or {}
+    what = r.get("syscall") or r.get("path") or f"{r.get('protocol', '')} {r.get('address', '')}:{r.get('port', '')}"
+    who = e["process"].get("comm") or "-"
+    why = ("default: " if rule.get("default") else "") + (rule.get("at") or "(implicit)") if rule else "no statement"
+    print(f"{e['layer']:9} {e['decision']:14} {what:28} by {who:12} <- {why}")
+PY
+  echo "(the full line of the first: $(head -1 "$tmp/events.jsonl" | cut -c1-200)...)"
 else
   echo "(skipped: needs an x86_64 host with /usr/bin/python3.11 and the sbx-exec build)"
 fi
