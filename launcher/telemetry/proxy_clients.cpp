@@ -32,6 +32,13 @@ std::optional<Address> parse(std::string_view text) {
   return std::nullopt;
 }
 
+bool is_loopback(const Address& a) {
+  static constexpr Address kV6Loopback{0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1};
+  const bool v4 = std::all_of(a.begin(), a.begin() + 10, [](unsigned char b) { return b == 0; }) && a[10] == 0xff &&
+                  a[11] == 0xff;
+  return (v4 && a[12] == 127) || a == kV6Loopback;
+}
+
 }  // namespace
 
 ClientAddresses::ClientAddresses(const std::vector<std::string>& addresses) {
@@ -64,6 +71,19 @@ std::vector<std::string> namespace_addresses() {
     if (std::find(out.begin(), out.end(), text) == out.end()) out.emplace_back(text);
   }
   freeifaddrs(list);
+  return out;
+}
+
+std::vector<std::string> payload_proxy_clients(const std::string& proxy_address) {
+  const std::vector<std::string> here = namespace_addresses();
+  const auto proxy = parse(proxy_address);
+  bool proxy_here = proxy && is_loopback(*proxy);
+  for (const std::string& text : here) proxy_here = proxy_here || (proxy && parse(text) == proxy);
+  std::vector<std::string> out;
+  for (const std::string& text : here) {
+    const auto a = parse(text);
+    if (a && (proxy_here || !is_loopback(*a))) out.push_back(text);
+  }
   return out;
 }
 

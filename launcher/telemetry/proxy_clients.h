@@ -29,4 +29,11 @@ class ClientAddresses {
 // veth end for a joined one. Throws std::system_error when the kernel cannot list them.
 std::vector<std::string> namespace_addresses();
 
+// The addresses the payload's requests reach a proxy at `proxy_address` (egress.json's) from, for
+// a supervisor that has entered the payload's namespace and was given none: the namespace's own
+// addresses; its loopback ones only when the proxy is in the namespace too (a loopback proxy
+// address, or one of the namespace's), since a proxy elsewhere never sees the payload's loopback
+// and a 127.0.0.1 in its log is some other process on the proxy's host.
+std::vector<std::string> payload_proxy_clients(const std::string& proxy_address);
+
 }  // namespace polc::telemetry

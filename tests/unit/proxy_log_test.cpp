@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
@@ -233,7 +234,19 @@ TEST_CASE("proxy log: client addresses") {
   CHECK_THROWS_AS(ClientAddresses({"10.0.0.0/8"}), std::invalid_argument);
   CHECK_THROWS_AS(ClientAddresses({"localhost"}), std::invalid_argument);
   const auto here = namespace_addresses();
-  CHECK(std::find(here.begin(), here.end(), "127.0.0.1") != here.end());
+  auto has = [](const std::vector<std::string>& v, const std::string& a) { return std::find(v.begin(), v.end(), a) != v.end(); };
+  CHECK(has(here, "127.0.0.1"));
+  // Loopback is the payload's only when the proxy is in its namespace.
+  CHECK(has(payload_proxy_clients("127.0.0.1"), "127.0.0.1"));
+  CHECK(has(payload_proxy_clients("::1"), "127.0.0.1"));
+  CHECK_FALSE(has(payload_proxy_clients("192.0.2.1"), "127.0.0.1"));
+  CHECK_FALSE(has(payload_proxy_clients("192.0.2.1"), "::1"));
+  for (const std::string& a : here) {
+    if (a == "127.0.0.1" || a == "::1") continue;
+    INFO(a);
+    CHECK(has(payload_proxy_clients("192.0.2.1"), a));
+    CHECK(has(payload_proxy_clients(a), "127.0.0.1"));  // a proxy on one of the namespace's addresses
+  }
 }
 
 namespace {
