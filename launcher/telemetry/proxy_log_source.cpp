@@ -97,6 +97,29 @@ void ProxyLogSource::begin_sync() {
   synced_ = false;
 }
 
+uint64_t ProxyLogSource::lost() const {
+  uint64_t n = stats_.malformed;
+  if (settle_until_ms_ && !synced_) {
+    if (previous_) n += unread_lines(*previous_);
+    n += unread_lines(current_);
+  }
+  return n;
+}
+
+uint64_t ProxyLogSource::unread_lines(const Tailed& file) {
+  constexpr off_t kScanLimit = off_t{64} << 20;  // counting stays quick; beyond it, a lower bound
+  uint64_t lines = 0;
+  char buffer[65536];
+  for (off_t at = file.offset; at - file.offset < kScanLimit;) {
+    const ssize_t n = pread(file.fd.get(), buffer, sizeof buffer, at);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    lines += static_cast<uint64_t>(std::count(buffer, buffer + n, '\n'));
+    at += n;
+  }
+  return lines;
+}
+
 bool ProxyLogSource::read_file(Tailed& file, size_t& budget, std::vector<Event>& out) {
   struct stat st {};
   if (fstat(file.fd.get(), &st) == 0 && st.st_size < file.offset) {

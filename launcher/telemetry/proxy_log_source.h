@@ -43,8 +43,8 @@ class ProxyLogSource final : public Source {
     int settle_ms = 200;
   };
 
-  // What the source has seen; `malformed` lines (not polc.access/1, torn, too long) are what
-  // lost() reports, since any of them may have been a refusal.
+  // What the source has seen; `malformed` lines (not polc.access/1, torn, too long) count as
+  // lost, since any of them may have been a refusal.
   struct Stats {
     uint64_t lines = 0;
     uint64_t refusals = 0;       // from the payload's addresses: the events
@@ -66,7 +66,9 @@ class ProxyLogSource final : public Source {
   const char* name() const override { return "proxy"; }
   int fd() const override { return -1; }
   void read_available(std::vector<Event>& out) override;
-  uint64_t lost() const override { return stats_.malformed; }
+  // Lines that may have been refusals and never became events: the malformed ones, and after a
+  // sync that ran out of time, every line still unread (an upper bound: some were not refusals).
+  uint64_t lost() const override;
   void begin_sync() override;
   bool synced() const override { return synced_; }
 
@@ -89,6 +91,7 @@ class ProxyLogSource final : public Source {
   void follow_rotation(size_t& budget, std::vector<Event>& out);
   // Reads `file` from its offset, at most `budget` bytes (decremented); true at its end.
   bool read_file(Tailed& file, size_t& budget, std::vector<Event>& out);
+  static uint64_t unread_lines(const Tailed& file);
   void take_bytes(Tailed& file, const char* data, size_t size, std::vector<Event>& out);
   void take_line(std::string_view line, std::vector<Event>& out);
 

@@ -423,3 +423,24 @@ TEST_CASE("proxy log source: synced only after the settle time, with everything 
   REQUIRE(events.size() == 1);
   CHECK(s->synced());
 }
+
+TEST_CASE("proxy log source: a sync that runs out of time counts the unread lines as lost") {
+  Scratch t;
+  const std::string log = t.path("access.log");
+  append(log, "");
+  ProxyLogSource::Settings settings;
+  settings.settle_ms = 0;
+  settings.max_read_bytes = 1000;
+  auto s = ProxyLogSource::open(log, {"127.0.0.1"}, settings);
+  std::string lines;
+  for (int i = 0; i < 100; ++i) lines += denied_from("127.0.0.1", "n" + std::to_string(i) + ".test", 443) + "\n";
+  append(log, lines);
+  s->begin_sync();
+  std::vector<Event> events;
+  s->read_available(events);  // the deadline passed after this one call
+  REQUIRE_FALSE(s->synced());
+  CHECK(events.size() + s->lost() == 100);
+  while (!s->synced()) s->read_available(events);
+  CHECK(events.size() == 100);
+  CHECK(s->lost() == 0);
+}
