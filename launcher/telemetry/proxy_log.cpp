@@ -113,6 +113,7 @@ std::optional<ProxyLogRecord> parse_proxy_log_line(std::string_view line) {
   if (!optional_number(f[5], r.http_status)) return std::nullopt;
   if (!optional_text(f[6], false, r.host)) return std::nullopt;
   if (!optional_number(f[7], r.port)) return std::nullopt;
+  if (f.size() == kRequiredFields && r.cut) r.port.reset();  // the last field: it may be cut too
   // The method only when the URL's field began after it: otherwise it may be a cut one.
   if (f.size() == kFields && !optional_text(f[8], false, r.method)) return std::nullopt;
   if (f.size() == kFields && !optional_text(f[9], r.cut, r.url)) return std::nullopt;

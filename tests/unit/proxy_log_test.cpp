@@ -204,6 +204,13 @@ TEST_CASE("proxy log: torn, cut and foreign lines") {
   CHECK_FALSE(r->url);
   CHECK(proxy_log_refusal(method_cut)->request.port == 80);
 
+  // Cut at the port (a host of thousands of bytes): the port may be partial and is left out.
+  std::string port_cut = "polc.access/1 1796552959.754 127.0.0.1 41406 TCP_DENIED 403 ";
+  port_cut += std::string(kSquidRecordBytes - port_cut.size() - 3, 'h') + " 80";
+  r = parse_proxy_log_line(port_cut);
+  REQUIRE(r);
+  CHECK_FALSE(r->port);
+
   // Torn anywhere before the URL (squid never cuts a short line): nothing.
   const std::string whole = kDeniedGet;
   const size_t url_at = whole.find("http://");
