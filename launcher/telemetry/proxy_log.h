@@ -36,7 +36,7 @@ struct ProxyLogRecord {
   std::string squid_status;            // %Ss: TCP_DENIED, TCP_MISS, NONE_NONE_ABORTED, ...
   std::optional<int64_t> http_status;  // %>Hs sent to the client
   std::optional<std::string> host;     // %>rd decoded; unset for "-"
-  std::optional<int64_t> port;         // %>rP; unset for "-"
+  std::optional<int64_t> port;         // %>rP; unset for "-", and when the record was cut in it
   std::optional<std::string> method;   // unset for "-", and when the record was cut inside it
   std::optional<std::string> url;      // unset for "-" and when cut off; partial when `cut`
   bool cut = false;                    // squid cut the record: the method or the URL is incomplete
