@@ -17,6 +17,15 @@ constexpr const char* kIpv4Literal = R"(^(0x[0-9a-f]*|[0-9]+)(\.(0x[0-9a-f]*|[0-
 // Brackets are matched with bracket expressions: "\[" is not portable POSIX.
 constexpr const char* kIpv6Literal = R"(^[[]?[0-9a-f.]*:[0-9a-f:.]*(%[^]]*)?[]]?$)";
 
+// The access log's format: a tag naming it, then fields that squid writes itself (time, the
+// client's address and port, squid's and HTTP's status), the destination as the client asked for
+// it, and last the method and URL. The values the client chooses are %-encoded with squid's `#`
+// modifier (every byte outside printable ASCII, and space, quote, backslash, percent ...), so
+// every field is one space-free token and a line is always one line. The URL is last because
+// squid cuts a record at 8 KiB: a request with a huge URL still logs its host and port whole.
+// launcher/telemetry/proxy_log.h parses this; change both together (and the tag's version).
+constexpr const char* kLogFormat = "polc.access/1 %ts.%03tu %>a %>p %Ss %>Hs %#>rd %>rP %#rm %#ru";
+
 std::string join(const std::vector<std::string>& items) {
   std::string out;
   for (const auto& s : items) out += " " + s;
@@ -124,9 +133,15 @@ std::string render_squid(const ir::Policy& policy) {
   out +=
       "# Logs, one pair per policy (a wrapper that includes this file can move cache_log). No pid\n"
       "# file: run it in the foreground and stop it through its supervisor.\n"
+      "# The access log is in polc's format, which `sbx-exec --proxy-log` reads to report the\n"
+      "# requests this proxy refused. Fields: the tag polc.access/1, time, client address and port,\n"
+      "# squid status, HTTP status, then as the client asked: host, port, method, URL. What the\n"
+      "# client chooses is %-encoded (%#), so a field never holds a space or a line break.\n"
+      "logformat polc " +
+      std::string(kLogFormat) +
+      "\n"
       "access_log stdio:" +
-      log +
-      ".access.log squid\n"
+      log + ".access.log polc\n"
       "cache_log " +
       log +
       ".cache.log\n"
