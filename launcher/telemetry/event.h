@@ -64,6 +64,7 @@ struct Request {
   std::optional<int64_t> port;          // destination port
   std::optional<std::string> domain;    // proxy: the host name asked for
   std::optional<std::string> method;    // proxy: CONNECT, GET, ...
+  std::optional<std::string> client;    // proxy: the requesting connection's source address
 };
 
 struct Event {

@@ -50,6 +50,7 @@ json request_json(const Request& r, size_t limit, bool& truncated) {
   if (r.port) j["port"] = *r.port;
   text("domain", r.domain);
   text("method", r.method);
+  text("client", r.client);
   return j;
 }
 

@@ -128,13 +128,13 @@ bool is_proxy_refusal(const ProxyLogRecord& record) {
 
 Event proxy_refusal_event(const ProxyLogRecord& record) {
   Event e;
-  e.time = rfc3339(record.seconds, record.millis * 1000);
+  e.time = rfc3339_utc(record.seconds, record.millis * 1000);
   e.layer = Layer::Proxy;
   e.decision = "deny";
   e.request.protocol = "tcp";
   // The proxy knows the requesting connection, not the process: its source address says which
   // sandbox asked (the destination is named by domain and port; squid never connected to it).
-  e.request.address = record.client;
+  e.request.client = record.client;
   e.request.domain = record.host;
   e.request.port = record.port;
   e.request.method = record.method;

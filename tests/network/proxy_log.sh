@@ -98,8 +98,8 @@ e = events[0]
 assert e["layer"] == "proxy" and e["decision"] == "deny", e
 r = e["request"]
 assert r["domain"] == "denied.test" and r["port"] == 8080 and r["method"] == "GET", r
-assert r["address"] == "127.0.0.1" and r["protocol"] == "tcp", r
-assert e["process"] == {"pid": None, "ppid": None, "comm": None, "exe": None}, e["process"]
+assert r["client"] == "127.0.0.1" and "address" not in r and r["protocol"] == "tcp", r
+assert e["process"] == {"pid": None, "ppid": None, "comm": None, "exe": None, "uid": None}, e["process"]
 assert e["rule"] is None, e["rule"]
 assert e["time"].endswith("Z") and len(e["time"]) == len("2026-01-01T00:00:00.000000Z"), e["time"]
 EOF
