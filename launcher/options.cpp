@@ -112,6 +112,13 @@ Options parse_options(int argc, char** argv) {
         if (number.empty() || ec != std::errc() || end != number.data() + number.size() || fd <= 2)
           usage("--events fd:N needs a descriptor number above 2, got '" + number + "'");
       }
+    } else if (arg == "--proxy-log" || arg.starts_with("--proxy-log=")) {
+      if (options.proxy_log) usage("--proxy-log given twice");
+      options.proxy_log = arg == "--proxy-log" ? value(arg) : std::string(arg.substr(12));
+      if (options.proxy_log->empty()) usage("--proxy-log needs the proxy's access log file");
+    } else if (arg == "--proxy-client" || arg.starts_with("--proxy-client=")) {
+      options.proxy_clients.push_back(arg == "--proxy-client" ? value(arg) : std::string(arg.substr(15)));
+      if (options.proxy_clients.back().empty()) usage("--proxy-client needs an address");
     } else if (arg == "--exec-in-place") {
       options.exec_in_place = true;
     } else if (arg == "--insecure-dev-unsigned") {
@@ -139,8 +146,15 @@ Options parse_options(int argc, char** argv) {
         "pass --trust FILE: the trust file (polc.trust/1) listing the keys whose signatures the bundle needs; "
         "for development only, --insecure-dev-unsigned runs an unsigned bundle without checking signatures");
   if (options.command.empty()) usage("missing command after --");
-  if (options.exec_in_place && options.events)
-    usage("--events needs the supervisor, which --exec-in-place leaves out: choose one");
+  if (options.exec_in_place && (options.events || options.proxy_log))
+    usage(std::string(options.events ? "--events" : "--proxy-log") +
+          " needs the supervisor, which --exec-in-place leaves out: choose one");
+  if (!options.proxy_clients.empty() && !options.proxy_log) usage("--proxy-client needs --proxy-log");
+  if (options.proxy_log && options.network == NetworkMode::NewNamespace)
+    usage("--proxy-log with --netns: the new namespace has only loopback and reaches no proxy; use --join-netns");
+  if (options.proxy_log && options.network == NetworkMode::EnforcedExternally && options.proxy_clients.empty())
+    usage("--proxy-log with --network-enforced-externally needs --proxy-client ADDRESS: sbx-exec cannot tell "
+          "which of the proxy's clients is the payload");
   if (options.events && options.events->starts_with("fd:"))
     for (int kept : options.keep_fds)
       if ("fd:" + std::to_string(kept) == *options.events)
@@ -197,6 +211,11 @@ const char* help_text() {
          "  --events DEST      write every refusal as one JSON line (docs/telemetry.md) to DEST: a\n"
          "                     file (appended, created 0600), - for stdout, or fd:N (a descriptor\n"
          "                     the caller opened; CMD does not inherit it)\n"
+         "  --proxy-log FILE   read the egress proxy's refusals of CMD's requests from its access log\n"
+         "                     (the format polc's squid.conf sets); with --join-netns, requests from\n"
+         "                     that namespace's addresses, else those of --proxy-client\n"
+         "  --proxy-client ADDRESS  the source address of CMD's requests as the proxy sees them\n"
+         "                     (repeatable)\n"
          "  --exec-in-place    no supervisor: exec CMD in place of sbx-exec; no telemetry (recorded\n"
          "                     in the audit line), no signal relay, no cleanup of CMD's processes\n"
          "  -h, --help         this text\n"

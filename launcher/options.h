@@ -40,6 +40,11 @@ struct Options {
   // --exec-in-place: no supervisor, the payload replaces sbx-exec (its exit status is the
   // launcher's); no telemetry, which the audit line says.
   bool exec_in_place = false;
+  // --proxy-log FILE: the egress proxy's access log (in the format polc's squid.conf sets), tailed
+  // for the proxy's refusals of this run's requests: those from --proxy-client ADDRESS (repeatable),
+  // or by default from the addresses of the payload's network namespace.
+  std::optional<std::string> proxy_log;
+  std::vector<std::string> proxy_clients;
 };
 
 // Parses argv. Throws Failure(Usage) with a one-line reason; `help` short-circuits validation.

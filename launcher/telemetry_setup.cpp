@@ -5,6 +5,8 @@
 
 #include "backends/network/nflog_group.h"
 #include "launcher/telemetry/nflog_source.h"
+#include "launcher/telemetry/proxy_clients.h"
+#include "launcher/telemetry/proxy_log_source.h"
 
 namespace polc::launcher {
 
@@ -30,6 +32,26 @@ void open_nflog(const Options& options, Telemetry& t) {
   }
 }
 
+void open_proxy_log(const Options& options, const Prepared& p, Telemetry& t) {
+  if (!options.proxy_log) return;
+  if (!p.proxy) {
+    t.unavailable.push_back("proxy_log: the policy names no egress proxy (egress.json has no proxy)");
+    t.warnings.push_back(t.unavailable.back());
+    return;
+  }
+  const std::vector<std::string> clients =
+      options.proxy_clients.empty() ? telemetry::payload_proxy_clients(p.proxy->address) : options.proxy_clients;
+  try {
+    std::unique_ptr<telemetry::ProxyLogSource> source = telemetry::ProxyLogSource::open(*options.proxy_log, clients);
+    if (t.attributor) source->set_attributor(t.attributor);
+    t.sources.push_back(std::move(source));
+    t.available.push_back("proxy_log");
+  } catch (const std::exception& e) {
+    t.unavailable.push_back("proxy_log: " + std::string(e.what()));
+    t.warnings.push_back(t.unavailable.back());
+  }
+}
+
 }  // namespace
 
 std::vector<telemetry::Source*> Telemetry::pointers() const {
@@ -47,6 +69,7 @@ Telemetry open_telemetry(const Options& options, const Prepared& p) {
         "attribution: the bundle has no attribution.json (built by an older polc): events name no statement");
   }
   open_nflog(options, t);
+  open_proxy_log(options, p, t);
   return t;
 }
 

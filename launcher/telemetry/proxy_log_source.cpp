@@ -190,7 +190,9 @@ void ProxyLogSource::take_line(std::string_view line, std::vector<Event>& out) {
     return;
   }
   ++stats_.refusals;
-  out.push_back(proxy_refusal_event(*record));
+  Event event = proxy_refusal_event(*record);
+  if (attributor_) attributor_->attribute(event);
+  out.push_back(std::move(event));
 }
 
 }  // namespace polc::telemetry

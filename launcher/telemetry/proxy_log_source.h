@@ -29,6 +29,7 @@
 
 #include "compiler/posix/unique_fd.h"
 #include "launcher/telemetry/proxy_clients.h"
+#include "launcher/telemetry/attribution.h"
 #include "launcher/telemetry/source.h"
 
 namespace polc::telemetry {
@@ -63,7 +64,7 @@ class ProxyLogSource final : public Source {
     return open(path, clients, Settings{});
   }
 
-  const char* name() const override { return "proxy"; }
+  const char* name() const override { return "proxy_log"; }
   int fd() const override { return -1; }
   void read_available(std::vector<Event>& out) override;
   // Lines that may have been refusals and never became events: the malformed ones, and after a
@@ -73,6 +74,8 @@ class ProxyLogSource final : public Source {
   bool synced() const override { return synced_; }
 
   const Stats& stats() const { return stats_; }
+  // What each refusal is attributed with (none: events name no statement).
+  void set_attributor(std::shared_ptr<const Attributor> attributor) { attributor_ = std::move(attributor); }
 
  private:
   struct Tailed {
@@ -105,6 +108,7 @@ class ProxyLogSource final : public Source {
   ino_t refused_ino_ = 0;
   std::optional<int64_t> settle_until_ms_;  // set by begin_sync
   bool synced_ = false;
+  std::shared_ptr<const Attributor> attributor_;
 };
 
 }  // namespace polc::telemetry

@@ -289,7 +289,7 @@ TEST_CASE("proxy log source: only what is logged after the start, complete lines
   const std::string log = t.path("access.log");
   append(log, denied_from("127.0.0.1", "before.test", 443) + "\n");
   auto s = ProxyLogSource::open(log, {"127.0.0.1", "::1"});
-  CHECK(std::string(s->name()) == "proxy");
+  CHECK(std::string(s->name()) == "proxy_log");
   CHECK(s->fd() == -1);
   CHECK(read(*s).empty());  // the line from before the start is not this run's
 
