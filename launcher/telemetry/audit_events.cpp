@@ -64,7 +64,8 @@ AssembledEvent seccomp_event(const AuditRecord& record) {
   Event& event = out.event;
   event.time = audit_time_rfc3339(record.stamp);
   event.layer = Layer::Seccomp;
-  event.decision = seccomp_action_name(audit_hex(record, "code").value_or(0));
+  const auto code = audit_hex(record, "code");
+  event.decision = code ? seccomp_action_name(*code) : "unknown";
   fill_syscall(event.request, record);
   fill_process(event.process, record);
   return out;
