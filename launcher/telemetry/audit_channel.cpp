@@ -157,16 +157,14 @@ size_t AuditChannel::read_available(std::vector<AssembledEvent>& out, size_t max
   early_.clear();
   if (!reader_.valid()) return 0;
   size_t records = 0;
-  while (records < max_records) {
+  // Bounded by messages, not records: a flood of messages that are dropped costs the same.
+  for (size_t messages = 0; messages < max_records; ++messages) {
     std::string_view text;
     int error = 0;
     const uint16_t type = audit_netlink::receive(reader_.get(), buffer_.data(), buffer_.size(), text, error);
     if (type == 0) {
-      if (error == ENOBUFS) {
-        ++overruns_;
-        continue;
-      }
-      if (error == 0 || error == EINTR) continue;
+      if (error == ENOBUFS) ++overruns_;
+      if (error == 0 || error == EINTR || error == ENOBUFS) continue;
       break;  // EAGAIN: drained
     }
     ++records;

@@ -195,6 +195,9 @@ TEST_CASE("audit events: seccomp actions and arches") {
   CHECK(event->event.process.comm == "a\"b c");
   CHECK(event->event.process.exe == "/tmp/x\ny");
   CHECK_FALSE(event->session);  // unset session
+  const auto no_code = parse_audit_record(kAuditSeccomp, "audit(5.000:8): pid=3 arch=c000003e syscall=1");
+  REQUIRE(no_code);
+  CHECK(assemble_audit_event(std::span<const AuditRecord>(&*no_code, 1))->event.decision == "unknown");
 }
 
 TEST_CASE("audit events: a Landlock filesystem denial and its records") {
