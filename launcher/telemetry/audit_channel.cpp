@@ -56,16 +56,21 @@ AuditChannel::AuditChannel(AuditChannelOptions options)
   const int get_error = control_.valid() ? audit_netlink::get_status(control_.get(), status) : error;
   if (get_error != 0) {
     // Without CAP_AUDIT_CONTROL the status is out of reach, but CAP_AUDIT_READ may still be held.
-    if (!join_as_member(0)) message_ = "audit is not available: cannot query it (" + describe(get_error) + ")" +
-                                       " nor join its multicast group (" + message_ + ")";
+    if (!join_as_member(0))
+      message_ = "audit is not available: cannot query it (" + describe(get_error) +
+                 ", needs CAP_AUDIT_CONTROL) nor read its multicast group (" + message_ + ", needs CAP_AUDIT_READ)";
     return;
   }
   status_known_ = true;
   initial_ = status;
   if (status.pid != 0 && !process_exists(static_cast<int>(status.pid))) clear_stale_reader(status);
-  if (status.pid == 0 && become_reader(status) == 0) return;
+  std::string why_not_reader = "reader pid " + std::to_string(status.pid) + " registered";
+  if (status.pid == 0) {
+    if (become_reader(status) == 0) return;
+    why_not_reader = message_;
+  }
   if (!join_as_member(static_cast<int>(status.pid)))
-    message_ = "audit is not available: " + message_;
+    message_ = "audit is not available: " + why_not_reader + ", and cannot read its multicast group (" + message_ + ")";
 }
 
 AuditChannel::~AuditChannel() { close(); }
@@ -109,7 +114,7 @@ int AuditChannel::become_reader(const audit_netlink::Status& status) {
 bool AuditChannel::join_as_member(int holder_pid) {
   const int error = audit_netlink::join_multicast(reader_.get());
   if (error != 0) {
-    message_ = "cannot join the audit multicast group: " + describe(error);
+    message_ = describe(error);
     reader_.reset();
     return false;
   }
@@ -129,8 +134,15 @@ void AuditChannel::check_reader() {
   audit_netlink::Status status;
   if (!may_take_over_ || !status_known_ || !control_.valid() || audit_netlink::get_status(control_.get(), status) != 0)
     return;
-  if (status.pid != 0 && process_exists(static_cast<int>(status.pid))) return;
-  if (status.pid != 0 && !clear_stale_reader(status)) return;
+  if (status.pid != 0) {
+    // A dead reader: make the kernel notice now, and take over at the next check, without
+    // waiting here (the supervisor has a payload to look after).
+    if (!process_exists(static_cast<int>(status.pid))) {
+      audit_netlink::send_user_message(control_.get(), "sbx-exec: the registered audit reader is gone");
+      reader_check_due_ = true;
+    }
+    return;
+  }
   const audit_netlink::Status before = initial_;
   const std::string message = message_;
   if (const int error = become_reader(status)) {

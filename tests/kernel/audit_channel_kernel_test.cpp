@@ -9,7 +9,9 @@
 // Exit status 77 (skipped): not root, audit unavailable, Landlock older than ABI 7, or not x86_64.
 #include <arpa/inet.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <linux/audit.h>
+#include <linux/capability.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
 #include <netinet/in.h>
@@ -172,6 +174,41 @@ void check_handover(const audit_netlink::Status& before) {
   EXPECT(status_now(after) && after.pid == before.pid && after.enabled == before.enabled);
 }
 
+// In a forked child: drops CAP_AUDIT_CONTROL (keeps CAP_AUDIT_READ): the channel joins the
+// multicast group; then drops to nobody: the channel says it is unavailable, and why. Neither
+// changes audit's status.
+void check_without_privileges() {
+  std::fflush(stdout);
+  const pid_t child = fork();
+  if (child == 0) {
+    struct __user_cap_header_struct header = {_LINUX_CAPABILITY_VERSION_3, 0};
+    struct __user_cap_data_struct data[2] = {};
+    if (syscall(SYS_capget, &header, data) != 0) _exit(3);
+    data[CAP_AUDIT_CONTROL / 32].effective &= ~(1u << (CAP_AUDIT_CONTROL % 32));
+    if (syscall(SYS_capset, &header, data) != 0) _exit(3);
+    {
+      AuditChannel member;
+      if (member.access() != AuditAccess::Multicast) {
+        std::printf("without CAP_AUDIT_CONTROL: %s\n", member.message().c_str());
+        std::fflush(stdout);
+        _exit(4);
+      }
+    }
+    if (setgroups(0, nullptr) != 0 || setresgid(65534, 65534, 65534) != 0 || setresuid(65534, 65534, 65534) != 0)
+      _exit(3);
+    AuditChannel none;
+    std::printf("as nobody: %s: %s\n", audit_access_name(none.access()), none.message().c_str());
+    std::fflush(stdout);
+    _exit(none.access() == AuditAccess::Unavailable && none.fd() == -1 &&
+                  none.message().find("not available") != std::string::npos
+              ? 0
+              : 5);
+  }
+  int status = 0;
+  waitpid(child, &status, 0);
+  EXPECT(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -289,6 +326,7 @@ int main(int argc, char** argv) {
   }
   // Only where no audit daemon is registered: beside one, both channels would be members.
   if (exit_code == 0 && before.pid == 0) check_handover(before);
+  if (exit_code == 0) check_without_privileges();
   audit_netlink::Status after;
   EXPECT(status_now(after));
   EXPECT(after.enabled == before.enabled);
