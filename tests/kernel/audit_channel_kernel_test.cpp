@@ -69,6 +69,15 @@ int failures = 0;
   _exit(2);
 }
 
+// The flooding payload: `count` refused calls in a row.
+int flood(long count) {
+  for (long i = 0; i < count; ++i) {
+    errno = 0;
+    if (syscall(SYS_getpriority, PRIO_PROCESS, 0) != -1 || errno != EPERM) return 1;
+  }
+  return 0;
+}
+
 // The payload, after exec: each call must be refused the way the child's layers say.
 int payload(const char* hostile_path) {
   int bad = 0;
@@ -98,7 +107,7 @@ void allow_path(int ruleset, const char* path, uint64_t rights) {
 
 // In the forked child: a new audit session (reported on `report`), then Landlock, then seccomp,
 // then exec.
-[[noreturn]] void confine_and_exec(const char* self, const char* hostile_path, int report) {
+[[noreturn]] void confine_and_exec(const char* self, const char* mode, const char* argument, int report) {
   const auto session = start_new_audit_session();
   const uint32_t id = session.session.value_or(0xffffffffu);
   if (write(report, &id, sizeof id) != sizeof id) die("write");
@@ -123,7 +132,7 @@ void allow_path(int ruleset, const char* path, uint64_t rights) {
   };
   struct sock_fprog program = {static_cast<unsigned short>(sizeof filter / sizeof filter[0]), filter};
   if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_LOG, &program) != 0) die("seccomp");
-  execl(self, self, "payload", hostile_path, static_cast<char*>(nullptr));
+  execl(self, self, mode, argument, static_cast<char*>(nullptr));
   die("execl");
 }
 
@@ -209,10 +218,59 @@ void check_without_privileges() {
   EXPECT(WIFEXITED(status) && WEXITSTATUS(status) == 0);
 }
 
+// A payload that floods refusals: it is slowed to the channel's pace rather than its records
+// dropped (seccomp's records wait for room in the kernel's queue), nothing hangs, and every
+// refusal is either an event or counted as lost.
+void check_flood(const char* self) {
+  constexpr long kCalls = 20000;
+  AuditChannel channel;
+  int report[2];
+  if (pipe2(report, O_CLOEXEC) != 0) return;
+  const auto start = std::chrono::steady_clock::now();
+  const pid_t child = fork();
+  if (child == 0) confine_and_exec(self, "flood", std::to_string(kCalls).c_str(), report[1]);
+  close(report[1]);
+  uint32_t session = 0xffffffffu;
+  if (read(report[0], &session, sizeof session) != sizeof session) session = 0xffffffffu;
+  close(report[0]);
+  RunScope scope(session, child);
+  long events = 0;
+  int status = 0;
+  bool exited = false;
+  auto last_event = std::chrono::steady_clock::now();
+  while (std::chrono::steady_clock::now() - start < std::chrono::seconds(30)) {
+    if (!exited && waitpid(child, &status, WNOHANG) == child) exited = true;
+    if (exited && (events >= kCalls || std::chrono::steady_clock::now() - last_event > std::chrono::milliseconds(500)))
+      break;
+    struct pollfd ready = {channel.fd(), POLLIN, 0};
+    poll(&ready, 1, 50);
+    std::vector<AssembledEvent> got;
+    channel.read_available(got, 4096);
+    for (const auto& event : got) {
+      if (event.kind == AssembledEvent::Kind::Refusal && event.event.layer == Layer::Seccomp && scope.admit(event)) {
+        ++events;
+        last_event = std::chrono::steady_clock::now();
+      }
+    }
+  }
+  if (!exited) {
+    kill(child, SIGKILL);
+    waitpid(child, &status, 0);
+  }
+  const uint64_t lost = channel.lost_delta();
+  const auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start);
+  std::printf("flood: %ld calls, %ld events, %llu lost, %lld ms\n", kCalls, events, static_cast<unsigned long long>(lost),
+              static_cast<long long>(elapsed.count()));
+  EXPECT(exited && WIFEXITED(status) && WEXITSTATUS(status) == 0);
+  EXPECT(events <= kCalls);
+  EXPECT(events + static_cast<long>(lost) >= kCalls);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   if (argc == 3 && std::string(argv[1]) == "payload") return payload(argv[2]);
+  if (argc == 3 && std::string(argv[1]) == "flood") return flood(std::atol(argv[2]));
   if (geteuid() != 0) {
     std::puts("skipped: needs root (audit's reader registration, CAP_AUDIT_CONTROL)");
     return kSkip;
@@ -247,7 +305,7 @@ int main(int argc, char** argv) {
       int report[2];
       if (pipe2(report, O_CLOEXEC) != 0) return 2;
       const pid_t child = fork();
-      if (child == 0) confine_and_exec(self, hostile_path.c_str(), report[1]);
+      if (child == 0) confine_and_exec(self, "payload", hostile_path.c_str(), report[1]);
       close(report[1]);
       uint32_t session = 0xffffffffu;
       if (read(report[0], &session, sizeof session) != sizeof session) session = 0xffffffffu;
@@ -327,6 +385,7 @@ int main(int argc, char** argv) {
   // Only where no audit daemon is registered: beside one, both channels would be members.
   if (exit_code == 0 && before.pid == 0) check_handover(before);
   if (exit_code == 0) check_without_privileges();
+  if (exit_code == 0) check_flood(self);
   audit_netlink::Status after;
   EXPECT(status_now(after));
   EXPECT(after.enabled == before.enabled);
