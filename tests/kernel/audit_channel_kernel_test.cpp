@@ -5,7 +5,9 @@
 // a file whose name holds quotes, a space and a newline (Landlock read_file), connect to
 // 127.0.0.1 (Landlock connect_tcp). The channel must yield exactly those four events for the run,
 // with the right syscall, path, rights, address, port and pid; and close() must leave audit's
-// reader and `enabled` as they were.
+// reader and `enabled` as they were. Then: two channels at once hand the registration over; the
+// channel without CAP_AUDIT_CONTROL joins the multicast group and as nobody says it cannot read
+// audit; a payload flooding refusals loses none silently; a killed reader is replaced.
 // Exit status 77 (skipped): not root, audit unavailable, Landlock older than ABI 7, or not x86_64.
 #include <arpa/inet.h>
 #include <fcntl.h>
@@ -218,6 +220,43 @@ void check_without_privileges() {
   EXPECT(WIFEXITED(status) && WEXITSTATUS(status) == 0);
 }
 
+// A supervisor killed while it is the reader cannot restore anything: the next channel must
+// still become the reader (it makes the kernel notice the dead one). Audit stays on, as
+// docs/telemetry.md says; the test puts it back as it was.
+void check_killed_reader(const audit_netlink::Status& before) {
+  int ready[2];
+  if (pipe2(ready, O_CLOEXEC) != 0) return;
+  std::fflush(stdout);
+  const pid_t child = fork();
+  if (child == 0) {
+    AuditChannel doomed;
+    const char state = doomed.access() == AuditAccess::Reader ? 'r' : 'x';
+    if (write(ready[1], &state, 1) != 1) _exit(3);
+    pause();
+    _exit(0);
+  }
+  close(ready[1]);
+  char state = 0;
+  EXPECT(read(ready[0], &state, 1) == 1 && state == 'r');
+  close(ready[0]);
+  kill(child, SIGKILL);
+  waitpid(child, nullptr, 0);
+  {
+    AuditChannel next;
+    if (next.access() != AuditAccess::Reader) std::printf("after a killed reader: %s\n", next.message().c_str());
+    EXPECT(next.access() == AuditAccess::Reader);
+  }
+  audit_netlink::Status after;
+  EXPECT(status_now(after) && after.pid == 0);
+  int error = 0;
+  if (auto fd = audit_netlink::open_socket(false, error)) {
+    audit_netlink::StatusChange restore;
+    restore.enabled = before.enabled;
+    restore.backlog_limit = before.backlog_limit;
+    EXPECT(audit_netlink::set_status(fd->get(), restore) == 0);
+  }
+}
+
 // A payload that floods refusals: it is slowed to the channel's pace rather than its records
 // dropped (seccomp's records wait for room in the kernel's queue), nothing hangs, and every
 // refusal is either an event or counted as lost.
@@ -386,6 +425,7 @@ int main(int argc, char** argv) {
   if (exit_code == 0 && before.pid == 0) check_handover(before);
   if (exit_code == 0) check_without_privileges();
   if (exit_code == 0) check_flood(self);
+  if (exit_code == 0 && before.pid == 0 && before.enabled != 2) check_killed_reader(before);
   audit_netlink::Status after;
   EXPECT(status_now(after));
   EXPECT(after.enabled == before.enabled);
