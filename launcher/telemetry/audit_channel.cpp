@@ -68,6 +68,7 @@ AuditChannel::AuditChannel(AuditChannelOptions options)
   if (status.pid == 0) {
     if (become_reader(status) == 0) return;
     why_not_reader = message_;
+    audit_netlink::get_status(control_.get(), initial_);  // a reader that came first may have turned audit on
   }
   if (!join_as_member(static_cast<int>(status.pid)))
     message_ = "audit is not available: " + why_not_reader + ", and cannot read its multicast group (" + message_ + ")";

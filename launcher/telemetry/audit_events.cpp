@@ -1,6 +1,7 @@
 // Stage: launcher telemetry. From the records of one audit event to a refusal (audit_events.h).
 #include "launcher/telemetry/audit_events.h"
 
+#include <algorithm>
 #include <cstdio>
 
 namespace polc::telemetry {
@@ -106,7 +107,9 @@ AssembledEvent landlock_event(std::span<const AuditRecord> records, const AuditR
   if (const AuditField* blockers = access.find("blockers")) read_blockers(request, blockers->value, network);
   if (network) {
     request.protocol = "tcp";  // Landlock's network rights are TCP's
-    const bool connect = access.find("daddr") || access.find("dest");
+    // connect logs the destination (daddr, dest), bind the local end (saddr, src); each is left
+    // out when zero.
+    const bool connect = std::find(request.rights.begin(), request.rights.end(), "connect_tcp") != request.rights.end();
     request.address = audit_string(access, connect ? "daddr" : "saddr");
     request.port = audit_decimal(access, connect ? "dest" : "src");
   } else {

@@ -253,6 +253,10 @@ TEST_CASE("audit events: Landlock blockers of every kind") {
     CHECK(got.event.request.address == "127.0.0.1");
     CHECK(got.event.request.port == 8080);
     CHECK_FALSE(got.event.request.path);
+    const auto to_zero =
+        one_landlock_event("audit(1733480001.002:900): domain=1f7bff08b blockers=net.connect_tcp saddr=10.0.0.2 src=5");
+    CHECK_FALSE(to_zero.event.request.address);  // 0.0.0.0:0 is left out, and the source is not the target
+    CHECK_FALSE(to_zero.event.request.port);
   }
   SUBCASE("bind, IPv6 and to any address") {
     auto got = one_landlock_event(
