@@ -121,6 +121,7 @@ void allow_path(int ruleset, const char* path, uint64_t rights) {
   if (ruleset < 0) die("landlock_create_ruleset");
   for (const char* dir : {"/usr", "/lib", "/lib64", "/bin"}) allow_path(ruleset, dir, kFsExecute | kFsReadFile | kFsReadDir);
   allow_path(ruleset, "/etc/ld.so.cache", kFsReadFile);
+  allow_path(ruleset, "/proc", kFsReadFile | kFsReadDir);  // a sanitizer build's runtime reads it
   allow_path(ruleset, self, kFsExecute | kFsReadFile);
   if (syscall(uapi::kSysRestrictSelf, ruleset, kLogSameExecOff | kLogNewExecOn) != 0) die("landlock_restrict_self");
 
