@@ -1,6 +1,7 @@
 // Stage: launcher telemetry. A fresh audit session for the payload (audit_run_scope.h says why).
-// Called in the forked child before it confines itself (Landlock may forbid writing /proc, and
-// seccomp may forbid the calls) and before exec.
+// Called in the forked child before it drops its capabilities (changing a set loginuid needs
+// CAP_AUDIT_CONTROL), before it confines itself (Landlock may forbid writing /proc, seccomp the
+// calls), and before exec.
 #pragma once
 
 #include <cstdint>
