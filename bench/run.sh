@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs the benchmarks and writes their results into docs/performance.md between the markers.
 # Usage: bench/run.sh POLC [RUNS] [POLC_FILTER_COST] [SBX_EXEC]   (tools default to the build's)
-# BENCH_ONLY="bundle launch" runs only the sections named (filter-cost check scale verify bundle launch).
+# BENCH_ONLY="bundle launch" runs only the sections named (filter-cost check scale verify supervisor bundle launch).
 # BEFORE_POLC=path/to/older/polc adds a "before" column to the scale section (one run each);
 # SCALE_TIMEOUT (seconds, default 300) stops a run of that section that takes longer.
 set -euo pipefail
@@ -64,6 +64,13 @@ if want verify; then
        bench/generated_1000.sbx bench/generated_10000.sbx)
   write_section verify "Measured $(date -u +%Y-%m-%d) on $machine; $runs runs per program after one warm-up;
 one process, one Z3 context." "$tv"
+fi
+
+# What the supervisor adds to a start, and what one refusal costs with events on.
+if want supervisor; then
+  supervisor=$(python3 bench/supervisor_overhead.py "$polc" "$sbx_exec" "$runs")
+  write_section supervisor "Measured $(date -u +%Y-%m-%d) on $machine; $runs runs per command after one warm-up;
+wall time of the whole process, as $(id -un)." "$supervisor"
 fi
 
 # Bundle commands: sign, verify, inspect on the examples and the largest generated policy, and what

@@ -46,12 +46,12 @@ nlohmann::json trust_json(const TrustDecision& t) {
 
 }  // namespace
 
-std::string audit_line(const AuditRecord& r) {
+nlohmann::json audit_json(const AuditRecord& r) {
   nlohmann::json line;
   line["audit"] = "sbx-exec/1";
   line["launcher"] = "sbx-exec " POLC_VERSION;
   line["time"] = utc_now();
-  line["pid"] = getpid();  // the payload's pid too: exec keeps it
+  line["pid"] = r.pid.value_or(getpid());  // before exec, the payload's pid too: exec keeps it
   line["result"] = r.result;
   line["exit_code"] = or_null(r.exit_code);
   line["reason"] = or_null(r.reason);
@@ -88,7 +88,54 @@ std::string audit_line(const AuditRecord& r) {
     line["capabilities"] = nullptr;
   }
   line["kept_fds"] = r.kept_fds;
+  if (r.supervisor_pid) {
+    line["supervisor"] = {{"pid", *r.supervisor_pid},
+                          {"events", or_null(r.events)},
+                          {"telemetry", r.telemetry_sources},
+                          {"telemetry_unavailable", r.telemetry_unavailable},
+                          {"audit_session", or_null(r.audit_session)}};
+  } else {
+    line["supervisor"] = nullptr;
+  }
+  line["telemetry"] = r.supervisor_pid ? "supervisor" : "none (--exec-in-place)";
+  if (r.result == "exit") {
+    line["payload"] = {{"exit_code", or_null(r.payload_exit_code)},
+                       {"signal", or_null(r.payload_signal)},
+                       {"left_running", r.left_running}};
+  } else {
+    line["payload"] = nullptr;
+  }
+  if (r.refusals) {
+    const telemetry::Counts& c = *r.refusals;
+    nlohmann::json by_layer = nlohmann::json::object();
+    uint64_t rate_limited = 0;
+    for (size_t i = 0; i < telemetry::kLayerCount; ++i) {
+      by_layer[telemetry::layer_name(static_cast<telemetry::Layer>(i))] = c.refusals[i];
+      rate_limited += c.dropped[i];
+    }
+    line["refusals"] = {{"total", c.total()},   {"by_layer", by_layer},       {"dropped", rate_limited},
+                        {"lost", c.lost},       {"events_lost", c.sink_lost}};
+  } else {
+    line["refusals"] = nullptr;
+  }
+  return line;
+}
+
+std::string audit_line(const AuditRecord& r) { return dump_line(audit_json(r)); }
+
+std::string dump_line(const nlohmann::json& line) {
   return line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+std::string exit_line(const std::string& exec_line, const AuditRecord& r) {
+  // What was applied is in the payload's own exec line: the supervisor only knows what it did
+  // itself, so the exit line repeats that line's keys and adds how the run ended.
+  nlohmann::json line = nlohmann::json::parse(exec_line, nullptr, false);
+  const nlohmann::json ending = audit_json(r);
+  if (!line.is_object()) return dump_line(ending);
+  for (const char* key : {"time", "result", "exit_code", "reason", "supervisor", "telemetry", "payload", "refusals"})
+    line[key] = ending[key];
+  return dump_line(line);
 }
 
 AuditSink::AuditSink(const std::string& path) {

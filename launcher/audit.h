@@ -2,6 +2,7 @@
 // exec'd (or when the launch is refused), to stderr or appended to --audit-log FILE.
 #pragma once
 
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <utility>
@@ -9,6 +10,7 @@
 
 #include "launcher/capabilities.h"
 #include "launcher/landlock_policy.h"
+#include "launcher/telemetry/reporter.h"
 #include "launcher/trust_check.h"
 
 namespace polc::launcher {
@@ -16,7 +18,10 @@ namespace polc::launcher {
 // Everything known about the launch so far; fields not reached yet stay empty and are written
 // as null, so every line has the same keys whatever step it stopped at.
 struct AuditRecord {
-  std::string result;            // "exec" or "refused"
+  // "exec" (written by the payload's process just before exec), "refused", or "exit" (written by
+  // the supervisor when the payload and its tree are gone).
+  std::string result;
+  std::optional<int64_t> pid;    // the payload's pid; the writing process's when unset
   std::optional<int> exit_code;  // refused: the launcher's exit status
   std::optional<std::string> reason;
   std::string bundle;  // canonical path when known, else as given
@@ -44,11 +49,32 @@ struct AuditRecord {
   std::optional<std::string> capabilities_mode;
   CapabilityState capabilities;
   std::vector<int> kept_fds;  // --keep-fd: the descriptors above 2 the payload inherits
+  // The supervisor (unset with --exec-in-place: no telemetry) and its telemetry: the sources read,
+  // and those that could not be, each with why.
+  std::optional<int64_t> supervisor_pid;
+  std::optional<std::string> events;  // --events DEST
+  std::vector<std::string> telemetry_sources;
+  std::vector<std::string> telemetry_unavailable;
+  // The payload's audit session id (set before exec, inherited by every descendant): the key the
+  // supervisor takes the kernel's audit records of this run by.
+  std::optional<int64_t> audit_session;
+  // "exit" lines: how the payload ended, and what the telemetry counted.
+  std::optional<int> payload_exit_code;
+  std::optional<int> payload_signal;
+  size_t left_running = 0;
+  std::optional<telemetry::Counts> refusals;
 };
 
 // The line, without its newline: keys sorted, no whitespace. Bytes that are not UTF-8 (a
 // command argument can be anything) are replaced, never a reason to fail.
 std::string audit_line(const AuditRecord& record);
+nlohmann::json audit_json(const AuditRecord& record);
+std::string dump_line(const nlohmann::json& line);
+
+// The supervisor's "exit" line: the payload's exec line (`exec_line`, as it wrote it) with the
+// ending's keys (time, result, exit_code, supervisor, telemetry, payload, refusals) from
+// `record`. The pid stays the payload's: both lines name the same run.
+std::string exit_line(const std::string& exec_line, const AuditRecord& record);
 
 // Where lines go. Opened before anything is applied: the file must be writable before the
 // payload may run, and an already open descriptor is not subject to the Landlock rules the

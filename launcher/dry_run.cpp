@@ -56,7 +56,16 @@ std::string dry_run_report(const Options& options, const Prepared& p, int& exit_
   if (b.manifest.expires) out << "expires: " << *b.manifest.expires << "\n";
   out << trust_report(p.trust);
 
-  out << "order: descriptors, network, proxy environment, user, no_new_privs, landlock, seccomp, audit line, exec\n";
+  if (options.exec_in_place) {
+    out << "order: descriptors, network, proxy environment, user, no_new_privs, landlock, seccomp, audit line, exec\n";
+    out << "supervisor: none (--exec-in-place): the payload replaces sbx-exec; no telemetry, no signal relay, no cleanup\n";
+  } else {
+    out << "order: descriptors, network, telemetry, fork; in the payload's process: session, proxy environment, user, "
+           "no_new_privs, landlock, supervisor guard, seccomp, audit line, exec\n";
+    out << "supervisor: sbx-exec stays outside the sandbox: relays signals, reports refusals ("
+        << (options.events ? "--events " + *options.events : std::string("a summary on stderr"))
+        << "), kills what is left of the payload's processes at the end\n";
+  }
   std::vector<std::string> kept;
   for (int fd : options.keep_fds) kept.push_back(std::to_string(fd));
   out << "descriptors: 0, 1, 2" << (kept.empty() ? "" : ", --keep-fd " + join(kept, ", "))

@@ -91,7 +91,7 @@ PathCheck check_rule_paths(const FsLayer& fs) {
   return check;
 }
 
-LandlockOutcome apply_landlock(const LandlockPolicy& policy, const LandlockPlan& plan) {
+LandlockOutcome apply_landlock(const LandlockPolicy& policy, const LandlockPlan& plan, uint32_t restrict_flags) {
   LandlockOutcome outcome;
   if (!plan.any()) return outcome;
 
@@ -148,8 +148,20 @@ LandlockOutcome apply_landlock(const LandlockPolicy& policy, const LandlockPlan&
     }
   }
 
-  if (uapi::restrict_self(ruleset_fd.get()) != 0) apply_failed("landlock_restrict_self failed: " + errno_text(errno));
+  if (uapi::restrict_self(ruleset_fd.get(), restrict_flags) != 0) apply_failed("landlock_restrict_self failed: " + errno_text(errno));
   return outcome;
+}
+
+bool apply_signal_guard(int kernel_abi, uint32_t restrict_flags) {
+  if (kernel_abi < uapi::kScopeAbi) return false;
+  uapi::LandlockRulesetAttr attr{};
+  attr.scoped = uapi::kScopeSignal;
+  long ruleset = uapi::create_ruleset(&attr, sizeof attr, 0);
+  if (ruleset < 0) apply_failed("landlock_create_ruleset (supervisor guard) failed: " + errno_text(errno));
+  UniqueFd ruleset_fd(static_cast<int>(ruleset));
+  if (uapi::restrict_self(ruleset_fd.get(), restrict_flags) != 0)
+    apply_failed("landlock_restrict_self (supervisor guard) failed: " + errno_text(errno));
+  return true;
 }
 
 }  // namespace polc::launcher

@@ -2,6 +2,7 @@
 // the ruleset of a plan.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -32,8 +33,15 @@ struct LandlockOutcome {
 };
 
 // Creates the ruleset of `plan` (the layers it applies), adds every rule, and restricts the
-// calling thread with it. Requires no_new_privs (or CAP_SYS_ADMIN). Throws Failure(ApplyFailed).
-// Does nothing when the plan applies no layer.
-LandlockOutcome apply_landlock(const LandlockPolicy& policy, const LandlockPlan& plan);
+// calling thread with it, passing `restrict_flags` (the ABI 7 logging flags, landlock_uapi.h, or
+// 0). Requires no_new_privs (or CAP_SYS_ADMIN). Throws Failure(ApplyFailed). Does nothing when
+// the plan applies no layer.
+LandlockOutcome apply_landlock(const LandlockPolicy& policy, const LandlockPlan& plan, uint32_t restrict_flags);
+
+// The supervisor's own guard: a Landlock domain whose only restriction is the signal scope, so
+// that the payload cannot signal anything outside its sandbox, the supervisor included (Landlock
+// also keeps a sandboxed process from ptracing anything outside its domain). False, and nothing
+// applied, when the kernel's ABI is below 6. Throws Failure(ApplyFailed).
+bool apply_signal_guard(int kernel_abi, uint32_t restrict_flags);
 
 }  // namespace polc::launcher

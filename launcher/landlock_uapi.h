@@ -57,6 +57,15 @@ inline long create_ruleset(const LandlockRulesetAttr* attr, size_t size, uint32_
 inline long add_rule(int ruleset_fd, int rule_type, const void* rule_attr) {
   return syscall(kSysAddRule, ruleset_fd, rule_type, rule_attr, 0);
 }
-inline long restrict_self(int ruleset_fd) { return syscall(kSysRestrictSelf, ruleset_fd, 0); }
+// landlock_restrict_self's logging flags (ABI 7; Debian 12's headers predate them). A launcher
+// sets SAME_EXEC_OFF (its own steps between restrict_self and exec are not the payload's) and
+// NEW_EXEC_ON (what the payload does after exec is): every denial of the payload reaches audit.
+constexpr uint32_t kRestrictSelfLogSameExecOff = 1U << 0;
+constexpr uint32_t kRestrictSelfLogNewExecOn = 1U << 1;
+constexpr int kLogFlagsAbi = 7;
+constexpr uint64_t kScopeSignal = 1ULL << 1;  // LANDLOCK_SCOPE_SIGNAL (ABI 6)
+constexpr int kScopeAbi = 6;
+
+inline long restrict_self(int ruleset_fd, uint32_t flags) { return syscall(kSysRestrictSelf, ruleset_fd, flags); }
 
 }  // namespace polc::launcher::uapi

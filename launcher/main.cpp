@@ -27,6 +27,7 @@
 #include <vector>
 
 #include "launcher/audit.h"
+#include "launcher/confine.h"
 #include "launcher/capabilities.h"
 #include "launcher/descriptors.h"
 #include "launcher/dry_run.h"
@@ -38,6 +39,10 @@
 #include "launcher/prepare.h"
 #include "launcher/proxy_env.h"
 #include "launcher/seccomp_apply.h"
+#include "launcher/supervisor.h"
+#include "launcher/telemetry/event_sink.h"
+#include "launcher/telemetry/reporter.h"
+#include "launcher/telemetry_setup.h"
 #include "launcher/terminal.h"
 #include "launcher/trust_check.h"
 
@@ -50,9 +55,119 @@ void print_error(const std::string& message) {
   (void)ignored;
 }
 
-// Applies the bundle and execs. Returns only by throwing, or with the exit status of a failed
-// exec (126/127) after the audit line was written.
-int launch(const Options& options, AuditRecord& record, const AuditSink& sink) {
+[[noreturn]] void exec_command(const Options& options) {
+  std::vector<char*> argv;
+  for (const std::string& word : options.command) argv.push_back(const_cast<char*>(word.c_str()));
+  argv.push_back(nullptr);
+  execvp(argv[0], argv.data());
+  const int err = errno;
+  // The audit line already says the launch reached exec; the failure is the command's, reported
+  // as a shell would.
+  print_error("cannot execute " + options.command[0] + ": " + errno_text(err));
+  _exit(static_cast<int>(err == ENOENT || err == ENOTDIR ? ExitCode::NotFound : ExitCode::CannotExecute));
+}
+
+// --exec-in-place: sbx-exec becomes the payload. No telemetry (the audit line says so).
+int exec_in_place(const Options& options, const Prepared& p, const std::optional<Identity>& identity,
+                  AuditRecord& record, const AuditSink& sink) {
+  // No controlling terminal for the payload: it could push input into the caller's (terminal.h).
+  detach_controlling_terminal();
+  setup_network(*options.network, options.netns_name, p.nftables.bytes);
+  if (*options.network != NetworkMode::EnforcedExternally) record.layers.push_back("nftables");
+  confine(options, p, identity, ConfineSettings{}, record);
+  record.result = "exec";
+  if (!sink.write(audit_line(record)))
+    throw Failure(ExitCode::AuditFailed, "cannot write the audit line: " + errno_text(errno));
+  exec_command(options);
+}
+
+// The forked child of a supervised run: confine, write the exec line, exec. Never returns.
+[[noreturn]] void payload_child(const Options& options, const Prepared& p, const std::optional<Identity>& identity,
+                                pid_t supervisor, bool log_refusals, AuditRecord record, const AuditSink& sink,
+                                int launch_fd) {
+  auto report = [&](char state, const std::string& text) {
+    std::string data = state + text;
+    const char* at = data.data();
+    size_t left = data.size();
+    while (left > 0) {
+      const ssize_t n = ::write(launch_fd, at, left);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) break;
+      at += n;
+      left -= static_cast<size_t>(n);
+    }
+  };
+  ExitCode code = ExitCode::ApplyFailed;
+  std::string reason;
+  try {
+    ConfineSettings settings;
+    settings.log_refusals = log_refusals;
+    settings.supervisor = supervisor;
+    confine(options, p, identity, settings, record);
+    record.result = "exec";
+    record.pid = getpid();
+    const std::string line = audit_line(record);
+    if (!sink.write(line)) throw Failure(ExitCode::AuditFailed, "cannot write the audit line: " + errno_text(errno));
+    report(kLaunchExec, line);
+    exec_command(options);
+  } catch (const Failure& failure) {
+    code = failure.code();
+    reason = failure.what();
+  } catch (const std::exception& e) {
+    reason = std::string("internal error: ") + e.what();
+  }
+  print_error(reason);
+  record.result = "refused";
+  record.exit_code = static_cast<int>(code);
+  record.reason = reason;
+  if (!sink.write(audit_line(record)) && code != ExitCode::AuditFailed)
+    print_error("cannot write the audit line: " + errno_text(errno));
+  report(kLaunchRefused, reason);
+  _exit(static_cast<int>(code));
+}
+
+// The default: sbx-exec forks the payload and supervises it (supervisor.h).
+int supervised(const Options& options, const Prepared& p, const std::optional<Identity>& identity,
+               AuditRecord& record, const AuditSink& sink, telemetry::EventSink& events) {
+  // In the supervisor, before the fork: the payload inherits the namespace, and the telemetry
+  // sources that read it (nfnetlink_log) are opened in it.
+  setup_network(*options.network, options.netns_name, p.nftables.bytes);
+  if (*options.network != NetworkMode::EnforcedExternally) record.layers.push_back("nftables");
+
+  telemetry::BundleId id{record.policy.value_or(""), record.version.value_or(0), record.manifest_sha256.value_or("")};
+  telemetry::Reporter reporter(id, events);
+  Telemetry telemetry = open_telemetry(options, p);
+  record.telemetry_sources = telemetry.available;
+  record.telemetry_unavailable = telemetry.unavailable;
+  for (const std::string& why : telemetry.unavailable) {
+    const size_t colon = why.find(": ");
+    reporter.notice(why.substr(0, colon), colon == std::string::npos ? why : why.substr(colon + 2));
+  }
+  const pid_t supervisor = getpid();
+  Supervisor sup(telemetry.pointers(), reporter);
+  PayloadEnd end = sup.run(
+      [&](int launch_fd) { payload_child(options, p, identity, supervisor, telemetry.audit, record, sink, launch_fd); });
+  if (!end.launched) return end.exit_code;  // the child said why, and wrote the refused line
+
+  reporter.finish(1000);
+  const std::string summary = telemetry::summary_text(reporter, options.events.value_or(""));
+  if (!summary.empty()) {
+    ssize_t ignored = ::write(2, summary.data(), summary.size());
+    (void)ignored;
+  }
+  record.result = "exit";
+  record.payload_exit_code = end.exit_code;
+  record.payload_signal = end.signal;
+  record.left_running = end.left_running;
+  record.refusals = reporter.counts();
+  if (!sink.write(exit_line(end.launch_report, record)))
+    print_error("cannot write the audit line: " + errno_text(errno));
+  return end_like_payload(end);
+}
+
+// Verifies and applies the bundle, then runs the payload supervised (or in place). Returns the
+// exit status sbx-exec exits with, or throws a refusal.
+int launch(const Options& options, AuditRecord& record, const AuditSink& sink, telemetry::EventSink& events) {
   // Resolved before anything changes, so an unknown user refuses the launch cleanly.
   std::optional<Identity> identity;
   if (options.user) identity = resolve_identity(*options.user);
@@ -83,52 +198,8 @@ int launch(const Options& options, AuditRecord& record, const AuditSink& sink) {
   signal(SIGCHLD, SIG_DFL);
   // Before nft is forked: not even the launcher's helper gets the caller's other descriptors.
   close_on_exec_all_but(options.keep_fds);
-  // No controlling terminal for the payload: it could push input into the caller's (terminal.h).
-  detach_controlling_terminal();
-  setup_network(*options.network, options.netns_name, p.nftables.bytes);
-  if (*options.network != NetworkMode::EnforcedExternally) record.layers.push_back("nftables");
-
-  apply_environment(p.env);
-  record.env = p.env;
-  if (!p.env.empty()) record.layers.push_back("proxy_env");
-
-  if (identity) {
-    drop_to(*identity);
-    record.layers.push_back("user");
-  }
-  record.uid = getuid();
-  record.gid = getgid();
-  record.capabilities = read_capabilities();
-  record.capabilities_mode = identity ? "cleared" : "caller";
-
-  if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0)
-    throw Failure(ExitCode::ApplyFailed, "prctl(PR_SET_NO_NEW_PRIVS) failed: " + errno_text(errno));
-  record.layers.push_back("no_new_privs");
-
-  LandlockOutcome outcome = apply_landlock(p.landlock, p.plan);
-  record.skipped_paths = outcome.skipped_paths;
-  if (p.plan.fs) record.layers.push_back("landlock.fs");
-  if (p.plan.net) record.layers.push_back("landlock.net");
-  if (p.plan.scope) record.layers.push_back("landlock.scope");
-
-  // Again, for anything opened since (the filter may refuse close_range, so before it).
-  close_on_exec_all_but(options.keep_fds);
-  apply_seccomp(p.seccomp);
-  record.layers.push_back("seccomp");
-
-  record.result = "exec";
-  if (!sink.write(audit_line(record)))
-    throw Failure(ExitCode::AuditFailed, "cannot write the audit line: " + errno_text(errno));
-
-  std::vector<char*> argv;
-  for (const std::string& word : options.command) argv.push_back(const_cast<char*>(word.c_str()));
-  argv.push_back(nullptr);
-  execvp(argv[0], argv.data());
-  int err = errno;
-  // The audit line already says the launch reached exec; the failure is the command's, reported
-  // as a shell would.
-  print_error("cannot execute " + options.command[0] + ": " + errno_text(err));
-  return static_cast<int>(err == ENOENT || err == ENOTDIR ? ExitCode::NotFound : ExitCode::CannotExecute);
+  if (options.exec_in_place) return exec_in_place(options, p, identity, record, sink);
+  return supervised(options, p, identity, record, sink, events);
 }
 
 int run(int argc, char** argv) {
@@ -151,9 +222,17 @@ int run(int argc, char** argv) {
   }
 
   std::unique_ptr<AuditSink> sink;
+  std::unique_ptr<telemetry::EventSink> events;
   try {
-    // Before the launcher opens anything: a kept number must be the caller's descriptor.
+    // Before the launcher opens anything: a kept number (and --events fd:N) must be the caller's
+    // descriptor.
     check_kept_descriptors(options.keep_fds);
+    try {
+      events = options.events && !options.dry_run ? std::make_unique<telemetry::EventSink>(*options.events)
+                                                  : std::make_unique<telemetry::EventSink>();
+    } catch (const std::runtime_error& e) {
+      throw Failure(ExitCode::AuditFailed, e.what());
+    }
     sink = options.audit_log ? std::make_unique<AuditSink>(*options.audit_log) : std::make_unique<AuditSink>();
   } catch (const Failure& failure) {
     print_error(failure.what());
@@ -169,11 +248,15 @@ int run(int argc, char** argv) {
   record.kept_fds = options.keep_fds;
   record.uid = getuid();
   record.gid = getgid();
+  if (!options.exec_in_place) {
+    record.supervisor_pid = getpid();
+    record.events = options.events;
+  }
 
   ExitCode code;
   std::string reason;
   try {
-    return launch(options, record, *sink);
+    return launch(options, record, *sink, *events);
   } catch (const Failure& failure) {
     code = failure.code();
     reason = failure.what();

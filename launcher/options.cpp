@@ -101,6 +101,19 @@ Options parse_options(int argc, char** argv) {
       for (int kept : options.keep_fds)
         if (kept == fd) usage("--keep-fd " + std::to_string(fd) + " given twice");
       options.keep_fds.push_back(fd);
+    } else if (arg == "--events" || arg.starts_with("--events=")) {
+      if (options.events) usage("--events given twice");
+      options.events = arg == "--events" ? value(arg) : std::string(arg.substr(9));
+      if (options.events->empty()) usage("--events needs a file, - or fd:N");
+      if (options.events->starts_with("fd:")) {
+        const std::string number = options.events->substr(3);
+        int fd = -1;
+        auto [end, ec] = std::from_chars(number.data(), number.data() + number.size(), fd);
+        if (number.empty() || ec != std::errc() || end != number.data() + number.size() || fd <= 2)
+          usage("--events fd:N needs a descriptor number above 2, got '" + number + "'");
+      }
+    } else if (arg == "--exec-in-place") {
+      options.exec_in_place = true;
     } else if (arg == "--insecure-dev-unsigned") {
       options.insecure_dev_unsigned = true;
     } else {
@@ -126,19 +139,30 @@ Options parse_options(int argc, char** argv) {
         "pass --trust FILE: the trust file (polc.trust/1) listing the keys whose signatures the bundle needs; "
         "for development only, --insecure-dev-unsigned runs an unsigned bundle without checking signatures");
   if (options.command.empty()) usage("missing command after --");
+  if (options.exec_in_place && options.events)
+    usage("--events needs the supervisor, which --exec-in-place leaves out: choose one");
+  if (options.events && options.events->starts_with("fd:"))
+    for (int kept : options.keep_fds)
+      if ("fd:" + std::to_string(kept) == *options.events)
+        usage("--events " + *options.events + " is the launcher's; it cannot also be passed with --keep-fd");
   return options;
 }
 
 const char* help_text() {
   return "usage: sbx-exec --bundle DIR TRUST NETWORK [--user USER[:GROUP]] [--keep-fd N]... [--dry-run]\n"
-         "                [--audit-log FILE] -- CMD [ARGS...]\n"
+         "                [--audit-log FILE] [--events DEST | --exec-in-place] -- CMD [ARGS...]\n"
          "\n"
          "Verifies a polc bundle (every listed file's size and SHA-256 against manifest.json, no\n"
-         "unlisted file, then its signatures against the trust file) and runs CMD in place (exec,\n"
-         "no fork) confined by it: network namespace and nftables, proxy environment, no_new_privs,\n"
-         "Landlock (filesystem, TCP ports, scopes), then the seccomp filter for this architecture.\n"
-         "Anything that cannot be verified or applied as the bundle says stops the launch before\n"
-         "CMD runs. CMD inherits descriptors 0, 1 and 2 and those given with --keep-fd, no other.\n"
+         "unlisted file, then its signatures against the trust file) and runs CMD confined by it:\n"
+         "network namespace and nftables, proxy environment, no_new_privs, Landlock (filesystem,\n"
+         "TCP ports, scopes), then the seccomp filter for this architecture. Anything that cannot\n"
+         "be verified or applied as the bundle says stops the launch before CMD runs. CMD inherits\n"
+         "descriptors 0, 1 and 2 and those given with --keep-fd, no other.\n"
+         "\n"
+         "sbx-exec stays as CMD's supervisor, outside the sandbox: it relays signals, reports every\n"
+         "refusal (seccomp, Landlock, nftables, the proxy) with the policy statement that decided it,\n"
+         "kills what is left of CMD's processes when CMD ends, and exits with CMD's status (128+N\n"
+         "when a signal N killed it). A summary of the refusals goes to stderr.\n"
          "\n"
          "TRUST (exactly one):\n"
          "  --trust FILE                   check signatures.json against FILE (polc.trust/1: keys,\n"
@@ -170,6 +194,11 @@ const char* help_text() {
          "  --keep-fd N        let CMD inherit descriptor N (above 2; repeatable; recorded in the\n"
          "                     audit line). Every other descriptor above 2 is closed on exec: Landlock\n"
          "                     does not check a descriptor that is already open\n"
+         "  --events DEST      write every refusal as one JSON line (docs/telemetry.md) to DEST: a\n"
+         "                     file (appended, created 0600), - for stdout, or fd:N (a descriptor\n"
+         "                     the caller opened; CMD does not inherit it)\n"
+         "  --exec-in-place    no supervisor: exec CMD in place of sbx-exec; no telemetry (recorded\n"
+         "                     in the audit line), no signal relay, no cleanup of CMD's processes\n"
          "  -h, --help         this text\n"
          "\n"
          "exit status:\n";

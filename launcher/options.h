@@ -34,6 +34,12 @@ struct Options {
   // is closed on exec. Distinct, each at least 3.
   std::vector<int> keep_fds;
   std::vector<std::string> command;  // after "--"
+  // --events DEST: where the supervisor writes one JSON line per refusal: a file, "-" (stdout) or
+  // "fd:N". Absent: refusals are counted and summarized on stderr only.
+  std::optional<std::string> events;
+  // --exec-in-place: no supervisor, the payload replaces sbx-exec (its exit status is the
+  // launcher's); no telemetry, which the audit line says.
+  bool exec_in_place = false;
 };
 
 // Parses argv. Throws Failure(Usage) with a one-line reason; `help` short-circuits validation.

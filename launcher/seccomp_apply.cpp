@@ -71,7 +71,7 @@ bool kernel_has_seccomp_filter() {
   return r < 0 && errno == EFAULT;
 }
 
-void apply_seccomp(const SeccompProgram& program) {
+void apply_seccomp(const SeccompProgram& program, bool log_refusals) {
   // Copy into properly aligned storage: the kernel reads struct sock_filter, and std::string's
   // buffer carries no alignment promise for it.
   std::vector<sock_filter> filter(program.instructions);
@@ -80,8 +80,10 @@ void apply_seccomp(const SeccompProgram& program) {
   prog.len = static_cast<unsigned short>(filter.size());
   prog.filter = filter.data();
   // No SECCOMP_FILTER_FLAG_TSYNC: sbx-exec is single-threaded, and the filter is inherited by the
-  // payload through exec.
-  if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog) != 0)
+  // payload through exec. SECCOMP_FILTER_FLAG_LOG makes the kernel audit errno, trap, trace and
+  // user_notif decisions too (kills are audited anyway): the supervisor's telemetry reads them.
+  const unsigned flags = log_refusals ? SECCOMP_FILTER_FLAG_LOG : 0;
+  if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, flags, &prog) != 0)
     throw Failure(ExitCode::ApplyFailed, "seccomp: cannot install " + program.file + ": " + errno_text(errno));
 }
 

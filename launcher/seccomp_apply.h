@@ -25,6 +25,7 @@ SeccompProgram native_seccomp_program(const Bundle& bundle);
 bool kernel_has_seccomp_filter();
 
 // Installs the program. Requires no_new_privs (or CAP_SYS_ADMIN). Throws Failure(ApplyFailed).
-void apply_seccomp(const SeccompProgram& program);
+// `log_refusals`: have the kernel audit every decision but allow (the supervisor reads them).
+void apply_seccomp(const SeccompProgram& program, bool log_refusals);
 
 }  // namespace polc::launcher

@@ -1,9 +1,11 @@
 // Stage: backends/network. Writes nftables.nft: one inet table whose output chain applies the
 // policy's deny rules, then lets replies through, then accepts what the allow rules (and the
-// egress proxy) permit, and drops the rest.
+// egress proxy) permit, and drops the rest. Every drop logs the packet to nfnetlink_log first,
+// with a prefix naming the rule (nflog_group.h), for sbx-exec's telemetry.
 #include "backends/network/nftables.h"
 
 #include "backends/network/host_sets.h"
+#include "backends/network/nflog_group.h"
 
 namespace polc::backends::network {
 
@@ -32,6 +34,14 @@ std::string l4_match(ir::Proto proto, const std::vector<ir::PortRange>& ports) {
       return dports.empty() ? "" : std::string("meta l4proto ") + kPortProtocols + " th dport " + dports;
   }
   return "";
+}
+
+// The verdict of a refusing line: log the packet's headers to nfnetlink_log under `prefix`, then
+// drop it. Without a listener on the group the log statement costs nothing and the packet is
+// simply dropped.
+std::string logged_drop(const std::string& prefix) {
+  return "log prefix \"" + prefix + "\" group " + std::to_string(kNflogGroup) + " snaplen " +
+         std::to_string(kNflogSnaplen) + " drop";
 }
 
 std::string join_words(const std::string& a, const std::string& b) {
@@ -129,12 +139,18 @@ std::string render_nftables(const ir::Policy& policy) {
                        "# The chain filters what the sandbox sends (hook output). It does not filter inbound\n"
                        "# packets and does not restrict which ports the sandbox binds (Landlock does that for TCP);\n"
                        "# replies to inbound connections leave as established traffic. Domain rules are enforced\n"
-                       "# by the egress proxy: here only the proxy itself is reachable for them.\n\n";
+                       "# by the egress proxy: here only the proxy itself is reachable for them.\n"
+                       "#\n"
+                       "# Refused packets are logged to nfnetlink_log group " +
+                       std::to_string(kNflogGroup) +
+                       " for sbx-exec's telemetry, each with a prefix\n"
+                       "# naming its rule; without a listener they are simply dropped.\n\n";
 
   // Deny rules beat every allow rule, so they come first, before even established traffic.
   w.comment("Deny rules: they beat every allow rule.");
   unsigned denies = 0, metadata = 0, allows = 0;
-  for (const ir::NetRule& r : net.rules) {
+  for (size_t index = 0; index < net.rules.size(); ++index) {
+    const ir::NetRule& r = net.rules[index];
     if (!r.deny) continue;
     w.comment(origin_label(r.origin) + ": " + rule_text(r));
     if (r.direction == ir::Direction::Bind) {
@@ -147,7 +163,7 @@ std::string render_nftables(const ir::Policy& policy) {
     }
     const std::string prefix =
         r.implicit ? "metadata_" + std::to_string(++metadata) : "deny_" + std::to_string(++denies);
-    w.rule(r, prefix, "drop");
+    w.rule(r, prefix, logged_drop(nflog_rule_prefix(index)));
   }
   w.blank();
 
@@ -196,7 +212,7 @@ std::string render_nftables(const ir::Policy& policy) {
   }
   w.blank();
   w.comment("Everything else.");
-  w.line("drop");
+  w.line(logged_drop(nflog_default_prefix()));
   return w.finish(header, chain_head);
 }
 

@@ -5,20 +5,17 @@
 
 namespace polc::bundle {
 
-namespace {
-
 // Locations ("FILE:LINE") name files as they were given to polc, which differ between checkouts
 // and working directories. In the manifest they name the bundle's own copy instead, so that the
 // bundle is the same wherever it is built and every location can be opened inside it.
-void relabel(std::string& location, const std::vector<SourceFile>& sources) {
-  const std::string at = location;
+std::string bundle_location(const std::string& at, const std::vector<SourceFile>& sources) {
+  std::string location = at;
   for (const SourceFile& s : sources)
     if (!s.shown.empty() && at.size() > s.shown.size() && at.compare(0, s.shown.size(), s.shown) == 0 &&
         at[s.shown.size()] == ':')
       location = s.path + at.substr(s.shown.size());
+  return location;
 }
-
-}  // namespace
 
 Manifest manifest_of(const ManifestInput& in) {
   Manifest m;
@@ -30,9 +27,9 @@ Manifest manifest_of(const ManifestInput& in) {
   for (const SourceFile& s : in.sources)
     m.sources.push_back({s.path, s.role, s.module, s.import, sha256_hex(s.text), s.text.size()});
   m.coverage = manifest_coverage(in.coverage);
-  for (ManifestStatement& s : m.coverage) relabel(s.at, in.sources);
+  for (ManifestStatement& s : m.coverage) s.at = bundle_location(s.at, in.sources);
   m.verification = in.verification;
-  for (ManifestAssertion& a : m.verification->assertions) relabel(a.at, in.sources);
+  for (ManifestAssertion& a : m.verification->assertions) a.at = bundle_location(a.at, in.sources);
   m.expires = in.expires;
   return m;
 }

@@ -37,6 +37,10 @@ struct ManifestInput {
   std::optional<std::string> expires;  // canonical UTC time (format_utc_time)
 };
 
+// A location ("FILE:LINE") as the manifest spells it: FILE rewritten to the bundle's own copy of
+// the file it names (s.shown -> s.path); other locations ("implicit: ...") as they are.
+std::string bundle_location(const std::string& at, const std::vector<SourceFile>& sources);
+
 // The manifest of a build, with every location rewritten to the bundle's own copy of its file.
 Manifest manifest_of(const ManifestInput& in);
 // Its canonical bytes: to_json(manifest_of(in)).

@@ -6,8 +6,10 @@
 #include <sstream>
 
 #include "backends/registry.h"
+#include "compiler/bundle/attribution.h"
 #include "compiler/bundle/manifest.h"
 #include "compiler/driver/commands.h"
+#include "compiler/import/oci_vocab.h"
 #include "compiler/verify/translation.h"
 #include "compiler/verify/verify.h"
 
@@ -32,6 +34,12 @@ bundle::ManifestVerification manifest_verification(const verify::Verdicts& v) {
 }
 
 }  // namespace
+
+std::string decision_text(const ir::Action& action) {
+  if (action.kind == ir::ActionKind::Errno)
+    if (const std::string name = import::errno_name(action.data); !name.empty()) return "errno(" + name + ")";
+  return ir::action_text(action);
+}
 
 BackendSelection all_backends() {
   BackendSelection out;
@@ -86,6 +94,13 @@ std::optional<Bundle> build_bundle(const ir::Policy& policy, const BuildInputs& 
   out.coverage = bundle::build_coverage(policy, engine.sources(), claims, other_sockets_refused);
   if (bundle::report_unenforced(out.coverage, engine) > 0) return std::nullopt;
   if (!inputs.manifest) return out;
+  // attribution.json is an artifact like the backends' files: listed in the manifest, so signed.
+  // Its sections follow the selection, by the registry's names (which are also the layers'
+  // names in sbx-exec's events).
+  const bundle::AttributionLayers layers{inputs.selected.count("seccomp") > 0, inputs.selected.count("landlock") > 0,
+                                         inputs.selected.count("nftables") > 0, inputs.selected.count("proxy") > 0};
+  out.files[bundle::kAttributionFile] =
+      backends::bytes_of(bundle::to_json(bundle::attribution_of(policy, layers, inputs.sources, decision_text)));
   const std::string manifest =
       bundle::manifest_json({policy, std::string(version()), out.files, inputs.sources, backend_names(inputs.selected),
                              out.coverage, manifest_verification(out.verdicts), inputs.expires});

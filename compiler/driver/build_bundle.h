@@ -25,6 +25,10 @@ std::optional<std::string> parse_backends(const std::vector<std::string>& values
 // The selection's names, sorted, as the manifest's "backends" lists them.
 std::vector<std::string> backend_names(const BackendSelection& selected);
 
+// A decision as policies write it, for attribution.json and sbx-exec's events: "errno(EACCES)"
+// (the errno's name, which every target shares), "kill_process", "trace(7)".
+std::string decision_text(const ir::Action& action);
+
 // What a build puts in the bundle beside the backends' files.
 struct BuildInputs {
   BackendSelection selected = all_backends();

@@ -25,6 +25,8 @@ directory beside it is renamed into place, so a failed build leaves the previous
   nftables.nft         the network allowlist (`nft -f`, in the sandbox's network namespace)
   squid.conf           the egress proxy's allowlist (when the policy names a `proxy`)
   egress.json          the same allowlist for any other proxy (when the policy names a `proxy`)
+  attribution.json     for each selected layer, the statements that decide its refusals, so that
+                       a launcher can name the policy line behind each denial it reports
   sources/             every source that shaped the policy: the policy, the files it imports and
                        the standard modules, as compiled (so reviewers and `polc inspect` see them)
   manifest.json        policy, compiler, backends, every file's SHA-256 and size, the coverage

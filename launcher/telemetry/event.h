@@ -16,6 +16,11 @@ namespace polc::telemetry {
 enum class Layer : uint8_t { Seccomp, Landlock, Nftables, Proxy, Launcher };
 const char* layer_name(Layer layer);  // "seccomp", "landlock", "nftables", "proxy", "launcher"
 
+// "2026-12-06T10:15:21.123456Z" (RFC 3339, UTC, microseconds): every event's `time`.
+std::string rfc3339_utc(int64_t seconds, int64_t microseconds);
+// The current time, as above.
+std::string rfc3339_utc_now();
+
 // The process that made the request, as the kernel recorded it. comm and exe are the payload's
 // to choose (prctl(PR_SET_NAME), the file it runs): raw bytes here, escaped only when written.
 struct Process {
@@ -23,6 +28,7 @@ struct Process {
   std::optional<int64_t> ppid;
   std::optional<std::string> comm;
   std::optional<std::string> exe;
+  std::optional<int64_t> uid;  // the process's (audit) or the sending socket's (nfnetlink_log) uid
 };
 
 // The statement that decided: `at` is its location in the bundle's sources as the manifest's

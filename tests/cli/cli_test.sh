@@ -216,7 +216,7 @@ expect_grep "--backends LIST" "$work/out" "build help documents --backends"
 
 # The whole bundle: every backend's files and a manifest whose digests match them.
 expect_status 0 "build the python_agent bundle" -- "$polc" build "$src/examples/python_agent.sbx" -o "$work/bundle" --explain-coverage
-for f in landlock.json nftables.nft squid.conf egress.json manifest.json seccomp.x86_64.bpf seccomp.aarch64.bpf; do
+for f in landlock.json nftables.nft squid.conf egress.json attribution.json manifest.json seccomp.x86_64.bpf seccomp.aarch64.bpf; do
   if [ -s "$work/bundle/python_agent/$f" ]; then passed=$((passed + 1)); else failed=$((failed + 1)); echo "FAIL: the bundle has no $f"; fi
 done
 python3 - "$work/bundle/python_agent" <<'PY' && passed=$((passed + 1)) || { failed=$((failed + 1)); echo "FAIL: manifest.json does not describe the bundle"; }
@@ -261,7 +261,7 @@ expect_grep "error\[E0605\]: no selected backend enforces \`read, write \"/works
 [ ! -e "$work/partial/python_agent" ] && passed=$((passed + 1)) || { failed=$((failed + 1)); echo "FAIL: an E0605 build wrote output"; }
 printf 'policy only_syscalls version 1 {\n  targets x86_64\n  syscalls {\n    allow read\n  }\n}\n' >"$work/only_syscalls.sbx"
 expect_status 0 "build with every backend that its statements need" -- "$polc" build "$work/only_syscalls.sbx" -o "$work/sel" --backends seccomp,nftables
-[ "$(ls "$work/sel/only_syscalls" | tr '\n' ' ')" = "manifest.json nftables.nft seccomp.oci.json seccomp.x86_64.bpf seccomp.x86_64.txt sources " ] \
+[ "$(ls "$work/sel/only_syscalls" | tr '\n' ' ')" = "attribution.json manifest.json nftables.nft seccomp.oci.json seccomp.x86_64.bpf seccomp.x86_64.txt sources " ] \
   && passed=$((passed + 1)) || { failed=$((failed + 1)); echo "FAIL: --backends wrote $(ls "$work/sel/only_syscalls")"; }
 expect_status 2 "an unknown backend" -- "$polc" build "$work/only_syscalls.sbx" -o "$work/sel" --backends seccomp,apparmor
 expect_grep "unknown backend \`apparmor\`" "$work/err" "an unknown backend is named"

@@ -89,6 +89,12 @@ def refused(ctx, what, result, work, code):
     return ok
 
 
+def launch_lines(lines):
+    """The launch's own audit lines ("exec" or "refused"), without the supervisor's "exit" line
+    that follows an exec (telemetry_checks.py checks that one)."""
+    return [line for line in lines if (parse_audit(line) or {}).get("result") != "exit"]
+
+
 def parse_audit(line):
     try:
         value = json.loads(line)

@@ -12,7 +12,7 @@ import subprocess
 import tempfile
 
 import fixture
-from harness import (CONNECT_PY, EXIT, Skip, built_python_agent, connect_results, kernel_landlock_abi, listener,
+from harness import (CONNECT_PY, EXIT, Skip, built_python_agent, connect_results, kernel_landlock_abi, launch_lines, listener,
                      marker_command, parse_audit, refused, rules_for, sha256, standard_bundle)
 
 
@@ -54,7 +54,7 @@ def test_abi(ctx):
                 extra=("--audit-log", log))
     ctx.check(r.returncode == 5 and os.path.exists(os.path.join(work, "marker")),
               "a best-effort layer above the kernel's ABI is dropped and the payload runs", r.stderr)
-    lines = open(log).read().splitlines() if os.path.exists(log) else []
+    lines = launch_lines(open(log).read().splitlines()) if os.path.exists(log) else []
     audit = parse_audit(lines[0]) if len(lines) == 1 else None
     if ctx.check(audit is not None, "one audit line", str(lines)):
         ctx.check(audit["result"] == "exec", "audit result exec", str(audit))
@@ -166,13 +166,16 @@ def test_enforcement(ctx):
         open(log, "w").close()
         r = run(["/bin/sh", "-c", "echo $$; exit 42"])
         ctx.check(r.returncode == 42, f"payload exit 42 passes through (got {r.returncode})", r.stderr)
-        lines = open(log).read().splitlines()
+        all_lines = open(log).read().splitlines()
+        lines = launch_lines(all_lines)
         audit = parse_audit(lines[0]) if len(lines) == 1 else None
+        ctx.check(len(all_lines) == 2 and (parse_audit(all_lines[1]) or {}).get("result") == "exit",
+                  "the supervisor's exit line follows the exec line", str(all_lines))
         if ctx.check(audit is not None, "exactly one audit line, valid JSON object", str(lines)):
             expected_keys = {"audit", "launcher", "time", "pid", "result", "exit_code", "reason", "bundle", "policy",
                              "version", "manifest_sha256", "trust", "landlock_abi_kernel", "landlock_abi_used",
                              "layers", "dropped", "skipped_paths", "seccomp", "network", "env", "command", "user",
-                             "capabilities", "kept_fds"}
+                             "capabilities", "kept_fds", "supervisor", "telemetry", "payload", "refusals"}
             ctx.check(set(audit) == expected_keys, "audit line keys", str(sorted(audit)))
             manifest_digest = sha256(open(os.path.join(bundle, "manifest.json"), "rb").read())
             ctx.check(audit["result"] == "exec" and audit["exit_code"] is None and audit["reason"] is None,
@@ -180,7 +183,7 @@ def test_enforcement(ctx):
             ctx.check(audit["bundle"] == os.path.realpath(bundle) and audit["policy"] == "fixture" and
                       audit["version"] == 3 and audit["manifest_sha256"] == manifest_digest,
                       "audit bundle, policy, version, manifest digest", str(audit))
-            ctx.check(str(audit["pid"]) == r.stdout.strip(), "the payload has the launcher's pid (exec in place)",
+            ctx.check(str(audit["pid"]) == r.stdout.strip(), "the exec line names the payload's pid",
                       f"{audit['pid']} vs {r.stdout.strip()}")
             expected_layers = ["proxy_env", "no_new_privs", "landlock.fs"] + (["landlock.net"] if net else []) + \
                               (["landlock.scope"] if scope else []) + ["seccomp"]
@@ -247,7 +250,8 @@ def test_enforcement(ctx):
 
     # The audit line goes to stderr by default, as the last line.
     r = ctx.run(bundle, ["/bin/true"])
-    audit = parse_audit(r.stderr.strip().splitlines()[-1]) if r.stderr.strip() else None
+    stderr_lines = launch_lines(r.stderr.strip().splitlines())
+    audit = parse_audit(stderr_lines[-1]) if stderr_lines else None
     ctx.check(r.returncode == 0 and audit is not None and audit["result"] == "exec",
               "without --audit-log the audit line is written to stderr", r.stderr)
 

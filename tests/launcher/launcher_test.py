@@ -31,6 +31,7 @@ import link_owner_checks  # noqa: E402
 import network_checks  # noqa: E402
 import payload_checks  # noqa: E402
 import race_checks  # noqa: E402
+import supervisor_checks  # noqa: E402
 import terminal_checks  # noqa: E402
 import trust_checks  # noqa: E402
 from harness import SKIP, Context, Skip  # noqa: E402
@@ -63,6 +64,7 @@ TESTS = {
     "descriptors": payload_checks.test_descriptors,
     "user_capabilities": payload_checks.test_user_capabilities,
     "terminal": terminal_checks.test_terminal,
+    "supervisor": supervisor_checks.test_supervisor,
 }
 
 

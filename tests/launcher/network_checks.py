@@ -10,7 +10,7 @@ import subprocess
 import sys
 
 import fixture
-from harness import (CONNECT_PY, EXIT, Skip, built_python_agent, connect_results, listener, marker_command,
+from harness import (CONNECT_PY, EXIT, Skip, built_python_agent, connect_results, launch_lines, listener, marker_command,
                      parse_audit, refused, rules_for)
 
 
@@ -74,7 +74,7 @@ def test_join_netns(ctx):
         ctx.check(r.returncode == 0, "payload ran in the joined namespace", r.stderr)
         ctx.check(res.get("8080") == ["connected"], "nftables allows the allowed port", r.stdout + r.stderr)
         ctx.check(res.get("9999", [""])[0] == "failed", "nftables blocks the other port", r.stdout + r.stderr)
-        lines = open(log).read().splitlines() if os.path.exists(log) else []
+        lines = launch_lines(open(log).read().splitlines()) if os.path.exists(log) else []
         audit = parse_audit(lines[0]) if len(lines) == 1 else None
         ctx.check(audit is not None and audit["network"] == {"mode": "join-netns", "netns": ns.name} and
                   audit["layers"][0] == "nftables", "audit records the joined namespace", str(audit))

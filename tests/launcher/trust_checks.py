@@ -22,7 +22,7 @@ import subprocess
 
 import fixture
 import signing
-from harness import (DEV_FLAG, DEV_WARNING, EXIT, Skip, built_python_agent, kernel_landlock_abi, marker_command,
+from harness import (DEV_FLAG, DEV_WARNING, EXIT, Skip, built_python_agent, kernel_landlock_abi, launch_lines, marker_command,
                      parse_audit, refused, sha256, standard_bundle)
 
 
@@ -32,12 +32,12 @@ def keys(ctx, *names):
 
 
 def audit_lines(log):
-    lines = open(log).read().splitlines() if os.path.exists(log) else []
+    lines = launch_lines(open(log).read().splitlines()) if os.path.exists(log) else []
     return [parse_audit(line) for line in lines]
 
 
 def last_audit(result):
-    lines = result.stderr.strip().splitlines()
+    lines = launch_lines(result.stderr.strip().splitlines())
     return parse_audit(lines[-1]) if lines else None
 
 

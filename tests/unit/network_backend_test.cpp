@@ -11,6 +11,7 @@
 
 #include "backends/network/emit.h"
 #include "backends/network/host_sets.h"
+#include "backends/network/nflog_group.h"
 #include "backends/network/squid.h"
 #include "tests/unit/test_support.h"
 
@@ -37,6 +38,17 @@ size_t pos(const std::string& text, const std::string& needle) {
 }
 
 bool has(const std::string& text, const std::string& needle) { return text.find(needle) != std::string::npos; }
+
+// The verdict of a refusing line: logged to nfnetlink_log as deny rule `index` of the IR, dropped.
+std::string drop(size_t index) {
+  return "log prefix \"polc " + std::to_string(index) + " \" group 27 snaplen 128 drop";
+}
+const std::string kDefaultDrop = "log prefix \"polc default \" group 27 snaplen 128 drop";
+
+// Whether `match` is followed by a logged drop of some deny rule.
+bool has_drop(const std::string& text, const std::string& match) {
+  return has(text, match + " log prefix \"polc ") && has(text.substr(text.find(match)), "\" group 27 snaplen 128 drop");
+}
 
 // The chain's rule lines (not comments, not declarations), in order.
 std::vector<std::string> chain_lines(const std::string& nft) {
@@ -89,13 +101,13 @@ TEST_CASE("network: deny rules come before established traffic and every allow r
   const auto lines = chain_lines(a.nftables);
   REQUIRE(lines.size() >= 5);
   CHECK(lines[0] == "type filter hook output priority filter; policy drop;");
-  CHECK(lines[1] == "tcp dport 8080 drop");
+  CHECK(lines[1] == "tcp dport 8080 " + drop(0));
   const auto at = [&](const std::string& l) { return std::find(lines.begin(), lines.end(), l) - lines.begin(); };
-  CHECK(at("ct state established,related accept") > at("tcp dport 8080 drop"));
+  CHECK(at("ct state established,related accept") > at("tcp dport 8080 " + drop(0)));
   CHECK(at("ip daddr 10.0.0.0/8 tcp dport 8000-8100 accept") > at("ct state established,related accept"));
-  CHECK(lines.back() == "drop");
+  CHECK(lines.back() == kDefaultDrop);
   // The metadata denies are denies too: before established traffic.
-  CHECK(pos(a.nftables, "ip daddr @metadata_1_v4 drop") < pos(a.nftables, "ct state established,related accept"));
+  CHECK(pos(a.nftables, "ip daddr @metadata_1_v4 " + drop(1)) < pos(a.nftables, "ct state established,related accept"));
 }
 
 TEST_CASE("network: the implicit metadata deny names every IPv4, IPv6 and IPv4-mapped endpoint") {
@@ -107,7 +119,7 @@ TEST_CASE("network: the implicit metadata deny names every IPv4, IPv6 and IPv4-m
   const std::string v6 = a.nftables.substr(pos(a.nftables, "set metadata_1_v6 {"));
   for (const char* addr : {"fd00:ec2::254", "::ffff:169.254.169.254", "::ffff:100.100.100.200", "::ffff:168.63.129.16"})
     CHECK(pos(v6, addr) < pos(v6, "chain output"));
-  CHECK(has(a.nftables, "ip6 daddr @metadata_1_v6 drop"));
+  CHECK(has(a.nftables, "ip6 daddr @metadata_1_v6 " + drop(0)));
   // Implicit rules have no line: they are found by sema's origin text.
   bool implicit_reported = false;
   for (const auto& en : a.enforced)
@@ -118,8 +130,8 @@ TEST_CASE("network: the implicit metadata deny names every IPv4, IPv6 and IPv4-m
 
 TEST_CASE("network: a metadata endpoint opened exactly is opened only for that protocol and port") {
   const auto a = emitted("  network {\n    connect tcp 80 to 169.254.169.254\n  }");
-  CHECK(has(a.nftables, "ip daddr 169.254.169.254 tcp dport { 1-79, 81-65535 } drop"));
-  CHECK(has(a.nftables, "ip daddr 169.254.169.254 udp dport 1-65535 drop"));
+  CHECK(has_drop(a.nftables, "ip daddr 169.254.169.254 tcp dport { 1-79, 81-65535 }"));
+  CHECK(has_drop(a.nftables, "ip daddr 169.254.169.254 udp dport 1-65535"));
   CHECK(has(a.nftables, "ip daddr 169.254.169.254 tcp dport 80 accept"));
   // The mapped form stays denied in the IPv6 set, but its IPv4 form is not added back to the
   // IPv4 set (that would close what the policy opened).
@@ -130,12 +142,12 @@ TEST_CASE("network: a metadata endpoint opened exactly is opened only for that p
 
 TEST_CASE("network: IPv4-mapped blocks in written rules also match their IPv4 wire form") {
   const auto a = emitted("  network {\n    deny to ::ffff:10.9.0.0/112\n    connect tcp 443 to 10.0.0.0/8\n  }");
-  CHECK(pos(a.nftables, "ip daddr 10.9.0.0/16 drop") < pos(a.nftables, "ct state"));
-  CHECK(has(a.nftables, "ip6 daddr ::ffff:10.9.0.0/112 drop"));
+  CHECK(pos(a.nftables, "ip daddr 10.9.0.0/16 " + drop(0)) < pos(a.nftables, "ct state"));
+  CHECK(has(a.nftables, "ip6 daddr ::ffff:10.9.0.0/112 " + drop(0)));
   // A block wider than the mapped range contains all of it, so all of IPv4 goes too (as squid's
   // `dst ::/0` does); one narrower than it, and not mapped, adds no IPv4 form.
   const auto wide = emitted("  network {\n    deny to ::/0\n    connect tcp 443 to 10.0.0.0/8\n  }");
-  CHECK(pos(wide.nftables, "ip daddr 0.0.0.0/0 drop") < pos(wide.nftables, "ct state"));
+  CHECK(pos(wide.nftables, "ip daddr 0.0.0.0/0 " + drop(0)) < pos(wide.nftables, "ct state"));
   const auto other = emitted("  network {\n    deny to fd00::/8\n    connect tcp 443 to 10.0.0.0/8\n  }");
   CHECK_FALSE(has(other.nftables, "ip daddr 0.0.0.0/0"));
 }
@@ -225,9 +237,9 @@ TEST_CASE("network: port lists are merged ranges; protocol any covers every prot
     deny to 10.2.0.0/16
   })");
   CHECK(has(a.nftables, "ip daddr 10.0.0.0/8 tcp dport { 443, 8000-8091 } accept"));
-  CHECK(has(a.nftables, "meta l4proto { tcp, udp, udplite, sctp, dccp } th dport 25 drop"));
+  CHECK(has(a.nftables, "meta l4proto { tcp, udp, udplite, sctp, dccp } th dport 25 " + drop(0)));
   // No protocol and no ports: every packet to the block, ICMP included.
-  CHECK(has(a.nftables, "\t\tip daddr 10.2.0.0/16 drop\n"));
+  CHECK(has(a.nftables, "\t\tip daddr 10.2.0.0/16 " + drop(1) + "\n"));
   const auto j = nlohmann::json::parse(a.egress_json);
   CHECK(j["allow"][0]["ports"] == nlohmann::json::parse("[[443,443],[8000,8091]]"));
   CHECK(j["deny"][0]["protocol"] == "any");
@@ -248,7 +260,8 @@ TEST_CASE("network: loopback is not accepted wholesale; bind rules are not filte
   const auto a = emitted("  network {\n    connect tcp 8080 to 127.0.0.1\n    bind tcp 9000\n  }");
   CHECK(has(a.nftables, "ip daddr 127.0.0.1 tcp dport 8080 accept"));
   for (const auto& l : chain_lines(a.nftables)) {
-    CHECK_MESSAGE(l.find("lo") == std::string::npos, l);
+    // No interface match ("oif lo", "oifname \"lo\""); the word "log" of the log statement is fine.
+    CHECK_MESSAGE(std::regex_search(l, std::regex(R"(\blo\b|if)")) == false, l);
     CHECK_MESSAGE(l.find("9000") == std::string::npos, l);
   }
   // No IPv6 destination beyond loopback is allowed, so no neighbour discovery either.
@@ -272,8 +285,8 @@ TEST_CASE("network: no network section means everything but the denies is accept
   const auto lines = chain_lines(a.nftables);
   REQUIRE(lines.size() == 4);
   CHECK(lines[0] == "type filter hook output priority filter; policy accept;");
-  CHECK(lines[1] == "ip daddr @metadata_1_v4 drop");
-  CHECK(lines[2] == "ip6 daddr @metadata_1_v6 drop");
+  CHECK(lines[1] == "ip daddr @metadata_1_v4 " + drop(0));
+  CHECK(lines[2] == "ip6 daddr @metadata_1_v6 " + drop(0));
   CHECK(lines[3] == "accept");
   CHECK(!has(a.nftables, "ct state"));
   CHECK(a.squid_conf.empty());
@@ -380,4 +393,31 @@ TEST_CASE("network: a deny without direction that narrows a bind rule is only pa
   CHECK(tcp->extent == Extent::Partial);  // it takes tcp 8080 away from the bind rule
   CHECK(udp->extent == Extent::Full);     // no udp bind is allowed anyway
   CHECK(find_entry(a.enforced, "nftables.nft", 4) == nullptr);
+}
+
+TEST_CASE("network: every drop is logged with the index of its deny rule in the IR, or as the default") {
+  // The domain-only deny has no line here but keeps its index: the prefix is the IR's position,
+  // which is what the attribution in the bundle is keyed by.
+  const ir::Policy p = compiled(R"(  network {
+    proxy 127.0.0.1 port 3128
+    connect tcp 443 to "a.test"
+    deny connect tcp 443 to "b.test"
+    deny connect udp 53 to 10.0.0.0/8, fd00::/8
+  })");
+  REQUIRE(p.network.rules.size() >= 3);
+  CHECK(p.network.rules[0].deny);
+  CHECK(p.network.rules[1].deny);
+  const std::string nft = net::emit(p).nftables;
+  CHECK(has(nft, "\t\tip daddr 10.0.0.0/8 udp dport 53 " + drop(1) + "\n"));
+  CHECK(has(nft, "\t\tip6 daddr fd00::/8 udp dport 53 " + drop(1) + "\n"));
+  CHECK_FALSE(has(nft, drop(0)));
+  CHECK(has(nft, "\t\t" + kDefaultDrop + "\n"));
+  // Every drop in the chain is logged, with the group the launcher listens on.
+  for (const auto& l : chain_lines(nft))
+    if (l.ends_with("drop") && !l.ends_with("policy drop;")) CHECK_MESSAGE(has(l, "log prefix \"polc "), l);
+  CHECK(net::kNflogGroup == 27);
+  // Without a network section nothing is refused by default: no default log line.
+  auto c = test::compile(test::policy_with(""));
+  REQUIRE(c->policy);
+  CHECK_FALSE(has(net::emit(*c->policy).nftables, kDefaultDrop));
 }

@@ -1,0 +1,64 @@
+// Stage: launcher. sbx-exec as the payload's supervisor: it forks the payload, stays outside every
+// layer it applies to it, relays the caller's signals, collects refusals from the telemetry
+// sources while the payload runs, and at the end kills what is left of the payload's tree and
+// exits with the payload's status.
+//
+// Out of the payload's reach: the payload runs in a session of its own (no controlling terminal,
+// its own process group), under a Landlock signal scope (the policy's, or the supervisor guard:
+// confine.h) that also keeps it from ptracing anything outside its domain; the supervisor is not
+// dumpable (no ptrace, no /proc/PID/mem for its uid); and if the supervisor dies anyway, the
+// payload is killed with it (PR_SET_PDEATHSIG). It cannot be made to hang: it waits only in
+// poll(2), never on the event reader (event_sink.h), and the end is bounded by deadlines.
+#pragma once
+
+#include <sys/types.h>
+
+#include <cstddef>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "launcher/telemetry/reporter.h"
+#include "launcher/telemetry/source.h"
+
+namespace polc::launcher {
+
+struct PayloadEnd {
+  int exit_code = 0;          // what sbx-exec exits with: the exit status, or 128+N for signal N
+  std::optional<int> signal;  // the signal that killed the payload
+  bool core_dumped = false;
+  bool launched = false;      // the child reached exec (false: refused before, exit code 120-125)
+  std::string launch_report;  // what the child wrote through the launch pipe after its state byte
+  size_t left_running = 0;    // processes of the tree still alive after the kill deadline
+};
+
+// What the forked child reports through the launch pipe before it exec()s or gives up.
+inline constexpr char kLaunchExec = 'E';
+inline constexpr char kLaunchRefused = 'R';
+
+// Ends sbx-exec the way the payload ended: killed by the same signal (default disposition,
+// unblocked, raised; the supervisor is not dumpable, so no core file of its own), which the
+// caller's shell reports as 128+N exactly as if the payload had been exec'd in place. Returns the
+// exit status to use when the signal does not end the process (it cannot for a stop signal).
+int end_like_payload(const PayloadEnd& end);
+
+class Supervisor {
+ public:
+  Supervisor(std::vector<telemetry::Source*> sources, telemetry::Reporter& reporter)
+      : sources_(std::move(sources)), reporter_(reporter) {}
+
+  // Forks. The child unblocks signals and runs `child(launch_fd)`, which must not return: it
+  // writes kLaunchExec (and its audit line) just before exec (the pipe is close-on-exec) or
+  // kLaunchRefused before _exit. The parent supervises until the payload and its tree are gone.
+  PayloadEnd run(const std::function<void(int launch_fd)>& child);
+
+ private:
+  void read_sources(bool drain);
+  void sync_sources(int timeout_ms);
+
+  std::vector<telemetry::Source*> sources_;
+  telemetry::Reporter& reporter_;
+};
+
+}  // namespace polc::launcher

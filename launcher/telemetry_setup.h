@@ -1,0 +1,32 @@
+// Stage: launcher. Opening the supervisor's telemetry sources for one run: the audit channel
+// (seccomp and Landlock refusals), nfnetlink_log in the payload's network namespace (nftables),
+// the egress proxy's access log. Each source that cannot be opened is named with the reason, said
+// once on stderr and in the events, and recorded in the audit line; the run goes on with the rest.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "launcher/options.h"
+#include "launcher/prepare.h"
+#include "launcher/telemetry/source.h"
+
+namespace polc::launcher {
+
+struct Telemetry {
+  std::vector<std::unique_ptr<telemetry::Source>> sources;
+  std::vector<std::string> available;    // source names, as the audit line lists them
+  std::vector<std::string> unavailable;  // "SOURCE: why"
+  // The audit channel is read: have seccomp and Landlock log every refusal to it. Without a
+  // reader the records would only fill the kernel log (or someone else's audit trail).
+  bool audit = false;
+
+  std::vector<telemetry::Source*> pointers() const;
+};
+
+// Called in the supervisor after the network step (nfnetlink_log is per namespace) and before the
+// fork (only processes forked after audit is enabled have an audit context).
+Telemetry open_telemetry(const Options& options, const Prepared& p);
+
+}  // namespace polc::launcher
