@@ -182,6 +182,15 @@ size_t AuditChannel::read_available(std::vector<AssembledEvent>& out, size_t max
     }
     ++records;
     if (type < AUDIT_FIRST_USER_MSG) continue;  // a late answer to a request
+    if (type == audit_netlink::kMarkerType) {
+      // The marker comes after every record queued before it: what is still waiting for an EOE
+      // will not get one.
+      if (!marker_.empty() && text.find(marker_) != std::string_view::npos) {
+        synced_ = true;
+        assembler_.complete_all(out);
+      }
+      continue;
+    }
     if (type == AUDIT_CONFIG_CHANGE && access_ == AuditAccess::Multicast &&
         (text.find(" audit_pid=0 ") != std::string_view::npos || text.find(" audit_enabled=0 ") != std::string_view::npos))
       reader_check_due_ = true;
@@ -200,7 +209,20 @@ void AuditChannel::flush(std::vector<AssembledEvent>& out) {
   assembler_.complete_all(out);
 }
 
-uint64_t AuditChannel::lost_delta() {
+bool AuditChannel::begin_sync() {
+  static uint64_t markers = 0;
+  synced_ = false;
+  marker_ = "sbx-exec sync " + std::to_string(owner_pid_) + "." + std::to_string(++markers) + "." +
+            std::to_string(clock_ms(CLOCK_MONOTONIC));
+  if (access_ == AuditAccess::Unavailable || !control_.valid() ||
+      audit_netlink::send_user_message(control_.get(), marker_) != 0) {
+    marker_.clear();
+    return false;
+  }
+  return true;
+}
+
+uint64_t AuditChannel::lost_delta() const {
   uint64_t lost = 0;
   audit_netlink::Status now;
   if (status_known_ && control_.valid() && audit_netlink::get_status(control_.get(), now) == 0)

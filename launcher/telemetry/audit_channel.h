@@ -67,10 +67,17 @@ class AuditChannel {
   // last read_available).
   void flush(std::vector<AssembledEvent>& out);
 
+  // The end of the run: asks the kernel to queue a marker record (a user message, behind every
+  // record queued so far); once read_available() has read it, synced() is true and the events
+  // still waiting for their last record have been handed out. False when the marker could not
+  // be sent (then only a deadline ends the wait).
+  bool begin_sync();
+  bool synced() const { return synced_; }
+
   // Records missed since the channel opened: the growth of the kernel's `lost` counter (which is
   // machine-wide: other processes' records count too, so it is an upper bound) plus this socket's
   // overruns (each one some records, how many is not known).
-  uint64_t lost_delta();
+  uint64_t lost_delta() const;
   uint64_t overruns() const { return overruns_; }
   uint64_t malformed() const { return assembler_.malformed(); }
   // Times the channel took the registration over from a reader that let go (each one a gap while
@@ -105,6 +112,8 @@ class AuditChannel {
   int64_t last_reader_check_ms_ = 0;
   AuditAssembler assembler_;
   std::vector<AssembledEvent> early_;  // completed while waiting for an answer from the kernel
+  std::string marker_;                 // the text of the sync marker sent last; empty: none
+  bool synced_ = false;
   std::vector<char> buffer_;
 };
 

@@ -137,7 +137,7 @@ int send_user_message(int fd, std::string_view text) {
   const size_t size = std::min(text.size(), sizeof message - 1);
   std::memcpy(message, text.data(), size);
   const uint32_t sequence = next_sequence();
-  if (const int error = send_request(fd, AUDIT_USER, NLM_F_REQUEST | NLM_F_ACK, message, size + 1, sequence))
+  if (const int error = send_request(fd, kMarkerType, NLM_F_REQUEST | NLM_F_ACK, message, size + 1, sequence))
     return error;
   return await_answer(fd, sequence, 0, nullptr, 0, nullptr, nullptr);
 }

@@ -47,8 +47,12 @@ int get_status(int fd, Status& status);
 // may already be the reader) are passed to `on_record` so that none is lost; it may be null.
 using RecordSink = void (*)(void* context, uint16_t type, std::string_view text);
 int set_status(int fd, const StatusChange& change, RecordSink on_record = nullptr, void* context = nullptr);
-// Sends an AUDIT_USER_MSG: a record the kernel queues for the reader, which makes it notice a
-// reader that died (its send fails and it forgets the registration). 0 or an errno value.
+// The type of sbx-exec's own messages: AUDIT_TRUSTED_APP, "freestyle text" from a trusted
+// program, as audit tools already know it.
+inline constexpr uint16_t kMarkerType = 1121;
+// Sends a kMarkerType message (CAP_AUDIT_WRITE): the kernel queues it as a record behind every
+// record queued so far, for the reader and the multicast group; sending one also makes the kernel
+// notice a reader that died (its send fails and it forgets the registration). 0 or an errno value.
 int send_user_message(int fd, std::string_view text);
 // Joins or leaves AUDIT_NLGRP_READLOG (CAP_AUDIT_READ). 0 or an errno value.
 int join_multicast(int fd);

@@ -41,6 +41,7 @@
 #include "launcher/telemetry/audit_netlink.h"
 #include "launcher/telemetry/audit_run_scope.h"
 #include "launcher/telemetry/audit_session.h"
+#include "launcher/telemetry/audit_source.h"
 
 using namespace polc::telemetry;
 namespace uapi = polc::launcher::uapi;
@@ -219,6 +220,46 @@ void check_without_privileges() {
   int status = 0;
   waitpid(child, &status, 0);
   EXPECT(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+}
+
+// The same run through AuditSource, as the supervisor drives it: events held until the payload
+// starts, attributed, and the end found by the sync marker rather than by waiting.
+void check_source(const char* self, const std::string& hostile_path) {
+  auto channel = std::make_unique<AuditChannel>();
+  if (channel->access() == AuditAccess::Unavailable) return;
+  int attributed = 0;
+  AuditSource source(std::move(channel), [&](Event& event) {
+    event.rule.known = true;
+    ++attributed;
+  });
+  int report[2];
+  if (pipe2(report, O_CLOEXEC) != 0) return;
+  const pid_t child = fork();
+  if (child == 0) confine_and_exec(self, "payload", hostile_path.c_str(), report[1]);
+  close(report[1]);
+  uint32_t session = 0xffffffffu;
+  if (read(report[0], &session, sizeof session) != sizeof session) session = 0xffffffffu;
+  close(report[0]);
+  std::vector<Event> events;
+  int status = 0;
+  while (waitpid(child, &status, WNOHANG) != child) {  // the payload runs before it "starts": held
+    struct pollfd ready = {source.fd(), POLLIN, 0};
+    poll(&ready, 1, 20);
+    source.read_available(events);
+  }
+  EXPECT(events.empty());
+  source.payload_started(child, "{\"supervisor\":{\"audit_session\":" + std::to_string(session) + "}}");
+  source.begin_sync();
+  const auto start = std::chrono::steady_clock::now();
+  while (!source.synced() && std::chrono::steady_clock::now() - start < std::chrono::seconds(3)) {
+    struct pollfd ready = {source.fd(), POLLIN, 0};
+    poll(&ready, 1, 20);
+    source.read_available(events);
+  }
+  EXPECT(source.synced());
+  EXPECT(events.size() == 4);
+  EXPECT(attributed == 4);
+  EXPECT(source.lost() == 0);
 }
 
 // A supervisor killed while it is the reader cannot restore anything: the next channel must
@@ -426,6 +467,7 @@ int main(int argc, char** argv) {
   if (exit_code == 0 && before.pid == 0) check_handover(before);
   if (exit_code == 0) check_without_privileges();
   if (exit_code == 0) check_flood(self);
+  if (exit_code == 0) check_source(self, hostile_path);
   if (exit_code == 0 && before.pid == 0 && before.enabled != 2) check_killed_reader(before);
   audit_netlink::Status after;
   EXPECT(status_now(after));

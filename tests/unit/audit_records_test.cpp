@@ -10,6 +10,7 @@
 #include "launcher/telemetry/audit_events.h"
 #include "launcher/telemetry/audit_records.h"
 #include "launcher/telemetry/audit_run_scope.h"
+#include "launcher/telemetry/audit_source.h"
 
 using namespace polc::telemetry;
 
@@ -413,4 +414,15 @@ TEST_CASE("audit run scope: the session, the domain, the child") {
     CHECK(scope.admit(seccomp_in(5u, 1000)));
     CHECK_FALSE(scope.admit(seccomp_in(std::nullopt, 1001)));
   }
+}
+
+TEST_CASE("audit source: the session from the exec line") {
+  CHECK(audit_session_of_exec_line(R"({"result":"exec","supervisor":{"pid":5,"audit_session":42}})") == 42u);
+  CHECK_FALSE(audit_session_of_exec_line(R"({"supervisor":{"audit_session":null}})"));
+  CHECK_FALSE(audit_session_of_exec_line(R"({"supervisor":{"audit_session":4294967295}})"));
+  CHECK_FALSE(audit_session_of_exec_line(R"({"supervisor":{"audit_session":-3}})"));
+  CHECK_FALSE(audit_session_of_exec_line(R"({"supervisor":null})"));
+  CHECK_FALSE(audit_session_of_exec_line(R"({"audit_session":42})"));
+  CHECK_FALSE(audit_session_of_exec_line("not json"));
+  CHECK_FALSE(audit_session_of_exec_line(""));
 }
