@@ -39,6 +39,7 @@ void fill_process(Process& process, const AuditRecord& record) {
   process.ppid = audit_decimal(record, "ppid");
   process.comm = audit_string(record, "comm");
   process.exe = audit_string(record, "exe");
+  process.uid = audit_decimal(record, "uid");
 }
 
 std::optional<LandlockDomainNotice> domain_notice(const AuditRecord& record) {

@@ -163,6 +163,7 @@ TEST_CASE("audit events: seccomp") {
   CHECK(event.process.pid == 9585);
   CHECK(event.process.comm == "sh");
   CHECK(event.process.exe == "/usr/bin/dash");
+  CHECK(event.process.uid == 0);
   CHECK_FALSE(event.process.ppid);
 }
 
