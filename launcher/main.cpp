@@ -143,6 +143,11 @@ int supervised(const Options& options, const Prepared& p, const std::optional<Id
     const size_t colon = why.find(": ");
     reporter.notice(why.substr(0, colon), colon == std::string::npos ? why : why.substr(colon + 2));
   }
+  for (const std::string& why : telemetry.warnings) {
+    const std::string line = "sbx-exec: telemetry: " + why + "\n";
+    ssize_t ignored = ::write(2, line.data(), line.size());
+    (void)ignored;
+  }
   const pid_t supervisor = getpid();
   Supervisor sup(telemetry.pointers(), reporter);
   PayloadEnd end = sup.run(

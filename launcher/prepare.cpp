@@ -7,7 +7,7 @@ namespace polc::launcher {
 
 Prepared prepare_launch(const Options& options, TrustDecision& trust,
                         const std::function<void(const Bundle&)>& on_bundle) {
-  Prepared p{read_bundle(options.bundle), {}, {}, {}, {}, std::nullopt, {}, 0, {}, false, std::nullopt};
+  Prepared p{read_bundle(options.bundle), {}, {}, {}, {}, std::nullopt, {}, 0, {}, false, std::nullopt, std::nullopt};
   on_bundle(p.bundle);
   // Signatures first: nothing the trust file does not vouch for is parsed, let alone applied.
   check_trust(options, p.bundle, trust);
@@ -30,6 +30,16 @@ Prepared prepare_launch(const Options& options, TrustDecision& trust,
   if (const Artifact* egress = p.bundle.find("egress.json")) {
     p.proxy = parse_egress_proxy(egress->bytes);
     if (p.proxy) p.env = proxy_environment(*p.proxy);
+  }
+
+  if (const Artifact* attribution = p.bundle.find("attribution.json")) {
+    // Signed like every artifact: one that does not parse is a broken bundle, not a detail.
+    bundle::Problems problems;
+    p.attribution = bundle::attribution_from_json(attribution->bytes, problems);
+    if (!problems.empty()) throw Failure(ExitCode::BundleInvalid, "attribution.json: " + problems.front().message);
+    if (p.attribution->policy_name != p.bundle.contents.manifest.policy_name ||
+        p.attribution->policy_version != p.bundle.contents.manifest.policy_version)
+      throw Failure(ExitCode::BundleInvalid, "attribution.json is for another policy or version than manifest.json");
   }
 
   p.kernel_abi = landlock_kernel_abi();

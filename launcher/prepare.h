@@ -9,6 +9,7 @@
 #include <utility>
 #include <vector>
 
+#include "compiler/bundle/attribution_schema.h"
 #include "launcher/bundle.h"
 #include "launcher/errors.h"
 #include "launcher/landlock_policy.h"
@@ -30,6 +31,9 @@ struct Prepared {
   int kernel_abi = 0;
   LandlockPlan plan;  // valid when !kernel_refusal
   bool seccomp_supported = false;
+  // attribution.json: what the supervisor's telemetry attributes refusals with. Absent in bundles
+  // built before it existed (events then carry no statement, and a notice says why).
+  std::optional<bundle::Attribution> attribution;
   // Set when this kernel cannot run the bundle as it requires (exit 122). Kept rather than
   // thrown so that --dry-run can still print what the bundle asks for.
   std::optional<Failure> kernel_refusal;

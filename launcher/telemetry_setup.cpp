@@ -18,10 +18,15 @@ void open_nflog(const Options& options, Telemetry& t) {
   }
   try {
     auto channel = telemetry::NflogChannel::open(backends::network::kNflogGroup, backends::network::kNflogSnaplen);
-    t.sources.push_back(std::make_unique<telemetry::NflogSource>(std::move(channel), nullptr));
+    std::shared_ptr<const telemetry::Attributor> attributor = t.attributor;
+    telemetry::PrefixAttributor attribute;
+    if (attributor)
+      attribute = [attributor](telemetry::Event& e, const std::string& prefix) { attributor->attribute(e, prefix); };
+    t.sources.push_back(std::make_unique<telemetry::NflogSource>(std::move(channel), std::move(attribute)));
     t.available.push_back("nflog");
   } catch (const std::system_error& e) {
     t.unavailable.push_back(std::string("nflog: ") + e.what());
+    t.warnings.push_back(t.unavailable.back());
   }
 }
 
@@ -34,8 +39,13 @@ std::vector<telemetry::Source*> Telemetry::pointers() const {
 }
 
 Telemetry open_telemetry(const Options& options, const Prepared& p) {
-  (void)p;
   Telemetry t;
+  if (p.attribution) {
+    t.attributor = std::make_shared<const telemetry::Attributor>(*p.attribution, p.bundle.contents.manifest.coverage);
+  } else {
+    t.unavailable.push_back(
+        "attribution: the bundle has no attribution.json (built by an older polc): events name no statement");
+  }
   open_nflog(options, t);
   return t;
 }

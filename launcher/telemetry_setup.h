@@ -10,6 +10,7 @@
 
 #include "launcher/options.h"
 #include "launcher/prepare.h"
+#include "launcher/telemetry/attribution.h"
 #include "launcher/telemetry/source.h"
 
 namespace polc::launcher {
@@ -17,10 +18,17 @@ namespace polc::launcher {
 struct Telemetry {
   std::vector<std::unique_ptr<telemetry::Source>> sources;
   std::vector<std::string> available;    // source names, as the audit line lists them
-  std::vector<std::string> unavailable;  // "SOURCE: why"
+  std::vector<std::string> unavailable;  // "SOURCE: why", for the audit line and the events
+  // Those of `unavailable` that are not the run's own choice (no privilege, not in the kernel), said
+  // on stderr at start; a source the options leave out (nflog without a namespace of sbx-exec's)
+  // is only recorded.
+  std::vector<std::string> warnings;
   // The audit channel is read: have seccomp and Landlock log every refusal to it. Without a
   // reader the records would only fill the kernel log (or someone else's audit trail).
   bool audit = false;
+
+  // What the sources attribute events with; null without attribution.json.
+  std::shared_ptr<const telemetry::Attributor> attributor;
 
   std::vector<telemetry::Source*> pointers() const;
 };

@@ -95,7 +95,6 @@ void Reporter::report(const Event& event) {
 }
 
 void Reporter::notice(const std::string& source, const std::string& message) {
-  notices_.push_back(source + ": " + message);
   sink_.write(notice_line(source, message, bundle_));
 }
 
@@ -114,7 +113,6 @@ void Reporter::finish(int timeout_ms) {
 std::string summary_text(const Reporter& reporter, const std::string& events_spec) {
   const Counts& c = reporter.counts();
   std::ostringstream out;
-  for (const std::string& n : reporter.notices()) out << "sbx-exec: telemetry: " << n << "\n";
   if (c.total() == 0 && c.lost == 0) return out.str();
   out << "sbx-exec: " << c.total() << (c.total() == 1 ? " refusal" : " refusals");
   const char* sep = " (";

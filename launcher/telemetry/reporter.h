@@ -44,7 +44,6 @@ class Reporter {
 
   const Counts& counts() const { return counts_; }
   const std::vector<Event>& first() const { return first_; }
-  const std::vector<std::string>& notices() const { return notices_; }
   const BundleId& bundle() const { return bundle_; }
 
  private:
@@ -58,10 +57,9 @@ class Reporter {
   std::array<int64_t, kLayerCount> refilled_ms_{};
   std::array<uint64_t, kLayerCount> unreported_drops_{};
   std::vector<Event> first_;
-  std::vector<std::string> notices_;
 };
 
-// The summary for stderr: nothing when there were no refusals and no notices.
+// The summary for stderr: nothing when there were no refusals and nothing was lost.
 std::string summary_text(const Reporter& reporter, const std::string& events_spec);
 
 }  // namespace polc::telemetry
