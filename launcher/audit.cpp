@@ -133,7 +133,7 @@ std::string exit_line(const std::string& exec_line, const AuditRecord& r) {
   nlohmann::json line = nlohmann::json::parse(exec_line, nullptr, false);
   const nlohmann::json ending = audit_json(r);
   if (!line.is_object()) return dump_line(ending);
-  for (const char* key : {"time", "result", "exit_code", "reason", "supervisor", "telemetry", "payload", "refusals"})
+  for (const char* key : {"time", "result", "exit_code", "reason", "telemetry", "payload", "refusals"})
     line[key] = ending[key];
   return dump_line(line);
 }

@@ -72,7 +72,7 @@ nlohmann::json audit_json(const AuditRecord& record);
 std::string dump_line(const nlohmann::json& line);
 
 // The supervisor's "exit" line: the payload's exec line (`exec_line`, as it wrote it) with the
-// ending's keys (time, result, exit_code, supervisor, telemetry, payload, refusals) from
+// ending's keys (time, result, exit_code, telemetry, payload, refusals) from
 // `record`. The pid stays the payload's: both lines name the same run.
 std::string exit_line(const std::string& exec_line, const AuditRecord& record);
 

@@ -72,6 +72,31 @@ void clear_capabilities_after_user_change() {
     throw Failure(ExitCode::ApplyFailed, "--user: the securebits did not lock");
 }
 
+void drop_audit_capabilities() {
+  constexpr int kAudit[] = {CAP_AUDIT_WRITE, CAP_AUDIT_CONTROL, CAP_AUDIT_READ};
+  for (int cap : kAudit) {
+    // Without CAP_SETPCAP (an unprivileged caller) the bounding set stays; such a caller has none
+    // of these to lose, which the check below confirms.
+    if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) != 0 && errno != EPERM && errno != EINVAL)
+      cap_failed("cannot drop capability " + std::to_string(cap) + " from the bounding set");
+    prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_LOWER, cap, 0, 0);
+  }
+  Sets sets = capget_self();
+  for (int cap : kAudit) {
+    const uint32_t bit = 1U << (cap % 32);
+    __user_cap_data_struct& d = sets.data[cap / 32];
+    d.effective &= ~bit;
+    d.permitted &= ~bit;
+    d.inheritable &= ~bit;
+  }
+  __user_cap_header_struct header{_LINUX_CAPABILITY_VERSION_3, 0};
+  if (syscall(SYS_capset, &header, sets.data) != 0) cap_failed("cannot drop the audit capabilities");
+  const CapabilityState now = read_capabilities();
+  for (int cap : kAudit)
+    if (((now.effective | now.permitted) >> cap) & 1)
+      throw Failure(ExitCode::ApplyFailed, "capability " + std::to_string(cap) + " (audit) remains after dropping it");
+}
+
 CapabilityState read_capabilities() {
   CapabilityState state;
   Sets sets = capget_self();

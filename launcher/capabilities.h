@@ -24,6 +24,12 @@ void lock_capabilities_before_user_change();
 // checks that every set is empty and the securebits are locked. Throws Failure(ApplyFailed).
 void clear_capabilities_after_user_change();
 
+// For a supervised payload whose refusals are read from audit: removes CAP_AUDIT_WRITE,
+// CAP_AUDIT_CONTROL and CAP_AUDIT_READ from every set (the bounding set where CAP_SETPCAP allows),
+// so that the payload can neither leave its audit session nor turn audit off or read it. Throws
+// Failure(ApplyFailed) when one is still effective or permitted afterwards.
+void drop_audit_capabilities();
+
 // The process's capability sets as /proc/self/status shows them, for the audit line.
 struct CapabilityState {
   uint64_t effective = 0, permitted = 0, inheritable = 0, ambient = 0, bounding = 0;

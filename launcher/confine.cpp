@@ -14,6 +14,7 @@
 #include "launcher/landlock_uapi.h"
 #include "launcher/proxy_env.h"
 #include "launcher/seccomp_apply.h"
+#include "launcher/telemetry/audit_session.h"
 
 namespace polc::launcher {
 
@@ -32,6 +33,13 @@ void die_with(pid_t supervisor) {
 void confine(const Options& options, const Prepared& p, const std::optional<Identity>& identity,
              const ConfineSettings& settings, AuditRecord& record) {
   if (settings.supervisor) die_with(*settings.supervisor);
+  if (settings.audit_session) {
+    // Before the user change: writing loginuid over a set one takes CAP_AUDIT_CONTROL.
+    const telemetry::NewAuditSession session = telemetry::start_new_audit_session();
+    if (session.session) record.audit_session = *session.session;
+    else record.telemetry_unavailable.push_back("audit session: " + session.reason);
+    drop_audit_capabilities();
+  }
   apply_environment(p.env);
   record.env = p.env;
   if (!p.env.empty()) record.layers.push_back("proxy_env");

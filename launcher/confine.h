@@ -21,6 +21,10 @@ struct ConfineSettings {
   // The supervisor's pid: the payload dies with it (PR_SET_PDEATHSIG, set again after the user
   // change, which clears it), and a Landlock signal scope keeps the payload from signalling it.
   std::optional<pid_t> supervisor;
+  // The supervisor reads the audit channel: the payload gets an audit session of its own (the key
+  // its records are taken by), and loses the capabilities that would let it change that session or
+  // turn audit off (CAP_AUDIT_CONTROL, CAP_AUDIT_WRITE, CAP_AUDIT_READ).
+  bool audit_session = false;
 };
 
 // Throws Failure; the record says what was applied so far.

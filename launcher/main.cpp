@@ -102,6 +102,7 @@ int exec_in_place(const Options& options, const Prepared& p, const std::optional
   try {
     ConfineSettings settings;
     settings.log_refusals = log_refusals;
+    settings.audit_session = log_refusals;
     settings.supervisor = supervisor;
     confine(options, p, identity, settings, record);
     record.result = "exec";

@@ -109,7 +109,11 @@ PayloadEnd Supervisor::run(const std::function<void(int launch_fd)>& child) {
   sigemptyset(&relayed);
   sigaddset(&relayed, SIGCHLD);
   for (int sig : kRelayed) sigaddset(&relayed, sig);
-  if (sigprocmask(SIG_BLOCK, &relayed, &saved) != 0) failed("sigprocmask");
+  // SIGPIPE too, but not relayed: an --events reader that went away must not kill the supervisor
+  // (the write fails with EPIPE instead); the payload's own mask is restored before exec.
+  sigset_t blocked = relayed;
+  sigaddset(&blocked, SIGPIPE);
+  if (sigprocmask(SIG_BLOCK, &blocked, &saved) != 0) failed("sigprocmask");
   UniqueFd signals(signalfd(-1, &relayed, SFD_CLOEXEC | SFD_NONBLOCK));
   if (!signals.valid()) failed("signalfd");
   int launch_pipe[2];

@@ -4,6 +4,7 @@
 #include <system_error>
 
 #include "backends/network/nflog_group.h"
+#include "launcher/telemetry/audit_source.h"
 #include "launcher/telemetry/nflog_source.h"
 #include "launcher/telemetry/proxy_clients.h"
 #include "launcher/telemetry/proxy_log_source.h"
@@ -30,6 +31,21 @@ void open_nflog(const Options& options, Telemetry& t) {
     t.unavailable.push_back(std::string("nflog: ") + e.what());
     t.warnings.push_back(t.unavailable.back());
   }
+}
+
+void open_audit(Telemetry& t) {
+  auto channel = std::make_unique<telemetry::AuditChannel>();
+  if (channel->access() == telemetry::AuditAccess::Unavailable) {
+    t.unavailable.push_back("audit: " + channel->message());
+    t.warnings.push_back(t.unavailable.back());
+    return;
+  }
+  t.audit = true;
+  t.available.push_back("audit");
+  std::shared_ptr<const telemetry::Attributor> attributor = t.attributor;
+  t.sources.push_back(std::make_unique<telemetry::AuditSource>(std::move(channel), [attributor](telemetry::Event& e) {
+    if (attributor) attributor->attribute(e);
+  }));
 }
 
 void open_proxy_log(const Options& options, const Prepared& p, Telemetry& t) {
@@ -68,6 +84,7 @@ Telemetry open_telemetry(const Options& options, const Prepared& p) {
     t.unavailable.push_back(
         "attribution: the bundle has no attribution.json (built by an older polc): events name no statement");
   }
+  open_audit(t);
   open_nflog(options, t);
   open_proxy_log(options, p, t);
   return t;

@@ -51,7 +51,10 @@ json seccomp_json(const AttrSeccomp& s) {
                        {"data", r.data},
                        {"when", condition_json(r.when)},
                        {"at", r.at}});
-    arches.push_back({{"arch", a.arch}, {"rules", std::move(rules)}, {"always_decided", a.always_decided}});
+    json names = json::array();
+    for (const auto& [nr, name] : a.names) names.push_back(json::array({nr, name}));
+    arches.push_back(
+        {{"arch", a.arch}, {"rules", std::move(rules)}, {"always_decided", a.always_decided}, {"names", names}});
   }
   return {{"default", std::move(def)}, {"arches", std::move(arches)}};
 }
@@ -192,7 +195,7 @@ class Reader {
     out.default_data = unsigned_at_most(def["data"], "seccomp.default.data", 65535);
     if (def.contains("at")) out.default_at = string(def["at"], "seccomp.default.at");
     array(s["arches"], "seccomp.arches", [&](const json& e, const std::string& w) {
-      const json& a = object(e, w, {"arch", "rules", "always_decided"});
+      const json& a = object(e, w, {"arch", "rules", "always_decided", "names"});
       AttrSeccompArch arch;
       arch.arch = string(a["arch"], w + ".arch");
       array(a["rules"], w + ".rules", [&](const json& r, const std::string& wr) {
@@ -208,6 +211,11 @@ class Reader {
       });
       array(a["always_decided"], w + ".always_decided", [&](const json& n, const std::string& wn) {
         arch.always_decided.push_back(static_cast<int64_t>(unsigned_at_most(n, wn, INT32_MAX)));
+      });
+      array(a["names"], w + ".names", [&](const json& pair, const std::string& wn) {
+        if (!pair.is_array() || pair.size() != 2) throw Fault(wn + " is not a [number, name] pair");
+        arch.names.emplace_back(static_cast<int64_t>(unsigned_at_most(pair[0], wn + "[0]", INT32_MAX)),
+                                string(pair[1], wn + "[1]"));
       });
       out.arches.push_back(std::move(arch));
     });

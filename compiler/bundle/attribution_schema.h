@@ -56,6 +56,9 @@ struct AttrSeccompArch {
   // The numbers some rule (of any decision, allow included) decides for every call: the default
   // never decides them. Sorted.
   std::vector<int64_t> always_decided;
+  // Every syscall this arch has, by number (sorted): audit records give only the number, and the
+  // launcher links no syscall table of its own.
+  std::vector<std::pair<int64_t, std::string>> names;
   friend bool operator==(const AttrSeccompArch&, const AttrSeccompArch&) = default;
 };
 

@@ -10,6 +10,7 @@
 #include "compiler/bundle/manifest.h"
 #include "compiler/driver/commands.h"
 #include "compiler/import/oci_vocab.h"
+#include "compiler/sema/syscall_table.h"
 #include "compiler/verify/translation.h"
 #include "compiler/verify/verify.h"
 
@@ -99,8 +100,11 @@ std::optional<Bundle> build_bundle(const ir::Policy& policy, const BuildInputs& 
   // names in sbx-exec's events).
   const bundle::AttributionLayers layers{inputs.selected.count("seccomp") > 0, inputs.selected.count("landlock") > 0,
                                          inputs.selected.count("nftables") > 0, inputs.selected.count("proxy") > 0};
-  out.files[bundle::kAttributionFile] =
-      backends::bytes_of(bundle::to_json(bundle::attribution_of(policy, layers, inputs.sources, decision_text)));
+  bundle::Attribution attribution = bundle::attribution_of(policy, layers, inputs.sources, decision_text);
+  if (attribution.seccomp)
+    for (bundle::AttrSeccompArch& arch : attribution.seccomp->arches)
+      if (const std::optional<arch::Arch> a = arch::from_name(arch.arch)) arch.names = sema::syscall_names(*a);
+  out.files[bundle::kAttributionFile] = backends::bytes_of(bundle::to_json(attribution));
   const std::string manifest =
       bundle::manifest_json({policy, std::string(version()), out.files, inputs.sources, backend_names(inputs.selected),
                              out.coverage, manifest_verification(out.verdicts), inputs.expires});

@@ -16,14 +16,18 @@ namespace {
 
 // Every syscall name of every supported arch, collected once by walking the number space that
 // libseccomp knows (x32 numbers start at bit 30, arm's private calls at 0x0f0000).
+// Where an arch's syscall numbers start: x32's carry bit 30, ARM has a private range.
+std::vector<int> number_bases(arch::Arch a) {
+  if (a == arch::Arch::x32) return {0x40000000};
+  if (a == arch::Arch::arm) return {0, 0x0f0000};
+  return {0};
+}
+
 const std::vector<std::string>& all_names() {
   static const std::vector<std::string> names = [] {
     std::set<std::string> set;
     for (arch::Arch a : arch::kAllArches) {
-      std::vector<int> bases = {0};
-      if (a == arch::Arch::x32) bases = {0x40000000};
-      if (a == arch::Arch::arm) bases = {0, 0x0f0000};
-      for (int base : bases) {
+      for (int base : number_bases(a)) {
         for (int nr = base; nr < base + 1100; ++nr) {
           char* n = seccomp_syscall_resolve_num_arch(arch::scmp_token(a), nr);
           if (n != nullptr) {
@@ -104,6 +108,23 @@ bool is_known_syscall(std::string_view name) {
 std::string closest_syscall(std::string_view name) {
   const auto& names = all_names();
   return closest_match(name, std::vector<std::string_view>(names.begin(), names.end()));
+}
+
+std::vector<std::pair<int64_t, std::string>> syscall_names(arch::Arch a) {
+  std::vector<std::pair<int64_t, std::string>> out;
+  for (int base : number_bases(a)) {
+    for (int nr = base; nr < base + 1100; ++nr) {
+      char* n = seccomp_syscall_resolve_num_arch(arch::scmp_token(a), nr);
+      if (n == nullptr) continue;
+      out.emplace_back(nr, n);
+      std::free(n);  // NOLINT: libseccomp hands out malloc'd strings
+    }
+  }
+  for (const DirectSyscall& d : kDirectSyscalls)
+    if (d.arch == a && std::none_of(out.begin(), out.end(), [&](const auto& p) { return p.first == d.nr; }))
+      out.emplace_back(d.nr, std::string(d.name));
+  std::sort(out.begin(), out.end());
+  return out;
 }
 
 }  // namespace polc::sema

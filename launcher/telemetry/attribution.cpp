@@ -180,6 +180,12 @@ void Attributor::seccomp(Event& event) const {
   // A call of an architecture the policy does not target is killed by every program, by no
   // statement of the policy.
   if (arch == s.arches.end()) return;
+  if (!event.request.syscall && event.request.nr) {
+    // The record gives the number; the bundle names it (attribution.json's table, from the build).
+    const auto named = std::lower_bound(arch->names.begin(), arch->names.end(),
+                                        std::pair<int64_t, std::string>{*event.request.nr, std::string()});
+    if (named != arch->names.end() && named->first == *event.request.nr) event.request.syscall = named->second;
+  }
   const Request& req = event.request;
   auto on_call = [&](const bundle::AttrSyscallRule& r) {
     return req.nr ? r.nr == *req.nr : req.syscall && r.syscall == *req.syscall;
@@ -243,6 +249,12 @@ void Attributor::landlock(Event& event) const {
   const Request& req = event.request;
   if (event.decision.empty()) event.decision = "deny";
   if (req.scope) {
+    if (std::find(l.scopes.begin(), l.scopes.end(), *req.scope) == l.scopes.end()) {
+      // The policy does not restrict this scope: the launcher's own guard did (a signal to the
+      // supervisor, or anything outside the sandbox), by no statement of the policy.
+      if (*req.scope == "signal") event.layer = Layer::Launcher;
+      return;
+    }
     if (l.scope_at.empty()) return;
     set_rule(event.rule, l.scope_at, false);
     return;

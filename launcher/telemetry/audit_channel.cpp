@@ -63,6 +63,7 @@ AuditChannel::AuditChannel(AuditChannelOptions options)
   }
   status_known_ = true;
   initial_ = status;
+  original_ = users_.join({status.enabled, status.backlog_limit});
   if (status.pid != 0 && !process_exists(static_cast<int>(status.pid))) clear_stale_reader(status);
   std::string why_not_reader = "reader pid " + std::to_string(status.pid) + " registered";
   if (status.pid == 0) {
@@ -231,13 +232,26 @@ uint64_t AuditChannel::lost_delta() const {
 }
 
 void AuditChannel::close() noexcept {
-  if (access_ == AuditAccess::Reader && static_cast<int>(::getpid()) == owner_pid_) {
+  const bool owner = static_cast<int>(::getpid()) == owner_pid_;
+  if (owner && access_ != AuditAccess::Unavailable) {
+    // Only the last supervisor puts audit back, to what it was before the first: one that
+    // turned it off under another's run would lose that run's refusals.
+    const bool last = users_.leave_last();
     audit_netlink::StatusChange restore;
-    restore.pid = 0;
-    if (enabled_changed_) restore.enabled = initial_.enabled;
-    if (backlog_changed_) restore.backlog_limit = initial_.backlog_limit;
+    if (access_ == AuditAccess::Reader) restore.pid = 0;  // the others take the registration over
+    if (original_) {
+      audit_netlink::Status now;
+      if (last && control_.valid() && audit_netlink::get_status(control_.get(), now) == 0 &&
+          now.enabled != kEnabledLocked) {
+        if (original_->enabled == 0 && now.enabled == 1) restore.enabled = 0u;
+        if (now.backlog_limit != original_->backlog_limit) restore.backlog_limit = original_->backlog_limit;
+      }
+    } else if (access_ == AuditAccess::Reader) {
+      if (enabled_changed_) restore.enabled = initial_.enabled;
+      if (backlog_changed_) restore.backlog_limit = initial_.backlog_limit;
+    }
     const int fd = control_.valid() ? control_.get() : reader_.get();
-    audit_netlink::set_status(fd, restore);
+    if (restore.pid || restore.enabled || restore.backlog_limit) audit_netlink::set_status(fd, restore);
   }
   access_ = AuditAccess::Unavailable;
   reader_.reset();

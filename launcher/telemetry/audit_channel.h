@@ -25,6 +25,7 @@
 #include "compiler/posix/unique_fd.h"
 #include "launcher/telemetry/audit_assembler.h"
 #include "launcher/telemetry/audit_netlink.h"
+#include "launcher/telemetry/audit_users.h"
 
 namespace polc::telemetry {
 
@@ -108,6 +109,10 @@ class AuditChannel {
   uint64_t overruns_ = 0;
   uint64_t takeovers_ = 0;
   bool reader_check_due_ = false;
+  // Other supervisors reading audit at the same time, and audit's settings from before the first
+  // of them (audit_users.h): the last one out restores those.
+  AuditUsers users_;
+  std::optional<AuditSettings> original_;
   bool may_take_over_ = true;
   int64_t last_reader_check_ms_ = 0;
   AuditAssembler assembler_;

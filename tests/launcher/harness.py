@@ -90,9 +90,11 @@ def refused(ctx, what, result, work, code):
 
 
 def launch_lines(lines):
-    """The launch's own audit lines ("exec" or "refused"), without the supervisor's "exit" line
-    that follows an exec (telemetry_checks.py checks that one)."""
-    return [line for line in lines if (parse_audit(line) or {}).get("result") != "exit"]
+    """The launch's own audit lines ("exec" or "refused") among `lines`, without the supervisor's
+    "exit" line that follows an exec, nor anything else on stderr (the payload's output, the
+    summary of refusals)."""
+    audits = [(line, parse_audit(line)) for line in lines]
+    return [line for line, a in audits if a is not None and "audit" in a and a.get("result") != "exit"]
 
 
 def parse_audit(line):

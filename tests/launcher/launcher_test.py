@@ -32,6 +32,7 @@ import network_checks  # noqa: E402
 import payload_checks  # noqa: E402
 import race_checks  # noqa: E402
 import supervisor_checks  # noqa: E402
+import telemetry_checks  # noqa: E402
 import terminal_checks  # noqa: E402
 import trust_checks  # noqa: E402
 from harness import SKIP, Context, Skip  # noqa: E402
@@ -65,6 +66,11 @@ TESTS = {
     "user_capabilities": payload_checks.test_user_capabilities,
     "terminal": terminal_checks.test_terminal,
     "supervisor": supervisor_checks.test_supervisor,
+    "telemetry": telemetry_checks.test_telemetry,
+    "telemetry_guard": telemetry_checks.test_telemetry_guard,
+    "telemetry_hostile": telemetry_checks.test_telemetry_hostile,
+    "telemetry_flood": telemetry_checks.test_telemetry_flood,
+    "telemetry_unprivileged": telemetry_checks.test_telemetry_unprivileged,
 }
 
 

@@ -19,8 +19,9 @@ POLICY = """policy telemetry_cases version 1 {{
 
   syscalls {{
     default errno(EPERM)
-    allow socket(domain in {{AF_INET, AF_INET6}})
-    deny socket(domain == AF_PACKET) errno(EACCES)
+    allow socket(domain in {{AF_INET, AF_INET6}} &&
+                 (type & 0xf == SOCK_DGRAM || type & 0xf == SOCK_STREAM && protocol in {{0, IPPROTO_TCP}}))
+    kill socket(domain == AF_PACKET)
     trap getcpu
     log uname
     kill_thread getpriority
@@ -57,10 +58,11 @@ PY = "/usr/bin/python3"
 # decision, request fields, statement: a substring of the source line `rule.at` names, or
 # "default" for a default with that substring, or None for no rule).
 CASES = [
+    # Audit records carry no arguments: the kind of decision tells the socket statements apart.
     ("seccomp_arg_condition", "netns", "import socket; socket.socket(socket.AF_PACKET, socket.SOCK_RAW, 0)",
-     "seccomp", "errno(EACCES)", {"syscall": "socket", "arch": "x86_64"}, "deny socket(domain == AF_PACKET)"),
-    ("seccomp_default", "netns", "import socket; socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, 0)",
-     "seccomp", "errno(EPERM)", {"syscall": "socket"}, ("default", "default errno(EPERM)")),
+     "seccomp", "kill_process", {"syscall": "socket", "arch": "x86_64"}, "kill socket(domain == AF_PACKET)"),
+    ("seccomp_default", "netns", "import ctypes; ctypes.CDLL(None).syscall(252, 1, 0)",
+     "seccomp", "errno(EPERM)", {"syscall": "ioprio_get"}, ("default", "default errno(EPERM)")),
     ("seccomp_std_kill", "netns", "import ctypes; ctypes.CDLL(None).unshare(0x10000000)",
      "seccomp", "kill_process", {"syscall": "unshare"}, "kill unshare("),
     ("seccomp_std_errno", "netns", "import ctypes; ctypes.CDLL(None).syscall(425, 1, 0)",
@@ -117,11 +119,21 @@ class Namespace:
     def __enter__(self):
         run = lambda *a: subprocess.run(a, check=True, capture_output=True)  # noqa: E731
         run("ip", "netns", "add", self.name)
-        run("ip", "-n", self.name, "link", "set", "lo", "up")
-        run("ip", "-n", self.name, "link", "add", "d0", "type", "dummy")
-        run("ip", "-n", self.name, "addr", "add", "10.233.0.1/24", "dev", "d0")
-        run("ip", "-n", self.name, "link", "set", "d0", "up")
-        run("ip", "-n", self.name, "route", "add", "default", "dev", "d0")
+        try:
+            run("ip", "-n", self.name, "link", "set", "lo", "up")
+            # A dummy device where the kernel has the driver, else loopback itself: either way the
+            # packets leave through the output hook, where nftables.nft's chain sees them.
+            dev = "d0"
+            if subprocess.run(["ip", "-n", self.name, "link", "add", dev, "type", "dummy"],
+                              capture_output=True).returncode == 0:
+                run("ip", "-n", self.name, "link", "set", dev, "up")
+            else:
+                dev = "lo"
+            run("ip", "-n", self.name, "addr", "add", "10.233.0.1/24", "dev", dev)
+            run("ip", "-n", self.name, "route", "add", "default", "dev", dev)
+        except Exception:
+            self.__exit__()
+            raise
         return self
 
     def __exit__(self, *exc):
@@ -246,7 +258,7 @@ def test_telemetry(ctx):
         events = read_events(events_path)
         ctx.check(r.returncode == 0 and events == [], "allowed work: the payload runs and yields no event",
                   f"exit {r.returncode}\n{r.stderr}\n{events}")
-        ctx.check("refusal" not in r.stderr.split("\n", 1)[-1] or "0 refusals" in r.stderr,
+        ctx.check(re.search(r"^sbx-exec: \d+ refusals?", r.stderr, re.M) is None,
                   "allowed work: no summary of refusals", r.stderr)
         for name, network, payload, layer, decision, request, statement in CASES:
             fmt = dict(work=work, outside=outside, abstract=abstract)
@@ -268,7 +280,8 @@ def test_telemetry(ctx):
                 ctx.check(ok, f"{name}: request.{key} is {value!r}", f"{e['request']}")
             check_rule(ctx, name, bundle, e, statement)
             if name == "seccomp_candidates":
-                ctx.check(len((e["rule"] or {}).get("candidates", [])) == 2,
+                lines = [statement_line(bundle, at) or "" for at in (e["rule"] or {}).get("candidates", [])]
+                ctx.check(any("which == 1" in l for l in lines) and any("which == 2" in l for l in lines),
                           f"{name}: both statements are candidates (audit gives no arguments)", str(e["rule"]))
             if layer in ("seccomp", "landlock") and name != "landlock_scope_abstract_unix":
                 ctx.check(e["process"]["pid"] is not None and e["process"]["exe"] is not None,
