@@ -113,8 +113,11 @@ nlohmann::json audit_json(const AuditRecord& r) {
       by_layer[telemetry::layer_name(static_cast<telemetry::Layer>(i))] = c.refusals[i];
       rate_limited += c.dropped[i];
     }
-    line["refusals"] = {{"total", c.total()},   {"by_layer", by_layer},       {"dropped", rate_limited},
-                        {"lost", c.lost},       {"events_lost", c.sink_lost}};
+    line["refusals"] = {{"total", c.total()},
+                        {"by_layer", by_layer},
+                        {"dropped", rate_limited},
+                        {"lost", c.lost},
+                        {"events_lost", c.sink_lost}};
   } else {
     line["refusals"] = nullptr;
   }

@@ -68,7 +68,8 @@ void confine(const Options& options, const Prepared& p, const std::optional<Iden
   if (p.plan.scope) record.layers.push_back("landlock.scope");
   // The policy's own signal scope already keeps the supervisor out of reach; otherwise a domain of
   // the launcher's own does (its refusals are reported as the launcher's, not the policy's).
-  const bool policy_scopes_signals = p.plan.scope && p.landlock.scope && (p.landlock.scope->scoped & uapi::kScopeSignal);
+  const bool policy_scopes_signals =
+      p.plan.scope && p.landlock.scope && (p.landlock.scope->scoped & uapi::kScopeSignal);
   if (settings.supervisor && !policy_scopes_signals && apply_signal_guard(p.kernel_abi, restrict_flags))
     record.layers.push_back("supervisor_guard");
 

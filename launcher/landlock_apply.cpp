@@ -148,7 +148,8 @@ LandlockOutcome apply_landlock(const LandlockPolicy& policy, const LandlockPlan&
     }
   }
 
-  if (uapi::restrict_self(ruleset_fd.get(), restrict_flags) != 0) apply_failed("landlock_restrict_self failed: " + errno_text(errno));
+  if (uapi::restrict_self(ruleset_fd.get(), restrict_flags) != 0)
+    apply_failed("landlock_restrict_self failed: " + errno_text(errno));
   return outcome;
 }
 

@@ -128,8 +128,8 @@ int exec_in_place(const Options& options, const Prepared& p, const std::optional
 }
 
 // The default: sbx-exec forks the payload and supervises it (supervisor.h).
-int supervised(const Options& options, const Prepared& p, const std::optional<Identity>& identity,
-               AuditRecord& record, const AuditSink& sink, telemetry::EventSink& events) {
+int supervised(const Options& options, const Prepared& p, const std::optional<Identity>& identity, AuditRecord& record,
+               const AuditSink& sink, telemetry::EventSink& events) {
   // In the supervisor, before the fork: the payload inherits the namespace, and the telemetry
   // sources that read it (nfnetlink_log) are opened in it.
   setup_network(*options.network, options.netns_name, p.nftables.bytes);
@@ -151,8 +151,9 @@ int supervised(const Options& options, const Prepared& p, const std::optional<Id
   }
   const pid_t supervisor = getpid();
   Supervisor sup(telemetry.pointers(), reporter);
-  PayloadEnd end = sup.run(
-      [&](int launch_fd) { payload_child(options, p, identity, supervisor, telemetry.audit, record, sink, launch_fd); });
+  PayloadEnd end = sup.run([&](int launch_fd) {
+    payload_child(options, p, identity, supervisor, telemetry.audit, record, sink, launch_fd);
+  });
   if (!end.launched) return end.exit_code;  // the child said why, and wrote the refused line
 
   reporter.finish(1000);

@@ -153,8 +153,9 @@ Options parse_options(int argc, char** argv) {
   if (options.proxy_log && options.network == NetworkMode::NewNamespace)
     usage("--proxy-log with --netns: the new namespace has only loopback and reaches no proxy; use --join-netns");
   if (options.proxy_log && options.network == NetworkMode::EnforcedExternally && options.proxy_clients.empty())
-    usage("--proxy-log with --network-enforced-externally needs --proxy-client ADDRESS: sbx-exec cannot tell "
-          "which of the proxy's clients is the payload");
+    usage(
+        "--proxy-log with --network-enforced-externally needs --proxy-client ADDRESS: sbx-exec cannot tell "
+        "which of the proxy's clients is the payload");
   if (options.events && options.events->starts_with("fd:"))
     for (int kept : options.keep_fds)
       if ("fd:" + std::to_string(kept) == *options.events)

@@ -15,6 +15,7 @@ packages=(
   bubblewrap                            # bwrap, for the kernel.bwrap test
   nftables squid curl iproute2          # the network tests: nft, the egress proxy, ip netns
   golang-github-containers-common       # /usr/share/containers/seccomp.json: containers_seccomp test
+  python3-jsonschema util-linux         # telemetry events checked against their schema; setpriv
 )
 
 missing=()

@@ -141,7 +141,8 @@ std::string render_squid(const ir::Policy& policy) {
       std::string(kLogFormat) +
       "\n"
       "access_log stdio:" +
-      log + ".access.log polc\n"
+      log +
+      ".access.log polc\n"
       "cache_log " +
       log +
       ".cache.log\n"

@@ -112,7 +112,8 @@ class Builder {
     // Every deny rule has its prefix, by its index among all rules (the emitter's convention);
     // rules nftables does not filter (binds, domains only) simply never log.
     for (size_t k = 0; k < net.rules.size(); ++k)
-      if (net.rules[k].deny) out.denies.push_back({backends::network::nflog_rule_prefix(k), at(net.rules[k].origin), net.rules[k].implicit});
+      if (net.rules[k].deny)
+        out.denies.push_back({backends::network::nflog_rule_prefix(k), at(net.rules[k].origin), net.rules[k].implicit});
     out.default_prefix = backends::network::nflog_default_prefix();
     return out;
   }

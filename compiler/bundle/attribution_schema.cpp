@@ -93,8 +93,7 @@ json nftables_json(const AttrNftables& n) {
 json proxy_rules_json(const std::vector<AttrProxyRule>& rules) {
   json out = json::array();
   for (const AttrProxyRule& r : rules)
-    out.push_back(
-        {{"domains", r.domains}, {"addresses", r.addresses}, {"ports", ports_json(r.ports)}, {"at", r.at}});
+    out.push_back({{"domains", r.domains}, {"addresses", r.addresses}, {"ports", ports_json(r.ports)}, {"at", r.at}});
   return out;
 }
 
@@ -245,8 +244,8 @@ class Reader {
   }
 
   AttrLandlock landlock(const json& j) const {
-    const json& l = object(j, "landlock", {"handled", "denies", "allows", "tcp_allows", "tcp_denies", "scopes"},
-                           {"default_at"});
+    const json& l =
+        object(j, "landlock", {"handled", "denies", "allows", "tcp_allows", "tcp_denies", "scopes"}, {"default_at"});
     AttrLandlock out;
     out.handled = strings(l["handled"], "landlock.handled");
     if (l.contains("default_at")) out.default_at = string(l["default_at"], "landlock.default_at");
@@ -266,8 +265,8 @@ class Reader {
     out.nflog_group = static_cast<uint32_t>(unsigned_at_most(n["nflog_group"], "nftables.nflog_group", 65535));
     array(n["denies"], "nftables.denies", [&](const json& e, const std::string& w) {
       const json& o = object(e, w, {"prefix", "at", "implicit"});
-      out.denies.push_back({string(o["prefix"], w + ".prefix"), string(o["at"], w + ".at"),
-                            boolean(o["implicit"], w + ".implicit")});
+      out.denies.push_back(
+          {string(o["prefix"], w + ".prefix"), string(o["at"], w + ".at"), boolean(o["implicit"], w + ".implicit")});
     });
     out.default_prefix = string(n["default_prefix"], "nftables.default_prefix");
     return out;
@@ -296,8 +295,8 @@ std::string to_json(const Attribution& a) {
   if (a.seccomp) doc["seccomp"] = seccomp_json(*a.seccomp);
   if (a.landlock) doc["landlock"] = landlock_json(*a.landlock);
   if (a.nftables) doc["nftables"] = nftables_json(*a.nftables);
-  if (a.proxy) doc["proxy"] = {{"denies", proxy_rules_json(a.proxy->denies)},
-                               {"allows", proxy_rules_json(a.proxy->allows)}};
+  if (a.proxy)
+    doc["proxy"] = {{"denies", proxy_rules_json(a.proxy->denies)}, {"allows", proxy_rules_json(a.proxy->allows)}};
   // nlohmann's objects are std::map-backed: dump() writes sorted keys and no whitespace.
   return doc.dump(-1, ' ', false, json::error_handler_t::strict);
 }

@@ -41,11 +41,11 @@ using AttrCondition = std::vector<std::vector<AttrArgCmp>>;
 
 struct AttrSyscallRule {
   std::string syscall;
-  int64_t nr = 0;         // the arch's number, as the kernel reports it (x32 numbers carry bit 30)
-  std::string decision;   // as the policy spells it: "errno(EACCES)", "kill_process", "trace(7)", "log"
-  uint64_t data = 0;      // the errno value or trace data (0 otherwise): ranks equal kinds
+  int64_t nr = 0;        // the arch's number, as the kernel reports it (x32 numbers carry bit 30)
+  std::string decision;  // as the policy spells it: "errno(EACCES)", "kill_process", "trace(7)", "log"
+  uint64_t data = 0;     // the errno value or trace data (0 otherwise): ranks equal kinds
   AttrCondition when;
-  Locations at;           // every statement that says exactly this, sorted
+  Locations at;  // every statement that says exactly this, sorted
   friend bool operator==(const AttrSyscallRule&, const AttrSyscallRule&) = default;
 };
 
@@ -63,8 +63,8 @@ struct AttrSeccompArch {
 };
 
 struct AttrSeccomp {
-  std::string default_decision;    // "kill_process" when the policy writes no `default`
-  uint64_t default_data = 0;       // its errno value or trace data
+  std::string default_decision;           // "kill_process" when the policy writes no `default`
+  uint64_t default_data = 0;              // its errno value or trace data
   std::optional<std::string> default_at;  // the `default` statement; absent for the implicit one
   std::vector<AttrSeccompArch> arches;    // one per target, in target order
   friend bool operator==(const AttrSeccomp&, const AttrSeccomp&) = default;
@@ -113,8 +113,8 @@ struct AttrLandlock {
 // deny rule k (0-based, in ir::Network::rules order) logs with "polc k ", the final drop with
 // "polc default ". backends/network/nflog_group.h is the one spelling both the emitter and this file use.
 struct AttrNftRule {
-  std::string prefix;  // "polc 3 "
-  std::string at;      // one statement: a network rule has one origin
+  std::string prefix;     // "polc 3 "
+  std::string at;         // one statement: a network rule has one origin
   bool implicit = false;  // added by polc (cloud metadata); `at` is then its description
   friend bool operator==(const AttrNftRule&, const AttrNftRule&) = default;
 };

@@ -18,8 +18,8 @@ namespace {
 // ---- seccomp ----
 
 // The action kinds from most to least restrictive (the kernel's precedence, ir::ActionKind).
-constexpr std::string_view kKinds[] = {"kill_process", "kill_thread", "trap", "errno", "user_notif", "trace", "log",
-                                       "allow"};
+constexpr std::string_view kKinds[] = {"kill_process", "kill_thread", "trap", "errno",
+                                       "user_notif",   "trace",       "log",  "allow"};
 
 std::string_view kind_of(std::string_view decision) { return decision.substr(0, decision.find('(')); }
 
@@ -175,8 +175,8 @@ void Attributor::attribute(Event& event, std::string_view nflog_prefix) const {
 void Attributor::seccomp(Event& event) const {
   if (!attribution_.seccomp || !event.request.arch) return;
   const bundle::AttrSeccomp& s = *attribution_.seccomp;
-  const auto arch = std::find_if(s.arches.begin(), s.arches.end(),
-                                 [&](const auto& a) { return a.arch == *event.request.arch; });
+  const auto arch =
+      std::find_if(s.arches.begin(), s.arches.end(), [&](const auto& a) { return a.arch == *event.request.arch; });
   // A call of an architecture the policy does not target is killed by every program, by no
   // statement of the policy.
   if (arch == s.arches.end()) return;
@@ -197,8 +197,7 @@ void Attributor::seccomp(Event& event) const {
   if (req.args) {
     const bundle::AttrSyscallRule* winner = nullptr;
     for (const bundle::AttrSyscallRule& r : arch->rules)
-      if (on_call(r) && holds(r.when, *req.args) &&
-          (!winner || restrictiveness(r) < restrictiveness(*winner)))
+      if (on_call(r) && holds(r.when, *req.args) && (!winner || restrictiveness(r) < restrictiveness(*winner)))
         winner = &r;
     const std::string& decided = winner ? winner->decision : s.default_decision;
     // Trusted only when it agrees with what the kernel recorded (a record and its arguments

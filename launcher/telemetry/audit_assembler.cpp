@@ -9,8 +9,7 @@ namespace {
 
 bool opens_event(const AuditRecord& record) {
   return record.type == kAuditLandlockAccess ||
-         (record.type == kAuditLandlockDomain && record.find("status") &&
-          record.find("status")->value == "allocated");
+         (record.type == kAuditLandlockDomain && record.find("status") && record.find("status")->value == "allocated");
 }
 
 // Complete as soon as it arrives, when no event with its stamp is waiting.
@@ -28,8 +27,8 @@ void AuditAssembler::add(uint16_t type, std::string_view text, std::vector<Assem
     ++malformed_;
     return;
   }
-  const auto waiting = std::find_if(pending_.begin(), pending_.end(),
-                                    [&](const Pending& p) { return p.stamp == record->stamp; });
+  const auto waiting =
+      std::find_if(pending_.begin(), pending_.end(), [&](const Pending& p) { return p.stamp == record->stamp; });
   if (waiting != pending_.end()) {
     const size_t index = static_cast<size_t>(waiting - pending_.begin());
     const bool ends = record->type == kAuditEoe;
@@ -61,10 +60,8 @@ void AuditAssembler::complete(size_t index, bool incomplete, std::vector<Assembl
 
 void AuditAssembler::complete_older_than(int64_t now_ms, int64_t max_age_ms, std::vector<AssembledEvent>& out) {
   for (size_t i = 0; i < pending_.size();) {
-    if (now_ms - stamp_ms(pending_[i].stamp) > max_age_ms)
-      complete(i, true, out);
-    else
-      ++i;
+    if (now_ms - stamp_ms(pending_[i].stamp) > max_age_ms) complete(i, true, out);
+    else ++i;
   }
 }
 

@@ -156,7 +156,7 @@ void AuditChannel::check_reader() {
     return;
   }
   audit_netlink::leave_multicast(reader_.get());  // else every record would come twice
-  initial_.lost = before.lost;  // lost_delta() counts from the channel's opening
+  initial_.lost = before.lost;                    // lost_delta() counts from the channel's opening
   ++takeovers_;
   message_ += "; took the registration over from a reader that let go";
 }
@@ -193,7 +193,8 @@ size_t AuditChannel::read_available(std::vector<AssembledEvent>& out, size_t max
       continue;
     }
     if (type == AUDIT_CONFIG_CHANGE && access_ == AuditAccess::Multicast &&
-        (text.find(" audit_pid=0 ") != std::string_view::npos || text.find(" audit_enabled=0 ") != std::string_view::npos))
+        (text.find(" audit_pid=0 ") != std::string_view::npos ||
+         text.find(" audit_enabled=0 ") != std::string_view::npos))
       reader_check_due_ = true;
     assembler_.add(type, text, out);
   }

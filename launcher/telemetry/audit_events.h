@@ -26,7 +26,7 @@ namespace polc::telemetry {
 
 // An AUDIT_LANDLOCK_DOMAIN record.
 struct LandlockDomainNotice {
-  std::string domain;  // the kernel's id, in hex as it writes it ("1f7bff08b")
+  std::string domain;      // the kernel's id, in hex as it writes it ("1f7bff08b")
   bool allocated = false;  // status=allocated; false: status=deallocated
   // allocated: the process that called landlock_restrict_self(2), as it was then
   std::optional<int64_t> pid;

@@ -40,7 +40,8 @@ int send_request(int fd, uint16_t type, uint16_t flags, const void* payload, siz
   struct sockaddr_nl kernel {};
   kernel.nl_family = AF_NETLINK;
   for (;;) {
-    const ssize_t sent = ::sendto(fd, message, header->nlmsg_len, 0, reinterpret_cast<sockaddr*>(&kernel), sizeof kernel);
+    const ssize_t sent =
+        ::sendto(fd, message, header->nlmsg_len, 0, reinterpret_cast<sockaddr*>(&kernel), sizeof kernel);
     if (sent >= 0) return 0;
     if (errno != EINTR) return errno;
   }
@@ -105,14 +106,15 @@ std::optional<UniqueFd> open_socket(bool nonblocking, int& error) {
 int get_status(int fd, Status& status) {
   const uint32_t sequence = next_sequence();
   if (const int error = send_request(fd, AUDIT_GET, NLM_F_REQUEST, nullptr, 0, sequence)) return error;
-  audit_status reply {};
+  audit_status reply{};
   if (const int error = await_answer(fd, sequence, AUDIT_GET, &reply, sizeof reply, nullptr, nullptr)) return error;
-  status = Status{reply.enabled, reply.failure, reply.pid, reply.rate_limit, reply.backlog_limit, reply.lost, reply.backlog};
+  status =
+      Status{reply.enabled, reply.failure, reply.pid, reply.rate_limit, reply.backlog_limit, reply.lost, reply.backlog};
   return 0;
 }
 
 int set_status(int fd, const StatusChange& change, RecordSink on_record, void* context) {
-  audit_status request {};
+  audit_status request{};
   if (change.enabled) {
     request.mask |= AUDIT_STATUS_ENABLED;
     request.enabled = *change.enabled;

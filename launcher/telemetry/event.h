@@ -48,9 +48,9 @@ struct RuleRef {
 // The request. Only the fields of the event's layer are set.
 struct Request {
   // seccomp
-  std::optional<std::string> syscall;  // by name on the event's arch, when known
-  std::optional<int64_t> nr;           // the number the kernel saw
-  std::optional<std::string> arch;     // polc target name: "x86_64", "x32", "aarch64", ...
+  std::optional<std::string> syscall;         // by name on the event's arch, when known
+  std::optional<int64_t> nr;                  // the number the kernel saw
+  std::optional<std::string> arch;            // polc target name: "x86_64", "x32", "aarch64", ...
   std::optional<std::vector<uint64_t>> args;  // only where the mechanism gives them
   // landlock (fs): the path and the rights that were missing, as landlock.json names them
   std::optional<std::string> path;

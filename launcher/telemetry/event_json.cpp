@@ -24,10 +24,11 @@ json or_null(const std::optional<T>& value) {
 }
 
 json envelope(const char* kind, const BundleId& bundle) {
-  return {{"schema", "polc.event/1"},
-          {"event", kind},
-          {"time", rfc3339_utc_now()},
-          {"policy", {{"name", bundle.policy}, {"version", bundle.version}, {"manifest_sha256", bundle.manifest_sha256}}}};
+  return {
+      {"schema", "polc.event/1"},
+      {"event", kind},
+      {"time", rfc3339_utc_now()},
+      {"policy", {{"name", bundle.policy}, {"version", bundle.version}, {"manifest_sha256", bundle.manifest_sha256}}}};
 }
 
 std::string dump(const json& line) { return line.dump(-1, ' ', false, json::error_handler_t::replace); }
@@ -79,8 +80,8 @@ std::string build(const Event& e, const BundleId& bundle, size_t limit) {
   line["process"] = process;
   line["rule"] = rule_json(e.rule, limit, truncated);
   const OcsfClass c = ocsf_class(e);
-  line["ocsf"] = {{"class_uid", c.class_uid},       {"class_name", c.class_name}, {"category_uid", c.category_uid},
-                  {"activity_id", c.activity_id},   {"type_uid", c.type_uid()},   {"action_id", c.action_id},
+  line["ocsf"] = {{"class_uid", c.class_uid},           {"class_name", c.class_name},  {"category_uid", c.category_uid},
+                  {"activity_id", c.activity_id},       {"type_uid", c.type_uid()},    {"action_id", c.action_id},
                   {"disposition_id", c.disposition_id}, {"severity_id", c.severity_id}};
   if (truncated) line["truncated"] = true;
   return dump(line);

@@ -40,7 +40,8 @@ EventSink::EventSink(const std::string& spec) : spec_(spec) {
   } else if (spec.starts_with("fd:")) {
     const std::optional<int> n = events_fd_number(spec);
     if (!n) throw std::runtime_error("--events " + spec + ": fd: needs a descriptor number");
-    if (fcntl(*n, F_GETFD) < 0) throw std::runtime_error("--events " + spec + ": descriptor " + spec.substr(3) + " is not open");
+    if (fcntl(*n, F_GETFD) < 0)
+      throw std::runtime_error("--events " + spec + ": descriptor " + spec.substr(3) + " is not open");
     owned_.reset(fcntl(*n, F_DUPFD_CLOEXEC, 3));
     if (owned_.valid()) ::close(*n);  // the caller's number is not passed on to the payload
   } else {

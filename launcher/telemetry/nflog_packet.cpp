@@ -114,7 +114,6 @@ void parse_ipv6(const Bytes& p, Request& request) {
 
 }  // namespace
 
-
 void parse_ip_packet(const uint8_t* data, size_t len, Request& request) {
   const Bytes p(data, len);
   if (!p.has(0, 1)) return;

@@ -30,7 +30,6 @@ struct NflogPacket {
   std::optional<uint32_t> seq;
 };
 
-
 // What the packet bytes (NFULA_PAYLOAD: the IPv4 or IPv6 header onwards) say about the request:
 // protocol ("tcp", "udp", "udplite", "sctp", "dccp", "icmp", "icmpv6", or the IP protocol number),
 // destination address, and the destination port for the protocols that have one. Fields the bytes

@@ -34,8 +34,8 @@ std::optional<Address> parse(std::string_view text) {
 
 bool is_loopback(const Address& a) {
   static constexpr Address kV6Loopback{0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1};
-  const bool v4 = std::all_of(a.begin(), a.begin() + 10, [](unsigned char b) { return b == 0; }) && a[10] == 0xff &&
-                  a[11] == 0xff;
+  const bool v4 =
+      std::all_of(a.begin(), a.begin() + 10, [](unsigned char b) { return b == 0; }) && a[10] == 0xff && a[11] == 0xff;
   return (v4 && a[12] == 127) || a == kV6Loopback;
 }
 

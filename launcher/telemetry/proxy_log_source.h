@@ -83,7 +83,7 @@ class ProxyLogSource final : public Source {
     dev_t dev = 0;
     ino_t ino = 0;
     off_t offset = 0;
-    std::string partial;   // the start of a line whose newline has not been written yet
+    std::string partial;    // the start of a line whose newline has not been written yet
     bool skipping = false;  // inside a line longer than max_line_bytes: dropped up to its newline
   };
 

@@ -45,7 +45,8 @@ std::string describe(const Event& e) {
     if (e.rule.is_default) out << "the default, ";
     out << (e.rule.at.empty() ? "(implicit)" : e.rule.at);
     if (!e.rule.text.empty()) out << ": " << e.rule.text;
-    if (e.rule.candidates.size() > 1) out << " (or one of " << e.rule.candidates.size() - 1 << " more: the kernel's record cannot tell them apart)";
+    if (e.rule.candidates.size() > 1)
+      out << " (or one of " << e.rule.candidates.size() - 1 << " more: the kernel's record cannot tell them apart)";
   }
   out << "\n";
   // comm and paths are the payload's: keep control characters off the caller's terminal.

@@ -59,12 +59,12 @@ constexpr uint64_t kFsExecute = 1u << 0, kFsWriteFile = 1u << 1, kFsReadFile = 1
 constexpr uint64_t kNetConnectTcp = 1u << 1;
 
 int failures = 0;
-#define EXPECT(condition)                                                         \
-  do {                                                                            \
-    if (!(condition)) {                                                           \
+#define EXPECT(condition)                                                           \
+  do {                                                                              \
+    if (!(condition)) {                                                             \
       std::fprintf(stderr, "%s:%d: expected %s\n", __FILE__, __LINE__, #condition); \
-      ++failures;                                                                 \
-    }                                                                             \
+      ++failures;                                                                   \
+    }                                                                               \
   } while (0)
 
 [[noreturn]] void die(const char* what) {
@@ -120,7 +120,8 @@ void allow_path(int ruleset, const char* path, uint64_t rights) {
   uapi::LandlockRulesetAttr attr{kFsExecute | kFsWriteFile | kFsReadFile | kFsReadDir, kNetConnectTcp, 0};
   const int ruleset = static_cast<int>(uapi::create_ruleset(&attr, sizeof attr, 0));
   if (ruleset < 0) die("landlock_create_ruleset");
-  for (const char* dir : {"/usr", "/lib", "/lib64", "/bin"}) allow_path(ruleset, dir, kFsExecute | kFsReadFile | kFsReadDir);
+  for (const char* dir : {"/usr", "/lib", "/lib64", "/bin"})
+    allow_path(ruleset, dir, kFsExecute | kFsReadFile | kFsReadDir);
   allow_path(ruleset, "/etc/ld.so.cache", kFsReadFile);
   allow_path(ruleset, "/proc", kFsReadFile | kFsReadDir);  // a sanitizer build's runtime reads it
   allow_path(ruleset, self, kFsExecute | kFsReadFile);
@@ -173,7 +174,8 @@ void check_handover(const audit_netlink::Status& before) {
   }
   std::vector<AssembledEvent> events;
   const auto start = std::chrono::steady_clock::now();
-  while (second->access() != AuditAccess::Reader && std::chrono::steady_clock::now() - start < std::chrono::seconds(3)) {
+  while (second->access() != AuditAccess::Reader &&
+         std::chrono::steady_clock::now() - start < std::chrono::seconds(3)) {
     struct pollfd ready = {second->fd(), POLLIN, 0};
     poll(&ready, 1, 100);
     second->read_available(events);
@@ -340,8 +342,8 @@ void check_flood(const char* self) {
   }
   const uint64_t lost = channel.lost_delta();
   const auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start);
-  std::printf("flood: %ld calls, %ld events, %llu lost, %lld ms\n", kCalls, events, static_cast<unsigned long long>(lost),
-              static_cast<long long>(elapsed.count()));
+  std::printf("flood: %ld calls, %ld events, %llu lost, %lld ms\n", kCalls, events,
+              static_cast<unsigned long long>(lost), static_cast<long long>(elapsed.count()));
   EXPECT(exited && WIFEXITED(status) && WEXITSTATUS(status) == 0);
   EXPECT(events <= kCalls);
   EXPECT(events + static_cast<long>(lost) >= kCalls);

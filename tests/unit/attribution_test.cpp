@@ -61,7 +61,8 @@ std::unique_ptr<BuiltBundle> build(const std::string& name, const std::string& t
   REQUIRE_MESSAGE((built && !engine.has_errors()), "the policy does not build");
   const auto& files = built->files;
   REQUIRE(files.count(bundle::kAttributionFile) == 1);
-  out->attribution_json = std::string(files.at(bundle::kAttributionFile).begin(), files.at(bundle::kAttributionFile).end());
+  out->attribution_json =
+      std::string(files.at(bundle::kAttributionFile).begin(), files.at(bundle::kAttributionFile).end());
   const auto& manifest_bytes = files.at(bundle::kManifestFile);
   bundle::Problems problems;
   out->manifest = bundle::from_json(std::string(manifest_bytes.begin(), manifest_bytes.end()), problems);
@@ -198,11 +199,17 @@ TEST_CASE("attribution: strict reading refuses every malformed field with a mess
        "always_decided is not an array"},
       {"landlock rights not strings", [](json& d) { d["landlock"]["denies"][0]["rights"] = {1}; },
        "landlock.denies[0].rights[0]"},
-      {"a port range reversed", [](json& d) { d["landlock"]["tcp_denies"][0]["ports"] = {{30, 20}}; },
+      {"a port range reversed",
+       [](json& d) {
+         d["landlock"]["tcp_denies"][0]["ports"] = {{30, 20}};
+       },
        "port range"},
-      {"port 0", [](json& d) { d["landlock"]["tcp_denies"][0]["ports"] = {{0, 20}}; }, "port range"},
-      {"a direction misspelt", [](json& d) { d["landlock"]["tcp_denies"][0]["direction"] = "out"; },
-       ".direction"},
+      {"port 0",
+       [](json& d) {
+         d["landlock"]["tcp_denies"][0]["ports"] = {{0, 20}};
+       },
+       "port range"},
+      {"a direction misspelt", [](json& d) { d["landlock"]["tcp_denies"][0]["direction"] = "out"; }, ".direction"},
       {"nflog group a string", [](json& d) { d["nftables"]["nflog_group"] = "27"; }, "nftables.nflog_group"},
       {"implicit not a boolean", [](json& d) { d["nftables"]["denies"][0]["implicit"] = 0; }, "true or false"},
       {"proxy rule without at", [](json& d) { d["proxy"]["denies"][0].erase("at"); }, "has no \"at\""},
@@ -508,7 +515,8 @@ TEST_CASE("attribution: a refused proxy request names the deny rule, or the defa
   e.request.address.reset();
   b.attributor->attribute(e);
   CHECK(!e.rule.is_default);
-  CHECK(e.rule.candidates == std::vector<std::string>{main_at("deny to 10.9.0.0/16"), "implicit: cloud metadata endpoints"});
+  CHECK(e.rule.candidates ==
+        std::vector<std::string>{main_at("deny to 10.9.0.0/16"), "implicit: cloud metadata endpoints"});
 }
 
 }  // namespace polc

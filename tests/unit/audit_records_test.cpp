@@ -44,7 +44,8 @@ const std::string kProctitle = "audit(1733480001.002:900): proctitle=2F62696E2F7
 const std::string kEoe = "audit(1733480001.002:900): ";
 const std::string kDeallocated = "audit(1733480009.500:990): domain=1f7bff08b status=deallocated denials=3";
 
-std::vector<AssembledEvent> feed(AuditAssembler& assembler, const std::vector<std::pair<uint16_t, std::string>>& records) {
+std::vector<AssembledEvent> feed(AuditAssembler& assembler,
+                                 const std::vector<std::pair<uint16_t, std::string>>& records) {
   std::vector<AssembledEvent> out;
   for (const auto& [type, text] : records) assembler.add(type, text, out);
   return out;
@@ -85,8 +86,9 @@ TEST_CASE("audit records: stamp and fields") {
 
 TEST_CASE("audit records: untrusted strings, quoted or in hex") {
   SUBCASE("hostile bytes come back exactly") {
-    const std::string hostile[] = {"x y\"z", "line\nbreak", "tab\there", std::string("nul\0x", 5), "\xff\xfe not utf-8",
-                                   "ends with space ", "comm=\"forged\" pid=1"};
+    const std::string hostile[] = {
+        "x y\"z",           "line\nbreak",          "tab\there", std::string("nul\0x", 5), "\xff\xfe not utf-8",
+        "ends with space ", "comm=\"forged\" pid=1"};
     for (const auto& bytes : hostile) {
       const std::string text = "audit(1.000:1): pid=5 comm=" + kernel_hex(bytes) + " exe=\"/bin/x\"";
       const auto record = parse_audit_record(kAuditSeccomp, text);
@@ -186,9 +188,9 @@ TEST_CASE("audit events: seccomp actions and arches") {
   CHECK(audit_arch_name(0xc00000f3, 1) == "riscv64");
   CHECK(audit_arch_name(0x80000016, 1) == "s390x");
   CHECK(audit_arch_name(0x4000003f, 1) == "0x4000003f");
-  const auto hostile =
-      parse_audit_record(kAuditSeccomp, "audit(5.000:7): ses=4294967295 pid=3 comm=" + kernel_hex("a\"b c") +
-                                            " exe=" + kernel_hex("/tmp/x\ny") + " arch=c000003e syscall=1073741883 code=0x80000000");
+  const auto hostile = parse_audit_record(
+      kAuditSeccomp, "audit(5.000:7): ses=4294967295 pid=3 comm=" + kernel_hex("a\"b c") +
+                         " exe=" + kernel_hex("/tmp/x\ny") + " arch=c000003e syscall=1073741883 code=0x80000000");
   REQUIRE(hostile);
   const auto event = assemble_audit_event(std::span<const AuditRecord>(&*hostile, 1));
   REQUIRE(event);
@@ -231,8 +233,9 @@ TEST_CASE("audit events: a Landlock filesystem denial and its records") {
 TEST_CASE("audit events: Landlock blockers of every kind") {
   SUBCASE("several rights, a hostile path") {
     const std::string path = "/srv/a \"b\"\nc\xff";
-    const auto got = one_landlock_event("audit(1733480001.002:900): domain=1f7bff08b blockers=fs.write_file,fs.truncate path=" +
-                                        kernel_hex(path) + " dev=\"vda\" ino=5");
+    const auto got = one_landlock_event(
+        "audit(1733480001.002:900): domain=1f7bff08b blockers=fs.write_file,fs.truncate path=" + kernel_hex(path) +
+        " dev=\"vda\" ino=5");
     CHECK(got.event.request.rights == std::vector<std::string>{"write_file", "truncate"});
     CHECK(got.event.request.path == path);
   }
@@ -243,8 +246,9 @@ TEST_CASE("audit events: Landlock blockers of every kind") {
     CHECK(got.event.request.path == "new.txt");
   }
   SUBCASE("change of topology") {
-    const auto got = one_landlock_event("audit(1733480001.002:900): domain=1f7bff08b blockers=fs.change_topology "
-                                        "name=\"mnt\" dev=\"tmpfs\" ino=1");
+    const auto got = one_landlock_event(
+        "audit(1733480001.002:900): domain=1f7bff08b blockers=fs.change_topology "
+        "name=\"mnt\" dev=\"tmpfs\" ino=1");
     CHECK(got.event.request.rights == std::vector<std::string>{"change_topology"});
   }
   SUBCASE("connect") {
@@ -261,8 +265,8 @@ TEST_CASE("audit events: Landlock blockers of every kind") {
     CHECK_FALSE(to_zero.event.request.port);
   }
   SUBCASE("bind, IPv6 and to any address") {
-    auto got = one_landlock_event(
-        "audit(1733480001.002:900): domain=1f7bff08b blockers=net.bind_tcp saddr=fe80::1 src=9000");
+    auto got =
+        one_landlock_event("audit(1733480001.002:900): domain=1f7bff08b blockers=net.bind_tcp saddr=fe80::1 src=9000");
     CHECK(got.event.request.rights == std::vector<std::string>{"bind_tcp"});
     CHECK(got.event.request.address == "fe80::1");
     CHECK(got.event.request.port == 9000);
@@ -294,7 +298,8 @@ TEST_CASE("audit events: Landlock blockers of every kind") {
 TEST_CASE("audit assembler: grouping by stamp") {
   SUBCASE("interleaved events complete at their own EOE") {
     AuditAssembler assembler;
-    const std::string other = "audit(1733480001.002:901): domain=2a blockers=fs.execute path=\"/bin/x\" dev=\"vda\" ino=3";
+    const std::string other =
+        "audit(1733480001.002:901): domain=2a blockers=fs.execute path=\"/bin/x\" dev=\"vda\" ino=3";
     const auto events = feed(assembler, {{kAuditLandlockAccess, kAccess},
                                          {kAuditLandlockAccess, other},
                                          {kAuditSeccomp, kSeccomp},
@@ -394,7 +399,7 @@ TEST_CASE("audit run scope: the session, the domain, the child") {
 
   SUBCASE("with a session") {
     RunScope scope(42u, 1000);
-    CHECK(scope.admit(seccomp_in(42u, 1234)));      // a descendant
+    CHECK(scope.admit(seccomp_in(42u, 1234)));        // a descendant
     CHECK_FALSE(scope.admit(seccomp_in(41u, 1000)));  // another session, even with the child's pid
     CHECK_FALSE(scope.admit(seccomp_in(std::nullopt, 1000)));
     CHECK(scope.admit(landlock_in("a1", 42u, 1000)));  // our domain, learned here

@@ -36,7 +36,8 @@ constexpr const char* kDeniedConnect =
     "polc.access/1 1796552938.631 127.0.0.1 60540 TCP_DENIED 403 pypi.org 8443 CONNECT pypi.org:8443";
 constexpr const char* kForwarded =
     "polc.access/1 1796552938.176 127.0.0.1 60508 TCP_MISS 503 deb.debian.org 80 GET http://deb.debian.org/x";
-constexpr const char* kInvalidRequest = "polc.access/1 1796552939.712 127.0.0.1 60586 NONE_NONE 400 - - GET error:invalid-request";
+constexpr const char* kInvalidRequest =
+    "polc.access/1 1796552939.712 127.0.0.1 60586 NONE_NONE 400 - - GET error:invalid-request";
 constexpr const char* kAborted =
     "polc.access/1 1796552944.723 127.0.0.1 60604 NONE_NONE_ABORTED 0 deni%22ed.test 80 GET http://deni%22ed.test/x";
 
@@ -48,7 +49,8 @@ std::string denied_from(const std::string& client, const std::string& host, int 
 }  // namespace
 
 TEST_CASE("proxy log: the emitter's logformat is the one the parser reads") {
-  auto c = test::compile(test::policy_with("  network {\n    proxy 10.0.2.1 port 3128\n    connect tcp 443 to \"a.org\"\n  }"));
+  auto c = test::compile(
+      test::policy_with("  network {\n    proxy 10.0.2.1 port 3128\n    connect tcp 443 to \"a.org\"\n  }"));
   REQUIRE(c->policy);
   const std::string conf = backends::network::render_squid(*c->policy);
   CHECK(conf.find("\nlogformat polc " + std::string(kProxyLogFormat) + "\n") != std::string::npos);
@@ -100,8 +102,8 @@ TEST_CASE("proxy log: what squid forwarded or could not parse is no refusal") {
     CHECK_FALSE(proxy_log_refusal(line));
   }
   // A 403 the origin server answered passes through squid as TCP_MISS.
-  CHECK_FALSE(proxy_log_refusal(
-      "polc.access/1 1796552938.176 127.0.0.1 60508 TCP_MISS 403 a.org 80 GET http://a.org/"));
+  CHECK_FALSE(
+      proxy_log_refusal("polc.access/1 1796552938.176 127.0.0.1 60508 TCP_MISS 403 a.org 80 GET http://a.org/"));
   const auto invalid = parse_proxy_log_line(kInvalidRequest);
   CHECK_FALSE(invalid->host);
   CHECK_FALSE(invalid->port);
@@ -182,7 +184,8 @@ TEST_CASE("proxy log: torn, cut and foreign lines") {
   // squid cuts a record at 8191 bytes; the URL is last, so host and port survive. squid 5.7 cut
   // a refused request for http://denied.test/ followed by 2700 quotes exactly like this, in the
   // middle of an escape.
-  std::string cut = "polc.access/1 1796552959.754 127.0.0.1 41406 TCP_DENIED 403 denied.test 80 GET http://denied.test/";
+  std::string cut =
+      "polc.access/1 1796552959.754 127.0.0.1 41406 TCP_DENIED 403 denied.test 80 GET http://denied.test/";
   while (cut.size() < kSquidRecordBytes) cut += "%22";
   cut.resize(kSquidRecordBytes);
   REQUIRE(cut.ends_with("%2"));
@@ -242,7 +245,9 @@ TEST_CASE("proxy log: client addresses") {
   CHECK_THROWS_AS(ClientAddresses({"10.0.0.0/8"}), std::invalid_argument);
   CHECK_THROWS_AS(ClientAddresses({"localhost"}), std::invalid_argument);
   const auto here = namespace_addresses();
-  auto has = [](const std::vector<std::string>& v, const std::string& a) { return std::find(v.begin(), v.end(), a) != v.end(); };
+  auto has = [](const std::vector<std::string>& v, const std::string& a) {
+    return std::find(v.begin(), v.end(), a) != v.end();
+  };
   CHECK(has(here, "127.0.0.1"));
   // Loopback is the payload's only when the proxy is in its namespace.
   CHECK(has(payload_proxy_clients("127.0.0.1"), "127.0.0.1"));
