@@ -13,17 +13,12 @@
 #include <string>
 #include <vector>
 
+#include "compiler/posix/clock.h"
 #include "launcher/errors.h"
 
 namespace polc::launcher {
 
 namespace {
-
-int64_t now_ms() {
-  timespec t{};
-  clock_gettime(CLOCK_MONOTONIC, &t);
-  return int64_t{t.tv_sec} * 1000 + t.tv_nsec / 1000000;
-}
 
 // The calling process's children: /proc/self/task/TID/children (the supervisor has one thread).
 std::vector<pid_t> children() {
@@ -53,7 +48,7 @@ void become_subreaper() {
 
 size_t kill_process_tree(pid_t group, int timeout_ms) {
   if (group > 0) kill(-group, SIGKILL);
-  const int64_t deadline = now_ms() + timeout_ms;
+  const int64_t deadline = clock_ms() + timeout_ms;
   useconds_t pause = 200;
   for (;;) {
     if (reap_exited()) return 0;
@@ -61,7 +56,7 @@ size_t kill_process_tree(pid_t group, int timeout_ms) {
     // only children reparented here since the last one.
     const std::vector<pid_t> left = children();
     for (pid_t pid : left) kill(pid, SIGKILL);
-    if (now_ms() >= deadline) return left.empty() ? 1 : left.size();
+    if (clock_ms() >= deadline) return left.empty() ? 1 : left.size();
     usleep(pause);
     if (pause < 20000) pause *= 2;
   }

@@ -13,6 +13,7 @@
 #include <cerrno>
 #include <string>
 
+#include "compiler/posix/clock.h"
 #include "compiler/posix/unique_fd.h"
 #include "launcher/errors.h"
 #include "launcher/process_tree.h"
@@ -27,12 +28,6 @@ namespace {
 constexpr int kRelayed[] = {SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGUSR1, SIGUSR2, SIGWINCH, SIGCONT, SIGALRM, SIGTSTP};
 constexpr int kTreeKillMs = 2000;
 constexpr int kSyncMs = 1000;
-
-int64_t now_ms() {
-  timespec t{};
-  clock_gettime(CLOCK_MONOTONIC, &t);
-  return int64_t{t.tv_sec} * 1000 + t.tv_nsec / 1000000;
-}
 
 [[noreturn]] void failed(const std::string& what) {
   throw Failure(ExitCode::ApplyFailed, "supervisor: " + what + ": " + errno_text(errno));
@@ -88,7 +83,7 @@ void Supervisor::read_sources(bool drain) {
 
 void Supervisor::sync_sources(int timeout_ms) {
   for (telemetry::Source* s : sources_) s->begin_sync();
-  const int64_t deadline = now_ms() + timeout_ms;
+  const int64_t deadline = clock_ms() + timeout_ms;
   for (;;) {
     read_sources(true);
     bool all = true;
@@ -98,7 +93,7 @@ void Supervisor::sync_sources(int timeout_ms) {
       all = false;
       if (s->fd() >= 0) fds.push_back({s->fd(), POLLIN, 0});
     }
-    const int64_t left = deadline - now_ms();
+    const int64_t left = deadline - clock_ms();
     if (all || left <= 0) return;
     poll(fds.data(), fds.size(), static_cast<int>(std::min<int64_t>(left, 50)));
   }

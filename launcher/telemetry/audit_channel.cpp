@@ -10,18 +10,14 @@
 #include <cerrno>
 #include <cstring>
 
+#include "compiler/posix/clock.h"
+
 namespace polc::telemetry {
 
 namespace {
 
 constexpr int64_t kReaderCheckIntervalMs = 1000;
 constexpr uint32_t kEnabledLocked = 2;
-
-int64_t clock_ms(clockid_t clock) {
-  struct timespec now {};
-  clock_gettime(clock, &now);
-  return static_cast<int64_t>(now.tv_sec) * 1000 + now.tv_nsec / 1000000;
-}
 
 std::string describe(int error) { return std::strerror(error); }
 

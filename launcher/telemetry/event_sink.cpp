@@ -11,17 +11,11 @@
 #include <cstring>
 #include <stdexcept>
 
+#include "compiler/posix/clock.h"
+
 namespace polc::telemetry {
 
-namespace {
-
-int64_t now_ms() {
-  timespec t{};
-  clock_gettime(CLOCK_MONOTONIC, &t);
-  return int64_t{t.tv_sec} * 1000 + t.tv_nsec / 1000000;
-}
-
-}  // namespace
+namespace {}  // namespace
 
 std::optional<int> events_fd_number(const std::string& spec) {
   if (!spec.starts_with("fd:")) return std::nullopt;
@@ -68,10 +62,10 @@ void EventSink::write(std::string line) {
 }
 
 void EventSink::drain(int timeout_ms) {
-  const int64_t deadline = now_ms() + timeout_ms;
+  const int64_t deadline = clock_ms() + timeout_ms;
   while (!queue_.empty()) {
     pollfd p{fd_, POLLOUT, 0};
-    const int64_t left = std::max<int64_t>(0, deadline - now_ms());
+    const int64_t left = std::max<int64_t>(0, deadline - clock_ms());
     const int ready = poll(&p, 1, static_cast<int>(left));
     if (ready < 0 && errno == EINTR) continue;
     if (ready <= 0) return;  // not now; the line waits

@@ -12,17 +12,12 @@
 #include <stdexcept>
 #include <system_error>
 
+#include "compiler/posix/clock.h"
 #include "launcher/telemetry/proxy_log.h"
 
 namespace polc::telemetry {
 
 namespace {
-
-int64_t now_ms() {
-  timespec t{};
-  clock_gettime(CLOCK_MONOTONIC, &t);
-  return int64_t{t.tv_sec} * 1000 + t.tv_nsec / 1000000;
-}
 
 // The path's file as it is now, positioned at its start. O_NONBLOCK and O_NOCTTY: opening a
 // FIFO or a terminal planted at the path must neither block nor have side effects before fstat
@@ -82,7 +77,7 @@ void ProxyLogSource::follow_rotation(size_t& budget, std::vector<Event>& out) {
 }
 
 void ProxyLogSource::read_available(std::vector<Event>& out) {
-  const bool settled = settle_until_ms_ && now_ms() >= *settle_until_ms_;
+  const bool settled = settle_until_ms_ && clock_ms() >= *settle_until_ms_;
   size_t budget = settings_.max_read_bytes;
   follow_rotation(budget, out);
   bool at_end = true;
@@ -93,7 +88,7 @@ void ProxyLogSource::read_available(std::vector<Event>& out) {
 }
 
 void ProxyLogSource::begin_sync() {
-  settle_until_ms_ = now_ms() + settings_.settle_ms;
+  settle_until_ms_ = clock_ms() + settings_.settle_ms;
   synced_ = false;
 }
 

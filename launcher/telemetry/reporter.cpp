@@ -6,15 +6,11 @@
 #include <algorithm>
 #include <sstream>
 
+#include "compiler/posix/clock.h"
+
 namespace polc::telemetry {
 
 namespace {
-
-int64_t now_ms() {
-  timespec t{};
-  clock_gettime(CLOCK_MONOTONIC, &t);
-  return int64_t{t.tv_sec} * 1000 + t.tv_nsec / 1000000;
-}
 
 size_t index(Layer layer) { return static_cast<size_t>(layer); }
 
@@ -66,7 +62,7 @@ uint64_t Counts::total() const {
 
 bool Reporter::admit(Layer layer) {
   const size_t i = index(layer);
-  const int64_t now = now_ms();
+  const int64_t now = clock_ms();
   if (refilled_ms_[i] == 0) refilled_ms_[i] = now;
   tokens_[i] = std::min<double>(kBurst, tokens_[i] + static_cast<double>(now - refilled_ms_[i]) * kPerSecond / 1000.0);
   refilled_ms_[i] = now;
