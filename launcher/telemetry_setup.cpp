@@ -4,6 +4,7 @@
 #include <system_error>
 
 #include "backends/network/nflog_group.h"
+#include "launcher/landlock_uapi.h"
 #include "launcher/telemetry/audit_source.h"
 #include "launcher/telemetry/nflog_source.h"
 #include "launcher/telemetry/proxy_clients.h"
@@ -33,7 +34,7 @@ void open_nflog(const Options& options, Telemetry& t) {
   }
 }
 
-void open_audit(Telemetry& t) {
+void open_audit(const Prepared& p, Telemetry& t) {
   auto channel = std::make_unique<telemetry::AuditChannel>();
   if (channel->access() == telemetry::AuditAccess::Unavailable) {
     t.unavailable.push_back("audit: " + channel->message());
@@ -42,6 +43,12 @@ void open_audit(Telemetry& t) {
   }
   t.audit = true;
   t.available.push_back("audit");
+  if (p.kernel_abi < uapi::kLogFlagsAbi && p.plan.any()) {
+    // Seccomp's refusals still reach audit; Landlock logs only with the ABI 7 flags.
+    t.unavailable.push_back("landlock_log: this kernel's Landlock ABI is " + std::to_string(p.kernel_abi) +
+                            ", below 7: its refusals are not logged (Landlock's own logging needs Linux 6.15)");
+    t.warnings.push_back(t.unavailable.back());
+  }
   std::shared_ptr<const telemetry::Attributor> attributor = t.attributor;
   t.sources.push_back(std::make_unique<telemetry::AuditSource>(std::move(channel), [attributor](telemetry::Event& e) {
     if (attributor) attributor->attribute(e);
@@ -84,7 +91,7 @@ Telemetry open_telemetry(const Options& options, const Prepared& p) {
     t.unavailable.push_back(
         "attribution: the bundle has no attribution.json (built by an older polc): events name no statement");
   }
-  open_audit(t);
+  open_audit(p, t);
   open_nflog(options, t);
   open_proxy_log(options, p, t);
   return t;
