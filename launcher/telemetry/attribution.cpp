@@ -161,7 +161,19 @@ void Attributor::set_rule(RuleRef& rule, const std::vector<std::string>& locatio
   if (locations.size() > 1) rule.candidates = locations;
 }
 
+void Attributor::name_syscall(Event& event) const {
+  if (event.request.syscall || !event.request.nr || !event.request.arch || !attribution_.seccomp) return;
+  for (const bundle::AttrSeccompArch& arch : attribution_.seccomp->arches) {
+    if (arch.arch != *event.request.arch) continue;
+    // The record gives the number; the bundle names it (attribution.json's table, from the build).
+    const auto named = std::lower_bound(arch.names.begin(), arch.names.end(),
+                                        std::pair<int64_t, std::string>{*event.request.nr, std::string()});
+    if (named != arch.names.end() && named->first == *event.request.nr) event.request.syscall = named->second;
+  }
+}
+
 void Attributor::attribute(Event& event, std::string_view nflog_prefix) const {
+  name_syscall(event);
   event.rule = {};
   switch (event.layer) {
     case Layer::Seccomp: seccomp(event); break;
@@ -180,12 +192,6 @@ void Attributor::seccomp(Event& event) const {
   // A call of an architecture the policy does not target is killed by every program, by no
   // statement of the policy.
   if (arch == s.arches.end()) return;
-  if (!event.request.syscall && event.request.nr) {
-    // The record gives the number; the bundle names it (attribution.json's table, from the build).
-    const auto named = std::lower_bound(arch->names.begin(), arch->names.end(),
-                                        std::pair<int64_t, std::string>{*event.request.nr, std::string()});
-    if (named != arch->names.end() && named->first == *event.request.nr) event.request.syscall = named->second;
-  }
   const Request& req = event.request;
   auto on_call = [&](const bundle::AttrSyscallRule& r) {
     return req.nr ? r.nr == *req.nr : req.syscall && r.syscall == *req.syscall;

@@ -39,6 +39,9 @@ class Attributor {
   const bundle::Attribution& attribution() const { return attribution_; }
 
  private:
+  // request.syscall from request.nr and request.arch (seccomp's records, and the SYSCALL record
+  // of a Landlock refusal).
+  void name_syscall(Event& event) const;
   void seccomp(Event& event) const;
   void landlock(Event& event) const;
   void nftables(Event& event, std::string_view prefix) const;

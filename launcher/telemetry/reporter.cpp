@@ -81,7 +81,12 @@ void Reporter::write_dropped(Layer layer) {
 void Reporter::report(const Event& event) {
   const size_t i = index(event.layer);
   ++counts_.refusals[i];
-  if (first_.size() < kSummaryFirst) first_.push_back(event);
+  // What the summary shows is the same request again and again more often than not (a retry
+  // loop): counted, not listed twice.
+  const std::string what = describe(event);
+  const auto same = std::find_if(first_.begin(), first_.end(), [&](const Repeated& r) { return describe(r.event) == what; });
+  if (same != first_.end()) ++same->count;
+  else if (first_.size() < kSummaryFirst) first_.push_back({event, 1});
   if (!admit(event.layer)) {
     ++counts_.dropped[i];
     ++unreported_drops_[i];
@@ -121,9 +126,14 @@ std::string summary_text(const Reporter& reporter, const std::string& events_spe
   if (c.total() > 0) out << ")";
   if (c.lost) out << "; " << c.lost << " more lost by the kernel's queues";
   out << "\n";
-  if (!reporter.first().empty())
-    out << (reporter.first().size() < c.total() ? "the first " + std::to_string(reporter.first().size()) + ":\n" : "");
-  for (const Event& e : reporter.first()) out << describe(e);
+  uint64_t listed = 0;
+  for (const Reporter::Repeated& r : reporter.first()) listed += r.count;
+  if (listed < c.total()) out << "the first " << reporter.first().size() << " kinds:\n";
+  for (const Reporter::Repeated& r : reporter.first()) {
+    std::string text = describe(r.event);
+    if (r.count > 1) text.insert(text.find('\n'), " (" + std::to_string(r.count) + " times)");
+    out << text;
+  }
   if (events_spec.empty()) out << "sbx-exec: every refusal as JSON: --events FILE (docs/telemetry.md)\n";
   else {
     uint64_t dropped = 0;

@@ -43,7 +43,13 @@ class Reporter {
   void finish(int timeout_ms);
 
   const Counts& counts() const { return counts_; }
-  const std::vector<Event>& first() const { return first_; }
+  // The first kSummaryFirst distinct refusals (same layer, decision, request and rule), each with
+  // how many times it came.
+  struct Repeated {
+    Event event;
+    uint64_t count = 0;
+  };
+  const std::vector<Repeated>& first() const { return first_; }
   const BundleId& bundle() const { return bundle_; }
 
  private:
@@ -56,7 +62,7 @@ class Reporter {
   std::array<double, kLayerCount> tokens_{kBurst, kBurst, kBurst, kBurst, kBurst};
   std::array<int64_t, kLayerCount> refilled_ms_{};
   std::array<uint64_t, kLayerCount> unreported_drops_{};
-  std::vector<Event> first_;
+  std::vector<Repeated> first_;
 };
 
 // The summary for stderr: nothing when there were no refusals and nothing was lost.
