@@ -154,6 +154,9 @@ int supervised(const Options& options, const Prepared& p, const std::optional<Id
   PayloadEnd end = sup.run([&](int launch_fd) {
     payload_child(options, p, identity, supervisor, telemetry.audit, record, sink, launch_fd);
   });
+  // The sources hand back what they hold of the machine's state (audit's registration and
+  // settings) now: ending like the payload may raise a signal, which runs no destructor.
+  telemetry.sources.clear();
   if (!end.launched) return end.exit_code;  // the child said why, and wrote the refused line
 
   reporter.finish(1000);

@@ -39,6 +39,9 @@ POLICY = """policy telemetry_cases version 1 {{
   }}
 
   network {{
+    proxy 127.0.0.1 port 3128
+    connect tcp 8080 to "allowed.test"
+    deny connect tcp 8080 to "denied.test"
     connect tcp 8080 to 127.0.0.1
     connect udp 53 to 10.233.0.2
     deny connect tcp 22
@@ -52,6 +55,11 @@ POLICY_NO_SCOPE = POLICY.replace("    landlock scope signal, abstract_unix_socke
     "telemetry_cases", "telemetry_guard")
 
 PY = "/usr/bin/python3"
+
+# A GET through the proxy the environment names; the proxy's 403 is an HTTPError.
+PROXY_GET = ("import urllib.request, urllib.error\n"
+             "try: urllib.request.urlopen('http://{host}:8080/', timeout=5)\n"
+             "except urllib.error.URLError as e: print('refused', e)")
 
 # name, network ("netns": a namespace of the test's with a dummy device and a default route, joined
 # with --join-netns; "external": --network-enforced-externally), payload, expected event (layer,
@@ -105,6 +113,11 @@ CASES = [
     ("nftables_host_not_allowed", "netns",
      "import socket\ntry: socket.create_connection(('10.233.0.2', 8080), timeout=0.5)\nexcept OSError: pass",
      "nftables", "drop", {"protocol": "tcp", "address": "10.233.0.2", "port": 8080}, ("default", None)),
+    # Through the egress proxy (sbx-exec sets HTTP_PROXY from egress.json), which refuses.
+    ("proxy_deny_rule", "proxy", PROXY_GET.format(host="denied.test"),
+     "proxy", "deny", {"domain": "denied.test", "port": 8080, "method": "GET"}, 'deny connect tcp 8080 to "denied.test"'),
+    ("proxy_default", "proxy", PROXY_GET.format(host="other.test"),
+     "proxy", "deny", {"domain": "other.test", "port": 8080, "method": "GET"}, ("default", None)),
 ]
 
 
@@ -138,6 +151,50 @@ class Namespace:
 
     def __exit__(self, *exc):
         subprocess.run(["ip", "netns", "del", self.name], capture_output=True)
+
+
+class Squid:
+    """squid with the bundle's own squid.conf (its log directory moved into the test's) in the
+    namespace, answering on 127.0.0.1:3128; test hosts resolve to 127.0.0.1. Stopped on exit."""
+
+    def __init__(self, ctx, bundle, ns):
+        self.ctx, self.bundle, self.ns = ctx, bundle, ns
+        self.dir = os.path.join(ctx.tmp, "squid")
+        self.log = os.path.join(self.dir, "logs", "polc_telemetry_cases.access.log")
+        self.proc = None
+
+    def __enter__(self):
+        os.makedirs(os.path.join(self.dir, "logs"))
+        os.chmod(os.path.join(self.dir, "logs"), 0o777)
+        with open(os.path.join(self.dir, "hosts"), "w") as f:
+            f.write("127.0.0.1 allowed.test denied.test other.test\n")
+        product = open(os.path.join(self.bundle, "squid.conf")).read().replace(
+            "/var/log/squid/", os.path.join(self.dir, "logs") + "/")
+        with open(os.path.join(self.dir, "squid.conf"), "w") as f:
+            f.write(product + f"\nhosts_file {self.dir}/hosts\ndns_nameservers 127.0.0.1\n"
+                    f"pid_filename {self.dir}/squid.pid\ncoredump_dir {self.dir}\nshutdown_lifetime 0 seconds\n"
+                    "pinger_enable off\n")
+        self.proc = subprocess.Popen(["ip", "netns", "exec", self.ns.name, "squid", "-N", "-f",
+                                      os.path.join(self.dir, "squid.conf")],
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.time() + 20
+        while time.time() < deadline:
+            probe = subprocess.run(["ip", "netns", "exec", self.ns.name, "curl", "-s", "-o", "/dev/null",
+                                    "--max-time", "1", "http://127.0.0.1:3128/"], capture_output=True)
+            if probe.returncode == 0 and os.path.exists(self.log):
+                return self
+            time.sleep(0.2)
+        self.__exit__()
+        raise Skip("squid did not start in the test's namespace")
+
+    def __exit__(self, *exc):
+        if self.proc:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
 
 
 def build(ctx, source, name):
@@ -206,8 +263,10 @@ def check_rule(ctx, name, bundle, event, expected):
     return ok
 
 
-def run_case(ctx, bundle, network, payload, events_path, extra=()):
+def run_case(ctx, bundle, network, payload, events_path, extra=(), proxy_log=None):
     mode = ("--join-netns", network.name) if network else ("--network-enforced-externally",)
+    if proxy_log:
+        extra = (*extra, "--proxy-log", proxy_log)
     argv = [ctx.sbx, "--bundle", bundle, DEV_FLAG, *mode, "--events", events_path, *extra, "--", PY, "-I", "-S",
             "-c", payload]
     return subprocess.run(argv, capture_output=True, text=True, timeout=60)
@@ -248,7 +307,7 @@ def test_telemetry(ctx):
     listener.bind("\0" + abstract)
     listener.listen(1)
     everything = []
-    with Namespace() as ns:
+    with Namespace() as ns, Squid(ctx, bundle, ns) as squid:
         # Allowed work yields no event.
         events_path = os.path.join(ctx.tmp, "allowed.jsonl")
         r = run_case(ctx, bundle, ns, f"import os, socket\nopen('{work}/out.txt', 'w').write('ok')\n"
@@ -265,7 +324,8 @@ def test_telemetry(ctx):
             payload = payload.format(**fmt)
             request = {k: (v.format(**fmt) if isinstance(v, str) else v) for k, v in request.items()}
             events_path = os.path.join(ctx.tmp, f"{name}.jsonl")
-            r = run_case(ctx, bundle, ns if network == "netns" else None, payload, events_path)
+            r = run_case(ctx, bundle, ns if network in ("netns", "proxy") else None, payload, events_path,
+                         proxy_log=squid.log if network == "proxy" else None)
             events = read_events(events_path)
             everything += events
             refusals = [e for e in events if e["event"] == "refusal"]
