@@ -324,7 +324,7 @@ check_events() {
   { read -r ev_layers; read -r unavailable; read -r lost; read -r error; } \
     < <(python3 "$here/refusal_layers.py" "$events_dir/$name.jsonl")
   if [ -n "$error" ]; then
-    ev_problem="events: $error"
+    ev_layers=unreadable ev_problem="events: $error"
     return
   fi
   # Layers whose refusals this run could not report (the notices say why; sbx-exec's stderr too).
