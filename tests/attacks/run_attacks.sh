@@ -8,6 +8,9 @@
 #   2. under `sbx-exec --bundle B --trust T --join-netns NS` (B signed for the run, T accepting
 #      that signature): it must be blocked (exit 1, or killed by a signal
 #      such as seccomp's SIGSYS). Exit 0 fails the test; 77 fails it unless run 1 was 77 as well.
+#      The run writes its refusal events (`--events`, docs/telemetry.md) to a file of its own: a
+#      blocked attack fails unless they name a layer (or it is listed in `no_event`, with the reason
+#      nothing refuses it), and the layer `expect_layer` gives must be among them.
 # Then a benign Python workload must succeed under the same sandbox. A table shows every result.
 #
 # python_agent lets the payload execute only /usr/bin/python3.11 and the dynamic loader, so the
@@ -19,6 +22,7 @@
 #                       [--only NAME[,NAME...]] [--keep] [--seccomp-only]
 # --seccomp-only (development): confine with `bwrap --seccomp` and the bundle's x86_64 filter
 # instead of sbx-exec, i.e. the seccomp layer alone; attacks that other layers stop then escape.
+# There are no events then, and nothing is asserted about them.
 # Environment: SBX_EXEC overrides --sbx-exec.
 # Exits 77 (CTest: skipped) when not root or `ip`/`nft` are missing.
 set -u
@@ -73,6 +77,25 @@ declare -A xfail=(
 declare -A as_user=(
   [chmod_outside]=nobody
 )
+# Every blocked confined run must leave a refusal event (sbx-exec --events, docs/telemetry.md)
+# naming the layer that stopped it, except these: attacks that nothing refuses, each with the
+# reason. Found by reading each attack's events; one that yields a refusal again fails the test
+# (remove it from the list).
+declare -A no_event=(
+  [chmod_outside]="run as nobody (as_user), chmod of root's file fails the ownership check: file permissions, which no layer reports (Landlock does not confine chmod)"
+  [inherited_fd]="sbx-exec closes the caller's descriptors above 2 on exec: the attack finds nothing open (EBADF), nothing is refused"
+  [no_new_privs]="the attack only reads the no_new_privs flag sbx-exec set: nothing is attempted, nothing is refused"
+)
+# The layer that must be among an attack's refusal events, where the attack meets one layer only.
+declare -A expect_layer=(
+  [ptrace_attach_outside]=seccomp [ptrace_attach_child]=seccomp [keyctl_add_key]=seccomp
+  [bpf_map_create]=seccomp [io_uring_setup]=seccomp [memfd_exec]=seccomp
+  [unix_socket_outside]=seccomp
+  [read_secret]=landlock [write_outside]=landlock [symlink_escape]=landlock
+  [exec_dropped]=landlock [tcp_connect_metadata]=landlock [tcp_bind_disallowed_port]=landlock
+  [kill_outside]=landlock
+  [udp_exfil]=nftables [tcp_connect_metadata_allowed_port]=nftables
+)
 
 # ---------------------------------------------------------------------------------------------
 # The world outside the sandbox, torn down by the trap whatever happens.
@@ -118,6 +141,10 @@ if [ "$seccomp_only" -eq 0 ]; then
     "$(cat "$tmp/reviewer.json")" >"$trust_dir/trust.json"
   chmod 0644 "$trust_dir/trust.json"
   "$polc" sign "$bundle" --key "$tmp/reviewer.key" >"$tmp/sign.log" 2>&1 || { cat "$tmp/sign.log"; die "polc sign failed"; }
+  # Landlock reports its refusals to audit from ABI 7 on (docs/telemetry.md); asked of the kernel
+  # directly: landlock_create_ruleset(NULL, 0, LANDLOCK_CREATE_RULESET_VERSION).
+  landlock_abi=$(python3 -c 'import ctypes; s = ctypes.CDLL(None).syscall; s.restype = ctypes.c_long
+print(max(s(ctypes.c_long(444), None, ctypes.c_size_t(0), ctypes.c_uint(1)), 0))')
 fi
 
 # The policy's workspace path is absolute. Creating the empty directory is fine for a root test;
@@ -135,6 +162,10 @@ secret_text=polc-secret-$RANDOM$RANDOM
 echo "$secret_text" >"$out/secret"
 chmod 600 "$out/secret"
 mkdir "$out/w"
+# The confined runs' event files: outside every path python_agent lets the payload write (as the
+# trust file), so no payload can add or remove a line of its own run's events.
+events_dir=$out/events
+mkdir -m 0700 "$events_dir"
 echo "movable-$RANDOM" >"$out/movable"
 handle=$("$attacks/open_by_handle_passed" --make "$out/secret") ||
   die "could not obtain a file handle for the secret"
@@ -248,6 +279,9 @@ run_attack() {
   local mode=$1; shift
   user_args=()
   [ -n "${as_user[$name]:-}" ] && user_args=(--user "${as_user[$name]}")
+  # Each confined run writes its refusals to a file of its own (docs/telemetry.md).
+  events_args=()
+  [ "$mode" = confined ] && [ "$seccomp_only" -eq 0 ] && events_args=(--events "$events_dir/$name.jsonl")
   local bin=$1; shift
   local cmd=("$ldso" "/workspace/.attacks/$bin" "$@")
   reset_world
@@ -276,7 +310,43 @@ confine() {
       --seccomp 3 -- "$@" 3<"$bundle/seccomp.x86_64.bpf"
   else
     timeout -k 5 "$seconds" "$sbx_exec" --bundle "$bundle" --trust "$trust_dir/trust.json" --join-netns "$ns" \
-      "${user_args[@]}" -- "$@"
+      "${user_args[@]}" "${events_args[@]}" -- "$@"
+  fi
+}
+
+# check_events: reads the confined run's events file and sets $ev_layers (the layers its refusals
+# name), $ev_problem (why the run fails the event assertions) and $ev_note (why they could not be
+# made). Uses $name and $c_kind.
+check_events() {
+  ev_layers="-" ev_problem="" ev_note=""
+  [ "$seccomp_only" -eq 1 ] && return
+  local unavailable lost error unobservable="" layer
+  { read -r ev_layers; read -r unavailable; read -r lost; read -r error; } \
+    < <(python3 "$here/refusal_layers.py" "$events_dir/$name.jsonl")
+  if [ -n "$error" ]; then
+    ev_layers=unreadable ev_problem="events: $error"
+    return
+  fi
+  # Layers whose refusals this run could not report (the notices say why; sbx-exec's stderr too).
+  [[ " $unavailable " == *" audit "* ]] && unobservable+=" seccomp landlock"
+  [[ " $unavailable " == *" nflog "* ]] && unobservable+=" nftables"
+  [ "${landlock_abi:-0}" -lt 7 ] && unobservable+=" landlock"
+  case $c_kind in BLOCKED|SIGNAL) ;; *) return ;; esac
+  if [ -n "${no_event[$name]:-}" ]; then
+    [ -n "$ev_layers" ] && ev_problem="declared stopped without a refusal (no_event), but the events name: $ev_layers; remove it from the list"
+    [ -z "$ev_layers" ] && ev_layers="none (declared)"
+    return
+  fi
+  layer=${expect_layer[$name]:-}
+  if [ -z "$ev_layers" ]; then
+    ev_layers=none
+    if [ -n "$unobservable" ] || [ "${lost:-0}" -gt 0 ]; then
+      ev_note="no refusal event, not checked: unreported layers:${unobservable:- none}; $lost records lost"
+    else
+      ev_problem="blocked, but no refusal event names the layer that stopped it (events: $events_dir/$name.jsonl)"
+    fi
+  elif [ -n "$layer" ] && [[ ", $ev_layers, " != *", $layer, "* ]] && [[ " $unobservable " != *" $layer "* ]]; then
+    ev_problem="expected a refusal by $layer, but the events name: $ev_layers"
   fi
 }
 
@@ -340,13 +410,17 @@ for entry in "${attack_list[@]}"; do
       result=XPASS problem="blocked now: remove it from the expected-failure list"
     fi
   fi
+  check_events
+  [ -z "$problem" ] && [ "$result" = ok ] && problem=$ev_problem
   if [ -n "$problem" ] && [ "$result" = ok ]; then
     result=FAIL
     failures=$((failures + 1))
   fi
+  # A note does not fail the run; it is listed with the problems.
+  [ -z "$problem" ] && problem=$ev_note
   how=$c_detail
   [ "$c_kind" = SIGNAL ] || [ "$c_kind" = BLOCKED ] || how="$c_kind: $c_detail"
-  rows+=("$name$sep$u_kind$sep$c_kind$sep$result$sep$how$sep$u_detail$sep$problem")
+  rows+=("$name$sep$u_kind$sep$c_kind$sep$result$sep$ev_layers$sep$how$sep$u_detail$sep$problem")
 done
 
 # ---------------------------------------------------------------------------------------------
@@ -359,7 +433,7 @@ reset_world
 b_u_status=$?
 b_unconfined=$(cat "$tmp/out")
 reset_world
-user_args=()
+user_args=() events_args=()
 (cd /workspace && confine 120 "$python" "${benign[@]}") </dev/null >"$tmp/out" 2>&1
 b_c_status=$?
 b_confined=$(cat "$tmp/out")
@@ -368,20 +442,21 @@ printf '### benign unconfined (exit %s)\n%s\n### benign confined (exit %s)\n%s\n
 
 # ---------------------------------------------------------------------------------------------
 echo
-printf '%-34s %-11s %-11s %-6s %s\n' ATTACK UNCONFINED CONFINED RESULT "HOW BLOCKED (confined)"
+printf '%-34s %-11s %-11s %-6s %-19s %s\n' ATTACK UNCONFINED CONFINED RESULT "REFUSALS (events)" \
+  "HOW BLOCKED (confined)"
 for row in "${rows[@]}"; do
-  IFS=$sep read -r name u_kind c_kind result how u_detail problem <<<"$row"
-  printf '%-34s %-11s %-11s %-6s %s\n' "$name" "$u_kind" "$c_kind" "$result" "$how"
+  IFS=$sep read -r name u_kind c_kind result layers how u_detail problem <<<"$row"
+  printf '%-34s %-11s %-11s %-6s %-19s %s\n' "$name" "$u_kind" "$c_kind" "$result" "$layers" "$how"
 done
 echo
 echo "Unconfined results:"
 for row in "${rows[@]}"; do
-  IFS=$sep read -r name u_kind c_kind result how u_detail problem <<<"$row"
+  IFS=$sep read -r name u_kind c_kind result layers how u_detail problem <<<"$row"
   printf '  %-32s %s\n' "$name" "$u_detail"
 done
 problems=0
 for row in "${rows[@]}"; do
-  IFS=$sep read -r name u_kind c_kind result how u_detail problem <<<"$row"
+  IFS=$sep read -r name u_kind c_kind result layers how u_detail problem <<<"$row"
   if [ -n "$problem" ]; then
     [ $problems -eq 0 ] && { echo; echo "Problems and notes:"; }
     problems=$((problems + 1))
