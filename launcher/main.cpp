@@ -130,14 +130,15 @@ int exec_in_place(const Options& options, const Prepared& p, const std::optional
 // The default: sbx-exec forks the payload and supervises it (supervisor.h).
 int supervised(const Options& options, const Prepared& p, const std::optional<Identity>& identity, AuditRecord& record,
                const AuditSink& sink, telemetry::EventSink& events) {
-  // In the supervisor, before the fork: the payload inherits the namespace, and the telemetry
-  // sources that read it (nfnetlink_log) are opened in it.
+  // The audit channel in the host's namespace; then, in the supervisor before the fork, the
+  // network step (the payload inherits the namespace) and the sources that read that namespace.
+  Telemetry telemetry = open_host_telemetry(p);
   setup_network(*options.network, options.netns_name, p.nftables.bytes);
   if (*options.network != NetworkMode::EnforcedExternally) record.layers.push_back("nftables");
+  open_namespace_telemetry(options, p, telemetry);
 
   telemetry::BundleId id{record.policy.value_or(""), record.version.value_or(0), record.manifest_sha256.value_or("")};
   telemetry::Reporter reporter(id, events);
-  Telemetry telemetry = open_telemetry(options, p);
   record.telemetry_sources = telemetry.available;
   record.telemetry_unavailable = telemetry.unavailable;
   for (const std::string& why : telemetry.unavailable) {

@@ -83,7 +83,7 @@ std::vector<telemetry::Source*> Telemetry::pointers() const {
   return out;
 }
 
-Telemetry open_telemetry(const Options& options, const Prepared& p) {
+Telemetry open_host_telemetry(const Prepared& p) {
   Telemetry t;
   if (p.attribution) {
     t.attributor = std::make_shared<const telemetry::Attributor>(*p.attribution, p.bundle.contents.manifest.coverage);
@@ -92,9 +92,12 @@ Telemetry open_telemetry(const Options& options, const Prepared& p) {
         "attribution: the bundle has no attribution.json (built by an older polc): events name no statement");
   }
   open_audit(p, t);
+  return t;
+}
+
+void open_namespace_telemetry(const Options& options, const Prepared& p, Telemetry& t) {
   open_nflog(options, t);
   open_proxy_log(options, p, t);
-  return t;
 }
 
 }  // namespace polc::launcher

@@ -33,8 +33,12 @@ struct Telemetry {
   std::vector<telemetry::Source*> pointers() const;
 };
 
-// Called in the supervisor after the network step (nfnetlink_log is per namespace) and before the
-// fork (only processes forked after audit is enabled have an audit context).
-Telemetry open_telemetry(const Options& options, const Prepared& p);
+// In two steps, both in the supervisor before the fork (only processes forked after audit is on
+// have an audit context). Before the network step, in the host's namespace: the audit channel
+// (the kernel sends audit's multicast copies only to sockets of the initial network namespace).
+Telemetry open_host_telemetry(const Prepared& p);
+// After it, in the payload's namespace: nfnetlink_log (per namespace) and the proxy log (whose
+// default clients are that namespace's addresses).
+void open_namespace_telemetry(const Options& options, const Prepared& p, Telemetry& t);
 
 }  // namespace polc::launcher
