@@ -93,7 +93,8 @@ nlohmann::json audit_json(const AuditRecord& r) {
                           {"events", or_null(r.events)},
                           {"telemetry", r.telemetry_sources},
                           {"telemetry_unavailable", r.telemetry_unavailable},
-                          {"audit_session", or_null(r.audit_session)}};
+                          {"audit_session", or_null(r.audit_session)},
+                          {"tree", or_null(r.tree)}};
   } else {
     line["supervisor"] = nullptr;
   }

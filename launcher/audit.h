@@ -58,6 +58,8 @@ struct AuditRecord {
   // The payload's audit session id (set before exec, inherited by every descendant): the key the
   // supervisor takes the kernel's audit records of this run by.
   std::optional<int64_t> audit_session;
+  // How the end kills the payload's tree: "cgroup PATH", or "process rounds (why no cgroup)".
+  std::optional<std::string> tree;
   // "exit" lines: how the payload ended, and what the telemetry counted.
   std::optional<int> payload_exit_code;
   std::optional<int> payload_signal;

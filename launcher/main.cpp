@@ -83,8 +83,8 @@ int exec_in_place(const Options& options, const Prepared& p, const std::optional
 
 // The forked child of a supervised run: confine, write the exec line, exec. Never returns.
 [[noreturn]] void payload_child(const Options& options, const Prepared& p, const std::optional<Identity>& identity,
-                                pid_t supervisor, bool log_refusals, AuditRecord record, const AuditSink& sink,
-                                int launch_fd) {
+                                pid_t supervisor, bool log_refusals, const RunCgroup* cgroup, AuditRecord record,
+                                const AuditSink& sink, int launch_fd) {
   auto report = [&](char state, const std::string& text) {
     std::string data = state + text;
     const char* at = data.data();
@@ -100,6 +100,10 @@ int exec_in_place(const Options& options, const Prepared& p, const std::optional
   ExitCode code = ExitCode::ApplyFailed;
   std::string reason;
   try {
+    // First: whatever it starts from now on is in the run's group.
+    if (cgroup && !cgroup->enter())
+      throw Failure(ExitCode::ApplyFailed,
+                    "cannot enter the run's cgroup " + cgroup->path() + ": " + errno_text(errno));
     ConfineSettings settings;
     settings.log_refusals = log_refusals;
     settings.audit_session = log_refusals;
@@ -151,9 +155,12 @@ int supervised(const Options& options, const Prepared& p, const std::optional<Id
     (void)ignored;
   }
   const pid_t supervisor = getpid();
-  Supervisor sup(telemetry.pointers(), reporter);
+  std::string no_cgroup;
+  const std::unique_ptr<RunCgroup> cgroup = RunCgroup::create(no_cgroup);
+  record.tree = cgroup ? "cgroup " + cgroup->path() : "process rounds (" + no_cgroup + ")";
+  Supervisor sup(telemetry.pointers(), reporter, cgroup.get());
   PayloadEnd end = sup.run([&](int launch_fd) {
-    payload_child(options, p, identity, supervisor, telemetry.audit, record, sink, launch_fd);
+    payload_child(options, p, identity, supervisor, telemetry.audit, cgroup.get(), record, sink, launch_fd);
   });
   // The sources hand back what they hold of the machine's state (audit's registration and
   // settings) now: ending like the payload may raise a signal, which runs no destructor.

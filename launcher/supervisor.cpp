@@ -33,10 +33,21 @@ constexpr int kSyncMs = 1000;
   throw Failure(ExitCode::ApplyFailed, "supervisor: " + what + ": " + errno_text(errno));
 }
 
-void relay(pid_t payload, int sig) {
-  const int sent = sig == SIGTSTP ? SIGSTOP : sig;
-  if (kill(-payload, sent) != 0) kill(payload, sent);
-  if (sig == SIGTSTP) kill(getpid(), SIGSTOP);  // the caller's shell sees the job stop; SIGCONT resumes both
+void relay(pid_t payload, int sig, const std::vector<telemetry::Source*>& sources, const RunCgroup* cgroup) {
+  // Ctrl-Z: the whole tree is frozen where the run has a cgroup (the payload's process group alone
+  // misses a child in a session of its own).
+  const bool frozen = sig == SIGTSTP && cgroup && cgroup->freeze(true);
+  if (!frozen) {
+    const int sent = sig == SIGTSTP ? SIGSTOP : sig;
+    if (kill(-payload, sent) != 0) kill(payload, sent);
+  }
+  if (sig != SIGTSTP) return;
+  // The caller's shell sees the job stop; SIGCONT resumes both. Nothing the host waits on is held
+  // meanwhile (audit's registration).
+  for (telemetry::Source* s : sources) s->pause();
+  kill(getpid(), SIGSTOP);
+  for (telemetry::Source* s : sources) s->resume();
+  if (frozen) cgroup->freeze(false);
 }
 
 PayloadEnd ended(int status) {
@@ -154,7 +165,8 @@ PayloadEnd Supervisor::run(const std::function<void(int launch_fd)>& child) {
 
     signalfd_siginfo info{};
     while (read(signals.get(), &info, sizeof info) == static_cast<ssize_t>(sizeof info)) {
-      if (static_cast<int>(info.ssi_signo) != SIGCHLD) relay(payload, static_cast<int>(info.ssi_signo));
+      if (static_cast<int>(info.ssi_signo) != SIGCHLD)
+        relay(payload, static_cast<int>(info.ssi_signo), sources_, cgroup_);
     }
     // The launch pipe before reaping: the sources learn that the payload started before they read
     // anything it caused.
@@ -162,12 +174,19 @@ PayloadEnd Supervisor::run(const std::function<void(int launch_fd)>& child) {
       read_launch();
       if (!launch_read.valid()) started();
     }
-    // Reap whatever exited: the payload, and descendants reparented here.
+    // Reap whatever exited among descendants reparented here; the payload itself is only looked
+    // at (WNOWAIT): while it is an unreaped zombie its pid, which is also its process group's id,
+    // cannot be reused, so the kill of that group at the end reaches no stranger.
     for (;;) {
-      int st = 0;
-      const pid_t pid = waitpid(-1, &st, WNOHANG | __WALL);
-      if (pid <= 0) break;
-      if (pid == payload) status = st;
+      siginfo_t exited{};
+      if (waitid(P_ALL, 0, &exited, WEXITED | WNOHANG | WNOWAIT | __WALL) != 0 || exited.si_pid == 0) break;
+      if (exited.si_pid == payload) {
+        status = exited.si_code == CLD_EXITED
+                     ? W_EXITCODE(exited.si_status, 0)
+                     : W_EXITCODE(0, exited.si_status) | (exited.si_code == CLD_DUMPED ? 0x80 : 0);
+        break;
+      }
+      waitpid(exited.si_pid, nullptr, WNOHANG | __WALL);
     }
     read_sources(false);  // non-blocking; sources without a descriptor are polled on this timer
   }
@@ -177,7 +196,9 @@ PayloadEnd Supervisor::run(const std::function<void(int launch_fd)>& child) {
     started();
   }
   const int main_status = *status;
-  const size_t left = kill_process_tree(payload, kTreeKillMs);
+  // The cgroup first: it holds every process the payload started, however fast it forks.
+  size_t left = cgroup_ ? cgroup_->kill_all(kTreeKillMs) : 0;
+  left += kill_process_tree(payload, kTreeKillMs);
   sync_sources(kSyncMs);
   for (telemetry::Source* s : sources_) reporter_.lost(s->name(), s->lost());
   end = ended(main_status);

@@ -19,6 +19,7 @@
 #include <string>
 #include <vector>
 
+#include "launcher/run_cgroup.h"
 #include "launcher/telemetry/reporter.h"
 #include "launcher/telemetry/source.h"
 
@@ -45,8 +46,10 @@ int end_like_payload(const PayloadEnd& end);
 
 class Supervisor {
  public:
-  Supervisor(std::vector<telemetry::Source*> sources, telemetry::Reporter& reporter)
-      : sources_(std::move(sources)), reporter_(reporter) {}
+  // `cgroup`: the run's own group (run_cgroup.h), killed whole at the end; null: the end kills
+  // the process group and the reparented children, round after round.
+  Supervisor(std::vector<telemetry::Source*> sources, telemetry::Reporter& reporter, const RunCgroup* cgroup)
+      : sources_(std::move(sources)), reporter_(reporter), cgroup_(cgroup) {}
 
   // Forks. The child unblocks signals and runs `child(launch_fd)`, which must not return: it
   // writes kLaunchExec (and its audit line) just before exec (the pipe is close-on-exec) or
@@ -59,6 +62,7 @@ class Supervisor {
 
   std::vector<telemetry::Source*> sources_;
   telemetry::Reporter& reporter_;
+  const RunCgroup* cgroup_;
 };
 
 }  // namespace polc::launcher

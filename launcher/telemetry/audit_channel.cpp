@@ -109,6 +109,19 @@ int AuditChannel::become_reader(const audit_netlink::Status& status) {
   return 0;
 }
 
+namespace {
+
+// The file name a process runs ("sbx-exec", "auditd"); "" when it cannot be read.
+std::string program_of(const std::string& pid) {
+  char target[4096];
+  const ssize_t n = readlink(("/proc/" + pid + "/exe").c_str(), target, sizeof target - 1);
+  if (n <= 0) return "";
+  const std::string path(target, static_cast<size_t>(n));
+  return path.substr(path.rfind('/') + 1);
+}
+
+}  // namespace
+
 bool AuditChannel::join_as_member(int holder_pid) {
   const int error = audit_netlink::join_multicast(reader_.get());
   if (error != 0) {
@@ -117,6 +130,9 @@ bool AuditChannel::join_as_member(int holder_pid) {
     return false;
   }
   access_ = AuditAccess::Multicast;
+  // The registration is taken over only from another supervisor: an audit daemon that lets go
+  // (a restart) must get it back, not find sbx-exec in its place.
+  if (holder_pid > 0 && program_of(std::to_string(holder_pid)) != program_of("self")) may_take_over_ = false;
   message_ = "reading audit's multicast group";
   if (holder_pid > 0) message_ += " beside its reader (pid " + std::to_string(holder_pid) + ")";
   if (status_known_ && initial_.enabled == 0) message_ += "; audit is off, so the kernel logs no refusals";
@@ -228,6 +244,23 @@ uint64_t AuditChannel::lost_delta() const {
   return lost + overruns_;
 }
 
+void AuditChannel::pause() noexcept {
+  if (access_ != AuditAccess::Reader || static_cast<int>(::getpid()) != owner_pid_) return;
+  audit_netlink::StatusChange change;
+  change.pid = 0;
+  paused_ = audit_netlink::set_status(control_.valid() ? control_.get() : reader_.get(), change) == 0;
+}
+
+void AuditChannel::resume() noexcept {
+  if (!paused_) return;
+  paused_ = false;
+  audit_netlink::StatusChange change;
+  change.pid = static_cast<uint32_t>(owner_pid_);
+  if (audit_netlink::set_status(reader_.get(), change, &AuditChannel::take_record, this) == 0) return;
+  // Someone registered meanwhile: read beside it.
+  if (audit_netlink::join_multicast(reader_.get()) == 0) access_ = AuditAccess::Multicast;
+}
+
 void AuditChannel::close() noexcept {
   const bool owner = static_cast<int>(::getpid()) == owner_pid_;
   if (owner && access_ != AuditAccess::Unavailable) {
@@ -238,8 +271,9 @@ void AuditChannel::close() noexcept {
     if (access_ == AuditAccess::Reader) restore.pid = 0;  // the others take the registration over
     if (original_) {
       audit_netlink::Status now;
+      // Never under another reader (an audit daemon that started meanwhile relies on audit on).
       if (last && control_.valid() && audit_netlink::get_status(control_.get(), now) == 0 &&
-          now.enabled != kEnabledLocked) {
+          now.enabled != kEnabledLocked && (now.pid == 0 || static_cast<int>(now.pid) == owner_pid_)) {
         if (original_->enabled == 0 && now.enabled == 1) restore.enabled = 0u;
         if (now.backlog_limit != original_->backlog_limit) restore.backlog_limit = original_->backlog_limit;
       }

@@ -89,6 +89,13 @@ class AuditChannel {
   // the sockets. Idempotent; never throws; called by the destructor.
   void close() noexcept;
 
+  // While the supervisor is stopped: a registered reader that reads nothing would fill the
+  // kernel's queue, and then every process on the host that audits would wait for room. pause()
+  // unregisters (the kernel logs to its ring buffer meanwhile); resume() registers again, or joins
+  // the multicast group when another reader came in between.
+  void pause() noexcept;
+  void resume() noexcept;
+
  private:
   int become_reader(const audit_netlink::Status& status);  // 0 or the kernel's errno
   bool join_as_member(int holder_pid);
@@ -114,6 +121,7 @@ class AuditChannel {
   AuditUsers users_;
   std::optional<AuditSettings> original_;
   bool may_take_over_ = true;
+  bool paused_ = false;
   int64_t last_reader_check_ms_ = 0;
   AuditAssembler assembler_;
   std::vector<AssembledEvent> early_;  // completed while waiting for an answer from the kernel

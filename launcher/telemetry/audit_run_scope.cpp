@@ -11,7 +11,7 @@ constexpr size_t kMaxForeignDomains = 4096;
 
 void RunScope::learn(const LandlockDomainNotice& notice) {
   if (!notice.allocated || notice.domain.empty()) return;
-  if (notice.pid == child_pid_) {
+  if (notice.pid == child_pid_ && (launcher_exe_.empty() || notice.exe == launcher_exe_)) {
     ours_.insert(notice.domain);
     foreign_.erase(notice.domain);
   } else if (!ours_.count(notice.domain)) {

@@ -28,7 +28,12 @@ class RunScope {
  public:
   // `session`: the child's new audit session; `child_pid`: the process that confines itself
   // (calls landlock_restrict_self), as the kernel numbers it (the initial pid namespace).
-  RunScope(std::optional<uint32_t> session, int64_t child_pid) : session_(session), child_pid_(child_pid) {}
+  // `launcher_exe`: the program that created the run's domains (sbx-exec's own path, which the child
+  // still ran when it restricted itself, before exec). A domain the payload stacks on its own is
+  // created by another program, even in the same process: its denials are not the policy's.
+  // Empty: the pid alone decides.
+  RunScope(std::optional<uint32_t> session, int64_t child_pid, std::string launcher_exe = {})
+      : session_(session), child_pid_(child_pid), launcher_exe_(std::move(launcher_exe)) {}
 
   // Whether the event is the run's. Learns Landlock domains from the allocation notices it sees,
   // so events must be passed in the order the channel gives them.
@@ -42,6 +47,7 @@ class RunScope {
 
   std::optional<uint32_t> session_;
   int64_t child_pid_;
+  std::string launcher_exe_;
   std::set<std::string> ours_;     // domains the child allocated
   std::set<std::string> foreign_;  // domains some other process allocated
 };

@@ -1,6 +1,8 @@
 // Stage: launcher telemetry. The audit source (audit_source.h).
 #include "launcher/telemetry/audit_source.h"
 
+#include <unistd.h>
+
 #include <nlohmann/json.hpp>
 
 namespace polc::telemetry {
@@ -49,7 +51,9 @@ void AuditSource::read_available(std::vector<Event>& out) {
 }
 
 void AuditSource::payload_started(int64_t pid, const std::string& exec_line) {
-  scope_.emplace(audit_session_of_exec_line(exec_line), pid);
+  char exe[4096];
+  const ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+  scope_.emplace(audit_session_of_exec_line(exec_line), pid, n > 0 ? std::string(exe, static_cast<size_t>(n)) : "");
   std::vector<Event> out;
   for (AssembledEvent& event : held_) take(event, out);
   held_.clear();

@@ -37,6 +37,8 @@ class AuditSource : public Source {
   uint64_t lost() const override { return channel_->lost_delta() + dropped_held_; }
   void payload_started(int64_t pid, const std::string& exec_line) override;
   void begin_sync() override;
+  void pause() override { channel_->pause(); }
+  void resume() override { channel_->resume(); }
   bool synced() const override { return synced_; }
 
   AuditChannel& channel() { return *channel_; }

@@ -41,7 +41,14 @@ std::optional<AuditSettings> AuditUsers::join(const AuditSettings& now, const st
     recorded = now;
     if (flock(fd.get(), LOCK_SH) != 0) return std::nullopt;  // converts the exclusive lock
   } else {
-    if (flock(fd.get(), LOCK_SH) != 0) return std::nullopt;
+    // Never wait long on it: a process holding it exclusively (nothing of polc does for more than
+    // a write) would otherwise stall every launch. Without it, this user restores what it saw.
+    bool shared = false;
+    for (int attempt = 0; attempt < 50 && !shared; ++attempt) {
+      shared = flock(fd.get(), LOCK_SH | LOCK_NB) == 0;
+      if (!shared) usleep(2000);
+    }
+    if (!shared) return std::nullopt;
     recorded = read_settings(fd.get());
     if (!recorded) return std::nullopt;
   }

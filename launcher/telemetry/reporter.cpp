@@ -14,25 +14,43 @@ namespace {
 
 size_t index(Layer layer) { return static_cast<size_t>(layer); }
 
+// A field for the caller's terminal: the payload chooses comm, paths and domains, and any byte
+// outside printable ASCII (a newline forging a line, ESC or a UTF-8 C1 control starting a terminal
+// sequence) is shown as \xNN instead.
+std::string printable(const std::string& field) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  for (unsigned char c : field) {
+    if (c >= 0x20 && c < 0x7f && c != '\\') {
+      out += static_cast<char>(c);
+    } else {
+      out += "\\x";
+      out += kHex[c >> 4];
+      out += kHex[c & 0xf];
+    }
+  }
+  return out;
+}
+
 // One line of the summary: layer, decision, the request, who asked, and the rule.
 std::string describe(const Event& e) {
   std::ostringstream out;
   out << "  " << layer_name(e.layer) << ": " << e.decision;
   const Request& r = e.request;
   if (r.syscall || r.nr) out << " " << (r.syscall ? *r.syscall : "syscall " + std::to_string(*r.nr));
-  if (r.path) out << " " << *r.path;
+  if (r.path) out << " " << printable(*r.path);
   if (!r.rights.empty()) {
     out << " (";
     for (size_t i = 0; i < r.rights.size(); ++i) out << (i ? ", " : "") << r.rights[i];
     out << ")";
   }
   if (r.scope) out << " " << *r.scope << (r.target_pid ? " to pid " + std::to_string(*r.target_pid) : "");
-  if (r.domain) out << " " << *r.domain;
+  if (r.domain) out << " " << printable(*r.domain);
   if (r.address) out << " " << (r.protocol ? *r.protocol + " " : "") << *r.address;
   if (r.port) out << " port " << *r.port;
   if (e.process.comm || e.process.pid) {
     out << " by";
-    if (e.process.comm) out << " " << *e.process.comm;
+    if (e.process.comm) out << " " << printable(*e.process.comm);
     if (e.process.pid) out << " [" << *e.process.pid << "]";
   }
   out << "\n    rule: ";
@@ -40,16 +58,12 @@ std::string describe(const Event& e) {
   else {
     if (e.rule.is_default) out << "the default, ";
     out << (e.rule.at.empty() ? "(implicit)" : e.rule.at);
-    if (!e.rule.text.empty()) out << ": " << e.rule.text;
+    if (!e.rule.text.empty()) out << ": " << printable(e.rule.text);
     if (e.rule.candidates.size() > 1)
       out << " (or one of " << e.rule.candidates.size() - 1 << " more: the kernel's record cannot tell them apart)";
   }
   out << "\n";
-  // comm and paths are the payload's: keep control characters off the caller's terminal.
-  std::string text = out.str();
-  for (char& c : text)
-    if ((static_cast<unsigned char>(c) < 0x20 && c != '\n') || c == 0x7f) c = '?';
-  return text;
+  return out.str();
 }
 
 }  // namespace
@@ -84,7 +98,8 @@ void Reporter::report(const Event& event) {
   // What the summary shows is the same request again and again more often than not (a retry
   // loop): counted, not listed twice.
   const std::string what = describe(event);
-  const auto same = std::find_if(first_.begin(), first_.end(), [&](const Repeated& r) { return describe(r.event) == what; });
+  const auto same =
+      std::find_if(first_.begin(), first_.end(), [&](const Repeated& r) { return describe(r.event) == what; });
   if (same != first_.end()) ++same->count;
   else if (first_.size() < kSummaryFirst) first_.push_back({event, 1});
   if (!admit(event.layer)) {

@@ -29,6 +29,10 @@ class Source {
     (void)pid;
     (void)exec_line;
   }
+  // The supervisor is about to stop (Ctrl-Z) and then continues: a source that holds something the
+  // whole machine waits on (audit's registration) lets go of it meanwhile.
+  virtual void pause() {}
+  virtual void resume() {}
   // After the payload is gone: make sure what the kernel queued before now gets read (a marker
   // round trip through the kernel's queue, say). The loop reads until synced() or a deadline.
   virtual void begin_sync() {}

@@ -81,6 +81,27 @@ def test_supervisor(ctx):
               "the exit line says how the payload ended and that nothing was left running", str(exit_lines))
     ctx.check(len(lines) >= 1, "the exec line is written too", r.stderr)
 
+    # Nor a payload that keeps forking and exiting, each process a new pid (no round of kill(2)
+    # over the supervisor's children catches it): the run's cgroup is killed whole.
+    marker = os.path.join(work, "forker.pid")
+    forker = ("import os, time\n"
+              "if os.fork() == 0:\n"
+              "    os.setsid()\n"
+              "    while True:\n"
+              "        if os.fork(): os._exit(0)\n"
+              f"        open({marker!r}, 'w').write(str(os.getpid()))\n"
+              "        time.sleep(0.0001)\n"
+              "time.sleep(0.2)\n")
+    r = ctx.run(bundle, ["/usr/bin/python3", "-c", forker])
+    time.sleep(0.5)
+    last = open(marker).read().strip() if os.path.exists(marker) else ""
+    ctx.check(r.returncode == 0 and last.isdigit() and not alive(int(last)),
+              "a payload that keeps forking and exiting does not outlive the run", f"{last} {r.stderr}")
+    if os.path.exists(marker):
+        os.unlink(marker)
+    time.sleep(0.2)
+    ctx.check(not os.path.exists(marker), "nothing of the forking payload writes after the run")
+
     # The payload cannot signal its supervisor (Landlock signal scope), whatever its uid.
     r = ctx.run(bundle, ["/bin/sh", "-c", "kill -KILL $PPID 2>/dev/null; echo kill=$?; kill -TERM $PPID 2>/dev/null; "
                          "echo term=$?; exit 0"])
