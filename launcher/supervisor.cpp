@@ -28,6 +28,7 @@ namespace {
 constexpr int kRelayed[] = {SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGUSR1, SIGUSR2, SIGWINCH, SIGCONT, SIGALRM, SIGTSTP};
 constexpr int kTreeKillMs = 2000;
 constexpr int kSyncMs = 1000;
+constexpr int64_t kMaxSyncMs = 30000;
 
 [[noreturn]] void failed(const std::string& what) {
   throw Failure(ExitCode::ApplyFailed, "supervisor: " + what + ": " + errno_text(errno));
@@ -79,7 +80,7 @@ int end_like_payload(const PayloadEnd& end) {
   return end.exit_code;
 }
 
-void Supervisor::read_sources(bool drain) {
+size_t Supervisor::read_sources(bool drain) {
   std::vector<telemetry::Event> events;
   for (telemetry::Source* s : sources_) {
     // Bounded rounds even when draining: a source is read until it has nothing more or 64 rounds.
@@ -90,13 +91,17 @@ void Supervisor::read_sources(bool drain) {
     }
   }
   for (const telemetry::Event& e : events) reporter_.report(e);
+  return events.size();
 }
 
 void Supervisor::sync_sources(int timeout_ms) {
   for (telemetry::Source* s : sources_) s->begin_sync();
-  const int64_t deadline = clock_ms() + timeout_ms;
+  // `timeout_ms` without progress; while events keep coming (a flood still queued in the kernel),
+  // up to kMaxSyncMs in all. What is left then is counted as lost by the sources.
+  const int64_t start = clock_ms();
+  int64_t deadline = start + timeout_ms;
   for (;;) {
-    read_sources(true);
+    if (read_sources(true) > 0) deadline = std::min(clock_ms() + timeout_ms, start + kMaxSyncMs);
     bool all = true;
     std::vector<pollfd> fds;
     for (telemetry::Source* s : sources_) {
@@ -188,7 +193,7 @@ PayloadEnd Supervisor::run(const std::function<void(int launch_fd)>& child) {
       }
       waitpid(exited.si_pid, nullptr, WNOHANG | __WALL);
     }
-    read_sources(false);  // non-blocking; sources without a descriptor are polled on this timer
+    read_sources(true);  // non-blocking, bounded; sources without a descriptor are polled on this timer
   }
   // The payload's process closed its end when it exec'd or exited; nothing else holds it.
   if (launch_read.valid()) {

@@ -57,7 +57,7 @@ class Supervisor {
   PayloadEnd run(const std::function<void(int launch_fd)>& child);
 
  private:
-  void read_sources(bool drain);
+  size_t read_sources(bool drain);  // the number of events read
   void sync_sources(int timeout_ms);
 
   std::vector<telemetry::Source*> sources_;

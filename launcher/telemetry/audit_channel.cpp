@@ -236,6 +236,12 @@ bool AuditChannel::begin_sync() {
   return true;
 }
 
+uint64_t AuditChannel::queued() const {
+  audit_netlink::Status now;
+  if (!status_known_ || !control_.valid() || audit_netlink::get_status(control_.get(), now) != 0) return 0;
+  return now.backlog;
+}
+
 uint64_t AuditChannel::lost_delta() const {
   uint64_t lost = 0;
   audit_netlink::Status now;

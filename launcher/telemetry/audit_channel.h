@@ -38,7 +38,7 @@ struct AuditChannelOptions {
   uint32_t backlog_limit = 8192;
   // The socket's receive buffer (SO_RCVBUFFORCE as root): what a multicast member may fall behind
   // before the kernel drops records for it (ENOBUFS, counted in overruns()).
-  int receive_buffer = 8 << 20;
+  int receive_buffer = 64 << 20;
   // An event whose last record has not come after this long is handed out as it is.
   int64_t event_max_age_ms = 2000;
 };
@@ -88,6 +88,8 @@ class AuditChannel {
   // Restores audit (reader: no reader, `enabled` and the backlog limit as they were) and closes
   // the sockets. Idempotent; never throws; called by the destructor.
   void close() noexcept;
+  // Records the kernel holds queued for the reader now (AUDIT_GET's backlog); 0 when unknown.
+  uint64_t queued() const;
 
   // While the supervisor is stopped: a registered reader that reads nothing would fill the
   // kernel's queue, and then every process on the host that audits would wait for room. pause()
