@@ -91,7 +91,10 @@ def test_supervisor(ctx):
               "        if os.fork(): os._exit(0)\n"
               f"        open({marker!r}, 'w').write(str(os.getpid()))\n"
               "        time.sleep(0.0001)\n"
-              "time.sleep(0.2)\n")
+              "for _ in range(500):\n"
+              f"    if os.path.exists({marker!r}): break\n"
+              "    time.sleep(0.01)\n"
+              "time.sleep(0.1)\n")
     r = ctx.run(bundle, ["/usr/bin/python3", "-c", forker])
     time.sleep(0.5)
     last = open(marker).read().strip() if os.path.exists(marker) else ""
