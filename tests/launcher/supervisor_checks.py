@@ -89,7 +89,7 @@ def test_supervisor(ctx):
               "    os.setsid()\n"
               "    while True:\n"
               "        if os.fork(): os._exit(0)\n"
-              f"        open({marker!r}, 'w').write(str(os.getpid()))\n"
+              f"        open({marker!r}, 'a').write(str(os.getpid()) + '\\n')\n"
               "        time.sleep(0.0001)\n"
               "for _ in range(500):\n"
               f"    if os.path.exists({marker!r}): break\n"
@@ -97,7 +97,9 @@ def test_supervisor(ctx):
               "time.sleep(0.1)\n")
     r = ctx.run(bundle, ["/usr/bin/python3", "-c", forker])
     time.sleep(0.5)
-    last = open(marker).read().strip() if os.path.exists(marker) else ""
+    # Appended, one pid per line: the last whole line (a process killed mid-write leaves a part).
+    lines = open(marker).read().split("\n")[:-1] if os.path.exists(marker) else []
+    last = lines[-1] if lines else ""
     ctx.check(r.returncode == 0 and last.isdigit() and not alive(int(last)),
               "a payload that keeps forking and exiting does not outlive the run", f"{last} {r.stderr}")
     if os.path.exists(marker):
