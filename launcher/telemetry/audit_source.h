@@ -35,9 +35,7 @@ class AuditSource : public Source {
   // the run's; after it, each is kept or dropped as it comes.
   void read_available(std::vector<Event>& out) override;
   // With a sync that did not finish, the records still queued in the kernel count too.
-  uint64_t lost() const override {
-    return channel_->lost_delta() + dropped_held_ + (synced_ ? 0 : channel_->queued());
-  }
+  uint64_t lost() const override { return channel_->lost_delta() + dropped_held_ + (synced_ ? 0 : channel_->queued()); }
   void payload_started(int64_t pid, const std::string& exec_line) override;
   void begin_sync() override;
   void pause() override { channel_->pause(); }
