@@ -4,7 +4,9 @@
 refusal with events on: a payload making N refused syscalls, against the same payload with none.
 Runs each command RUNS times after one warm-up and prints Markdown tables of medians.
 Usage: supervisor_overhead.py POLC SBX_EXEC RUNS"""
-import os, statistics, subprocess, sys, tempfile, time
+import os, subprocess, sys, tempfile
+
+from launch_overhead import median_ms  # one way of timing a command for every launch table
 
 POLICY = """policy supervisor_bench version 1 {
   targets x86_64
@@ -34,16 +36,6 @@ int main(int argc, char** argv) {
   return 0;
 }
 """
-
-
-def median_ms(cmd, runs):
-    subprocess.run(cmd, check=True, capture_output=True)
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        times.append((time.perf_counter() - start) * 1000)
-    return statistics.median(times)
 
 
 def main():
