@@ -95,7 +95,8 @@ for line in open(sys.argv[1]):
         print(f"({e['event']}: {e.get('count', e.get('message'))})")
         continue
     r, rule = e["request"], e["rule"] or {}
-    what = r.get("syscall") or r.get("path") or f"{r.get('protocol', '')} {r.get('address', '')}:{r.get('port', '')}"
+    what = r.get("path") or (f"{r.get('protocol', '')} port {r['port']}" if "port" in r else r.get("syscall")) \
+        or r.get("domain") or "?"
     who = e["process"].get("comm") or "-"
     why = ("default: " if rule.get("default") else "") + (rule.get("at") or "(implicit)") if rule else "no statement"
     print(f"{e['layer']:9} {e['decision']:14} {what:28} by {who:12} <- {why}")
