@@ -100,10 +100,10 @@ int exec_in_place(const Options& options, const Prepared& p, const std::optional
   ExitCode code = ExitCode::ApplyFailed;
   std::string reason;
   try {
-    // First: whatever it starts from now on is in the run's group.
+    // First: whatever it starts from now on is in the run's group. Not a layer of the sandbox:
+    // where the kernel refuses, the end falls back to rounds of kill(2), and the exec line says so.
     if (cgroup && !cgroup->enter())
-      throw Failure(ExitCode::ApplyFailed,
-                    "cannot enter the run's cgroup " + cgroup->path() + ": " + errno_text(errno));
+      record.tree = "process rounds (cannot enter " + cgroup->path() + ": " + errno_text(errno) + ")";
     ConfineSettings settings;
     settings.log_refusals = log_refusals;
     settings.audit_session = log_refusals;
