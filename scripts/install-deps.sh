@@ -16,6 +16,7 @@ packages=(
   nftables squid curl iproute2          # the network tests: nft, the egress proxy, ip netns
   golang-github-containers-common       # /usr/share/containers/seccomp.json: containers_seccomp test
   python3-jsonschema util-linux         # telemetry events checked against their schema; setpriv
+  python3-venv nodejs                   # polc learn's acceptance workloads (a venv job, a Node script)
 )
 
 missing=()

@@ -20,6 +20,11 @@
 #
 # usage: run_attacks.sh --polc POLC --sbx-exec SBX_EXEC --attacks BIN_DIR --source SOURCE_DIR
 #                       [--only NAME[,NAME...]] [--keep] [--seccomp-only]
+#                       [--policy FILE --attack-dir DIR]
+# --policy FILE runs the same attacks under another policy (polc learn's drafts,
+# tests/learn/learn_acceptance.py) with the attacks copied into DIR (a directory the policy lets the
+# payload read, whose parent the runs start in); which layer refuses then depends on that policy,
+# so `expect_layer` is not asserted, and the benign python_agent workload is not run.
 # --seccomp-only (development): confine with `bwrap --seccomp` and the bundle's x86_64 filter
 # instead of sbx-exec, i.e. the seccomp layer alone; attacks that other layers stop then escape.
 # There are no events then, and nothing is asserted about them.
@@ -27,7 +32,7 @@
 # Exits 77 (CTest: skipped) when not root or `ip`/`nft` are missing.
 set -u
 
-polc="" sbx_exec="" attacks="" src="" only="" keep=0 seccomp_only=0
+polc="" sbx_exec="" attacks="" src="" only="" keep=0 seccomp_only=0 policy="" attack_dir=""
 while [ $# -gt 0 ]; do
   case $1 in
     --polc) polc=$2; shift 2 ;;
@@ -37,6 +42,8 @@ while [ $# -gt 0 ]; do
     --only) only=$2; shift 2 ;;
     --keep) keep=1; shift ;;
     --seccomp-only) seccomp_only=1; shift ;;
+    --policy) policy=$2; shift 2 ;;
+    --attack-dir) attack_dir=$2; shift 2 ;;
     *) echo "usage: $0 --polc POLC --sbx-exec SBX_EXEC --attacks BIN_DIR --source SOURCE_DIR" >&2
        exit 2 ;;
   esac
@@ -99,6 +106,11 @@ declare -A expect_layer=(
 
 # ---------------------------------------------------------------------------------------------
 # The world outside the sandbox, torn down by the trap whatever happens.
+attack_root=${attack_dir:-/workspace/.attacks}
+run_dir=$(dirname "$attack_root")  # where the runs start
+if [ -n "$policy" ]; then
+  declare -A expect_layer=()
+fi
 tmp=$(mktemp -d /tmp/polc-attacks-run.XXXXXX)
 out=$(mktemp -d /var/tmp/polc-attacks-XXXXXX)  # outside every path python_agent allows
 ns=polc-attacks-$$-$RANDOM
@@ -110,20 +122,23 @@ cleanup() {
   ip netns pids "$ns" 2>/dev/null | while read -r pid; do kill "$pid" 2>/dev/null; done
   ip netns del "$ns" 2>/dev/null
   if [ "$keep" -eq 0 ]; then
-    rm -rf /workspace/.attacks "$out" "$tmp"
+    rm -rf "$attack_root" "$out" "$tmp"
     [ "$created_workspace" -eq 1 ] && rmdir /workspace 2>/dev/null
   else
-    echo "kept: $tmp $out /workspace/.attacks (netns $ns deleted)"
+    echo "kept: $tmp $out $attack_root (netns $ns deleted)"
   fi
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-echo "== building the python_agent bundle"
-if ! "$polc" build "$src/examples/python_agent.sbx" -o "$tmp/bundle" >"$tmp/build.log" 2>&1; then
-  cat "$tmp/build.log"; die "polc build examples/python_agent.sbx failed"
+policy_file=${policy:-$src/examples/python_agent.sbx}
+policy_name=$(sed -n 's/^policy \([A-Za-z_][A-Za-z0-9_]*\) .*/\1/p' "$policy_file" | head -n 1)
+[ -n "$policy_name" ] || die "no policy name in $policy_file"
+echo "== building the $policy_name bundle"
+if ! "$polc" build "$policy_file" -o "$tmp/bundle" >"$tmp/build.log" 2>&1; then
+  cat "$tmp/build.log"; die "polc build $policy_file failed"
 fi
-bundle=$tmp/bundle/python_agent
+bundle=$tmp/bundle/$policy_name
 artifacts="manifest.json seccomp.x86_64.bpf landlock.json nftables.nft"
 [ "$seccomp_only" -eq 1 ] && artifacts=seccomp.x86_64.bpf
 for artifact in $artifacts; do
@@ -137,8 +152,8 @@ if [ "$seccomp_only" -eq 0 ]; then
   mkdir -m 0755 "$trust_dir"
   "$polc" keygen --out "$tmp/reviewer" >"$tmp/reviewer.json" 2>"$tmp/keygen.log" ||
     { cat "$tmp/keygen.log"; die "polc keygen failed"; }
-  printf '{"format": "polc.trust/1", "threshold": 1, "keys": [%s], "policies": {"python_agent": {"min_version": 0}}}\n' \
-    "$(cat "$tmp/reviewer.json")" >"$trust_dir/trust.json"
+  printf '{"format": "polc.trust/1", "threshold": 1, "keys": [%s], "policies": {"%s": {"min_version": 0}}}\n' \
+    "$(cat "$tmp/reviewer.json")" "$policy_name" >"$trust_dir/trust.json"
   chmod 0644 "$trust_dir/trust.json"
   "$polc" sign "$bundle" --key "$tmp/reviewer.key" >"$tmp/sign.log" 2>&1 || { cat "$tmp/sign.log"; die "polc sign failed"; }
   # Landlock reports its refusals to audit from ABI 7 on (docs/telemetry.md); asked of the kernel
@@ -152,11 +167,11 @@ fi
 if [ ! -d /workspace ]; then
   mkdir /workspace && created_workspace=1
 fi
-[ -e /workspace/.attacks ] && die "/workspace/.attacks exists already: another run, or left over"
-mkdir -p /workspace/.attacks/scratch
-cp "$attacks"/* /workspace/.attacks/
-cp "$here/benign_workload.py" /workspace/.attacks/
-chmod -R a+rX /workspace/.attacks
+[ -e "$attack_root" ] && die "$attack_root exists already: another run, or left over"
+mkdir -p "$attack_root/scratch"
+cp "$attacks"/* "$attack_root/"
+cp "$here/benign_workload.py" "$attack_root/"
+chmod -R a+rX "$attack_root"
 
 secret_text=polc-secret-$RANDOM$RANDOM
 echo "$secret_text" >"$out/secret"
@@ -205,7 +220,7 @@ done
 
 # ---------------------------------------------------------------------------------------------
 # The attacks: NAME BINARY ARGS... (arguments contain no spaces).
-ws=/workspace/.attacks/scratch
+ws=$attack_root/scratch
 attack_list=(
   "ptrace_attach_outside ptrace_attach_outside $sleeper"
   "ptrace_attach_child ptrace_attach_child"
@@ -283,7 +298,7 @@ run_attack() {
   events_args=()
   [ "$mode" = confined ] && [ "$seccomp_only" -eq 0 ] && events_args=(--events "$events_dir/$name.jsonl")
   local bin=$1; shift
-  local cmd=("$ldso" "/workspace/.attacks/$bin" "$@")
+  local cmd=("$ldso" "$attack_root/$bin" "$@")
   reset_world
   # inherited_fd: the caller holds the secret open on 7 and a file outside on 8, in both runs.
   [ "$name" = inherited_fd ] && exec 7<"$out/secret" 8>>"$out/fd-target"
@@ -291,9 +306,9 @@ run_attack() {
     # sbx-exec may have loaded the bundle's nftables rules into the namespace; the unconfined run
     # must meet none of the sandbox's layers.
     ip netns exec "$ns" nft flush ruleset 2>/dev/null
-    (cd /workspace && timeout -k 5 30 ip netns exec "$ns" "${cmd[@]}") </dev/null >"$tmp/out" 2>&1
+    (cd "$run_dir" && timeout -k 5 30 ip netns exec "$ns" "${cmd[@]}") </dev/null >"$tmp/out" 2>&1
   else
-    (cd /workspace && confine 30 "${cmd[@]}") </dev/null >"$tmp/out" 2>&1
+    (cd "$run_dir" && confine 30 "${cmd[@]}") </dev/null >"$tmp/out" 2>&1
   fi
   status=$?
   exec 7<&- 8>&-
@@ -424,21 +439,25 @@ for entry in "${attack_list[@]}"; do
 done
 
 # ---------------------------------------------------------------------------------------------
-echo "== benign workload"
-benign=(/workspace/.attacks/benign_workload.py /workspace/.attacks/scratch http://127.0.0.1:8080/
-        "$tool_body")
-reset_world
-(cd /workspace && timeout -k 5 120 ip netns exec "$ns" "$python" "${benign[@]}") </dev/null \
-  >"$tmp/out" 2>&1
-b_u_status=$?
-b_unconfined=$(cat "$tmp/out")
-reset_world
-user_args=() events_args=()
-(cd /workspace && confine 120 "$python" "${benign[@]}") </dev/null >"$tmp/out" 2>&1
-b_c_status=$?
-b_confined=$(cat "$tmp/out")
-printf '### benign unconfined (exit %s)\n%s\n### benign confined (exit %s)\n%s\n' \
-  "$b_u_status" "$b_unconfined" "$b_c_status" "$b_confined" >>"$log"
+b_u_status=0 b_c_status=0 b_unconfined="" b_confined="BENIGN OK (not run: --policy)"
+if [ -z "$policy" ]; then
+  echo "== benign workload"
+  benign=(/workspace/.attacks/benign_workload.py /workspace/.attacks/scratch http://127.0.0.1:8080/
+          "$tool_body")
+  reset_world
+  (cd /workspace && timeout -k 5 120 ip netns exec "$ns" "$python" "${benign[@]}") </dev/null \
+    >"$tmp/out" 2>&1
+  b_u_status=$?
+  b_unconfined=$(cat "$tmp/out")
+  reset_world
+  user_args=() events_args=()
+  (cd /workspace && confine 120 "$python" "${benign[@]}") </dev/null >"$tmp/out" 2>&1
+  b_c_status=$?
+  b_confined=$(cat "$tmp/out")
+  printf '### benign unconfined (exit %s)\n%s\n### benign confined (exit %s)\n%s\n' \
+    "$b_u_status" "$b_unconfined" "$b_c_status" "$b_confined" >>"$log"
+
+fi
 
 # ---------------------------------------------------------------------------------------------
 echo
