@@ -136,6 +136,19 @@ def test_shell(ctx):
                       f"{shell} runs ls, wc and cat under std.tools.shell", f"exit {r.returncode}\n{r.stdout}{r.stderr}")
         shutil.rmtree(work)
 
+    # Links and renames into another directory of the workspace (the policy's `write` includes
+    # refer) keep the file: same inode, no copy. The supervisor's own Landlock guard must not
+    # refuse them.
+    os.makedirs(work)
+    moves = 'cd "$W" && mkdir a b && echo x > a/f && ln a/f b/l && mv a/f b/m && stat -c %i b/l b/m'
+    r = signed.run("tools_shell", ["std.tools.shell", "std.hardening"], workspace, ["/bin/sh", "-c", moves], env)
+    if r is not None:
+        inodes = r.stdout.split()
+        ctx.check(r.returncode == 0 and len(inodes) == 2 and inodes[0] == inodes[1],
+                  "ln and mv across directories of the workspace link and rename (refer)",
+                  f"exit {r.returncode}\n{r.stdout}{r.stderr}")
+    shutil.rmtree(work)
+
     # Without the import the shell is not even executable: Landlock refuses the exec.
     os.makedirs(work)
     r = signed.run("tools_shell_without", ["std.runtime.glibc", "std.hardening"], workspace,
