@@ -70,7 +70,7 @@ void confine(const Options& options, const Prepared& p, const std::optional<Iden
   // the launcher's own does (its refusals are reported as the launcher's, not the policy's).
   const bool policy_scopes_signals =
       p.plan.scope && p.landlock.scope && (p.landlock.scope->scoped & uapi::kScopeSignal);
-  if (settings.supervisor && !policy_scopes_signals && apply_signal_guard(p.kernel_abi, restrict_flags))
+  if (settings.supervisor && !policy_scopes_signals && apply_signal_guard(p.kernel_abi, restrict_flags, p.plan.fs))
     record.layers.push_back("supervisor_guard");
 
   // Again, for anything opened since (the filter may refuse close_range, so before it).

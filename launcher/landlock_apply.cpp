@@ -24,6 +24,8 @@ namespace {
   throw Failure(ExitCode::ApplyFailed, "landlock: " + message);
 }
 
+constexpr uint64_t kAccessFsRefer = 1ULL << 13;  // LANDLOCK_ACCESS_FS_REFER (ABI 2)
+
 // A deny rule as this host resolves it (see check_deny_overlap).
 struct HostDeny {
   const FsRule* rule;
@@ -153,13 +155,33 @@ LandlockOutcome apply_landlock(const LandlockPolicy& policy, const LandlockPlan&
   return outcome;
 }
 
-bool apply_signal_guard(int kernel_abi, uint32_t restrict_flags) {
+bool apply_signal_guard(int kernel_abi, uint32_t restrict_flags, bool filesystem_restricted) {
   if (kernel_abi < uapi::kScopeAbi) return false;
   uapi::LandlockRulesetAttr attr{};
   attr.scoped = uapi::kScopeSignal;
+  // Once any layer of a domain restricts the filesystem, the kernel checks reparenting (refer:
+  // a link or rename into another directory) in every layer, and a layer denies it unless one of
+  // its own rules grants it, even a layer that handles no filesystem right. A scope-only guard
+  // above the policy's filesystem layer would make every cross-directory link and rename fail
+  // with EXDEV, whatever the policy grants (mv falls back to copying, ln fails). So beside such a
+  // layer the guard handles refer and grants it beneath /, leaving the decision to the policy.
+  // Without one it handles no filesystem right, so that the domain stays unrestricted there.
+  UniqueFd root;
+  if (filesystem_restricted) {
+    attr.handled_access_fs = kAccessFsRefer;
+    root = UniqueFd(open("/", O_PATH | O_DIRECTORY | O_CLOEXEC));
+    if (!root.valid()) apply_failed("cannot open / for the supervisor guard: " + errno_text(errno));
+  }
   long ruleset = uapi::create_ruleset(&attr, sizeof attr, 0);
   if (ruleset < 0) apply_failed("landlock_create_ruleset (supervisor guard) failed: " + errno_text(errno));
   UniqueFd ruleset_fd(static_cast<int>(ruleset));
+  if (filesystem_restricted) {
+    uapi::LandlockPathBeneathAttr beneath{};
+    beneath.allowed_access = kAccessFsRefer;
+    beneath.parent_fd = root.get();
+    if (uapi::add_rule(ruleset_fd.get(), uapi::kRulePathBeneath, &beneath) != 0)
+      apply_failed("cannot add the supervisor guard's rule for /: " + errno_text(errno));
+  }
   if (uapi::restrict_self(ruleset_fd.get(), restrict_flags) != 0)
     apply_failed("landlock_restrict_self (supervisor guard) failed: " + errno_text(errno));
   return true;

@@ -41,7 +41,9 @@ LandlockOutcome apply_landlock(const LandlockPolicy& policy, const LandlockPlan&
 // The supervisor's own guard: a Landlock domain whose only restriction is the signal scope, so
 // that the payload cannot signal anything outside its sandbox, the supervisor included (Landlock
 // also keeps a sandboxed process from ptracing anything outside its domain). False, and nothing
-// applied, when the kernel's ABI is below 6. Throws Failure(ApplyFailed).
-bool apply_signal_guard(int kernel_abi, uint32_t restrict_flags);
+// applied, when the kernel's ABI is below 6. `filesystem_restricted`: a layer below restricts the
+// filesystem (the guard then grants refer everywhere, see the definition). Throws
+// Failure(ApplyFailed).
+bool apply_signal_guard(int kernel_abi, uint32_t restrict_flags, bool filesystem_restricted);
 
 }  // namespace polc::launcher

@@ -9,7 +9,8 @@ kernel_checks.py (abi, enforcement, planted_link, host_denies, python_agent), li
 (planted_link_moved, shared_dir_link), terminal_checks.py (terminal), network_checks.py
 (join_netns, netns), race_checks.py (rule_path_race), payload_checks.py (descriptors,
 user_capabilities), cli_checks.py (options, docs, golden_*, links), trust_checks.py (trust_*:
-signatures and trust files); harness.py holds what they share, fixture.py writes the fixture
+signatures and trust files), tools_checks.py (tools_*: the std.tools modules running the real
+tools); harness.py holds what they share, fixture.py writes the fixture
 bundles and signing.py their keys, signatures and trust files.
 
 usage: launcher_test.py --sbx-exec BIN --polc BIN --source DIR TEST
@@ -34,6 +35,7 @@ import race_checks  # noqa: E402
 import supervisor_checks  # noqa: E402
 import telemetry_checks  # noqa: E402
 import terminal_checks  # noqa: E402
+import tools_checks  # noqa: E402
 import trust_checks  # noqa: E402
 from harness import SKIP, Context, Skip  # noqa: E402
 
@@ -71,6 +73,9 @@ TESTS = {
     "telemetry_hostile": telemetry_checks.test_telemetry_hostile,
     "telemetry_flood": telemetry_checks.test_telemetry_flood,
     "telemetry_unprivileged": telemetry_checks.test_telemetry_unprivileged,
+    "tools_shell": tools_checks.test_shell,
+    "tools_git": tools_checks.test_git,
+    "tools_build": tools_checks.test_build,
 }
 
 
