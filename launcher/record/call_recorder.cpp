@@ -1,0 +1,101 @@
+// Stage: launcher (learning). Handling one notification (call_recorder.h).
+#include "launcher/record/call_recorder.h"
+
+#include <signal.h>
+
+#include <cerrno>
+#include <fstream>
+#include <string>
+
+namespace polc::record {
+
+namespace {
+
+// Distinct threads remembered to count processes; past it the set starts over (a workload that
+// made this many threads is counted approximately, in bounded memory).
+constexpr size_t kMaxThreadsRemembered = 1u << 20;
+
+int severity(Verdict::Kind kind) {
+  switch (kind) {
+    case Verdict::Kind::Kill: return 2;
+    case Verdict::Kind::Refuse: return 1;
+    default: return 0;
+  }
+}
+
+// The thread group (process) of thread `tid`, from /proc/TID/status; 0 when it is gone.
+pid_t thread_group_of(pid_t tid) {
+  std::ifstream status("/proc/" + std::to_string(tid) + "/status");
+  std::string key;
+  while (status >> key) {
+    if (key == "Tgid:") {
+      pid_t tgid = 0;
+      status >> tgid;
+      return tgid;
+    }
+    status.ignore(4096, '\n');
+  }
+  return 0;
+}
+
+}  // namespace
+
+CallRecorder::CallRecorder(learn::Recording& recording, int run_id, const Judge& judge)
+    : recording_(recording), run_id_(run_id), judge_(judge) {}
+
+learn::Run& CallRecorder::run() {
+  for (learn::Run& r : recording_.runs)
+    if (r.id == run_id_) return r;
+  return recording_.runs.back();
+}
+
+void CallRecorder::count_process(pid_t tid) {
+  if (threads_seen_.size() >= kMaxThreadsRemembered) threads_seen_.clear();
+  if (!threads_seen_.insert(tid).second) return;
+  // A process's first call comes from its main thread (a thread is made by a call of the process).
+  if (thread_group_of(tid) == tid) ++run().processes;
+}
+
+void CallRecorder::decode(const seccomp_notif& n, arch::Arch arch, const SyscallInfo& info, NotifyChannel& channel) {
+  events_.clear();
+  events_.push_back(make_call(arch, n.data, info));
+  (void)channel;
+}
+
+void CallRecorder::record(const learn::Event& event, const Verdict& verdict) {
+  if (!recording_.add(event, run_id_) || verdict.kind == Verdict::Kind::Continue) return;
+  learn::Seen& seen = recording_.events[event];
+  seen.refused = true;
+  seen.err = verdict.kind == Verdict::Kind::Refuse ? verdict.err : 0;
+}
+
+void CallRecorder::handle(NotifyChannel& channel) {
+  if (!channel.receive()) return;
+  const seccomp_notif& n = channel.current();
+  ++run().calls;
+  count_process(static_cast<pid_t>(n.pid));
+  const auto arch = arch::from_audit_arch(n.data.arch, n.data.nr);
+  if (!arch) {  // an ABI polc does not know: counted, let through, not recorded
+    channel.allow();
+    return;
+  }
+  decode(n, *arch, table_.lookup(*arch, n.data.nr), channel);
+
+  Verdict decided;
+  for (const learn::Event& event : events_) {
+    Verdict verdict = judge_ ? judge_(event) : Verdict{};
+    if (verdict.kind == Verdict::Kind::Refuse && verdict.err <= 0) verdict.err = EPERM;
+    record(event, verdict);
+    if (severity(verdict.kind) > severity(decided.kind)) decided = verdict;
+  }
+  switch (decided.kind) {
+    case Verdict::Kind::Continue: channel.allow(); break;
+    case Verdict::Kind::Refuse: channel.refuse(decided.err); break;
+    case Verdict::Kind::Kill:
+      kill(static_cast<pid_t>(n.pid), SIGKILL);  // the whole process, whichever thread called
+      channel.refuse(EPERM);
+      break;
+  }
+}
+
+}  // namespace polc::record
