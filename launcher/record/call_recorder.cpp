@@ -7,6 +7,10 @@
 #include <fstream>
 #include <string>
 
+#include "launcher/record/call_context.h"
+#include "launcher/record/decode_files.h"
+#include "launcher/record/tracee_memory.h"
+
 namespace polc::record {
 
 namespace {
@@ -59,7 +63,13 @@ void CallRecorder::count_process(pid_t tid) {
 void CallRecorder::decode(const seccomp_notif& n, arch::Arch arch, const SyscallInfo& info, NotifyChannel& channel) {
   events_.clear();
   events_.push_back(make_call(arch, n.data, info));
-  (void)channel;
+  if (info.decoder == Decoder::None) return;
+  const TraceeMemory memory(static_cast<pid_t>(n.pid));
+  const CallContext call{static_cast<pid_t>(n.pid), arch, n.data, memory};
+  if (info.decoder <= Decoder::Ioctl) decode_files(info.decoder, call, events_);
+  // What was read must be the caller's: a PID reused by another process meanwhile would have
+  // given its memory and its descriptors. Then only the call itself is kept.
+  if (events_.size() > 1 && !channel.still_valid()) events_.resize(1);
 }
 
 void CallRecorder::record(const learn::Event& event, const Verdict& verdict) {

@@ -14,8 +14,8 @@
 
 namespace polc::record {
 
-// The calls whose pointers the recorder follows. Grouped by decoder file: files (decode_files),
-// exec (decode_files), network (decode_net).
+// The calls whose pointers the recorder follows. Grouped, in this order (call_recorder relies on
+// it): files and execs up to Ioctl (decode_files), network after it (decode_net).
 enum class Decoder : uint8_t {
   None,
   Open, Openat, Openat2, Creat,
