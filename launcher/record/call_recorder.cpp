@@ -9,6 +9,7 @@
 
 #include "launcher/record/call_context.h"
 #include "launcher/record/decode_files.h"
+#include "launcher/record/decode_net.h"
 #include "launcher/record/tracee_memory.h"
 
 namespace polc::record {
@@ -66,7 +67,10 @@ void CallRecorder::decode(const seccomp_notif& n, arch::Arch arch, const Syscall
   if (info.decoder == Decoder::None) return;
   const TraceeMemory memory(static_cast<pid_t>(n.pid));
   const CallContext call{static_cast<pid_t>(n.pid), arch, n.data, memory};
-  if (info.decoder <= Decoder::Ioctl) decode_files(info.decoder, call, events_);
+  if (info.decoder <= Decoder::Ioctl)
+    decode_files(info.decoder, call, events_);
+  else
+    decode_net(info.decoder, call, net_, events_);
   // What was read must be the caller's: a PID reused by another process meanwhile would have
   // given its memory and its descriptors. Then only the call itself is kept.
   if (events_.size() > 1 && !channel.still_valid()) events_.resize(1);

@@ -9,6 +9,7 @@
 
 #include "compiler/learn/recording.h"
 #include "launcher/record/decode_calls.h"
+#include "launcher/record/decode_net.h"
 #include "launcher/record/notify_filter.h"
 #include "launcher/record/recorder.h"
 
@@ -32,6 +33,7 @@ class CallRecorder {
   int run_id_;
   const Judge& judge_;
   SyscallTable table_;
+  NetState net_;
   std::vector<learn::Event> events_;  // of the current call, reused
   std::unordered_set<pid_t> threads_seen_;
 };
