@@ -10,6 +10,8 @@
  *   orphan FILE        a grandchild that sleeps for ever, its PID written to FILE
  *   sleep SECONDS      nanosleep
  *   getuid             one getuid call; when it fails, exit with its errno as the status
+ *   badpointer         openat with a pointer into unmapped memory (fails with EFAULT)
+ *   int80              getpid through int 0x80 (the i386 ABI); exit 3 where that ABI is off
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -127,6 +129,12 @@ int main(int argc, char** argv) {
       errno = 0;
       long uid = syscall(SYS_getuid);
       if (uid < 0) return errno;
+    } else if (!strcmp(step, "badpointer")) {
+      if (syscall(SYS_openat, AT_FDCWD, (const char*)16, O_RDONLY) != -1 || errno != EFAULT) return 2;
+    } else if (!strcmp(step, "int80")) {
+      long result = 20; /* __NR_getpid on i386 */
+      __asm__ volatile("int $0x80" : "+a"(result) : : "memory");
+      if (result <= 0) return 3;
     } else {
       fprintf(stderr, "unknown step %s\n", step);
       return 64;
