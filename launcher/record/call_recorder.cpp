@@ -93,7 +93,15 @@ void CallRecorder::handle(NotifyChannel& channel) {
     channel.allow();
     return;
   }
-  decode(n, *arch, table_.lookup(*arch, n.data.nr), channel);
+  const SyscallInfo& info = table_.lookup(*arch, n.data.nr);
+  if (!judge_ && info.decoder == Decoder::None) {
+    // Nothing to read from the caller and nothing to decide: it runs on while this records.
+    learn::Call call = make_call(*arch, n.data, info);
+    channel.allow();
+    recording_.add(call, run_id_);
+    return;
+  }
+  decode(n, *arch, info, channel);
 
   Verdict decided;
   for (const learn::Event& event : events_) {
