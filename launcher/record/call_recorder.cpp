@@ -110,6 +110,7 @@ void CallRecorder::handle(NotifyChannel& channel) {
     record(event, verdict);
     if (severity(verdict.kind) > severity(decided.kind)) decided = verdict;
   }
+  if (decided.kind != Verdict::Kind::Continue) ++refusals_;
   switch (decided.kind) {
     case Verdict::Kind::Continue: channel.allow(); break;
     case Verdict::Kind::Refuse: channel.refuse(decided.err); break;

@@ -23,6 +23,9 @@ class CallRecorder {
   // Handles the notification waiting on `channel` (nothing when it vanished meanwhile).
   void handle(NotifyChannel& channel);
 
+  // How many calls the Judge refused or killed so far.
+  uint64_t refusals() const { return refusals_; }
+
  private:
   learn::Run& run();
   void count_process(pid_t tid);
@@ -36,6 +39,7 @@ class CallRecorder {
   NetState net_;
   std::vector<learn::Event> events_;  // of the current call, reused
   std::unordered_set<pid_t> threads_seen_;
+  uint64_t refusals_ = 0;
 };
 
 }  // namespace polc::record

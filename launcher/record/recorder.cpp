@@ -237,7 +237,9 @@ std::optional<learn::Run> run(const Options& options, learn::Recording& into, st
   CallRecorder recorder(local, options.run_id, options.judge);
   Supervisor supervisor(*workload, *channel, recorder, local.runs.front(), interrupts.fd(), timer.get(),
                         options.timeout_seconds);
-  if (const int err = supervisor.loop()) {
+  // A workload that could not be executed is an error, unless the Judge refused its execve: then
+  // that refusal is what the run shows (its status is the child's 127).
+  if (const int err = supervisor.loop(); err != 0 && recorder.refusals() == 0) {
     error = "cannot execute " + *program + ": " + std::strerror(err);
     return std::nullopt;
   }

@@ -44,8 +44,9 @@ struct Options {
 
 // Runs the workload to its end (its main process exits; leftover descendants are then killed)
 // and adds the run and its events to `into`. nullopt + `error` when it could not be started
-// (command not found, seccomp unavailable, ...): a clear one-line message; `into` is then
-// unchanged.
+// (command not found, not executable, seccomp unavailable, ...): a clear one-line message; `into`
+// is then unchanged. A workload whose execve the Judge refused is a run (exit status 127) that
+// shows the refusal.
 std::optional<learn::Run> run(const Options& options, learn::Recording& into, std::string& error);
 
 }  // namespace polc::record

@@ -2,6 +2,7 @@
 // nothing of the recorder's own setup is recorded, nothing of the workload is left running.
 #include <doctest/doctest.h>
 #include <signal.h>
+#include <sys/stat.h>
 
 #include <cerrno>
 #include <chrono>
@@ -84,6 +85,27 @@ TEST_CASE("a command that cannot be started is an error, not an empty recording"
   CHECK(error.find("cannot execute /nonexistent/program") == 0);
   CHECK(rec.runs.empty());
   CHECK(rec.events.empty());
+}
+
+TEST_CASE("a file the kernel cannot execute is an error, not an empty recording") {
+  TempDir dir;
+  std::ofstream(dir / "garbage") << "\x01\x02 not a program";
+  REQUIRE(chmod((dir / "garbage").c_str(), 0755) == 0);
+  learn::Recording rec;
+  std::string error;
+  Options options;
+  options.argv = {dir / "garbage"};
+  CHECK_FALSE(run(options, rec, error).has_value());
+  CHECK(error == "cannot execute " + (dir / "garbage") + ": Exec format error");
+  CHECK(rec.runs.empty());
+}
+
+TEST_CASE("the threads of a process: one process, each thread's calls recorded") {
+  const Recorded r = record({kWorkload, "thread"});
+  CHECK(r.run.exit_code == 0);
+  CHECK(r.run.processes == 1);
+  CHECK(calls_named(r.recording, "clone3") + calls_named(r.recording, "clone") >= 1);
+  CHECK(has_access(r.recording, "/dev/null", "read_file"));
 }
 
 TEST_CASE("several runs add up in one recording") {

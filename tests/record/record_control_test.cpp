@@ -102,4 +102,21 @@ TEST_CASE("a SIGTERM sent to the supervisor is passed on; the run is partial, in
   CHECK(r.run.exit_signal == SIGTERM);
 }
 
+TEST_CASE("a Judge that refuses the workload's own execve: a run that shows the refusal") {
+  Options options;
+  options.judge = [](const learn::Event& e) {
+    return std::holds_alternative<learn::Exec>(e) ? Verdict{Verdict::Kind::Refuse, EACCES} : Verdict{};
+  };
+  const Recorded r = record({"true"}, options);
+  CHECK(r.run.exit_code == 127);
+  bool refused = false;
+  for (const auto& [event, seen] : r.recording.events)
+    if (std::holds_alternative<learn::Exec>(event)) refused = seen.refused && seen.err == EACCES;
+  CHECK(refused);
+  // The refusal is the Exec's: the execve call itself is not what the Judge refused.
+  const learn::Seen* call = seen_call(r.recording, "execve");
+  REQUIRE(call);
+  CHECK_FALSE(call->refused);
+}
+
 }  // namespace polc::record::test

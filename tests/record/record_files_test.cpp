@@ -104,6 +104,12 @@ TEST_CASE("relative paths start at the working directory; symbolic links are res
   CHECK(has_access(r.recording, dir / "fresh", "write_file"));
 }
 
+TEST_CASE("paths through /proc/self are kept as written: resolved here they would name the recorder") {
+  const Recorded r = record({kWorkload, "read", "/proc/self/status", "read", "/dev/stdin"});
+  CHECK(has_access(r.recording, "/proc/self/status", "read_file"));
+  CHECK(has_access(r.recording, "/dev/stdin", "read_file"));
+}
+
 TEST_CASE("ioctl on a character device: ioctl_dev on the device") {
   const Recorded r = record({"sh", "-c", "stty -F /dev/null 2>/dev/null; true"});
   CHECK(has_access(r.recording, "/dev/null", "ioctl_dev"));

@@ -11,6 +11,7 @@
  *   sleep SECONDS      nanosleep
  *   getuid             one getuid call; when it fails, exit with its errno as the status
  *   badpointer         openat with a pointer into unmapped memory (fails with EFAULT)
+ *   thread             a thread that reads /dev/null, joined
  *   int80              getpid through int 0x80 (the i386 ABI); exit 3 where that ABI is off
  */
 #define _GNU_SOURCE
@@ -18,6 +19,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -50,6 +52,13 @@ static int dns_query(const char* address, const char* name) {
   if (send(s, packet, n, 0) != (ssize_t)n) return 1;
   close(s);
   return 0;
+}
+
+static void* read_null(void* unused) {
+  (void)unused;
+  int fd = open("/dev/null", O_RDONLY);
+  if (fd >= 0) close(fd);
+  return NULL;
 }
 
 int main(int argc, char** argv) {
@@ -131,6 +140,9 @@ int main(int argc, char** argv) {
       if (uid < 0) return errno;
     } else if (!strcmp(step, "badpointer")) {
       if (syscall(SYS_openat, AT_FDCWD, (const char*)16, O_RDONLY) != -1 || errno != EFAULT) return 2;
+    } else if (!strcmp(step, "thread")) {
+      pthread_t thread;
+      if (pthread_create(&thread, NULL, read_null, NULL) != 0 || pthread_join(thread, NULL) != 0) return 2;
     } else if (!strcmp(step, "int80")) {
       long result = 20; /* __NR_getpid on i386 */
       __asm__ volatile("int $0x80" : "+a"(result) : : "memory");
