@@ -107,6 +107,15 @@ class Supervisor {
         if (ready == 0) kill_descendants(0);
       }
     }
+    if (!main_exited_) {
+      // The loop failed (poll itself): the workload must not outlive its supervisor's answers.
+      kill(w_.pid, SIGKILL);
+      siginfo_t info{};
+      waitid(P_PIDFD, static_cast<id_t>(w_.pidfd.get()), &info, WEXITED);
+      run_.exit_signal = SIGKILL;
+      mark_partial("recording failed");
+      kill_descendants(kEndRoundMs);
+    }
     note_exec_failure();
     return exec_errno_;
   }
