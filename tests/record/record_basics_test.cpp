@@ -65,7 +65,7 @@ TEST_CASE("the descendants the workload leaves are killed when it ends") {
   const Recorded r = record({kWorkload, "orphan", dir / "pid"});
   CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(10));
   CHECK(r.run.exit_code == 0);
-  CHECK(r.run.processes == 3);
+  CHECK(r.run.processes >= 2);  // the grandchild may be killed before its first call
   pid_t orphan = 0;
   std::ifstream(dir / "pid") >> orphan;
   REQUIRE(orphan > 0);

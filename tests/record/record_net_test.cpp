@@ -36,6 +36,21 @@ TEST_CASE("a DNS query sent to port 53 over UDP: the endpoint and the name, lowe
   CHECK(find(r.recording, learn::NameLookup{"www.example.org"}));
 }
 
+TEST_CASE("a DNS query sent with sendto and a destination: a send endpoint and the name") {
+  const Recorded r = record({kWorkload, "dnsto", "127.0.0.77", "sendto.example"});
+  CHECK(r.run.exit_code == 0);
+  CHECK(find(r.recording, Endpoint{Endpoint::Direction::Send, "udp", "127.0.0.77", 53}));
+  CHECK(find(r.recording, learn::NameLookup{"sendto.example"}));
+}
+
+TEST_CASE("DNS queries as glibc's resolver sends them (sendmmsg, A and AAAA): the name, twice") {
+  const Recorded r = record({kWorkload, "dnsmmsg", "127.0.0.77", "both.example"});
+  CHECK(r.run.exit_code == 0);
+  const learn::Seen* seen = find(r.recording, learn::NameLookup{"both.example"});
+  REQUIRE(seen);
+  CHECK(seen->count == 2);
+}
+
 TEST_CASE("a UNIX socket bound to a path: a unix endpoint and make_sock on the path") {
   TempDir dir;
   const Recorded r = record({"python3", "-c",

@@ -6,6 +6,8 @@
  *   socket             socket(AF_INET, SOCK_STREAM, 0), close
  *   connect PORT       TCP connect to 127.0.0.1:PORT
  *   dns ADDR NAME      a DNS query for NAME to ADDR:53 over UDP (connect + send; no answer awaited)
+ *   dnsto ADDR NAME    the same with sendto and a destination, on an unconnected socket
+ *   dnsmmsg ADDR NAME  the same as glibc's resolver does it: connect, then sendmmsg of two queries
  *   fork N             N children, each exits at once; all waited for
  *   orphan FILE        a grandchild that sleeps for ever, its PID written to FILE
  *   sleep SECONDS      nanosleep
@@ -24,13 +26,16 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
-static int dns_query(const char* address, const char* name) {
+enum dns_mode { DNS_SEND, DNS_SENDTO, DNS_SENDMMSG };
+
+static int dns_query(const char* address, const char* name, enum dns_mode mode) {
   unsigned char packet[512] = {0x12, 0x34, 0x01, 0x00, 0x00, 0x01, 0, 0, 0, 0, 0, 0};
   size_t n = 12;
   const char* label = name;
@@ -48,8 +53,24 @@ static int dns_query(const char* address, const char* name) {
   int s = socket(AF_INET, SOCK_DGRAM, 0);
   struct sockaddr_in to = {.sin_family = AF_INET, .sin_port = htons(53)};
   inet_pton(AF_INET, address, &to.sin_addr);
-  if (connect(s, (struct sockaddr*)&to, sizeof to) != 0) return 1;
-  if (send(s, packet, n, 0) != (ssize_t)n) return 1;
+  if (mode == DNS_SENDTO) {
+    if (sendto(s, packet, n, 0, (struct sockaddr*)&to, sizeof to) != (ssize_t)n) return 1;
+  } else {
+    if (connect(s, (struct sockaddr*)&to, sizeof to) != 0) return 1;
+    if (mode == DNS_SEND && send(s, packet, n, 0) != (ssize_t)n) return 1;
+    if (mode == DNS_SENDMMSG) {
+      unsigned char aaaa[512];
+      memcpy(aaaa, packet, n);
+      aaaa[n - 3] = 28; /* AAAA */
+      struct iovec iov[2] = {{packet, n}, {aaaa, n}};
+      struct mmsghdr messages[2];
+      memset(messages, 0, sizeof messages);
+      messages[0].msg_hdr.msg_iov = &iov[0], messages[0].msg_hdr.msg_iovlen = 1;
+      messages[1].msg_hdr.msg_iov = &iov[1], messages[1].msg_hdr.msg_iovlen = 1;
+      /* The second may fail: the port is closed, and the first one's ICMP error comes back. */
+      if (sendmmsg(s, messages, 2, 0) < 1) return 1;
+    }
+  }
   close(s);
   return 0;
 }
@@ -103,8 +124,9 @@ int main(int argc, char** argv) {
       if (connect(s, (struct sockaddr*)&to, sizeof to) != 0) return 2;
       close(s);
       ++i;
-    } else if (!strcmp(step, "dns")) {
-      if (i + 2 >= argc || dns_query(argv[i + 1], argv[i + 2]) != 0) return 2;
+    } else if (!strcmp(step, "dns") || !strcmp(step, "dnsto") || !strcmp(step, "dnsmmsg")) {
+      enum dns_mode mode = !strcmp(step, "dns") ? DNS_SEND : !strcmp(step, "dnsto") ? DNS_SENDTO : DNS_SENDMMSG;
+      if (i + 2 >= argc || dns_query(argv[i + 1], argv[i + 2], mode) != 0) return 2;
       i += 2;
     } else if (!strcmp(step, "fork")) {
       long n = atol(arg);
