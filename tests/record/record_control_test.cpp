@@ -6,6 +6,8 @@
 
 #include <cerrno>
 #include <chrono>
+#include <fstream>
+#include <string>
 #include <thread>
 
 #include "record_harness.h"
@@ -87,13 +89,22 @@ TEST_CASE("a workload that never ends: killed at the timeout, the run partial") 
 TEST_CASE("a SIGTERM sent to the supervisor is passed on; the run is partial, interrupted") {
   // The sender blocks the signal itself, so that the kernel leaves it to the supervisor's
   // signalfd rather than delivering it to the sending thread.
-  std::thread sender([] {
+  // It sends once the workload runs (is this process's child): the supervisor blocks the signal
+  // before it starts the workload.
+  const pid_t self = getpid();
+  std::thread sender([self] {
     sigset_t set;
     sigemptyset(&set);
     sigaddset(&set, SIGTERM);
     pthread_sigmask(SIG_BLOCK, &set, nullptr);
-    std::this_thread::sleep_for(std::chrono::milliseconds(300));
-    kill(getpid(), SIGTERM);
+    const std::string children = "/proc/self/task/" + std::to_string(self) + "/children";
+    for (int i = 0; i < 1000; ++i) {
+      pid_t child = 0;
+      if (std::ifstream(children) >> child) break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    kill(self, SIGTERM);
   });
   const Recorded r = record({kWorkload, "sleep", "100"});
   sender.join();
