@@ -4,12 +4,12 @@
 #include <signal.h>
 
 #include <cerrno>
-#include <fstream>
 #include <string>
 
 #include "launcher/record/call_context.h"
 #include "launcher/record/decode_files.h"
 #include "launcher/record/decode_net.h"
+#include "launcher/record/thread_group.h"
 #include "launcher/record/tracee_memory.h"
 
 namespace polc::record {
@@ -26,21 +26,6 @@ int severity(Verdict::Kind kind) {
     case Verdict::Kind::Refuse: return 1;
     default: return 0;
   }
-}
-
-// The thread group (process) of thread `tid`, from /proc/TID/status; 0 when it is gone.
-pid_t thread_group_of(pid_t tid) {
-  std::ifstream status("/proc/" + std::to_string(tid) + "/status");
-  std::string key;
-  while (status >> key) {
-    if (key == "Tgid:") {
-      pid_t tgid = 0;
-      status >> tgid;
-      return tgid;
-    }
-    status.ignore(4096, '\n');
-  }
-  return 0;
 }
 
 }  // namespace

@@ -5,12 +5,12 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include "launcher/record/pidfd.h"
+#include "launcher/record/thread_group.h"
 #include <sys/socket.h>
 #include <sys/un.h>
 
 #include <algorithm>
 #include <cstring>
-#include <fstream>
 
 #include "compiler/posix/unique_fd.h"
 #include "launcher/record/dns_query.h"
@@ -45,20 +45,6 @@ std::optional<Address> read_address(const CallContext& c, uint64_t pointer, uint
   a.length = static_cast<size_t>(std::min<uint64_t>(length, sizeof a.bytes));
   if (!c.memory.read(pointer, a.bytes, a.length)) return std::nullopt;
   return a;
-}
-
-pid_t thread_group_of(pid_t tid) {
-  std::ifstream status("/proc/" + std::to_string(tid) + "/status");
-  std::string key;
-  while (status >> key) {
-    if (key == "Tgid:") {
-      pid_t tgid = 0;
-      status >> tgid;
-      return tgid;
-    }
-    status.ignore(4096, '\n');
-  }
-  return 0;
 }
 
 // "tcp" or "udp": the caller's socket `fd` by its type and protocol, read from a copy of it
