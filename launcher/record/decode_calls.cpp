@@ -93,6 +93,8 @@ constexpr Entry kTable[] = {
     {"mknodat", 0, Decoder::Mknodat},
     {"truncate", 0, Decoder::Truncate},
     {"truncate64", 0, Decoder::Truncate},
+    {"ftruncate", 0, Decoder::Ftruncate},
+    {"ftruncate64", 0, Decoder::Ftruncate},
     // Network (decode_net.cpp).
     {"connect", 0, Decoder::Connect},
     {"bind", 0, Decoder::Bind},

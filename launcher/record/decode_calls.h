@@ -21,7 +21,7 @@ enum class Decoder : uint8_t {
   Open, Openat, Openat2, Creat,
   Execve, Execveat,
   Mkdir, Mkdirat, Unlink, Unlinkat, Rmdir,
-  Rename, Renameat, Renameat2, Link, Linkat, Symlink, Symlinkat, Mknod, Mknodat, Truncate,
+  Rename, Renameat, Renameat2, Link, Linkat, Symlink, Symlinkat, Mknod, Mknodat, Truncate, Ftruncate,
   Ioctl,
   Connect, Bind, Sendto, Send, Sendmsg, Sendmmsg, Write,
 };

@@ -210,6 +210,10 @@ void decode_files(Decoder decoder, const CallContext& c, std::vector<learn::Even
     case Decoder::Truncate:
       if (const auto path = path_of(c, -1, 0, true)) add(out, *path, "truncate", kind_of(*path, true));
       return;
+    case Decoder::Ftruncate:
+      if (const auto path = descriptor_path(c.pid, c.int_arg(0)); path && kind_of(*path, true) == Kind::File)
+        add(out, *path, "truncate", Kind::File);
+      return;
     case Decoder::Ioctl: return ioctl_access(c, out);
     default: return;
   }

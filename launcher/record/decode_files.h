@@ -10,9 +10,11 @@
 //     (remove_<kind> on a replaced one), refer on both when their directories differ, both ways for
 //     RENAME_EXCHANGE; link(at) -> make_<kind> on the new entry, refer when the directories differ;
 //     symlink(at) -> make_sym; mknod(at) -> make_<type>; truncate -> truncate;
+//   ftruncate -> truncate on the descriptor's file: Landlock decides it when the file is opened
+//     for writing, so the right must be granted on that path (coreutils' truncate opens without
+//     O_TRUNC and calls ftruncate);
 //   ioctl on a character or block device -> ioctl_dev on the device (not FIOCLEX, FIONCLEX,
 //     FIONBIO, FIOASYNC, which Landlock always allows).
-// ftruncate needs nothing here: Landlock checks truncate when the file is opened.
 #pragma once
 
 #include <vector>

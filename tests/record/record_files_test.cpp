@@ -104,6 +104,24 @@ TEST_CASE("relative paths start at the working directory; symbolic links are res
   CHECK(has_access(r.recording, dir / "fresh", "write_file"));
 }
 
+TEST_CASE("link, symlink, mkfifo and truncate: make_reg and refer, make_sym, make_fifo, truncate") {
+  TempDir dir;
+  touch(dir / "file");
+  REQUIRE(mkdir((dir / "sub").c_str(), 0700) == 0);
+  char previous[PATH_MAX];
+  REQUIRE(getcwd(previous, sizeof previous) != nullptr);
+  REQUIRE(chdir(dir.path().c_str()) == 0);
+  const Recorded in_dir = record({"sh", "-c", "ln file sub/hard && ln -s file soft && mkfifo fifo && truncate -s 0 file"});
+  REQUIRE(chdir(previous) == 0);
+  CHECK(in_dir.run.exit_code == 0);
+  CHECK(has_access(in_dir.recording, dir / "sub/hard", "make_reg"));
+  CHECK(has_access(in_dir.recording, dir / "sub/hard", "refer"));
+  CHECK(has_access(in_dir.recording, dir / "file", "refer"));
+  CHECK(has_access(in_dir.recording, dir / "soft", "make_sym"));
+  CHECK(has_access(in_dir.recording, dir / "fifo", "make_fifo"));
+  CHECK(has_access(in_dir.recording, dir / "file", "truncate"));
+}
+
 TEST_CASE("paths through /proc/self are kept as written: resolved here they would name the recorder") {
   const Recorded r = record({kWorkload, "read", "/proc/self/status", "read", "/dev/stdin"});
   CHECK(has_access(r.recording, "/proc/self/status", "read_file"));
