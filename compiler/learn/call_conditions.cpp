@@ -91,7 +91,8 @@ bool conditioned_syscall(std::string_view syscall) {
          id_syscall(syscall);
 }
 
-std::string call_conditions(std::span<const Call* const> calls, std::span<const arch::Arch> targets) {
+std::string call_conditions(std::span<const Call* const> calls, std::span<const arch::Arch> targets,
+                            bool std_groups) {
   if (calls.empty() || !conditioned_syscall(calls[0]->name)) return {};
   const std::string& syscall = calls[0]->name;
   uint8_t recorded = 0xff;
@@ -148,7 +149,9 @@ std::string call_conditions(std::span<const Call* const> calls, std::span<const 
     std::string name(spec.name);
     switch (plan.rule) {
       case ArgRule::CloneFlags:
-        if (!any_namespace) parts.push_back(name + " & (" + std::string(kNamespaceFlags) + ") == 0");
+        if (!any_namespace)
+          parts.push_back(name + (std_groups ? " & NAMESPACE_CLONE_FLAGS" : " & (" + std::string(kNamespaceFlags) + ")") +
+                          " == 0");
         continue;
       case ArgRule::Prot:
         if (!any_wx) parts.push_back(name + " & (PROT_WRITE | PROT_EXEC) != PROT_WRITE | PROT_EXEC");

@@ -14,8 +14,10 @@
 // - socket's type is masked with 0xf (SOCK_NONBLOCK/SOCK_CLOEXEC vary freely); protocol is
 //   conditioned only when the domain set is within AF_INET/AF_INET6 (other families number their
 //   protocols differently).
-// - clone: if no observed call had a namespace flag, `flags & (CLONE_NEWNS | ...) == 0`; otherwise
-//   no condition (std.hardening, when imported, kills namespace flags anyway).
+// - clone: if no observed call had a namespace flag, `flags & NAMESPACE_CLONE_FLAGS == 0` (when
+//   the policy imports a std module, all of which load std.groups, which defines it) or
+//   `flags & (CLONE_NEWNS | ...) == 0`; otherwise no condition (std.hardening, when imported,
+//   kills namespace flags anyway).
 // - prot (W^X): if no observed call had PROT_WRITE and PROT_EXEC together,
 //   `prot & (PROT_WRITE | PROT_EXEC) != PROT_WRITE | PROT_EXEC`; otherwise no condition.
 // - Values are written by name when a constant of the argument's category has exactly that value
@@ -41,7 +43,9 @@ bool conditioned_syscall(std::string_view syscall);
 // takes no conditions or nothing usable was recorded. An argument is conditioned only when every
 // one of `targets` that has the syscall names it alike (a rule's argument names must resolve on
 // each target); empty `targets`: the calls' own arches.
-std::string call_conditions(std::span<const Call* const> calls, std::span<const arch::Arch> targets = {});
+// `std_groups`: std.groups is loaded, so NAMESPACE_CLONE_FLAGS can be named.
+std::string call_conditions(std::span<const Call* const> calls, std::span<const arch::Arch> targets = {},
+                            bool std_groups = false);
 
 // "name" or "name(conditions)" for one call.
 std::string call_target_text(const Call& call);

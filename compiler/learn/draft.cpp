@@ -210,7 +210,7 @@ std::string syscalls_text(const Inputs& in, const ir::Policy* base) {
     }
     bool everywhere = std::all_of(in.targets.begin(), in.targets.end(),
                                   [&](arch::Arch t) { return sema::syscall_number(name, t).has_value(); });
-    std::string cond = call_conditions(calls, in.targets);
+    std::string cond = call_conditions(calls, in.targets, !in.modules.empty() || in.options.hardening);
     out += "    allow " + name + (everywhere ? "" : "?") + (cond.empty() ? "" : "(" + cond + ")") + "  # " +
            count_text(count, "call", runs) + "\n";
   }
@@ -398,11 +398,18 @@ Draft draft_policy(const Recording& rec, const DraftOptions& options) {
     d.text = formatted(render(in));
     auto compiled = compile_text(d.text, "learned.sbx", /*verify=*/true);
     if (!compiled->policy) {
-      if (in.with_assertions) {
-        in.with_assertions = false;  // a credential assertion the grants contradict: drop them
+      auto lines = diagnostic_lines(*compiled);
+      bool failed_check = std::any_of(lines.begin(), lines.end(), [](const std::string& l) {
+        return l.find("E0504") != std::string::npos || l.find("E0505") != std::string::npos;
+      });
+      if (in.with_assertions && failed_check) {
+        // A credential assertion the grants contradict (a boundary of collapse or an import
+        // reaches it): drop the assertions, and say so loudly.
+        in.with_assertions = false;
+        d.left_out.push_back("WARNING: the draft's rules reach a credential path it observed; its assertions "
+                             "were dropped: review the filesystem rules");
         continue;
       }
-      auto lines = diagnostic_lines(*compiled);
       d.left_out.push_back("the draft does not compile: " + (lines.empty() ? std::string("?") : lines[0]));
       break;
     }

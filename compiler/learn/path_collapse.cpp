@@ -51,19 +51,19 @@ bool collapse_forbidden(const std::string& dir) {
 PathRights collapse_paths(const PathRights& observed, const std::set<std::string>& sensitive,
                           const std::set<std::string>& created) {
   constexpr uint64_t kRead = ir::fs_right::kReadFile | ir::fs_right::kReadDir;
-  auto allowed_target = [&](const std::string& dir) {
-    if (collapse_forbidden(dir)) return false;
+  auto above_sensitive = [&](const std::string& dir) {
     for (const std::string& s : sensitive)
-      if (beneath(s, dir)) return false;
-    return true;
+      if (beneath(s, dir)) return true;
+    return false;
   };
+  auto allowed_target = [&](const std::string& dir) { return !collapse_forbidden(dir) && !above_sensitive(dir); };
 
   // Rule 0: created entries go to the directory they were created in.
   PathRights moved;
   for (const auto& [path, rights] : observed) {
     std::string target = path;
     for (std::string p = path; p != "/"; p = parent_dir(p))
-      if (created.count(p) && created_target_ok(parent_dir(p))) target = parent_dir(p);
+      if (created.count(p) && created_target_ok(parent_dir(p)) && !above_sensitive(parent_dir(p))) target = parent_dir(p);
     moved[target] |= rights;
   }
 

@@ -6,8 +6,9 @@
 // 0. Created entries: a path the workload created (make_* observed on it), and everything beneath
 //    it, has its rights granted on the directory it was created in. Such names are often
 //    generated (compiler temporaries, lock files) and differ on the next run; the directory
-//    already needs the make_* right. Not when that directory is "/", a home directory, or
-//    beneath /proc, /sys, /dev, /etc or /usr (the entry keeps its own path then).
+//    already needs the make_* right. Not when that directory is "/", a home directory,
+//    beneath /proc, /sys, /dev, /etc or /usr, or above an observed sensitive path (the entry
+//    keeps its own path then).
 // 1. Libraries: a path beneath /usr/lib/<triplet> (x86_64-linux-gnu, aarch64-linux-gnu, ...)
 //    is read there: its read_file and read_dir become rights on /usr/lib/<triplet>. Other rights
 //    (execute on the dynamic loader) stay on the file.

@@ -103,3 +103,9 @@ TEST_CASE("credential paths") {
                         "/srv/identity", "/home/u/.config/app"})
     CHECK_MESSAGE(!sensitive_path(p), p);
 }
+
+TEST_CASE("collapse: a created entry's rights stay on it when its directory holds a credential") {
+  PathRights in = {{"/work/p", ir::fs_right::kMakeDir}, {"/work/p/out/a.txt", kRead}};
+  CHECK(collapse_paths(in, {"/work/p/.env"}, {"/work/p/out"}) == in);
+  CHECK(collapse_paths(in, {}, {"/work/p/out"}) == PathRights{{"/work/p", ir::fs_right::kMakeDir | kRead}});
+}
