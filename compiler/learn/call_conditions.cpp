@@ -142,7 +142,8 @@ std::string call_conditions(std::span<const Call* const> calls, std::span<const 
         auto inet = sema::constant_value("AF_INET", c->arch), inet6 = sema::constant_value("AF_INET6", c->arch);
         if (v != inet && v != inet6) inet_only = false;
       }
-      std::string text = value_text(v, bits, plan.category, c->arch);
+      std::string_view category = plan.rule == ArgRule::Protocol && !inet_only ? std::string_view{} : plan.category;
+      std::string text = value_text(v, bits, category, c->arch);
       auto [it, fresh] = rendered.emplace(text, v);
       if (!fresh) it->second = std::min(it->second, v);
     }
@@ -157,7 +158,6 @@ std::string call_conditions(std::span<const Call* const> calls, std::span<const 
         if (!any_wx) parts.push_back(name + " & (PROT_WRITE | PROT_EXEC) != PROT_WRITE | PROT_EXEC");
         continue;
       case ArgRule::Protocol:
-        if (!inet_only) continue;
         break;
       case ArgRule::MaskedType:
         name += " & 0xf";

@@ -12,8 +12,9 @@
 //   so the rule allows the product of the per-argument sets (a superset of the observed tuples,
 //   kept because it reads like a policy a person writes).
 // - socket's type is masked with 0xf (SOCK_NONBLOCK/SOCK_CLOEXEC vary freely); protocol is
-//   conditioned only when the domain set is within AF_INET/AF_INET6 (other families number their
-//   protocols differently).
+//   always conditioned (so that no MPTCP or SCTP socket rides on an AF_INET rule: E0407), and
+//   named as an IP protocol only when the domain set is within AF_INET/AF_INET6 (other families
+//   number their protocols differently), otherwise written as a number.
 // - clone: if no observed call had a namespace flag, `flags & NAMESPACE_CLONE_FLAGS == 0` (when
 //   the policy imports a std module, all of which load std.groups, which defines it) or
 //   `flags & (CLONE_NEWNS | ...) == 0`; otherwise no condition (std.hardening, when imported,

@@ -1,7 +1,7 @@
 // Stage: learn. Assembling a draft policy from a recording (see draft.h for where each choice is
 // documented). The assembly itself:
 // - Left out before drafting, each with its reason: what the boundary (`within`) refuses; calls
-//   without a syscall name; paths the language cannot express; credential paths; per-process
+//   without a syscall name (or a name polc's table does not give that number); paths the language cannot express; credential paths; per-process
 //   /proc/PID paths (the PID differs on every run); port-0 and unparsable endpoints; the cloud
 //   metadata endpoints (a draft never opens them).
 // - targets: the arches the calls were made on (x86_64 when there were none).
@@ -12,13 +12,16 @@
 //   "# N calls, runs 1,2".
 // - filesystem: `landlock abi >= N`, the lowest ABI with every right used; the observations the
 //   imports do not already grant, collapsed (path_collapse.h), one statement per path, rights
-//   merged, each with a comment counting the accesses behind it.
+//   merged, each with a comment counting the accesses behind it; then `deny RIGHT "PATH"` for each
+//   credential path observed (kept only while no grant overlaps it: E0606).
 // - network: `connect PROTO PORTS to ADDRESS` per address, `bind PROTO PORTS`; names looked up
 //   are listed in a comment, not granted: a domain rule needs an egress proxy the workload did
 //   not use, and the addresses it connected to are granted already.
 // - assertions and tests (draft_tests.h).
 // - The refusal loop: the text is formatted and compiled, and every kept observation is replayed
-//   through the IR evaluator; what the draft still refuses (std.hardening kills ptrace and answers
+//   through the IR evaluator; a `deny` that overlaps a grant (E0606) is dropped, and so are the
+//   credential assertions if the grants reach a credential (E0504; said in left_out); what the
+//   draft still refuses (std.hardening kills ptrace and answers
 //   clone3 with ENOSYS, whatever the draft allows) is left out with the reason, and the draft is
 //   made again (at most 4 times).
 #include "compiler/learn/draft.h"
@@ -75,6 +78,9 @@ std::optional<std::string> static_exclusion(const Event& e, const DraftOptions& 
     if (c->name.empty())
       return "syscall number " + std::to_string(c->nr) + " has no name on " + std::string(arch::name(c->arch)) +
              ": no rule can name it";
+    if (sema::syscall_number(c->name, c->arch) != c->nr)
+      return "polc knows no syscall " + c->name + " numbered " + std::to_string(c->nr) + " on " +
+             std::string(arch::name(c->arch)) + ": no rule can name it";
   }
   auto path_reason = [](const std::string& path, std::string_view right) -> std::optional<std::string> {
     if (!fs_right(right)) return "not a Landlock right";
@@ -165,6 +171,7 @@ struct Inputs {
   std::vector<arch::Arch> targets;
   std::vector<ModuleChoice> modules;
   bool with_assertions = true;
+  bool with_denies = true;
 };
 
 std::string imports_text(const Inputs& in) {
@@ -273,6 +280,11 @@ std::string filesystem_text(const Inputs& in, const ir::Policy* base, std::span<
     std::string comment = count_text(count, "access", runs);
     if (paths.size() > 1) comment += ", " + std::to_string(paths.size()) + " paths";
     out += "    " + rights_text(rights) + " " + quoted_path(path) + "  # " + comment + "\n";
+  }
+  auto denies = credential_queries(credentials);
+  if (in.with_denies && !denies.empty()) {
+    out += "    # Credentials the workload touched: never granted.\n";
+    for (const std::string& q : denies) out += "    deny " + q + "\n";
   }
   return out + "  }\n";
 }
@@ -399,10 +411,18 @@ Draft draft_policy(const Recording& rec, const DraftOptions& options) {
     auto compiled = compile_text(d.text, "learned.sbx", /*verify=*/true);
     if (!compiled->policy) {
       auto lines = diagnostic_lines(*compiled);
-      bool failed_check = std::any_of(lines.begin(), lines.end(), [](const std::string& l) {
-        return l.find("E0504") != std::string::npos || l.find("E0505") != std::string::npos;
-      });
-      if (in.with_assertions && failed_check) {
+      auto mentions = [&](std::initializer_list<const char*> codes) {
+        return std::any_of(lines.begin(), lines.end(), [&](const std::string& l) {
+          return std::any_of(codes.begin(), codes.end(), [&](const char* c) { return l.find(c) != std::string::npos; });
+        });
+      };
+      if (in.with_denies && mentions({"E0606"})) {
+        // A deny beneath or above a grant of the same rights: Landlock only grants, so the deny
+        // cannot be kept; the assertions still say the credential stays refused.
+        in.with_denies = false;
+        continue;
+      }
+      if (in.with_assertions && mentions({"E0504", "E0505"})) {
         // A credential assertion the grants contradict (a boundary of collapse or an import
         // reaches it): drop the assertions, and say so loudly.
         in.with_assertions = false;

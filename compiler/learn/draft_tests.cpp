@@ -84,8 +84,8 @@ std::string observed_tests(std::span<const std::pair<const Event*, const Seen*>>
   return out;
 }
 
-std::string credential_checks(std::span<const Event* const> credentials) {
-  std::vector<std::string> asserts, expects;
+std::vector<std::string> credential_queries(std::span<const Event* const> credentials) {
+  std::vector<std::string> out;
   std::set<std::string> done;
   for (const Event* e : credentials) {
     std::string right, path;
@@ -99,7 +99,14 @@ std::string credential_checks(std::span<const Event* const> credentials) {
     }
     if (right.empty() || unrepresentable_reason(path)) continue;
     std::string query = right + " " + quoted_path(path);
-    if (!done.insert(query).second) continue;
+    if (done.insert(query).second) out.push_back(query);
+  }
+  return out;
+}
+
+std::string credential_checks(std::span<const Event* const> credentials) {
+  std::vector<std::string> asserts, expects;
+  for (const std::string& query : credential_queries(credentials)) {
     asserts.push_back("assert never " + query);
     expects.push_back("expect deny " + query);
   }

@@ -9,8 +9,8 @@
 //                that no module already chosen allows.
 // M is importable when covered(M) >= 8, covered(M) >= a quarter of the observed names, and
 // extra(M) <= 4 * covered(M). Greedy: the importable candidate with the highest
-// 4 * covered - extra (ties: the name) is chosen, the counts are recomputed against what is left,
-// and so on until none is importable. A module whose probe policy does not compile on the
+// 4 * covered - extra (ties: the first in stdlib path order) is chosen, the counts are
+// recomputed against what is left, and so on until none is importable. A module whose probe policy does not compile on the
 // targets (a syscall one of them lacks) is not a candidate.
 // Only syscalls are counted: a module's filesystem grants (the glibc loader's /usr/lib) are read
 // rights the same workloads need, and the draft lists only what the imports do not already grant.

@@ -49,11 +49,15 @@ TEST_CASE("rule_for: socket with named domain, masked type and protocol") {
   check_compiles(*r);
 }
 
-TEST_CASE("rule_for: AF_UNIX is preferred to its alias, and no protocol condition outside inet") {
+TEST_CASE("rule_for: AF_UNIX is preferred to its alias; protocols outside inet are numbers") {
   auto r = rule_for(call("socket", 41, 0b111, {1, 2, 0, 0, 0, 0}), seen(1, {1}));
   REQUIRE(r);
-  CHECK(r->text == "allow socket(domain == AF_UNIX, type & 0xf == SOCK_DGRAM)");
+  CHECK(r->text == "allow socket(domain == AF_UNIX, type & 0xf == SOCK_DGRAM, protocol == 0)");
   CHECK(r->comment == "1 call, run 1");
+  r = rule_for(call("socket", 41, 0b111, {16, 3, 9, 0, 0, 0}), seen(1, {1}));
+  REQUIRE(r);
+  CHECK(r->text == "allow socket(domain == AF_NETLINK, type & 0xf == SOCK_RAW, protocol == 9)");
+  check_compiles(*r);
 }
 
 TEST_CASE("rule_for: setresuid(-1, 0, -1), ioctl request, prctl option, W^X and clone") {
