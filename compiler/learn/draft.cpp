@@ -2,7 +2,8 @@
 // documented). The assembly itself:
 // - Left out before drafting, each with its reason: what the boundary (`within`) refuses; calls
 //   without a syscall name (or a name polc's table does not give that number); paths the language cannot express; credential paths; per-process
-//   /proc/PID paths (the PID differs on every run); port-0 and unparsable endpoints; the cloud
+//   /proc/PID paths (the PID differs on every run); paths only probed while missing (ENOENT is
+//   not Landlock's, and a rule needs its path to exist); port-0 and unparsable endpoints; the cloud
 //   metadata endpoints (a draft never opens them).
 // - targets: the arches the calls were made on (x86_64 when there were none).
 // - imports: the chosen std modules (module_choice.h), then std.hardening unless disabled.
@@ -73,7 +74,28 @@ const ir::LandlockName* fs_right(std::string_view name) {
 }
 
 // Why an observation is left out whatever the draft says, or nullopt.
-std::optional<std::string> static_exclusion(const Event& e, const DraftOptions& options) {
+// Paths the workload only probed: accessed (not created) while they did not exist, and not
+// created by the workload either (then a later access found them). Opening a missing file fails
+// with ENOENT before Landlock is asked, so a draft need not, and Landlock cannot (a rule needs the
+// path to exist when the sandbox starts), grant them.
+std::set<std::string> probed_missing(const Recording& rec) {
+  std::set<std::string> created, missing;
+  for (const auto& [e, seen] : rec.events) {
+    const auto* a = std::get_if<FileAccess>(&e);
+    if (a == nullptr) continue;
+    if (a->right.rfind("make_", 0) == 0) created.insert(a->path);
+    else if (a->kind == FileAccess::Kind::Missing && !on_parent(a->right)) missing.insert(a->path);
+  }
+  std::erase_if(missing, [&](const std::string& path) {
+    for (std::string p = path; p != "/"; p = parent_dir(p))
+      if (created.count(p)) return true;
+    return false;
+  });
+  return missing;
+}
+
+std::optional<std::string> static_exclusion(const Event& e, const DraftOptions& options,
+                                            const std::set<std::string>& missing) {
   if (const auto* c = std::get_if<Call>(&e)) {
     if (c->name.empty())
       return "syscall number " + std::to_string(c->nr) + " has no name on " + std::string(arch::name(c->arch)) +
@@ -82,12 +104,14 @@ std::optional<std::string> static_exclusion(const Event& e, const DraftOptions& 
       return "polc knows no syscall " + c->name + " numbered " + std::to_string(c->nr) + " on " +
              std::string(arch::name(c->arch)) + ": no rule can name it";
   }
-  auto path_reason = [](const std::string& path, std::string_view right) -> std::optional<std::string> {
+  auto path_reason = [&](const std::string& path, std::string_view right) -> std::optional<std::string> {
     if (!fs_right(right)) return "not a Landlock right";
     if (auto why = unrepresentable_reason(path)) return "the path " + *why + ": no rule can name it exactly";
     if (on_parent(right) && unrepresentable_reason(parent_dir(path))) return "its directory cannot be named";
     if (sensitive_path(path)) return "a credential path: a draft never grants it (asserted refused)";
     if (per_process_proc(path)) return "a path of one process (/proc/PID): the PID differs on every run";
+    if (!on_parent(right) && missing.count(path))
+      return "it did not exist (a probe: ENOENT comes before Landlock)";
     return std::nullopt;
   };
   if (const auto* a = std::get_if<FileAccess>(&e)) {
@@ -156,7 +180,8 @@ std::string header(const Recording& rec, const std::string& name) {
     if (run.exit_code) out += "exit " + std::to_string(*run.exit_code);
     else if (run.exit_signal) out += "killed by signal " + std::to_string(*run.exit_signal);
     else out += "no exit status";
-    out += ", " + std::to_string(run.calls) + " calls, " + std::to_string(run.processes) + " processes";
+    out += ", " + std::to_string(run.calls) + (run.calls == 1 ? " call, " : " calls, ") +
+           std::to_string(run.processes) + (run.processes == 1 ? " process" : " processes");
     if (run.partial) out += "; PARTIAL (" + printable_path(run.partial_reason) + ")";
     if (run.dropped) out += "; " + std::to_string(run.dropped) + " events dropped";
     out += "\n";
@@ -390,8 +415,9 @@ std::string formatted(const std::string& text) {
 Draft draft_policy(const Recording& rec, const DraftOptions& options) {
   Draft d;
   for (const Run& run : rec.runs) d.partial = d.partial || run.partial;
+  const std::set<std::string> missing = probed_missing(rec);
   for (const auto& [e, seen] : rec.events)
-    if (auto why = static_exclusion(e, options)) d.excluded[e] = *why;
+    if (auto why = static_exclusion(e, options, missing)) d.excluded[e] = *why;
 
   Inputs in{rec, options, d.excluded, {}, {}};
   std::set<arch::Arch> arches;

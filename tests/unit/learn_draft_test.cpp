@@ -26,8 +26,9 @@ void add_call(Recording& rec, const std::string& name, std::initializer_list<std
   rec.add(c, run, count);
 }
 
-void add_file(Recording& rec, const std::string& path, const std::string& right, uint64_t count = 1) {
-  rec.add(FileAccess{path, right, FileAccess::Kind::File}, 1, count);
+void add_file(Recording& rec, const std::string& path, const std::string& right, uint64_t count = 1,
+              FileAccess::Kind kind = FileAccess::Kind::File) {
+  rec.add(FileAccess{path, right, kind}, 1, count);
 }
 
 // A small C program's run: glibc start-up, a TCP connection, files, a credential and a path with a
@@ -255,4 +256,22 @@ TEST_CASE("draft: a call polc cannot name is left out, never turned into another
   CHECK(left_out_mentions(d, "polc knows no syscall getppid numbered 39 on x86_64"));
   CHECK(contains(d.text, "allow getpid"));
   CHECK_FALSE(contains(d.text, "allow getppid"));
+}
+
+TEST_CASE("draft: paths only probed while missing are left out; created ones are granted") {
+  Recording rec;
+  rec.runs.push_back(Run{});
+  add_call(rec, "openat");
+  add_file(rec, "/opt/tool/lib/missing.so", "read_file", 1, FileAccess::Kind::Missing);
+  add_file(rec, "/usr/local/bin/as", "execute", 1, FileAccess::Kind::Missing);
+  rec.add(Exec{"/usr/local/bin/as"}, 1);
+  add_file(rec, "/srv/out/new.txt", "make_reg", 1, FileAccess::Kind::Missing);
+  add_file(rec, "/srv/out/new.txt", "write_file", 1, FileAccess::Kind::Missing);
+  Draft d = draft_policy(rec, {.name = "probes", .hardening = false});
+  INFO(d.text);
+  CHECK(left_out_mentions(d, "read_file /opt/tool/lib/missing.so: it did not exist"));
+  CHECK(left_out_mentions(d, "execute /usr/local/bin/as: it did not exist"));
+  CHECK(left_out_mentions(d, "exec /usr/local/bin/as: it did not exist"));
+  CHECK_FALSE(contains(d.text, "missing.so"));
+  CHECK(contains(d.text, "write_file, make_reg \"/srv/out\""));
 }

@@ -115,6 +115,8 @@ def main():
         def fs(path, right, kind="file"):
             if path is None:
                 return
+            if "ENOENT" in ret and not right.startswith("make_"):
+                kind = "missing"
             p = normal(path, cwd)
             add("files", (p, right), {"path": p, "right": right, "kind": kind})
 
