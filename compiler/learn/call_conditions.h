@@ -15,6 +15,8 @@
 //   always conditioned (so that no MPTCP or SCTP socket rides on an AF_INET rule: E0407), and
 //   named as an IP protocol only when the domain set is within AF_INET/AF_INET6 (other families
 //   number their protocols differently), otherwise written as a number.
+//   On a draft that targets x86 or s390x, socket and socketpair get no conditions: libseccomp
+//   filters them there together with socketcall, whose arguments are in memory (E0601).
 // - clone: if no observed call had a namespace flag, `flags & NAMESPACE_CLONE_FLAGS == 0` (when
 //   the policy imports a std module, all of which load std.groups, which defines it) or
 //   `flags & (CLONE_NEWNS | ...) == 0`; otherwise no condition (std.hardening, when imported,
