@@ -231,7 +231,9 @@ std::string syscalls_text(const Inputs& in, const ir::Policy* base) {
     by_name[c->name].emplace_back(c, &seen);
   }
   std::string out = "\n  syscalls {\n    # Calls the runs did not make fail with EPERM.\n    default errno(EPERM)\n";
-  for (const auto& [name, list] : by_name) {
+  for (const auto& entry : by_name) {
+    const std::string& name = entry.first;  // not a structured binding: clang 14 cannot capture one
+    const auto& list = entry.second;
     std::vector<const Call*> calls;
     uint64_t count = 0;
     std::set<int> runs;
