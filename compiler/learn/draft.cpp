@@ -24,7 +24,9 @@
 //   credential assertions if the grants reach a credential (E0504; said in left_out); what the
 //   draft still refuses (std.hardening kills ptrace and answers
 //   clone3 with ENOSYS, whatever the draft allows) is left out with the reason, and the draft is
-//   made again (at most 4 times).
+//   made again (at most 6 times). Within a boundary, the draft is then diffed against it (polc
+//   diff's engine); if a collapsed directory reaches past it, the draft is made again with every
+//   path as observed, and whatever still goes beyond is reported.
 #include "compiler/learn/draft.h"
 
 #include <algorithm>
@@ -45,11 +47,14 @@
 #include "compiler/learn/sensitive_paths.h"
 #include "compiler/sema/syscall_table.h"
 #include "compiler/syntax/parse.h"
+#include "compiler/verify/fs_diff.h"
+#include "compiler/verify/net_diff.h"
+#include "compiler/verify/syscall_diff.h"
 
 namespace polc::learn {
 namespace {
 
-constexpr int kMaxRounds = 4;
+constexpr int kMaxRounds = 6;
 
 bool on_parent(std::string_view right) {
   return right.substr(0, 5) == "make_" || right.substr(0, 7) == "remove_" || right == "refer";
@@ -197,6 +202,8 @@ struct Inputs {
   std::vector<ModuleChoice> modules;
   bool with_assertions = true;
   bool with_denies = true;
+  // Within a boundary, when the collapsed draft went beyond it: every observed path as it is.
+  bool exact_paths = false;
 };
 
 std::string imports_text(const Inputs& in) {
@@ -287,7 +294,7 @@ std::string filesystem_text(const Inputs& in, const ir::Policy* base, std::span<
     observations.push_back({target, r->bit, &seen});
   }
   if (!any_access) return {};
-  PathRights rules = collapse_paths(observed, sensitive, created);
+  PathRights rules = in.exact_paths ? observed : collapse_paths(observed, sensitive, created);
   unsigned abi = 1;
   for (const auto& [path, rights] : rules)
     for (const ir::LandlockName& r : ir::kFsRightNames)
@@ -432,7 +439,7 @@ Draft draft_policy(const Recording& rec, const DraftOptions& options) {
   }
   in.targets.assign(arches.begin(), arches.end());
   if (in.targets.empty()) in.targets.push_back(arch::Arch::x86_64);
-  in.modules = choose_modules(calls, in.targets);
+  in.modules = choose_modules(calls, in.targets, options.within);
 
   for (int round = 0; round < kMaxRounds; ++round) {
     d.text = formatted(render(in));
@@ -469,7 +476,20 @@ Draft draft_policy(const Recording& rec, const DraftOptions& options) {
         more = true;
       }
     }
-    if (!more) break;
+    if (more) continue;
+    if (options.within) {
+      std::vector<std::string> beyond;
+      for (auto* part : {&verify::diff_syscalls, &verify::diff_filesystem, &verify::diff_network})
+        for (const verify::DiffEntry& e : (*part)(*options.within, *compiled->policy))
+          if (e.widened) beyond.push_back(e.region);
+      if (!beyond.empty() && !in.exact_paths) {
+        in.exact_paths = true;  // collapsed directories reach past the boundary: name paths exactly
+        continue;
+      }
+      for (const std::string& region : beyond)
+        d.left_out.push_back("WARNING: the draft goes beyond the boundary: " + region);
+    }
+    break;
   }
   for (const auto& [e, why] : d.excluded) d.left_out.push_back(observation_text(e) + ": " + why);
   return d;

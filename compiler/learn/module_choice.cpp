@@ -7,6 +7,9 @@
 #include "compiler/ir/evaluate.h"
 #include "compiler/learn/compile_text.h"
 #include "compiler/sema/stdlib.h"
+#include "compiler/verify/fs_diff.h"
+#include "compiler/verify/net_diff.h"
+#include "compiler/verify/syscall_diff.h"
 
 namespace polc::learn {
 namespace {
@@ -28,13 +31,21 @@ bool allows(const ir::Policy& p, const Call& c) {
 
 }  // namespace
 
+bool widens(const ir::Policy& within, const ir::Policy& policy) {
+  for (auto* part : {&verify::diff_syscalls, &verify::diff_filesystem, &verify::diff_network})
+    for (const verify::DiffEntry& e : (*part)(within, policy))
+      if (e.widened) return true;
+  return false;
+}
+
 std::string targets_text(std::span<const arch::Arch> targets) {
   std::string out = "targets ";
   for (size_t i = 0; i < targets.size(); ++i) out += (i ? ", " : "") + std::string(arch::name(targets[i]));
   return out;
 }
 
-std::vector<ModuleChoice> choose_modules(std::span<const Call* const> calls, std::span<const arch::Arch> targets) {
+std::vector<ModuleChoice> choose_modules(std::span<const Call* const> calls, std::span<const arch::Arch> targets,
+                                         const ir::Policy* within) {
   std::vector<Probe> probes;
   for (const sema::StdlibModule& m : sema::embedded_stdlib()) {
     std::string_view name = m.name;
@@ -46,6 +57,7 @@ std::vector<ModuleChoice> choose_modules(std::span<const Call* const> calls, std
                          "probe.sbx"),
             {}};
     if (!p.compiled->policy) continue;
+    if (within && widens(*within, *p.compiled->policy)) continue;
     for (const ir::ArchFilter& f : p.compiled->policy->syscalls.arches)
       for (const ir::SyscallRule& r : f.rules)
         if (r.action.kind == ir::ActionKind::Allow || r.action.kind == ir::ActionKind::Log)

@@ -11,7 +11,9 @@
 // extra(M) <= 4 * covered(M). Greedy: the importable candidate with the highest
 // 4 * covered - extra (ties: the first in stdlib path order) is chosen, the counts are
 // recomputed against what is left, and so on until none is importable. A module whose probe policy does not compile on the
-// targets (a syscall one of them lacks) is not a candidate.
+// targets (a syscall one of them lacks) is not a candidate, and neither is one that allows a
+// syscall or grants a path that the boundary (`within`, when given) refuses: polc diff's engine
+// decides it.
 // Only syscalls are counted: a module's filesystem grants (the glibc loader's /usr/lib) are read
 // rights the same workloads need, and the draft lists only what the imports do not already grant.
 #pragma once
@@ -20,6 +22,7 @@
 #include <string>
 #include <vector>
 
+#include "compiler/ir/ir.h"
 #include "compiler/learn/recording.h"
 
 namespace polc::learn {
@@ -31,7 +34,11 @@ struct ModuleChoice {
 };
 
 // `calls` are the observed calls the draft must allow (named ones only), `targets` its arches.
-std::vector<ModuleChoice> choose_modules(std::span<const Call* const> calls, std::span<const arch::Arch> targets);
+std::vector<ModuleChoice> choose_modules(std::span<const Call* const> calls, std::span<const arch::Arch> targets,
+                                         const ir::Policy* within = nullptr);
+
+// True when `policy` permits a request `within` refuses (polc diff's "widened").
+bool widens(const ir::Policy& within, const ir::Policy& policy);
 
 // "targets x86_64, aarch64": the targets statement for `targets`.
 std::string targets_text(std::span<const arch::Arch> targets);

@@ -320,3 +320,39 @@ TEST_CASE("call conditions: none on socket when x86 is a target (libseccomp filt
   CHECK(call_conditions(calls, x86_64_only) == "domain == AF_INET, type & 0xf == SOCK_STREAM, protocol == 0");
   CHECK(call_conditions(calls, with_x86).empty());
 }
+
+TEST_CASE("within: no module and no collapsed directory reaches past the boundary") {
+  Recording rec;
+  rec.runs.push_back(Run{});
+  const char* names[] = {"read", "write", "close", "fstat", "lseek", "brk", "munmap", "rt_sigaction",
+                         "rt_sigprocmask", "exit_group", "getrandom", "set_tid_address", "openat",
+                         "arch_prctl", "set_robust_list", "rseq", "prlimit64", "futex", "pread64", "newfstatat",
+                         "mprotect", "mmap"};
+  std::string allowed;
+  for (const char* n : names) {
+    add_call(rec, n, {}, 2);
+    allowed += std::string(allowed.empty() ? "" : ", ") + n;
+  }
+  add_file(rec, "/srv/data/a.txt", "read_file");
+  add_file(rec, "/srv/data/b.txt", "read_file");
+  add_file(rec, "/srv/data/c.txt", "read_file");
+  auto boundary = compile_text("policy boundary version 1 {\n  targets x86_64\n  syscalls {\n    default errno(EPERM)\n"
+                               "    allow " + allowed + "\n  }\n  filesystem {\n    landlock abi >= 1\n"
+                               "    read_file \"/srv/data/a.txt\", \"/srv/data/b.txt\", \"/srv/data/c.txt\"\n  }\n}\n",
+                               "boundary.sbx");
+  REQUIRE(boundary->policy);
+  // Unbounded, the glibc module covers these calls and the three files become their directory.
+  Draft free = draft_policy(rec, {.name = "free", .hardening = false});
+  CHECK(contains(free.text, "import std.runtime.glibc"));
+  CHECK(contains(free.text, "read_file \"/srv/data\""));
+  Draft d = draft_policy(rec, {.name = "bounded", .hardening = false, .within = &*boundary->policy});
+  INFO(d.text);
+  CHECK_FALSE(contains(d.text, "import std.runtime.glibc"));
+  CHECK_FALSE(contains(d.text, "read_file \"/srv/data\""));
+  CHECK(contains(d.text, "read_file \"/srv/data/a.txt\""));
+  for (const std::string& l : d.left_out) CHECK_MESSAGE(l.find("WARNING") == std::string::npos, l);
+  Proof p = prove(d.text, rec, {.within = &*boundary->policy, .left_out = &d.excluded, .backend_check = {}});
+  std::string problems;
+  for (const std::string& problem : p.problems) problems += problem + "\n";
+  CHECK_MESSAGE(p.ok, problems);
+}
