@@ -356,3 +356,18 @@ TEST_CASE("within: no module and no collapsed directory reaches past the boundar
   for (const std::string& problem : p.problems) problems += problem + "\n";
   CHECK_MESSAGE(p.ok, problems);
 }
+
+TEST_CASE("draft: a partial run makes a partial draft, and the header says why") {
+  Recording rec = sample();
+  Run second;
+  second.id = 2;
+  second.argv = {"/usr/bin/tool", "--serve"};
+  second.partial = true;
+  second.partial_reason = "timeout after 5 s";
+  second.exit_signal = 9;
+  rec.runs.push_back(second);
+  Draft d = draft_policy(rec, {});
+  CHECK(d.partial);
+  CHECK(contains(d.text, "# Run 2: /usr/bin/tool --serve: killed by signal 9, 0 calls, 0 processes; PARTIAL "
+                         "(timeout after 5 s)\n"));
+}
