@@ -1,0 +1,109 @@
+// Stage: launcher (learning). Handling one notification (call_recorder.h).
+#include "launcher/record/call_recorder.h"
+
+#include <signal.h>
+
+#include <cerrno>
+#include <string>
+
+#include "launcher/record/call_context.h"
+#include "launcher/record/decode_files.h"
+#include "launcher/record/decode_net.h"
+#include "launcher/record/thread_group.h"
+#include "launcher/record/tracee_memory.h"
+
+namespace polc::record {
+
+namespace {
+
+// Distinct threads remembered to count processes; past it the set starts over (a workload that
+// made this many threads is counted approximately, in bounded memory).
+constexpr size_t kMaxThreadsRemembered = 1u << 20;
+
+int severity(Verdict::Kind kind) {
+  switch (kind) {
+    case Verdict::Kind::Kill: return 2;
+    case Verdict::Kind::Refuse: return 1;
+    default: return 0;
+  }
+}
+
+}  // namespace
+
+CallRecorder::CallRecorder(learn::Recording& recording, int run_id, const Judge& judge)
+    : recording_(recording), run_id_(run_id), judge_(judge) {}
+
+learn::Run& CallRecorder::run() {
+  for (learn::Run& r : recording_.runs)
+    if (r.id == run_id_) return r;
+  return recording_.runs.back();
+}
+
+void CallRecorder::count_process(pid_t tid) {
+  if (threads_seen_.size() >= kMaxThreadsRemembered) threads_seen_.clear();
+  if (!threads_seen_.insert(tid).second) return;
+  // A process's first call comes from its main thread (a thread is made by a call of the process).
+  if (thread_group_of(tid) == tid) ++run().processes;
+}
+
+void CallRecorder::decode(const seccomp_notif& n, arch::Arch arch, const SyscallInfo& info, NotifyChannel& channel) {
+  events_.clear();
+  events_.push_back(make_call(arch, n.data, info));
+  if (info.decoder == Decoder::None) return;
+  const TraceeMemory memory(static_cast<pid_t>(n.pid));
+  const CallContext call{static_cast<pid_t>(n.pid), arch, n.data, memory};
+  if (info.decoder <= Decoder::Ioctl)
+    decode_files(info.decoder, call, events_);
+  else
+    decode_net(info.decoder, call, net_, events_);
+  // What was read must be the caller's: a PID reused by another process meanwhile would have
+  // given its memory and its descriptors. Then only the call itself is kept.
+  if (events_.size() > 1 && !channel.still_valid()) events_.resize(1);
+}
+
+void CallRecorder::record(const learn::Event& event, const Verdict& verdict) {
+  if (!recording_.add(event, run_id_) || verdict.kind == Verdict::Kind::Continue) return;
+  learn::Seen& seen = recording_.events[event];
+  seen.refused = true;
+  seen.err = verdict.kind == Verdict::Kind::Refuse ? verdict.err : 0;
+}
+
+void CallRecorder::handle(NotifyChannel& channel) {
+  if (!channel.receive()) return;
+  const seccomp_notif& n = channel.current();
+  ++run().calls;
+  count_process(static_cast<pid_t>(n.pid));
+  const auto arch = arch::from_audit_arch(n.data.arch, n.data.nr);
+  if (!arch) {  // an ABI polc does not know: counted, let through, not recorded
+    channel.allow();
+    return;
+  }
+  const SyscallInfo& info = table_.lookup(*arch, n.data.nr);
+  if (!judge_ && info.decoder == Decoder::None) {
+    // Nothing to read from the caller and nothing to decide: it runs on while this records.
+    learn::Call call = make_call(*arch, n.data, info);
+    channel.allow();
+    recording_.add(call, run_id_);
+    return;
+  }
+  decode(n, *arch, info, channel);
+
+  Verdict decided;
+  for (const learn::Event& event : events_) {
+    Verdict verdict = judge_ ? judge_(event) : Verdict{};
+    if (verdict.kind == Verdict::Kind::Refuse && verdict.err <= 0) verdict.err = EPERM;
+    record(event, verdict);
+    if (severity(verdict.kind) > severity(decided.kind)) decided = verdict;
+  }
+  if (decided.kind != Verdict::Kind::Continue) ++refusals_;
+  switch (decided.kind) {
+    case Verdict::Kind::Continue: channel.allow(); break;
+    case Verdict::Kind::Refuse: channel.refuse(decided.err); break;
+    case Verdict::Kind::Kill:
+      kill(static_cast<pid_t>(n.pid), SIGKILL);  // the whole process, whichever thread called
+      channel.refuse(EPERM);
+      break;
+  }
+}
+
+}  // namespace polc::record

@@ -1,0 +1,16 @@
+// Stage: launcher (learning). pidfd_open and pidfd_getfd as raw syscalls: glibc 2.36's
+// <sys/pidfd.h> declares them without C linkage, so C++ cannot link against them.
+#pragma once
+
+#include <sys/syscall.h>
+#include <sys/types.h>
+#include <unistd.h>
+
+namespace polc::record {
+
+inline int open_pidfd(pid_t pid, unsigned flags = 0) {
+  return static_cast<int>(syscall(SYS_pidfd_open, pid, flags));
+}
+inline int take_descriptor(int pidfd, int fd) { return static_cast<int>(syscall(SYS_pidfd_getfd, pidfd, fd, 0u)); }
+
+}  // namespace polc::record

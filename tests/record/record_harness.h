@@ -1,0 +1,45 @@
+// Helpers of the recorder's kernel tests: run a workload under polc::record::run and look events up.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "compiler/learn/recording.h"
+#include "launcher/record/recorder.h"
+
+namespace polc::record::test {
+
+// The test workload (workload.c) built beside the tests.
+inline const std::string kWorkload = RECORD_WORKLOAD;
+
+struct Recorded {
+  learn::Recording recording;
+  learn::Run run;
+};
+
+// Records `argv` (fails the test when it cannot be started).
+Recorded record(const std::vector<std::string>& argv, Options options = {});
+
+// How often a call named `name` was seen (every arch, every argument form).
+uint64_t calls_named(const learn::Recording& recording, const std::string& name);
+// The Call events named `name`.
+std::vector<learn::Call> call_forms(const learn::Recording& recording, const std::string& name);
+// Whether a FileAccess (path, right) was recorded.
+bool has_access(const learn::Recording& recording, const std::string& path, const std::string& right);
+const learn::Seen* find(const learn::Recording& recording, const learn::Event& event);
+
+// A fresh temporary directory (resolved), removed with its contents on destruction.
+class TempDir {
+ public:
+  TempDir();
+  ~TempDir();
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  const std::string& path() const { return path_; }
+  std::string operator/(const std::string& name) const { return path_ + "/" + name; }
+
+ private:
+  std::string path_;
+};
+
+}  // namespace polc::record::test
