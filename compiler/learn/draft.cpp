@@ -30,6 +30,7 @@
 #include "compiler/learn/draft.h"
 
 #include <algorithm>
+#include <cctype>
 #include <set>
 
 #include "compiler/fmt/format.h"
