@@ -15,7 +15,8 @@
 //   imports do not already grant, collapsed (path_collapse.h), one statement per path, rights
 //   merged, each with a comment counting the accesses behind it; `execute` on each target's
 //   dynamic loader (Debian's multiarch path) when the workload executed programs, since the
-//   kernel executes the loader inside the program's execve and no observation names it; then `deny RIGHT "PATH"` for each
+//   kernel executes the loader inside the program's execve and no observation names it (not
+//   when the boundary refuses it); then `deny RIGHT "PATH"` for each
 //   credential path observed (kept only while no grant overlaps it: E0606).
 // - network: `connect PROTO PORTS to ADDRESS` per address, `bind PROTO PORTS`; names looked up
 //   are listed in a comment, not granted: a domain rule needs an egress proxy the workload did
@@ -207,6 +208,8 @@ struct Inputs {
   bool with_denies = true;
   // Within a boundary, when the collapsed draft went beyond it: every observed path as it is.
   bool exact_paths = false;
+  // What the last rendering could not grant that no observation stands for (the loader).
+  mutable std::set<std::string> notes;
 };
 
 std::string imports_text(const Inputs& in) {
@@ -314,7 +317,7 @@ std::string filesystem_text(const Inputs& in, const ir::Policy* base, std::span<
     observations.push_back({target, r->bit, &seen});
   }
   if (!any_access) return {};
-  PathRights rules = in.exact_paths ? observed : collapse_paths(observed, sensitive, created);
+  PathRights rules = in.exact_paths ? drop_covered(observed) : collapse_paths(observed, sensitive, created);
   // The dynamic loader: the kernel executes it for every dynamically linked program, inside the
   // execve the recorder sees as one exec of the program, so no observation names it.
   std::map<std::string, arch::Arch> loaders;
@@ -322,6 +325,10 @@ std::string filesystem_text(const Inputs& in, const ir::Policy* base, std::span<
     for (arch::Arch t : in.targets) {
       auto loader = loader_path(t);
       if (!loader || base_grants(base, *loader, "execute")) continue;
+      if (in.options.within && refusal(*in.options.within, Exec{*loader})) {
+        in.notes.insert("execute " + *loader + " (the dynamic loader): outside the boundary; programs will not start");
+        continue;
+      }
       bool granted = false;
       for (const auto& [path, rights] : rules) granted = granted || ((rights & ir::fs_right::kExecute) && ir::beneath(*loader, path));
       if (granted) continue;
@@ -419,6 +426,7 @@ std::string network_text(const Inputs& in) {
 }
 
 std::string render(const Inputs& in) {
+  in.notes.clear();
   auto base = base_policy(in);
   const ir::Policy* base_ir = base->policy ? &*base->policy : nullptr;
   std::vector<const Event*> credentials;
@@ -465,7 +473,7 @@ Draft draft_policy(const Recording& rec, const DraftOptions& options) {
   for (const auto& [e, seen] : rec.events)
     if (auto why = static_exclusion(e, options, missing)) d.excluded[e] = *why;
 
-  Inputs in{rec, options, d.excluded, {}, {}};
+  Inputs in{rec, options, d.excluded, {}, {}, true, true, false, {}};
   std::set<arch::Arch> arches;
   std::vector<const Call*> calls;
   for (const auto& [e, seen] : rec.events) {
@@ -529,6 +537,7 @@ Draft draft_policy(const Recording& rec, const DraftOptions& options) {
     break;
   }
   for (const auto& [e, why] : d.excluded) d.left_out.push_back(observation_text(e) + ": " + why);
+  d.left_out.insert(d.left_out.end(), in.notes.begin(), in.notes.end());
   return d;
 }
 
