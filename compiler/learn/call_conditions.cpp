@@ -2,6 +2,7 @@
 #include "compiler/learn/call_conditions.h"
 
 #include <algorithm>
+#include <cstdio>
 #include <map>
 #include <optional>
 #include <set>

@@ -13,7 +13,10 @@
 //   "# N calls, runs 1,2".
 // - filesystem: `landlock abi >= N`, the lowest ABI with every right used; the observations the
 //   imports do not already grant, collapsed (path_collapse.h), one statement per path, rights
-//   merged, each with a comment counting the accesses behind it; then `deny RIGHT "PATH"` for each
+//   merged, each with a comment counting the accesses behind it; `execute` on each target's
+//   dynamic loader (Debian's multiarch path) when the workload executed programs, since the
+//   kernel executes the loader inside the program's execve and no observation names it (not
+//   when the boundary refuses it); then `deny RIGHT "PATH"` for each
 //   credential path observed (kept only while no grant overlaps it: E0606).
 // - network: `connect PROTO PORTS to ADDRESS` per address, `bind PROTO PORTS`; names looked up
 //   are listed in a comment, not granted: a domain rule needs an egress proxy the workload did
@@ -30,6 +33,7 @@
 #include "compiler/learn/draft.h"
 
 #include <algorithm>
+#include <cctype>
 #include <set>
 
 #include "compiler/fmt/format.h"
@@ -204,6 +208,8 @@ struct Inputs {
   bool with_denies = true;
   // Within a boundary, when the collapsed draft went beyond it: every observed path as it is.
   bool exact_paths = false;
+  // What the last rendering could not grant that no observation stands for (the loader).
+  mutable std::set<std::string> notes;
 };
 
 std::string imports_text(const Inputs& in) {
@@ -214,6 +220,21 @@ std::string imports_text(const Inputs& in) {
   if (in.options.hardening)
     out += "  # Kills escape primitives and kernel attack surface, whatever else allows them.\n  import std.hardening\n";
   return out;
+}
+
+// Where Debian's multiarch layout puts each arch's dynamic loader (the PT_INTERP of its programs,
+// symbolic links resolved as Landlock resolves them); nullopt where polc knows none (x32).
+std::optional<std::string> loader_path(arch::Arch a) {
+  switch (a) {
+    case arch::Arch::x86_64: return "/usr/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2";
+    case arch::Arch::x86: return "/usr/lib/i386-linux-gnu/ld-linux.so.2";
+    case arch::Arch::aarch64: return "/usr/lib/aarch64-linux-gnu/ld-linux-aarch64.so.1";
+    case arch::Arch::arm: return "/usr/lib/arm-linux-gnueabihf/ld-linux-armhf.so.3";
+    case arch::Arch::riscv64: return "/usr/lib/riscv64-linux-gnu/ld-linux-riscv64-lp64d.so.1";
+    case arch::Arch::s390x: return "/usr/lib/s390x-linux-gnu/ld64.so.1";
+    case arch::Arch::x32: return std::nullopt;
+  }
+  return std::nullopt;
 }
 
 // The imports alone, to leave out what they already allow.
@@ -268,6 +289,7 @@ std::string filesystem_text(const Inputs& in, const ir::Policy* base, std::span<
   };
   std::vector<Obs> observations;
   bool any_access = !credentials.empty();
+  bool any_exec = false;
   for (const Event* e : credentials) {
     if (const auto* a = std::get_if<FileAccess>(e)) sensitive.insert(a->path);
     if (const auto* x = std::get_if<Exec>(e)) sensitive.insert(x->path);
@@ -285,6 +307,7 @@ std::string filesystem_text(const Inputs& in, const ir::Policy* base, std::span<
     }
     any_access = true;
     if (in.excluded.count(e)) continue;
+    any_exec = any_exec || std::holds_alternative<Exec>(e);
     std::string target = on_parent(right) ? parent_dir(path) : path;
     if (base_grants(base, target, right)) continue;
     const ir::LandlockName* r = fs_right(right);
@@ -294,7 +317,25 @@ std::string filesystem_text(const Inputs& in, const ir::Policy* base, std::span<
     observations.push_back({target, r->bit, &seen});
   }
   if (!any_access) return {};
-  PathRights rules = in.exact_paths ? observed : collapse_paths(observed, sensitive, created);
+  PathRights rules = in.exact_paths ? drop_covered(observed) : collapse_paths(observed, sensitive, created);
+  // The dynamic loader: the kernel executes it for every dynamically linked program, inside the
+  // execve the recorder sees as one exec of the program, so no observation names it.
+  std::map<std::string, arch::Arch> loaders;
+  if (any_exec) {
+    for (arch::Arch t : in.targets) {
+      auto loader = loader_path(t);
+      if (!loader || base_grants(base, *loader, "execute")) continue;
+      if (in.options.within && refusal(*in.options.within, Exec{*loader})) {
+        in.notes.insert("execute " + *loader + " (the dynamic loader): outside the boundary; programs will not start");
+        continue;
+      }
+      bool granted = false;
+      for (const auto& [path, rights] : rules) granted = granted || ((rights & ir::fs_right::kExecute) && ir::beneath(*loader, path));
+      if (granted) continue;
+      rules[*loader] |= ir::fs_right::kExecute;
+      loaders.emplace(*loader, t);
+    }
+  }
   unsigned abi = 1;
   for (const auto& [path, rights] : rules)
     for (const ir::LandlockName& r : ir::kFsRightNames)
@@ -311,8 +352,11 @@ std::string filesystem_text(const Inputs& in, const ir::Policy* base, std::span<
       runs.insert(o.seen->runs.begin(), o.seen->runs.end());
       paths.insert(o.path);
     }
-    std::string comment = count_text(count, "access", runs);
+    std::string comment = count == 0 ? std::string() : count_text(count, "access", runs);
     if (paths.size() > 1) comment += ", " + std::to_string(paths.size()) + " paths";
+    if (auto it = loaders.find(path); it != loaders.end())
+      comment += std::string(comment.empty() ? "" : "; ") + "the dynamic loader of " +
+                 std::string(arch::name(it->second)) + " (executed with every dynamically linked program)";
     out += "    " + rights_text(rights) + " " + quoted_path(path) + "  # " + comment + "\n";
   }
   auto denies = credential_queries(credentials);
@@ -382,6 +426,7 @@ std::string network_text(const Inputs& in) {
 }
 
 std::string render(const Inputs& in) {
+  in.notes.clear();
   auto base = base_policy(in);
   const ir::Policy* base_ir = base->policy ? &*base->policy : nullptr;
   std::vector<const Event*> credentials;
@@ -428,7 +473,7 @@ Draft draft_policy(const Recording& rec, const DraftOptions& options) {
   for (const auto& [e, seen] : rec.events)
     if (auto why = static_exclusion(e, options, missing)) d.excluded[e] = *why;
 
-  Inputs in{rec, options, d.excluded, {}, {}};
+  Inputs in{rec, options, d.excluded, {}, {}, true, true, false, {}};
   std::set<arch::Arch> arches;
   std::vector<const Call*> calls;
   for (const auto& [e, seen] : rec.events) {
@@ -492,6 +537,7 @@ Draft draft_policy(const Recording& rec, const DraftOptions& options) {
     break;
   }
   for (const auto& [e, why] : d.excluded) d.left_out.push_back(observation_text(e) + ": " + why);
+  d.left_out.insert(d.left_out.end(), in.notes.begin(), in.notes.end());
   return d;
 }
 

@@ -2,6 +2,7 @@
 #include "compiler/learn/draft_tests.h"
 
 #include <algorithm>
+#include <cstdio>
 #include <set>
 
 #include "compiler/learn/path_text.h"

@@ -95,7 +95,10 @@ PathRights collapse_paths(const PathRights& observed, const std::set<std::string
     }
   }
 
-  // Rule 4: drop rights an ancestor's rule already grants.
+  return drop_covered(std::move(rules));
+}
+
+PathRights drop_covered(PathRights rules) {
   for (auto& [path, rights] : rules) {
     for (std::string dir = path; dir != "/";) {
       dir = parent_dir(dir);

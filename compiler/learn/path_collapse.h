@@ -41,6 +41,9 @@ using PathRights = std::map<std::string, uint64_t>;
 PathRights collapse_paths(const PathRights& observed, const std::set<std::string>& sensitive,
                           const std::set<std::string>& created = {});
 
+// Rule 4 alone: drops the rights an ancestor's rule already grants, and the paths left with none.
+PathRights drop_covered(PathRights rules);
+
 // True when the collapse never produces `dir` (rule 3), for tests and docs.
 bool collapse_forbidden(const std::string& dir);
 // True when rule 0 may move a created entry's rights to `dir`.

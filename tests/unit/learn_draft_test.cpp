@@ -64,6 +64,7 @@ Recording sample() {
 
   add_file(rec, "/usr/lib/x86_64-linux-gnu/libc.so.6", "read_file", 2);
   add_file(rec, "/usr/bin/tool", "execute");
+  rec.add(Exec{"/usr/bin/tool"}, 1);
   add_file(rec, "/usr/bin/tool", "read_file");
   add_file(rec, "/etc/passwd", "read_file");
   add_file(rec, "/srv/data/a.txt", "read_file", 3);
@@ -149,6 +150,9 @@ TEST_CASE("draft: files collapsed, credentials and unrepresentable paths left ou
   CHECK(contains(d.text, "read_file \"/etc/passwd\""));
   CHECK(contains(d.text, "execute, read_file \"/usr/bin/tool\""));
   CHECK(contains(d.text, "write_file, make_reg \"/work/out\""));
+  // The loader is executed inside every exec of a dynamically linked program: granted with it.
+  CHECK(contains(d.text, "    execute \"/usr/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2\"  # the dynamic loader of "
+                         "x86_64 (executed with every dynamically linked program)\n"));
   // glibc's module grants /usr/lib: no rule for libc (only a test that it is allowed).
   CHECK_FALSE(contains(d.text, "\n    read_file \"/usr/lib"));
   CHECK_FALSE(contains(d.text, "\n    read \"/usr/lib"));

@@ -134,7 +134,9 @@ def main():
                 fs(path, "write_file")
             if flags & 0x200:
                 fs(path, "truncate")
-            if flags & 0x40 and ok and flags & 0x80:
+            if flags & 0x40 and ok and (flags & 0x80 or not os.path.exists(normal(path, cwd))):
+                # Whether the file existed before is not in strace's output (the recorder knows):
+                # O_EXCL, or a file that is gone by now, was made by the call.
                 fs(path, "make_reg", "missing")
         elif name == "execve":
             path = string(args[0])
