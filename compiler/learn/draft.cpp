@@ -250,6 +250,30 @@ bool base_grants(const ir::Policy* base, std::string_view path, std::string_view
   return r && ir::decide_fs(base->filesystem, path, r->bit).reason == ir::FsDecision::Reason::Granted;
 }
 
+// std.hardening answers clone3 with ENOSYS so that libc falls back to clone, where seccomp can see
+// the flags. A workload recorded making threads or processes with clone3 then needs clone, which
+// the runs never showed: the draft allows it (without namespace flags, which std.hardening kills
+// anyway) unless the imports already do, or clone was observed and has its own rule.
+std::optional<std::string> clone_fallback(const Inputs& in, const ir::Policy* base, bool clone_observed) {
+  if (!in.options.hardening || clone_observed) return std::nullopt;
+  std::set<arch::Arch> arches;
+  for (const auto& [e, seen] : in.rec.events)
+    if (const auto* c = std::get_if<Call>(&e); c && c->name == "clone3") arches.insert(c->arch);
+  if (arches.empty()) return std::nullopt;
+  if (base) {
+    // A thread as glibc's pthread_create makes it: CLONE_VM|FS|FILES|SIGHAND|THREAD|SYSVSEM|
+    // SETTLS|PARENT_SETTID|CHILD_CLEARTID.
+    bool allowed = true;
+    for (arch::Arch a : arches) {
+      const auto nr = sema::syscall_number("clone", a);
+      if (nr && refusal(*base, Call{a, *nr, "clone", 1, {0x3d0f00, 0, 0, 0, 0, 0}})) allowed = false;
+    }
+    if (allowed) return std::nullopt;
+  }
+  return std::string("    # libc's fallback from clone3, which std.hardening answers with ENOSYS\n") +
+         "    allow clone(flags & NAMESPACE_CLONE_FLAGS == 0)\n";
+}
+
 std::string syscalls_text(const Inputs& in, const ir::Policy* base) {
   std::map<std::string, std::vector<std::pair<const Call*, const Seen*>>> by_name;
   for (const auto& [e, seen] : in.rec.events) {
@@ -276,6 +300,7 @@ std::string syscalls_text(const Inputs& in, const ir::Policy* base) {
     out += "    allow " + name + (everywhere ? "" : "?") + (cond.empty() ? "" : "(" + cond + ")") + "  # " +
            count_text(count, "call", runs) + "\n";
   }
+  if (const auto fallback = clone_fallback(in, base, by_name.count("clone") > 0)) out += *fallback;
   return out + "  }\n";
 }
 
