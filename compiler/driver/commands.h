@@ -20,6 +20,7 @@ int cmd_build(const Args& args);
 int cmd_eval(const Args& args);
 int cmd_test(const Args& args);
 int cmd_diff(const Args& args);
+int cmd_learn(const Args& args);
 int cmd_fmt(const Args& args);
 int cmd_ir(const Args& args);
 int cmd_import(const Args& args);

@@ -218,6 +218,49 @@ apply are listed in a comment at the end. The policy passes `polc check` and `po
 exit status: 0 imported, 1 the profile has errors (nothing written), 2 usage error
 )";
 
+constexpr std::string_view kLearnHelp =
+    R"(usage: polc learn [-o DRAFT] [--name NAME] [--within BOUNDARY] [--run 'CMD']... [--timeout S]
+                  [--no-hardening] [--save-recording FILE] [--recording FILE]... [-- CMD ARGS...]
+       polc learn --against POLICY [-o PATCH] [--let-refused-through] [--timeout S]
+                  [--format human|json] [--run 'CMD']... [-- CMD ARGS...]
+       polc learn --from EVENTS [-o PATCH] [--format human|json] POLICY
+
+Runs a workload in a recording mode and drafts a policy from what it did: every syscall (with
+the arguments policies filter on), every file access with the Landlock right it needed, every
+program executed, every endpoint connected to or bound, every name looked up. Nothing of polc's
+own setup is recorded. Several runs (CMD after `--`, and each --run, through /bin/sh -c) merge
+into one draft. The workload runs with your permissions, unconfined: learn from a workload you
+would run anyway, in a disposable environment.
+
+The draft is formatted, commented (where each rule came from) and proved before it is written:
+`polc check --strict` is clean on it, it allows every recorded call, path and endpoint (replayed
+through the IR evaluator), and with --within it grants nothing BOUNDARY refuses (the diff
+engine); what the runs needed beyond BOUNDARY, and sensitive paths (~/.ssh, .env, ...), are left
+out and listed. See docs/learn.md for the rules the draft follows.
+
+  -o FILE              write the draft (or the patch) to FILE, atomically (default: stdout,
+                       after whatever the workload itself prints there)
+  --name NAME          the draft policy's name (default: learned)
+  --within BOUNDARY    a policy the draft must stay within
+  --run 'CMD'          one more run, a shell command (repeatable)
+  --timeout S          stop a run after S seconds (its whole process tree); the draft is partial
+  --no-hardening       do not import std.hardening
+  --save-recording F   also write what was recorded (JSON), for --recording later
+  --recording F        draft from a saved recording instead of (or besides) running
+
+  --against POLICY     run under POLICY's decisions (applied by the recorder: refused calls fail
+                       with the policy's errno, paths and endpoints with EACCES) and print what
+                       the runs needed that POLICY refuses, as a unified diff of POLICY (stdout)
+  --let-refused-through
+                       with --against: record refusals but let them through, to see what a run
+                       does after them. FOR LEARNING ONLY: nothing is refused
+  --from EVENTS        the same patch from sbx-exec's telemetry events (--events FILE)
+  --format FMT         human (default) or json (the patch as data)
+
+exit status: 0 drafted (or nothing refused), 1 errors (nothing written), 2 usage error,
+3 the policy refuses something the runs needed (the patch says what)
+)";
+
 // In the order `polc help` lists them.
 constexpr Verb kVerbs[] = {
     {"check", cmd_check, "check FILE...", "check policies and modules for errors (exit 0 clean, 1 errors, 2 usage)",
@@ -229,6 +272,8 @@ constexpr Verb kVerbs[] = {
     {"test", cmd_test, "test FILE", "run a policy's `test` blocks (text, JSON or JUnit XML results)", kTestHelp},
     {"diff", cmd_diff, "diff OLD NEW", "what NEW permits that OLD refused and the reverse (exit 3 when widened)",
      kDiffHelp},
+    {"learn", cmd_learn, "learn -- CMD", "draft a verified policy from real runs, or patch one (--against, --from)",
+     kLearnHelp},
     {"fmt", cmd_fmt, "fmt FILE...", "print, check (--check) or rewrite (--write) files in canonical layout", kFmtHelp},
     {"ir", cmd_ir, "ir FILE", "print the normalized, per-architecture policy as JSON", kIrHelp},
     {"import", cmd_import, "import oci FILE", "translate an OCI/Docker seccomp profile (JSON) into a .sbx policy",

@@ -1,0 +1,63 @@
+// Stage: driver. Running `polc learn`'s workloads under the recorder (learn_runs.h).
+#include "compiler/driver/learn_runs.h"
+
+#include <iostream>
+
+#include "compiler/learn/judge.h"
+#include "launcher/record/recorder.h"
+
+namespace polc::driver {
+
+namespace {
+
+record::Judge judge_for(const LearnRuns& runs) {
+  if (runs.against == nullptr) return {};
+  const ir::Policy* policy = runs.against;
+  const bool let_through = runs.let_refused_through;
+  return [policy, let_through](const learn::Event& event) {
+    const learn::Judgement j = learn::judge(*policy, event);
+    record::Verdict v;
+    if (j.kind == learn::Judgement::Kind::Allow) return v;
+    // Let through, the event is still recorded as refused (err 0 tells the recorder: continue).
+    v.kind = let_through ? record::Verdict::Kind::Continue
+                         : (j.kind == learn::Judgement::Kind::Kill ? record::Verdict::Kind::Kill
+                                                                   : record::Verdict::Kind::Refuse);
+    v.err = j.err;
+    return v;
+  };
+}
+
+std::string command_text(const std::vector<std::string>& argv) {
+  std::string out;
+  for (const std::string& a : argv) out += (out.empty() ? "" : " ") + a;
+  return out;
+}
+
+}  // namespace
+
+std::optional<learn::Recording> record_runs(const LearnRuns& runs) {
+  learn::Recording recording;
+  int id = 0;
+  for (const std::vector<std::string>& argv : runs.commands) {
+    record::Options o;
+    o.argv = argv;
+    o.run_id = ++id;
+    o.timeout_seconds = runs.timeout_seconds;
+    o.judge = judge_for(runs);
+    std::string error;
+    const auto run = record::run(o, recording, error);
+    if (!run) {
+      std::cerr << "polc learn: run " << id << " (" << command_text(argv) << "): " << error << "\n";
+      return std::nullopt;
+    }
+    std::cerr << "polc learn: run " << id << ": " << command_text(argv) << ": ";
+    if (run->exit_code) std::cerr << "exit status " << *run->exit_code;
+    else if (run->exit_signal) std::cerr << "killed by signal " << *run->exit_signal;
+    std::cerr << ", " << run->calls << " calls by " << run->processes << (run->processes == 1 ? " process" : " processes");
+    if (run->partial) std::cerr << "; PARTIAL (" << run->partial_reason << ")";
+    std::cerr << "\n";
+  }
+  return recording;
+}
+
+}  // namespace polc::driver
