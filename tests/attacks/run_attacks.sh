@@ -20,11 +20,15 @@
 #
 # usage: run_attacks.sh --polc POLC --sbx-exec SBX_EXEC --attacks BIN_DIR --source SOURCE_DIR
 #                       [--only NAME[,NAME...]] [--keep] [--seccomp-only]
-#                       [--policy FILE --attack-dir DIR]
+#                       [--policy FILE --attack-dir DIR [--xfail NAME=REASON]...]
 # --policy FILE runs the same attacks under another policy (polc learn's drafts,
 # tests/learn/learn_acceptance.py) with the attacks copied into DIR (a directory the policy lets the
 # payload read, whose parent the runs start in); which layer refuses then depends on that policy,
-# so `expect_layer` is not asserted, and the benign python_agent workload is not run.
+# so `expect_layer` is not asserted (nor that a `no_event` attack has no event), and the benign
+# python_agent workload is not run.
+# There, an attack that cannot even be set up under the sandbox (a step before the escape is
+# refused: untestable only there) counts as blocked, and --xfail lists what that policy is meant
+# to allow (a build job may execute what it builds in its workspace).
 # --seccomp-only (development): confine with `bwrap --seccomp` and the bundle's x86_64 filter
 # instead of sbx-exec, i.e. the seccomp layer alone; attacks that other layers stop then escape.
 # There are no events then, and nothing is asserted about them.
@@ -32,7 +36,7 @@
 # Exits 77 (CTest: skipped) when not root or `ip`/`nft` are missing.
 set -u
 
-polc="" sbx_exec="" attacks="" src="" only="" keep=0 seccomp_only=0 policy="" attack_dir=""
+polc="" sbx_exec="" attacks="" src="" only="" keep=0 seccomp_only=0 policy="" attack_dir="" extra_xfail=()
 while [ $# -gt 0 ]; do
   case $1 in
     --polc) polc=$2; shift 2 ;;
@@ -44,6 +48,7 @@ while [ $# -gt 0 ]; do
     --seccomp-only) seccomp_only=1; shift ;;
     --policy) policy=$2; shift 2 ;;
     --attack-dir) attack_dir=$2; shift 2 ;;
+    --xfail) extra_xfail+=("$2"); shift 2 ;;
     *) echo "usage: $0 --polc POLC --sbx-exec SBX_EXEC --attacks BIN_DIR --source SOURCE_DIR" >&2
        exit 2 ;;
   esac
@@ -109,7 +114,8 @@ declare -A expect_layer=(
 attack_root=${attack_dir:-/workspace/.attacks}
 run_dir=$(dirname "$attack_root")  # where the runs start
 if [ -n "$policy" ]; then
-  declare -A expect_layer=()
+  expect_layer=()
+  for x in "${extra_xfail[@]}"; do xfail[${x%%=*}]=${x#*=}; done
 fi
 tmp=$(mktemp -d /tmp/polc-attacks-run.XXXXXX)
 out=$(mktemp -d /var/tmp/polc-attacks-XXXXXX)  # outside every path python_agent allows
@@ -348,7 +354,8 @@ check_events() {
   [ "${landlock_abi:-0}" -lt 7 ] && unobservable+=" landlock"
   case $c_kind in BLOCKED|SIGNAL) ;; *) return ;; esac
   if [ -n "${no_event[$name]:-}" ]; then
-    [ -n "$ev_layers" ] && ev_problem="declared stopped without a refusal (no_event), but the events name: $ev_layers; remove it from the list"
+    # Under another policy a step of the attack may be refused before what no_event describes.
+    [ -n "$ev_layers" ] && [ -z "$policy" ] && ev_problem="declared stopped without a refusal (no_event), but the events name: $ev_layers; remove it from the list"
     [ -z "$ev_layers" ] && ev_layers="none (declared)"
     return
   fi
@@ -385,6 +392,12 @@ verdict() {
       fi ;;
   esac
   [ -n "$line" ] || line=$(tail -n 1 <<<"$text")
+  # A success reported by any process of the attack (a forked child) is a success, whatever the
+  # exit status its parent managed to give.
+  if [ "$kind" != SUCCEEDED ] && grep -q '^SUCCEEDED: ' <<<"$text"; then
+    kind=SUCCEEDED line=$(grep '^SUCCEEDED: ' <<<"$text" | head -n 1)
+    line=${line#*: }
+  fi
   detail=$line
 }
 
@@ -413,8 +426,12 @@ for entry in "${attack_list[@]}"; do
   esac
   case $c_kind in
     BLOCKED|SIGNAL) ;;
-    UNTESTABLE) [ "$u_kind" = UNTESTABLE ] ||
-      problem="untestable only under the sandbox ($c_detail)" ;;
+    UNTESTABLE)
+      if [ -n "$policy" ] && [ "$u_kind" = SUCCEEDED ]; then
+        c_kind=BLOCKED c_detail="refused before the attempt: $c_detail"
+      elif [ "$u_kind" != UNTESTABLE ]; then
+        problem="untestable only under the sandbox ($c_detail)"
+      fi ;;
     SUCCEEDED) problem="ESCAPED under the sandbox: $c_detail" ;;
     *) problem="confined run: $c_kind: $c_detail" ;;
   esac
