@@ -2,6 +2,7 @@
 // an existing policy refuses that a run needed, as a patch (--against, --from).
 #include <algorithm>
 #include <iostream>
+#include <map>
 #include <nlohmann/json.hpp>
 
 #include "compiler/driver/learn_runs.h"
@@ -157,6 +158,26 @@ int learn_from_events(const std::string& events_path, const std::string& policy_
   return emit_patch(learn::make_patch(policy_path, p.text, *p.file, p.sources, *p.policy, *rec), policy_path, *rec, o);
 }
 
+// What the draft left out, on stderr. A reason shared by many observations (a program probing a
+// dozen locale files that do not exist) shows its first few and a count, so that the rare,
+// interesting ones stay visible; --save-recording keeps every observation.
+void print_left_out(const learn::Draft& draft) {
+  constexpr size_t kShown = 3;
+  std::map<std::string, size_t> per_reason;
+  for (const auto& [event, why] : draft.excluded) ++per_reason[why];
+  std::map<std::string, size_t> shown;
+  for (const std::string& line : draft.left_out) {
+    const auto reason = std::find_if(per_reason.begin(), per_reason.end(), [&](const auto& r) {
+      return line.size() > r.first.size() + 2 && line.ends_with(": " + r.first);
+    });
+    if (reason != per_reason.end() && reason->second > kShown + 1 && shown[reason->first]++ >= kShown) continue;
+    std::cerr << "polc learn: left out: " << line << "\n";
+  }
+  for (const auto& [why, count] : per_reason)
+    if (count > kShown + 1)
+      std::cerr << "polc learn: left out: " << count - kShown << " more observations: " << why << "\n";
+}
+
 }  // namespace
 
 int cmd_learn(const Args& all) {
@@ -251,7 +272,7 @@ int cmd_learn(const Args& all) {
     build_bundle(policy, inputs, engine);
   };
   const learn::Proof proof = learn::prove(draft.text, recording, po);
-  for (const std::string& l : draft.left_out) std::cerr << "polc learn: left out: " << l << "\n";
+  print_left_out(draft);
   if (!proof.ok) {
     for (const std::string& p : proof.problems) std::cerr << "polc learn: not proved: " << p << "\n";
     std::cerr << "polc learn: the draft failed its proof; nothing written\n";

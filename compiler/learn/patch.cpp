@@ -6,6 +6,8 @@
 #include <sstream>
 
 #include "compiler/learn/judge.h"
+#include "compiler/learn/path_text.h"
+#include "compiler/learn/sensitive_paths.h"
 
 namespace polc::learn {
 
@@ -119,14 +121,14 @@ std::string describe(const Event& event) {
           return (v.name.empty() ? "syscall " + std::to_string(v.nr) : v.name) + "(" + args + ") on " +
                  std::string(arch::name(v.arch));
         } else if constexpr (std::is_same_v<T, FileAccess>) {
-          return v.right + " " + v.path;
+          return v.right + " " + printable_path(v.path);
         } else if constexpr (std::is_same_v<T, Exec>) {
-          return "exec " + v.path;
+          return "exec " + printable_path(v.path);
         } else if constexpr (std::is_same_v<T, Endpoint>) {
-          return std::string(direction_name(v.direction)) + " " + v.proto + " " + v.address +
+          return std::string(direction_name(v.direction)) + " " + v.proto + " " + printable_path(v.address) +
                  (v.proto == "unix" ? "" : " port " + std::to_string(v.port));
         } else {
-          return "lookup " + v.name;
+          return "lookup " + printable_path(v.name);
         }
       },
       event);
@@ -149,6 +151,17 @@ Patch make_patch(const std::string& display_path, const std::string& source, con
                                     ": refused for arguments the record does not carry; rerun with "
                                     "`polc learn --against` to see them");
       continue;
+    }
+    if (const auto* f = std::get_if<FileAccess>(&event)) {
+      // The same exclusions as a draft's: a probe of a file that did not exist needs no grant
+      // (without the policy it fails with ENOENT all the same), and credentials are never added.
+      const bool probe = f->kind == FileAccess::Kind::Missing &&
+                         (f->right == "read_file" || f->right == "read_dir" || f->right == "execute");
+      if (probe) continue;
+      if (sensitive_path(f->path)) {
+        patch.inexpressible.push_back(describe(event) + ": a credential path; polc learn never grants one");
+        continue;
+      }
     }
     if (!j.deciding.empty()) {
       Blocked b{describe(event), {}};
