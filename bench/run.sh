@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs the benchmarks and writes their results into docs/performance.md between the markers.
 # Usage: bench/run.sh POLC [RUNS] [POLC_FILTER_COST] [SBX_EXEC]   (tools default to the build's)
-# BENCH_ONLY="bundle launch" runs only the sections named (filter-cost check scale verify supervisor bundle launch).
+# BENCH_ONLY="bundle launch" runs only the sections named (filter-cost check scale verify supervisor learn bundle
+# launch).
 # BEFORE_POLC=path/to/older/polc adds a "before" column to the scale section (one run each);
 # SCALE_TIMEOUT (seconds, default 300) stops a run of that section that takes longer.
 set -euo pipefail
@@ -71,6 +72,13 @@ if want supervisor; then
   supervisor=$(python3 bench/supervisor_overhead.py "$polc" "$sbx_exec" "$runs")
   write_section supervisor "Measured $(date -u +%Y-%m-%d) on $machine; $runs runs per command after one warm-up;
 wall time of the whole process, as $(id -un)." "$supervisor"
+fi
+
+# polc learn's recorder: calls recorded per second, and memory per distinct event (medians of 5).
+if want learn; then
+  learn=$("$(dirname "$polc")/../../bench/polc_record_bench" 1000000 200000 5)
+  write_section learn "Measured $(date -u +%Y-%m-%d) on $machine; medians of 5 runs of each workload, unrecorded
+and under the recorder (no judge), as $(id -un)." "$learn"
 fi
 
 # Bundle commands: sign, verify, inspect on the examples and the largest generated policy, and what

@@ -107,7 +107,7 @@ struct Recording {
   std::vector<Run> runs;
   std::map<Event, Seen> events;
   // Distinct events kept at most; past it new events are counted in Run::dropped.
-  size_t max_events = 1u << 20;
+  size_t max_events = 1u << 18;
 
   // Adds one occurrence of `event` in run `run`. False when the bound dropped it.
   bool add(const Event& event, int run, uint64_t count = 1);
