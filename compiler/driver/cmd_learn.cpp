@@ -26,6 +26,11 @@ namespace {
 // `polc diff` does when a change widens permissions: the patch is what a reviewer looks at.
 constexpr int kExitNeedsMore = 3;
 
+// learn's outputs are written after the workload ran, with the workload's own permissions around:
+// a link it left at the output's name is replaced, never followed.
+const WriteFileOptions kLearnOutput{.new_mode = 0644, .apply_umask = true, .replace = true,
+                                    .links = WriteFileOptions::Links::Replace};
+
 std::optional<double> seconds_of(const std::string& text) {
   try {
     size_t used = 0;
@@ -117,7 +122,7 @@ int emit_patch(const learn::Patch& patch, const std::string& path, const learn::
                               ? patch_json(patch, path, problems).dump(2, ' ', true, nlohmann::json::error_handler_t::replace) + "\n"
                               : patch.diff;
   if (const auto file = value_of(o, "-o")) {
-    if (auto error = write_file_atomically(*file, out)) {
+    if (auto error = write_file_atomically(*file, out, kLearnOutput)) {
       std::cerr << "polc learn: " << *error << "\n";
       return kExitErrors;
     }
@@ -244,7 +249,7 @@ int cmd_learn(const Args& all) {
     recording.merge(*recorded);
   }
   if (const auto save = value_of(*o, "--save-recording")) {
-    if (auto error = write_file_atomically(*save, learn::to_json(recording))) {
+    if (auto error = write_file_atomically(*save, learn::to_json(recording), kLearnOutput)) {
       std::cerr << "polc learn: " << *error << "\n";
       return kExitErrors;
     }
@@ -281,7 +286,7 @@ int cmd_learn(const Args& all) {
   const auto out = value_of(*o, "-o");
   if (!out) {
     std::cout << draft.text;
-  } else if (auto error = write_file_atomically(*out, draft.text)) {
+  } else if (auto error = write_file_atomically(*out, draft.text, kLearnOutput)) {
     std::cerr << "polc learn: " << *error << "\n";
     return kExitErrors;
   }

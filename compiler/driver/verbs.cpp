@@ -250,7 +250,8 @@ out and listed. See docs/learn.md for the rules the draft follows.
 
   --against POLICY     run under POLICY's decisions (applied by the recorder: refused calls fail
                        with the policy's errno, paths and endpoints with EACCES) and print what
-                       the runs needed that POLICY refuses, as a unified diff of POLICY (stdout)
+                       the runs needed that POLICY refuses, as a unified diff of POLICY (stdout).
+                       An emulation for learning, not a sandbox: confine with sbx-exec
   --let-refused-through
                        with --against: record refusals but let them through, to see what a run
                        does after them. FOR LEARNING ONLY: nothing is refused

@@ -119,6 +119,8 @@ std::optional<std::string> static_exclusion(const Event& e, const DraftOptions& 
     if (on_parent(right) && unrepresentable_reason(parent_dir(path))) return "its directory cannot be named";
     if (sensitive_path(path)) return "a credential path: a draft never grants it (asserted refused)";
     if (per_process_proc(path)) return "a path of one process (/proc/PID): the PID differs on every run";
+    if (process_relative(path))
+      return "names the process that opens it (/proc/self, /dev/fd): a rule on it would name the launcher";
     if (!on_parent(right) && missing.count(path))
       return "it did not exist (a probe: ENOENT comes before Landlock)";
     return std::nullopt;

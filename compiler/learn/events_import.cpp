@@ -3,6 +3,7 @@
 
 #include <sys/stat.h>
 
+#include <climits>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
@@ -26,9 +27,13 @@ std::string str(const json& request, const char* key) {
   return it != request.end() && it->is_string() ? it->get<std::string>() : std::string();
 }
 
+// The port, or -1 when it is missing or not a port number (a value past 65535 must not wrap
+// into another port).
 int port_of(const json& request) {
   const auto it = request.find("port");
-  return it != request.end() && it->is_number_unsigned() ? it->get<int>() : -1;
+  if (it == request.end() || !it->is_number_unsigned()) return -1;
+  const uint64_t port = it->get<uint64_t>();
+  return port >= 1 && port <= 65535 ? static_cast<int>(port) : -1;
 }
 
 // The events of one refusal line; empty when it names nothing polc can grant.
@@ -36,8 +41,11 @@ std::vector<Event> events_of(const std::string& layer, const json& request) {
   std::vector<Event> out;
   if (layer == "seccomp") {
     const auto a = arch::from_name(str(request, "arch"));
-    if (!a || !request.contains("nr")) return out;
-    out.push_back(Call{*a, request["nr"].get<int32_t>(), str(request, "syscall"), 0, {}});
+    const auto nr = request.find("nr");
+    if (!a || nr == request.end() || !nr->is_number_integer()) return out;
+    const int64_t n = nr->get<int64_t>();
+    if (n < INT32_MIN || n > INT32_MAX) return out;
+    out.push_back(Call{*a, static_cast<int32_t>(n), str(request, "syscall"), 0, {}});
   } else if (layer == "landlock") {
     const std::string path = str(request, "path");
     if (path.empty() || path[0] != '/' || !request.contains("rights")) return out;  // a port or a scope

@@ -9,6 +9,7 @@
 #include "compiler/ir/evaluate.h"
 #include "compiler/ir/evaluate_access.h"
 #include "compiler/ir/landlock_names.h"
+#include "compiler/learn/path_text.h"
 
 namespace polc::learn {
 
@@ -56,6 +57,13 @@ std::optional<uint64_t> right_bit(const std::string& name) {
 
 Judgement judge_file(const ir::Policy& policy, const FileAccess& access) {
   Judgement j;
+  if (policy.filesystem.present && through_magic_link(access.path)) {
+    // What the link reaches is not what the name says: refused, as the closed default.
+    j.kind = Judgement::Kind::Refuse;
+    j.err = EACCES;
+    j.default_text = "a path through a /proc magic link cannot be judged by its name";
+    return j;
+  }
   const auto bit = right_bit(access.right);
   if (!bit) return j;
   const ir::FsDecision d = ir::decide_fs(policy.filesystem, checked_path(access.path, access.right), *bit);

@@ -158,6 +158,12 @@ Patch make_patch(const std::string& display_path, const std::string& source, con
       const bool probe = f->kind == FileAccess::Kind::Missing &&
                          (f->right == "read_file" || f->right == "read_dir" || f->right == "execute");
       if (probe) continue;
+      if (process_relative(f->path) || through_magic_link(f->path)) {
+        patch.inexpressible.push_back(describe(event) +
+                                      ": names a process's own files (/proc/self, /dev/fd, a magic link); a rule "
+                                      "cannot grant it to the payload");
+        continue;
+      }
       if (sensitive_path(f->path)) {
         patch.inexpressible.push_back(describe(event) + ": a credential path; polc learn never grants one");
         continue;

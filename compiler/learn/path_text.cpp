@@ -3,7 +3,9 @@
 // accepts in a file (E0004 valid UTF-8, no NUL).
 #include "compiler/learn/path_text.h"
 
+#include <algorithm>
 #include <cstdio>
+#include <vector>
 
 namespace polc::learn {
 namespace {
@@ -48,6 +50,50 @@ std::optional<std::string> unrepresentable_reason(std::string_view path) {
     start = end + 1;
   }
   return std::nullopt;
+}
+
+namespace {
+
+// The path's segments after the leading '/'.
+std::vector<std::string_view> segments(std::string_view path) {
+  std::vector<std::string_view> out;
+  size_t start = 1;
+  while (start <= path.size()) {
+    size_t end = path.find('/', start);
+    if (end == std::string_view::npos) end = path.size();
+    if (end > start) out.push_back(path.substr(start, end - start));
+    start = end + 1;
+  }
+  return out;
+}
+
+bool all_digits(std::string_view s) {
+  return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+bool std_stream(const std::vector<std::string_view>& seg) {
+  return seg.size() >= 2 && seg[0] == "dev" &&
+         (seg[1] == "fd" || seg[1] == "stdin" || seg[1] == "stdout" || seg[1] == "stderr");
+}
+
+}  // namespace
+
+bool process_relative(std::string_view path) {
+  const auto seg = segments(path);
+  if (std_stream(seg)) return true;
+  return seg.size() >= 2 && seg[0] == "proc" && (seg[1] == "self" || seg[1] == "thread-self");
+}
+
+bool through_magic_link(std::string_view path) {
+  const auto seg = segments(path);
+  if (std_stream(seg)) return seg[1] != "fd" || seg.size() >= 3;
+  if (seg.size() < 3 || seg[0] != "proc" || !(seg[1] == "self" || seg[1] == "thread-self" || all_digits(seg[1])))
+    return false;
+  size_t i = 2;
+  if (seg.size() >= 5 && seg[2] == "task" && all_digits(seg[3])) i = 4;
+  const std::string_view link = seg[i];
+  if (link == "root" || link == "cwd" || link == "exe") return true;
+  return (link == "fd" || link == "map_files") && seg.size() > i + 1;
 }
 
 std::string quoted_path(std::string_view path) {

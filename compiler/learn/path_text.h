@@ -20,6 +20,18 @@ std::string quoted_path(std::string_view path);
 // path cannot break the report's lines or terminal.
 std::string printable_path(std::string_view path);
 
+// A path that names something of the process that opens it: /proc/self/..., /proc/thread-self/...,
+// /dev/fd/..., /dev/stdin, /dev/stdout, /dev/stderr. A Landlock rule on one is resolved when the
+// sandbox starts, so it would name the launcher's own process, never the payload's: drafts and
+// patches leave such paths out.
+bool process_relative(std::string_view path);
+
+// A path that goes through one of /proc's magic links (a process's root, cwd, exe, fd/N or
+// map_files/X, as /proc/PID/..., /proc/self/..., /proc/thread-self/..., with or without
+// task/TID, or /dev/fd/N and /dev/std*): what it reaches is not what its name says, so it cannot
+// be judged by its name.
+bool through_magic_link(std::string_view path);
+
 // The parent directory of an absolute normal path ("/" for "/x" and for "/").
 std::string parent_dir(std::string_view path);
 

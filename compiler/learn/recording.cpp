@@ -96,10 +96,31 @@ std::string_view direction_name(Endpoint::Direction direction) {
   return kDirectionNames[static_cast<size_t>(direction)];
 }
 
+namespace {
+
+// What one distinct event costs the recording, roughly: the map node with the event and its Seen,
+// plus the heap bytes of its strings.
+size_t event_cost(const Event& event) {
+  constexpr size_t kFixed = 512;
+  return kFixed + std::visit(
+                      [](const auto& v) -> size_t {
+                        using T = std::decay_t<decltype(v)>;
+                        if constexpr (std::is_same_v<T, Call>) return v.name.size();
+                        else if constexpr (std::is_same_v<T, FileAccess>) return v.path.size() + v.right.size();
+                        else if constexpr (std::is_same_v<T, Exec>) return v.path.size();
+                        else if constexpr (std::is_same_v<T, Endpoint>) return v.proto.size() + v.address.size();
+                        else return v.name.size();
+                      },
+                      event);
+}
+
+}  // namespace
+
 bool Recording::add(const Event& event, int run, uint64_t count) {
   auto it = events.find(event);
   if (it == events.end()) {
-    if (events.size() >= max_events) {
+    const size_t cost = event_cost(event);
+    if (events.size() >= max_events || bytes + cost > max_bytes) {
       for (Run& r : runs)
         if (r.id == run) {
           r.dropped += count;
@@ -109,6 +130,7 @@ bool Recording::add(const Event& event, int run, uint64_t count) {
       return false;
     }
     it = events.emplace(event, Seen{}).first;
+    bytes += cost;
   }
   it->second.count += count;
   it->second.runs.insert(run);
@@ -125,7 +147,23 @@ void Recording::merge(const Recording& other) {
     runs.push_back(std::move(r));
   }
   for (const auto& [event, seen] : other.events) {
-    Seen& into = events[event];
+    auto it = events.find(event);
+    if (it == events.end()) {
+      const size_t cost = event_cost(event);
+      if (events.size() >= max_events || bytes + cost > max_bytes) {
+        // The merged recording keeps the same bound: the event's runs count it as dropped.
+        for (Run& r : runs)
+          if (seen.runs.count(r.id - base)) {
+            r.dropped += seen.count;
+            r.partial = true;
+            if (r.partial_reason.empty()) r.partial_reason = "event bound reached";
+          }
+        continue;
+      }
+      it = events.emplace(event, Seen{}).first;
+      bytes += cost;
+    }
+    Seen& into = it->second;
     into.count += seen.count;
     for (int run : seen.runs) into.runs.insert(renumber.count(run) ? renumber[run] : run);
     if (seen.refused && !into.refused) {

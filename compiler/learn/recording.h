@@ -106,8 +106,13 @@ struct Seen {
 struct Recording {
   std::vector<Run> runs;
   std::map<Event, Seen> events;
-  // Distinct events kept at most; past it new events are counted in Run::dropped.
+  // Distinct events kept at most, and the memory they may take (estimated: a fixed cost per
+  // event plus its strings, so that long hostile paths count for what they are); past either,
+  // new events are counted in Run::dropped and the run is partial. About 0.6 KiB an event with
+  // short paths (docs/performance.md), so the defaults stop near 150 MiB.
   size_t max_events = 1u << 18;
+  size_t max_bytes = size_t{160} << 20;
+  size_t bytes = 0;
 
   // Adds one occurrence of `event` in run `run`. False when the bound dropped it.
   bool add(const Event& event, int run, uint64_t count = 1);

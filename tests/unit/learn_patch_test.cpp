@@ -155,7 +155,41 @@ TEST_CASE("learn events: telemetry refusals become refused observations") {
   CHECK(rec->events.count(Endpoint{Endpoint::Direction::Connect, "udp", "10.0.0.2", 53}) == 1);
   for (const auto& [e, seen] : rec->events) CHECK(seen.refused);
 
+  // A port past 65535 or a string nr names nothing: skipped, never wrapped into another value.
+  const auto odd = recording_from_events(
+      R"({"schema":"polc.event/1","event":"refusal","layer":"nftables","request":{"protocol":"tcp","address":"10.0.0.2","port":65979}})"
+      "\n"
+      R"({"schema":"polc.event/1","event":"refusal","layer":"seccomp","request":{"arch":"x86_64","nr":"63"}})"
+      "\n",
+      error, skipped);
+  REQUIRE(odd);
+  CHECK(odd->events.empty());
+  CHECK(skipped == 2);
+
   CHECK_FALSE(recording_from_events("{\"schema\":\"other\"}\n", error, skipped));
   CHECK(error.find("line 1") != std::string::npos);
   CHECK_FALSE(recording_from_events("not json\n", error, skipped));
+}
+
+TEST_CASE("learn recording: long paths count against the memory bound, also when runs merge") {
+  Recording rec;
+  rec.runs.push_back(Run{});
+  rec.max_bytes = 3 * 1024;
+  const std::string long_path = "/" + std::string(1500, 'a');
+  CHECK(rec.add(FileAccess{long_path + "1", "read_file", FileAccess::Kind::File}, 1));
+  CHECK_FALSE(rec.add(FileAccess{long_path + "2", "read_file", FileAccess::Kind::File}, 1, 5));
+  CHECK(rec.add(FileAccess{long_path + "1", "read_file", FileAccess::Kind::File}, 1));  // seen before: counted
+  CHECK(rec.events.size() == 1);
+  CHECK(rec.runs[0].dropped == 5);
+  CHECK(rec.runs[0].partial);
+
+  Recording other;
+  other.runs.push_back(Run{});
+  other.add(FileAccess{long_path + "3", "read_file", FileAccess::Kind::File}, 1, 2);
+  rec.merge(other);
+  CHECK(rec.events.size() == 1);
+  REQUIRE(rec.runs.size() == 2);
+  CHECK(rec.runs[1].id == 2);
+  CHECK(rec.runs[1].dropped == 2);
+  CHECK(rec.runs[1].partial);
 }
