@@ -18,6 +18,16 @@ int install_notify_filter() {
   // make (x86_64, int 0x80, x32) reaches the supervisor, which learns the ABI from seccomp_data.
   static sock_filter program[] = {BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_USER_NOTIF)};
   sock_fprog prog{1, program};
+  // Linux 5.19: once the supervisor has received a call, only a fatal signal interrupts the
+  // caller's wait for the answer. Without it, a signal arriving then (SIGCHLD, in a shell forking
+  // children) ends the call with ERESTARTSYS, and a call the kernel never lets fail that way
+  // (fork: ERESTARTNOINTR) fails with EINTR under a handler without SA_RESTART. A signal that
+  // arrives before the supervisor receives the call still does (docs/learn.md, Limits). Older
+  // kernels: without.
+  constexpr unsigned long kWaitKillableRecv = 1UL << 5;  // SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV
+  const long fd = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_NEW_LISTENER | kWaitKillableRecv,
+                          &prog);
+  if (fd >= 0 || errno != EINVAL) return static_cast<int>(fd);
   return static_cast<int>(syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_NEW_LISTENER, &prog));
 }
 

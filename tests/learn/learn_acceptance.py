@@ -184,6 +184,14 @@ def main():
             setup(w)
             workloads.append(w)
 
+        if not a.only:
+            try:
+                check_bad_input(a, root)
+                print("ok: bad input (timeout, 1,000 children, hostile paths)")
+            except Failure as e:
+                failures.append(f"bad input: {e}")
+                print(f"FAIL: bad input: {e}")
+
         for w in workloads:
             try:
                 check_workload(a, w, root, ns, key, entry)
@@ -200,6 +208,37 @@ def main():
         else:
             print(f"kept {root}")
     return 1 if failures else 0
+
+
+def check_bad_input(a, root):
+    """A run that never ends, one that forks 1,000 children, and paths no rule can name."""
+    work = os.path.join(root, "bad")
+    os.makedirs(work)
+    draft = os.path.join(root, "slow.sbx")
+    r = run([a.polc, "learn", "--timeout", "1", "-o", draft, "--", "/bin/sh", "-c", "cat /etc/hostname; sleep 100"],
+            cwd=work, timeout=60)
+    must(r, "polc learn --timeout 1 on a run that never ends")
+    if "PARTIAL (timeout after 1 s)" not in open(draft).read() or "PARTIAL" not in r.stderr:
+        raise Failure("the timed-out run's draft is not marked partial:\n" + r.stderr)
+
+    draft = os.path.join(root, "forks.sbx")
+    forks = ("import os\npids = []\nfor i in range(1000):\n    pid = os.fork()\n    if pid == 0:\n        os._exit(0)\n"
+             "    pids.append(pid)\nfor pid in pids:\n    os.waitpid(pid, 0)\nprint('forked', len(pids))\n")
+    r = run([a.polc, "learn", "-o", draft, "--", "/usr/bin/python3", "-c", forks], cwd=work, timeout=300)
+    must(r, "polc learn on a run of 1,000 children")
+    if "forked 1000" not in r.stdout or "by 1001 processes" not in r.stderr:
+        raise Failure("the run of 1,000 children was not recorded whole:\n" + r.stderr)
+
+    draft = os.path.join(root, "hostile.sbx")
+    script = 'n="$(printf "new\\nline\\377")"; echo x > "$n"; cat "$n"; cat /etc/hostname'
+    r = run([a.polc, "learn", "-o", draft, "--", "/bin/sh", "-c", script], cwd=work, timeout=60)
+    must(r, "polc learn on hostile paths")
+    text = open(draft, "rb").read()
+    if b"new\nline" in text or b"\xff" in text or b"new\\nline" in text:
+        raise Failure("a hostile path reached the draft:\n" + text.decode(errors="replace"))
+    if "new\\x0aline\\xff" not in r.stderr:
+        raise Failure("the hostile path is not reported, escaped, as left out:\n" + r.stderr)
+    must(run([a.polc, "check", "--strict", draft]), "polc check --strict on the hostile run's draft")
 
 
 def check_workload(a, w, root, ns, key, entry):
