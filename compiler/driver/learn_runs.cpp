@@ -27,6 +27,18 @@ record::Judge judge_for(const LearnRuns& runs) {
   };
 }
 
+// The policy's filesystem section as a Landlock ruleset on the workload, so that the kernel decides
+// on the file actually reached whatever the emulation read (names a second thread rewrote, /proc
+// magic links). Not with --let-refused-through, which must let refusals through.
+record::ChildLandlock child_landlock(const LearnRuns& runs) {
+  record::ChildLandlock l;
+  if (runs.against == nullptr || runs.let_refused_through || !runs.against->filesystem.present) return l;
+  l.handled_fs = runs.against->filesystem.handled;
+  for (const ir::FsRule& r : runs.against->filesystem.rules)
+    if (!r.deny) l.rules.emplace_back(r.path, r.rights & l.handled_fs);
+  return l;
+}
+
 std::string command_text(const std::vector<std::string>& argv) {
   std::string out;
   for (const std::string& a : argv) out += (out.empty() ? "" : " ") + a;
@@ -44,6 +56,7 @@ std::optional<learn::Recording> record_runs(const LearnRuns& runs) {
     o.run_id = ++id;
     o.timeout_seconds = runs.timeout_seconds;
     o.judge = judge_for(runs);
+    o.landlock = child_landlock(runs);
     std::string error;
     const auto run = record::run(o, recording, error);
     if (!run) {

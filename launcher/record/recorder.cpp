@@ -239,7 +239,7 @@ std::optional<learn::Run> run(const Options& options, learn::Recording& into, st
   local.runs.push_back(started);
 
   InterruptGuard interrupts;
-  auto workload = spawn_workload(*program, options.argv, interrupts.old_mask(), error);
+  auto workload = spawn_workload(*program, options.argv, interrupts.old_mask(), options.landlock, error);
   if (!workload) return std::nullopt;
   channel.emplace(workload->listener.get());
   const UniqueFd timer = start_timer(options.timeout_seconds);

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "compiler/learn/recording.h"
+#include "launcher/record/child_landlock.h"
 
 namespace polc::record {
 
@@ -40,6 +41,9 @@ struct Options {
   double timeout_seconds = 0;  // 0 = none; on expiry the whole process tree is killed and the
                                // run is partial, reason "timeout after N s"
   Judge judge;
+  // A Landlock ruleset for the workload (child_landlock.h), applied before the filter: the
+  // kernel's own decision on every file access, beside the Judge's emulation.
+  ChildLandlock landlock;
 };
 
 // Runs the workload to its end (its main process exits; leftover descendants are then killed)

@@ -26,7 +26,7 @@ namespace {
 
 // What the child tells the parent over the status pipe: one fixed-size message each.
 struct Message {
-  enum Kind : int32_t { ListenerFd = 1, SetupFailed = 2, SeccompFailed = 3, ExecFailed = 4 };
+  enum Kind : int32_t { ListenerFd = 1, SetupFailed = 2, SeccompFailed = 3, ExecFailed = 4, LandlockFailed = 5 };
   int32_t kind = 0;
   int32_t value = 0;
 };
@@ -40,7 +40,7 @@ bool executable_file(const std::string& path) {
 
 // The child, after fork: async-signal-safe calls only (the parent may have had threads).
 [[noreturn]] void run_child(int status_fd, pid_t parent, const char* program, char* const* argv,
-                            const sigset_t& mask) {
+                            const sigset_t& mask, const ChildLandlock& landlock) {
   auto tell = [status_fd](int32_t kind, int32_t value) {
     const Message m{kind, value};
     (void)!write(status_fd, &m, sizeof m);
@@ -49,6 +49,12 @@ bool executable_file(const std::string& path) {
   if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) != 0 || getppid() != parent) _exit(127);
   if (sigprocmask(SIG_SETMASK, &mask, nullptr) != 0 || prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) {
     tell(Message::SetupFailed, errno);
+    _exit(127);
+  }
+  // Landlock before the filter: its own calls are not recorded, and its descriptors are closed
+  // again before the listener's number is chosen.
+  if (const int err = apply_child_landlock(landlock); err != 0) {
+    tell(Message::LandlockFailed, err);
     _exit(127);
   }
   // The listener will get the lowest free descriptor: find it now, while calls are still free.
@@ -83,6 +89,8 @@ std::string setup_failure(const Message& m) {
   if (m.kind == Message::SeccompFailed)
     return "cannot record: this kernel refused the seccomp user-notification filter (" + errno_text(m.value) + ")";
   if (m.kind == Message::ExecFailed) return "cannot execute the workload: " + errno_text(m.value);
+  if (m.kind == Message::LandlockFailed)
+    return "cannot apply the policy's Landlock rules to the workload (" + errno_text(m.value) + ")";
   return "cannot record: the workload's setup failed (" + errno_text(m.value) + ")";
 }
 
@@ -151,7 +159,8 @@ std::optional<std::string> find_program(const std::string& name, std::string& er
 }
 
 std::optional<Workload> spawn_workload(const std::string& program, const std::vector<std::string>& argv,
-                                       const sigset_t& child_mask, std::string& error) {
+                                       const sigset_t& child_mask, const ChildLandlock& landlock,
+                                       std::string& error) {
   std::vector<char*> args;
   for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
   args.push_back(nullptr);
@@ -168,7 +177,7 @@ std::optional<Workload> spawn_workload(const std::string& program, const std::ve
     error = "cannot record: fork failed: " + errno_text(errno);
     return std::nullopt;
   }
-  if (pid == 0) run_child(write_end.get(), parent, program.c_str(), args.data(), child_mask);
+  if (pid == 0) run_child(write_end.get(), parent, program.c_str(), args.data(), child_mask, landlock);
 
   write_end.reset();
   Workload w;

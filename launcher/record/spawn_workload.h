@@ -11,6 +11,8 @@
 // filter is recorded; its execve is the first call recorded.
 #pragma once
 
+#include "launcher/record/child_landlock.h"
+
 #include <sys/types.h>
 
 #include <optional>
@@ -35,10 +37,12 @@ struct Workload {
 std::optional<std::string> find_program(const std::string& name, std::string& error);
 
 // Forks the workload: no_new_privs, the parent-death signal SIGKILL, signal mask `child_mask`,
-// the filter, then execve(program, argv, environ). nullopt and `error` when the filter could not
+// `landlock` (child_landlock.h; none when it handles nothing), the filter, then
+// execve(program, argv, environ). nullopt and `error` when the filter could not
 // be installed or its listener not taken (the child is then killed and reaped).
 std::optional<Workload> spawn_workload(const std::string& program, const std::vector<std::string>& argv,
-                                       const sigset_t& child_mask, std::string& error);
+                                       const sigset_t& child_mask, const ChildLandlock& landlock,
+                                       std::string& error);
 
 // Reads the status pipe without blocking. Returns the errno of a failed execve once the child has
 // written it; 0 otherwise. Sets `closed` when the pipe reached its end (the exec succeeded or the

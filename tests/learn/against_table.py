@@ -8,7 +8,10 @@ with a listener on PORT, and checks that the patch has exactly one addition, tha
 was removed (the recorded observation and the rule text), that nothing is reported as blocked or
 inexpressible, that applying the patch makes the policy allow the run again, and that the probe
 saw that one step refused (the recorder applies the policy's decisions). One case also feeds
-sbx-exec's telemetry events of a real confined run to `polc learn --from`.
+sbx-exec's telemetry events of a real confined run to `polc learn --from`, and one checks that the
+kernel decides beside the emulation: a workload that bind-mounts a secret over a path the policy
+grants (a trick the recorder's judge cannot see, since it judges names) is stopped by the
+policy's Landlock ruleset, which polc puts on the workload (a Landlock domain may not mount).
 Needs root (ip netns); exit 77 otherwise.
 """
 import argparse
@@ -150,6 +153,13 @@ def main():
             else:
                 print(f"ok   {name}: {json.load(open(patch_file))['additions'][0]['rule']}")
 
+        problem = check_kernel_decides(a, root, work)
+        if problem:
+            failures.append("kernel decides: " + problem)
+            print("FAIL kernel decides: " + problem.splitlines()[0])
+        else:
+            print("ok   kernel decides: a bind mount over a granted path is refused by Landlock")
+
         if a.sbx_exec:
             problem = check_from_events(a, root, work, ns, port, probe, subst, reset)
             if problem:
@@ -188,6 +198,54 @@ def check_case(r, patch_file, step, in_rule, in_obs):
         return f"the probe's step {step!r} was not refused during the run"
     if not patch["diff"].startswith("--- "):
         return "no unified diff"
+    return None
+
+
+MOUNT_POLICY = """\
+policy mnt version 1 {
+  targets x86_64
+  syscalls {
+    default allow
+  }
+  filesystem {
+    landlock abi >= 1
+    read, execute "/usr", "/etc", "/proc", "/sys", "/dev"
+    read "@DIR@/allowed.txt"
+  }
+}
+"""
+
+# Run in a private mount namespace of its own (unshare -m --propagation private, from the test),
+# and it makes its own namespace private before it mounts anything: nothing reaches the host's.
+MOUNT_SCRIPT = """\
+import ctypes, os, sys
+libc = ctypes.CDLL(None, use_errno=True)
+secret, allowed = sys.argv[1], sys.argv[2]
+if libc.unshare(0x20000) != 0:
+    print("unshare failed", os.strerror(ctypes.get_errno())); sys.exit(0)
+libc.mount(b"none", b"/", None, 0x4000 | 0x40000, None)  # MS_REC | MS_PRIVATE
+if libc.mount(secret.encode(), allowed.encode(), None, 0x1000, None) != 0:  # MS_BIND
+    print("mount failed", os.strerror(ctypes.get_errno())); sys.exit(0)
+print("read:", open(allowed).read().strip())
+"""
+
+
+def check_kernel_decides(a, root, work):
+    secret = os.path.join(root, "secret.txt")
+    with open(secret, "w") as f:
+        f.write("polc-mount-secret\n")
+    allowed = os.path.join(work, "allowed.txt")
+    with open(allowed, "w") as f:
+        f.write("public\n")
+    policy = os.path.join(root, "mnt.sbx")
+    with open(policy, "w") as f:
+        f.write(MOUNT_POLICY.replace("@DIR@", work))
+    r = run(["unshare", "-m", "--propagation", "private", a.polc, "learn", "--against", policy, "-o",
+             os.path.join(root, "mnt.diff"), "--", "/usr/bin/python3", "-c", MOUNT_SCRIPT, secret, allowed])
+    if "polc-mount-secret" in r.stdout:
+        return f"the workload read the secret through a bind mount:\n{r.stdout}\n{r.stderr}"
+    if "mount failed" not in r.stdout:
+        return f"the bind mount was not refused:\n{r.stdout}\n{r.stderr}"
     return None
 
 
