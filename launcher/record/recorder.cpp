@@ -21,7 +21,7 @@
 #include "launcher/record/call_recorder.h"
 #include "launcher/record/notify_filter.h"
 #include "launcher/record/spawn_workload.h"
-#include "launcher/record/workload_tree.h"
+#include "compiler/posix/process_tree.h"
 
 namespace polc::record {
 
@@ -104,7 +104,7 @@ class Supervisor {
         if (!listener_open || clock_ms() > end_deadline) break;
         // Leftovers may have been mid-call: another round of kill and reap, without blocking the
         // listener for long.
-        if (ready == 0) kill_descendants(0);
+        if (ready == 0) posix::kill_descendants(0, 0);
       }
     }
     if (!main_exited_) {
@@ -114,7 +114,7 @@ class Supervisor {
       waitid(P_PIDFD, static_cast<id_t>(w_.pidfd.get()), &info, WEXITED);
       run_.exit_signal = SIGKILL;
       mark_partial("recording failed");
-      kill_descendants(kEndRoundMs);
+      posix::kill_descendants(0, kEndRoundMs);
     }
     note_exec_failure();
     return exec_errno_;
@@ -166,7 +166,7 @@ class Supervisor {
       run_.exit_signal = info.si_status;
     // Whatever the workload left running dies with it (and is reaped, so that the filter loses
     // its last user and the listener hangs up).
-    kill_descendants(kEndRoundMs);
+    posix::kill_descendants(0, kEndRoundMs);
   }
 
   Workload& w_;
@@ -225,7 +225,7 @@ std::optional<learn::Run> run(const Options& options, learn::Recording& into, st
     error = std::string("cannot record: seccomp user notification is not available: ") + e.what();
     return std::nullopt;
   }
-  if (!become_subreaper()) {
+  if (!posix::become_subreaper()) {
     error = std::string("cannot record: prctl(PR_SET_CHILD_SUBREAPER) failed: ") + std::strerror(errno);
     return std::nullopt;
   }
