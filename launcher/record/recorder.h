@@ -7,7 +7,9 @@
 // The calling process becomes the workload's supervisor for the length of run(): it is made a
 // child subreaper (for good: the flag is not undone), it blocks SIGINT and SIGTERM while the
 // workload runs (a terminal's Ctrl-C reaches the workload directly; a signal sent to this process
-// is passed on), and it reaps every child it has when the workload ends. Call run() from a
+// is passed on), and it reaps every child it has when the workload ends. It is not dumpable
+// (PR_SET_DUMPABLE 0) while the workload runs, so that the workload, which runs as the same user,
+// cannot take the listener from it with pidfd_getfd; the previous value is restored at the end. Call run() from a
 // single-threaded process that has no other children.
 #pragma once
 
