@@ -6,9 +6,11 @@
 #include <cerrno>
 #include <string>
 
+#include "compiler/posix/unique_fd.h"
 #include "launcher/record/call_context.h"
 #include "launcher/record/decode_files.h"
 #include "launcher/record/decode_net.h"
+#include "launcher/record/pidfd.h"
 #include "launcher/record/thread_group.h"
 #include "launcher/record/tracee_memory.h"
 
@@ -26,6 +28,16 @@ int severity(Verdict::Kind kind) {
     case Verdict::Kind::Refuse: return 1;
     default: return 0;
   }
+}
+
+// SIGKILLs the process of the current notification's caller `tid` (the whole process, whichever
+// thread called), through a pidfd checked against the notification: a PID reused by another
+// process since the call was made is not killed.
+void kill_caller(pid_t tid, const NotifyChannel& channel) {
+  UniqueFd pidfd(open_pidfd(tid));  // tid is its process's leader: the usual case
+  if (!pidfd.valid()) pidfd.reset(open_pidfd(thread_group_of(tid)));
+  if (!pidfd.valid() || !channel.still_valid()) return;  // the caller is gone already
+  signal_pidfd(pidfd.get(), SIGKILL);
 }
 
 }  // namespace
@@ -100,7 +112,7 @@ void CallRecorder::handle(NotifyChannel& channel) {
     case Verdict::Kind::Continue: channel.allow(); break;
     case Verdict::Kind::Refuse: channel.refuse(decided.err); break;
     case Verdict::Kind::Kill:
-      kill(static_cast<pid_t>(n.pid), SIGKILL);  // the whole process, whichever thread called
+      kill_caller(static_cast<pid_t>(n.pid), channel);
       channel.refuse(EPERM);
       break;
   }
