@@ -33,7 +33,10 @@ struct Verdict {
 // name events). Empty: record only, every call continues. A Refuse makes the syscall fail with
 // -err; Kill SIGKILLs the calling process. The most severe verdict of a call's events decides the
 // call (Kill over Refuse over Continue; between two refusals, the first). Each event given a
-// Refuse or Kill is recorded with Seen::refused set (err 0 for Kill).
+// Refuse or Kill is recorded with Seen::refused set (err 0 for Kill). With a Judge, a call whose
+// file accesses, exec or endpoint cannot be decoded (the workload's memory or /proc entries are
+// closed to this process) is refused: EACCES for a file or exec call, EPERM for a network call;
+// its Call is recorded as refused and the run counts it in Run::undecidable.
 using Judge = std::function<Verdict(const learn::Event&)>;
 
 struct Options {

@@ -89,8 +89,10 @@ std::string parent_of(const std::string& normal) {
   return slash == 0 || slash == std::string::npos ? "/" : normal.substr(0, slash);
 }
 
-std::optional<std::string> descriptor_path(pid_t pid, int fd) {
+std::optional<std::string> descriptor_path(pid_t pid, int fd, bool* unknown) {
   auto target = read_link("/proc/" + std::to_string(pid) + "/fd/" + std::to_string(fd));
+  // ENOENT: the descriptor is not open (the call fails with EBADF); anything else hides it.
+  if (!target && unknown && errno != ENOENT) *unknown = true;
   if (!target || target->empty() || (*target)[0] != '/') return std::nullopt;
   return target;
 }

@@ -20,8 +20,10 @@ namespace polc::record {
 inline constexpr int kAtFdcwd = -100;
 
 // The path of descriptor `fd` of process `pid` (readlink /proc/PID/fd/N); nullopt when it is not
-// a filesystem path (a pipe, a socket, ...) or cannot be read.
-std::optional<std::string> descriptor_path(pid_t pid, int fd);
+// a filesystem path (a pipe, a socket, ...) or cannot be read. `unknown`, when given, is set
+// when the link could not be read although the descriptor may be open (no access to the
+// caller's /proc entries): then what it names is unknown, not absent.
+std::optional<std::string> descriptor_path(pid_t pid, int fd, bool* unknown = nullptr);
 
 // `path` as named by process `pid` relative to `dirfd` (kAtFdcwd: its working directory), made
 // absolute, normal and resolved. `follow_last`: resolve the final component too (open, exec),
