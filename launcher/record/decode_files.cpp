@@ -46,8 +46,9 @@ std::optional<std::string> path_of(const CallContext& c, int dirfd_index, unsign
   // An empty path names the dirfd itself only with AT_EMPTY_PATH (handled by its callers); the
   // kernel refuses it otherwise.
   if (path->empty()) return std::nullopt;
-  auto resolved = resolve_path(c.pid, dirfd, *path, follow_last);
-  if (!resolved) c.undecidable = true;
+  bool not_path = false;
+  auto resolved = resolve_path(c.pid, dirfd, *path, follow_last, &not_path);
+  if (!resolved && !not_path) c.undecidable = true;
   return resolved;
 }
 
