@@ -51,8 +51,8 @@ std::optional<Address> read_address(const CallContext& c, uint64_t pointer, uint
 }
 
 // "tcp" or "udp": the caller's socket `fd` by its type and protocol, read from a copy of it
-// (pidfd_getfd); "" for any other socket. When the copy cannot be taken (the caller is closed to
-// this process, or `fd` is not open), "" and the call is marked undecidable.
+// (pidfd_getfd); "" for any other socket. When the copy cannot be taken although `fd` is open
+// (the caller is closed to this process), "" and the call is marked undecidable.
 std::string socket_protocol(const CallContext& c, int fd) {
   const pid_t pid = c.pid;
   UniqueFd pidfd(open_pidfd(pid));
@@ -60,7 +60,8 @@ std::string socket_protocol(const CallContext& c, int fd) {
   if (!pidfd.valid()) pidfd.reset(open_pidfd(thread_group_of(pid)));
   UniqueFd copy(pidfd.valid() ? take_descriptor(pidfd.get(), fd) : -1);
   if (!copy.valid()) {
-    c.undecidable = true;
+    // EBADF: `fd` is not open in the caller; the call fails with EBADF, there is nothing to judge.
+    if (!pidfd.valid() || errno != EBADF) c.undecidable = true;
     return "";
   }
   int type = 0, protocol = 0;

@@ -64,6 +64,14 @@ TEST_CASE("unjudged, an undumpable workload's calls run and are recorded as far 
   CHECK_FALSE(open->refused);
 }
 
+TEST_CASE("judged, a connect on a descriptor that is not open is no undecidable call: it fails EBADF") {
+  Options options;
+  options.judge = [](const learn::Event&) { return Verdict{}; };
+  const Recorded r = record_unprivileged({kWorkload, "badconnect"}, options);
+  CHECK(r.run.exit_code == 0);
+  CHECK(r.run.undecidable == 0);
+}
+
 TEST_CASE("the workload cannot take the supervisor's descriptors (the listener) with pidfd_getfd") {
   const Recorded r = record_unprivileged({kWorkload, "stealfds"});
   CHECK(r.run.exit_code == 0);  // 4: a descriptor of the supervisor was taken

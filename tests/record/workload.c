@@ -19,6 +19,7 @@
  *   undumpable         prctl(PR_SET_DUMPABLE, 0): its memory and /proc entries closed to non-root
  *   refused PATH       open O_RDONLY; exit 9 when it succeeds
  *   stealfds           pidfd_getfd of descriptors 3..63 of its parent; exit 4 when one succeeds
+ *   badconnect         TCP connect on a descriptor that is not open; exit 2 unless it fails EBADF
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -183,6 +184,10 @@ int main(int argc, char** argv) {
       int fd = open(arg, O_RDONLY);
       if (fd >= 0) return 9;
       ++i;
+    } else if (!strcmp(step, "badconnect")) {
+      struct sockaddr_in to = {.sin_family = AF_INET, .sin_port = htons(9)};
+      to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+      if (connect(1000, (struct sockaddr*)&to, sizeof to) == 0 || errno != EBADF) return 2;
     } else if (!strcmp(step, "stealfds")) {
       int parent = (int)syscall(SYS_pidfd_open, getppid(), 0);
       if (parent < 0) return 2;
