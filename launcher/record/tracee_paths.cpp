@@ -174,8 +174,15 @@ std::optional<std::string> resolve_path(pid_t pid, int dirfd, const std::string&
   if (!path.empty() && path[0] == '/') {
     absolute = path;
   } else {
-    const auto base = dirfd == kAtFdcwd ? read_link("/proc/" + std::to_string(pid) + "/cwd") : descriptor_path(pid, dirfd);
-    if (!base || base->empty() || (*base)[0] != '/') return std::nullopt;
+    bool unknown = dirfd == kAtFdcwd;
+    const auto base = dirfd == kAtFdcwd ? read_link("/proc/" + std::to_string(pid) + "/cwd")
+                                        : descriptor_path(pid, dirfd, &unknown);
+    if (!base || base->empty() || (*base)[0] != '/') {
+      // A dirfd that is not open or names no directory (a pipe, a socket): the kernel fails the
+      // call (EBADF, ENOTDIR), there is no path to it.
+      if (not_path && !unknown) *not_path = true;
+      return std::nullopt;
+    }
     absolute = path.empty() ? *base : *base + "/" + path;
   }
   if (components(absolute).size() > kMaxResolvedComponents) return lexically_normal(absolute);

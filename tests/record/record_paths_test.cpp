@@ -56,6 +56,12 @@ TEST_CASE("resolve_path: the caller's magic links are followed; one to a pipe na
     CHECK_FALSE(resolve_path(self, kAtFdcwd, path, true, &not_path));
     CHECK(not_path);
   }
+  // Relative to a dirfd that is not open or is a pipe: the call fails, it names no path.
+  for (const int dirfd : {pipe_fds[0], 1000}) {
+    bool not_path = false;
+    CHECK_FALSE(resolve_path(self, dirfd, "x", true, &not_path));
+    CHECK(not_path);
+  }
   close(file);
   close(pipe_fds[0]);
   close(pipe_fds[1]);
