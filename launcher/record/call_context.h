@@ -23,7 +23,7 @@ struct CallContext {
   // Set by a decoder when the call should have given a file access, an exec or an endpoint but
   // could not be decoded (the caller's memory or its /proc entries unreadable to this process):
   // what the call would touch is unknown. A judged call that is undecidable is refused.
-  mutable bool undecidable = false;
+  bool& undecidable;
 
   uint64_t arg(unsigned i) const { return data.args[i]; }
   // A descriptor or flags argument: the kernel reads the low 32 bits as an int.

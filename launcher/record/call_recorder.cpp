@@ -63,7 +63,8 @@ bool CallRecorder::decode(const seccomp_notif& n, arch::Arch arch, const Syscall
   events_.push_back(make_call(arch, n.data, info));
   if (info.decoder == Decoder::None) return false;
   const TraceeMemory memory(static_cast<pid_t>(n.pid));
-  const CallContext call{static_cast<pid_t>(n.pid), arch, n.data, memory};
+  bool undecidable = false;
+  const CallContext call{static_cast<pid_t>(n.pid), arch, n.data, memory, undecidable};
   if (info.decoder <= Decoder::Ioctl)
     decode_files(info.decoder, call, events_);
   else
@@ -71,7 +72,7 @@ bool CallRecorder::decode(const seccomp_notif& n, arch::Arch arch, const Syscall
   // What was read must be the caller's: a PID reused by another process meanwhile would have
   // given its memory and its descriptors. Then only the call itself is kept.
   if (events_.size() > 1 && !channel.still_valid()) events_.resize(1);
-  return call.undecidable;
+  return undecidable;
 }
 
 void CallRecorder::record(const learn::Event& event, const Verdict& verdict) {
