@@ -181,6 +181,7 @@ std::string to_json(const Recording& recording) {
     if (r.partial) j["partial_reason"] = r.partial_reason;
     if (r.exit_code) j["exit_code"] = *r.exit_code;
     if (r.exit_signal) j["exit_signal"] = *r.exit_signal;
+    if (r.undecidable) j["undecidable"] = r.undecidable;
     runs.push_back(std::move(j));
   }
   json doc{{"format", kRecordingFormat}, {"runs", runs}};
@@ -214,6 +215,7 @@ std::optional<Recording> recording_from_json(const std::string& text, std::strin
       if (r.partial) r.partial_reason = j.at("partial_reason").get<std::string>();
       if (j.contains("exit_code")) r.exit_code = j["exit_code"].get<int>();
       if (j.contains("exit_signal")) r.exit_signal = j["exit_signal"].get<int>();
+      if (j.contains("undecidable")) r.undecidable = j["undecidable"].get<uint64_t>();
       rec.runs.push_back(std::move(r));
     }
     for (const char* s : {"calls", "files", "execs", "network", "names"}) {

@@ -91,6 +91,9 @@ struct Run {
   uint64_t calls = 0;      // notifications handled
   uint64_t processes = 0;  // distinct processes seen
   uint64_t dropped = 0;    // events not kept because the recording reached its bound
+  // Calls refused because the recorder could not decode what they would touch (the workload's
+  // memory or /proc entries unreadable) while a policy judged the run; 0 when none were.
+  uint64_t undecidable = 0;
 };
 
 // What the recording knows about one distinct event.

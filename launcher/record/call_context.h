@@ -20,6 +20,10 @@ struct CallContext {
   arch::Arch arch;
   const seccomp_data& data;
   const TraceeMemory& memory;
+  // Set by a decoder when the call should have given a file access, an exec or an endpoint but
+  // could not be decoded (the caller's memory or its /proc entries unreadable to this process):
+  // what the call would touch is unknown. A judged call that is undecidable is refused.
+  bool& undecidable;
 
   uint64_t arg(unsigned i) const { return data.args[i]; }
   // A descriptor or flags argument: the kernel reads the low 32 bits as an int.

@@ -29,7 +29,8 @@ class CallRecorder {
  private:
   learn::Run& run();
   void count_process(pid_t tid);
-  void decode(const seccomp_notif& n, arch::Arch arch, const SyscallInfo& info, NotifyChannel& channel);
+  // Fills events_; true when the call could not be decoded (CallContext::undecidable).
+  bool decode(const seccomp_notif& n, arch::Arch arch, const SyscallInfo& info, NotifyChannel& channel);
   void record(const learn::Event& event, const Verdict& verdict);
 
   learn::Recording& recording_;

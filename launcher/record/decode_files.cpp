@@ -3,6 +3,8 @@
 
 #include <sys/stat.h>
 
+#include <cerrno>
+
 #include "launcher/record/exec_image.h"
 #include "launcher/record/tracee_paths.h"
 
@@ -36,12 +38,18 @@ void add(std::vector<learn::Event>& out, const std::string& path, const char* ri
 // The path argument `path_index` of the call relative to dirfd argument `dirfd_index` (-1: none).
 std::optional<std::string> path_of(const CallContext& c, int dirfd_index, unsigned path_index, bool follow_last) {
   const auto path = c.path_arg(path_index);
-  if (!path) return std::nullopt;
+  if (!path) {
+    c.undecidable = true;
+    return std::nullopt;
+  }
   const int dirfd = dirfd_index < 0 ? kAtFdcwd : c.int_arg(static_cast<unsigned>(dirfd_index));
   // An empty path names the dirfd itself only with AT_EMPTY_PATH (handled by its callers); the
   // kernel refuses it otherwise.
   if (path->empty()) return std::nullopt;
-  return resolve_path(c.pid, dirfd, *path, follow_last);
+  bool not_path = false;
+  auto resolved = resolve_path(c.pid, dirfd, *path, follow_last, &not_path);
+  if (!resolved && !not_path) c.undecidable = true;
+  return resolved;
 }
 
 const char* make_right(const std::string& existing) {
@@ -81,10 +89,13 @@ void executed(const std::string& path, std::vector<learn::Event>& out) {
 
 void exec_access(const CallContext& c, int dirfd_index, unsigned path_index, int flags, std::vector<learn::Event>& out) {
   const auto raw = c.path_arg(path_index);
-  if (!raw) return;
+  if (!raw) {
+    c.undecidable = true;
+    return;
+  }
   std::optional<std::string> path;
   if (raw->empty() && dirfd_index >= 0 && (flags & kAtEmptyPath))
-    path = descriptor_path(c.pid, c.int_arg(static_cast<unsigned>(dirfd_index)));
+    path = descriptor_path(c.pid, c.int_arg(static_cast<unsigned>(dirfd_index)), &c.undecidable);
   else
     path = path_of(c, dirfd_index, path_index, !(flags & kAtSymlinkNofollow));
   if (!path) return;
@@ -95,10 +106,13 @@ void exec_access(const CallContext& c, int dirfd_index, unsigned path_index, int
   add(out, *path, "read_file", kind);
   std::string current = *path;
   for (int depth = 0; depth < kMaxInterpreterDepth && kind_of(current, true) == Kind::File; ++depth) {
-    const auto interpreter = interpreter_of(current);
+    const auto interpreter = interpreter_of(current, &c.undecidable);
     if (!interpreter) break;
     const auto resolved = resolve_path(c.pid, kAtFdcwd, interpreter->path, true);
-    if (!resolved) break;
+    if (!resolved) {
+      c.undecidable = true;
+      break;
+    }
     if (interpreter->kind == InterpreterKind::Script) out.push_back(learn::Exec{*resolved});
     executed(*resolved, out);
     if (interpreter->kind == InterpreterKind::Elf) break;
@@ -140,7 +154,7 @@ void link_access(const CallContext& c, int old_dirfd, unsigned old_index, int ne
                  int flags, std::vector<learn::Event>& out) {
   const auto raw = c.path_arg(old_index);
   const auto from = raw && raw->empty() && (flags & kAtEmptyPath)
-                        ? descriptor_path(c.pid, c.int_arg(static_cast<unsigned>(old_dirfd)))
+                        ? descriptor_path(c.pid, c.int_arg(static_cast<unsigned>(old_dirfd)), &c.undecidable)
                         : path_of(c, old_dirfd, old_index, (flags & kAtSymlinkFollow) != 0);
   const auto to = path_of(c, new_dirfd, new_index, false);
   if (!from || !to) return;
@@ -175,8 +189,12 @@ void ioctl_access(const CallContext& c, std::vector<learn::Event>& out) {
   if (always_allowed_ioctl(static_cast<uint32_t>(c.arg(1)))) return;
   struct stat st{};
   const std::string link = "/proc/" + std::to_string(c.pid) + "/fd/" + std::to_string(c.int_arg(0));
-  if (stat(link.c_str(), &st) != 0 || !(S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode))) return;
-  if (const auto path = descriptor_path(c.pid, c.int_arg(0))) add(out, *path, "ioctl_dev", Kind::Other);
+  if (stat(link.c_str(), &st) != 0) {
+    if (errno != ENOENT) c.undecidable = true;  // ENOENT: not open, the call fails with EBADF
+    return;
+  }
+  if (!(S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode))) return;
+  if (const auto path = descriptor_path(c.pid, c.int_arg(0), &c.undecidable)) add(out, *path, "ioctl_dev", Kind::Other);
 }
 
 }  // namespace
@@ -187,7 +205,10 @@ void decode_files(Decoder decoder, const CallContext& c, std::vector<learn::Even
     case Decoder::Openat: return open_access(c, 0, 1, c.arg(2), out);
     case Decoder::Openat2: {
       uint64_t flags = 0;  // struct open_how starts with the flags
-      if (c.memory.read(c.arg(2), &flags, sizeof flags)) open_access(c, 0, 1, flags, out);
+      if (c.memory.read(c.arg(2), &flags, sizeof flags))
+        open_access(c, 0, 1, flags, out);
+      else
+        c.undecidable = true;
       return;
     }
     case Decoder::Creat: return open_access(c, -1, 0, kCreate | 1 | kTruncate, out);
@@ -211,7 +232,7 @@ void decode_files(Decoder decoder, const CallContext& c, std::vector<learn::Even
       if (const auto path = path_of(c, -1, 0, true)) add(out, *path, "truncate", kind_of(*path, true));
       return;
     case Decoder::Ftruncate:
-      if (const auto path = descriptor_path(c.pid, c.int_arg(0)); path && kind_of(*path, true) == Kind::File)
+      if (const auto path = descriptor_path(c.pid, c.int_arg(0), &c.undecidable); path && kind_of(*path, true) == Kind::File)
         add(out, *path, "truncate", Kind::File);
       return;
     case Decoder::Ioctl: return ioctl_access(c, out);

@@ -43,21 +43,30 @@ std::optional<Address> read_address(const CallContext& c, uint64_t pointer, uint
   if (pointer == 0 || length < sizeof(sa_family_t)) return std::nullopt;
   Address a;
   a.length = static_cast<size_t>(std::min<uint64_t>(length, sizeof a.bytes));
-  if (!c.memory.read(pointer, a.bytes, a.length)) return std::nullopt;
+  if (!c.memory.read(pointer, a.bytes, a.length)) {
+    c.undecidable = true;
+    return std::nullopt;
+  }
   return a;
 }
 
 // "tcp" or "udp": the caller's socket `fd` by its type and protocol, read from a copy of it
-// (pidfd_getfd); "" for any other socket or when it cannot be read.
-std::string socket_protocol(pid_t pid, int fd) {
+// (pidfd_getfd); "" for any other socket. When the copy cannot be taken although `fd` is open
+// (the caller is closed to this process), "" and the call is marked undecidable.
+std::string socket_protocol(const CallContext& c, int fd) {
+  const pid_t pid = c.pid;
   UniqueFd pidfd(open_pidfd(pid));
   if (!pidfd.valid()) pidfd.reset(open_pidfd(pid, kPidfdThread));
   if (!pidfd.valid()) pidfd.reset(open_pidfd(thread_group_of(pid)));
-  if (!pidfd.valid()) return "";
-  UniqueFd copy(take_descriptor(pidfd.get(), fd));
+  UniqueFd copy(pidfd.valid() ? take_descriptor(pidfd.get(), fd) : -1);
+  if (!copy.valid()) {
+    // EBADF: `fd` is not open in the caller; the call fails with EBADF, there is nothing to judge.
+    if (!pidfd.valid() || errno != EBADF) c.undecidable = true;
+    return "";
+  }
   int type = 0, protocol = 0;
   socklen_t length = sizeof type;
-  if (!copy.valid() || getsockopt(copy.get(), SOL_SOCKET, SO_TYPE, &type, &length) != 0) return "";
+  if (getsockopt(copy.get(), SOL_SOCKET, SO_TYPE, &type, &length) != 0) return "";
   length = sizeof protocol;
   if (getsockopt(copy.get(), SOL_SOCKET, SO_PROTOCOL, &protocol, &length) != 0) return "";
   if (type == SOCK_STREAM && (protocol == IPPROTO_TCP || protocol == IPPROTO_MPTCP)) return "tcp";
@@ -126,7 +135,7 @@ void sent(const CallContext& c, NetState& state, int fd, const std::optional<Add
           const std::vector<std::pair<uint64_t, uint64_t>>& payload, std::vector<learn::Event>& out) {
   bool dns = !to && state.dns_socket(c.pid, fd);
   if (to) {
-    const auto e = endpoint_of(*to, Direction::Send, [&] { return socket_protocol(c.pid, fd); });
+    const auto e = endpoint_of(*to, Direction::Send, [&] { return socket_protocol(c, fd); });
     if (e) {
       out.push_back(*e);
       dns = e->proto == "udp" && e->port == 53;
@@ -145,11 +154,17 @@ std::optional<Message> read_message(const CallContext& c, uint64_t pointer) {
   uint64_t name = 0, name_length = 0, iov = 0, iov_count = 0;
   if (c.compat()) {
     uint32_t m[4] = {};  // name, namelen, iov, iovlen
-    if (!c.memory.read(pointer, m, sizeof m)) return std::nullopt;
+    if (!c.memory.read(pointer, m, sizeof m)) {
+      c.undecidable = true;
+      return std::nullopt;
+    }
     name = m[0], name_length = m[1], iov = m[2], iov_count = m[3];
   } else {
     uint64_t m[4] = {};  // name, namelen (+padding), iov, iovlen
-    if (!c.memory.read(pointer, m, sizeof m)) return std::nullopt;
+    if (!c.memory.read(pointer, m, sizeof m)) {
+      c.undecidable = true;
+      return std::nullopt;
+    }
     name = m[0], name_length = static_cast<uint32_t>(m[1]), iov = m[2], iov_count = m[3];
   }
   Message out;
@@ -173,13 +188,16 @@ void connect_or_bind(const CallContext& c, NetState& state, Direction direction,
   const int fd = c.int_arg(0);
   const auto address = read_address(c, c.arg(1), static_cast<uint32_t>(c.arg(2)));
   if (!address) return;
-  const auto e = endpoint_of(*address, direction, [&] { return socket_protocol(c.pid, fd); });
+  const auto e = endpoint_of(*address, direction, [&] { return socket_protocol(c, fd); });
   if (direction == Direction::Connect) state.set_dns_socket(c.pid, fd, e && e->proto == "udp" && e->port == 53);
   if (!e) return;
   if (e->proto == "unix" && !e->address.empty() && e->address[0] != '@') {
     // The socket's path is relative to the caller's working directory, like any path.
     const auto path = resolve_path(c.pid, kAtFdcwd, e->address, direction != Direction::Bind);
-    if (!path) return;
+    if (!path) {
+      c.undecidable = true;
+      return;
+    }
     learn::Endpoint resolved = *e;
     resolved.address = *path;
     out.push_back(resolved);

@@ -3,6 +3,7 @@
 
 #include <elf.h>
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cstring>
@@ -49,9 +50,23 @@ std::optional<Interpreter> elf_interpreter(int fd) {
 
 }  // namespace
 
-std::optional<Interpreter> interpreter_of(const std::string& path) {
-  UniqueFd fd(open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK));
-  if (!fd.valid()) return std::nullopt;
+std::optional<Interpreter> interpreter_of(const std::string& path, bool* unreadable) {
+  // The path is the workload's to change: it may be a device node by now. Held first without
+  // opening what it names (O_PATH), read only once it is known to be a regular file: nothing else
+  // is ever opened, with this process's privileges.
+  UniqueFd held(open(path.c_str(), O_PATH | O_NOFOLLOW | O_CLOEXEC));
+  struct stat st{};
+  if (!held.valid() || fstat(held.get(), &st) != 0) {
+    if (unreadable) *unreadable = true;
+    return std::nullopt;
+  }
+  if (!S_ISREG(st.st_mode)) return std::nullopt;  // the kernel executes regular files only
+  const std::string reopen = "/proc/self/fd/" + std::to_string(held.get());
+  UniqueFd fd(open(reopen.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK));
+  if (!fd.valid()) {
+    if (unreadable) *unreadable = true;
+    return std::nullopt;
+  }
   char buffer[kShebangBytes];
   const ssize_t n = pread(fd.get(), buffer, sizeof buffer, 0);
   if (n >= 2 && buffer[0] == '#' && buffer[1] == '!') return script_interpreter(buffer, static_cast<size_t>(n));

@@ -15,7 +15,10 @@ struct Interpreter {
   std::string path;  // as the file names it (absolute for the kernel to accept it)
 };
 
-// The interpreter `path` (a resolved, existing file) asks for, if any. Reads at most a few pages.
-std::optional<Interpreter> interpreter_of(const std::string& path);
+// The interpreter `path` (a resolved, existing file) asks for, if any. Reads at most a few pages,
+// of a regular file only (a device or FIFO swapped in is never opened). `unreadable`, when
+// given, is set when the file could not be read (this process may not read it, or it vanished):
+// then what it asks for is unknown.
+std::optional<Interpreter> interpreter_of(const std::string& path, bool* unreadable = nullptr);
 
 }  // namespace polc::record

@@ -1,4 +1,4 @@
-// Stage: launcher (learning). pidfd_open and pidfd_getfd as raw syscalls: glibc 2.36's
+// Stage: launcher (learning). pidfd_open, pidfd_send_signal and pidfd_getfd as raw syscalls: glibc 2.36's
 // <sys/pidfd.h> declares them without C linkage, so C++ cannot link against them.
 #pragma once
 
@@ -10,6 +10,9 @@ namespace polc::record {
 
 inline int open_pidfd(pid_t pid, unsigned flags = 0) {
   return static_cast<int>(syscall(SYS_pidfd_open, pid, flags));
+}
+inline int signal_pidfd(int pidfd, int signal) {
+  return static_cast<int>(syscall(SYS_pidfd_send_signal, pidfd, signal, nullptr, 0u));
 }
 inline int take_descriptor(int pidfd, int fd) { return static_cast<int>(syscall(SYS_pidfd_getfd, pidfd, fd, 0u)); }
 

@@ -6,6 +6,7 @@
 
 #include <poll.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/timerfd.h>
 #include <sys/wait.h>
@@ -67,6 +68,24 @@ class InterruptGuard {
  private:
   sigset_t set_{}, old_{};
   UniqueFd fd_;
+};
+
+// The supervisor not dumpable while it supervises: the workload runs as the same user and could
+// otherwise copy the listener (or any descriptor) out of it with pidfd_getfd, or read and write
+// its memory, and answer its own notifications. Set only once the listener was taken: the child
+// inherits the flag, and must be dumpable for the parent to take the listener from it. The
+// previous value is back at the end.
+class NotDumpableGuard {
+ public:
+  NotDumpableGuard() : previous_(prctl(PR_GET_DUMPABLE, 0, 0, 0, 0)) { prctl(PR_SET_DUMPABLE, 0, 0, 0, 0); }
+  ~NotDumpableGuard() {
+    if (previous_ > 0) prctl(PR_SET_DUMPABLE, previous_, 0, 0, 0);
+  }
+  NotDumpableGuard(const NotDumpableGuard&) = delete;
+  NotDumpableGuard& operator=(const NotDumpableGuard&) = delete;
+
+ private:
+  int previous_;
 };
 
 class Supervisor {
@@ -241,6 +260,7 @@ std::optional<learn::Run> run(const Options& options, learn::Recording& into, st
   InterruptGuard interrupts;
   auto workload = spawn_workload(*program, options.argv, interrupts.old_mask(), options.landlock, error);
   if (!workload) return std::nullopt;
+  const NotDumpableGuard not_dumpable;
   channel.emplace(workload->listener.get());
   const UniqueFd timer = start_timer(options.timeout_seconds);
   CallRecorder recorder(local, options.run_id, options.judge);

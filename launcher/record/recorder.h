@@ -7,7 +7,9 @@
 // The calling process becomes the workload's supervisor for the length of run(): it is made a
 // child subreaper (for good: the flag is not undone), it blocks SIGINT and SIGTERM while the
 // workload runs (a terminal's Ctrl-C reaches the workload directly; a signal sent to this process
-// is passed on), and it reaps every child it has when the workload ends. Call run() from a
+// is passed on), and it reaps every child it has when the workload ends. It is not dumpable
+// (PR_SET_DUMPABLE 0) while the workload runs, so that the workload, which runs as the same user,
+// cannot take the listener from it with pidfd_getfd; the previous value is restored at the end. Call run() from a
 // single-threaded process that has no other children.
 #pragma once
 
@@ -32,7 +34,10 @@ struct Verdict {
 // name events). Empty: record only, every call continues. A Refuse makes the syscall fail with
 // -err; Kill SIGKILLs the calling process. The most severe verdict of a call's events decides the
 // call (Kill over Refuse over Continue; between two refusals, the first). Each event given a
-// Refuse or Kill is recorded with Seen::refused set (err 0 for Kill).
+// Refuse or Kill is recorded with Seen::refused set (err 0 for Kill). With a Judge, a call whose
+// file accesses, exec or endpoint cannot be decoded (the workload's memory or /proc entries are
+// closed to this process) is refused: EACCES for a file or exec call, EPERM for a network call;
+// its Call is recorded as refused and the run counts it in Run::undecidable.
 using Judge = std::function<Verdict(const learn::Event&)>;
 
 struct Options {

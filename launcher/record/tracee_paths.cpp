@@ -7,15 +7,28 @@
 
 #include <cerrno>
 #include <cstdlib>
+#include <string_view>
 #include <vector>
+
+#include "launcher/record/thread_group.h"
 
 namespace polc::record {
 
 namespace {
 
 // Past this many components a path is only normalized: a hostile path of thousands of missing
-// components would otherwise cost thousands of realpath calls.
+// components would otherwise cost thousands of lstat calls.
 constexpr size_t kMaxResolvedComponents = 256;
+// Symbolic links followed in one resolution, as the kernel does (MAXSYMLINKS): past them it
+// fails the call with ELOOP.
+constexpr int kMaxSymlinks = 40;
+// Components walked in all, links' included: a bound on the work of one resolution.
+constexpr size_t kMaxSteps = kMaxResolvedComponents + kMaxSymlinks * 64;
+
+struct Resolution {
+  enum class Status { Path, NotPath, Unknown } status;
+  std::string path;
+};
 
 std::optional<std::string> read_link(const std::string& path) {
   char buffer[PATH_MAX];
@@ -48,25 +61,83 @@ bool starts_with_dir(const std::string& path, std::string_view dir) {
   return path.compare(0, dir.size(), dir) == 0 && (path.size() == dir.size() || path[dir.size()] == '/');
 }
 
-// Paths whose symbolic links point into the calling process (see tracee_paths.h).
-bool per_process(const std::string& normal) {
-  return starts_with_dir(normal, "/proc") || starts_with_dir(normal, "/dev/fd") || normal == "/dev/stdin" ||
-         normal == "/dev/stdout" || normal == "/dev/stderr";
+// Whether `path` is inside a process's /proc directory (/proc/PID/...): its symbolic links are
+// magic links (fd/N, cwd, root, exe, ns/..., map_files/...) whose relative targets ("pipe:[7]",
+// "socket:[9]", "anon_inode:[eventfd]", "net:[4026531840]") name no path.
+bool in_process_directory(const std::string& path) {
+  if (path.compare(0, 6, "/proc/") != 0) return false;
+  size_t i = 6;
+  while (i < path.size() && path[i] >= '0' && path[i] <= '9') ++i;
+  return i > 6 && i < path.size() && path[i] == '/';
 }
 
-std::optional<std::string> real_path(const std::string& path) {
-  char buffer[PATH_MAX];
-  if (!realpath(path.c_str(), buffer)) return std::nullopt;
-  return std::string(buffer);
+// Pushes the components of `path` so that the first is popped first.
+void push_components(const std::string& path, std::vector<std::string>& pending) {
+  std::vector<std::string> parts = components(path);
+  pending.insert(pending.end(), parts.rbegin(), parts.rend());
 }
 
-// The realpath of the longest existing prefix of `parts`, the rest appended and normalized.
-std::string resolve_existing(const std::vector<std::string>& parts) {
-  for (size_t k = parts.size();; --k) {
-    if (auto real = real_path(join(parts, 0, k))) return lexically_normal(join(parts, k, parts.size(), *real));
-    if (k == 0) break;
+std::string joined(std::string base, std::vector<std::string> pending) {
+  while (!pending.empty()) {
+    if (base != "/") base += '/';
+    base += pending.back();
+    pending.pop_back();
   }
-  return lexically_normal(join(parts, 0, parts.size()));
+  return base;
+}
+
+// Component-by-component resolution as the kernel walks the path for caller `tid`: /proc/self
+// and /proc/thread-self name the caller (not this process), wherever they come up (in the path or
+// in a link's target); magic links are read in the caller's /proc.
+Resolution resolve_for_caller(pid_t tid, const std::string& absolute, bool follow_last) {
+  std::vector<std::string> pending;
+  push_components(absolute, pending);
+  std::string done = "/";
+  int links = 0;
+  pid_t tgid = 0;
+  for (size_t steps = 0; !pending.empty(); ++steps) {
+    if (steps > kMaxSteps) return {Resolution::Status::Path, lexically_normal(joined(done, pending))};
+    const std::string name = pending.back();
+    pending.pop_back();
+    const bool last = pending.empty();
+    if (name == ".") continue;
+    if (name == "..") {
+      done = parent_of(done);
+      continue;
+    }
+    const std::string candidate = done == "/" ? "/" + name : done + "/" + name;
+    const bool follow = !last || follow_last;
+    if (follow && (candidate == "/proc/self" || candidate == "/proc/thread-self")) {
+      if (tgid == 0) tgid = thread_group_of(tid);
+      if (tgid <= 0) return {Resolution::Status::Unknown, {}};
+      done = "/proc/" + std::to_string(tgid);
+      if (candidate == "/proc/thread-self") done += "/task/" + std::to_string(tid);
+      continue;
+    }
+    struct stat st{};
+    if (lstat(candidate.c_str(), &st) != 0) {
+      // Missing: the rest is appended as named. Hidden inside a process's /proc (no access to
+      // the caller's entries): unknown.
+      if (errno != ENOENT && errno != ENOTDIR && starts_with_dir(candidate, "/proc"))
+        return {Resolution::Status::Unknown, {}};
+      return {Resolution::Status::Path, lexically_normal(joined(candidate, pending))};
+    }
+    if (!S_ISLNK(st.st_mode) || !follow) {
+      done = candidate;
+      continue;
+    }
+    // The kernel fails the call with ELOOP past this: the path as far as it came is kept.
+    if (++links > kMaxSymlinks) return {Resolution::Status::Path, lexically_normal(joined(candidate, pending))};
+    const auto target = read_link(candidate);
+    if (!target || target->empty()) return {Resolution::Status::Unknown, {}};
+    if ((*target)[0] == '/') {
+      done = "/";
+    } else if (in_process_directory(candidate)) {
+      return {Resolution::Status::NotPath, {}};  // a pipe, a socket, an anonymous inode, ...
+    }
+    push_components(*target, pending);
+  }
+  return {Resolution::Status::Path, done};
 }
 
 }  // namespace
@@ -89,34 +160,36 @@ std::string parent_of(const std::string& normal) {
   return slash == 0 || slash == std::string::npos ? "/" : normal.substr(0, slash);
 }
 
-std::optional<std::string> descriptor_path(pid_t pid, int fd) {
+std::optional<std::string> descriptor_path(pid_t pid, int fd, bool* unknown) {
   auto target = read_link("/proc/" + std::to_string(pid) + "/fd/" + std::to_string(fd));
+  // ENOENT: the descriptor is not open (the call fails with EBADF); anything else hides it.
+  if (!target && unknown && errno != ENOENT) *unknown = true;
   if (!target || target->empty() || (*target)[0] != '/') return std::nullopt;
   return target;
 }
 
-std::optional<std::string> resolve_path(pid_t pid, int dirfd, const std::string& path, bool follow_last) {
+std::optional<std::string> resolve_path(pid_t pid, int dirfd, const std::string& path, bool follow_last,
+                                        bool* not_path) {
   std::string absolute;
   if (!path.empty() && path[0] == '/') {
     absolute = path;
   } else {
-    const auto base = dirfd == kAtFdcwd ? read_link("/proc/" + std::to_string(pid) + "/cwd") : descriptor_path(pid, dirfd);
-    if (!base || base->empty() || (*base)[0] != '/') return std::nullopt;
+    bool unknown = dirfd == kAtFdcwd;
+    const auto base = dirfd == kAtFdcwd ? read_link("/proc/" + std::to_string(pid) + "/cwd")
+                                        : descriptor_path(pid, dirfd, &unknown);
+    if (!base || base->empty() || (*base)[0] != '/') {
+      // A dirfd that is not open or names no directory (a pipe, a socket): the kernel fails the
+      // call (EBADF, ENOTDIR), there is no path to it.
+      if (not_path && !unknown) *not_path = true;
+      return std::nullopt;
+    }
     absolute = path.empty() ? *base : *base + "/" + path;
   }
-  const std::string normal = lexically_normal(absolute);
-  if (per_process(normal)) return normal;
-  std::vector<std::string> parts = components(absolute);
-  if (parts.size() > kMaxResolvedComponents) return normal;
-  // The entry itself is not followed: resolve its directory, keep its name. A final "." or ".."
-  // names a directory the kernel refuses to create or remove: only normalized.
-  if (!follow_last && !parts.empty() && parts.back() != "." && parts.back() != "..") {
-    const std::string last = parts.back();
-    parts.pop_back();
-    const std::string dir = resolve_existing(parts);
-    return dir == "/" ? "/" + last : dir + "/" + last;
-  }
-  return resolve_existing(parts);
+  if (components(absolute).size() > kMaxResolvedComponents) return lexically_normal(absolute);
+  Resolution r = resolve_for_caller(pid, absolute, follow_last);
+  if (r.status == Resolution::Status::Path) return std::move(r.path);
+  if (not_path && r.status == Resolution::Status::NotPath) *not_path = true;
+  return std::nullopt;
 }
 
 learn::FileAccess::Kind kind_of(const std::string& path, bool follow) {

@@ -122,10 +122,22 @@ TEST_CASE("link, symlink, mkfifo and truncate: make_reg and refer, make_sym, mak
   CHECK(has_access(in_dir.recording, dir / "file", "truncate"));
 }
 
-TEST_CASE("paths through /proc/self are kept as written: resolved here they would name the recorder") {
-  const Recorded r = record({kWorkload, "read", "/proc/self/status", "read", "/dev/stdin"});
-  CHECK(has_access(r.recording, "/proc/self/status", "read_file"));
-  CHECK(has_access(r.recording, "/dev/stdin", "read_file"));
+TEST_CASE("paths through /proc/self name the workload's process, not the recorder's") {
+  TempDir dir;
+  std::ofstream(dir / "input") << "x";
+  const Recorded r = record({"sh", "-c", "exec " + kWorkload + " read /proc/self/status read /dev/stdin < " + dir / "input"});
+  CHECK(r.run.exit_code == 0);
+  // Its own PID: the process sh became by exec, the one that made the calls.
+  bool status_of_workload = false;
+  for (const auto& [event, seen] : r.recording.events)
+    if (const auto* a = std::get_if<learn::FileAccess>(&event); a && a->right == "read_file")
+      status_of_workload |= a->path.rfind("/proc/", 0) == 0 && a->path.size() > 13 &&
+                            a->path.compare(a->path.size() - 7, 7, "/status") == 0 &&
+                            a->path.find("/proc/" + std::to_string(getpid()) + "/") != 0;
+  CHECK(status_of_workload);
+  CHECK_FALSE(has_access(r.recording, "/proc/self/status", "read_file"));
+  // /dev/stdin is what the workload's descriptor 0 is.
+  CHECK(has_access(r.recording, dir / "input", "read_file"));
 }
 
 TEST_CASE("ioctl on a character device: ioctl_dev on the device") {

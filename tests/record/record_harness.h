@@ -20,6 +20,11 @@ struct Recorded {
 // Records `argv` (fails the test when it cannot be started).
 Recorded record(const std::vector<std::string>& argv, Options options = {});
 
+// Records `argv` from a child process that runs as nobody (uid and gid 65534, no capabilities):
+// what a non-root `polc learn` can and cannot see of its workload. The recording comes back as
+// its JSON (fails the test when the child could not record).
+Recorded record_unprivileged(const std::vector<std::string>& argv, Options options = {});
+
 // How often a call named `name` was seen (every arch, every argument form).
 uint64_t calls_named(const learn::Recording& recording, const std::string& name);
 // The Call events named `name`.

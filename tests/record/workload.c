@@ -15,6 +15,11 @@
  *   badpointer         openat with a pointer into unmapped memory (fails with EFAULT)
  *   thread             a thread that reads /dev/null, joined
  *   int80              getpid through int 0x80 (the i386 ABI); exit 3 where that ABI is off
+ *   cd DIR             chdir
+ *   undumpable         prctl(PR_SET_DUMPABLE, 0): its memory and /proc entries closed to non-root
+ *   refused PATH       open O_RDONLY; exit 9 when it succeeds
+ *   stealfds           pidfd_getfd of descriptors 3..63 of its parent; exit 4 when one succeeds
+ *   badconnect         TCP connect on a descriptor that is not open; exit 2 unless it fails EBADF
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -25,6 +30,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
 #include <sys/stat.h>
@@ -169,6 +175,24 @@ int main(int argc, char** argv) {
       long result = 20; /* __NR_getpid on i386 */
       __asm__ volatile("int $0x80" : "+a"(result) : : "memory");
       if (result <= 0) return 3;
+    } else if (!strcmp(step, "cd")) {
+      if (chdir(arg) != 0) return 2;
+      ++i;
+    } else if (!strcmp(step, "undumpable")) {
+      if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0) return 2;
+    } else if (!strcmp(step, "refused")) {
+      int fd = open(arg, O_RDONLY);
+      if (fd >= 0) return 9;
+      ++i;
+    } else if (!strcmp(step, "badconnect")) {
+      struct sockaddr_in to = {.sin_family = AF_INET, .sin_port = htons(9)};
+      to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+      if (connect(1000, (struct sockaddr*)&to, sizeof to) == 0 || errno != EBADF) return 2;
+    } else if (!strcmp(step, "stealfds")) {
+      int parent = (int)syscall(SYS_pidfd_open, getppid(), 0);
+      if (parent < 0) return 2;
+      for (int fd = 3; fd < 64; ++fd)
+        if (syscall(SYS_pidfd_getfd, parent, fd, 0) >= 0) return 4;
     } else {
       fprintf(stderr, "unknown step %s\n", step);
       return 64;
