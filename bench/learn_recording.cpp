@@ -24,9 +24,7 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-double seconds_since(Clock::time_point start) {
-  return std::chrono::duration<double>(Clock::now() - start).count();
-}
+double seconds_since(Clock::time_point start) { return std::chrono::duration<double>(Clock::now() - start).count(); }
 
 long peak_rss_kib() {
   rusage usage{};
@@ -85,7 +83,8 @@ int main(int argc, char** argv) {
   const std::string calls = argc > 1 ? argv[1] : "1000000";
   const std::string paths = argc > 2 ? argv[2] : "200000";
   const int runs = argc > 3 ? std::max(1, std::atoi(argv[3])) : 5;
-  std::printf("| workload | calls | unrecorded | recorded | calls/s recorded | slowdown | distinct events | supervisor peak RSS |\n");
+  std::printf(
+      "| workload | calls | unrecorded | recorded | calls/s recorded | slowdown | distinct events | supervisor peak RSS |\n");
   std::printf("|---|---:|---:|---:|---:|---:|---:|---:|\n");
   if (!measure("getppid loop", "calls", calls, runs)) return 1;
   if (!measure("distinct missing paths", "paths", paths, runs)) return 1;

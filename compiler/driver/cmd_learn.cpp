@@ -28,16 +28,15 @@ constexpr int kExitNeedsMore = 3;
 
 // learn's outputs are written after the workload ran, with the workload's own permissions around:
 // a link it left at the output's name is replaced, never followed.
-const WriteFileOptions kLearnOutput{.new_mode = 0644, .apply_umask = true, .replace = true,
-                                    .links = WriteFileOptions::Links::Replace};
+const WriteFileOptions kLearnOutput{
+    .new_mode = 0644, .apply_umask = true, .replace = true, .links = WriteFileOptions::Links::Replace};
 
 std::optional<double> seconds_of(const std::string& text) {
   try {
     size_t used = 0;
     const double s = std::stod(text, &used);
     if (used == text.size() && s > 0 && s <= 86400) return s;
-  } catch (const std::exception&) {
-  }
+  } catch (const std::exception&) {}
   return std::nullopt;
 }
 
@@ -96,7 +95,8 @@ std::vector<std::string> check_patch(const learn::Patch& patch, const std::strin
   return problems;
 }
 
-nlohmann::json patch_json(const learn::Patch& patch, const std::string& path, const std::vector<std::string>& problems) {
+nlohmann::json patch_json(const learn::Patch& patch, const std::string& path,
+                          const std::vector<std::string>& problems) {
   using nlohmann::json;
   json additions = json::array();
   for (const learn::Addition& a : patch.additions) {
@@ -109,18 +109,21 @@ nlohmann::json patch_json(const learn::Patch& patch, const std::string& path, co
                          {"runs", a.runs}});
   }
   json blocked = json::array();
-  for (const learn::Blocked& b : patch.blocked) blocked.push_back({{"observation", b.observation}, {"decided_by", b.decided_by}});
-  return {{"policy", path},         {"additions", additions}, {"blocked", blocked},
-          {"inexpressible", patch.inexpressible}, {"diff", patch.diff},       {"problems", problems}};
+  for (const learn::Blocked& b : patch.blocked)
+    blocked.push_back({{"observation", b.observation}, {"decided_by", b.decided_by}});
+  return {{"policy", path},     {"additions", additions}, {"blocked", blocked}, {"inexpressible", patch.inexpressible},
+          {"diff", patch.diff}, {"problems", problems}};
 }
 
 // The patch goes to `-o FILE` when given (atomically), else to stdout, where the workload's own
 // output may precede it; the human summary goes to stderr.
-int emit_patch(const learn::Patch& patch, const std::string& path, const learn::Recording& rec, const CommonOptions& o) {
+int emit_patch(const learn::Patch& patch, const std::string& path, const learn::Recording& rec,
+               const CommonOptions& o) {
   const std::vector<std::string> problems = check_patch(patch, path, rec, o);
-  const std::string out = o.format == diag::Format::Json
-                              ? patch_json(patch, path, problems).dump(2, ' ', true, nlohmann::json::error_handler_t::replace) + "\n"
-                              : patch.diff;
+  const std::string out =
+      o.format == diag::Format::Json
+          ? patch_json(patch, path, problems).dump(2, ' ', true, nlohmann::json::error_handler_t::replace) + "\n"
+          : patch.diff;
   if (const auto file = value_of(o, "-o")) {
     if (auto error = write_file_atomically(*file, out, kLearnOutput)) {
       std::cerr << "polc learn: " << *error << "\n";
@@ -192,8 +195,8 @@ int cmd_learn(const Args& all) {
   std::vector<std::string> command(dashes == all.end() ? all.end() : std::next(dashes), all.end());
   bool help = false;
   auto o = parse_options(args, "learn",
-                         {"-o=", "--name=", "--within=", "--run=", "--timeout=", "--no-hardening", "--against=",
-                          "--from=", "--let-refused-through", "--save-recording=", "--recording="},
+                         {"-o=", "--name=", "--within=", "--run=", "--timeout=", "--no-hardening",
+                          "--against=", "--from=", "--let-refused-through", "--save-recording=", "--recording="},
                          help);
   if (!o) return help ? kExitOk : kExitUsage;
   const auto usage = [](const std::string& message) {
@@ -215,7 +218,8 @@ int cmd_learn(const Args& all) {
     runs.timeout_seconds = *s;
   }
   const std::vector<std::string> saved = values_of(*o, "--recording");
-  if (runs.commands.empty() && saved.empty()) return usage("give the workload after `--`, or --run 'CMD', or --recording FILE");
+  if (runs.commands.empty() && saved.empty())
+    return usage("give the workload after `--`, or --run 'CMD', or --recording FILE");
 
   const auto against_path = value_of(*o, "--against");
   LoadedPolicy against;
@@ -255,9 +259,9 @@ int cmd_learn(const Args& all) {
     }
   }
   if (against_path)
-    return emit_patch(learn::make_patch(*against_path, against.text, *against.file, against.sources, *against.policy,
-                                        recording),
-                      *against_path, recording, *o);
+    return emit_patch(
+        learn::make_patch(*against_path, against.text, *against.file, against.sources, *against.policy, recording),
+        *against_path, recording, *o);
 
   LoadedPolicy within;
   const auto within_path = value_of(*o, "--within");
@@ -290,11 +294,11 @@ int cmd_learn(const Args& all) {
     std::cerr << "polc learn: " << *error << "\n";
     return kExitErrors;
   }
-  std::cerr << "polc learn: draft " << (out ? "written to " + *out : std::string("printed")) << (draft.partial ? " (PARTIAL: a run did not finish)" : "")
+  std::cerr << "polc learn: draft " << (out ? "written to " + *out : std::string("printed"))
+            << (draft.partial ? " (PARTIAL: a run did not finish)" : "")
             << "; proved: `polc check --strict` is clean, the draft allows every one of the "
             << recording.events.size() - draft.excluded.size() << " distinct observations it did not leave out"
-            << (within_path ? ", and grants nothing " + *within_path + " refuses" : "")
-            << "\n";
+            << (within_path ? ", and grants nothing " + *within_path + " refuses" : "") << "\n";
   return kExitOk;
 }
 

@@ -66,7 +66,8 @@ std::optional<learn::Recording> record_runs(const LearnRuns& runs) {
     std::cerr << "polc learn: run " << id << ": " << command_text(argv) << ": ";
     if (run->exit_code) std::cerr << "exit status " << *run->exit_code;
     else if (run->exit_signal) std::cerr << "killed by signal " << *run->exit_signal;
-    std::cerr << ", " << run->calls << " calls by " << run->processes << (run->processes == 1 ? " process" : " processes");
+    std::cerr << ", " << run->calls << " calls by " << run->processes
+              << (run->processes == 1 ? " process" : " processes");
     if (run->undecidable > 0)
       std::cerr << "; " << run->undecidable << " refused: they could not be decoded (unreadable memory or /proc)";
     if (run->partial) std::cerr << "; PARTIAL (" << run->partial_reason << ")";

@@ -22,8 +22,7 @@ Judgement judge_call(const ir::Policy& policy, const Call& call) {
   Judgement j;
   switch (d.action.kind) {
     case ir::ActionKind::Allow:
-    case ir::ActionKind::Log:
-      return j;
+    case ir::ActionKind::Log: return j;
     case ir::ActionKind::Errno:
       j.kind = Judgement::Kind::Refuse;
       j.err = d.action.data;
@@ -34,9 +33,7 @@ Judgement judge_call(const ir::Policy& policy, const Call& call) {
       j.kind = Judgement::Kind::Refuse;
       j.err = ENOSYS;
       break;
-    default:
-      j.kind = Judgement::Kind::Kill;
-      break;
+    default: j.kind = Judgement::Kind::Kill; break;
   }
   if (d.reason == ir::SyscallDecision::Reason::Rules) {
     for (const ir::SyscallRule* r : d.matched)

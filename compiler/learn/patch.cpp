@@ -117,7 +117,8 @@ std::string describe(const Event& event) {
         if constexpr (std::is_same_v<T, Call>) {
           std::string args;
           for (unsigned i = 0; i < 6; ++i)
-            if (v.recorded & (1u << i)) args += (args.empty() ? "" : ", ") + std::string("arg") + std::to_string(i) + "=" + hex(v.args[i]);
+            if (v.recorded & (1u << i))
+              args += (args.empty() ? "" : ", ") + std::string("arg") + std::to_string(i) + "=" + hex(v.args[i]);
           return (v.name.empty() ? "syscall " + std::to_string(v.nr) : v.name) + "(" + args + ") on " +
                  std::string(arch::name(v.arch));
         } else if constexpr (std::is_same_v<T, FileAccess>) {
@@ -206,12 +207,12 @@ Patch make_patch(const std::string& display_path, const std::string& source, con
       diag::SourceRange range;
       if (const auto* s = std::get_if<ast::SyscallsSection>(&item); s && section == RuleText::Section::Syscalls)
         range = s->range;
-      else if (const auto* f = std::get_if<ast::FilesystemSection>(&item); f && section == RuleText::Section::Filesystem)
+      else if (const auto* f = std::get_if<ast::FilesystemSection>(&item);
+               f && section == RuleText::Section::Filesystem)
         range = f->range;
       else if (const auto* n = std::get_if<ast::NetworkSection>(&item); n && section == RuleText::Section::Network)
         range = n->range;
-      else
-        continue;
+      else continue;
       if (range.end > 0) at = line_start_before(source, range.end - 1);
       break;
     }

@@ -41,8 +41,8 @@ json event_json(const Event& e) {
         } else if constexpr (std::is_same_v<T, Exec>) {
           return {{"path", v.path}};
         } else if constexpr (std::is_same_v<T, Endpoint>) {
-          return {{"direction", direction_name(v.direction)}, {"proto", v.proto}, {"address", v.address},
-                  {"port", v.port}};
+          return {
+              {"direction", direction_name(v.direction)}, {"proto", v.proto}, {"address", v.address}, {"port", v.port}};
         } else {
           return {{"name", v.name}};
         }
@@ -176,8 +176,9 @@ void Recording::merge(const Recording& other) {
 std::string to_json(const Recording& recording) {
   json runs = json::array();
   for (const Run& r : recording.runs) {
-    json j{{"run", r.id}, {"argv", r.argv}, {"cwd", r.cwd}, {"calls", r.calls}, {"processes", r.processes},
-           {"dropped", r.dropped}, {"partial", r.partial}};
+    json j{{"run", r.id},         {"argv", r.argv},           {"cwd", r.cwd},
+           {"calls", r.calls},    {"processes", r.processes}, {"dropped", r.dropped},
+           {"partial", r.partial}};
     if (r.partial) j["partial_reason"] = r.partial_reason;
     if (r.exit_code) j["exit_code"] = *r.exit_code;
     if (r.exit_signal) j["exit_signal"] = *r.exit_signal;

@@ -25,8 +25,8 @@ int install_notify_filter() {
   // arrives before the supervisor receives the call still does (docs/learn.md, Limits). Older
   // kernels: without.
   constexpr unsigned long kWaitKillableRecv = 1UL << 5;  // SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV
-  const long fd = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_NEW_LISTENER | kWaitKillableRecv,
-                          &prog);
+  const long fd =
+      syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_NEW_LISTENER | kWaitKillableRecv, &prog);
   if (fd >= 0 || errno != EINVAL) return static_cast<int>(fd);
   return static_cast<int>(syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_NEW_LISTENER, &prog));
 }
@@ -83,8 +83,7 @@ bool NotifyChannel::still_valid() const {
 
 void NotifyChannel::send() {
   // ENOENT: the caller was killed while it waited; nothing is left to answer.
-  while (ioctl(listener_, SECCOMP_IOCTL_NOTIF_SEND, resp_) != 0 && errno == EINTR) {
-  }
+  while (ioctl(listener_, SECCOMP_IOCTL_NOTIF_SEND, resp_) != 0 && errno == EINTR) {}
 }
 
 }  // namespace polc::record

@@ -56,8 +56,7 @@ class InterruptGuard {
   }
   ~InterruptGuard() {
     signalfd_siginfo info;
-    while (fd_.valid() && read(fd_.get(), &info, sizeof info) == static_cast<ssize_t>(sizeof info)) {
-    }
+    while (fd_.valid() && read(fd_.get(), &info, sizeof info) == static_cast<ssize_t>(sizeof info)) {}
     sigprocmask(SIG_SETMASK, &old_, nullptr);
   }
   InterruptGuard(const InterruptGuard&) = delete;
@@ -92,7 +91,12 @@ class Supervisor {
  public:
   Supervisor(Workload& workload, NotifyChannel& channel, CallRecorder& recorder, learn::Run& run, int signal_fd,
              int timer_fd, double timeout_seconds)
-      : w_(workload), channel_(channel), recorder_(recorder), run_(run), signal_fd_(signal_fd), timer_fd_(timer_fd),
+      : w_(workload),
+        channel_(channel),
+        recorder_(recorder),
+        run_(run),
+        signal_fd_(signal_fd),
+        timer_fd_(timer_fd),
         timeout_seconds_(timeout_seconds) {}
 
   // Runs until the workload is gone; the errno of a failed execve of the workload, or 0.
@@ -160,10 +164,8 @@ class Supervisor {
       mark_partial("interrupted");
       // A terminal's interrupt (SI_KERNEL) reached the workload's process group already; one sent
       // to this process alone is passed on. A second one ends the workload.
-      if (++interrupts_ > 1)
-        kill(w_.pid, SIGKILL);
-      else if (info.ssi_code != SI_KERNEL)
-        kill(w_.pid, static_cast<int>(info.ssi_signo));
+      if (++interrupts_ > 1) kill(w_.pid, SIGKILL);
+      else if (info.ssi_code != SI_KERNEL) kill(w_.pid, static_cast<int>(info.ssi_signo));
     }
   }
 
@@ -179,10 +181,8 @@ class Supervisor {
     const int waited = waitid(P_PIDFD, static_cast<id_t>(w_.pidfd.get()), &info, WEXITED | WNOHANG);
     if (waited == 0 && info.si_pid == 0) return;  // not yet after all
     main_exited_ = true;
-    if (waited == 0 && info.si_code == CLD_EXITED)
-      run_.exit_code = info.si_status;
-    else if (waited == 0)
-      run_.exit_signal = info.si_status;
+    if (waited == 0 && info.si_code == CLD_EXITED) run_.exit_code = info.si_status;
+    else if (waited == 0) run_.exit_signal = info.si_status;
     // Whatever the workload left running dies with it (and is reaped, so that the filter loses
     // its last user and the listener hangs up).
     posix::kill_descendants(0, kEndRoundMs);

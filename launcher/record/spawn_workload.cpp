@@ -34,13 +34,13 @@ struct Message {
 constexpr int kListenerWaitMs = 5000;
 
 bool executable_file(const std::string& path) {
-  struct stat st{};
+  struct stat st {};
   return stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode) && access(path.c_str(), X_OK) == 0;
 }
 
 // The child, after fork: async-signal-safe calls only (the parent may have had threads).
-[[noreturn]] void run_child(int status_fd, pid_t parent, const char* program, char* const* argv,
-                            const sigset_t& mask, const ChildLandlock& landlock) {
+[[noreturn]] void run_child(int status_fd, pid_t parent, const char* program, char* const* argv, const sigset_t& mask,
+                            const ChildLandlock& landlock) {
   auto tell = [status_fd](int32_t kind, int32_t value) {
     const Message m{kind, value};
     (void)!write(status_fd, &m, sizeof m);
@@ -139,7 +139,8 @@ std::optional<std::string> find_program(const std::string& name, std::string& er
   }
   if (name.find('/') != std::string::npos) {
     if (executable_file(name)) return name;
-    error = "cannot execute " + name + ": " + (access(name.c_str(), F_OK) == 0 ? "not an executable file" : errno_text(ENOENT));
+    error = "cannot execute " + name + ": " +
+            (access(name.c_str(), F_OK) == 0 ? "not an executable file" : errno_text(ENOENT));
     return std::nullopt;
   }
   const char* env = std::getenv("PATH");
@@ -159,8 +160,7 @@ std::optional<std::string> find_program(const std::string& name, std::string& er
 }
 
 std::optional<Workload> spawn_workload(const std::string& program, const std::vector<std::string>& argv,
-                                       const sigset_t& child_mask, const ChildLandlock& landlock,
-                                       std::string& error) {
+                                       const sigset_t& child_mask, const ChildLandlock& landlock, std::string& error) {
   std::vector<char*> args;
   for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
   args.push_back(nullptr);

@@ -59,8 +59,8 @@ void check_diff_lines(const std::string& diff) {
     const size_t nl = diff.find('\n', pos);
     const std::string line = diff.substr(pos, nl - pos);
     INFO(line);
-    CHECK((line.starts_with("--- ") || line.starts_with("+++ ") || line.starts_with("@@ ") ||
-           line.starts_with("+") || line.starts_with(" ") || line.starts_with("\\")));
+    CHECK((line.starts_with("--- ") || line.starts_with("+++ ") || line.starts_with("@@ ") || line.starts_with("+") ||
+           line.starts_with(" ") || line.starts_with("\\")));
     pos = nl == std::string::npos ? diff.size() : nl + 1;
   }
 }
@@ -77,7 +77,8 @@ TEST_CASE("learn patch: additions go at the end of their sections, with the diff
   CHECK(p.patch.additions[0].rule.text == "allow getppid");
   CHECK(p.patch.additions[0].count == 3);
   CHECK(p.patch.additions[1].rule.text == "read_file \"/etc/hostname\"");
-  CHECK(p.patch.patched.find("    allow uname\n    # learned: getppid() on x86_64 (3 times, run 1)\n    allow getppid\n  }") !=
+  CHECK(p.patch.patched.find(
+            "    allow uname\n    # learned: getppid() on x86_64 (3 times, run 1)\n    allow getppid\n  }") !=
         std::string::npos);
   INFO(p.patch.diff);
   CHECK(p.patch.diff.starts_with("--- p.sbx\n+++ p.sbx\n@@ -5,10 +5,14 @@\n"));
