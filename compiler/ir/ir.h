@@ -86,6 +86,72 @@ struct Network {
   std::optional<Proxy> proxy;
 };
 
+// ---- the OS layer: namespaces, resource limits, mounts, workspaces (docs/backends/os.md) ----
+
+// The namespaces the payload gets besides the network one (the network section and sbx-exec's
+// --network decide that one).
+enum class Namespace : uint8_t { Cgroup, Ipc, Mount, Pid, User, Uts };
+
+struct NamespaceRule {
+  Namespace ns = Namespace::Mount;
+  // True when no `namespaces` statement names it but another statement needs it (a mount rule,
+  // a workspace or a masked deny needs `mount`; `pid` needs `mount` for its own /proc); `origin`
+  // is then the statement that needs it.
+  bool implied = false;
+  Origin origin;
+};
+
+// One resource limit. Units: bytes (Memory, MemorySwap, FileSize), a count (Tasks, OpenFiles),
+// thousandths of a core (Cpu: 1500 is one and a half cores), milliseconds (Time), 0 or 1
+// (CoreDumps: 1 allows core files; without the statement they are off).
+enum class LimitKind : uint8_t { Memory, MemorySwap, Tasks, Cpu, Time, OpenFiles, FileSize, CoreDumps };
+
+struct Limit {
+  LimitKind kind = LimitKind::Memory;
+  uint64_t value = 0;
+  Origin origin;
+};
+
+// A mount rule of the filesystem section, or one the OS backend derives from a deny rule.
+enum class MountKind : uint8_t {
+  Hide,        // an empty read-only directory (or /dev/null for a file) over the path
+  ReadOnly,    // the path bind-mounted read-only
+  Tmpfs,       // a private, empty tmpfs (size: bytes, 0 for the kernel's default)
+  MinimalDev,  // a tmpfs /dev with null, zero, full, random, urandom, tty, pts, shm, fd links
+};
+
+struct MountRule {
+  MountKind kind = MountKind::Hide;
+  std::string path;    // absolute, normal ("/dev" for MinimalDev)
+  uint64_t size = 0;   // Tmpfs only
+  Origin origin;
+};
+
+// When a run's changes to a workspace are thrown away rather than committed. Bits.
+enum DiscardOn : uint8_t {
+  kDiscardOnKill = 1,     // the payload was killed by a signal (the policy's kill, a limit, time)
+  kDiscardOnRefusal = 2,  // a selected layer refused something (refusal_layers, or any layer)
+  kDiscardOnFailure = 4,  // the payload exited with a nonzero status
+};
+inline constexpr uint8_t kDiscardOnDefault = kDiscardOnKill | kDiscardOnRefusal | kDiscardOnFailure;
+
+struct Workspace {
+  std::string path;  // absolute, normal
+  uint8_t discard_on = kDiscardOnDefault;
+  // With kDiscardOnRefusal: the layers whose refusals count, by the names telemetry gives them
+  // ("seccomp", "landlock", "nftables", "proxy"), sorted; empty means every layer.
+  std::vector<std::string> refusal_layers;
+  Origin origin;
+};
+
+struct Os {
+  std::vector<NamespaceRule> namespaces;  // sorted by ns, one per ns
+  std::vector<Limit> limits;              // sorted by kind, one per kind
+  std::vector<MountRule> mounts;          // sorted by (path, kind), as written (deny masks are the backend's)
+  std::vector<Workspace> workspaces;      // sorted by path; no two nested
+  bool empty() const { return namespaces.empty() && limits.empty() && mounts.empty() && workspaces.empty(); }
+};
+
 // ---- assertions and tests (kept for the verifier; evaluated by a later stage) ----
 
 // The query resolved on one target architecture (constants and numbers differ per arch).
@@ -151,6 +217,7 @@ struct Policy {
   Syscalls syscalls;
   Filesystem filesystem;
   Network network;
+  Os os;
   std::vector<Assertion> assertions;
   std::vector<Test> tests;
 };
