@@ -181,6 +181,7 @@ void Attributor::attribute(Event& event, std::string_view nflog_prefix) const {
     case Layer::Nftables: nftables(event, nflog_prefix); break;
     case Layer::Proxy: proxy(event); break;
     case Layer::Launcher: break;
+    case Layer::Limits: break;  // the supervisor attributes a limit from the os section itself
   }
 }
 

@@ -14,6 +14,7 @@ const char* layer_name(Layer layer) {
     case Layer::Nftables: return "nftables";
     case Layer::Proxy: return "proxy";
     case Layer::Launcher: return "launcher";
+    case Layer::Limits: return "limits";
   }
   return "launcher";
 }

@@ -13,8 +13,11 @@
 
 namespace polc::telemetry {
 
-enum class Layer : uint8_t { Seccomp, Landlock, Nftables, Proxy, Launcher };
-const char* layer_name(Layer layer);  // "seccomp", "landlock", "nftables", "proxy", "launcher"
+// Limits: the OS layer's resource limits (cgroup v2 memory and tasks, the supervisor's wall-clock
+// limit) ending or refusing part of the run; read from the run's cgroup, never from the payload.
+enum class Layer : uint8_t { Seccomp, Landlock, Nftables, Proxy, Launcher, Limits };
+// "seccomp", "landlock", "nftables", "proxy", "launcher", "limits"
+const char* layer_name(Layer layer);
 
 // "2026-12-06T10:15:21.123456Z" (RFC 3339, UTC, microseconds): every event's `time`.
 std::string rfc3339_utc(int64_t seconds, int64_t microseconds);
@@ -65,6 +68,12 @@ struct Request {
   std::optional<std::string> domain;    // proxy: the host name asked for
   std::optional<std::string> method;    // proxy: CONNECT, GET, ...
   std::optional<std::string> client;    // proxy: the requesting connection's source address
+  // limits: the limit's name as os.json spells it ("memory", "tasks", "time_ms"), its value (bytes,
+  // tasks, milliseconds) and how many times the kernel counted it hit (memory.events oom_kill,
+  // pids.events max)
+  std::optional<std::string> limit;
+  std::optional<uint64_t> value;
+  std::optional<uint64_t> count;
 };
 
 struct Event {

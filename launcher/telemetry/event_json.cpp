@@ -52,6 +52,9 @@ json request_json(const Request& r, size_t limit, bool& truncated) {
   text("domain", r.domain);
   text("method", r.method);
   text("client", r.client);
+  text("limit", r.limit);
+  if (r.value) j["value"] = *r.value;
+  if (r.count) j["count"] = *r.count;
   return j;
 }
 

@@ -31,7 +31,8 @@ OcsfClass ocsf_class(const Event& e) {
   const bool logged_only = e.decision == "log";
   c.action_id = logged_only ? 1 : 2;
   c.disposition_id = logged_only ? 17 : 2;
-  const bool kills = e.decision.starts_with("kill");
+  // A limit that ended the run (the OOM killer, the wall clock) is a kill like seccomp's.
+  const bool kills = e.decision.starts_with("kill") || e.decision == "oom_kill" || e.decision == "time_limit";
   c.severity_id = logged_only ? 1 : kills ? 4 : 3;
   const bool network = e.layer == Layer::Nftables || e.layer == Layer::Proxy || e.request.port || e.request.address;
   if (network) {

@@ -18,7 +18,7 @@
 
 namespace polc::telemetry {
 
-inline constexpr size_t kLayerCount = 5;
+inline constexpr size_t kLayerCount = 6;
 
 struct Counts {
   std::array<uint64_t, kLayerCount> refusals{};  // by Layer
@@ -59,7 +59,7 @@ class Reporter {
   BundleId bundle_;
   EventSink& sink_;
   Counts counts_;
-  std::array<double, kLayerCount> tokens_{kBurst, kBurst, kBurst, kBurst, kBurst};
+  std::array<double, kLayerCount> tokens_{kBurst, kBurst, kBurst, kBurst, kBurst, kBurst};
   std::array<int64_t, kLayerCount> refilled_ms_{};
   std::array<uint64_t, kLayerCount> unreported_drops_{};
   std::vector<Repeated> first_;
