@@ -106,6 +106,8 @@ nlohmann::json audit_json(const AuditRecord& r) {
   } else {
     line["payload"] = nullptr;
   }
+  line["os"] = r.os ? *r.os : nlohmann::json(nullptr);
+  if (r.os_end && line["os"].is_object()) line["os"].update(*r.os_end);
   if (r.refusals) {
     const telemetry::Counts& c = *r.refusals;
     nlohmann::json by_layer = nlohmann::json::object();
@@ -139,6 +141,7 @@ std::string exit_line(const std::string& exec_line, const AuditRecord& r) {
   if (!line.is_object()) return dump_line(ending);
   for (const char* key : {"time", "result", "exit_code", "reason", "telemetry", "payload", "refusals"})
     line[key] = ending[key];
+  if (r.os_end && line.contains("os") && line["os"].is_object()) line["os"].update(*r.os_end);
   return dump_line(line);
 }
 

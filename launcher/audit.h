@@ -65,6 +65,11 @@ struct AuditRecord {
   std::optional<int> payload_signal;
   size_t left_running = 0;
   std::optional<telemetry::Counts> refusals;
+  // The OS layer (os.json) as this run applies it: namespaces, cgroup settings, rlimits, mounts,
+  // workspaces (os_layer.h os_audit_json); unset for bundles without one. `os_end`, on exit lines:
+  // the limits hit and what became of each workspace, merged into it.
+  std::optional<nlohmann::json> os;
+  std::optional<nlohmann::json> os_end;
 };
 
 // The line, without its newline: keys sorted, no whitespace. Bytes that are not UTF-8 (a

@@ -12,6 +12,7 @@
 #include "launcher/errors.h"
 #include "launcher/landlock_apply.h"
 #include "launcher/landlock_uapi.h"
+#include "launcher/os_layer.h"
 #include "launcher/proxy_env.h"
 #include "launcher/seccomp_apply.h"
 #include "launcher/telemetry/audit_session.h"
@@ -73,6 +74,12 @@ void confine(const Options& options, const Prepared& p, const std::optional<Iden
   if (settings.supervisor && !policy_scopes_signals && apply_signal_guard(p.kernel_abi, restrict_flags, p.plan.fs))
     record.layers.push_back("supervisor_guard");
 
+  // The rlimits last before seccomp (which may refuse setrlimit), after every step that opens
+  // descriptors of its own (a small open_files must not starve Landlock's).
+  if (p.os) {
+    apply_rlimits(p.os->spec.limits);
+    record.layers.push_back("rlimits");
+  }
   // Again, for anything opened since (the filter may refuse close_range, so before it).
   close_on_exec_all_but(options.keep_fds);
   apply_seccomp(p.seccomp, settings.log_refusals);

@@ -8,6 +8,8 @@
 
 #include "launcher/landlock_apply.h"
 #include "launcher/network.h"
+#include "launcher/os/os_json.h"
+#include "launcher/os_layer.h"
 #include "launcher/trust_check.h"
 
 namespace polc::launcher {
@@ -40,6 +42,57 @@ std::string trust_report(const TrustDecision& t) {
   return out.str();
 }
 
+std::string bytes_text(uint64_t n) { return std::to_string(n) + " bytes"; }
+
+// The OS layer as the bundle asks for it (os.json): the same on every machine.
+std::string os_layer_report(const OsPlan& plan) {
+  const os::OsSpec& s = plan.spec;
+  const os::Limits& l = s.limits;
+  std::ostringstream out;
+  out << "os layer (os.json):\n";
+  std::vector<std::string> names;
+  for (const std::string& n : namespace_names(plan))
+    if (n != "user" || !plan.user_ns_implied) names.push_back(n);
+  out << "  namespaces: " << (names.empty() ? "none" : join(names, ", "))
+      << (s.uts_ns ? std::string(" (hostname \"") + kSandboxHostname + "\")" : "") << "\n";
+  std::vector<std::string> limits;
+  if (l.memory) limits.push_back("memory " + bytes_text(*l.memory) + " (memory.max)");
+  if (l.memory_swap) limits.push_back("memory_swap " + bytes_text(*l.memory_swap) + " (memory plus swap)");
+  if (l.tasks) limits.push_back("tasks " + std::to_string(*l.tasks) + " (pids.max)");
+  if (l.cpu) limits.push_back("cpu " + std::to_string(*l.cpu) + "/1000 cores (cpu.max " + std::to_string(*l.cpu * 100) + " 100000)");
+  if (l.time_ms) limits.push_back("time " + std::to_string(*l.time_ms) + " ms (the supervisor kills the run)");
+  out << "  cgroup limits: " << (limits.empty() ? "none" : join(limits, "; ")) << "\n";
+  std::vector<std::string> rlimits;
+  if (l.open_files) rlimits.push_back("RLIMIT_NOFILE " + std::to_string(*l.open_files));
+  if (l.file_size) rlimits.push_back("RLIMIT_FSIZE " + std::to_string(*l.file_size));
+  rlimits.push_back(l.core_dumps ? "core dumps allowed" : "RLIMIT_CORE 0");
+  out << "  rlimits: " << join(rlimits, ", ") << "\n";
+  out << "  mounts:" << (s.mounts.empty() ? " none" : "") << "\n";
+  for (const os::Mount& m : s.mounts)
+    out << "    " << os::mount_kind_name(m.kind) << " " << m.path
+        << (m.kind == os::MountKind::Tmpfs && m.size ? " size " + bytes_text(m.size) : "") << "\n";
+  out << "  workspaces:" << (s.workspaces.empty() ? " none" : "") << "\n";
+  for (const os::Workspace& w : s.workspaces) {
+    std::vector<std::string> on;
+    if (w.discard_on_failure) on.push_back("failure");
+    if (w.discard_on_kill) on.push_back("kill");
+    if (w.discard_on_refusal)
+      on.push_back("refusal" + (w.refusal_layers.empty() ? std::string() : "(" + join(w.refusal_layers, ", ") + ")"));
+    out << "    " << w.path << ": an overlay, committed at a clean end; discarded on "
+        << (on.empty() ? "nothing" : join(on, ", ")) << "\n";
+  }
+  return out.str();
+}
+
+// What this machine makes of it.
+std::string os_machine_report(const OsPlan& plan) {
+  std::ostringstream out;
+  if (plan.user_ns_implied) out << "  user namespace: yes (sbx-exec is not root; the payload's ids mapped to themselves)\n";
+  for (const CgroupPlan::Controller& c : plan.cgroup.controllers)
+    out << "  cgroup controller " << c.name << ": " << c.hierarchy << " at " << c.mount << "\n";
+  return out.str();
+}
+
 }  // namespace
 
 std::string dry_run_report(const Options& options, const Prepared& p, int& exit_code) {
@@ -59,6 +112,17 @@ std::string dry_run_report(const Options& options, const Prepared& p, int& exit_
   if (options.exec_in_place) {
     out << "order: descriptors, network, proxy environment, user, no_new_privs, landlock, seccomp, audit line, exec\n";
     out << "supervisor: none (--exec-in-place): the payload replaces sbx-exec; no telemetry, no signal relay, no cleanup\n";
+  } else if (p.os) {
+    out << "order: descriptors, network, telemetry, cgroup (limits), workspaces staged, clone into the namespaces, "
+           "user namespace maps, cgroup placement; in the payload's process: session, cgroup namespace"
+        << (p.os->spec.pid_ns ? ", init (PID 1) forks the payload (PID 2)" : "")
+        << ", hostname, mounts (private, masks, read-only, tmpfs, minimal /dev, workspaces)"
+        << (p.os->spec.pid_ns ? ", /proc" : "")
+        << ", proxy environment, user, no_new_privs, landlock, supervisor guard, rlimits, seccomp, audit line, exec; "
+           "at the end: limits' events, workspaces committed or discarded\n";
+    out << "supervisor: sbx-exec stays outside the sandbox: relays signals, reports refusals ("
+        << (options.events ? "--events " + *options.events : std::string("a summary on stderr"))
+        << "), kills what is left of the payload's processes at the end\n";
   } else {
     out << "order: descriptors, network, telemetry, fork; in the payload's process: session, proxy environment, user, "
            "no_new_privs, landlock, supervisor guard, seccomp, audit line, exec\n";
@@ -124,6 +188,7 @@ std::string dry_run_report(const Options& options, const Prepared& p, int& exit_
     out << "  scope: none\n";
   }
   out << "seccomp: " << p.seccomp.file << ", " << p.seccomp.instructions << " instructions\n";
+  if (p.os) out << os_layer_report(*p.os);
   out << "command: " << quoted(options.command) << "\n";
 
   // Everything below depends on the machine.
@@ -159,7 +224,9 @@ std::string dry_run_report(const Options& options, const Prepared& p, int& exit_
     std::string path = "/run/netns/" + options.netns_name;
     out << "  " << path << ": " << (stat(path.c_str(), &st) == 0 ? "exists" : "missing") << "\n";
   }
+  if (p.os) out << os_machine_report(*p.os);
   const Failure* refusal = p.kernel_refusal                    ? &*p.kernel_refusal
+                           : p.os && p.os->refusal             ? &*p.os->refusal
                            : path_check && path_check->refusal ? &*path_check->refusal
                                                                : nullptr;
   exit_code = refusal ? static_cast<int>(refusal->code()) : 0;

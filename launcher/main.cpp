@@ -20,7 +20,9 @@
 #include <sys/prctl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <map>
 #include <cstdio>
 #include <iostream>
 #include <memory>
@@ -36,6 +38,11 @@
 #include "launcher/landlock_apply.h"
 #include "launcher/network.h"
 #include "launcher/options.h"
+#include "launcher/os/mounts.h"
+#include "launcher/os/workspace.h"
+#include "launcher/os_layer.h"
+#include "launcher/run_workspaces.h"
+#include "launcher/workspace_verdict.h"
 #include "launcher/prepare.h"
 #include "launcher/proxy_env.h"
 #include "launcher/seccomp_apply.h"
@@ -67,24 +74,49 @@ void print_error(const std::string& message) {
   _exit(static_cast<int>(err == ENOENT || err == ENOTDIR ? ExitCode::NotFound : ExitCode::CannotExecute));
 }
 
+// Writes the audit line once RLIMIT_FSIZE may be in force: a log longer than the policy's
+// file_size would otherwise have SIGXFSZ kill the launch before it could say why (the write
+// fails instead, and the launch is refused as unaudited).
+bool write_audit_line_limited(const AuditSink& sink, const std::string& line) {
+  struct sigaction ignore {}, saved {};
+  ignore.sa_handler = SIG_IGN;
+  sigemptyset(&ignore.sa_mask);
+  const bool swapped = sigaction(SIGXFSZ, &ignore, &saved) == 0;
+  const bool written = sink.write(line);
+  const int err = errno;
+  if (swapped) sigaction(SIGXFSZ, &saved, nullptr);
+  errno = err;
+  return written;
+}
+
 // --exec-in-place: sbx-exec becomes the payload. No telemetry (the audit line says so).
 int exec_in_place(const Options& options, const Prepared& p, const std::optional<Identity>& identity,
                   AuditRecord& record, const AuditSink& sink) {
   // No controlling terminal for the payload: it could push input into the caller's (terminal.h).
+  // Namespaces, cgroup limits, the time limit and workspaces need the supervisor (and init); the
+  // rlimits alone can be applied in place.
+  if (p.os && p.os->needs_supervisor())
+    throw Failure(ExitCode::Usage, "--exec-in-place cannot apply the policy's OS layer (namespaces, cgroup limits, the "
+                                   "time limit, mounts or workspaces need sbx-exec's supervisor)");
+  if (p.os) record.os = os_audit_json(*p.os, {});
   detach_controlling_terminal();
   setup_network(*options.network, options.netns_name, p.nftables.bytes);
   if (*options.network != NetworkMode::EnforcedExternally) record.layers.push_back("nftables");
   confine(options, p, identity, ConfineSettings{}, record);
   record.result = "exec";
-  if (!sink.write(audit_line(record)))
+  if (!write_audit_line_limited(sink, audit_line(record)))
     throw Failure(ExitCode::AuditFailed, "cannot write the audit line: " + errno_text(errno));
   exec_command(options);
 }
 
-// The forked child of a supervised run: confine, write the exec line, exec. Never returns.
+// The forked child of a supervised run: its namespaces' steps (in a pid namespace it becomes init
+// and the rest runs in the payload it forks), mounts, confine, write the exec line, exec. Never
+// returns.
 [[noreturn]] void payload_child(const Options& options, const Prepared& p, const std::optional<Identity>& identity,
-                                pid_t supervisor, bool log_refusals, const RunCgroup* cgroup, AuditRecord record,
-                                const AuditSink& sink, int launch_fd) {
+                                pid_t supervisor, bool log_refusals, const ChildStart& start,
+                                const std::vector<os::PreparedWorkspace>& workspaces, AuditRecord record,
+                                const AuditSink& sink) {
+  const int launch_fd = start.launch_fd;
   auto report = [&](char state, const std::string& text) {
     std::string data = state + text;
     const char* at = data.data();
@@ -100,19 +132,38 @@ int exec_in_place(const Options& options, const Prepared& p, const std::optional
   ExitCode code = ExitCode::ApplyFailed;
   std::string reason;
   try {
-    // First: whatever it starts from now on is in the run's group. Not a layer of the sandbox:
-    // where the kernel refuses, the end falls back to rounds of kill(2), and the exec line says so.
-    if (cgroup && !cgroup->enter())
-      record.tree = "process rounds (cannot enter " + cgroup->path() + ": " + errno_text(errno) + ")";
+    // The supervisor placed this process in the run's group (whatever it starts from now on is in
+    // it) and mapped its user namespace, or says why it could not. Without limits the cgroup is
+    // not a layer of the sandbox: the end falls back to rounds of kill(2), and the exec line says so.
+    if (start.refuse) throw Failure(ExitCode::ApplyFailed, *start.refuse);
+    if (start.tree) record.tree = "process rounds (" + *start.tree + ")";
     ConfineSettings settings;
     settings.log_refusals = log_refusals;
     settings.audit_session = log_refusals;
     settings.supervisor = supervisor;
+    if (p.os) {
+      const int64_t pid = enter_namespaces(*p.os, start.launch_fd, start.status_fd, start.lifeline_fd);
+      if (p.os->spec.pid_ns) {
+        // The payload, PID 2: its parent is the namespace's init, which dies with the supervisor.
+        settings.supervisor = 1;
+        record.pid = pid;
+      }
+      if (!namespace_names(*p.os).empty()) record.layers.push_back("namespaces");
+      set_hostname(*p.os);
+      if (p.os->spec.mount_ns) {
+        const os::MountReport mounts = os::apply_mounts(p.os->spec, workspaces);
+        if (p.os->spec.pid_ns) os::mount_proc();
+        record.layers.push_back("mounts");
+        if (!workspaces.empty()) record.layers.push_back("workspace");
+        if (record.os && record.os->is_object()) (*record.os)["mounts_applied"] = mounts.summary();
+      }
+    }
     confine(options, p, identity, settings, record);
     record.result = "exec";
-    record.pid = getpid();
+    if (!record.pid) record.pid = getpid();
     const std::string line = audit_line(record);
-    if (!sink.write(line)) throw Failure(ExitCode::AuditFailed, "cannot write the audit line: " + errno_text(errno));
+    if (!write_audit_line_limited(sink, line))
+      throw Failure(ExitCode::AuditFailed, "cannot write the audit line: " + errno_text(errno));
     report(kLaunchExec, line);
     exec_command(options);
   } catch (const Failure& failure) {
@@ -125,10 +176,38 @@ int exec_in_place(const Options& options, const Prepared& p, const std::optional
   record.result = "refused";
   record.exit_code = static_cast<int>(code);
   record.reason = reason;
-  if (!sink.write(audit_line(record)) && code != ExitCode::AuditFailed)
+  if (!write_audit_line_limited(sink, audit_line(record)) && code != ExitCode::AuditFailed)
     print_error("cannot write the audit line: " + errno_text(errno));
   report(kLaunchRefused, reason);
   _exit(static_cast<int>(code));
+}
+
+// The layers whose refusals a workspace's `discard on refusal` can count in this run, each with
+// why the supervisor does not know them ("" when it reads them).
+std::map<std::string, std::string> observed_layers(const Options& options, const Prepared& p, const Telemetry& t) {
+  auto unavailable = [&](const std::string& source) {
+    for (const std::string& why : t.unavailable)
+      if (why.rfind(source + ": ", 0) == 0) return why.substr(source.size() + 2);
+    return std::string("not read");
+  };
+  const bool audit = std::find(t.available.begin(), t.available.end(), "audit") != t.available.end();
+  std::map<std::string, std::string> layers;
+  layers["seccomp"] = audit ? "" : unavailable("audit");
+  layers["launcher"] = audit ? "" : unavailable("audit");
+  if (p.plan.any()) {
+    std::string landlock = audit ? "" : unavailable("audit");
+    for (const std::string& why : t.unavailable)
+      if (landlock.empty() && why.rfind("landlock_log: ", 0) == 0) landlock = why.substr(14);
+    layers["landlock"] = landlock;
+  }
+  const bool nflog = std::find(t.available.begin(), t.available.end(), "nflog") != t.available.end();
+  layers["nftables"] = nflog ? "" : unavailable("nflog");
+  if (p.proxy) {
+    const bool proxy = std::find(t.available.begin(), t.available.end(), "proxy_log") != t.available.end();
+    layers["proxy"] = proxy ? "" : options.proxy_log ? unavailable("proxy_log") : "no --proxy-log";
+  }
+  layers["limits"] = "";
+  return layers;
 }
 
 // The default: sbx-exec forks the payload and supervises it (supervisor.h).
@@ -156,17 +235,56 @@ int supervised(const Options& options, const Prepared& p, const std::optional<Id
   }
   const pid_t supervisor = getpid();
   std::string no_cgroup;
-  const std::unique_ptr<RunCgroup> cgroup = RunCgroup::create(no_cgroup);
+  // The run's group; with the policy's limits set in it (a limit that cannot be set refuses).
+  const os::Limits* limits = p.os && p.os->cgroup.needed() ? &p.os->spec.limits : nullptr;
+  const std::unique_ptr<RunCgroup> cgroup = RunCgroup::create(limits, no_cgroup);
   record.tree = cgroup ? "cgroup " + cgroup->path() : "process rounds (" + no_cgroup + ")";
+  if (cgroup && cgroup->limited()) record.layers.push_back("cgroup_limits");
+  // Workspaces staged before the payload's process exists; mounted by it in its namespace.
+  std::unique_ptr<RunWorkspaces> workspaces;
+  if (p.os && !p.os->spec.workspaces.empty())
+    workspaces = std::make_unique<RunWorkspaces>(*p.os, options.workspace_staging.value_or(os::kDefaultStagingParent));
+  const std::vector<os::PreparedWorkspace> no_workspaces;
+  SpawnPlan spawn;
+  if (p.os) {
+    spawn = spawn_plan(*p.os, identity ? identity->uid : getuid(), identity ? identity->gid : getgid());
+    record.os = os_audit_json(*p.os, cgroup ? cgroup->settings() : std::vector<std::string>{});
+  }
   Supervisor sup(telemetry.pointers(), reporter, cgroup.get());
-  PayloadEnd end = sup.run([&](int launch_fd) {
-    payload_child(options, p, identity, supervisor, telemetry.audit, cgroup.get(), record, sink, launch_fd);
+  PayloadEnd end = sup.run(spawn, [&](const ChildStart& start) {
+    payload_child(options, p, identity, supervisor, telemetry.audit, start,
+                  workspaces ? workspaces->prepared() : no_workspaces, record, sink);
   });
   // The sources hand back what they hold of the machine's state (audit's registration and
   // settings) now: ending like the payload may raise a signal, which runs no destructor.
   telemetry.sources.clear();
   if (!end.launched) return end.exit_code;  // the child said why, and wrote the refused line
 
+  // The limits the run hit, as events of their own (the kernel's counters, read once the run is
+  // over; the time limit is the supervisor's).
+  nlohmann::json os_end = nlohmann::json::object();
+  if (p.os) {
+    nlohmann::json hit = nlohmann::json::array();
+    for (telemetry::Event& e : limit_events(*p.os, end.limit_hits, end.time_limit_hit)) {
+      hit.push_back(e.decision);
+      reporter.report(e);
+    }
+    os_end["limits_hit"] = hit;
+  }
+  if (workspaces) {
+    RunObservation run;
+    run.signal = end.signal;
+    run.exit_code = end.exit_code;
+    run.time_limit_hit = end.time_limit_hit;
+    run.oom_kills = end.limit_hits.oom_kills;
+    run.counts = reporter.counts();
+    run.layers = observed_layers(options, p, telemetry);
+    std::string said;
+    os_end["workspaces"] = workspaces->finish(run, said);
+    ssize_t ignored = ::write(2, said.data(), said.size());
+    (void)ignored;
+  }
+  if (p.os) record.os_end = os_end;
   reporter.finish(1000);
   const std::string summary = telemetry::summary_text(reporter, options.events.value_or(""));
   if (!summary.empty()) {
@@ -180,6 +298,7 @@ int supervised(const Options& options, const Prepared& p, const std::optional<Id
   record.refusals = reporter.counts();
   if (!sink.write(exit_line(end.launch_report, record)))
     print_error("cannot write the audit line: " + errno_text(errno));
+  workspaces.reset();
   return end_like_payload(end);
 }
 
@@ -207,6 +326,7 @@ int launch(const Options& options, AuditRecord& record, const AuditSink& sink, t
     return code;
   }
   if (p.kernel_refusal) throw *p.kernel_refusal;
+  if (p.os && p.os->refusal) throw *p.os->refusal;
   record.landlock_abi_used = p.plan.abi_used;
   record.dropped = p.plan.dropped;
 

@@ -119,6 +119,11 @@ Options parse_options(int argc, char** argv) {
     } else if (arg == "--proxy-client" || arg.starts_with("--proxy-client=")) {
       options.proxy_clients.push_back(arg == "--proxy-client" ? value(arg) : std::string(arg.substr(15)));
       if (options.proxy_clients.back().empty()) usage("--proxy-client needs an address");
+    } else if (arg == "--workspace-staging" || arg.starts_with("--workspace-staging=")) {
+      if (options.workspace_staging) usage("--workspace-staging given twice");
+      options.workspace_staging = arg == "--workspace-staging" ? value(arg) : std::string(arg.substr(20));
+      if (options.workspace_staging->empty() || (*options.workspace_staging)[0] != '/')
+        usage("--workspace-staging needs an absolute directory");
     } else if (arg == "--exec-in-place") {
       options.exec_in_place = true;
     } else if (arg == "--insecure-dev-unsigned") {
@@ -212,6 +217,9 @@ const char* help_text() {
          "  --events DEST      write every refusal as one JSON line (docs/telemetry.md) to DEST: a\n"
          "                     file (appended, created 0600), - for stdout, or fd:N (a descriptor\n"
          "                     the caller opened; CMD does not inherit it)\n"
+         "  --workspace-staging DIR  where the policy's workspaces keep their changes until the run\n"
+         "                     ends (default /var/tmp/polc-workspaces): committed when it ends cleanly,\n"
+         "                     discarded when it does not\n"
          "  --proxy-log FILE   read the egress proxy's refusals of CMD's requests from its access log\n"
          "                     (the format polc's squid.conf sets); with --join-netns, requests from\n"
          "                     that namespace's addresses, else those of --proxy-client\n"

@@ -45,6 +45,10 @@ struct Options {
   // or by default from the addresses of the payload's network namespace.
   std::optional<std::string> proxy_log;
   std::vector<std::string> proxy_clients;
+  // --workspace-staging DIR: where the policy's workspaces get their overlays' upper layers (a
+  // filesystem that can hold one, not inside a workspace); launcher/os/workspace.h's default when
+  // absent.
+  std::optional<std::string> workspace_staging;
 };
 
 // Parses argv. Throws Failure(Usage) with a one-line reason; `help` short-circuits validation.

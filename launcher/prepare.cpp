@@ -7,7 +7,7 @@ namespace polc::launcher {
 
 Prepared prepare_launch(const Options& options, TrustDecision& trust,
                         const std::function<void(const Bundle&)>& on_bundle) {
-  Prepared p{read_bundle(options.bundle), {}, {}, {}, {}, std::nullopt, {}, 0, {}, false, std::nullopt, std::nullopt};
+  Prepared p{read_bundle(options.bundle), {}, {}, {}, {}, std::nullopt, {}, 0, {}, false, std::nullopt, std::nullopt, std::nullopt};
   on_bundle(p.bundle);
   // Signatures first: nothing the trust file does not vouch for is parsed, let alone applied.
   check_trust(options, p.bundle, trust);
@@ -41,6 +41,10 @@ Prepared prepare_launch(const Options& options, TrustDecision& trust,
         p.attribution->policy_version != p.bundle.contents.manifest.policy_version)
       throw Failure(ExitCode::BundleInvalid, "attribution.json is for another policy or version than manifest.json");
   }
+
+  // The OS layer, signed like the rest; parsed strictly (a mount skipped would run the payload
+  // less confined than its policy says).
+  if (const Artifact* os_json = p.bundle.find("os.json")) p.os = plan_os_layer(os_json->bytes, p.attribution);
 
   p.kernel_abi = landlock_kernel_abi();
   try {

@@ -14,6 +14,7 @@
 #include "launcher/errors.h"
 #include "launcher/landlock_policy.h"
 #include "launcher/options.h"
+#include "launcher/os_layer.h"
 #include "launcher/proxy_env.h"
 #include "launcher/seccomp_apply.h"
 #include "launcher/trust_check.h"
@@ -37,6 +38,10 @@ struct Prepared {
   // Set when this kernel cannot run the bundle as it requires (exit 122). Kept rather than
   // thrown so that --dry-run can still print what the bundle asks for.
   std::optional<Failure> kernel_refusal;
+  // os.json (the OS layer: namespaces, limits, mounts, workspaces), when the manifest lists one;
+  // bundles built before it existed have none and get no OS layer. Its own refusal on this machine
+  // (os->refusal) is kept like kernel_refusal.
+  std::optional<OsPlan> os;
 };
 
 // Reads and verifies the bundle, checks it against the trust file (before any artifact is

@@ -32,6 +32,32 @@ struct PayloadEnd {
   bool launched = false;      // the child reached exec (false: refused before, exit code 120-125)
   std::string launch_report;  // what the child wrote through the launch pipe after its state byte
   size_t left_running = 0;    // processes of the tree still alive after the kill deadline
+  bool time_limit_hit = false;  // the supervisor killed the run at its wall-clock limit
+  LimitHits limit_hits;         // what the run's cgroup counted (zero without limits)
+};
+
+// How the payload's first process is made, and what the supervisor does for it before it runs.
+struct SpawnPlan {
+  // CLONE_NEWUSER, CLONE_NEWPID, CLONE_NEWNS, CLONE_NEWIPC, CLONE_NEWUTS: namespaces the child is
+  // created in (clone(2)); 0: an ordinary fork. With CLONE_NEWPID the child is PID 1 of the new
+  // namespace: it becomes the namespace's init (pid_init.h) and forks the payload.
+  int namespaces = 0;
+  // With CLONE_NEWUSER: written by the supervisor into /proc/CHILD/{uid_map,gid_map} (and "deny"
+  // into setgroups first when `deny_setgroups`) before the child goes on.
+  std::string uid_map, gid_map;
+  bool deny_setgroups = false;
+  // The wall-clock limit: at the deadline the whole run is killed (cgroup.kill).
+  std::optional<uint64_t> time_limit_ms;
+};
+
+// What the forked child learns from the supervisor before it does anything of its own, and the
+// descriptors it keeps.
+struct ChildStart {
+  int launch_fd = -1;    // the launch pipe (kLaunchExec / kLaunchRefused)
+  int status_fd = -1;    // with a pid namespace: where init writes the payload's wait status
+  int lifeline_fd = -1;  // readable end of a pipe only the supervisor can write: hangs up when it dies
+  std::optional<std::string> refuse;  // the supervisor could not set the run up: refuse with this
+  std::optional<std::string> tree;    // set when the run's cgroup could not be entered (no limits)
 };
 
 // What the forked child reports through the launch pipe before it exec()s or gives up.
@@ -51,10 +77,12 @@ class Supervisor {
   Supervisor(std::vector<telemetry::Source*> sources, telemetry::Reporter& reporter, const RunCgroup* cgroup)
       : sources_(std::move(sources)), reporter_(reporter), cgroup_(cgroup) {}
 
-  // Forks. The child unblocks signals and runs `child(launch_fd)`, which must not return: it
-  // writes kLaunchExec (and its audit line) just before exec (the pipe is close-on-exec) or
-  // kLaunchRefused before _exit. The parent supervises until the payload and its tree are gone.
-  PayloadEnd run(const std::function<void(int launch_fd)>& child);
+  // Forks (or clones into `plan.namespaces`). The child unblocks signals, starts a session, waits
+  // until the supervisor has placed it in the run's cgroup (and written its user namespace's maps)
+  // and runs `child(start)`, which must not return: it writes kLaunchExec (and its audit line) just
+  // before exec (the pipe is close-on-exec) or kLaunchRefused before _exit. The parent supervises
+  // until the payload and its tree are gone, killing the run at `plan.time_limit_ms`.
+  PayloadEnd run(const SpawnPlan& plan, const std::function<void(const ChildStart& start)>& child);
 
  private:
   size_t read_sources(bool drain);  // the number of events read
