@@ -50,10 +50,16 @@ void confine(const Options& options, const Prepared& p, const std::optional<Iden
     record.layers.push_back("user");
     if (settings.supervisor) die_with(*settings.supervisor);  // the uid change cleared it
   }
+  const bool cleared = identity || settings.clear_namespace_capabilities;
+  if (!identity && settings.clear_namespace_capabilities) {
+    lock_capabilities_before_user_change();
+    clear_capabilities_after_user_change();
+    if (settings.supervisor) die_with(*settings.supervisor);
+  }
   record.uid = getuid();
   record.gid = getgid();
   record.capabilities = read_capabilities();
-  record.capabilities_mode = identity ? "cleared" : "caller";
+  record.capabilities_mode = cleared ? "cleared" : "caller";
 
   if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0)
     throw Failure(ExitCode::ApplyFailed, "prctl(PR_SET_NO_NEW_PRIVS) failed: " + errno_text(errno));

@@ -25,6 +25,10 @@ struct ConfineSettings {
   // its records are taken by), and loses the capabilities that would let it change that session or
   // turn audit off (CAP_AUDIT_CONTROL, CAP_AUDIT_WRITE, CAP_AUDIT_READ).
   bool audit_session = false;
+  // The payload's process is in a user namespace of its own, where it holds every capability
+  // (which it needed to mount): without --user they are all dropped as --user drops them, so the
+  // payload cannot undo its mounts; the caller never had them.
+  bool clear_namespace_capabilities = false;
 };
 
 // Throws Failure; the record says what was applied so far.

@@ -149,6 +149,7 @@ int exec_in_place(const Options& options, const Prepared& p, const std::optional
         record.pid = pid;
       }
       if (!namespace_names(*p.os).empty()) record.layers.push_back("namespaces");
+      settings.clear_namespace_capabilities = p.os->user_ns;
       set_hostname(*p.os);
       if (p.os->spec.mount_ns) {
         const os::MountReport mounts = os::apply_mounts(p.os->spec, workspaces);
@@ -237,7 +238,7 @@ int supervised(const Options& options, const Prepared& p, const std::optional<Id
   std::string no_cgroup;
   // The run's group; with the policy's limits set in it (a limit that cannot be set refuses).
   const os::Limits* limits = p.os && p.os->cgroup.needed() ? &p.os->spec.limits : nullptr;
-  const std::unique_ptr<RunCgroup> cgroup = RunCgroup::create(limits, no_cgroup);
+  std::unique_ptr<RunCgroup> cgroup = RunCgroup::create(limits, no_cgroup);
   record.tree = cgroup ? "cgroup " + cgroup->path() : "process rounds (" + no_cgroup + ")";
   if (cgroup && cgroup->limited()) record.layers.push_back("cgroup_limits");
   // Workspaces staged before the payload's process exists; mounted by it in its namespace.
@@ -298,7 +299,10 @@ int supervised(const Options& options, const Prepared& p, const std::optional<Id
   record.refusals = reporter.counts();
   if (!sink.write(exit_line(end.launch_report, record)))
     print_error("cannot write the audit line: " + errno_text(errno));
+  // Ending like the payload may raise a signal, which runs no destructor: the run's groups are
+  // removed (and unfinished workspaces discarded) now, or they would be left behind.
   workspaces.reset();
+  cgroup.reset();
   return end_like_payload(end);
 }
 
