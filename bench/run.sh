@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs the benchmarks and writes their results into docs/performance.md between the markers.
 # Usage: bench/run.sh POLC [RUNS] [POLC_FILTER_COST] [SBX_EXEC]   (tools default to the build's)
-# BENCH_ONLY="bundle launch" runs only the sections named (filter-cost check scale verify supervisor learn bundle
+# BENCH_ONLY="bundle launch" runs only the sections named (filter-cost check scale verify supervisor os_layer learn bundle
 # launch).
 # BEFORE_POLC=path/to/older/polc adds a "before" column to the scale section (one run each);
 # SCALE_TIMEOUT (seconds, default 300) stops a run of that section that takes longer.
@@ -72,6 +72,13 @@ if want supervisor; then
   supervisor=$(python3 bench/supervisor_overhead.py "$polc" "$sbx_exec" "$runs")
   write_section supervisor "Measured $(date -u +%Y-%m-%d) on $machine; $runs runs per command after one warm-up;
 wall time of the whole process, as $(id -un)." "$supervisor"
+fi
+
+# What the OS layer (namespaces, init, cgroup limits, mounts) adds to a supervised start.
+if want os_layer; then
+  os_layer=$(python3 bench/os_layer_overhead.py "$polc" "$sbx_exec" "$runs")
+  write_section os_layer "Measured $(date -u +%Y-%m-%d) on $machine; $runs runs per command after one warm-up;
+wall time of the whole process, as $(id -un)." "$os_layer"
 fi
 
 # polc learn's recorder: calls recorded per second, and memory per distinct event (medians of 5).

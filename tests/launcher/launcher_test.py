@@ -10,7 +10,7 @@ kernel_checks.py (abi, enforcement, planted_link, host_denies, python_agent), li
 (join_netns, netns), race_checks.py (rule_path_race), payload_checks.py (descriptors,
 user_capabilities), cli_checks.py (options, docs, golden_*, links), trust_checks.py (trust_*:
 signatures and trust files), tools_checks.py (tools_*: the std.tools modules running the real
-tools); harness.py holds what they share, fixture.py writes the fixture
+tools), os_layer_checks.py (os_*: namespaces, limits, mounts and workspaces); harness.py holds what they share, fixture.py writes the fixture
 bundles and signing.py their keys, signatures and trust files.
 
 usage: launcher_test.py --sbx-exec BIN --polc BIN --source DIR TEST
@@ -30,6 +30,7 @@ import cli_checks  # noqa: E402
 import kernel_checks  # noqa: E402
 import link_owner_checks  # noqa: E402
 import network_checks  # noqa: E402
+import os_layer_checks  # noqa: E402
 import payload_checks  # noqa: E402
 import race_checks  # noqa: E402
 import supervisor_checks  # noqa: E402
@@ -76,6 +77,13 @@ TESTS = {
     "tools_shell": tools_checks.test_shell,
     "tools_git": tools_checks.test_git,
     "tools_build": tools_checks.test_build,
+    "os_fork_bomb": os_layer_checks.test_fork_bomb,
+    "os_memory_hog": os_layer_checks.test_memory_hog,
+    "os_time_limit": os_layer_checks.test_time_limit,
+    "os_pid_namespace": os_layer_checks.test_pid_namespace,
+    "os_masks": os_layer_checks.test_masks,
+    "os_workspace": os_layer_checks.test_workspace,
+    "os_refusals": os_layer_checks.test_refusals,
 }
 
 
