@@ -8,6 +8,10 @@
 //      (and again before seccomp, for anything opened since); the controlling terminal given up;
 //   3. network namespace and nftables: needs privileges that no_new_privs and seccomp may remove,
 //      and a fork (nft) that must not inherit a half-applied sandbox;
+//   3a. the OS layer (os.json, os_layer.h): the run's cgroup with its limits and the workspaces
+//      staged by the supervisor; the payload's process cloned into its namespaces (in a pid
+//      namespace it becomes init and forks the payload), then its hostname and mounts, all before
+//      Landlock; the rlimits come just before seccomp;
 //   4. proxy environment;
 //   5. the payload's user (--user): after everything that needs the caller's privileges; every
 //      capability set emptied and the securebits locked (uid 0 refused);

@@ -175,8 +175,9 @@ def test_enforcement(ctx):
             expected_keys = {"audit", "launcher", "time", "pid", "result", "exit_code", "reason", "bundle", "policy",
                              "version", "manifest_sha256", "trust", "landlock_abi_kernel", "landlock_abi_used",
                              "layers", "dropped", "skipped_paths", "seccomp", "network", "env", "command", "user",
-                             "capabilities", "kept_fds", "supervisor", "telemetry", "payload", "refusals"}
+                             "capabilities", "kept_fds", "supervisor", "telemetry", "payload", "refusals", "os"}
             ctx.check(set(audit) == expected_keys, "audit line keys", str(sorted(audit)))
+            ctx.check(audit.get("os") is None, "a bundle without os.json has no OS layer", str(audit.get("os")))
             manifest_digest = sha256(open(os.path.join(bundle, "manifest.json"), "rb").read())
             ctx.check(audit["result"] == "exec" and audit["exit_code"] is None and audit["reason"] is None,
                       "audit result", str(audit))
