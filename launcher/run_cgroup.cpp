@@ -121,6 +121,15 @@ bool write_control(const std::string& dir, const std::string& file, const std::s
                 "cannot set the run's limit " + file + " = " + value + " in " + dir + ": " + errno_text(err));
 }
 
+// mkdir of a run's group. The name holds this supervisor's pid, so a group of that name is the
+// left-over of a dead supervisor that had the same pid (killed before it could remove it): it is
+// removed first when empty (rmdir refuses a group that still holds a process or a child group).
+int make_group(const std::string& path) {
+  if (mkdir(path.c_str(), 0700) == 0) return 0;
+  if (errno != EEXIST || rmdir(path.c_str()) != 0) return errno == 0 ? EEXIST : errno;
+  return mkdir(path.c_str(), 0700) == 0 ? 0 : errno;
+}
+
 // The controllers `limits` need, in a stable order.
 std::vector<std::string> needed_controllers(const os::Limits& limits) {
   std::vector<std::string> names;
@@ -201,9 +210,10 @@ std::unique_ptr<RunCgroup> RunCgroup::create(const os::Limits* limits, std::stri
   } else {
     path = m.cgroup2 + (own == "/" ? "" : own) + "/polc-" + run;
   }
-  if (mkdir(path.c_str(), 0700) != 0) {
-    why_not = "cannot create " + path + ": " + std::strerror(errno);
-    if (!plan.controllers.empty()) throw Failure(ExitCode::ApplyFailed, "cannot create the run's cgroup " + path + ": " + errno_text(errno));
+  if (const int err = make_group(path); err != 0) {
+    why_not = "cannot create " + path + ": " + std::strerror(err);
+    if (!plan.controllers.empty())
+      throw Failure(ExitCode::ApplyFailed, "cannot create the run's cgroup " + path + ": " + errno_text(err));
     return nullptr;
   }
   UniqueFd procs(open((path + "/cgroup.procs").c_str(), O_WRONLY | O_CLOEXEC | O_NOFOLLOW));
@@ -226,8 +236,8 @@ std::unique_ptr<RunCgroup> RunCgroup::create(const os::Limits* limits, std::stri
     }
     const std::string own_v1 = own_cgroup(c.name);
     const std::string v1 = c.mount + (own_v1 == "/" ? "" : own_v1) + "/polc-" + run;
-    if (mkdir(v1.c_str(), 0700) != 0 && errno != EEXIST)
-      throw Failure(ExitCode::ApplyFailed, "cannot create the cgroup v1 group " + v1 + ": " + errno_text(errno));
+    if (const int err = make_group(v1); err != 0)
+      throw Failure(ExitCode::ApplyFailed, "cannot create the cgroup v1 group " + v1 + ": " + errno_text(err));
     group->v1_groups_.push_back(v1);
     dir_of[c.name] = v1;
     if (c.name == "memory") group->memory_v1_ = true;
