@@ -4,11 +4,10 @@ without os.json, then with os.json asking for the namespaces (pid with sbx-exec'
 ipc, uts, cgroup), for cgroup limits (memory, tasks, cpu), for both, and for both with mounts (a
 tmpfs, a mask, a read-only bind). os.json is written into a bundle `polc build` made (replacing the
 one polc writes, if any) and the manifest listed again; the runs are --insecure-dev-unsigned.
-Runs each command RUNS times after one warm-up and prints a Markdown table of medians.
+Runs each command RUNS times after one warm-up, the commands in turn (round robin, so that a
+busy machine slows every case alike), and prints a Markdown table of medians.
 Usage: os_layer_overhead.py POLC SBX_EXEC RUNS (as root: namespaces and cgroups)"""
-import hashlib, json, os, shutil, subprocess, sys, tempfile
-
-from launch_overhead import median_ms  # one way of timing a command for every launch table
+import hashlib, json, os, shutil, statistics, subprocess, sys, tempfile, time
 
 POLICY = """policy os_bench version 1 {
   targets x86_64
@@ -69,7 +68,8 @@ def main():
     open(src, "w").write(POLICY)
     subprocess.run([polc, "build", src, "-o", os.path.join(work, "dist")], check=True, capture_output=True)
     built = os.path.join(work, "dist", "os_bench")
-    masked = os.path.join(work, "masked")
+    # Outside /tmp, which the tmpfs mount covers (a mount beneath it would have nothing to mount on).
+    masked = tempfile.mkdtemp(dir="/var/tmp")
     os.makedirs(os.path.join(masked, "secret"))
     os.makedirs(os.path.join(masked, "ro"))
     mounts = [{"kind": "readonly", "path": f"{masked}/ro"}, {"kind": "hide", "path": f"{masked}/secret"},
@@ -83,16 +83,26 @@ def main():
         ("namespaces and cgroup limits", os_doc(NAMESPACES, LIMITS)),
         ("namespaces, limits and 3 mounts", os_doc(NAMESPACES, LIMITS, mounts)),
     ]
-    print("| `sbx-exec -- /usr/bin/true` with | median ms | added ms |")
-    print("|---|---:|---:|")
-    base_ms = None
+    commands = []
     for i, (name, doc) in enumerate(cases):
         bundle = with_os_json(built, os.path.join(work, f"b{i}", "os_bench"), doc)
         cmd = [sbx, "--bundle", bundle, "--insecure-dev-unsigned", "--network-enforced-externally", "--", "/usr/bin/true"]
-        ms = median_ms(cmd, runs)
-        base_ms = ms if base_ms is None else base_ms
+        subprocess.run(cmd, check=True, capture_output=True)  # warm-up, and it must work
+        commands.append(cmd)
+    times = [[] for _ in cases]
+    for _ in range(runs):
+        for i, cmd in enumerate(commands):
+            start = time.perf_counter()
+            subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            times[i].append((time.perf_counter() - start) * 1000)
+    print("| `sbx-exec -- /usr/bin/true` with | median ms | added ms |")
+    print("|---|---:|---:|")
+    base_ms = statistics.median(times[0])
+    for (name, _), t in zip(cases, times):
+        ms = statistics.median(t)
         print(f"| {name} | {ms:.2f} | {ms - base_ms:+.2f} |")
     shutil.rmtree(work, ignore_errors=True)
+    shutil.rmtree(masked, ignore_errors=True)
 
 
 if __name__ == "__main__":
