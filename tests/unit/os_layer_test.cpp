@@ -328,7 +328,7 @@ TEST_CASE("modules combine with the policy: the most restrictive limit, unions e
 
 TEST_CASE("polc fmt prints the OS layer canonically and idempotently") {
   const std::string src =
-      "policy p version 1 { targets x86_64 limits{memory 512MiB   cpu 1.5 # cores\n core_dumps off}"
+      "policy p version 1 { targets x86_64\nlimits{\nmemory 512MiB\n   cpu 1.5 # cores\n core_dumps off}"
       " namespaces pid,mount\n filesystem { landlock abi >= 3 mount hide \"/a\",\"/b\" mount tmpfs \"/tmp\"   size 64MiB"
       " mount minimal_dev workspace \"/w\" discard on kill,refusal( seccomp,landlock ) } }";
   const std::string want =
