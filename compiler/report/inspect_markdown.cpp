@@ -159,6 +159,24 @@ std::string md_denies(const Model& m) {
   return out;
 }
 
+std::string md_os(const OsLayer& os) {
+  std::string out = "### OS layer\n\n";
+  if (!os.in_bundle) out += "⚠ `os.json` is **not in this bundle**: no launcher applies what follows.\n\n";
+  std::vector<std::string> names;
+  for (const OsNamespace& n : os.namespaces) names.push_back(md(namespace_text(n)));
+  out += "- namespaces: " + (names.empty() ? std::string("none besides the network one") : join(names)) + "\n\n";
+  std::vector<std::vector<std::string>> rows;
+  for (const OsLimit& l : os.limits) rows.push_back({code(limit_text(l)), md(limit_source(l))});
+  out += md_table({"limit", "at"}, rows);
+  rows.clear();
+  for (const OsMount& m : os.mounts) rows.push_back({code(mount_text(m)), md(mount_source(m))});
+  out += "**Mounts** (in the payload's mount namespace)\n\n" +
+         (rows.empty() ? std::string("None.\n\n") : md_table({"mount", "at"}, rows));
+  rows.clear();
+  for (const OsWorkspace& w : os.workspaces) rows.push_back({md(workspace_text(w)), md_where(w.source)});
+  return out + "**Workspaces**\n\n" + (rows.empty() ? std::string("None.\n\n") : md_table({"workspace", "at"}, rows));
+}
+
 std::string md_coverage(const Model& m) {
   std::vector<std::vector<std::string>> rows;
   for (const CoverageRow& row : m.coverage) {
@@ -224,7 +242,7 @@ std::string md_files(const Model& m) {
 
 std::string inspect_markdown(const InspectInput& in) {
   const Model m = build_model(in);
-  return md_header(m) + md_grants(m) + md_denies(m) + md_coverage(m) + md_verification(m.verification) + md_signers(m) +
+  return md_header(m) + md_grants(m) + md_denies(m) + md_os(m.os) + md_coverage(m) + md_verification(m.verification) + md_signers(m) +
          md_files(m);
 }
 

@@ -157,6 +157,25 @@ std::string text_denies(const Model& m) {
   return out;
 }
 
+std::string text_os(const OsLayer& os) {
+  std::string out = section("OS layer (os.json: namespaces, limits, mounts, workspaces)");
+  if (!os.in_bundle) out += "  os.json is not in this bundle: no launcher applies what follows\n";
+  std::vector<std::string> names;
+  for (const OsNamespace& n : os.namespaces) names.push_back(namespace_text(n));
+  out += names.empty() ? "  namespaces: none besides the network one (its section and the launcher decide it)\n"
+                       : wrapped("namespaces: ", names, 2);
+  std::vector<std::vector<std::string>> rows;
+  for (const OsLimit& l : os.limits) rows.push_back({limit_text(l), limit_source(l)});
+  out += "  limits:\n" + table(rows, 4);
+  rows.clear();
+  for (const OsMount& m : os.mounts) rows.push_back({mount_text(m), mount_source(m)});
+  out += "  mounts in the payload's mount namespace:\n" + (rows.empty() ? "    none\n" : table(rows, 4));
+  out += "  workspaces:\n";
+  if (os.workspaces.empty()) out += "    none\n";
+  for (const OsWorkspace& w : os.workspaces) out += "    " + workspace_text(w) + "\n      at " + where(w.source) + "\n";
+  return out;
+}
+
 std::string text_coverage(const Model& m) {
   std::string out = section("Coverage: the artifacts that enforce each statement");
   for (const CoverageRow& row : m.coverage) {
@@ -226,7 +245,7 @@ std::string inspect_text(const InspectInput& in) {
   std::string out = text_header(m);
   out +=
       section("Grants") + text_syscalls_grants(m.syscalls) + text_fs_grants(m.filesystem) + text_net_grants(m.network);
-  out += text_denies(m) + text_coverage(m) + text_verification(m.verification) + text_signers(m) + text_files(m);
+  out += text_denies(m) + text_os(m.os) + text_coverage(m) + text_verification(m.verification) + text_signers(m) + text_files(m);
   return out;
 }
 
