@@ -48,8 +48,8 @@ struct PreparedWorkspace {
 // missing, not a directory, reached through a symbolic link or on a read-only mount, and a
 // staging parent on a filesystem that cannot hold an overlay's upper layer (tmpfs, ext2/3/4, xfs
 // and btrfs can) or that lies inside the workspace. Throws launcher::Failure.
-PreparedWorkspace prepare_workspace(const Workspace& workspace, const std::string& staging_parent = kDefaultStagingParent,
-                                    bool user_xattr = false);
+PreparedWorkspace prepare_workspace(const Workspace& workspace,
+                                    const std::string& staging_parent = kDefaultStagingParent, bool user_xattr = false);
 
 // Mounts the overlay onto the workspace directory; call in the payload's own mount namespace
 // (after unshare(CLONE_NEWNS) and making / private: apply_mounts does both). The overlay mount

@@ -30,7 +30,9 @@ struct EntryFailed {
   std::string message;
 };
 
-[[noreturn]] void entry_failed(const std::string& step, int err) { throw EntryFailed{step + ": " + os_errno_text(err)}; }
+[[noreturn]] void entry_failed(const std::string& step, int err) {
+  throw EntryFailed{step + ": " + os_errno_text(err)};
+}
 
 std::vector<std::string> names_in(int dir_fd) {
   std::vector<std::string> names;
@@ -100,10 +102,12 @@ class Committer {
 
   // The mode, owner and times of the upper directory `upper` given to the lower one.
   void directory_attributes(int upper, int lower, bool created) {
-    struct stat up {}, low {};
+    struct stat up {
+    }, low{};
     if (fstat(upper, &up) != 0) entry_failed("cannot stat the upper directory", errno);
     if (fstat(lower, &low) != 0) entry_failed("cannot stat the directory", errno);
-    if (!created && ((up.st_mode & 07777) != (low.st_mode & 07777) || up.st_uid != low.st_uid || up.st_gid != low.st_gid))
+    if (!created &&
+        ((up.st_mode & 07777) != (low.st_mode & 07777) || up.st_uid != low.st_uid || up.st_gid != low.st_gid))
       ++report_.modified;
     if (fchown(lower, up.st_uid, up.st_gid) != 0) entry_failed("cannot set the owner", errno);
     if (fchmod(lower, up.st_mode & 07777) != 0) entry_failed("cannot set the mode", errno);
@@ -178,7 +182,8 @@ class Committer {
     if (fstatat(lower, name.c_str(), &low, AT_SYMLINK_NOFOLLOW) == 0) {
       // A file or a symbolic link where the payload saw a directory: replaced, never followed.
       if (!S_ISDIR(low.st_mode)) {
-        if (unlinkat(lower, name.c_str(), 0) != 0) entry_failed("cannot remove the entry the directory replaces", errno);
+        if (unlinkat(lower, name.c_str(), 0) != 0)
+          entry_failed("cannot remove the entry the directory replaces", errno);
         created = true;
       }
     } else if (errno == ENOENT) {
@@ -215,7 +220,8 @@ class Committer {
   UniqueFd create_temporary(int lower, std::string& temp) {
     for (int attempt = 0; attempt < 16; ++attempt) {
       std::string name = temporary_name();
-      const long fd = sys_openat2(lower, name.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600, kStrict);
+      const long fd =
+          sys_openat2(lower, name.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600, kStrict);
       if (fd >= 0) {
         temp = std::move(name);
         return UniqueFd(static_cast<int>(fd));
@@ -327,7 +333,8 @@ std::string CommitReport::summary() const {
                      std::to_string(deleted) + " deleted, " + std::to_string(skipped) + " skipped, " +
                      std::to_string(bytes) + " bytes";
   if (!errors.empty())
-    text += ", " + std::to_string(errors.size()) + (errors.size() == 1 ? " error: " : " errors, the first: ") + errors[0];
+    text +=
+        ", " + std::to_string(errors.size()) + (errors.size() == 1 ? " error: " : " errors, the first: ") + errors[0];
   return text;
 }
 

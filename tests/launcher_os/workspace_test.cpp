@@ -105,13 +105,14 @@ TEST_SUITE("workspace") {
     CHECK(test::tree_listing(f.ws, false) == test::tree_listing(f.copy, false));
     // new.txt newlink newdir newdir/sub newdir/sub/f pipe d2 d2/x d2/deep d2/deep/z e/z2 o/only
     CHECK(report.created == 12);
-    CHECK(report.deleted == 4);  // d (renamed away, whole), e/z, and o's 1 and 2 (opaque)
+    CHECK(report.deleted == 4);   // d (renamed away, whole), e/z, and o's 1 and 2 (opaque)
     CHECK(report.modified == 3);  // a.txt, l (now another link), untouched (its mode)
     CHECK(report.bytes > 0);
     CHECK(report.skipped == 0);
     // Untouched files keep their times to the nanosecond.
     CHECK(test::tree_listing(f.ws + "/untouched", true).find("u mode") != std::string::npos);
-    struct stat u {}, c {};
+    struct stat u {
+    }, c{};
     REQUIRE(stat((f.ws + "/untouched/u").c_str(), &u) == 0);
     REQUIRE(stat((f.copy + "/untouched/u").c_str(), &c) == 0);
     CHECK(u.st_mtim.tv_sec == c.st_mtim.tv_sec);
@@ -183,8 +184,8 @@ TEST_SUITE("workspace") {
     const std::string outside_before = test::tree_listing(f.outside, true);
     const PreparedWorkspace prepared = prepare_workspace(workspace_at(f.ws), f.staging);
     // The payload swaps a directory for a link to outside, and a file for a link too.
-    REQUIRE(run_payload(prepared, "rm -rf d && ln -s \"" + f.outside + "/keep\" d; rm a.txt && ln -s \"" +
-                                      f.outside + "/keep/file\" a.txt") == 0);
+    REQUIRE(run_payload(prepared, "rm -rf d && ln -s \"" + f.outside + "/keep\" d; rm a.txt && ln -s \"" + f.outside +
+                                      "/keep/file\" a.txt") == 0);
     const CommitReport report = commit_workspace(prepared);
     INFO(report.summary());
     CHECK(report.ok());
