@@ -120,6 +120,10 @@ PreparedWorkspace prepare_workspace(const Workspace& workspace, const std::strin
   if (fchownat(run.get(), "upper", lower_st.st_uid, lower_st.st_gid, AT_SYMLINK_NOFOLLOW) != 0 ||
       fchmodat(run.get(), "upper", lower_st.st_mode & 07777, 0) != 0)
     fail_errno(what + ": cannot give upper/ the workspace's owner and mode", errno);
+  // And its times, so that a run that changes nothing commits the directory's times unchanged.
+  const timespec times[2] = {lower_st.st_atim, lower_st.st_mtim};
+  if (utimensat(run.get(), "upper", times, AT_SYMLINK_NOFOLLOW) != 0)
+    fail_errno(what + ": cannot give upper/ the workspace's times", errno);
   return prepared;
 }
 

@@ -123,6 +123,31 @@ TEST_SUITE("workspace") {
     CHECK(access(prepared.staging.c_str(), F_OK) != 0);
   }
 
+  TEST_CASE("commit with sync_files: the same tree") {
+    Fixture f;
+    const PreparedWorkspace prepared = prepare_workspace(workspace_at(f.ws), f.staging);
+    REQUIRE(run_payload(prepared, kChanges) == 0);
+    REQUIRE(test::run_shell(std::string("set -e; cd \"$1\"; ") + kChanges, {f.copy}) == 0);
+    const CommitReport report = commit_workspace(prepared, true);
+    INFO(report.summary());
+    CHECK(report.ok());
+    CHECK(test::tree_listing(f.ws, false) == test::tree_listing(f.copy, false));
+    discard_workspace(prepared);
+  }
+
+  TEST_CASE("a run that changes nothing commits nothing, times included") {
+    Fixture f;
+    const std::string before = test::tree_listing(f.ws, true);
+    const PreparedWorkspace prepared = prepare_workspace(workspace_at(f.ws), f.staging);
+    REQUIRE(run_payload(prepared, "cat a.txt d/x >/dev/null; ls -R >/dev/null") == 0);
+    const CommitReport report = commit_workspace(prepared);
+    INFO(report.summary());
+    CHECK(report.ok());
+    CHECK(report.created + report.modified + report.deleted + report.bytes == 0);
+    CHECK(test::tree_listing(f.ws, true) == before);
+    discard_workspace(prepared);
+  }
+
   TEST_CASE("discard: the tree byte for byte as before, times included") {
     Fixture f;
     const std::string before = test::tree_listing(f.ws, true);
