@@ -142,7 +142,7 @@ void mount_workspace(const PreparedWorkspace& workspace) {
   // a magic link names exactly the directory opened here (no path is looked up twice).
   auto by_fd = [](const UniqueFd& fd) { return "/proc/self/fd/" + std::to_string(fd.get()); };
   std::vector<std::pair<std::string, std::string>> options = {
-      {"lowerdir", by_fd(lower)}, {"upperdir", by_fd(upper)}, {"workdir", by_fd(work)}, {"redirect_dir", "off"},
+      {"lowerdir", by_fd(lower)}, {"upperdir", by_fd(upper)}, {"workdir", by_fd(work)}, {"redirect_dir", "nofollow"},
       {"metacopy", "off"},        {"index", "off"},           {"xino", "off"}};
   if (workspace.user_xattr) options.emplace_back("userxattr", "");
   UniqueFd overlay = make_detached_mount("overlay", options, attrs, what);

@@ -8,9 +8,12 @@
 //      the staging directory <parent>/run-<random>/ (0700) with upper/ and work/ in it.
 //   2. mount_workspace (the payload's child, in its own mount namespace, usually through
 //      apply_mounts): the overlay lowerdir=<workspace>, upperdir, workdir, mounted onto the
-//      workspace directory. redirect_dir=off, metacopy=off, index=off, xino=off: every changed
-//      file is copied up whole and a renamed directory is a copy plus a whiteout, so the upper
-//      layer alone says everything that changed (it holds no reference into the lower layer).
+//      workspace directory. redirect_dir=nofollow, metacopy=off, index=off, xino=off: every
+//      changed file is copied up whole and a renamed directory is a copy plus a whiteout, so the
+//      upper layer alone says everything that changed (it holds no reference into the lower
+//      layer). nofollow rather than off: where the kernel is built with redirect_always_follow,
+//      "off" means "follow" (redirect xattrs found in the lower layer are followed), and the
+//      kernel refuses it together with userxattr.
 //   3. commit_workspace or discard_workspace (the supervisor, after the payload's mount
 //      namespace is gone: every process of the run has ended).
 //

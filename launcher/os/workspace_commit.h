@@ -15,7 +15,7 @@
 //   - a symbolic link and a FIFO are made under a temporary name and renamed the same way;
 //   - device nodes and sockets are not committed (skipped, and listed in the report).
 // A rename in the payload's view is a whiteout at the old name and a new entry at the new one
-// (with redirect_dir=off the overlay copies a renamed directory whole), so renames need nothing of
+// (with redirect_dir=nofollow the overlay copies a renamed directory whole), so renames need nothing of
 // their own. The overlay's own xattrs (trusted.overlay.*, or user.overlay.* with userxattr) are
 // read only in the form the overlay was mounted with.
 //
