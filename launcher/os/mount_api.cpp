@@ -44,8 +44,8 @@ long sys_fsmount(int fs_fd, unsigned flags, unsigned attr_flags) {
 }
 
 UniqueFd open_path_no_links(const std::string& path, uint64_t flags) {
-  const long fd = sys_openat2(AT_FDCWD, path.c_str(), O_PATH | O_CLOEXEC | flags, 0,
-                              RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS);
+  const long fd =
+      sys_openat2(AT_FDCWD, path.c_str(), O_PATH | O_CLOEXEC | flags, 0, RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS);
   return UniqueFd(fd < 0 ? -1 : static_cast<int>(fd));
 }
 

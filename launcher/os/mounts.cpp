@@ -77,9 +77,9 @@ void hide(const Mount& mount, int target, EmptyFileSource& empty, MountOutcome& 
   const std::string what = "hide " + mount.path;
   const struct stat st = stat_of(target, what);
   if (S_ISDIR(st.st_mode)) {
-    UniqueFd tmpfs = make_detached_mount("tmpfs", {{"size", "4k"}, {"nr_inodes", "8"}, {"mode", "0555"}},
-                                         MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC,
-                                         what);
+    UniqueFd tmpfs =
+        make_detached_mount("tmpfs", {{"size", "4k"}, {"nr_inodes", "8"}, {"mode", "0555"}},
+                            MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC, what);
     attach_mount(tmpfs.get(), target, what);
     return;
   }
@@ -100,9 +100,8 @@ void private_tmpfs(const Mount& mount, int target) {
   const std::string what = "tmpfs " + mount.path;
   const struct stat st = stat_of(target, what);
   if (!S_ISDIR(st.st_mode)) fail(what + ": not a directory");
-  std::vector<std::pair<std::string, std::string>> options = {{"mode", octal(st.st_mode)},
-                                                              {"uid", std::to_string(st.st_uid)},
-                                                              {"gid", std::to_string(st.st_gid)}};
+  std::vector<std::pair<std::string, std::string>> options = {
+      {"mode", octal(st.st_mode)}, {"uid", std::to_string(st.st_uid)}, {"gid", std::to_string(st.st_gid)}};
   if (mount.size != 0) options.emplace_back("size", std::to_string(mount.size));
   UniqueFd tmpfs = make_detached_mount("tmpfs", options, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV, what);
   attach_mount(tmpfs.get(), target, what);
@@ -134,12 +133,13 @@ void minimal_dev(int target, MountOutcome& outcome) {
       outcome.note += std::string(outcome.note.empty() ? "" : ", ") + "no host /dev/" + name;
       continue;
     }
-    if (!S_ISCHR(stat_of(node.get(), what).st_mode)) fail(what + ": the host's /dev/" + name + " is not a character device");
+    if (!S_ISCHR(stat_of(node.get(), what).st_mode))
+      fail(what + ": the host's /dev/" + name + " is not a character device");
     nodes.emplace_back(name, std::move(node));
   }
 
-  UniqueFd dev = make_detached_mount("tmpfs", {{"mode", "0755"}, {"size", "64k"}}, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC,
-                                     what);
+  UniqueFd dev =
+      make_detached_mount("tmpfs", {{"mode", "0755"}, {"size", "64k"}}, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC, what);
   for (const auto& [name, node] : nodes) create_file(dev.get(), name, 0666, what);
   for (const char* dir : {"pts", "shm"})
     if (mkdirat(dev.get(), dir, 0755) != 0) fail_errno(what + ": cannot create /dev/" + dir, errno);
@@ -187,7 +187,7 @@ int rank_of(MountKind kind) {
 struct Step {
   const std::string* path;
   int rank;
-  const Mount* mount;                   // or
+  const Mount* mount;  // or
   const PreparedWorkspace* workspace;
 };
 
@@ -245,7 +245,8 @@ MountReport apply_mounts(const OsSpec& spec, const std::vector<PreparedWorkspace
         continue;
       }
       if (err == ELOOP)
-        fail(what + ": " + m.path + " has a symbolic link in it; the OS layer never follows one (write the resolved path)");
+        fail(what + ": " + m.path +
+             " has a symbolic link in it; the OS layer never follows one (write the resolved path)");
       fail_errno(what + ": cannot open " + m.path, err);
     }
     switch (m.kind) {

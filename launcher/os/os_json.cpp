@@ -15,9 +15,7 @@ namespace {
 
 using nlohmann::json;
 
-[[noreturn]] void refuse(const std::string& message) {
-  throw Failure(ExitCode::BundleInvalid, "os.json: " + message);
-}
+[[noreturn]] void refuse(const std::string& message) { throw Failure(ExitCode::BundleInvalid, "os.json: " + message); }
 
 // Refuses every key of `object` (at `where`) that is not in `known`.
 void only_keys(const json& object, const std::string& where, std::initializer_list<std::string_view> known) {
@@ -70,16 +68,14 @@ std::vector<std::string> names_at(const json& value, const std::string& where,
     bool ok = known.size() == 0 && !name.empty();
     for (std::string_view k : known) ok = ok || name == k;
     if (!ok) refuse("unknown name \"" + name + "\" in " + where);
-    if (!names.empty() && !(names.back() < name))
-      refuse(where + " is not sorted or repeats \"" + name + "\"");
+    if (!names.empty() && !(names.back() < name)) refuse(where + " is not sorted or repeats \"" + name + "\"");
     names.push_back(std::move(name));
   }
   return names;
 }
 
 void read_namespaces(const json& value, OsSpec& spec) {
-  for (const std::string& name :
-       names_at(value, "\"namespaces\"", {"cgroup", "ipc", "mount", "pid", "user", "uts"})) {
+  for (const std::string& name : names_at(value, "\"namespaces\"", {"cgroup", "ipc", "mount", "pid", "user", "uts"})) {
     if (name == "cgroup") spec.cgroup_ns = true;
     if (name == "ipc") spec.ipc_ns = true;
     if (name == "mount") spec.mount_ns = true;

@@ -41,7 +41,8 @@ const char* upper_capable(int64_t type) {
 
 std::string random_suffix() {
   unsigned char bytes[6];
-  if (getrandom(bytes, sizeof bytes, 0) != static_cast<ssize_t>(sizeof bytes)) fail_errno("workspace: getrandom", errno);
+  if (getrandom(bytes, sizeof bytes, 0) != static_cast<ssize_t>(sizeof bytes))
+    fail_errno("workspace: getrandom", errno);
   static const char kAlphabet[] = "abcdefghijklmnopqrstuvwxyz0123456789";
   std::string out;
   for (unsigned char b : bytes) out += kAlphabet[b % 36];
@@ -65,7 +66,8 @@ UniqueFd open_staging_parent(const std::string& parent) {
   struct stat st {};
   if (fstat(dir.get(), &st) != 0) fail_errno(what + ": cannot stat", errno);
   if (st.st_uid != geteuid())
-    fail(what + ": owned by uid " + std::to_string(st.st_uid) + ", not by this user: another user could reach the staged files");
+    fail(what + ": owned by uid " + std::to_string(st.st_uid) +
+         ", not by this user: another user could reach the staged files");
   if ((st.st_mode & 077) != 0 && fchmod(dir.get(), 0700) != 0) fail_errno(what + ": cannot make it 0700", errno);
   return dir;
 }
@@ -107,7 +109,8 @@ PreparedWorkspace prepare_workspace(const Workspace& workspace, const std::strin
   prepared.staging = staging_parent + "/" + name;
   prepared.upper = prepared.staging + "/upper";
   prepared.work = prepared.staging + "/work";
-  const long run_fd = sys_openat2(parent.get(), name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC, 0, kStrict);
+  const long run_fd =
+      sys_openat2(parent.get(), name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC, 0, kStrict);
   if (run_fd < 0) fail_errno(what + ": cannot open " + prepared.staging, errno);
   UniqueFd run(static_cast<int>(run_fd));
   // The upper layer's root is what the payload sees as the workspace directory itself: it gets
@@ -117,6 +120,10 @@ PreparedWorkspace prepare_workspace(const Workspace& workspace, const std::strin
   if (fchownat(run.get(), "upper", lower_st.st_uid, lower_st.st_gid, AT_SYMLINK_NOFOLLOW) != 0 ||
       fchmodat(run.get(), "upper", lower_st.st_mode & 07777, 0) != 0)
     fail_errno(what + ": cannot give upper/ the workspace's owner and mode", errno);
+  // And its times, so that a run that changes nothing commits the directory's times unchanged.
+  const timespec times[2] = {lower_st.st_atim, lower_st.st_mtim};
+  if (utimensat(run.get(), "upper", times, AT_SYMLINK_NOFOLLOW) != 0)
+    fail_errno(what + ": cannot give upper/ the workspace's times", errno);
   return prepared;
 }
 
@@ -135,9 +142,8 @@ void mount_workspace(const PreparedWorkspace& workspace) {
   // a magic link names exactly the directory opened here (no path is looked up twice).
   auto by_fd = [](const UniqueFd& fd) { return "/proc/self/fd/" + std::to_string(fd.get()); };
   std::vector<std::pair<std::string, std::string>> options = {
-      {"lowerdir", by_fd(lower)}, {"upperdir", by_fd(upper)}, {"workdir", by_fd(work)},
-      {"redirect_dir", "off"},    {"metacopy", "off"},        {"index", "off"},
-      {"xino", "off"}};
+      {"lowerdir", by_fd(lower)}, {"upperdir", by_fd(upper)}, {"workdir", by_fd(work)}, {"redirect_dir", "nofollow"},
+      {"metacopy", "off"},        {"index", "off"},           {"xino", "off"}};
   if (workspace.user_xattr) options.emplace_back("userxattr", "");
   UniqueFd overlay = make_detached_mount("overlay", options, attrs, what);
   attach_mount(overlay.get(), lower.get(), what);
@@ -197,7 +203,8 @@ void discard_workspace(const PreparedWorkspace& workspace) {
   const std::string what = "workspace " + workspace.spec.path + ": discarding " + workspace.staging;
   const size_t slash = workspace.staging.find_last_of('/');
   if (slash == std::string::npos || slash + 1 >= workspace.staging.size()) fail(what + ": not a staging path");
-  UniqueFd parent = open_path_no_links_or_fail(slash == 0 ? "/" : workspace.staging.substr(0, slash), what, O_DIRECTORY);
+  UniqueFd parent =
+      open_path_no_links_or_fail(slash == 0 ? "/" : workspace.staging.substr(0, slash), what, O_DIRECTORY);
   std::string failed;
   const int err = remove_tree_at(parent.get(), workspace.staging.substr(slash + 1), failed);
   if (err != 0) fail_errno(what + ": cannot remove " + failed, err);

@@ -8,9 +8,12 @@
 //      the staging directory <parent>/run-<random>/ (0700) with upper/ and work/ in it.
 //   2. mount_workspace (the payload's child, in its own mount namespace, usually through
 //      apply_mounts): the overlay lowerdir=<workspace>, upperdir, workdir, mounted onto the
-//      workspace directory. redirect_dir=off, metacopy=off, index=off, xino=off: every changed
-//      file is copied up whole and a renamed directory is a copy plus a whiteout, so the upper
-//      layer alone says everything that changed (it holds no reference into the lower layer).
+//      workspace directory. redirect_dir=nofollow, metacopy=off, index=off, xino=off: every
+//      changed file is copied up whole and a renamed directory is a copy plus a whiteout, so the
+//      upper layer alone says everything that changed (it holds no reference into the lower
+//      layer). nofollow rather than off: where the kernel is built with redirect_always_follow,
+//      "off" means "follow" (redirect xattrs found in the lower layer are followed), and the
+//      kernel refuses it together with userxattr.
 //   3. commit_workspace or discard_workspace (the supervisor, after the payload's mount
 //      namespace is gone: every process of the run has ended).
 //
@@ -48,8 +51,8 @@ struct PreparedWorkspace {
 // missing, not a directory, reached through a symbolic link or on a read-only mount, and a
 // staging parent on a filesystem that cannot hold an overlay's upper layer (tmpfs, ext2/3/4, xfs
 // and btrfs can) or that lies inside the workspace. Throws launcher::Failure.
-PreparedWorkspace prepare_workspace(const Workspace& workspace, const std::string& staging_parent = kDefaultStagingParent,
-                                    bool user_xattr = false);
+PreparedWorkspace prepare_workspace(const Workspace& workspace,
+                                    const std::string& staging_parent = kDefaultStagingParent, bool user_xattr = false);
 
 // Mounts the overlay onto the workspace directory; call in the payload's own mount namespace
 // (after unshare(CLONE_NEWNS) and making / private: apply_mounts does both). The overlay mount

@@ -30,7 +30,9 @@ struct EntryFailed {
   std::string message;
 };
 
-[[noreturn]] void entry_failed(const std::string& step, int err) { throw EntryFailed{step + ": " + os_errno_text(err)}; }
+[[noreturn]] void entry_failed(const std::string& step, int err) {
+  throw EntryFailed{step + ": " + os_errno_text(err)};
+}
 
 std::vector<std::string> names_in(int dir_fd) {
   std::vector<std::string> names;
@@ -76,8 +78,8 @@ const char* type_name(mode_t mode) {
 
 class Committer {
  public:
-  Committer(const PreparedWorkspace& workspace, CommitReport& report)
-      : prefix_(workspace.user_xattr ? "user.overlay." : "trusted.overlay."), report_(report) {}
+  Committer(const PreparedWorkspace& workspace, bool sync_files, CommitReport& report)
+      : prefix_(workspace.user_xattr ? "user.overlay." : "trusted.overlay."), sync_(sync_files), report_(report) {}
 
   // Applies the upper directory `upper` to the lower directory `lower` (both open, O_RDONLY).
   void directory(int upper, int lower, const std::string& rel) {
@@ -100,10 +102,12 @@ class Committer {
 
   // The mode, owner and times of the upper directory `upper` given to the lower one.
   void directory_attributes(int upper, int lower, bool created) {
-    struct stat up {}, low {};
+    struct stat up {
+    }, low{};
     if (fstat(upper, &up) != 0) entry_failed("cannot stat the upper directory", errno);
     if (fstat(lower, &low) != 0) entry_failed("cannot stat the directory", errno);
-    if (!created && ((up.st_mode & 07777) != (low.st_mode & 07777) || up.st_uid != low.st_uid || up.st_gid != low.st_gid))
+    if (!created &&
+        ((up.st_mode & 07777) != (low.st_mode & 07777) || up.st_uid != low.st_uid || up.st_gid != low.st_gid))
       ++report_.modified;
     if (fchown(lower, up.st_uid, up.st_gid) != 0) entry_failed("cannot set the owner", errno);
     if (fchmod(lower, up.st_mode & 07777) != 0) entry_failed("cannot set the mode", errno);
@@ -178,7 +182,8 @@ class Committer {
     if (fstatat(lower, name.c_str(), &low, AT_SYMLINK_NOFOLLOW) == 0) {
       // A file or a symbolic link where the payload saw a directory: replaced, never followed.
       if (!S_ISDIR(low.st_mode)) {
-        if (unlinkat(lower, name.c_str(), 0) != 0) entry_failed("cannot remove the entry the directory replaces", errno);
+        if (unlinkat(lower, name.c_str(), 0) != 0)
+          entry_failed("cannot remove the entry the directory replaces", errno);
         created = true;
       }
     } else if (errno == ENOENT) {
@@ -209,13 +214,16 @@ class Committer {
     }
     directory(upper_dir.get(), lower_dir.get(), path);
     directory_attributes(upper_dir.get(), lower_dir.get(), created);
+    // The renames into this directory, and the directory's own entry in its parent.
+    if (sync_ && (fsync(lower_dir.get()) != 0 || fsync(lower) != 0)) entry_failed("cannot sync the directory", errno);
   }
 
   // Creates `temp` in `lower` exclusively; returns the descriptor (the name is in `temp`).
   UniqueFd create_temporary(int lower, std::string& temp) {
     for (int attempt = 0; attempt < 16; ++attempt) {
       std::string name = temporary_name();
-      const long fd = sys_openat2(lower, name.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600, kStrict);
+      const long fd =
+          sys_openat2(lower, name.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600, kStrict);
       if (fd >= 0) {
         temp = std::move(name);
         return UniqueFd(static_cast<int>(fd));
@@ -261,6 +269,7 @@ class Committer {
       if (fchmod(to.get(), st.st_mode & 07777) != 0) entry_failed("cannot set the mode", errno);
       const timespec times[2] = {st.st_atim, st.st_mtim};
       if (futimens(to.get(), times) != 0) entry_failed("cannot set the times", errno);
+      if (sync_ && fsync(to.get()) != 0) entry_failed("cannot sync", errno);
     } catch (const EntryFailed&) {
       unlinkat(lower, temp.c_str(), 0);
       throw;
@@ -302,10 +311,18 @@ class Committer {
       std::string temp = temporary_name();
       if (mknodat(lower, temp.c_str(), S_IFIFO | 0600, 0) == 0) {
         try {
-          finish_special(lower, temp, st);
-          // fchmodat follows links, but the name was created just now as a FIFO in a directory
-          // held open; the mode is set after the owner, which would clear set-id bits.
-          if (fchmodat(lower, temp.c_str(), st.st_mode & 07777, 0) != 0) entry_failed("cannot set the mode", errno);
+          // Owner and mode through a descriptor of the FIFO itself (a read-only, non-blocking
+          // open needs no writer): fchmodat would follow a link that another user with write
+          // access to the directory swapped in under the temporary name. Owner first: it clears
+          // set-id bits.
+          UniqueFd fifo(openat(lower, temp.c_str(), O_RDONLY | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC));
+          struct stat made {};
+          if (!fifo.valid() || fstat(fifo.get(), &made) != 0) entry_failed("cannot open the new FIFO", errno);
+          if (!S_ISFIFO(made.st_mode)) entry_failed("the new FIFO was replaced", EEXIST);
+          if (fchown(fifo.get(), st.st_uid, st.st_gid) != 0) entry_failed("cannot set the owner", errno);
+          if (fchmod(fifo.get(), st.st_mode & 07777) != 0) entry_failed("cannot set the mode", errno);
+          const timespec times[2] = {st.st_atim, st.st_mtim};
+          if (futimens(fifo.get(), times) != 0) entry_failed("cannot set the times", errno);
         } catch (const EntryFailed&) {
           unlinkat(lower, temp.c_str(), 0);
           throw;
@@ -317,6 +334,7 @@ class Committer {
   }
 
   std::string prefix_;
+  bool sync_;
   CommitReport& report_;
 };
 
@@ -327,11 +345,12 @@ std::string CommitReport::summary() const {
                      std::to_string(deleted) + " deleted, " + std::to_string(skipped) + " skipped, " +
                      std::to_string(bytes) + " bytes";
   if (!errors.empty())
-    text += ", " + std::to_string(errors.size()) + (errors.size() == 1 ? " error: " : " errors, the first: ") + errors[0];
+    text +=
+        ", " + std::to_string(errors.size()) + (errors.size() == 1 ? " error: " : " errors, the first: ") + errors[0];
   return text;
 }
 
-CommitReport commit_workspace(const PreparedWorkspace& workspace) {
+CommitReport commit_workspace(const PreparedWorkspace& workspace, bool sync_files) {
   const std::string what = "workspace " + workspace.spec.path + ": commit";
   // O_PATH first (no link followed anywhere on the way), then the directory itself for reading.
   UniqueFd lower_path = open_path_no_links_or_fail(workspace.spec.path, what, O_DIRECTORY);
@@ -344,10 +363,11 @@ CommitReport commit_workspace(const PreparedWorkspace& workspace) {
   UniqueFd upper(static_cast<int>(upper_fd));
 
   CommitReport report;
-  Committer committer(workspace, report);
+  Committer committer(workspace, sync_files, report);
   committer.directory(upper.get(), lower.get(), "");
   try {
     committer.directory_attributes(upper.get(), lower.get(), false);
+    if (sync_files && fsync(lower.get()) != 0) report.errors.push_back(".: cannot sync: " + os_errno_text(errno));
   } catch (const EntryFailed& e) {
     report.errors.push_back(".: " + e.message);
   }

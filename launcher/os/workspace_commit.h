@@ -15,7 +15,7 @@
 //   - a symbolic link and a FIFO are made under a temporary name and renamed the same way;
 //   - device nodes and sockets are not committed (skipped, and listed in the report).
 // A rename in the payload's view is a whiteout at the old name and a new entry at the new one
-// (with redirect_dir=off the overlay copies a renamed directory whole), so renames need nothing of
+// (with redirect_dir=nofollow the overlay copies a renamed directory whole), so renames need nothing of
 // their own. The overlay's own xattrs (trusted.overlay.*, or user.overlay.* with userxattr) are
 // read only in the form the overlay was mounted with.
 //
@@ -28,15 +28,19 @@
 // Interruption. Each file is replaced by one rename, so if the commit stops part way (a crash, a
 // kill, a full disk) every file in the workspace is either its old or its new version, never a
 // mixture; but the set of files committed may be partial, a directory being deleted may be half
-// deleted, and a temporary `.polc-commit-*` file may be left beside its target. Files are not
-// fsync'ed one by one (the cost would be one disk flush per file); the report's success says the
-// data is in the page cache, and a power loss can lose recently committed files as for any write.
+// deleted, and a temporary `.polc-commit-*` file may be left beside its target. By default files
+// are not fsync'ed (that costs a disk flush per file): a commit that returned has its data in the
+// page cache, and a power loss soon after can lose recently committed files as for any write.
+// With `sync_files`, each file is fsync'ed before its rename and each directory after its
+// entries, so that a crash leaves each file old or new on disk too.
 //
 // Ownership and attributes. A committed entry gets the upper entry's owner (the user the payload
 // ran as, for what it created), mode (set after the owner, as chown would clear set-id bits) and
 // modification and access times. Extended attributes and ACLs of upper files are not carried over:
 // a committed file has only what the filesystem gives a new file. A file with several names in
-// the upper layer (hard links) is committed as separate copies.
+// the upper layer (hard links) is committed as separate copies, and a changed file that had
+// other names in the workspace gets a new inode (its other names keep the old contents), as in
+// the payload's own view of the overlay.
 #pragma once
 
 #include <cstdint>
@@ -65,6 +69,6 @@ struct CommitReport {
 // the upper layer cannot be opened); a failure on one entry is recorded in the report's errors
 // and the walk goes on. The staging directory is left as it is: the caller removes it with
 // discard_workspace (or keeps it for inspection when the report has errors).
-CommitReport commit_workspace(const PreparedWorkspace& workspace);
+CommitReport commit_workspace(const PreparedWorkspace& workspace, bool sync_files = false);
 
 }  // namespace polc::launcher::os

@@ -7,6 +7,7 @@
 #include <doctest/doctest.h>
 #include <fcntl.h>
 #include <linux/magic.h>
+#include <sched.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
@@ -252,7 +253,7 @@ TEST_SUITE("mounts") {
             ChildChecks check;
             const MountReport report = apply_mounts(spec, {});
             check(report.applied() == 1, "applied");
-            const std::set<std::string> expected = {"fd",  "full",   "null",   "ptmx", "pts",     "random", "shm",
+            const std::set<std::string> expected = {"fd",     "full",  "null",   "ptmx", "pts",     "random", "shm",
                                                     "stderr", "stdin", "stdout", "tty",  "urandom", "zero"};
             check(entries("/dev") == expected, "exactly the expected entries");
             for (const char* name : {"null", "zero", "full", "random", "urandom", "tty"}) {
@@ -271,7 +272,8 @@ TEST_SUITE("mounts") {
             check(write(full, "x", 1) < 0 && errno == ENOSPC, "/dev/full is full");
             close(full);
             char target[64] = {};
-            check(readlink("/dev/ptmx", target, sizeof target - 1) > 0 && std::string(target) == "pts/ptmx", "ptmx link");
+            check(readlink("/dev/ptmx", target, sizeof target - 1) > 0 && std::string(target) == "pts/ptmx",
+                  "ptmx link");
             const int master = posix_openpt(O_RDWR | O_NOCTTY);
             check(master >= 0 && grantpt(master) == 0 && unlockpt(master) == 0, "a pseudo-terminal opens");
             if (master >= 0) {
@@ -303,7 +305,8 @@ TEST_SUITE("mounts") {
       CAPTURE(static_cast<int>(kind));
       CHECK(refusal_in_child(spec_of({mount_of(kind, t / "link/file")})).find("symbolic link") != std::string::npos);
       CHECK(refusal_in_child(spec_of({mount_of(kind, t / "link")})).find("symbolic link") != std::string::npos);
-      CHECK(refusal_in_child(spec_of({mount_of(kind, t / "real/filelink")})).find("symbolic link") != std::string::npos);
+      CHECK(refusal_in_child(spec_of({mount_of(kind, t / "real/filelink")})).find("symbolic link") !=
+            std::string::npos);
     }
     CHECK(refusal_in_child(spec_of({mount_of(MountKind::ReadOnly, t / "missing")})).find("cannot open") !=
           std::string::npos);
@@ -319,7 +322,8 @@ TEST_SUITE("mounts") {
     CHECK(in_private_mount_ns([&] {
             ChildChecks check;
             const MountReport report = apply_mounts(spec, {});
-            check(report.summary() == "readonly " + (t / "p") + ", hide " + (t / "p/deny"), "summary: " + report.summary());
+            check(report.summary() == "readonly " + (t / "p") + ", hide " + (t / "p/deny"),
+                  "summary: " + report.summary());
             check(entries(t / "p/deny").empty(), "masked");
             check(test::read_file(t / "p/ok") == "ok", "sibling reads");
             check(open_errno(t / "p/ok", O_WRONLY) == EROFS, "read-only");

@@ -109,16 +109,20 @@ TEST_SUITE("os_json") {
     CHECK(refusal(edited(R"("tasks":128)", R"("tasks":-1)")).find("limits.tasks") != std::string::npos);
     CHECK(refusal(edited(R"("tasks":128)", R"("tasks":"128")")).find("limits.tasks") != std::string::npos);
     CHECK(refusal(edited(R"("tasks":128)", R"("tasks":0)")).find("limits.tasks") != std::string::npos);
-    CHECK(refusal(edited(R"("tasks":128)", R"("tasks":128,"swap":1)")).find("unknown key \"swap\"") != std::string::npos);
+    CHECK(refusal(edited(R"("tasks":128)", R"("tasks":128,"swap":1)")).find("unknown key \"swap\"") !=
+          std::string::npos);
     CHECK(refusal(edited(R"("core_dumps":false,)", "")).find("core_dumps") != std::string::npos);
     CHECK(refusal(edited(R"("core_dumps":false)", R"("core_dumps":0)")).find("not a boolean") != std::string::npos);
-    CHECK(refusal(edited(R"("memory_swap":1073741824)", R"("memory_swap":1)")).find("memory_swap") != std::string::npos);
+    CHECK(refusal(edited(R"("memory_swap":1073741824)", R"("memory_swap":1)")).find("memory_swap") !=
+          std::string::npos);
     // Mounts: unknown kind or key, paths, size on the wrong kind, order.
-    CHECK(refusal(edited(R"("kind":"hide")", R"("kind":"mask")")).find("unknown mount kind \"mask\"") != std::string::npos);
+    CHECK(refusal(edited(R"("kind":"hide")", R"("kind":"mask")")).find("unknown mount kind \"mask\"") !=
+          std::string::npos);
     CHECK(refusal(edited(R"("kind":"hide","path":"/work/p/.env")", R"("kind":"hide","path":"/work/p/.env","ro":true)"))
               .find("unknown key \"ro\"") != std::string::npos);
     CHECK(refusal(edited("/work/p/.env", "work/p/.env")).find("not an absolute, normal path") != std::string::npos);
-    CHECK(refusal(edited("/work/p/.env", "/work/p/../p/.env")).find("not an absolute, normal path") != std::string::npos);
+    CHECK(refusal(edited("/work/p/.env", "/work/p/../p/.env")).find("not an absolute, normal path") !=
+          std::string::npos);
     CHECK(refusal(edited("/work/p/.env", "/work/p/./.env")).find("not an absolute, normal path") != std::string::npos);
     CHECK(refusal(edited("/work/p/.env", "/work//p/.env")).find("not an absolute, normal path") != std::string::npos);
     CHECK(refusal(edited("/work/p/.env", "/work/p/.env/")).find("not an absolute, normal path") != std::string::npos);

@@ -105,13 +105,14 @@ TEST_SUITE("workspace") {
     CHECK(test::tree_listing(f.ws, false) == test::tree_listing(f.copy, false));
     // new.txt newlink newdir newdir/sub newdir/sub/f pipe d2 d2/x d2/deep d2/deep/z e/z2 o/only
     CHECK(report.created == 12);
-    CHECK(report.deleted == 4);  // d (renamed away, whole), e/z, and o's 1 and 2 (opaque)
+    CHECK(report.deleted == 4);   // d (renamed away, whole), e/z, and o's 1 and 2 (opaque)
     CHECK(report.modified == 3);  // a.txt, l (now another link), untouched (its mode)
     CHECK(report.bytes > 0);
     CHECK(report.skipped == 0);
     // Untouched files keep their times to the nanosecond.
     CHECK(test::tree_listing(f.ws + "/untouched", true).find("u mode") != std::string::npos);
-    struct stat u {}, c {};
+    struct stat u {
+    }, c{};
     REQUIRE(stat((f.ws + "/untouched/u").c_str(), &u) == 0);
     REQUIRE(stat((f.copy + "/untouched/u").c_str(), &c) == 0);
     CHECK(u.st_mtim.tv_sec == c.st_mtim.tv_sec);
@@ -120,6 +121,31 @@ TEST_SUITE("workspace") {
     CHECK(test::tree_listing(f.ws, false).find(".polc-commit-") == std::string::npos);
     discard_workspace(prepared);
     CHECK(access(prepared.staging.c_str(), F_OK) != 0);
+  }
+
+  TEST_CASE("commit with sync_files: the same tree") {
+    Fixture f;
+    const PreparedWorkspace prepared = prepare_workspace(workspace_at(f.ws), f.staging);
+    REQUIRE(run_payload(prepared, kChanges) == 0);
+    REQUIRE(test::run_shell(std::string("set -e; cd \"$1\"; ") + kChanges, {f.copy}) == 0);
+    const CommitReport report = commit_workspace(prepared, true);
+    INFO(report.summary());
+    CHECK(report.ok());
+    CHECK(test::tree_listing(f.ws, false) == test::tree_listing(f.copy, false));
+    discard_workspace(prepared);
+  }
+
+  TEST_CASE("a run that changes nothing commits nothing, times included") {
+    Fixture f;
+    const std::string before = test::tree_listing(f.ws, true);
+    const PreparedWorkspace prepared = prepare_workspace(workspace_at(f.ws), f.staging);
+    REQUIRE(run_payload(prepared, "cat a.txt d/x >/dev/null; ls -R >/dev/null") == 0);
+    const CommitReport report = commit_workspace(prepared);
+    INFO(report.summary());
+    CHECK(report.ok());
+    CHECK(report.created + report.modified + report.deleted + report.bytes == 0);
+    CHECK(test::tree_listing(f.ws, true) == before);
+    discard_workspace(prepared);
   }
 
   TEST_CASE("discard: the tree byte for byte as before, times included") {
@@ -183,8 +209,8 @@ TEST_SUITE("workspace") {
     const std::string outside_before = test::tree_listing(f.outside, true);
     const PreparedWorkspace prepared = prepare_workspace(workspace_at(f.ws), f.staging);
     // The payload swaps a directory for a link to outside, and a file for a link too.
-    REQUIRE(run_payload(prepared, "rm -rf d && ln -s \"" + f.outside + "/keep\" d; rm a.txt && ln -s \"" +
-                                      f.outside + "/keep/file\" a.txt") == 0);
+    REQUIRE(run_payload(prepared, "rm -rf d && ln -s \"" + f.outside + "/keep\" d; rm a.txt && ln -s \"" + f.outside +
+                                      "/keep/file\" a.txt") == 0);
     const CommitReport report = commit_workspace(prepared);
     INFO(report.summary());
     CHECK(report.ok());
