@@ -110,9 +110,10 @@ std::string dry_run_report(const Options& options, const Prepared& p, int& exit_
   out << trust_report(p.trust);
 
   if (options.exec_in_place) {
-    out << "order: descriptors, network, proxy environment, user, no_new_privs, landlock, seccomp, audit line, exec\n";
+    out << "order: descriptors, network, proxy environment, user, no_new_privs, landlock, "
+        << (p.os ? "rlimits, " : "") << "seccomp, audit line, exec\n";
     out << "supervisor: none (--exec-in-place): the payload replaces sbx-exec; no telemetry, no signal relay, no cleanup\n";
-  } else if (p.os) {
+  } else if (p.os && p.os->needs_supervisor()) {
     out << "order: descriptors, network, telemetry, cgroup (limits), workspaces staged, clone into the namespaces, "
            "user namespace maps, cgroup placement; in the payload's process: session, cgroup namespace"
         << (p.os->spec.pid_ns ? ", init (PID 1) forks the payload (PID 2)" : "")
@@ -125,7 +126,8 @@ std::string dry_run_report(const Options& options, const Prepared& p, int& exit_
         << "), kills what is left of the payload's processes at the end\n";
   } else {
     out << "order: descriptors, network, telemetry, fork; in the payload's process: session, proxy environment, user, "
-           "no_new_privs, landlock, supervisor guard, seccomp, audit line, exec\n";
+           "no_new_privs, landlock, supervisor guard, "
+        << (p.os ? "rlimits, " : "") << "seccomp, audit line, exec\n";
     out << "supervisor: sbx-exec stays outside the sandbox: relays signals, reports refusals ("
         << (options.events ? "--events " + *options.events : std::string("a summary on stderr"))
         << "), kills what is left of the payload's processes at the end\n";

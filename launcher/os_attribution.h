@@ -14,7 +14,8 @@ namespace polc::launcher {
 
 // Keyed by the limit's name as the policy spells it ("memory", "memory_swap", "tasks", "cpu",
 // "time", "open_files", "file_size", "core_dumps"), "KIND PATH" for a mount, the path for a
-// workspace. Empty when the bundle's attribution has no os section.
-std::map<std::string, telemetry::RuleRef> os_rules(const bundle::Attribution& attribution, const os::OsSpec& spec);
+// workspace. Empty when the bundle's attribution has no os section. Fills each mount's and
+// workspace's `at` in `spec` too (the mounts' messages name their statements).
+std::map<std::string, telemetry::RuleRef> os_rules(const bundle::Attribution& attribution, os::OsSpec& spec);
 
 }  // namespace polc::launcher

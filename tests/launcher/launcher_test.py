@@ -84,6 +84,7 @@ TESTS = {
     "os_masks": os_layer_checks.test_masks,
     "os_workspace": os_layer_checks.test_workspace,
     "os_refusals": os_layer_checks.test_refusals,
+    "os_built_policy": os_layer_checks.test_built_policy,
 }
 
 

@@ -14,6 +14,8 @@ hand-written os.json (the format of docs/backends/os.md), so each test exercises
 - os_workspace: a clean run commits creates, edits, deletes and renames exactly; a payload killed
   by the policy's seccomp filter, one that fails, and one past its time limit leave the workspace
   byte for byte as before (tree hash);
+- os_built_policy: a policy `polc build` compiles (os.json and attribution.json's os section from
+  the language): each limit's event names the limit's line; masks and the workspace apply;
 - os_refusals: what the launcher refuses about the OS layer (an os.json that does not parse,
   --exec-in-place, a controller this machine lacks is shown by --dry-run).
 """
@@ -382,3 +384,73 @@ def test_refusals(ctx):
     ctx.check(r.returncode == 0 and "os layer (os.json):" in r.stdout and "init (PID 1) forks the payload" in r.stdout
               and "cgroup controller memory:" in r.stdout and "tasks 64 (pids.max)" in r.stdout,
               "--dry-run shows the OS layer and the order", r.stdout + r.stderr[-800:])
+
+
+BUILT_POLICY = """policy os_built version 1 {
+  targets x86_64
+  import std.runtime.glibc
+  syscalls {
+    default allow
+    kill uname
+  }
+  limits {
+    memory 64MiB
+    tasks 16
+    time 3s
+  }
+  namespaces pid, mount, uts
+  filesystem {
+    landlock abi >= 3
+    read, execute "/usr", "/etc", "/proc"
+    read, write "/dev/null"
+    read, write "WORK"
+    mount hide "WORK/secret"
+    workspace "WORK/proj" discard on kill, failure, refusal(seccomp, landlock)
+  }
+}
+"""
+
+
+def test_built_policy(ctx):
+    """A policy `polc build` compiles: os.json and attribution.json's os section from the language,
+    the limits' events attributed to their lines, and the dry run showing the layer."""
+    require_root()
+    work, _, _ = ctx.dirs("built_policy")
+    os.makedirs(os.path.join(work, "secret"))
+    os.makedirs(os.path.join(work, "proj"))
+    open(os.path.join(work, "secret", "key"), "w").write("key\n")
+    src = os.path.join(work, "..", "os_built.sbx")
+    open(src, "w").write(BUILT_POLICY.replace("WORK", work))
+    out = os.path.join(work, "..", "dist")
+    r = subprocess.run([ctx.polc, "build", src, "-o", out], capture_output=True, text=True)
+    if not ctx.check(r.returncode == 0, "polc build of a policy with an OS layer", r.stderr[-2000:]):
+        return
+    bundle = os.path.join(out, "os_built")
+    ctx.check(os.path.exists(os.path.join(bundle, "os.json")), "the bundle has os.json")
+    source_lines = open(src).read().splitlines()
+
+    def line_of(event):
+        at = (event.get("rule") or {}).get("at") or ""
+        n = at.rpartition(":")[2]
+        return source_lines[int(n) - 1].strip() if n.isdigit() and 0 < int(n) <= len(source_lines) else None
+
+    for name, command, decision, statement in (
+            ("memory", ["/usr/bin/python3", "-I", "-S", "-c", MEMORY_HOG], "oom_kill", "memory 64MiB"),
+            ("time", ["/bin/sleep", "30"], "time_limit", "time 3s"),
+            ("tasks", ["/usr/bin/python3", "-I", "-S", "-c", FORK_BOMB], "tasks_max", "tasks 16")):
+        events = os.path.join(work, "..", f"{name}.jsonl")
+        r = run(ctx, bundle, command, events=events)
+        hits = limit_events(events, decision)
+        ctx.check(len(hits) == 1 and line_of(hits[0]) == statement and hits[0]["rule"]["text"] == statement,
+                  f"{decision}: the event names the limit's line ({statement})",
+                  f"{hits}\n{r.stderr[-1500:]}")
+    # The hidden directory and the workspace, from the language.
+    r = run(ctx, bundle, ["/bin/sh", "-c", f"cat {work}/secret/key 2>/dev/null || echo hidden; echo x > {work}/proj/x"])
+    ctx.check(r.stdout.split() == ["hidden"] and os.path.exists(os.path.join(work, "proj", "x")),
+              "the mask hides; a clean run commits the workspace", r.stdout + r.stderr[-1500:])
+    r = run(ctx, bundle, ["/bin/sh", "-c", f"echo y > {work}/proj/y; exec uname"])
+    ctx.check(r.returncode == -signal.SIGSYS and not os.path.exists(os.path.join(work, "proj", "y")),
+              f"killed by the policy (exit {r.returncode}): the workspace is discarded", r.stderr[-1500:])
+    r = run(ctx, bundle, ["/bin/true"], ["--dry-run"])
+    ctx.check(r.returncode == 0 and "os layer (os.json):" in r.stdout and "namespaces: pid, mount, uts" in r.stdout,
+              "the dry run shows the policy's OS layer", r.stdout)
