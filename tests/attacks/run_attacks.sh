@@ -20,7 +20,7 @@
 #
 # usage: run_attacks.sh --polc POLC --sbx-exec SBX_EXEC --attacks BIN_DIR --source SOURCE_DIR
 #                       [--only NAME[,NAME...]] [--keep] [--seccomp-only]
-#                       [--policy FILE --attack-dir DIR [--xfail NAME=REASON]...]
+#                       [--policy FILE --attack-dir DIR [--xfail NAME=REASON]... [--no-event NAME=REASON]...]
 # --policy FILE runs the same attacks under another policy (polc learn's drafts,
 # tests/learn/learn_acceptance.py) with the attacks copied into DIR (a directory the policy lets the
 # payload read, whose parent the runs start in); which layer refuses then depends on that policy,
@@ -28,7 +28,9 @@
 # python_agent workload is not run.
 # There, an attack that cannot even be set up under the sandbox (a step before the escape is
 # refused: untestable only there) counts as blocked, and --xfail lists what that policy is meant
-# to allow (a build job may execute what it builds in its workspace).
+# to allow (a build job may execute what it builds in its workspace). --no-event adds attacks that
+# policy stops before any layer that reports (its namespaces and mounts: a pid outside that does
+# not exist in the payload's pid namespace, a link across the workspace's overlay), each with why.
 # --seccomp-only (development): confine with `bwrap --seccomp` and the bundle's x86_64 filter
 # instead of sbx-exec, i.e. the seccomp layer alone; attacks that other layers stop then escape.
 # There are no events then, and nothing is asserted about them.
@@ -37,6 +39,7 @@
 set -u
 
 polc="" sbx_exec="" attacks="" src="" only="" keep=0 seccomp_only=0 policy="" attack_dir="" extra_xfail=()
+extra_no_event=()
 while [ $# -gt 0 ]; do
   case $1 in
     --polc) polc=$2; shift 2 ;;
@@ -49,6 +52,7 @@ while [ $# -gt 0 ]; do
     --policy) policy=$2; shift 2 ;;
     --attack-dir) attack_dir=$2; shift 2 ;;
     --xfail) extra_xfail+=("$2"); shift 2 ;;
+    --no-event) extra_no_event+=("$2"); shift 2 ;;
     *) echo "usage: $0 --polc POLC --sbx-exec SBX_EXEC --attacks BIN_DIR --source SOURCE_DIR" >&2
        exit 2 ;;
   esac
@@ -116,11 +120,12 @@ run_dir=$(dirname "$attack_root")  # where the runs start
 if [ -n "$policy" ]; then
   expect_layer=()
   for x in "${extra_xfail[@]}"; do xfail[${x%%=*}]=${x#*=}; done
+  for x in "${extra_no_event[@]}"; do no_event[${x%%=*}]=${x#*=}; done
 fi
 tmp=$(mktemp -d /tmp/polc-attacks-run.XXXXXX)
 out=$(mktemp -d /var/tmp/polc-attacks-XXXXXX)  # outside every path python_agent allows
 ns=polc-attacks-$$-$RANDOM
-created_workspace=0
+created_workspace=0 created_attack_root=0
 sleeper="" listeners=""
 cleanup() {
   [ -n "$sleeper" ] && kill "$sleeper" 2>/dev/null
@@ -128,7 +133,10 @@ cleanup() {
   ip netns pids "$ns" 2>/dev/null | while read -r pid; do kill "$pid" 2>/dev/null; done
   ip netns del "$ns" 2>/dev/null
   if [ "$keep" -eq 0 ]; then
-    rm -rf "$attack_root" "$out" "$tmp"
+    # Only what this run made: a run that stops because another one's attack directory exists
+    # must not remove it under that other run.
+    [ "$created_attack_root" -eq 1 ] && rm -rf "$attack_root"
+    rm -rf "$out" "$tmp"
     [ "$created_workspace" -eq 1 ] && rmdir /workspace 2>/dev/null
   else
     echo "kept: $tmp $out $attack_root (netns $ns deleted)"
@@ -174,7 +182,7 @@ if [ ! -d /workspace ]; then
   mkdir /workspace && created_workspace=1
 fi
 [ -e "$attack_root" ] && die "$attack_root exists already: another run, or left over"
-mkdir -p "$attack_root/scratch"
+mkdir -p "$attack_root/scratch" && created_attack_root=1
 cp "$attacks"/* "$attack_root/"
 cp "$here/benign_workload.py" "$attack_root/"
 chmod -R a+rX "$attack_root"
