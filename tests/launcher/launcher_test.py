@@ -85,6 +85,7 @@ TESTS = {
     "os_workspace": os_layer_checks.test_workspace,
     "os_refusals": os_layer_checks.test_refusals,
     "os_built_policy": os_layer_checks.test_built_policy,
+    "os_unprivileged": os_layer_checks.test_unprivileged,
 }
 
 

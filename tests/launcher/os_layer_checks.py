@@ -16,6 +16,8 @@ hand-written os.json (the format of docs/backends/os.md), so each test exercises
   byte for byte as before (tree hash);
 - os_built_policy: a policy `polc build` compiles (os.json and attribution.json's os section from
   the language): each limit's event names the limit's line; masks and the workspace apply;
+- os_unprivileged: a caller that is not root gets its namespaces through a user namespace and
+  keeps none of its capabilities there; a limit it cannot set refuses the launch;
 - os_refusals: what the launcher refuses about the OS layer (an os.json that does not parse,
   --exec-in-place, a controller this machine lacks is shown by --dry-run).
 """
@@ -454,3 +456,36 @@ def test_built_policy(ctx):
     r = run(ctx, bundle, ["/bin/true"], ["--dry-run"])
     ctx.check(r.returncode == 0 and "os layer (os.json):" in r.stdout and "namespaces: pid, mount, uts" in r.stdout,
               "the dry run shows the policy's OS layer", r.stdout)
+
+
+def test_unprivileged(ctx):
+    """Not root: the namespaces come with a user namespace of the payload's own (its uid and gid
+    mapped to themselves, setgroups denied), the capabilities it holds there are dropped before
+    exec, and a limit, which needs the cgroup hierarchy root owns, refuses the launch."""
+    require_root()  # to become nobody
+    if open("/proc/sys/user/max_user_namespaces").read().strip() == "0":
+        raise Skip("user namespaces are disabled here")
+    work, _, bundle = ctx.dirs("unprivileged")
+    os.chmod(work, 0o777)
+    write_os_bundle(bundle, work, os_doc(["pid", "mount", "uts"], mounts=[{"kind": "tmpfs", "path": work}]))
+    nobody = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--inh-caps=-all", "--bounding-set=-all"]
+    probe = (f"echo pid=$$ host=$(hostname) uid=$(id -u); grep CapEff /proc/self/status; touch {work}/x && ls {work}; "
+             "umount " + work + " 2>/dev/null && echo unmounted || echo umount-failed")
+    r = subprocess.run([*nobody, ctx.sbx, "--bundle", bundle, DEV_FLAG, "--network-enforced-externally", "--",
+                        "/bin/sh", "-c", probe], capture_output=True, text=True, timeout=60)
+    lines = r.stdout.split("\n")
+    ctx.check(r.returncode == 0 and lines[:1] == ["pid=2 host=sandbox uid=65534"],
+              "an unprivileged caller gets its namespaces through a user namespace", r.stdout + r.stderr[-1500:])
+    ctx.check("CapEff:\t0000000000000000" in lines, "the payload keeps none of its user namespace's capabilities",
+              r.stdout)
+    ctx.check("x" in lines and "umount-failed" in lines and not os.path.exists(os.path.join(work, "x")),
+              "its tmpfs is its own and stays mounted", r.stdout)
+    ex = exec_line(r.stderr)
+    ctx.check(os_of(ex).get("namespaces") == ["user", "pid", "mount", "uts"], "the exec line names the user namespace",
+              str(os_of(ex)))
+    # A limit cannot be set without write access to the cgroup hierarchy: refused, not ignored.
+    write_os_bundle(bundle, work, os_doc([], {"tasks": 32}))
+    r = subprocess.run([*nobody, ctx.sbx, "--bundle", bundle, DEV_FLAG, "--network-enforced-externally", "--",
+                        "/bin/true"], capture_output=True, text=True, timeout=60)
+    ctx.check(r.returncode in (EXIT["kernel"], EXIT["apply"]) and "sbx-exec: error: " in r.stderr,
+              f"a limit an unprivileged caller cannot set refuses the launch (exit {r.returncode})", r.stderr[-1500:])
