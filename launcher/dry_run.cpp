@@ -44,6 +44,17 @@ std::string trust_report(const TrustDecision& t) {
 
 std::string bytes_text(uint64_t n) { return std::to_string(n) + " bytes"; }
 
+// Thousandths of a core as the policy writes them: 1500 -> "1.5", 2000 -> "2".
+std::string cores_text(uint64_t thousandths) {
+  std::string text = std::to_string(thousandths / 1000);
+  if (const uint64_t rest = thousandths % 1000) {
+    std::string digits = std::to_string(1000 + rest).substr(1);
+    while (!digits.empty() && digits.back() == '0') digits.pop_back();
+    text += "." + digits;
+  }
+  return text;
+}
+
 // The OS layer as the bundle asks for it (os.json): the same on every machine.
 std::string os_layer_report(const OsPlan& plan) {
   const os::OsSpec& s = plan.spec;
@@ -59,7 +70,7 @@ std::string os_layer_report(const OsPlan& plan) {
   if (l.memory) limits.push_back("memory " + bytes_text(*l.memory) + " (memory.max)");
   if (l.memory_swap) limits.push_back("memory_swap " + bytes_text(*l.memory_swap) + " (memory plus swap)");
   if (l.tasks) limits.push_back("tasks " + std::to_string(*l.tasks) + " (pids.max)");
-  if (l.cpu) limits.push_back("cpu " + std::to_string(*l.cpu) + "/1000 cores (cpu.max " + std::to_string(*l.cpu * 100) + " 100000)");
+  if (l.cpu) limits.push_back("cpu " + cores_text(*l.cpu) + " cores (cpu.max " + std::to_string(*l.cpu * 100) + " 100000)");
   if (l.time_ms) limits.push_back("time " + std::to_string(*l.time_ms) + " ms (the supervisor kills the run)");
   out << "  cgroup limits: " << (limits.empty() ? "none" : join(limits, "; ")) << "\n";
   std::vector<std::string> rlimits;
@@ -115,9 +126,11 @@ std::string dry_run_report(const Options& options, const Prepared& p, int& exit_
     out << "supervisor: none (--exec-in-place): the payload replaces sbx-exec; no telemetry, no signal relay, no cleanup\n";
   } else if (p.os && p.os->needs_supervisor()) {
     out << "order: descriptors, network, telemetry, cgroup (limits), workspaces staged, clone into the namespaces, "
-           "user namespace maps, cgroup placement; in the payload's process: session, cgroup namespace"
+        << (p.os->user_ns ? "user namespace maps, " : "")
+        << "cgroup placement; in the payload's process: session"
+        << (p.os->spec.cgroup_ns ? ", cgroup namespace" : "")
         << (p.os->spec.pid_ns ? ", init (PID 1) forks the payload (PID 2)" : "")
-        << ", hostname, mounts (private, masks, read-only, tmpfs, minimal /dev, workspaces)"
+        << (p.os->spec.uts_ns ? ", hostname" : "") << ", mounts (private, masks, read-only, tmpfs, minimal /dev, workspaces)"
         << (p.os->spec.pid_ns ? ", /proc" : "")
         << ", proxy environment, user, no_new_privs, landlock, supervisor guard, rlimits, seccomp, audit line, exec; "
            "at the end: limits' events, workspaces committed or discarded\n";
