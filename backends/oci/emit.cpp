@@ -173,11 +173,25 @@ OciFragment fragment(const ir::Policy& policy, const diag::SourceManager& source
     for (const ir::Origin& o : r.origins)
       out.enforced.push_back({o, kOciFile, full ? Extent::Full : Extent::Partial, how});
   }
-  // The `namespaces` statements: every one the policy names is in linux.namespaces.
-  for (const ir::NamespaceRule& n : policy.os.namespaces)
-    if (!n.implied)
-      out.enforced.push_back({n.origin, kOciFile, Extent::Full,
-                              "linux.namespaces: " + std::string(os::namespace_name(n.ns)) + " and the others a container gets"});
+  // Each `namespaces` statement: every namespace it names is in linux.namespaces.
+  std::vector<std::pair<ir::Origin, std::vector<std::string>>> statements;
+  for (const ir::NamespaceRule& n : policy.os.namespaces) {
+    if (n.implied) continue;
+    auto it = std::find_if(statements.begin(), statements.end(), [&](const auto& s) {
+      return s.first.range.file == n.origin.range.file && s.first.range.begin == n.origin.range.begin &&
+             s.first.where == n.origin.where;
+    });
+    if (it == statements.end()) it = statements.insert(statements.end(), {n.origin, {}});
+    it->second.push_back(std::string(os::namespace_name(n.ns)));
+  }
+  for (const auto& [origin, names] : statements) {
+    std::string list;
+    for (const std::string& name : names) list += (list.empty() ? "" : ", ") + name;
+    const bool user = std::find(names.begin(), names.end(), "user") != names.end();
+    out.enforced.push_back({origin, kOciFile, Extent::Full,
+                            "linux.namespaces: " + list +
+                                (user ? " (user: the config.json it is merged into gives the uid and gid mappings)" : "")});
+  }
   for (const ir::Limit& l : policy.os.limits)
     if (const std::string how = limit_how(l); !how.empty()) out.enforced.push_back({l.origin, kOciFile, Extent::Full, how});
 

@@ -129,15 +129,19 @@ Enforcements claims(const ir::Policy& policy, const OsLayer& layer) {
       out.push_back({o, kArtifact, Extent::Full,
                      "masked in the payload's mount namespace: " + joined(it->second) + " " + quoted(r.path)});
   }
-  for (const ir::Workspace& w : policy.os.workspaces)
+  for (const ir::Workspace& w : policy.os.workspaces) {
+    // "failure, kill and a refusal of landlock or seccomp"
+    std::vector<std::string> when = discard_names(w.discard_on);
+    for (std::string& name : when) {
+      if (name != "refusal") continue;
+      name = "a refusal";
+      for (size_t i = 0; i < w.refusal_layers.size(); ++i)
+        name += (i == 0 ? " of " : i + 1 == w.refusal_layers.size() ? " or " : ", ") + w.refusal_layers[i];
+    }
     out.push_back({w.origin, kArtifact, Extent::Full,
-                   "changes to " + quoted(w.path) +
-                       " go to an overlay, committed only when the run ends cleanly (discarded on " +
-                       joined(discard_names(w.discard_on)) +
-                       (w.refusal_layers.empty() || !(w.discard_on & ir::kDiscardOnRefusal)
-                            ? std::string()
-                            : " (" + joined(w.refusal_layers) + ")") +
-                       ")"});
+                   "changes to " + quoted(w.path) + " go to an overlay, committed only when the run ends cleanly" +
+                       (when.empty() ? std::string(" or not") : "; discarded on " + joined(when))});
+  }
   return out;
 }
 

@@ -5,6 +5,7 @@
 #   - a command runs and its exit status comes back;
 #   - a masked path (linux.maskedPaths) cannot be read or listed, its sibling can;
 #   - a read-only path (linux.readonlyPaths) refuses a write, its sibling takes one;
+#   - a tmpfs mount is private and has the policy's size; RLIMIT_NOFILE is the policy's;
 #   - the seccomp profile (linux.seccomp) answers the denied syscall with the policy's errno;
 #   - when the policy limits tasks: a shell starting twice as many sleeps as pids.limit allows
 #     sees forks fail; when it limits memory: the container's own cgroup (cgroup namespace) has
@@ -59,10 +60,12 @@ fragment=$tmp/out/$name/oci-config.json
 # The rootfs: busybox and its applets, and the data tree the policy talks about.
 bundle=$tmp/bundle
 rootfs=$bundle/rootfs
-mkdir -p "$rootfs"/{bin,proc,sys,dev,tmp,etc} "$rootfs"/data/{secret,ro,rw,pub}
+mkdir -p "$rootfs"/{bin,proc,sys,dev,tmp,etc,scratch} "$rootfs"/data/{secret,hidden,ro,rw,pub}
 cp "$busybox" "$rootfs/bin/busybox"
 for applet in sh cat ls echo sleep mkdir touch rm grep wc true; do ln -s busybox "$rootfs/bin/$applet"; done
 echo "top secret" >"$rootfs/data/secret/key"
+echo "hidden" >"$rootfs/data/hidden/file"
+echo "on the rootfs" >"$rootfs/scratch/file"
 echo "public" >"$rootfs/data/pub/file"
 echo "frozen" >"$rootfs/data/ro/file"
 
@@ -102,6 +105,27 @@ if [ "$(has "'/data/secret' in d['linux']['maskedPaths']")" = True ]; then
     pass "the masked /data/secret cannot be read or listed; /data/pub can"
   else fail "masked path: $out"; fi
 else fail "the fragment does not mask /data/secret"; fi
+
+if [ "$(has "'/data/hidden' in d['linux']['maskedPaths']")" = True ]; then
+  run sh -c 'cat /data/hidden/file; ls -A /data/hidden | wc -l'
+  if ! echo "$out" | grep -qx "hidden" && echo "$out" | grep -qx "0"; then
+    pass "the hidden /data/hidden cannot be read or listed"
+  else fail "hidden path: $out"; fi
+else fail "the fragment does not mask /data/hidden"; fi
+
+if [ "$(has "any(m['destination'] == '/scratch' and m['type'] == 'tmpfs' for m in d['mounts'])")" = True ]; then
+  run sh -c 'cat /scratch/file 2>/dev/null || echo "empty scratch"; grep " /scratch " /proc/mounts'
+  if echo "$out" | grep -q "empty scratch" && echo "$out" | grep -q "tmpfs /scratch tmpfs .*size=8192k"; then
+    pass "/scratch is a private tmpfs of 8MiB"
+  else fail "/scratch tmpfs: $out"; fi
+else fail "the fragment has no tmpfs on /scratch"; fi
+
+nofile=$(has "next((r['soft'] for r in d['process']['rlimits'] if r['type'] == 'RLIMIT_NOFILE'), 0)")
+if [ "$nofile" != 0 ]; then
+  run sh -c 'ulimit -n'
+  if [ "$out" = "$nofile" ]; then pass "RLIMIT_NOFILE is $nofile"
+  else fail "RLIMIT_NOFILE should be $nofile: $out"; fi
+fi
 
 if [ "$(has "'/data/ro' in d['linux']['readonlyPaths']")" = True ]; then
   run sh -c 'echo x >/data/ro/new && echo WROTE-RO; echo y >/data/rw/new && echo WROTE-RW; cat /data/ro/file'

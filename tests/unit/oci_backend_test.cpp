@@ -51,7 +51,7 @@ TEST_CASE("oci: namespaces every container gets, network with a network section,
                                                    {{"type", "pid"}},
                                                    {{"type", "user"}},
                                                    {{"type", "uts"}}}));
-  CHECK(claim_with(f.enforced, "linux.namespaces: user") != nullptr);
+  CHECK(claim_with(f.enforced, "linux.namespaces: user (user: the config.json it is merged into gives") != nullptr);
 }
 
 TEST_CASE("oci: resources, rlimits and mounts; the time limit and workspaces are os.json's alone") {

@@ -118,7 +118,7 @@ TEST_CASE("os: namespaces, limits in their units, mounts by path then kind, work
   CHECK(claim_with(*b.out, "RLIMIT_FSIZE 100MiB") != nullptr);
   CHECK(claim_with(*b.out, "a private, empty tmpfs on \"/tmp\" of at most 64MiB") != nullptr);
   CHECK(claim_with(*b.out, "hides \"/work/p/.env\"") != nullptr);
-  CHECK(claim_with(*b.out, "committed only when the run ends cleanly (discarded on failure, kill and refusal)") !=
+  CHECK(claim_with(*b.out, "committed only when the run ends cleanly; discarded on failure, kill and a refusal") !=
         nullptr);
   // 1 namespaces + 7 limits + 4 mounts + 1 workspace.
   CHECK(b.out->enforced.size() == 13);
@@ -133,7 +133,7 @@ TEST_CASE("os: core dumps on, refusal layers, and a workspace kept on failure") 
   CHECK(b.doc["limits"] == json({{"core_dumps", true}}));
   CHECK(b.doc["workspaces"][0]["discard_on"] == json({"kill", "refusal"}));
   CHECK(b.doc["workspaces"][0]["refusal_layers"] == json({"landlock", "seccomp"}));
-  CHECK(claim_with(*b.out, "(discarded on kill and refusal (landlock and seccomp))") != nullptr);
+  CHECK(claim_with(*b.out, "; discarded on kill and a refusal of landlock or seccomp") != nullptr);
 }
 
 TEST_CASE("os: the mask of a deny follows the rights it denies") {
