@@ -41,8 +41,8 @@ struct stat stat_of(int fd, const std::string& what) {
 }
 
 // An empty file to bind over hidden files: a regular file, 0444, in a small read-only tmpfs of
-// its own that is never attached anywhere. Binding a file out of a detached mount needs Linux
-// 6.15; before it, the tree is invalid and the host's /dev/null is used instead (hide_file).
+// its own that is never attached anywhere. Older kernels refuse to copy a mount out of a detached
+// one (open_tree fails): then the tree is invalid and hide() binds the host's /dev/null instead.
 class EmptyFileSource {
  public:
   // A detached mount of the empty file, or an invalid descriptor where the kernel refuses.

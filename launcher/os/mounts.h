@@ -14,9 +14,9 @@
 //   tmpfs        an empty private tmpfs (nosuid, nodev; the directory's own mode; size if given).
 //   hide         a directory: an empty read-only tmpfs (0555, nosuid, nodev, noexec); anything
 //                else: an empty read-only regular file bound over it (reads give nothing, writes
-//                fail with EROFS). Where the kernel cannot bind a file from a detached mount
-//                (before Linux 6.15), the host's /dev/null is bound read-only instead, and the
-//                report says so: reads give nothing, writes are accepted and dropped.
+//                fail with EROFS). Where the kernel cannot bind a file out of a detached mount
+//                (older kernels refuse open_tree on one), the host's /dev/null is bound read-only
+//                instead, and the report says so: reads give nothing, writes are accepted and dropped.
 //   readonly, noexec, nodev
 //                the path bound onto itself, recursively (mounts beneath included), and the flag
 //                added to every mount of that copy; every other flag is kept, so the flags the

@@ -5,7 +5,9 @@
 #include <doctest/doctest.h>
 #include <fcntl.h>
 #include <sched.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <sys/xattr.h>
 #include <unistd.h>
 
@@ -84,6 +86,27 @@ TEST_SUITE("user namespace") {
     CHECK(test::run_shell("test \"$(ls -A \"$1\")\" = 3", {ws + "/o"}) == 0);
     CHECK(test::read_file(ws + "/token") == "t\n");
     discard_workspace(prepared);
+  }
+
+  TEST_CASE("mount_proc in a user namespace with its own PID namespace") {
+    CHECK(test::in_private_mount_ns([&] {
+            ChildChecks check;
+            check(enter_user_namespace(), "a user namespace");
+            check(mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) == 0, "/ private");
+            check(unshare(CLONE_NEWPID) == 0, "a PID namespace");
+            const pid_t init = fork();
+            if (init == 0) {
+              ChildChecks inner;
+              mount_proc();
+              char self[32] = {};
+              inner(readlink("/proc/self", self, sizeof self - 1) > 0 && std::string(self) == "1", "/proc/self is 1");
+              _exit(inner.failures);
+            }
+            int status = 0;
+            waitpid(init, &status, 0);
+            check(WIFEXITED(status) && WEXITSTATUS(status) == 0, "the init saw its own /proc");
+            return check.failures;
+          }) == 0);
   }
 }
 
