@@ -21,6 +21,8 @@ item
     | 'syscalls' '{' syscallStmt* '}'                            # syscallsItem
     | 'filesystem' '{' fsStmt* '}'                               # filesystemItem
     | 'network' '{' netStmt* '}'                                 # networkItem
+    | 'limits' '{' limitStmt* '}'                                # limitsItem
+    | 'namespaces' name (',' name)*                              # namespacesItem
     | 'assert' quantifier=('never' | 'always') query             # assertItem
     | 'test' STRING '{' expectStmt* '}'                          # testItem
     ;
@@ -94,7 +96,27 @@ fsStmt
     : 'landlock' 'abi' '>=' INT                                  # abiStmt
     | 'landlock' 'scope' name (',' name)*                        # scopeStmt
     | 'landlock' 'best_effort' name (',' name)*                  # bestEffortStmt
+    | 'mount' kind=name (STRING (',' STRING)*)? ('size' quantity)?   # mountStmt
+    | 'workspace' STRING ('discard' 'on' discardCond (',' discardCond)*)?   # workspaceStmt
     | deny='deny'? name (',' name)* STRING (',' STRING)*         # accessStmt
+    ;
+
+discardCond
+    : name ('(' name (',' name)* ')')?
+    ;
+
+// ---- the OS layer: resource limits --------------------------------------------------------------
+
+// `memory 512MiB`, `tasks 128`, `cpu 1.5`, `core_dumps off`: sema knows the limits and which
+// value each takes, so an unknown limit or unit gets a precise diagnostic rather than a parse error.
+limitStmt
+    : name quantity
+    ;
+
+quantity
+    : INT
+    | QUANTITY
+    | name
     ;
 
 // ---- network --------------------------------------------------------------------------------
@@ -156,7 +178,8 @@ name
     | 'tcp' | 'udp' | 'any' | 'to' | 'on' | 'in' | 'not' | 'abi' | 'landlock' | 'version'
     | 'targets' | 'import' | 'without' | 'const' | 'group' | 'hosts' | 'syscalls' | 'filesystem'
     | 'network' | 'assert' | 'never' | 'always' | 'test' | 'expect' | 'policy' | 'module'
-    | 'scope' | 'best_effort' | 'proxy' | 'port'
+    | 'scope' | 'best_effort' | 'proxy' | 'port' | 'limits' | 'namespaces' | 'mount' | 'size'
+    | 'workspace' | 'discard'
     ;
 
 // ---- lexer ----------------------------------------------------------------------------------
@@ -168,6 +191,12 @@ ADDRESS
     | IPV6 ('/' DEC)?
     ;
 INT     : '0x' [0-9a-fA-F_]+ | '0o' [0-7_]+ | '0b' [01_]+ | [0-9] [0-9_]* ;
+// A number with its unit (512MiB, 5m) or a decimal (1.5): the OS layer's limits and sizes. After
+// INT, so that `0x1f` stays an integer; a unit is letters written right after the digits.
+QUANTITY
+    : [0-9] [0-9_]* ('.' DEC)? [a-zA-Z]+
+    | [0-9] [0-9_]* '.' DEC
+    ;
 IDENT   : [a-zA-Z_] [a-zA-Z0-9_]* ;
 STRING  : '"' (~["\\\r\n] | '\\' ~[\r\n])* '"' ;
 // A string cut off by the end of the line: one token, so the diagnostic points at its start.

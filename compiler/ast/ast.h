@@ -122,7 +122,40 @@ struct LandlockBestEffort {
   SourceRange range;
 };
 
-using FsStmt = std::variant<LandlockAbi, LandlockScope, LandlockBestEffort, AccessRule>;
+// A value of the OS layer as written: an integer (`128`), a number with its unit or a decimal
+// (`512MiB`, `5m`, `1.5`), or a word (`off`). Sema decides what each limit accepts.
+struct Quantity {
+  enum class Kind { Int, Quantity, Name } kind = Kind::Int;
+  std::string text;        // as written
+  uint64_t int_value = 0;  // Kind::Int only
+  SourceRange range;
+};
+
+// `mount hide "/a", "/b"`, `mount tmpfs "/tmp" size 64MiB`, `mount minimal_dev`: the kind is a
+// name (sema checks it), the paths and the size are optional in the grammar.
+struct MountStmt {
+  Name kind;
+  std::vector<StringLit> paths;
+  std::optional<Quantity> size;
+  SourceRange range;
+};
+
+// One condition of `discard on ...`: `kill`, `failure`, `refusal` or `refusal(seccomp, ...)`.
+struct DiscardCond {
+  Name name;
+  bool has_layers = false;
+  std::vector<Name> layers;
+  SourceRange range;
+};
+
+// `workspace "/work/p" [discard on kill, failure, refusal(LAYERS)]`.
+struct WorkspaceStmt {
+  StringLit path;
+  std::vector<DiscardCond> discard;  // empty: not written (the default applies)
+  SourceRange range;
+};
+
+using FsStmt = std::variant<LandlockAbi, LandlockScope, LandlockBestEffort, AccessRule, MountStmt, WorkspaceStmt>;
 
 // ---- network ----------------------------------------------------------------------------------
 
@@ -275,8 +308,28 @@ struct NetworkSection {
   SourceRange range;
 };
 
+// ---- the OS layer ---------------------------------------------------------------------------
+
+// `memory 512MiB` inside `limits { ... }`.
+struct LimitStmt {
+  Name name;
+  Quantity value;
+  SourceRange range;
+};
+
+struct LimitsSection {
+  std::vector<LimitStmt> stmts;
+  SourceRange range;
+};
+
+// `namespaces pid, mount, ipc`.
+struct NamespacesDecl {
+  std::vector<Name> namespaces;
+  SourceRange range;
+};
+
 using Item = std::variant<Targets, Import, ConstDef, GroupDef, HostsDef, SyscallsSection, FilesystemSection,
-                          NetworkSection, Assertion, Test>;
+                          NetworkSection, Assertion, Test, LimitsSection, NamespacesDecl>;
 
 struct Comment {
   std::string text;  // including the leading '#'

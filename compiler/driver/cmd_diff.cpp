@@ -1,7 +1,8 @@
 // Stage: driver. `polc diff OLD NEW`: what NEW permits that OLD refused and the reverse, per
 // dimension (syscalls per target, filesystem paths and rights, network endpoints), proved with the
-// verifier's encodings. Exit status: 0 when both decide every request the same way, 3 when NEW
-// widens a permission, 4 when it only narrows or changes how requests are refused.
+// verifier's encodings, and the OS layer's settings (limits, namespaces, mounts, workspaces).
+// Exit status: 0 when both decide every request the same way, 3 when NEW widens a permission, 4
+// when it only narrows or changes how requests are refused.
 #include <iostream>
 
 #include "compiler/report/diff_report.h"
@@ -10,6 +11,7 @@
 #include "compiler/driver/session.h"
 #include "compiler/verify/fs_diff.h"
 #include "compiler/verify/net_diff.h"
+#include "compiler/verify/os_diff.h"
 #include "compiler/verify/syscall_diff.h"
 
 namespace polc::driver {
@@ -51,7 +53,7 @@ int cmd_diff(const Args& args) {
   if (!old_policy || !new_policy) return usage("both files must be policies, not modules");
 
   report::DiffInput in{label(o->files[0], *old_policy), label(o->files[1], *new_policy), {}};
-  for (auto* part : {&verify::diff_syscalls, &verify::diff_filesystem, &verify::diff_network}) {
+  for (auto* part : {&verify::diff_syscalls, &verify::diff_filesystem, &verify::diff_network, &verify::diff_os}) {
     auto entries = (*part)(*old_policy, *new_policy);
     in.entries.insert(in.entries.end(), std::make_move_iterator(entries.begin()),
                       std::make_move_iterator(entries.end()));

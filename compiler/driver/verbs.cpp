@@ -143,7 +143,8 @@ constexpr std::string_view kDiffHelp = R"(usage: polc diff [--format text|json|m
 
 Compares what two policies decide, request by request, with the verifier's Z3 encodings: syscalls
 per target (with the argument values whose decision changes), filesystem paths and rights, and
-network endpoints. Each difference is a region of requests with both decisions, a witness request,
+network endpoints; and the OS layer's settings one by one (limits, namespaces, mount rules,
+workspaces). Each difference is a region of requests with both decisions, a witness request,
 and the statements of NEW (and OLD) that decide it. Widened: NEW permits what OLD refused;
 narrowed: the reverse; changed: refused both ways, differently (errno to kill).
 
@@ -185,7 +186,8 @@ constexpr std::string_view kIrHelp = R"(usage: polc ir [--stdlib DIR] [--format 
 
 Prints the policy's intermediate representation as JSON: every import flattened, every syscall
 resolved per target architecture, every condition in disjunctive normal form at the argument's
-width, filesystem rights as Landlock bits, network rules with the implicit cloud-metadata denies.
+width, filesystem rights as Landlock bits, network rules with the implicit cloud-metadata denies,
+and the OS layer (limits, namespaces, mounts, workspaces) when the policy has one.
 The IR is what every backend compiles; reviewing it shows exactly what the policy means.
 )";
 constexpr std::string_view kExplainHelp = R"(usage: polc explain CODE | --list

@@ -349,6 +349,29 @@ class Printer {
         simple_list_stmt("landlock best_effort ", names(b->layers), "", b->range, f);
         return;
       }
+      if (const auto* m = std::get_if<ast::MountStmt>(&st)) {
+        const std::string size = m->size ? " size " + m->size->text : "";
+        if (m->paths.empty()) {
+          single_line_stmt("mount " + m->kind.text + size, m->range, f);
+          return;
+        }
+        std::vector<ListItem> items;
+        for (const auto& p : m->paths) items.push_back({print_string(p.value), p.range});
+        simple_list_stmt("mount " + m->kind.text + " ", items, size, m->range, f);
+        return;
+      }
+      if (const auto* w = std::get_if<ast::WorkspaceStmt>(&st)) {
+        std::string text = "workspace " + print_string(w->path.value);
+        for (size_t i = 0; i < w->discard.size(); ++i) {
+          const ast::DiscardCond& c = w->discard[i];
+          text += (i == 0 ? " discard on " : ", ") + c.name.text;
+          if (!c.has_layers) continue;
+          for (size_t k = 0; k < c.layers.size(); ++k) text += (k == 0 ? "(" : ", ") + c.layers[k].text;
+          text += ")";
+        }
+        single_line_stmt(text, w->range, f);
+        return;
+      }
       const auto& r = std::get<ast::AccessRule>(st);
       std::string prefix = r.deny ? "deny " : "";
       for (size_t i = 0; i < r.rights.size(); ++i) prefix += (i ? ", " : "") + r.rights[i].text;
@@ -380,6 +403,16 @@ class Printer {
       if (r.has_to) prefix += (prefix.empty() ? "to " : " to ");
       simple_list_stmt(prefix, items, "", r.range, f);
     });
+  }
+
+  void item_stmt(const ast::LimitsSection& s, bool first) {
+    section("limits", s.range, s.stmts, first, [&](const ast::LimitStmt& l, bool f) {
+      single_line_stmt(l.name.text + " " + l.value.text, l.range, f);
+    });
+  }
+
+  void item_stmt(const ast::NamespacesDecl& n, bool first) {
+    simple_list_stmt("namespaces ", names(n.namespaces), "", n.range, first);
   }
 
   void item_stmt(const ast::Assertion& a, bool first) {

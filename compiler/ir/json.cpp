@@ -5,6 +5,8 @@
 #include <nlohmann/json.hpp>
 
 #include "compiler/ir/landlock_names.h"
+#include "compiler/ir/os_names.h"
+#include "compiler/ir/os_text.h"
 
 namespace polc::ir {
 
@@ -106,6 +108,52 @@ json query_json(const Query& q) {
   return nullptr;
 }
 
+std::string_view unit_name(LimitUnit u) {
+  switch (u) {
+    case LimitUnit::Bytes: return "bytes";
+    case LimitUnit::Count: return "count";
+    case LimitUnit::Millicores: return "thousandths of a core";
+    case LimitUnit::Milliseconds: return "milliseconds";
+    case LimitUnit::Switch: return "0 off, 1 on";
+  }
+  return "";
+}
+
+// Each limit both as a policy writes it ("512MiB") and as the raw number backends use.
+json os_json(const Os& os) {
+  json namespaces = json::array();
+  for (const NamespaceRule& n : os.namespaces)
+    namespaces.push_back({{"name", namespace_name(n.ns)}, {"implied", n.implied}, {"origin", origin_json(n.origin)}});
+  json limits = json::array();
+  for (const Limit& l : os.limits)
+    limits.push_back({{"limit", limit_name(l.kind)},
+                      {"value", limit_value_text(l.kind, l.value)},
+                      {"raw", l.value},
+                      {"unit", unit_name(limit_info(l.kind).unit)},
+                      {"origin", origin_json(l.origin)}});
+  json mounts = json::array();
+  for (const MountRule& m : os.mounts) {
+    json j = {{"kind", mount_kind_name(m.kind)}, {"path", m.path}};
+    if (m.kind == MountKind::Tmpfs) {
+      j["size"] = m.size == 0 ? json("default") : json(size_text(m.size));
+      j["size_bytes"] = m.size;
+    }
+    j["origin"] = origin_json(m.origin);
+    mounts.push_back(j);
+  }
+  json workspaces = json::array();
+  for (const Workspace& w : os.workspaces) {
+    json discard = json::array();
+    for (const DiscardName& d : kDiscardNames)
+      if (w.discard_on & d.bit) discard.push_back(d.name);
+    workspaces.push_back({{"path", w.path},
+                          {"discard_on", discard},
+                          {"refusal_layers", w.refusal_layers},
+                          {"origin", origin_json(w.origin)}});
+  }
+  return {{"namespaces", namespaces}, {"limits", limits}, {"mounts", mounts}, {"workspaces", workspaces}};
+}
+
 }  // namespace
 
 std::string to_json(const Policy& p) {
@@ -184,6 +232,8 @@ std::string to_json(const Policy& p) {
               {"network", {{"present", p.network.present}, {"rules", net_rules}, {"proxy", proxy}}},
               {"assertions", assertions},
               {"tests", tests}};
+  // Policies without an OS layer print as they always have.
+  if (!p.os.empty()) out["os"] = os_json(p.os);
   return out.dump(2, ' ', false, json::error_handler_t::replace) + "\n";
 }
 

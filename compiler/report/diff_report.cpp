@@ -14,6 +14,7 @@ const char* dimension_name(DiffEntry::Dimension d) {
     case DiffEntry::Dimension::Syscalls: return "syscalls";
     case DiffEntry::Dimension::Filesystem: return "filesystem";
     case DiffEntry::Dimension::Network: return "network";
+    case DiffEntry::Dimension::Os: return "os";
   }
   return "";
 }

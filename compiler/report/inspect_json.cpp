@@ -104,6 +104,18 @@ json j_network(const Network& n) {
       {"present", true}, {"allowed", j_net_entries(n.allowed)}, {"denied", j_net_entries(n.denied)}, {"proxy", proxy}};
 }
 
+json j_os(const OsLayer& os) {
+  auto rows = [](const std::vector<OsRow>& v) {
+    json out = json::array();
+    for (const OsRow& r : v) out.push_back({{"item", r.item}, {"value", r.value}, {"source", j_ref(r.source)}});
+    return out;
+  };
+  return {{"limits", rows(os.limits)},
+          {"namespaces", rows(os.namespaces)},
+          {"mounts", rows(os.mounts)},
+          {"workspaces", rows(os.workspaces)}};
+}
+
 json j_coverage(const std::vector<CoverageRow>& rows) {
   json out = json::array();
   for (const CoverageRow& row : rows) {
@@ -173,6 +185,8 @@ std::string inspect_json(const InspectInput& in) {
   doc["syscalls"] = j_syscalls(m.syscalls);
   doc["filesystem"] = j_filesystem(m.filesystem);
   doc["network"] = j_network(m.network);
+  // Only for a policy with an OS layer, so other reports read as before.
+  if (m.os.present) doc["os"] = j_os(m.os);
   doc["coverage"] = j_coverage(m.coverage);
   doc["verification"] = j_verification(m.verification);
   doc["signers"] = j_signers(m.signers);

@@ -159,6 +159,24 @@ std::string md_denies(const Model& m) {
   return out;
 }
 
+// Only for a policy with an OS layer, so other reports read as before.
+std::string md_os(const OsLayer& os) {
+  if (!os.present) return "";
+  std::string out = "### The OS layer\n\n";
+  const std::pair<const char*, const std::vector<OsRow>*> groups[] = {
+      {"Limits** (core dumps are off unless a limit says on; others unlimited unless listed)", &os.limits},
+      {"Namespaces** of its own (besides the network one)", &os.namespaces},
+      {"Mount rules** (in the payload's mount namespace, before Landlock)", &os.mounts},
+      {"Workspaces** (changes committed when the run ends cleanly)", &os.workspaces}};
+  for (const auto& [title, rows] : groups) {
+    out += "**" + std::string(title) + "\n\n";
+    std::vector<std::vector<std::string>> table_rows;
+    for (const OsRow& r : *rows) table_rows.push_back({code(r.item), md(r.value), md_where(r.source)});
+    out += table_rows.empty() ? std::string("None.\n\n") : md_table({"", "", "at"}, table_rows);
+  }
+  return out;
+}
+
 std::string md_coverage(const Model& m) {
   std::vector<std::vector<std::string>> rows;
   for (const CoverageRow& row : m.coverage) {
@@ -224,7 +242,7 @@ std::string md_files(const Model& m) {
 
 std::string inspect_markdown(const InspectInput& in) {
   const Model m = build_model(in);
-  return md_header(m) + md_grants(m) + md_denies(m) + md_coverage(m) + md_verification(m.verification) + md_signers(m) +
+  return md_header(m) + md_grants(m) + md_denies(m) + md_os(m.os) + md_coverage(m) + md_verification(m.verification) + md_signers(m) +
          md_files(m);
 }
 

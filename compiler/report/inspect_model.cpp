@@ -10,6 +10,8 @@
 #include "compiler/bundle/json_fields.h"
 #include "compiler/ir/evaluate_access.h"
 #include "compiler/ir/landlock_names.h"
+#include "compiler/ir/os_names.h"
+#include "compiler/ir/os_text.h"
 #include "compiler/verify/net_text.h"
 
 namespace polc::report::inspect {
@@ -310,6 +312,39 @@ std::vector<FileRow> files_of(const bundle::BundleContents& b) {
   return out;
 }
 
+// ---- the OS layer ----
+
+OsLayer os_of(const ir::Os& os, const diag::SourceManager& sources) {
+  OsLayer out;
+  out.present = !os.empty();
+  for (const ir::Limit& l : os.limits)
+    out.limits.push_back({std::string(ir::limit_name(l.kind)), ir::limit_value_text(l.kind, l.value),
+                          ref_of(l.origin, sources)});
+  for (const ir::NamespaceRule& n : os.namespaces)
+    out.namespaces.push_back({std::string(ir::namespace_name(n.ns)),
+                              n.implied ? "its own (implied: a mount rule, a workspace or pid needs it)" : "its own",
+                              ref_of(n.origin, sources)});
+  for (const ir::MountRule& m : os.mounts) {
+    std::string value(ir::mount_kind_name(m.kind));
+    if (m.kind == ir::MountKind::Tmpfs) value += m.size == 0 ? " (the kernel's default size)" : " size " + ir::size_text(m.size);
+    out.mounts.push_back({m.path, value, ref_of(m.origin, sources)});
+  }
+  for (const ir::Workspace& w : os.workspaces) {
+    std::string on;
+    for (const ir::DiscardName& d : ir::kDiscardNames) {
+      if (!(w.discard_on & d.bit)) continue;
+      on += (on.empty() ? "" : ", ") + std::string(d.name);
+      if (d.bit == ir::kDiscardOnRefusal && !w.refusal_layers.empty()) {
+        std::string layers;
+        for (const std::string& l : w.refusal_layers) layers += (layers.empty() ? "" : ", ") + l;
+        on += "(" + layers + ")";
+      }
+    }
+    out.workspaces.push_back({w.path, on.empty() ? "never discarded" : "discarded on " + on, ref_of(w.origin, sources)});
+  }
+  return out;
+}
+
 }  // namespace
 
 Model build_model(const InspectInput& in) {
@@ -318,6 +353,7 @@ Model build_model(const InspectInput& in) {
   m.syscalls = syscalls_of(in.policy, in.sources);
   m.filesystem = filesystem_of(in.policy.filesystem, in.sources);
   m.network = network_of(in.policy.network, in.sources);
+  m.os = os_of(in.policy.os, in.sources);
   m.coverage = coverage_of(in.bundle.manifest);
   m.verification = verification_of(in.bundle.manifest);
   m.signers = signers_of(in);

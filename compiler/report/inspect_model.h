@@ -109,6 +109,20 @@ struct Network {
   std::optional<Proxy> proxy;
 };
 
+// ---- the OS layer ----
+
+// One setting of the OS layer: a limit, a namespace, a mount rule or a workspace.
+struct OsRow {
+  std::string item;   // "memory", "pid", "/root", "/build"
+  std::string value;  // "512MiB", "its own (implied)", "hide", "discarded on kill, failure"
+  StatementRef source;
+};
+
+struct OsLayer {
+  bool present = false;  // the policy has limits, namespaces, mount rules or workspaces
+  std::vector<OsRow> limits, namespaces, mounts, workspaces;
+};
+
 // ---- manifest: coverage and verification ----
 
 struct Enforcer {
@@ -178,6 +192,7 @@ struct Model {
   Syscalls syscalls;
   Filesystem filesystem;
   Network network;
+  OsLayer os;
   std::vector<CoverageRow> coverage;
   Verification verification;
   Signers signers;

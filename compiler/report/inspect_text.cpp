@@ -157,6 +157,25 @@ std::string text_denies(const Model& m) {
   return out;
 }
 
+// Printed only for a policy with an OS layer, so other reports read as before.
+std::string text_os(const OsLayer& os) {
+  if (!os.present) return "";
+  std::string out = section("The OS layer: limits, namespaces, mounts, workspaces");
+  const std::pair<const char*, const std::vector<OsRow>*> groups[] = {
+      {"Limits (core dumps are off unless a limit says on; others unlimited unless listed)", &os.limits},
+      {"Namespaces of its own (besides the network one)", &os.namespaces},
+      {"Mount rules (in the payload's mount namespace, before Landlock)", &os.mounts},
+      {"Workspaces (changes committed when the run ends cleanly)", &os.workspaces}};
+  for (const auto& [title, rows] : groups) {
+    out += "\n" + std::string(title) + "\n";
+    if (rows->empty()) out += "  none\n";
+    std::vector<std::vector<std::string>> table_rows;
+    for (const OsRow& r : *rows) table_rows.push_back({r.item, r.value, "at " + where(r.source)});
+    out += table(table_rows, 2);
+  }
+  return out;
+}
+
 std::string text_coverage(const Model& m) {
   std::string out = section("Coverage: the artifacts that enforce each statement");
   for (const CoverageRow& row : m.coverage) {
@@ -226,7 +245,7 @@ std::string inspect_text(const InspectInput& in) {
   std::string out = text_header(m);
   out +=
       section("Grants") + text_syscalls_grants(m.syscalls) + text_fs_grants(m.filesystem) + text_net_grants(m.network);
-  out += text_denies(m) + text_coverage(m) + text_verification(m.verification) + text_signers(m) + text_files(m);
+  out += text_denies(m) + text_os(m.os) + text_coverage(m) + text_verification(m.verification) + text_signers(m) + text_files(m);
   return out;
 }
 

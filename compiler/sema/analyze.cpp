@@ -162,6 +162,7 @@ std::optional<ir::Policy> analyze(diag::Engine& diags, diag::FileId root, const 
     ctx.policy.filesystem.handled = ir::fs_rights_for_abi(ctx.policy.filesystem.min_abi);
   check_landlock_layers(ctx);
   check_proxy(ctx);
+  lower_os(ctx);
   add_implicit_network_denies(ctx);
   lower_queries(ctx);
   report_unused(ctx);

@@ -110,5 +110,7 @@ void check_landlock_layers(Context& ctx);  // landlock_layers.cpp
 void check_proxy(Context& ctx);                  // net_rules.cpp
 void lower_queries(Context& ctx);                // queries.cpp
 void add_implicit_network_denies(Context& ctx);  // net_rules.cpp
+// Limits, namespaces, mount rules and workspaces of every unit, combined into policy.os.
+void lower_os(Context& ctx);  // os_layer.cpp
 
 }  // namespace polc::sema

@@ -159,6 +159,18 @@ ast::Item AstBuilder::item(P::ItemContext* ctx) {
     for (auto* st : n->netStmt()) out.stmts.push_back(net_stmt(st));
     return out;
   }
+  if (auto* l = dynamic_cast<P::LimitsItemContext*>(ctx)) {
+    ast::LimitsSection out;
+    out.range = range(l);
+    for (auto* st : l->limitStmt()) out.stmts.push_back({name(st->name()), quantity(st->quantity()), range(st)});
+    return out;
+  }
+  if (auto* ns = dynamic_cast<P::NamespacesItemContext*>(ctx)) {
+    ast::NamespacesDecl out;
+    out.range = range(ns);
+    for (auto* n : ns->name()) out.namespaces.push_back(name(n));
+    return out;
+  }
   if (auto* a = dynamic_cast<P::AssertItemContext*>(ctx)) {
     return ast::Assertion{a->quantifier->getText() == "never", query(a->query()), range(a)};
   }
@@ -326,12 +338,50 @@ ast::FsStmt AstBuilder::fs_stmt(P::FsStmtContext* ctx) {
     for (auto* n : b->name()) out.layers.push_back(name(n));
     return out;
   }
+  if (auto* m = dynamic_cast<P::MountStmtContext*>(ctx)) {
+    ast::MountStmt out;
+    out.range = range(m);
+    out.kind = name(m->kind);
+    for (auto* s : m->STRING()) out.paths.push_back(string_lit(s));
+    if (m->quantity() != nullptr) out.size = quantity(m->quantity());
+    return out;
+  }
+  if (auto* w = dynamic_cast<P::WorkspaceStmtContext*>(ctx)) {
+    ast::WorkspaceStmt out;
+    out.range = range(w);
+    out.path = string_lit(w->STRING());
+    for (auto* c : w->discardCond()) {
+      ast::DiscardCond cond;
+      cond.range = range(c);
+      auto names = c->name();
+      cond.name = name(names[0]);
+      cond.has_layers = names.size() > 1;
+      for (size_t i = 1; i < names.size(); ++i) cond.layers.push_back(name(names[i]));
+      out.discard.push_back(std::move(cond));
+    }
+    return out;
+  }
   auto* r = dynamic_cast<P::AccessStmtContext*>(ctx);
   ast::AccessRule out;
   out.range = range(r);
   out.deny = r->deny != nullptr;
   for (auto* n : r->name()) out.rights.push_back(name(n));
   for (auto* s : r->STRING()) out.paths.push_back(string_lit(s));
+  return out;
+}
+
+ast::Quantity AstBuilder::quantity(P::QuantityContext* ctx) {
+  ast::Quantity out;
+  out.range = range(ctx);
+  out.text = ctx->getText();
+  if (ctx->INT() != nullptr) {
+    out.kind = ast::Quantity::Kind::Int;
+    out.int_value = integer(ctx->INT());
+  } else if (ctx->QUANTITY() != nullptr) {
+    out.kind = ast::Quantity::Kind::Quantity;
+  } else {
+    out.kind = ast::Quantity::Kind::Name;
+  }
   return out;
 }
 

@@ -35,6 +35,7 @@ class AstBuilder {
   ast::ExprPtr expr(polc_antlr::SbxParser::ExprContext* ctx);
   ast::ExprPtr value(polc_antlr::SbxParser::ValueContext* ctx);
   ast::FsStmt fs_stmt(polc_antlr::SbxParser::FsStmtContext* ctx);
+  ast::Quantity quantity(polc_antlr::SbxParser::QuantityContext* ctx);
   ast::NetStmt net_stmt(polc_antlr::SbxParser::NetStmtContext* ctx);
   ast::PortRange port_range(polc_antlr::SbxParser::PortRangeContext* ctx);
   ast::HostRef host_ref(polc_antlr::SbxParser::HostRefContext* ctx);

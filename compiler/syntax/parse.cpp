@@ -105,6 +105,7 @@ class FirstErrorListener : public antlr4::BaseErrorListener {
       std::string n = parser_->getVocabulary().getDisplayName(t);
       if (n == "IDENT") n = "a name";
       else if (n == "INT") n = "an integer";
+      else if (n == "QUANTITY") n = "a number with a unit";
       else if (n == "STRING") n = "a string";
       else if (n == "GROUP") n = "an @group";
       else if (n == "ADDRESS") n = "an address";

@@ -1,5 +1,5 @@
 // Stage: verify. What the verifier's proofs return, shared by the three dimensions (syscalls,
-// filesystem, network) so that the driver reports assertions and differences the same way.
+// filesystem, network, and the OS layer's settings in `polc diff`) so that the driver reports assertions and differences the same way.
 #pragma once
 
 #include <cstdint>
@@ -23,7 +23,7 @@ struct AssertionOutcome {
 
 // One region of requests that two policies decide differently (`polc diff`).
 struct DiffEntry {
-  enum class Dimension : uint8_t { Syscalls, Filesystem, Network } dimension = Dimension::Syscalls;
+  enum class Dimension : uint8_t { Syscalls, Filesystem, Network, Os } dimension = Dimension::Syscalls;
   bool widened = false;  // NEW permits requests of this region that OLD refused
   // Neither widened nor narrowed: both refuse (or both permit), differently (errno(1) to kill).
   bool changed_only = false;

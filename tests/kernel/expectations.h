@@ -26,8 +26,8 @@ constexpr Expected ERRNO(int e) { return Expected{Expected::Kind::errno_, e}; }
 std::string describe(const Expected& e);
 
 // The table's columns, in this order. The test fails if examples/ holds a policy not listed here.
-inline constexpr std::array<std::string_view, 4> kExamples = {"python_agent", "node_agent", "ci_build",
-                                                              "minimal_static"};
+inline constexpr std::array<std::string_view, 5> kExamples = {"python_agent", "node_agent", "ci_build",
+                                                              "minimal_static", "os_layer"};
 
 struct Row {
   const Probe* probe;

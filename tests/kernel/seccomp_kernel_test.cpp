@@ -140,6 +140,7 @@ TEST_CASE("python_agent: the kernel enforces its x86_64 filter") { check_example
 TEST_CASE("node_agent: the kernel enforces its x86_64 filter") { check_example("node_agent", Scope::native); }
 TEST_CASE("ci_build: the kernel enforces its x86_64 filter") { check_example("ci_build", Scope::native); }
 TEST_CASE("minimal_static: the kernel enforces its x86_64 filter") { check_example("minimal_static", Scope::native); }
+TEST_CASE("os_layer: the kernel enforces its x86_64 filter") { check_example("os_layer", Scope::native); }
 
 // int $0x80 needs IA32 emulation in the kernel; where it is missing the kernel raises SIGSEGV
 // before seccomp runs, and these checks report NOT TESTED (CTest: skipped).
