@@ -2,7 +2,7 @@
 # Runs the benchmarks and writes their results into docs/performance.md between the markers.
 # Usage: bench/run.sh POLC [RUNS] [POLC_FILTER_COST] [SBX_EXEC]   (tools default to the build's)
 # BENCH_ONLY="bundle launch" runs only the sections named (filter-cost check scale verify supervisor learn bundle
-# launch).
+# launch workspace).
 # BEFORE_POLC=path/to/older/polc adds a "before" column to the scale section (one run each);
 # SCALE_TIMEOUT (seconds, default 300) stops a run of that section that takes longer.
 set -euo pipefail
@@ -95,4 +95,19 @@ if want launch; then
   launch=$(python3 bench/launch_overhead.py "$polc" "$sbx_exec" "$runs")
   write_section launch "Measured $(date -u +%Y-%m-%d) on $machine; $runs runs per command after one warm-up;
 wall time of the whole process, as $(id -un)." "$launch"
+fi
+
+# Committing a workspace (launcher/os): per 1,000 changed files, on the root filesystem (/var/tmp)
+# and on a tmpfs (/dev/shm); medians of 5. Needs root.
+if want workspace; then
+  commit_bench=$(dirname "$polc")/../../bench/polc_workspace_commit_bench
+  disk=$("$commit_bench" 1000 5 /var/tmp)
+  memory=$("$commit_bench" 1000 5 /dev/shm)
+  root_fs="$(findmnt -n -o FSTYPE,OPTIONS --target /var/tmp | cut -c1-80)"
+  write_section workspace "Measured $(date -u +%Y-%m-%d) on $machine; medians of 5 runs, as $(id -un).
+On the root filesystem (/var/tmp: $root_fs):
+
+$disk
+
+On a tmpfs (/dev/shm):" "$memory"
 fi
