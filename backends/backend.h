@@ -18,6 +18,15 @@
 
 namespace polc::backends {
 
+// A statement the backend's files cannot enforce, and the diagnostic that says so. The driver
+// reports `diagnostic` only when no other selected backend claims the statement in full (the
+// Landlock backend cannot deny beneath a grant, E0606; the os backend masks such a deny in the
+// payload's mount namespace and claims it).
+struct Unenforceable {
+  ir::Origin origin;  // the statement, as the claims of other backends name it
+  diag::Diagnostic diagnostic;
+};
+
 struct BackendOutput {
   // Bundle path ("landlock.json") to contents. The names are the backend's own; no two backends
   // write the same path.
@@ -30,6 +39,8 @@ struct BackendOutput {
   // True when the files refuse every socket Landlock's TCP rules cannot see (MPTCP, SCTP, raw):
   // only then is a claim marked Enforcement::tcp_sockets_only a full one.
   bool refuses_other_sockets = false;
+  // What the files leave unenforced, with what to tell the author if nothing else enforces it.
+  std::vector<Unenforceable> unenforceable;
 };
 
 // The entry point: nullopt after reporting errors to `engine` (nothing of the backend is then

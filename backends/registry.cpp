@@ -4,6 +4,8 @@
 
 #include "backends/landlock/emit.h"
 #include "backends/network/emit.h"
+#include "backends/oci/emit.h"
+#include "backends/os/emit.h"
 #include "backends/seccomp/emit.h"
 
 namespace polc::backends {
@@ -16,6 +18,8 @@ constexpr Backend kBackends[] = {
     {"landlock", "landlock.json", &landlock::run},
     {"nftables", "nftables.nft", &network::run_nftables},
     {"proxy", "squid.conf, egress.json", &network::run_proxy},
+    {"os", "os.json", &os::run},
+    {"oci", "oci-config.json", &oci::run},
 };
 
 }  // namespace

@@ -17,6 +17,7 @@ packages=(
   golang-github-containers-common       # /usr/share/containers/seccomp.json: containers_seccomp test
   python3-jsonschema util-linux         # telemetry events checked against their schema; setpriv
   python3-venv nodejs                   # polc learn's acceptance workloads (a venv job, a Node script)
+  runc crun busybox-static              # the OCI fragment run by real runtimes on a busybox rootfs
 )
 
 missing=()

@@ -70,7 +70,7 @@ std::optional<LandlockArtifacts> emit(const ir::Policy& policy, diag::Engine& en
   const size_t errors_before = engine.error_count();
   json fs = nullptr;
   if (policy.filesystem.present) {
-    fs = fs_json(fs_layer(policy.filesystem, engine, out.enforced));
+    fs = fs_json(fs_layer(policy.filesystem, out.enforced, out.unenforceable));
     if (policy.filesystem.min_abi > 0)
       out.enforced.push_back({policy.filesystem.abi_origin, "landlock.json", Extent::Full,
                               "handles every filesystem right of ABI " + std::to_string(policy.filesystem.min_abi) +
@@ -95,6 +95,7 @@ std::optional<BackendOutput> run(const ir::Policy& policy, diag::Engine& engine)
   BackendOutput out;
   out.files["landlock.json"] = bytes_of(emitted->json);
   out.enforced = std::move(emitted->enforced);
+  out.unenforceable = std::move(emitted->unenforceable);
   return out;
 }
 

@@ -7,8 +7,10 @@
 #include <string>
 #include <vector>
 
+#include "backends/backend.h"
 #include "backends/enforcement.h"
 #include "compiler/diag/diagnostic.h"
+#include "compiler/ir/deny_overlap.h"
 #include "compiler/ir/ir.h"
 
 namespace polc::backends::landlock {
@@ -29,8 +31,12 @@ struct FsLayer {
 // True when `path` is `ancestor` or lies beneath it. Both are absolute and normal.
 bool beneath(const std::string& path, const std::string& ancestor);
 
-// Reports E0606 for every deny rule that overlaps a grant of the same rights. Records what
-// landlock.json enforces in `enforced`.
-FsLayer fs_layer(const ir::Filesystem& fs, diag::Engine& engine, Enforcements& enforced);
+// E0606 for a deny rule that overlaps a grant (ir::deny_overlaps), as the driver reports it when
+// no other selected backend enforces the deny.
+diag::Diagnostic deny_inside_allow(const ir::DenyOverlap& overlap);
+
+// Records what landlock.json enforces in `enforced`, and in `unenforceable` every deny rule that
+// overlaps a grant (E0606 unless another backend enforces it).
+FsLayer fs_layer(const ir::Filesystem& fs, Enforcements& enforced, std::vector<Unenforceable>& unenforceable);
 
 }  // namespace polc::backends::landlock

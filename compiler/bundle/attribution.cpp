@@ -2,8 +2,11 @@
 #include "compiler/bundle/attribution.h"
 
 #include <algorithm>
+#include <map>
 
 #include "backends/network/nflog_group.h"
+#include "backends/os/os_vocab.h"
+#include "compiler/ir/deny_overlap.h"
 #include "compiler/ir/landlock_names.h"
 
 namespace polc::bundle {
@@ -145,6 +148,24 @@ class Builder {
     return out;
   }
 
+  // The OS layer as os.json lays it out (backends/os): each limit a statement sets, each mount
+  // (the policy's mount rules and the masks of deny rules beneath grants) and each workspace.
+  AttrOs os(const ir::Policy& policy) const {
+    AttrOs out;
+    for (const ir::Limit& l : policy.os.limits)
+      out.limits[std::string(backends::os::limit_name(l.kind))] = {at(l.origin), backends::os::limit_text(l)};
+    std::map<std::pair<std::string, backends::os::MountKind>, std::string> mounts;  // a rule's `at` wins
+    for (const ir::DenyOverlap& o : ir::deny_overlaps(policy.filesystem))
+      for (backends::os::MountKind kind : backends::os::mask_kinds(o.deny->rights))
+        mounts[{o.deny->path, kind}] = at(o.deny->origins.front());
+    for (const ir::MountRule& m : policy.os.mounts)
+      mounts[{m.path, backends::os::mount_kind_of(m.kind)}] = at(m.origin);
+    for (const auto& [key, where] : mounts)
+      out.mounts.push_back({std::string(backends::os::mount_kind_name(key.second)), key.first, where});
+    for (const ir::Workspace& w : policy.os.workspaces) out.workspaces.push_back({w.path, at(w.origin)});
+    return out;
+  }
+
  private:
   const std::vector<SourceFile>& sources_;
   const DecisionSpelling& spell_;
@@ -162,6 +183,7 @@ Attribution attribution_of(const ir::Policy& policy, const AttributionLayers& la
   if (layers.landlock) out.landlock = b.landlock(policy);
   if (layers.nftables) out.nftables = b.nftables(policy.network);
   if (layers.proxy && policy.network.proxy) out.proxy = b.proxy(policy.network);
+  if (layers.os) out.os = b.os(policy);
   return out;
 }
 

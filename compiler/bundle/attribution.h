@@ -28,6 +28,7 @@ struct AttributionLayers {
   bool landlock = false;
   bool nftables = false;
   bool proxy = false;  // a section only when the policy names a proxy (else no proxy runs)
+  bool os = false;     // the OS layer (os.json): limits, mounts, workspaces
 };
 
 // How a decision is written: ir::action_text ("errno(13)") unless the caller knows the errno

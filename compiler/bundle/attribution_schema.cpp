@@ -97,6 +97,16 @@ json proxy_rules_json(const std::vector<AttrProxyRule>& rules) {
   return out;
 }
 
+json os_json(const AttrOs& os) {
+  json limits = json::object();
+  for (const auto& [name, limit] : os.limits) limits[name] = {{"at", limit.at}, {"text", limit.text}};
+  json mounts = json::array();
+  for (const AttrOsMount& m : os.mounts) mounts.push_back({{"kind", m.kind}, {"path", m.path}, {"at", m.at}});
+  json workspaces = json::array();
+  for (const AttrOsWorkspace& w : os.workspaces) workspaces.push_back({{"path", w.path}, {"at", w.at}});
+  return {{"limits", std::move(limits)}, {"mounts", std::move(mounts)}, {"workspaces", std::move(workspaces)}};
+}
+
 // ---- strict reading ----
 
 // The first fault ends the reading: a launcher refuses the bundle anyway, and one exact message
@@ -282,6 +292,36 @@ class Reader {
     return out;
   }
 
+  AttrOs os(const json& j) const {
+    const json& o = object(j, "os", {"limits", "mounts", "workspaces"});
+    AttrOs out;
+    static const char* const kLimits[] = {"memory",    "memory_swap", "tasks",     "cpu",
+                                          "time",      "open_files",  "file_size", "core_dumps"};
+    if (!o["limits"].is_object()) throw Fault("os.limits is not an object");
+    for (const auto& [name, value] : o["limits"].items()) {
+      const std::string w = "os.limits." + name;
+      bool known = false;
+      for (const char* k : kLimits) known = known || name == k;
+      if (!known) throw Fault("os.limits has an unknown limit \"" + name + "\"");
+      const json& l = object(value, w, {"at", "text"});
+      out.limits[name] = {string(l["at"], w + ".at"), string(l["text"], w + ".text")};
+    }
+    static const char* const kKinds[] = {"minimal_dev", "tmpfs", "hide", "readonly", "noexec", "nodev"};
+    array(o["mounts"], "os.mounts", [&](const json& e, const std::string& w) {
+      const json& m = object(e, w, {"kind", "path", "at"});
+      AttrOsMount mount{string(m["kind"], w + ".kind"), string(m["path"], w + ".path"), string(m["at"], w + ".at")};
+      bool known = false;
+      for (const char* k : kKinds) known = known || mount.kind == k;
+      if (!known) throw Fault(w + ".kind \"" + mount.kind + "\" is not a mount kind");
+      out.mounts.push_back(std::move(mount));
+    });
+    array(o["workspaces"], "os.workspaces", [&](const json& e, const std::string& w) {
+      const json& ws = object(e, w, {"path", "at"});
+      out.workspaces.push_back({string(ws["path"], w + ".path"), string(ws["at"], w + ".at")});
+    });
+    return out;
+  }
+
   AttrProxy proxy(const json& j) const {
     const json& p = object(j, "proxy", {"denies", "allows"});
     return {proxy_rules(p["denies"], "proxy.denies"), proxy_rules(p["allows"], "proxy.allows")};
@@ -297,6 +337,7 @@ std::string to_json(const Attribution& a) {
   if (a.nftables) doc["nftables"] = nftables_json(*a.nftables);
   if (a.proxy)
     doc["proxy"] = {{"denies", proxy_rules_json(a.proxy->denies)}, {"allows", proxy_rules_json(a.proxy->allows)}};
+  if (a.os) doc["os"] = os_json(*a.os);
   // nlohmann's objects are std::map-backed: dump() writes sorted keys and no whitespace.
   return doc.dump(-1, ' ', false, json::error_handler_t::strict);
 }
@@ -312,7 +353,7 @@ Attribution attribution_from_json(const std::string& bytes, Problems& problems) 
   const json& j = *parsed;
   const Reader read;
   try {
-    read.object(j, "the document", {"format", "policy"}, {"seccomp", "landlock", "nftables", "proxy"});
+    read.object(j, "the document", {"format", "policy"}, {"seccomp", "landlock", "nftables", "proxy", "os"});
     if (!j["format"].is_string() || j["format"] != kAttributionFormat)
       throw Fault(std::string("not a ") + kAttributionFormat + " document (\"format\")");
     out.format = kAttributionFormat;
@@ -323,6 +364,7 @@ Attribution attribution_from_json(const std::string& bytes, Problems& problems) 
     if (j.contains("landlock")) out.landlock = read.landlock(j["landlock"]);
     if (j.contains("nftables")) out.nftables = read.nftables(j["nftables"]);
     if (j.contains("proxy")) out.proxy = read.proxy(j["proxy"]);
+    if (j.contains("os")) out.os = read.os(j["os"]);
   } catch (const Fault& f) {
     doc.fail(f.what());
   }

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -145,6 +146,38 @@ struct AttrProxy {
   friend bool operator==(const AttrProxy&, const AttrProxy&) = default;
 };
 
+// ---- os ----
+
+// A resource limit, by its name in a `limits` block ("memory", "tasks", "time", ...): the
+// statement that set it and what it says in the policy's units ("memory 512MiB"), for the events
+// a launcher reports when the payload reaches it.
+struct AttrOsLimit {
+  std::string at;
+  std::string text;
+  friend bool operator==(const AttrOsLimit&, const AttrOsLimit&) = default;
+};
+
+// A mount of os.json (same kind and path): the mount rule, or the deny rule it masks.
+struct AttrOsMount {
+  std::string kind;  // os.json's: "minimal_dev", "tmpfs", "hide", "readonly", "noexec", "nodev"
+  std::string path;
+  std::string at;
+  friend bool operator==(const AttrOsMount&, const AttrOsMount&) = default;
+};
+
+struct AttrOsWorkspace {
+  std::string path;
+  std::string at;
+  friend bool operator==(const AttrOsWorkspace&, const AttrOsWorkspace&) = default;
+};
+
+struct AttrOs {
+  std::map<std::string, AttrOsLimit> limits;  // only the limits a statement sets
+  std::vector<AttrOsMount> mounts;            // in os.json's order (by path, then kind)
+  std::vector<AttrOsWorkspace> workspaces;    // by path
+  friend bool operator==(const AttrOs&, const AttrOs&) = default;
+};
+
 // One section per layer whose backend the build selected (the proxy's only when the policy
 // names a proxy).
 struct Attribution {
@@ -155,6 +188,7 @@ struct Attribution {
   std::optional<AttrLandlock> landlock;
   std::optional<AttrNftables> nftables;
   std::optional<AttrProxy> proxy;
+  std::optional<AttrOs> os;
   friend bool operator==(const Attribution&, const Attribution&) = default;
 };
 

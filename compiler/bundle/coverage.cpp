@@ -61,6 +61,13 @@ Coverage build_coverage(const ir::Policy& policy, const diag::SourceManager& sou
     for (const ir::SyscallRule& r : af.rules)
       for (const ir::Origin& o : r.origins) add_origin(map, o, sources, true);
   if (policy.syscalls.default_written) add_origin(map, policy.syscalls.default_origin, sources);
+  // The OS layer: each `namespaces` statement (an implied namespace is its needing statement's),
+  // limit, mount rule and workspace.
+  for (const ir::NamespaceRule& n : policy.os.namespaces)
+    if (!n.implied) add_origin(map, n.origin, sources);
+  for (const ir::Limit& l : policy.os.limits) add_origin(map, l.origin, sources);
+  for (const ir::MountRule& m : policy.os.mounts) add_origin(map, m.origin, sources);
+  for (const ir::Workspace& w : policy.os.workspaces) add_origin(map, w.origin, sources);
 
   // Landlock's TCP rules see TCP sockets only; they enforce a network rule in full only because
   // the seccomp programs are proved to refuse every other socket (E0407). With no such program

@@ -27,8 +27,9 @@ struct Coverage {
 };
 
 // Every statement that asks for enforcement (syscall, filesystem and network rules, the syscall
-// default, scopes, the proxy), joined with what the selected backends claim. Claims for
-// statements the policy does not have are ignored. `other_sockets_refused`: a selected backend
+// default, scopes, the proxy, and the OS layer's namespaces, limits, mounts and workspaces),
+// joined with what the selected backends claim. Claims for statements the policy does not have
+// are ignored. `other_sockets_refused`: a selected backend
 // refuses the sockets Landlock's TCP rules cannot see (BackendOutput::refuses_other_sockets);
 // without one, claims marked tcp_sockets_only count as partial.
 Coverage build_coverage(const ir::Policy& policy, const diag::SourceManager& sources,

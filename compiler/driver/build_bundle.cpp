@@ -18,6 +18,28 @@ namespace polc::driver {
 
 namespace {
 
+// The statement an origin names, as claims and unenforceable statements identify it.
+bool same_statement(const ir::Origin& a, const ir::Origin& b) {
+  return a.module == b.module && a.where == b.where && a.range.file == b.range.file && a.range.begin == b.range.begin;
+}
+
+// Reports what a backend could not enforce (backends::Unenforceable) unless another selected
+// backend claims the statement in full: E0606 without the os backend, nothing with it.
+void report_unenforceable(const std::vector<backends::Unenforceable>& unenforceable,
+                          const backends::Enforcements& claims, diag::Engine& engine) {
+  for (const backends::Unenforceable& u : unenforceable) {
+    const bool enforced = std::any_of(claims.begin(), claims.end(), [&](const backends::Enforcement& e) {
+      return e.extent == backends::Extent::Full && e.part.empty() && same_statement(e.origin, u.origin);
+    });
+    if (enforced) continue;
+    const diag::Diagnostic& d = u.diagnostic;
+    diag::Diagnostic& reported = engine.report(d.code, d.range, d.message);
+    reported.notes = d.notes;
+    reported.help = d.help;
+    reported.fixits = d.fixits;
+  }
+}
+
 // The verdicts as the manifest records them (deterministic: no timings).
 bundle::ManifestVerification manifest_verification(const verify::Verdicts& v) {
   bundle::ManifestVerification out;
@@ -76,6 +98,7 @@ std::optional<Bundle> build_bundle(const ir::Policy& policy, const BuildInputs& 
   backends::Enforcements claims;
   std::vector<backends::seccomp::ProgramArtifact> programs;
   bool other_sockets_refused = false;
+  std::vector<backends::Unenforceable> unenforceable;
   for (const backends::Backend& backend : backends::registry()) {
     if (inputs.selected.count(backend.name) == 0) continue;
     auto emitted = backend.emit(policy, engine);
@@ -84,7 +107,9 @@ std::optional<Bundle> build_bundle(const ir::Policy& policy, const BuildInputs& 
     claims.insert(claims.end(), emitted->enforced.begin(), emitted->enforced.end());
     std::move(emitted->programs.begin(), emitted->programs.end(), std::back_inserter(programs));
     other_sockets_refused = other_sockets_refused || emitted->refuses_other_sockets;
+    std::move(emitted->unenforceable.begin(), emitted->unenforceable.end(), std::back_inserter(unenforceable));
   }
+  report_unenforceable(unenforceable, claims, engine);
   // The proofs: every program against the policy, lint checks, assertions and tests. A failed
   // proof, assertion or test stops the build.
   std::vector<verify::ProgramVerdict> program_verdicts = verify::validate_programs(programs, policy, engine);
@@ -99,7 +124,8 @@ std::optional<Bundle> build_bundle(const ir::Policy& policy, const BuildInputs& 
   // Its sections follow the selection, by the registry's names (which are also the layers'
   // names in sbx-exec's events).
   const bundle::AttributionLayers layers{inputs.selected.count("seccomp") > 0, inputs.selected.count("landlock") > 0,
-                                         inputs.selected.count("nftables") > 0, inputs.selected.count("proxy") > 0};
+                                         inputs.selected.count("nftables") > 0, inputs.selected.count("proxy") > 0,
+                                         inputs.selected.count("os") > 0};
   bundle::Attribution attribution = bundle::attribution_of(policy, layers, inputs.sources, decision_text);
   if (attribution.seccomp)
     for (bundle::AttrSeccompArch& arch : attribution.seccomp->arches)

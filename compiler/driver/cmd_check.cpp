@@ -10,7 +10,7 @@ namespace polc::driver {
 
 int cmd_check(const Args& args) {
   bool help = false;
-  auto o = parse_options(args, "check", {"--solver-rlimit="}, help);
+  auto o = parse_options(args, "check", {"--solver-rlimit=", "--backends="}, help);
   if (!o) return help ? kExitOk : kExitUsage;
   if (auto err = apply_solver_options(*o)) {
     std::cerr << "polc check: " << *err << "\n(see `polc check --help`)\n";
@@ -20,6 +20,11 @@ int cmd_check(const Args& args) {
     std::cerr << "polc check: no files given\n(see `polc check --help`)\n";
     return kExitUsage;
   }
+  BackendSelection selected = all_backends();
+  if (auto err = parse_backends(values_of(*o, "--backends"), selected)) {
+    std::cerr << "polc check: " << *err << "\n(see `polc check --help`)\n";
+    return kExitUsage;
+  }
   diag::SourceManager sources;
   diag::Engine engine(sources);
   for (const std::string& f : o->files) {
@@ -27,6 +32,7 @@ int cmd_check(const Args& args) {
     // what `polc build` would refuse, `polc check` reports too, so pre-commit catches it.
     if (auto policy = analyze_file(engine, f, *o)) {
       BuildInputs inputs;
+      inputs.selected = selected;
       inputs.manifest = false;
       build_bundle(*policy, inputs, engine);
     }

@@ -25,6 +25,10 @@ directory beside it is renamed into place, so a failed build leaves the previous
   nftables.nft         the network allowlist (`nft -f`, in the sandbox's network namespace)
   squid.conf           the egress proxy's allowlist (when the policy names a `proxy`)
   egress.json          the same allowlist for any other proxy (when the policy names a `proxy`)
+  os.json              the OS layer: namespaces, resource limits, mounts (and the masks of deny
+                       rules beneath grants), workspaces; for sbx-exec
+  oci-config.json      the OS layer and the seccomp profile as a fragment of an OCI runtime-spec
+                       config.json, to merge into runc's or crun's
   attribution.json     for each selected layer, the statements that decide its refusals, so that
                        a launcher can name the policy line behind each denial it reports
   sources/             every source that shaped the policy: the policy, the files it imports and
@@ -126,7 +130,8 @@ constexpr std::string_view kInspectHelp =
 The governance review report of a bundle, from which a reviewer can approve or reject it: the
 policy's version, expiry and digest; what it grants (syscalls by the statement that allows them,
 with their argument conditions; filesystem paths and rights; network endpoints; proxy domains);
-what it explicitly denies; the coverage map; the verifier's verdicts; and, with --trust, the
+what it explicitly denies; the OS layer (namespaces, limits, mounts, workspaces); the coverage
+map; the verifier's verdicts; and, with --trust, the
 signers present and missing. The bundle must be intact. Its policy is rebuilt from the sources it
 carries, never from the disk, and every rebuilt file must be byte-identical to the bundle's
 (E0815 otherwise, and for a bundle another polc built: inspect it with that polc), so the report
@@ -158,7 +163,7 @@ exit status: 0 no differences, 3 some permission widened, 4 only narrowed or cha
 )";
 constexpr std::string_view kCheckHelp =
     R"(usage: polc check [--format human|json|sarif] [--werror|--strict] [--stdlib DIR]
-                  [--solver-rlimit N] FILE...
+                  [--backends LIST] [--solver-rlimit N] FILE...
 
 Parses and analyzes each file with everything it imports. Policies must name their targets;
 modules are checked against every supported architecture. A policy then goes through everything
@@ -169,6 +174,9 @@ validation of every seccomp program.
   --format FMT       human (default, to stderr), json or sarif (SARIF 2.1.0, to stdout)
   --werror, --strict treat warnings as errors (exit 1)
   --stdlib DIR       read std.* modules from DIR instead of the copy built into polc
+  --backends LIST    the backends to check with, comma-separated, as `polc build` selects them
+                     (default: all); what only unselected backends enforce is E0605 (E0606 for
+                     a deny beneath a grant without the os backend)
   --solver-rlimit N  Z3's step limit per query (default 50000000); E0607 when one runs out
 
 exit status: 0 no errors, 1 errors (or warnings with --werror), 2 usage error
@@ -269,7 +277,7 @@ constexpr Verb kVerbs[] = {
     {"check", cmd_check, "check FILE...", "check policies and modules for errors (exit 0 clean, 1 errors, 2 usage)",
      kCheckHelp},
     {"build", cmd_build, "build FILE -o DIR",
-     "compile a policy into its bundle DIR/<name>/ (seccomp, Landlock, nftables, proxy)", kBuildHelp},
+     "compile a policy into its bundle DIR/<name>/ (seccomp, Landlock, nftables, proxy, OS layer)", kBuildHelp},
     {"eval", cmd_eval, "eval FILE CALL", "show what a policy and its filters decide for one syscall, and why",
      kEvalHelp},
     {"test", cmd_test, "test FILE", "run a policy's `test` blocks (text, JSON or JUnit XML results)", kTestHelp},

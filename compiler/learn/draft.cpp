@@ -17,7 +17,7 @@
 //   dynamic loader (Debian's multiarch path) when the workload executed programs, since the
 //   kernel executes the loader inside the program's execve and no observation names it (not
 //   when the boundary refuses it); then `deny RIGHT "PATH"` for each
-//   credential path observed (kept only while no grant overlaps it: E0606).
+//   credential path observed (one a grant overlaps is masked by os.json; E0606 without os).
 // - network: `connect PROTO PORTS to ADDRESS` per address, `bind PROTO PORTS`; names looked up
 //   are listed in a comment, not granted: a domain rule needs an egress proxy the workload did
 //   not use, and the addresses it connected to are granted already.

@@ -5,7 +5,7 @@
 //   its recorded arguments in numeric form (unrecorded ones are 0), `on ARCH` when the draft has
 //   several targets; a make_*/remove_*/refer access is queried on its parent directory.
 // - for every credential path observed (sensitive_paths.h): `deny RIGHT "PATH"` in the filesystem
-//   section (draft.cpp; dropped when a grant overlaps it, E0606, which Landlock cannot express),
+//   section (draft.cpp; one a grant overlaps is masked by os.json, E0606 without the os backend),
 //   `assert never RIGHT "PATH"` and, in
 //   `test "credentials stay out of reach"`, `expect deny RIGHT "PATH"`, where RIGHT is read, write
 //   or execute, the composite the observed right belongs to (composites expand to what the

@@ -105,15 +105,27 @@ json j_network(const Network& n) {
 }
 
 json j_os(const OsLayer& os) {
-  auto rows = [](const std::vector<OsRow>& v) {
-    json out = json::array();
-    for (const OsRow& r : v) out.push_back({{"item", r.item}, {"value", r.value}, {"source", j_ref(r.source)}});
-    return out;
-  };
-  return {{"limits", rows(os.limits)},
-          {"namespaces", rows(os.namespaces)},
-          {"mounts", rows(os.mounts)},
-          {"workspaces", rows(os.workspaces)}};
+  json namespaces = json::array(), limits = json::array(), mounts = json::array(), workspaces = json::array();
+  for (const OsNamespace& n : os.namespaces)
+    namespaces.push_back({{"name", n.name}, {"implied", n.implied}, {"source", j_ref(n.source)}});
+  for (const OsLimit& l : os.limits)
+    limits.push_back({{"name", l.name}, {"value", l.value}, {"source", j_ref(l.source)}});
+  for (const OsMount& m : os.mounts) {
+    json sources = json::array();
+    for (const StatementRef& r : m.sources) sources.push_back(j_ref(r));
+    mounts.push_back(
+        {{"kind", m.kind}, {"path", m.path}, {"size", m.size}, {"masks_deny", m.masks_deny}, {"sources", sources}});
+  }
+  for (const OsWorkspace& w : os.workspaces)
+    workspaces.push_back({{"path", w.path},
+                          {"discard_on", w.discard_on},
+                          {"refusal_layers", w.refusal_layers},
+                          {"source", j_ref(w.source)}});
+  return {{"in_bundle", os.in_bundle},
+          {"namespaces", namespaces},
+          {"limits", limits},
+          {"mounts", mounts},
+          {"workspaces", workspaces}};
 }
 
 json j_coverage(const std::vector<CoverageRow>& rows) {
@@ -185,8 +197,7 @@ std::string inspect_json(const InspectInput& in) {
   doc["syscalls"] = j_syscalls(m.syscalls);
   doc["filesystem"] = j_filesystem(m.filesystem);
   doc["network"] = j_network(m.network);
-  // Only for a policy with an OS layer, so other reports read as before.
-  if (m.os.present) doc["os"] = j_os(m.os);
+  doc["os"] = j_os(m.os);
   doc["coverage"] = j_coverage(m.coverage);
   doc["verification"] = j_verification(m.verification);
   doc["signers"] = j_signers(m.signers);

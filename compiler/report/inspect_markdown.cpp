@@ -159,22 +159,22 @@ std::string md_denies(const Model& m) {
   return out;
 }
 
-// Only for a policy with an OS layer, so other reports read as before.
 std::string md_os(const OsLayer& os) {
-  if (!os.present) return "";
-  std::string out = "### The OS layer\n\n";
-  const std::pair<const char*, const std::vector<OsRow>*> groups[] = {
-      {"Limits** (core dumps are off unless a limit says on; others unlimited unless listed)", &os.limits},
-      {"Namespaces** of its own (besides the network one)", &os.namespaces},
-      {"Mount rules** (in the payload's mount namespace, before Landlock)", &os.mounts},
-      {"Workspaces** (changes committed when the run ends cleanly)", &os.workspaces}};
-  for (const auto& [title, rows] : groups) {
-    out += "**" + std::string(title) + "\n\n";
-    std::vector<std::vector<std::string>> table_rows;
-    for (const OsRow& r : *rows) table_rows.push_back({code(r.item), md(r.value), md_where(r.source)});
-    out += table_rows.empty() ? std::string("None.\n\n") : md_table({"", "", "at"}, table_rows);
-  }
-  return out;
+  std::string out = "### OS layer\n\n";
+  if (!os.in_bundle) out += "⚠ `os.json` is **not in this bundle**: no launcher applies what follows.\n\n";
+  std::vector<std::string> names;
+  for (const OsNamespace& n : os.namespaces) names.push_back(md(namespace_text(n)));
+  out += "- namespaces: " + (names.empty() ? std::string("none besides the network one") : join(names)) + "\n\n";
+  std::vector<std::vector<std::string>> rows;
+  for (const OsLimit& l : os.limits) rows.push_back({code(limit_text(l)), md(limit_source(l))});
+  out += md_table({"limit", "at"}, rows);
+  rows.clear();
+  for (const OsMount& m : os.mounts) rows.push_back({code(mount_text(m)), md(mount_source(m))});
+  out += "**Mounts** (in the payload's mount namespace)\n\n" +
+         (rows.empty() ? std::string("None.\n\n") : md_table({"mount", "at"}, rows));
+  rows.clear();
+  for (const OsWorkspace& w : os.workspaces) rows.push_back({md(workspace_text(w)), md_where(w.source)});
+  return out + "**Workspaces**\n\n" + (rows.empty() ? std::string("None.\n\n") : md_table({"workspace", "at"}, rows));
 }
 
 std::string md_coverage(const Model& m) {

@@ -6,12 +6,11 @@
 #include <set>
 #include <tuple>
 
+#include "backends/os/emit.h"
 #include "compiler/bundle/coverage.h"
 #include "compiler/bundle/json_fields.h"
 #include "compiler/ir/evaluate_access.h"
 #include "compiler/ir/landlock_names.h"
-#include "compiler/ir/os_names.h"
-#include "compiler/ir/os_text.h"
 #include "compiler/verify/net_text.h"
 
 namespace polc::report::inspect {
@@ -189,6 +188,50 @@ Filesystem filesystem_of(const ir::Filesystem& fs, const diag::SourceManager& so
   return out;
 }
 
+// ---- the OS layer ----
+
+OsLayer os_of(const ir::Policy& policy, const InspectInput& in) {
+  OsLayer out;
+  for (const bundle::BundleFile& f : in.bundle.files) out.in_bundle = out.in_bundle || f.path == backends::os::kOsFile;
+  // os.json's view (backends/os): the namespaces it lists, with the statement behind each.
+  const backends::os::OsLayer layer = backends::os::os_layer(policy);
+  for (ir::Namespace ns : layer.namespaces) {
+    OsNamespace n{std::string(backends::os::namespace_name(ns)), true, {}};
+    auto rule = std::find_if(policy.os.namespaces.begin(), policy.os.namespaces.end(),
+                             [&](const ir::NamespaceRule& r) { return r.ns == ns; });
+    if (rule != policy.os.namespaces.end()) {
+      n.implied = rule->implied;
+      n.source = ref_of(rule->origin, in.sources);
+    } else {
+      for (const backends::os::OsMount& m : layer.mounts)  // the mount namespace of a masked deny
+        if (m.masks_deny && n.source.at.empty()) n.source = ref_of(m.origins.front(), in.sources);
+    }
+    out.namespaces.push_back(std::move(n));
+  }
+  bool core_dumps_written = false;
+  for (const ir::Limit& l : policy.os.limits) {
+    core_dumps_written = core_dumps_written || l.kind == ir::LimitKind::CoreDumps;
+    out.limits.push_back({std::string(backends::os::limit_name(l.kind)), backends::os::limit_value_text(l.kind, l.value),
+                          ref_of(l.origin, in.sources)});
+  }
+  if (!core_dumps_written) out.limits.push_back({"core_dumps", "off", {}});
+  for (const backends::os::OsMount& m : layer.mounts) {
+    OsMount row{std::string(backends::os::mount_kind_name(m.kind)), m.path,
+                m.kind == backends::os::MountKind::Tmpfs && m.size != 0 ? backends::os::bytes_text(m.size) : "",
+                m.masks_deny, {}};
+    for (const ir::Origin& o : m.origins) row.sources.push_back(ref_of(o, in.sources));
+    out.mounts.push_back(std::move(row));
+  }
+  for (const ir::Workspace& w : policy.os.workspaces) {
+    OsWorkspace row{w.path, {}, w.refusal_layers, ref_of(w.origin, in.sources)};
+    if (w.discard_on & ir::kDiscardOnFailure) row.discard_on.push_back("failure");
+    if (w.discard_on & ir::kDiscardOnKill) row.discard_on.push_back("kill");
+    if (w.discard_on & ir::kDiscardOnRefusal) row.discard_on.push_back("refusal");
+    out.workspaces.push_back(std::move(row));
+  }
+  return out;
+}
+
 // ---- network ----
 
 std::string port_text(const ir::PortRange& p) {
@@ -312,39 +355,6 @@ std::vector<FileRow> files_of(const bundle::BundleContents& b) {
   return out;
 }
 
-// ---- the OS layer ----
-
-OsLayer os_of(const ir::Os& os, const diag::SourceManager& sources) {
-  OsLayer out;
-  out.present = !os.empty();
-  for (const ir::Limit& l : os.limits)
-    out.limits.push_back({std::string(ir::limit_name(l.kind)), ir::limit_value_text(l.kind, l.value),
-                          ref_of(l.origin, sources)});
-  for (const ir::NamespaceRule& n : os.namespaces)
-    out.namespaces.push_back({std::string(ir::namespace_name(n.ns)),
-                              n.implied ? "its own (implied: a mount rule, a workspace or pid needs it)" : "its own",
-                              ref_of(n.origin, sources)});
-  for (const ir::MountRule& m : os.mounts) {
-    std::string value(ir::mount_kind_name(m.kind));
-    if (m.kind == ir::MountKind::Tmpfs) value += m.size == 0 ? " (the kernel's default size)" : " size " + ir::size_text(m.size);
-    out.mounts.push_back({m.path, value, ref_of(m.origin, sources)});
-  }
-  for (const ir::Workspace& w : os.workspaces) {
-    std::string on;
-    for (const ir::DiscardName& d : ir::kDiscardNames) {
-      if (!(w.discard_on & d.bit)) continue;
-      on += (on.empty() ? "" : ", ") + std::string(d.name);
-      if (d.bit == ir::kDiscardOnRefusal && !w.refusal_layers.empty()) {
-        std::string layers;
-        for (const std::string& l : w.refusal_layers) layers += (layers.empty() ? "" : ", ") + l;
-        on += "(" + layers + ")";
-      }
-    }
-    out.workspaces.push_back({w.path, on.empty() ? "never discarded" : "discarded on " + on, ref_of(w.origin, sources)});
-  }
-  return out;
-}
-
 }  // namespace
 
 Model build_model(const InspectInput& in) {
@@ -353,7 +363,7 @@ Model build_model(const InspectInput& in) {
   m.syscalls = syscalls_of(in.policy, in.sources);
   m.filesystem = filesystem_of(in.policy.filesystem, in.sources);
   m.network = network_of(in.policy.network, in.sources);
-  m.os = os_of(in.policy.os, in.sources);
+  m.os = os_of(in.policy, in);
   m.coverage = coverage_of(in.bundle.manifest);
   m.verification = verification_of(in.bundle.manifest);
   m.signers = signers_of(in);

@@ -109,18 +109,41 @@ struct Network {
   std::optional<Proxy> proxy;
 };
 
-// ---- the OS layer ----
+// ---- the OS layer (os.json) ----
 
-// One setting of the OS layer: a limit, a namespace, a mount rule or a workspace.
-struct OsRow {
-  std::string item;   // "memory", "pid", "/root", "/build"
-  std::string value;  // "512MiB", "its own (implied)", "hide", "discarded on kill, failure"
+struct OsNamespace {
+  std::string name;         // "pid", "mount", ...
+  bool implied = false;     // not named, needed by `source` (a mount rule, a workspace, a masked deny)
+  StatementRef source;
+};
+
+struct OsLimit {
+  std::string name;   // as a `limits` block names it: "memory", "time", ...
+  std::string value;  // in the policy's units: "512MiB", "1.5", "5m", "off"
+  StatementRef source;  // at == "" for core dumps off, polc's default
+};
+
+struct OsMount {
+  std::string kind;  // os.json's: "minimal_dev", "tmpfs", "hide", "readonly", "noexec", "nodev"
+  std::string path;
+  std::string size;                   // tmpfs: "64MiB", "" for the kernel's default
+  bool masks_deny = false;            // enforces deny rules beneath grants (`sources` are the denies)
+  std::vector<StatementRef> sources;
+};
+
+struct OsWorkspace {
+  std::string path;
+  std::vector<std::string> discard_on;      // "failure", "kill", "refusal"
+  std::vector<std::string> refusal_layers;  // empty: every layer's refusals count
   StatementRef source;
 };
 
 struct OsLayer {
-  bool present = false;  // the policy has limits, namespaces, mount rules or workspaces
-  std::vector<OsRow> limits, namespaces, mounts, workspaces;
+  bool in_bundle = false;  // the bundle has os.json (the os backend was selected)
+  std::vector<OsNamespace> namespaces;
+  std::vector<OsLimit> limits;  // core dumps always
+  std::vector<OsMount> mounts;  // in os.json's order
+  std::vector<OsWorkspace> workspaces;
 };
 
 // ---- manifest: coverage and verification ----

@@ -157,22 +157,22 @@ std::string text_denies(const Model& m) {
   return out;
 }
 
-// Printed only for a policy with an OS layer, so other reports read as before.
 std::string text_os(const OsLayer& os) {
-  if (!os.present) return "";
-  std::string out = section("The OS layer: limits, namespaces, mounts, workspaces");
-  const std::pair<const char*, const std::vector<OsRow>*> groups[] = {
-      {"Limits (core dumps are off unless a limit says on; others unlimited unless listed)", &os.limits},
-      {"Namespaces of its own (besides the network one)", &os.namespaces},
-      {"Mount rules (in the payload's mount namespace, before Landlock)", &os.mounts},
-      {"Workspaces (changes committed when the run ends cleanly)", &os.workspaces}};
-  for (const auto& [title, rows] : groups) {
-    out += "\n" + std::string(title) + "\n";
-    if (rows->empty()) out += "  none\n";
-    std::vector<std::vector<std::string>> table_rows;
-    for (const OsRow& r : *rows) table_rows.push_back({r.item, r.value, "at " + where(r.source)});
-    out += table(table_rows, 2);
-  }
+  std::string out = section("OS layer (os.json: namespaces, limits, mounts, workspaces)");
+  if (!os.in_bundle) out += "  os.json is not in this bundle: no launcher applies what follows\n";
+  std::vector<std::string> names;
+  for (const OsNamespace& n : os.namespaces) names.push_back(namespace_text(n));
+  out += names.empty() ? "  namespaces: none besides the network one (its section and the launcher decide it)\n"
+                       : wrapped("namespaces: ", names, 2);
+  std::vector<std::vector<std::string>> rows;
+  for (const OsLimit& l : os.limits) rows.push_back({limit_text(l), limit_source(l)});
+  out += "  limits:\n" + table(rows, 4);
+  rows.clear();
+  for (const OsMount& m : os.mounts) rows.push_back({mount_text(m), mount_source(m)});
+  out += "  mounts in the payload's mount namespace:\n" + (rows.empty() ? "    none\n" : table(rows, 4));
+  out += "  workspaces:\n";
+  if (os.workspaces.empty()) out += "    none\n";
+  for (const OsWorkspace& w : os.workspaces) out += "    " + workspace_text(w) + "\n      at " + where(w.source) + "\n";
   return out;
 }
 

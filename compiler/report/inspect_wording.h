@@ -99,6 +99,34 @@ inline std::string where(const StatementRef& r) {
   return r.module.empty() ? r.at : r.at + " [" + r.module + "]";
 }
 
+// A namespace as a reviewer reads it: "pid", "mount (implied by p.sbx:12)".
+inline std::string namespace_text(const OsNamespace& n) {
+  return n.implied ? n.name + " (implied by " + where(n.source) + ")" : n.name;
+}
+
+// "memory 512MiB"; core dumps off without a statement say it is polc's default.
+inline std::string limit_text(const OsLimit& l) { return l.name + " " + l.value; }
+inline std::string limit_source(const OsLimit& l) { return l.source.at.empty() ? "polc's default" : where(l.source); }
+
+// "tmpfs /tmp (64MiB)", "hide /home/u/.ssh".
+inline std::string mount_text(const OsMount& m) {
+  return m.kind + " " + m.path + (m.size.empty() ? "" : " (" + m.size + ")");
+}
+inline std::string mount_source(const OsMount& m) {
+  std::vector<std::string> at;
+  for (const StatementRef& r : m.sources) at.push_back(where(r));
+  return (m.masks_deny ? "masks the deny at " : "") + join(at, "; ");
+}
+
+// "discarded on failure, kill, refusal (seccomp, landlock)".
+inline std::string workspace_text(const OsWorkspace& w) {
+  std::string out = w.path + ": committed when the run ends cleanly";
+  if (w.discard_on.empty()) return out + ", whatever happens";
+  out += "; discarded on " + join(w.discard_on);
+  if (!w.refusal_layers.empty()) out += " (refusals of " + join(w.refusal_layers) + ")";
+  return out;
+}
+
 // The syscalls one target brings, as a reviewer reads them: names, or "@group: names", or for a
 // condition, the names and the condition as written.
 inline std::string target_head(const SyscallTarget& t) {

@@ -1,8 +1,10 @@
 #!/usr/bin/env python3
 """Every ```sbx example in docs/language.md does what the document says: blocks marked
 `# rejected: CODE, ...` fail `polc check` with exactly those codes, every other complete policy or
-module passes. Blocks that import a relative file are written to disk with the file they name
-(`# file: NAME` blocks). Usage: docs_examples_test.py POLC SOURCE_DIR"""
+module passes. A block with a `# polc check OPTIONS` line is checked with those options (a backend
+selection: `# polc check --backends seccomp,landlock`). Blocks that import a relative file are
+written to disk with the file they name (`# file: NAME` blocks).
+Usage: docs_examples_test.py POLC SOURCE_DIR"""
 import json, os, re, subprocess, sys, tempfile
 
 def main():
@@ -21,7 +23,9 @@ def main():
                 continue  # a fragment, not a whole file
             path = os.path.join(tmp, f"example{i}.sbx")
             open(path, "w").write(b)
-            r = subprocess.run([polc, "check", "--format", "json", path], capture_output=True, text=True)
+            options = re.search(r"(?m)^\s*# polc check (.+)$", b)
+            extra = options.group(1).split() if options else []
+            r = subprocess.run([polc, "check", "--format", "json"] + extra + [path], capture_output=True, text=True)
             got = sorted({d["code"] for d in json.loads(r.stdout)["diagnostics"] if d["severity"] == "error"})
             m = re.search(r"# rejected: ([EW0-9, ]+)", b)
             want = sorted(c.strip() for c in m.group(1).split(",")) if m else []

@@ -1,7 +1,8 @@
 // Golden test runner. For every input in a suite directory it runs the polc binary and compares
 // the output with the `.expected` file beside the input, byte for byte:
 //   diagnostics  NAME.sbx -> `polc check NAME.sbx` (stderr+stdout) and the exit status
-//                NAME.json.sbx / NAME.sarif.sbx -> the same with --format json / sarif
+//                NAME.json.sbx / NAME.sarif.sbx -> the same with --format json / sarif; a
+//                NAME.args beside it (one line) adds its options (`--backends ...`)
 //   fmt          NAME.sbx -> `polc fmt NAME.sbx`, then checks that formatting it again is a no-op
 //   ir           NAME.sbx -> `polc ir NAME.sbx`
 //   import       NAME.args (the arguments after `polc import oci`, one line) or a NAME.json without
@@ -292,7 +293,12 @@ int main(int argc, char** argv) {
       std::string format;
       if (name.find(".json.") != std::string::npos) format = " --format json";
       if (name.find(".sarif.") != std::string::npos) format = " --format sarif";
-      const Run r = run("'" + polc + "' check" + format + " '" + name + "'", dir);
+      std::string options;
+      if (const fs::path args = fs::path(in).replace_extension(".args"); fs::exists(args)) {
+        options = " " + read_file(args);
+        while (!options.empty() && (options.back() == '\n' || options.back() == ' ')) options.pop_back();
+      }
+      const Run r = run("'" + polc + "' check" + format + options + " '" + name + "'", dir);
       ok = check(expected, r.output + "exit status: " + std::to_string(r.status) + "\n", update);
     } else if (suite == "fmt") {
       const Run r = run("'" + polc + "' fmt '" + name + "'", dir);

@@ -78,7 +78,8 @@ TEST_CASE("backend registry: every row has a name, its files and an entry point;
 TEST_CASE("backend registry: --backends selects from the registry, with the same messages") {
   driver::BackendSelection selected = driver::all_backends();
   CHECK(selected.size() == backends::registry().size());
-  CHECK(driver::backend_names(selected) == std::vector<std::string>{"landlock", "nftables", "proxy", "seccomp"});
+  CHECK(driver::backend_names(selected) ==
+        std::vector<std::string>{"landlock", "nftables", "oci", "os", "proxy", "seccomp"});
 
   CHECK_FALSE(driver::parse_backends({}, selected).has_value());  // no option: all of them
   CHECK(selected.size() == backends::registry().size());
@@ -87,10 +88,10 @@ TEST_CASE("backend registry: --backends selects from the registry, with the same
   CHECK(driver::backend_names(selected) == std::vector<std::string>{"landlock", "nftables", "seccomp"});
 
   CHECK(driver::parse_backends({"seccomp,apparmor"}, selected) ==
-        std::optional<std::string>("unknown backend `apparmor` (known: seccomp, landlock, nftables, proxy)"));
+        std::optional<std::string>("unknown backend `apparmor` (known: seccomp, landlock, nftables, proxy, os, oci)"));
   CHECK(driver::parse_backends({""}, selected) == std::optional<std::string>("--backends selects no backend"));
   CHECK(driver::parse_backends({"seccomp,,proxy"}, selected) ==
-        std::optional<std::string>("unknown backend `` (known: seccomp, landlock, nftables, proxy)"));
+        std::optional<std::string>("unknown backend `` (known: seccomp, landlock, nftables, proxy, os, oci)"));
 }
 
 TEST_CASE("backend registry: each backend writes the files its row names and claims only its own files") {

@@ -50,7 +50,7 @@ TEST_CASE("manifest schema: the fields read are the manifest's") {
   CHECK(m.format == bundle::kBundleFormat);
   CHECK(m.policy_name == "python_agent");
   CHECK(m.compiler.rfind("polc ", 0) == 0);
-  CHECK(m.backends == std::vector<std::string>{"landlock", "nftables", "proxy", "seccomp"});
+  CHECK(m.backends == std::vector<std::string>{"landlock", "nftables", "oci", "os", "proxy", "seccomp"});
   CHECK(!m.artifacts.empty());
   REQUIRE(!m.sources.empty());
   CHECK(m.sources[0].role == "policy");
