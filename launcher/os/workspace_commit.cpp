@@ -25,6 +25,12 @@ namespace {
 
 constexpr uint64_t kStrict = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS | RESOLVE_NO_XDEV;
 
+// The mode bits a committed file or FIFO keeps: never set-user-ID or set-group-ID. A payload that
+// ran as root (or any user) could otherwise leave a set-ID program in the workspace for the
+// host's users to run once the sandbox is gone. Directories keep theirs (set-group-ID on a
+// directory only makes new entries inherit its group).
+constexpr mode_t kCommittedFileMode = 07777 & ~(S_ISUID | S_ISGID);
+
 // An entry that could not be committed: recorded, and the walk goes on with the next one.
 struct EntryFailed {
   std::string message;
@@ -266,7 +272,7 @@ class Committer {
     try {
       copy_contents(from.get(), to.get(), st.st_size);
       if (fchown(to.get(), st.st_uid, st.st_gid) != 0) entry_failed("cannot set the owner", errno);
-      if (fchmod(to.get(), st.st_mode & 07777) != 0) entry_failed("cannot set the mode", errno);
+      if (fchmod(to.get(), st.st_mode & kCommittedFileMode) != 0) entry_failed("cannot set the mode", errno);
       const timespec times[2] = {st.st_atim, st.st_mtim};
       if (futimens(to.get(), times) != 0) entry_failed("cannot set the times", errno);
       if (sync_ && fsync(to.get()) != 0) entry_failed("cannot sync", errno);
@@ -320,7 +326,7 @@ class Committer {
           if (!fifo.valid() || fstat(fifo.get(), &made) != 0) entry_failed("cannot open the new FIFO", errno);
           if (!S_ISFIFO(made.st_mode)) entry_failed("the new FIFO was replaced", EEXIST);
           if (fchown(fifo.get(), st.st_uid, st.st_gid) != 0) entry_failed("cannot set the owner", errno);
-          if (fchmod(fifo.get(), st.st_mode & 07777) != 0) entry_failed("cannot set the mode", errno);
+          if (fchmod(fifo.get(), st.st_mode & kCommittedFileMode) != 0) entry_failed("cannot set the mode", errno);
           const timespec times[2] = {st.st_atim, st.st_mtim};
           if (futimens(fifo.get(), times) != 0) entry_failed("cannot set the times", errno);
         } catch (const EntryFailed&) {

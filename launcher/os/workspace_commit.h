@@ -35,7 +35,8 @@
 // entries, so that a crash leaves each file old or new on disk too.
 //
 // Ownership and attributes. A committed entry gets the upper entry's owner (the user the payload
-// ran as, for what it created), mode (set after the owner, as chown would clear set-id bits) and
+// ran as, for what it created), mode (set after the owner, as chown would clear set-id bits; a
+// file or FIFO never keeps set-user-ID or set-group-ID bits, a directory does) and
 // modification and access times. Extended attributes and ACLs of upper files are not carried over:
 // a committed file has only what the filesystem gives a new file. A file with several names in
 // the upper layer (hard links) is committed as separate copies, and a changed file that had

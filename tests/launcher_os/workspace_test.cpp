@@ -251,6 +251,27 @@ TEST_SUITE("workspace") {
     discard_workspace(prepared);
   }
 
+  TEST_CASE("set-user-ID and set-group-ID bits are not committed on files; a directory keeps set-group-ID") {
+    // A payload that ran as root could otherwise leave a set-user-ID root program in the
+    // workspace for the host's users to run once the sandbox is gone.
+    Fixture f;
+    const PreparedWorkspace prepared = prepare_workspace(workspace_at(f.ws), f.staging);
+    REQUIRE(run_payload(prepared, "cp /bin/true suid; chmod 6755 suid; chmod 4644 a.txt; mkfifo fifo; "
+                                  "chmod 2644 fifo; mkdir shared; chmod 2775 shared") == 0);
+    const CommitReport report = commit_workspace(prepared);
+    CHECK(report.ok());
+    struct stat st {};
+    REQUIRE(lstat((f.ws + "/suid").c_str(), &st) == 0);
+    CHECK((st.st_mode & 07777) == 0755);
+    REQUIRE(lstat((f.ws + "/a.txt").c_str(), &st) == 0);
+    CHECK((st.st_mode & 07777) == 0644);
+    REQUIRE(lstat((f.ws + "/fifo").c_str(), &st) == 0);
+    CHECK((st.st_mode & 07777) == 0644);
+    REQUIRE(lstat((f.ws + "/shared").c_str(), &st) == 0);
+    CHECK((st.st_mode & 07777) == 02775);
+    discard_workspace(prepared);
+  }
+
   TEST_CASE("prepare refuses: a link in the path, a missing workspace, a staging parent others own") {
     Fixture f;
     REQUIRE(symlink(f.ws.c_str(), (f.root / "wslink").c_str()) == 0);
