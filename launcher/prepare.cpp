@@ -2,6 +2,7 @@
 #include "launcher/prepare.h"
 
 #include "launcher/landlock_apply.h"
+#include "launcher/masked_denies.h"
 
 namespace polc::launcher {
 
@@ -44,7 +45,12 @@ Prepared prepare_launch(const Options& options, TrustDecision& trust,
 
   // The OS layer, signed like the rest; parsed strictly (a mount skipped would run the payload
   // less confined than its policy says).
-  if (const Artifact* os_json = p.bundle.find("os.json")) p.os = plan_os_layer(os_json->bytes, p.attribution);
+  if (const Artifact* os_json = p.bundle.find("os.json")) {
+    p.os = plan_os_layer(os_json->bytes, p.attribution);
+    // A deny beneath a grant that os.json masks is the mount layer's to enforce: Landlock's host
+    // check of overlapping denies would otherwise refuse every such policy.
+    if (p.landlock.fs) drop_masked_denies(p.landlock.fs->denies, p.os->spec);
+  }
 
   p.kernel_abi = landlock_kernel_abi();
   try {

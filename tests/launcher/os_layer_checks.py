@@ -407,6 +407,8 @@ BUILT_POLICY = """policy os_built version 1 {
     read, write "/dev/null"
     read, write "WORK"
     mount hide "WORK/secret"
+    deny read "WORK/private"
+    deny write "WORK/frozen"
     workspace "WORK/proj" discard on kill, failure, refusal(seccomp, landlock)
   }
 }
@@ -421,6 +423,9 @@ def test_built_policy(ctx):
     os.makedirs(os.path.join(work, "secret"))
     os.makedirs(os.path.join(work, "proj"))
     open(os.path.join(work, "secret", "key"), "w").write("key\n")
+    for d in ("private", "frozen", "sibling"):
+        os.makedirs(os.path.join(work, d))
+        open(os.path.join(work, d, "f"), "w").write(d + "\n")
     src = os.path.join(work, "..", "os_built.sbx")
     open(src, "w").write(BUILT_POLICY.replace("WORK", work))
     out = os.path.join(work, "..", "dist")
@@ -446,6 +451,14 @@ def test_built_policy(ctx):
         ctx.check(len(hits) == 1 and line_of(hits[0]) == statement and hits[0]["rule"]["text"] == statement,
                   f"{decision}: the event names the limit's line ({statement})",
                   f"{hits}\n{r.stderr[-1500:]}")
+    # Denies beneath the grant on WORK: masked by os.json (a read denied hides the path, a write
+    # denied makes it read-only) while their siblings keep the grant.
+    r = run(ctx, bundle, ["/bin/sh", "-c",
+                          f"cat {work}/private/f 2>/dev/null || echo hidden; cat {work}/frozen/f; "
+                          f"(echo x > {work}/frozen/f) 2>/dev/null && echo written || echo refused; "
+                          f"echo s > {work}/sibling/f && cat {work}/sibling/f"])
+    ctx.check(r.returncode == 0 and r.stdout.split() == ["hidden", "frozen", "refused", "s"],
+              "denies beneath a grant are masked; the sibling keeps the grant", r.stdout + r.stderr[-1500:])
     # The hidden directory and the workspace, from the language.
     r = run(ctx, bundle, ["/bin/sh", "-c", f"cat {work}/secret/key 2>/dev/null || echo hidden; echo x > {work}/proj/x"])
     ctx.check(r.stdout.split() == ["hidden"] and os.path.exists(os.path.join(work, "proj", "x")),
