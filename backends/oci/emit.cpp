@@ -174,17 +174,7 @@ OciFragment fragment(const ir::Policy& policy, const diag::SourceManager& source
       out.enforced.push_back({o, kOciFile, full ? Extent::Full : Extent::Partial, how});
   }
   // Each `namespaces` statement: every namespace it names is in linux.namespaces.
-  std::vector<std::pair<ir::Origin, std::vector<std::string>>> statements;
-  for (const ir::NamespaceRule& n : policy.os.namespaces) {
-    if (n.implied) continue;
-    auto it = std::find_if(statements.begin(), statements.end(), [&](const auto& s) {
-      return s.first.range.file == n.origin.range.file && s.first.range.begin == n.origin.range.begin &&
-             s.first.where == n.origin.where;
-    });
-    if (it == statements.end()) it = statements.insert(statements.end(), {n.origin, {}});
-    it->second.push_back(std::string(os::namespace_name(n.ns)));
-  }
-  for (const auto& [origin, names] : statements) {
+  for (const auto& [origin, names] : os::namespace_statements(policy.os)) {
     std::string list;
     for (const std::string& name : names) list += (list.empty() ? "" : ", ") + name;
     const bool user = std::find(names.begin(), names.end(), "user") != names.end();

@@ -101,17 +101,7 @@ std::string limit_how(const ir::Limit& l) {
 Enforcements claims(const ir::Policy& policy, const OsLayer& layer) {
   Enforcements out;
   // One claim per `namespaces` statement, naming every namespace it asks for.
-  std::vector<std::pair<ir::Origin, std::vector<std::string>>> statements;
-  for (const ir::NamespaceRule& n : policy.os.namespaces) {
-    if (n.implied) continue;
-    auto it = std::find_if(statements.begin(), statements.end(), [&](const auto& s) {
-      return s.first.range.file == n.origin.range.file && s.first.range.begin == n.origin.range.begin &&
-             s.first.where == n.origin.where;
-    });
-    if (it == statements.end()) it = statements.insert(statements.end(), {n.origin, {}});
-    it->second.push_back(std::string(namespace_name(n.ns)));
-  }
-  for (const auto& [origin, names] : statements)
+  for (const auto& [origin, names] : namespace_statements(policy.os))
     out.push_back({origin, kArtifact, Extent::Full,
                    "the payload gets its own " + joined(names) + " namespace" + (names.size() > 1 ? "s" : "")});
   for (const ir::Limit& l : policy.os.limits) out.push_back({l.origin, kArtifact, Extent::Full, limit_how(l)});

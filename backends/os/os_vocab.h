@@ -5,6 +5,7 @@
 // needs. Header-only, so that the bundle and the report can read them without linking a backend.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -88,6 +89,28 @@ inline std::string bytes_text(uint64_t bytes) { return ir::size_text(bytes); }
 // The limit as a `limits` line would say it: "memory 512MiB".
 inline std::string limit_text(const ir::Limit& limit) {
   return std::string(limit_name(limit.kind)) + " " + limit_value_text(limit.kind, limit.value);
+}
+
+// The namespaces each `namespaces` statement asks for, one entry per statement in IR order, with
+// the names in IR order (implied namespaces belong to no such statement and are left out): both
+// backends claim the statement as a whole.
+struct NamespaceStatement {
+  ir::Origin origin;
+  std::vector<std::string> names;
+};
+
+inline std::vector<NamespaceStatement> namespace_statements(const ir::Os& os) {
+  std::vector<NamespaceStatement> statements;
+  for (const ir::NamespaceRule& n : os.namespaces) {
+    if (n.implied) continue;
+    auto it = std::find_if(statements.begin(), statements.end(), [&](const NamespaceStatement& s) {
+      return s.origin.range.file == n.origin.range.file && s.origin.range.begin == n.origin.range.begin &&
+             s.origin.where == n.origin.where;
+    });
+    if (it == statements.end()) it = statements.insert(statements.end(), {n.origin, {}});
+    it->names.push_back(std::string(namespace_name(n.ns)));
+  }
+  return statements;
 }
 
 }  // namespace polc::backends::os

@@ -83,7 +83,7 @@ UniqueFd make_detached_mount(const std::string& type, const std::vector<std::pai
   auto refused = [&](const std::string& step) {
     const int err = errno;
     const std::string log = context_log(fs.get());
-    fail(what + ": " + type + " " + step + ": " + os_errno_text(err) + (log.empty() ? "" : " [" + log + "]"));
+    fail(what + ": " + type + " " + step + ": " + errno_text(err) + (log.empty() ? "" : " [" + log + "]"));
   };
   for (const auto& [key, value] : options) {
     const long rc = value.empty() ? sys_fsconfig(fs.get(), FSCONFIG_SET_FLAG, key.c_str(), nullptr, 0)

@@ -9,10 +9,6 @@
 
 namespace polc::launcher::os {
 
-// "strerror(errno) (ENAME)", as launcher::errno_text (which lives in sbx-exec's own sources, not
-// in this library).
-std::string os_errno_text(int err);
-
 // A layer that could not be applied (ExitCode::ApplyFailed), "<what>: <message>".
 [[noreturn]] void fail(const std::string& message);
 // As fail(), with ": " and the text of `err` appended.

@@ -37,7 +37,7 @@ struct EntryFailed {
 };
 
 [[noreturn]] void entry_failed(const std::string& step, int err) {
-  throw EntryFailed{step + ": " + os_errno_text(err)};
+  throw EntryFailed{step + ": " + errno_text(err)};
 }
 
 std::vector<std::string> names_in(int dir_fd) {
@@ -373,7 +373,7 @@ CommitReport commit_workspace(const PreparedWorkspace& workspace, bool sync_file
   committer.directory(upper.get(), lower.get(), "");
   try {
     committer.directory_attributes(upper.get(), lower.get(), false);
-    if (sync_files && fsync(lower.get()) != 0) report.errors.push_back(".: cannot sync: " + os_errno_text(errno));
+    if (sync_files && fsync(lower.get()) != 0) report.errors.push_back(".: cannot sync: " + errno_text(errno));
   } catch (const EntryFailed& e) {
     report.errors.push_back(".: " + e.message);
   }
