@@ -282,6 +282,7 @@ int supervised(const Options& options, const Prepared& p, const std::optional<Id
     run.exit_code = end.exit_code;
     run.time_limit_hit = end.time_limit_hit;
     run.oom_kills = end.limit_hits.oom_kills;
+    run.left_running = end.left_running;
     run.counts = reporter.counts();
     run.layers = observed_layers(options, p, telemetry);
     std::string said;

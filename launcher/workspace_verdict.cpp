@@ -16,6 +16,12 @@ std::string signal_text(int sig) {
 }  // namespace
 
 WorkspaceVerdict decide_workspace(const os::Workspace& w, const RunObservation& run) {
+  // Whatever the author chose: a process of the run that outlived the kill may still be writing
+  // the upper layer (through the overlay its mount namespace keeps) while the commit reads it, so
+  // what would be committed is neither the run's end state nor anything the run was seen to do.
+  if (run.left_running > 0)
+    return {false, std::to_string(run.left_running) + " process" + (run.left_running == 1 ? "" : "es") +
+                       " of the run could not be killed"};
   if (w.discard_on_kill && run.signal) {
     std::string why = "the payload was killed by " + signal_text(*run.signal);
     if (run.time_limit_hit) why += " at the time limit";

@@ -24,6 +24,7 @@ struct RunObservation {
   int exit_code = 0;          // else its exit status
   bool time_limit_hit = false;
   uint64_t oom_kills = 0;
+  size_t left_running = 0;   // processes of the run still alive after the supervisor's kill
   telemetry::Counts counts;  // refusals by layer, and records lost
   // The layers this run has (a refusal could happen there), each with why its refusals are not
   // known when they are not ("" when the supervisor reads them).

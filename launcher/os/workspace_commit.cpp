@@ -239,29 +239,49 @@ class Committer {
     entry_failed("cannot create a temporary file", EEXIST);
   }
 
+  // Copies the data of `from` into `to`, and only the data: a hole stays a hole. A payload makes a
+  // file of any length at no cost (one truncate); copied byte by byte, its holes would become that
+  // many zeros written into the workspace's filesystem (filling it) by a supervisor busy for as
+  // long. The length comes from ftruncate at the end.
   void copy_contents(int from, int to, off_t size) {
-    off_t done = 0;
+    off_t pos = 0;
     bool plain = false;  // copy_file_range refused: sendfile for the rest
-    while (done < size) {
-      const size_t chunk = static_cast<size_t>(std::min<off_t>(size - done, off_t{1} << 30));
-      ssize_t n = -1;
-      if (!plain) {
-        n = copy_file_range(from, nullptr, to, nullptr, chunk, 0);
-        if (n < 0 && (errno == EXDEV || errno == EINVAL || errno == ENOSYS || errno == EOPNOTSUPP)) {
-          plain = true;
-          continue;
+    while (pos < size) {
+      off_t data = lseek(from, pos, SEEK_DATA);
+      if (data < 0 && errno == ENXIO) break;  // nothing but a hole from here on
+      if (data < 0 && errno != EINVAL) entry_failed("cannot find the file's data", errno);
+      off_t end = data < 0 ? size : lseek(from, data, SEEK_HOLE);  // EINVAL: no SEEK_DATA, all data
+      if (data < 0) data = pos;
+      if (end < 0) entry_failed("cannot find the file's holes", errno);
+      if (data >= size) break;
+      end = std::min(end, size);
+      if (lseek(from, data, SEEK_SET) < 0 || lseek(to, data, SEEK_SET) < 0)
+        entry_failed("cannot seek in the file", errno);
+      off_t done = data;
+      while (done < end) {
+        const size_t chunk = static_cast<size_t>(std::min<off_t>(end - done, off_t{1} << 30));
+        ssize_t n = -1;
+        if (!plain) {
+          n = copy_file_range(from, nullptr, to, nullptr, chunk, 0);
+          if (n < 0 && (errno == EXDEV || errno == EINVAL || errno == ENOSYS || errno == EOPNOTSUPP)) {
+            plain = true;
+            continue;
+          }
+        } else {
+          n = sendfile(to, from, nullptr, chunk);
         }
-      } else {
-        n = sendfile(to, from, nullptr, chunk);
+        if (n < 0) {
+          if (errno == EINTR) continue;
+          entry_failed("cannot copy the contents", errno);
+        }
+        if (n == 0) break;  // the upper file shrank: nothing else writes it, but stop rather than spin
+        done += n;
+        report_.bytes += static_cast<uint64_t>(n);
       }
-      if (n < 0) {
-        if (errno == EINTR) continue;
-        entry_failed("cannot copy the contents", errno);
-      }
-      if (n == 0) break;  // the upper file shrank: nothing else writes it, but stop rather than spin
-      done += n;
+      if (done < end) break;
+      pos = end;
     }
-    report_.bytes += static_cast<uint64_t>(done);
+    if (ftruncate(to, size) != 0) entry_failed("cannot set the length", errno);
   }
 
   std::string stage_file(int upper, int lower, const std::string& name, const struct stat& st) {

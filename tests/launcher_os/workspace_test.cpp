@@ -6,6 +6,7 @@
 #include "launcher/os/workspace.h"
 
 #include <doctest/doctest.h>
+#include <fcntl.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
@@ -269,6 +270,33 @@ TEST_SUITE("workspace") {
     CHECK((st.st_mode & 07777) == 0644);
     REQUIRE(lstat((f.ws + "/shared").c_str(), &st) == 0);
     CHECK((st.st_mode & 07777) == 02775);
+    discard_workspace(prepared);
+  }
+
+  TEST_CASE("a sparse file stays sparse: the commit copies its data, not its holes") {
+    // One truncate makes a file as long as the payload likes at no cost; copied byte by byte the
+    // commit would write that many zeros into the workspace's filesystem (filling it) and keep
+    // the supervisor busy for as long.
+    Fixture f;
+    const PreparedWorkspace prepared = prepare_workspace(workspace_at(f.ws), f.staging);
+    REQUIRE(run_payload(prepared, "printf head > sparse; truncate -s 1G sparse; printf tail >> sparse") == 0);
+    const CommitReport report = commit_workspace(prepared);
+    CHECK(report.ok());
+    struct stat st {};
+    REQUIRE(lstat((f.ws + "/sparse").c_str(), &st) == 0);
+    CHECK(st.st_size == (off_t{1} << 30) + 4);
+    CHECK(st.st_blocks * 512 < (off_t{1} << 20));
+    CHECK(report.bytes < (uint64_t{1} << 20));
+    const int fd = open((f.ws + "/sparse").c_str(), O_RDONLY | O_CLOEXEC);
+    REQUIRE(fd >= 0);
+    char head[4] = {}, middle[4] = {1, 1, 1, 1}, tail[4] = {};
+    CHECK(pread(fd, head, 4, 0) == 4);
+    CHECK(pread(fd, middle, 4, 1 << 20) == 4);
+    CHECK(pread(fd, tail, 4, off_t{1} << 30) == 4);
+    close(fd);
+    CHECK(std::string(head, 4) == "head");
+    CHECK(std::string(middle, 4) == std::string(4, '\0'));
+    CHECK(std::string(tail, 4) == "tail");
     discard_workspace(prepared);
   }
 

@@ -96,6 +96,16 @@ TEST_CASE("a workspace is committed only after a clean run") {
   RunObservation lost = clean_run();
   lost.counts.lost = 5;
   CHECK(!decide_workspace(w, lost).commit);
+
+  // A process that outlived the kill may still write the upper layer: never committed, whatever
+  // the workspace's own discard conditions say.
+  RunObservation lingering = clean_run();
+  lingering.left_running = 2;
+  CHECK(decide_workspace(w, lingering).reason == "2 processes of the run could not be killed");
+  polc::launcher::os::Workspace lenient;
+  lenient.discard_on_kill = lenient.discard_on_failure = lenient.discard_on_refusal = false;
+  CHECK(decide_workspace(lenient, clean_run()).commit);
+  CHECK(!decide_workspace(lenient, lingering).commit);
 }
 
 TEST_CASE("a workspace's own discard conditions") {
