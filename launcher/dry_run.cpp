@@ -70,7 +70,8 @@ std::string os_layer_report(const OsPlan& plan) {
   if (l.memory) limits.push_back("memory " + bytes_text(*l.memory) + " (memory.max)");
   if (l.memory_swap) limits.push_back("memory_swap " + bytes_text(*l.memory_swap) + " (memory plus swap)");
   if (l.tasks) limits.push_back("tasks " + std::to_string(*l.tasks) + " (pids.max)");
-  if (l.cpu) limits.push_back("cpu " + cores_text(*l.cpu) + " cores (cpu.max " + std::to_string(*l.cpu * 100) + " 100000)");
+  if (l.cpu)
+    limits.push_back("cpu " + cores_text(*l.cpu) + " cores (cpu.max " + std::to_string(*l.cpu * 100) + " 100000)");
   if (l.time_ms) limits.push_back("time " + std::to_string(*l.time_ms) + " ms (the supervisor kills the run)");
   out << "  cgroup limits: " << (limits.empty() ? "none" : join(limits, "; ")) << "\n";
   std::vector<std::string> rlimits;
@@ -98,7 +99,8 @@ std::string os_layer_report(const OsPlan& plan) {
 // What this machine makes of it.
 std::string os_machine_report(const OsPlan& plan) {
   std::ostringstream out;
-  if (plan.user_ns_implied) out << "  user namespace: yes (sbx-exec is not root; the payload's ids mapped to themselves)\n";
+  if (plan.user_ns_implied)
+    out << "  user namespace: yes (sbx-exec is not root; the payload's ids mapped to themselves)\n";
   for (const CgroupPlan::Controller& c : plan.cgroup.controllers)
     out << "  cgroup controller " << c.name << ": " << c.hierarchy << " at " << c.mount << "\n";
   return out.str();
@@ -121,16 +123,16 @@ std::string dry_run_report(const Options& options, const Prepared& p, int& exit_
   out << trust_report(p.trust);
 
   if (options.exec_in_place) {
-    out << "order: descriptors, network, proxy environment, user, no_new_privs, landlock, "
-        << (p.os ? "rlimits, " : "") << "seccomp, audit line, exec\n";
+    out << "order: descriptors, network, proxy environment, user, no_new_privs, landlock, " << (p.os ? "rlimits, " : "")
+        << "seccomp, audit line, exec\n";
     out << "supervisor: none (--exec-in-place): the payload replaces sbx-exec; no telemetry, no signal relay, no cleanup\n";
   } else if (p.os && p.os->needs_supervisor()) {
     out << "order: descriptors, network, telemetry, cgroup (limits), workspaces staged, clone into the namespaces, "
-        << (p.os->user_ns ? "user namespace maps, " : "")
-        << "cgroup placement; in the payload's process: session"
+        << (p.os->user_ns ? "user namespace maps, " : "") << "cgroup placement; in the payload's process: session"
         << (p.os->spec.cgroup_ns ? ", cgroup namespace" : "")
         << (p.os->spec.pid_ns ? ", init (PID 1) forks the payload (PID 2)" : "")
-        << (p.os->spec.uts_ns ? ", hostname" : "") << ", mounts (private, masks, read-only, tmpfs, minimal /dev, workspaces)"
+        << (p.os->spec.uts_ns ? ", hostname" : "")
+        << ", mounts (private, masks, read-only, tmpfs, minimal /dev, workspaces)"
         << (p.os->spec.pid_ns ? ", /proc" : "")
         << ", proxy environment, user, no_new_privs, landlock, supervisor guard, rlimits, seccomp, audit line, exec; "
            "at the end: limits' events, workspaces committed or discarded\n";

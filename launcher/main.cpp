@@ -82,7 +82,8 @@ void print_error(const std::string& message) {
 // file_size would otherwise have SIGXFSZ kill the launch before it could say why (the write
 // fails instead, and the launch is refused as unaudited).
 bool write_audit_line_limited(const AuditSink& sink, const std::string& line) {
-  struct sigaction ignore {}, saved {};
+  struct sigaction ignore {
+  }, saved{};
   ignore.sa_handler = SIG_IGN;
   sigemptyset(&ignore.sa_mask);
   const bool swapped = sigaction(SIGXFSZ, &ignore, &saved) == 0;
@@ -100,8 +101,9 @@ int exec_in_place(const Options& options, const Prepared& p, const std::optional
   // Namespaces, cgroup limits, the time limit and workspaces need the supervisor (and init); the
   // rlimits alone can be applied in place.
   if (p.os && p.os->needs_supervisor())
-    throw Failure(ExitCode::Usage, "--exec-in-place cannot apply the policy's OS layer (namespaces, cgroup limits, the "
-                                   "time limit, mounts or workspaces need sbx-exec's supervisor)");
+    throw Failure(ExitCode::Usage,
+                  "--exec-in-place cannot apply the policy's OS layer (namespaces, cgroup limits, the "
+                  "time limit, mounts or workspaces need sbx-exec's supervisor)");
   if (p.os) record.os = os_audit_json(*p.os, {});
   detach_controlling_terminal();
   setup_network(*options.network, options.netns_name, p.nftables.bytes);

@@ -85,14 +85,15 @@ OsPlan plan_os_layer(const std::string& os_json, const std::optional<bundle::Att
   if (plan.user_ns && !root) {
     const std::string why = user_namespace_unavailable();
     if (!why.empty())
-      plan.refusal = Failure(ExitCode::KernelLacks,
-                             "the policy's namespaces need root or a user namespace, and " + why);
+      plan.refusal =
+          Failure(ExitCode::KernelLacks, "the policy's namespaces need root or a user namespace, and " + why);
   }
   plan.cgroup = plan_cgroup(s.limits);
   if (!plan.refusal && plan.cgroup.refusal) plan.refusal = Failure(ExitCode::KernelLacks, *plan.cgroup.refusal);
   if (!plan.refusal && !s.workspaces.empty() && !kernel_has_filesystem("overlay"))
-    plan.refusal = Failure(ExitCode::KernelLacks,
-                           "the policy's workspaces need overlayfs, which this kernel does not offer (/proc/filesystems)");
+    plan.refusal =
+        Failure(ExitCode::KernelLacks,
+                "the policy's workspaces need overlayfs, which this kernel does not offer (/proc/filesystems)");
   return plan;
 }
 
@@ -151,7 +152,8 @@ void set_hostname(const OsPlan& plan) {
   if (!plan.spec.uts_ns) return;
   const std::string name = kSandboxHostname;
   if (sethostname(name.data(), name.size()) != 0)
-    throw Failure(ExitCode::ApplyFailed, "cannot set the hostname in the payload's uts namespace: " + errno_text(errno));
+    throw Failure(ExitCode::ApplyFailed,
+                  "cannot set the hostname in the payload's uts namespace: " + errno_text(errno));
 }
 
 void apply_rlimits(const os::Limits& limits) {

@@ -18,7 +18,8 @@ void become_init(int launch_fd, int status_fd, int lifeline_fd) {
   if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) != 0)
     throw Failure(ExitCode::ApplyFailed, "prctl(PR_SET_PDEATHSIG) in the pid namespace's init: " + errno_text(errno));
   pollfd lifeline{lifeline_fd, POLLIN, 0};
-  if (poll(&lifeline, 1, 0) > 0 && (lifeline.revents & (POLLHUP | POLLERR))) _exit(static_cast<int>(ExitCode::ApplyFailed));
+  if (poll(&lifeline, 1, 0) > 0 && (lifeline.revents & (POLLHUP | POLLERR)))
+    _exit(static_cast<int>(ExitCode::ApplyFailed));
   const pid_t payload = fork();
   if (payload < 0) throw Failure(ExitCode::ApplyFailed, "fork in the pid namespace's init: " + errno_text(errno));
   if (payload == 0) {

@@ -8,7 +8,19 @@ namespace polc::launcher {
 
 Prepared prepare_launch(const Options& options, TrustDecision& trust,
                         const std::function<void(const Bundle&)>& on_bundle) {
-  Prepared p{read_bundle(options.bundle), {}, {}, {}, {}, std::nullopt, {}, 0, {}, false, std::nullopt, std::nullopt, std::nullopt};
+  Prepared p{read_bundle(options.bundle),
+             {},
+             {},
+             {},
+             {},
+             std::nullopt,
+             {},
+             0,
+             {},
+             false,
+             std::nullopt,
+             std::nullopt,
+             std::nullopt};
   on_bundle(p.bundle);
   // Signatures first: nothing the trust file does not vouch for is parsed, let alone applied.
   check_trust(options, p.bundle, trust);

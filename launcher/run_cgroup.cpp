@@ -19,8 +19,8 @@ namespace polc::launcher {
 namespace {
 
 struct Mountinfo {
-  std::string cgroup2;                       // "" when none is mounted
-  std::map<std::string, std::string> v1;     // controller -> mount point of its v1 hierarchy
+  std::string cgroup2;                    // "" when none is mounted
+  std::map<std::string, std::string> v1;  // controller -> mount point of its v1 hierarchy
 };
 
 // The cgroup hierarchies from /proc/self/mountinfo: the cgroup2 mount, and each v1 controller's.
@@ -153,10 +153,10 @@ CgroupPlan plan_cgroup(const os::Limits& limits) {
     } else if (m.v1.count(name) && !own_cgroup(name).empty()) {
       plan.controllers.push_back({name, "cgroup v1", m.v1.at(name)});
     } else if (!plan.refusal) {
-      plan.refusal = "the policy's limits need the cgroup controller " + name + ", which this machine does not offer (" +
-                     (m.cgroup2.empty() ? std::string("no cgroup2 hierarchy")
-                                        : "not in " + m.cgroup2 + "/cgroup.controllers") +
-                     ", and no cgroup v1 hierarchy has it)";
+      plan.refusal =
+          "the policy's limits need the cgroup controller " + name + ", which this machine does not offer (" +
+          (m.cgroup2.empty() ? std::string("no cgroup2 hierarchy") : "not in " + m.cgroup2 + "/cgroup.controllers") +
+          ", and no cgroup v1 hierarchy has it)";
     }
   }
   if (limits.memory_swap && !plan.refusal) {
@@ -168,8 +168,8 @@ CgroupPlan plan_cgroup(const os::Limits& limits) {
                                     : (c.mount + own_cgroup("memory") + "/memory.memsw.limit_in_bytes");
       // The root group has no memory.swap.max; a child of it would: look for swap accounting there.
       if (access(probe.c_str(), F_OK) != 0 && !(c.hierarchy == "cgroup2" && own_cgroup() == "/"))
-        plan.refusal = "the policy's memory_swap limit needs swap accounting in the memory controller (" + probe +
-                       " is missing)";
+        plan.refusal =
+            "the policy's memory_swap limit needs swap accounting in the memory controller (" + probe + " is missing)";
     }
   }
   return plan;
@@ -185,7 +185,8 @@ std::unique_ptr<RunCgroup> RunCgroup::create(const os::Limits* limits, std::stri
   if (m.cgroup2.empty() || own.empty()) {
     why_not = "no cgroup2 hierarchy";
     if (!plan.controllers.empty())
-      throw Failure(ExitCode::KernelLacks, "the policy's limits need a cgroup2 hierarchy for the run's group: " + why_not);
+      throw Failure(ExitCode::KernelLacks,
+                    "the policy's limits need a cgroup2 hierarchy for the run's group: " + why_not);
     return nullptr;
   }
   const std::string run = "run-" + std::to_string(getpid());
@@ -200,8 +201,9 @@ std::unique_ptr<RunCgroup> RunCgroup::create(const os::Limits* limits, std::stri
     if (!write_control(m.cgroup2, "cgroup.subtree_control", controls, err))
       throw Failure(ExitCode::ApplyFailed, "cannot enable the cgroup controllers (" + controls + ") in " + m.cgroup2 +
                                                "/cgroup.subtree_control: " + errno_text(err));
-    struct stat st{};
-    if (mkdir(parent.c_str(), 0755) != 0 && !(errno == EEXIST && lstat(parent.c_str(), &st) == 0 && S_ISDIR(st.st_mode)))
+    struct stat st {};
+    if (mkdir(parent.c_str(), 0755) != 0 &&
+        !(errno == EEXIST && lstat(parent.c_str(), &st) == 0 && S_ISDIR(st.st_mode)))
       throw Failure(ExitCode::ApplyFailed, "cannot create the cgroup " + parent + ": " + errno_text(errno));
     if (!write_control(parent, "cgroup.subtree_control", controls, err))
       throw Failure(ExitCode::ApplyFailed, "cannot enable the cgroup controllers (" + controls + ") in " + parent +

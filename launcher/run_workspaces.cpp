@@ -13,8 +13,7 @@ RunWorkspaces::RunWorkspaces(const OsPlan& plan, const std::string& staging_pare
     for (const os::PreparedWorkspace& p : prepared_) {
       try {
         os::discard_workspace(p);
-      } catch (const std::exception&) {
-      }
+      } catch (const std::exception&) {}
     }
     throw;
   }
@@ -25,8 +24,7 @@ RunWorkspaces::~RunWorkspaces() {
   for (const os::PreparedWorkspace& p : prepared_) {
     try {
       os::discard_workspace(p);
-    } catch (const std::exception&) {
-    }
+    } catch (const std::exception&) {}
   }
 }
 
@@ -48,8 +46,9 @@ nlohmann::json RunWorkspaces::finish(const RunObservation& run, std::string& sai
         entry["skipped"] = report.skipped;
         entry["bytes"] = report.bytes;
         entry["errors"] = report.errors;
-        line += std::string(report.ok() ? "committed: " : "committed with errors (changes kept in " + p.staging + "): ") +
-                report.summary();
+        line +=
+            std::string(report.ok() ? "committed: " : "committed with errors (changes kept in " + p.staging + "): ") +
+            report.summary();
         keep_staging = !report.ok();
       } catch (const std::exception& e) {
         entry["outcome"] = "commit failed";

@@ -168,9 +168,10 @@ PayloadEnd Supervisor::run(const SpawnPlan& plan, const std::function<void(const
   become_subreaper();
 
   // clone(2) without a new stack behaves as fork(2) in the child (sbx-exec is single-threaded).
-  const pid_t payload = plan.namespaces == 0
-                            ? fork()
-                            : static_cast<pid_t>(syscall(SYS_clone, plan.namespaces | SIGCHLD, nullptr, nullptr, nullptr, nullptr));
+  const pid_t payload =
+      plan.namespaces == 0
+          ? fork()
+          : static_cast<pid_t>(syscall(SYS_clone, plan.namespaces | SIGCHLD, nullptr, nullptr, nullptr, nullptr));
   if (payload < 0) {
     if (plan.namespaces == 0) failed("fork");
     throw Failure(ExitCode::ApplyFailed, "cannot create the payload's namespaces (clone): " + errno_text(errno));

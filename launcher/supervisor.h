@@ -29,9 +29,9 @@ struct PayloadEnd {
   int exit_code = 0;          // what sbx-exec exits with: the exit status, or 128+N for signal N
   std::optional<int> signal;  // the signal that killed the payload
   bool core_dumped = false;
-  bool launched = false;      // the child reached exec (false: refused before, exit code 120-125)
-  std::string launch_report;  // what the child wrote through the launch pipe after its state byte
-  size_t left_running = 0;    // processes of the tree still alive after the kill deadline
+  bool launched = false;        // the child reached exec (false: refused before, exit code 120-125)
+  std::string launch_report;    // what the child wrote through the launch pipe after its state byte
+  size_t left_running = 0;      // processes of the tree still alive after the kill deadline
   bool time_limit_hit = false;  // the supervisor killed the run at its wall-clock limit
   LimitHits limit_hits;         // what the run's cgroup counted (zero without limits)
 };
@@ -53,9 +53,9 @@ struct SpawnPlan {
 // What the forked child learns from the supervisor before it does anything of its own, and the
 // descriptors it keeps.
 struct ChildStart {
-  int launch_fd = -1;    // the launch pipe (kLaunchExec / kLaunchRefused)
-  int status_fd = -1;    // with a pid namespace: where init writes the payload's wait status
-  int lifeline_fd = -1;  // readable end of a pipe only the supervisor can write: hangs up when it dies
+  int launch_fd = -1;                 // the launch pipe (kLaunchExec / kLaunchRefused)
+  int status_fd = -1;                 // with a pid namespace: where init writes the payload's wait status
+  int lifeline_fd = -1;               // readable end of a pipe only the supervisor can write: hangs up when it dies
   std::optional<std::string> refuse;  // the supervisor could not set the run up: refuse with this
   std::optional<std::string> tree;    // set when the run's cgroup could not be entered (no limits)
 };

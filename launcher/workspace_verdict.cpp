@@ -51,7 +51,8 @@ WorkspaceVerdict decide_workspace(const os::Workspace& w, const RunObservation& 
     for (const auto& [name, unknown] : counted)
       if (!unknown.empty()) return {false, "whether " + name + " refused anything is unknown: " + unknown};
     if (run.counts.lost > 0)
-      return {false, "the kernel lost " + std::to_string(run.counts.lost) + " telemetry records: refusals may be missing"};
+      return {false,
+              "the kernel lost " + std::to_string(run.counts.lost) + " telemetry records: refusals may be missing"};
   }
   return {true, ""};
 }

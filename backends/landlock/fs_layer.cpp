@@ -40,7 +40,8 @@ diag::Diagnostic deny_inside_allow(const ir::DenyOverlap& overlap) {
                      {},
                      {}};
   d.note(grant.origins.front().range, "granted here");
-  d.note("Landlock only adds rights: a rule grants them on a path and everything beneath it, and no rule can take them back");
+  d.note(
+      "Landlock only adds rights: a rule grants them on a path and everything beneath it, and no rule can take them back");
   d.with_help(overlap.inside ? "grant the rights on the paths beside \"" + deny.path + "\" instead of on \"" +
                                    grant.path + "\", or drop " + rights + " from the deny if the grant is intended"
                              : "remove the grant inside the denied tree, or deny only the paths beside it");

@@ -31,7 +31,8 @@ json seccomp_profile(const ir::Policy& policy) {
   for (const ir::ArchFilter& f : policy.syscalls.arches) {
     parts.push_back(seccomp::partition(f, policy.syscalls.default_action));
     if (!parts.back().errors.empty()) {
-      seccomp::ArchPartition compact = seccomp::partition(f, policy.syscalls.default_action, seccomp::Spelling::Compact);
+      seccomp::ArchPartition compact =
+          seccomp::partition(f, policy.syscalls.default_action, seccomp::Spelling::Compact);
       if (!compact.errors.empty()) return nullptr;  // the seccomp backend reports why
       parts.back() = std::move(compact);
     }
@@ -62,9 +63,7 @@ json resources_json(const std::vector<ir::Limit>& limits) {
       case ir::LimitKind::Memory: out["memory"]["limit"] = l.value; break;
       case ir::LimitKind::MemorySwap: out["memory"]["swap"] = l.value; break;  // memory plus swap, as OCI means it
       case ir::LimitKind::Tasks: out["pids"]["limit"] = l.value; break;
-      case ir::LimitKind::Cpu:
-        out["cpu"] = {{"quota", l.value * kCpuPeriod / 1000}, {"period", kCpuPeriod}};
-        break;
+      case ir::LimitKind::Cpu: out["cpu"] = {{"quota", l.value * kCpuPeriod / 1000}, {"period", kCpuPeriod}}; break;
       default: break;
     }
   }
@@ -118,7 +117,8 @@ std::string limit_how(const ir::Limit& l) {
     case ir::LimitKind::OpenFiles: return "process.rlimits RLIMIT_NOFILE " + v;
     case ir::LimitKind::FileSize: return "process.rlimits RLIMIT_FSIZE " + v;
     case ir::LimitKind::CoreDumps:
-      return l.value != 0 ? "process.rlimits: RLIMIT_CORE left as the runtime sets it" : "process.rlimits RLIMIT_CORE 0";
+      return l.value != 0 ? "process.rlimits: RLIMIT_CORE left as the runtime sets it"
+                          : "process.rlimits RLIMIT_CORE 0";
     case ir::LimitKind::Time: break;  // no OCI spelling: os.json's alone
   }
   return "";
@@ -128,7 +128,8 @@ std::string mount_how(const os::OsMount& m) {
   switch (m.kind) {
     case MountKind::MinimalDev: return "mounts: /dev as runc's default (tmpfs with the default devices, devpts, shm)";
     case MountKind::Tmpfs:
-      return "mounts: a tmpfs on " + quoted(m.path) + (m.size ? " of at most " + os::bytes_text(m.size) : std::string());
+      return "mounts: a tmpfs on " + quoted(m.path) +
+             (m.size ? " of at most " + os::bytes_text(m.size) : std::string());
     case MountKind::Hide: return "linux.maskedPaths " + quoted(m.path);
     case MountKind::ReadOnly: return "linux.readonlyPaths " + quoted(m.path);
     case MountKind::NoExec:
@@ -178,12 +179,14 @@ OciFragment fragment(const ir::Policy& policy, const diag::SourceManager& source
     std::string list;
     for (const std::string& name : names) list += (list.empty() ? "" : ", ") + name;
     const bool user = std::find(names.begin(), names.end(), "user") != names.end();
-    out.enforced.push_back({origin, kOciFile, Extent::Full,
-                            "linux.namespaces: " + list +
-                                (user ? " (user: the config.json it is merged into gives the uid and gid mappings)" : "")});
+    out.enforced.push_back(
+        {origin, kOciFile, Extent::Full,
+         "linux.namespaces: " + list +
+             (user ? " (user: the config.json it is merged into gives the uid and gid mappings)" : "")});
   }
   for (const ir::Limit& l : policy.os.limits)
-    if (const std::string how = limit_how(l); !how.empty()) out.enforced.push_back({l.origin, kOciFile, Extent::Full, how});
+    if (const std::string how = limit_how(l); !how.empty())
+      out.enforced.push_back({l.origin, kOciFile, Extent::Full, how});
 
   json linux = {{"namespaces", namespaces_json(policy)},
                 {"maskedPaths", masked},

@@ -21,8 +21,7 @@ std::string quoted(const std::string& path) { return "\"" + path + "\""; }
 
 std::string joined(const std::vector<std::string>& words) {
   std::string out;
-  for (size_t i = 0; i < words.size(); ++i)
-    out += (i == 0 ? "" : i + 1 == words.size() ? " and " : ", ") + words[i];
+  for (size_t i = 0; i < words.size(); ++i) out += (i == 0 ? "" : i + 1 == words.size() ? " and " : ", ") + words[i];
   return out;
 }
 
@@ -57,7 +56,8 @@ json mounts_json(const std::vector<OsMount>& mounts) {
 json workspaces_json(const std::vector<ir::Workspace>& workspaces) {
   json out = json::array();
   for (const ir::Workspace& w : workspaces)
-    out.push_back({{"path", w.path}, {"discard_on", discard_names(w.discard_on)}, {"refusal_layers", w.refusal_layers}});
+    out.push_back(
+        {{"path", w.path}, {"discard_on", discard_names(w.discard_on)}, {"refusal_layers", w.refusal_layers}});
   return out;
 }
 
@@ -86,8 +86,7 @@ std::string limit_how(const ir::Limit& l) {
     case ir::LimitKind::Memory: return "cgroup memory.max " + v + ": the payload's group is OOM-killed beyond it";
     case ir::LimitKind::MemorySwap: return "cgroup memory.swap.max: memory plus swap at most " + v;
     case ir::LimitKind::Tasks: return "cgroup pids.max " + v + ": fork and clone fail beyond it";
-    case ir::LimitKind::Cpu:
-      return "cgroup cpu.max " + std::to_string(l.value * 100) + " 100000: " + v + " cores";
+    case ir::LimitKind::Cpu: return "cgroup cpu.max " + std::to_string(l.value * 100) + " 100000: " + v + " cores";
     case ir::LimitKind::Time: return "the launcher's supervisor kills the run after " + v + " (wall clock)";
     case ir::LimitKind::OpenFiles: return "RLIMIT_NOFILE " + v + " (soft and hard)";
     case ir::LimitKind::FileSize: return "RLIMIT_FSIZE " + v + " (soft and hard)";
@@ -158,7 +157,8 @@ OsLayer os_layer(const ir::Policy& policy) {
       entry.path = mask.deny->path;
       entry.masks_deny = true;
     }
-    if (entry.masks_deny) entry.origins.insert(entry.origins.end(), mask.deny->origins.begin(), mask.deny->origins.end());
+    if (entry.masks_deny)
+      entry.origins.insert(entry.origins.end(), mask.deny->origins.begin(), mask.deny->origins.end());
   }
   if (!masks.empty()) namespaces.insert(ir::Namespace::Mount);
   out.namespaces.assign(namespaces.begin(), namespaces.end());

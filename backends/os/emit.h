@@ -18,9 +18,9 @@ namespace polc::backends::os {
 struct OsMount {
   MountKind kind = MountKind::Hide;
   std::string path;
-  uint64_t size = 0;                 // Tmpfs: bytes, 0 for the kernel's default
-  std::vector<ir::Origin> origins;   // the mount rule, or the deny rules it masks
-  bool masks_deny = false;           // derived from a deny rule beneath a grant
+  uint64_t size = 0;                // Tmpfs: bytes, 0 for the kernel's default
+  std::vector<ir::Origin> origins;  // the mount rule, or the deny rules it masks
+  bool masks_deny = false;          // derived from a deny rule beneath a grant
 };
 
 // The OS layer as the backends see it: the policy's statements plus the masks, ordered as

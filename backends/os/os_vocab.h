@@ -57,8 +57,8 @@ constexpr MountKind mount_kind_of(ir::MountKind kind) {
 }
 
 inline std::optional<MountKind> mount_kind_from_name(std::string_view name) {
-  for (MountKind k : {MountKind::MinimalDev, MountKind::Tmpfs, MountKind::Hide, MountKind::ReadOnly,
-                      MountKind::NoExec, MountKind::NoDev})
+  for (MountKind k : {MountKind::MinimalDev, MountKind::Tmpfs, MountKind::Hide, MountKind::ReadOnly, MountKind::NoExec,
+                      MountKind::NoDev})
     if (mount_kind_name(k) == name) return k;
   return std::nullopt;
 }

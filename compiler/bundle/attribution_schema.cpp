@@ -295,8 +295,8 @@ class Reader {
   AttrOs os(const json& j) const {
     const json& o = object(j, "os", {"limits", "mounts", "workspaces"});
     AttrOs out;
-    static const char* const kLimits[] = {"memory",    "memory_swap", "tasks",     "cpu",
-                                          "time",      "open_files",  "file_size", "core_dumps"};
+    static const char* const kLimits[] = {"memory", "memory_swap", "tasks",     "cpu",
+                                          "time",   "open_files",  "file_size", "core_dumps"};
     if (!o["limits"].is_object()) throw Fault("os.limits is not an object");
     for (const auto& [name, value] : o["limits"].items()) {
       const std::string w = "os.limits." + name;

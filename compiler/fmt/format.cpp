@@ -406,9 +406,8 @@ class Printer {
   }
 
   void item_stmt(const ast::LimitsSection& s, bool first) {
-    section("limits", s.range, s.stmts, first, [&](const ast::LimitStmt& l, bool f) {
-      single_line_stmt(l.name.text + " " + l.value.text, l.range, f);
-    });
+    section("limits", s.range, s.stmts, first,
+            [&](const ast::LimitStmt& l, bool f) { single_line_stmt(l.name.text + " " + l.value.text, l.range, f); });
   }
 
   void item_stmt(const ast::NamespacesDecl& n, bool first) {

@@ -122,8 +122,8 @@ enum class MountKind : uint8_t {
 
 struct MountRule {
   MountKind kind = MountKind::Hide;
-  std::string path;    // absolute, normal ("/dev" for MinimalDev)
-  uint64_t size = 0;   // Tmpfs only
+  std::string path;   // absolute, normal ("/dev" for MinimalDev)
+  uint64_t size = 0;  // Tmpfs only
   Origin origin;
 };
 

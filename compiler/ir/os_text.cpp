@@ -23,8 +23,11 @@ std::string in_largest_unit(uint64_t v, const Unit (&units)[N]) {
 }  // namespace
 
 std::string size_text(uint64_t bytes) {
-  static constexpr Unit kUnits[] = {{"TiB", uint64_t{1} << 40}, {"GiB", uint64_t{1} << 30}, {"MiB", uint64_t{1} << 20},
-                                    {"KiB", uint64_t{1} << 10}, {"B", 1}};
+  static constexpr Unit kUnits[] = {{"TiB", uint64_t{1} << 40},
+                                    {"GiB", uint64_t{1} << 30},
+                                    {"MiB", uint64_t{1} << 20},
+                                    {"KiB", uint64_t{1} << 10},
+                                    {"B", 1}};
   return in_largest_unit(bytes, kUnits);
 }
 

@@ -10,9 +10,9 @@
 
 namespace polc::ir {
 
-std::string size_text(uint64_t bytes);            // "512MiB", "1B"; "0B" for 0
-std::string duration_text(uint64_t ms);           // "5m", "1500ms"
-std::string cores_text(uint64_t thousandths);     // "1.5", "0.01", "2"
+std::string size_text(uint64_t bytes);         // "512MiB", "1B"; "0B" for 0
+std::string duration_text(uint64_t ms);        // "5m", "1500ms"
+std::string cores_text(uint64_t thousandths);  // "1.5", "0.01", "2"
 std::string limit_value_text(LimitKind kind, uint64_t value);
 
 }  // namespace polc::ir

@@ -1,10 +1,10 @@
 // Stage: learn. Assembling a draft policy from a recording (see draft.h for where each choice is
 // documented). The assembly itself:
 // - Left out before drafting, each with its reason: what the boundary (`within`) refuses; calls
-//   without a syscall name (or a name polc's table does not give that number); paths the language cannot express; credential paths; per-process
-//   /proc/PID paths (the PID differs on every run); paths only probed while missing (ENOENT is
-//   not Landlock's, and a rule needs its path to exist); port-0 and unparsable endpoints; the cloud
-//   metadata endpoints (a draft never opens them).
+//   without a syscall name (or a name polc's table does not give that number); paths the language cannot express;
+//   credential paths; per-process /proc/PID paths (the PID differs on every run); paths only probed while missing
+//   (ENOENT is not Landlock's, and a rule needs its path to exist); port-0 and unparsable endpoints; the cloud metadata
+//   endpoints (a draft never opens them).
 // - targets: the arches the calls were made on (x86_64 when there were none).
 // - imports: the chosen std modules (module_choice.h), then std.hardening unless disabled.
 // - syscalls: `default errno(EPERM)`, so that a call the runs did not make fails softly; one
@@ -121,8 +121,7 @@ std::optional<std::string> static_exclusion(const Event& e, const DraftOptions& 
     if (per_process_proc(path)) return "a path of one process (/proc/PID): the PID differs on every run";
     if (process_relative(path))
       return "names the process that opens it (/proc/self, /dev/fd): a rule on it would name the launcher";
-    if (!on_parent(right) && missing.count(path))
-      return "it did not exist (a probe: ENOENT comes before Landlock)";
+    if (!on_parent(right) && missing.count(path)) return "it did not exist (a probe: ENOENT comes before Landlock)";
     return std::nullopt;
   };
   if (const auto* a = std::get_if<FileAccess>(&e)) {
@@ -135,8 +134,7 @@ std::optional<std::string> static_exclusion(const Event& e, const DraftOptions& 
     if (ep->proto == "tcp" || ep->proto == "udp") {
       if (ep->port == 0) return "port 0: no rule names it (an ephemeral port)";
       if (metadata_address(ep->address)) return "a cloud metadata endpoint: a draft never opens one";
-      if (ep->direction != Endpoint::Direction::Bind && !rule_for(e, Seen{}))
-        return "an address no rule can name";
+      if (ep->direction != Endpoint::Direction::Bind && !rule_for(e, Seen{})) return "an address no rule can name";
     }
   }
   if (options.within) {
@@ -220,7 +218,8 @@ std::string imports_text(const Inputs& in) {
     out += "  # Allows " + std::to_string(m.covered) + " of the observed syscalls, and " + std::to_string(m.extra) +
            " that were not observed.\n  import " + m.module + "\n";
   if (in.options.hardening)
-    out += "  # Kills escape primitives and kernel attack surface, whatever else allows them.\n  import std.hardening\n";
+    out +=
+        "  # Kills escape primitives and kernel attack surface, whatever else allows them.\n  import std.hardening\n";
   return out;
 }
 
@@ -357,7 +356,8 @@ std::string filesystem_text(const Inputs& in, const ir::Policy* base, std::span<
         continue;
       }
       bool granted = false;
-      for (const auto& [path, rights] : rules) granted = granted || ((rights & ir::fs_right::kExecute) && ir::beneath(*loader, path));
+      for (const auto& [path, rights] : rules)
+        granted = granted || ((rights & ir::fs_right::kExecute) && ir::beneath(*loader, path));
       if (granted) continue;
       rules[*loader] |= ir::fs_right::kExecute;
       loaders.emplace(*loader, t);
@@ -367,8 +367,9 @@ std::string filesystem_text(const Inputs& in, const ir::Policy* base, std::span<
   for (const auto& [path, rights] : rules)
     for (const ir::LandlockName& r : ir::kFsRightNames)
       if (rights & r.bit) abi = std::max(abi, r.abi);
-  std::string out = "\n  filesystem {\n    # The lowest Landlock ABI that can enforce every right below.\n    landlock abi >= " +
-                    std::to_string(abi) + "\n";
+  std::string out =
+      "\n  filesystem {\n    # The lowest Landlock ABI that can enforce every right below.\n    landlock abi >= " +
+      std::to_string(abi) + "\n";
   for (const auto& [path, rights] : rules) {
     uint64_t count = 0;
     std::set<int> runs;
@@ -431,8 +432,9 @@ std::string network_text(const Inputs& in) {
   };
   std::string out = "\n  network {\n";
   if (!names.empty()) {
-    out += "    # Names looked up (not granted as domains: that needs an egress proxy, and the addresses\n"
-           "    # connected to are granted below):";
+    out +=
+        "    # Names looked up (not granted as domains: that needs an egress proxy, and the addresses\n"
+        "    # connected to are granted below):";
     size_t col = 100;
     for (const std::string& n : names) {
       if (col + n.size() > 90) {
@@ -466,7 +468,7 @@ std::string render(const Inputs& in) {
                (std::holds_alternative<Exec>(e) ? sensitive_path(std::get<Exec>(e).path)
                                                 : sensitive_path(std::get<FileAccess>(e).path)) &&
                !unrepresentable_reason(std::holds_alternative<Exec>(e) ? std::get<Exec>(e).path
-                                                                        : std::get<FileAccess>(e).path)) {
+                                                                       : std::get<FileAccess>(e).path)) {
       credentials.push_back(&e);
     }
   }
@@ -533,8 +535,9 @@ Draft draft_policy(const Recording& rec, const DraftOptions& options) {
         // A credential assertion the grants contradict (a boundary of collapse or an import
         // reaches it): drop the assertions, and say so loudly.
         in.with_assertions = false;
-        d.left_out.push_back("WARNING: the draft's rules reach a credential path it observed; its assertions "
-                             "were dropped: review the filesystem rules");
+        d.left_out.push_back(
+            "WARNING: the draft's rules reach a credential path it observed; its assertions "
+            "were dropped: review the filesystem rules");
         continue;
       }
       d.left_out.push_back("the draft does not compile: " + (lines.empty() ? std::string("?") : lines[0]));

@@ -242,8 +242,8 @@ std::string md_files(const Model& m) {
 
 std::string inspect_markdown(const InspectInput& in) {
   const Model m = build_model(in);
-  return md_header(m) + md_grants(m) + md_denies(m) + md_os(m.os) + md_coverage(m) + md_verification(m.verification) + md_signers(m) +
-         md_files(m);
+  return md_header(m) + md_grants(m) + md_denies(m) + md_os(m.os) + md_coverage(m) + md_verification(m.verification) +
+         md_signers(m) + md_files(m);
 }
 
 }  // namespace polc::report

@@ -211,14 +211,16 @@ OsLayer os_of(const ir::Policy& policy, const InspectInput& in) {
   bool core_dumps_written = false;
   for (const ir::Limit& l : policy.os.limits) {
     core_dumps_written = core_dumps_written || l.kind == ir::LimitKind::CoreDumps;
-    out.limits.push_back({std::string(backends::os::limit_name(l.kind)), backends::os::limit_value_text(l.kind, l.value),
-                          ref_of(l.origin, in.sources)});
+    out.limits.push_back({std::string(backends::os::limit_name(l.kind)),
+                          backends::os::limit_value_text(l.kind, l.value), ref_of(l.origin, in.sources)});
   }
   if (!core_dumps_written) out.limits.push_back({"core_dumps", "off", {}});
   for (const backends::os::OsMount& m : layer.mounts) {
-    OsMount row{std::string(backends::os::mount_kind_name(m.kind)), m.path,
+    OsMount row{std::string(backends::os::mount_kind_name(m.kind)),
+                m.path,
                 m.kind == backends::os::MountKind::Tmpfs && m.size != 0 ? backends::os::bytes_text(m.size) : "",
-                m.masks_deny, {}};
+                m.masks_deny,
+                {}};
     for (const ir::Origin& o : m.origins) row.sources.push_back(ref_of(o, in.sources));
     out.mounts.push_back(std::move(row));
   }

@@ -112,22 +112,22 @@ struct Network {
 // ---- the OS layer (os.json) ----
 
 struct OsNamespace {
-  std::string name;         // "pid", "mount", ...
-  bool implied = false;     // not named, needed by `source` (a mount rule, a workspace, a masked deny)
+  std::string name;      // "pid", "mount", ...
+  bool implied = false;  // not named, needed by `source` (a mount rule, a workspace, a masked deny)
   StatementRef source;
 };
 
 struct OsLimit {
-  std::string name;   // as a `limits` block names it: "memory", "time", ...
-  std::string value;  // in the policy's units: "512MiB", "1.5", "5m", "off"
+  std::string name;     // as a `limits` block names it: "memory", "time", ...
+  std::string value;    // in the policy's units: "512MiB", "1.5", "5m", "off"
   StatementRef source;  // at == "" for core dumps off, polc's default
 };
 
 struct OsMount {
   std::string kind;  // os.json's: "minimal_dev", "tmpfs", "hide", "readonly", "noexec", "nodev"
   std::string path;
-  std::string size;                   // tmpfs: "64MiB", "" for the kernel's default
-  bool masks_deny = false;            // enforces deny rules beneath grants (`sources` are the denies)
+  std::string size;         // tmpfs: "64MiB", "" for the kernel's default
+  bool masks_deny = false;  // enforces deny rules beneath grants (`sources` are the denies)
   std::vector<StatementRef> sources;
 };
 

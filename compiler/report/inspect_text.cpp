@@ -245,7 +245,8 @@ std::string inspect_text(const InspectInput& in) {
   std::string out = text_header(m);
   out +=
       section("Grants") + text_syscalls_grants(m.syscalls) + text_fs_grants(m.filesystem) + text_net_grants(m.network);
-  out += text_denies(m) + text_os(m.os) + text_coverage(m) + text_verification(m.verification) + text_signers(m) + text_files(m);
+  out += text_denies(m) + text_os(m.os) + text_coverage(m) + text_verification(m.verification) + text_signers(m) +
+         text_files(m);
   return out;
 }
 

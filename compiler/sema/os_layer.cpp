@@ -58,8 +58,8 @@ void sweep(std::vector<SweepItem> items, bool strict, Report report) {
   });
   std::vector<const SweepItem*> stack;
   for (const SweepItem& it : items) {
-    while (!stack.empty() && !(strict ? beneath(*it.path, *stack.back()->path)
-                                      : at_or_beneath(*it.path, *stack.back()->path)))
+    while (!stack.empty() &&
+           !(strict ? beneath(*it.path, *stack.back()->path) : at_or_beneath(*it.path, *stack.back()->path)))
       stack.pop_back();
     if (!it.outer) {
       if (!stack.empty()) report(it.item, stack.back()->item);
@@ -130,8 +130,7 @@ class OsLowering {
     if (!v) return;
     // The most restrictive value wins; on a tie the first unit (the policy first) keeps it.
     auto it = limits_.find(info->kind);
-    if (it == limits_.end() || *v < it->second.value)
-      limits_[info->kind] = {info->kind, *v, ctx_.origin(u, st.range)};
+    if (it == limits_.end() || *v < it->second.value) limits_[info->kind] = {info->kind, *v, ctx_.origin(u, st.range)};
   }
 
   void check_swap() {
@@ -139,10 +138,10 @@ class OsLowering {
     if (swap == limits_.end()) return;
     auto memory = limits_.find(ir::LimitKind::Memory);
     if (memory == limits_.end()) {
-      ctx_.diags
-          .report(Code::SwapBelowMemory, swap->second.origin.range, "`memory_swap` needs a `memory` limit")
-          .note("`memory_swap` limits memory plus swap together; without `memory` the payload could use all "
-                "of it as memory")
+      ctx_.diags.report(Code::SwapBelowMemory, swap->second.origin.range, "`memory_swap` needs a `memory` limit")
+          .note(
+              "`memory_swap` limits memory plus swap together; without `memory` the payload could use all "
+              "of it as memory")
           .with_help("add `memory` with the most memory the payload may use, at most the `memory_swap` value");
       return;
     }
@@ -153,8 +152,7 @@ class OsLowering {
                     ir::size_text(memory->second.value) + ")")
         .note(memory->second.origin.range, "`memory` is set here")
         .note("`memory_swap` counts memory plus swap, so it can be no smaller than `memory`")
-        .with_help("raise `memory_swap` to at least " + ir::size_text(memory->second.value) +
-                   " (equal means no swap)");
+        .with_help("raise `memory_swap` to at least " + ir::size_text(memory->second.value) + " (equal means no swap)");
   }
 
   // ---- namespaces ----
@@ -167,8 +165,7 @@ class OsLowering {
         continue;
       }
       if (n.text == "net" || n.text == "network") {
-        ctx_.diags
-            .report(Code::NetNamespaceNamed, n.range, "the network namespace is not chosen with `namespaces`")
+        ctx_.diags.report(Code::NetNamespaceNamed, n.range, "the network namespace is not chosen with `namespaces`")
             .note("a policy with a `network` section runs in a network namespace of its own")
             .with_help("remove `" + n.text +
                        "`: the network section (and sbx-exec --network) decide the payload's network namespace");
@@ -214,8 +211,8 @@ class OsLowering {
       auto& d = ctx_.diags.report(Code::UnknownMountKind, st.kind.range, "unknown mount kind `" + st.kind.text + "`");
       d.note("mount kinds: " + list);
       std::string s = st.kind.text == "ro" || st.kind.text == "read_only" ? "readonly"
-                      : st.kind.text == "mask"                         ? "hide"
-                                                                       : closest_match(st.kind.text, names);
+                      : st.kind.text == "mask"                            ? "hide"
+                                                                          : closest_match(st.kind.text, names);
       if (!s.empty()) d.with_help("did you mean `" + s + "`?").fix(st.kind.range, s);
       return;
     }
@@ -264,8 +261,9 @@ class OsLowering {
       if (!admit(ctx_, SizeKind::FsPaths, 1, path.range)) return;
       if (path.value == "/" && *kind != ir::MountKind::ReadOnly) {
         ctx_.diags
-            .report(Code::OsRootPath, path.range,
-                    std::string(*kind == ir::MountKind::Hide ? "hiding" : "a tmpfs over") + " `/` leaves nothing to run")
+            .report(
+                Code::OsRootPath, path.range,
+                std::string(*kind == ir::MountKind::Hide ? "hiding" : "a tmpfs over") + " `/` leaves nothing to run")
             .with_help("name the directories to " + std::string(*kind == ir::MountKind::Hide ? "hide" : "replace"));
         continue;
       }
@@ -378,8 +376,7 @@ class OsLowering {
       w.discard_on |= found->bit;
       if (!c.has_layers) continue;
       if (found->bit != ir::kDiscardOnRefusal) {
-        ctx_.diags
-            .report(Code::UnknownDiscardCondition, c.range, "only `refusal` takes a list of layers")
+        ctx_.diags.report(Code::UnknownDiscardCondition, c.range, "only `refusal` takes a list of layers")
             .with_help("write `" + c.name.text + "`")
             .fix(c.range, c.name.text);
         ok = false;
@@ -431,16 +428,16 @@ class OsLowering {
       if (m.kind == ir::MountKind::Hide || m.kind == ir::MountKind::ReadOnly) {
         ctx_.diags
             .report(Code::WorkspaceUnderMount, w.origin.range,
-                    "workspace \"" + w.path + "\" is " + where + " \"" + m.path + "\", which is mounted `" + kind +
-                        "`")
+                    "workspace \"" + w.path + "\" is " + where + " \"" + m.path + "\", which is mounted `" + kind + "`")
             .note(m.origin.range, "mounted here")
-            .with_help(m.kind == ir::MountKind::Hide ? "the payload could not see the workspace: remove one of the two"
-                                                     : "the payload could not write the workspace: remove one of the two");
+            .with_help(m.kind == ir::MountKind::Hide
+                           ? "the payload could not see the workspace: remove one of the two"
+                           : "the payload could not write the workspace: remove one of the two");
       } else {
         ctx_.diags
-            .report(Code::MountBeneathEmptyMount, w.origin.range,
-                    "workspace \"" + w.path + "\" is " + where + " \"" + m.path + "\", which `mount " + kind +
-                        "` empties")
+            .report(
+                Code::MountBeneathEmptyMount, w.origin.range,
+                "workspace \"" + w.path + "\" is " + where + " \"" + m.path + "\", which `mount " + kind + "` empties")
             .note(m.origin.range, "mounted here")
             .with_help("a workspace keeps a host directory's changes; choose a directory outside the mount");
       }
@@ -470,7 +467,7 @@ class OsLowering {
   std::map<ir::LimitKind, ir::Limit> limits_;
   std::map<ir::Namespace, ir::Origin> named_;
   std::optional<ir::Origin> mount_needed_by_;
-  std::map<std::string, ir::MountRule> mounts_;  // by path
+  std::map<std::string, ir::MountRule> mounts_;      // by path
   std::map<std::string, ir::Workspace> workspaces_;  // by path
 };
 

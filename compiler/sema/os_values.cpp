@@ -21,14 +21,18 @@ struct UnitFactor {
 // Sizes are binary: K and KiB are both 1024 bytes. Decimal spellings (KB, MB) are refused rather
 // than guessed, since a policy that meant 10^6 would get 4.9% more than it said.
 constexpr UnitFactor kSizeUnits[] = {{"B", 1},
-                                     {"K", uint64_t{1} << 10}, {"KiB", uint64_t{1} << 10},
-                                     {"M", uint64_t{1} << 20}, {"MiB", uint64_t{1} << 20},
-                                     {"G", uint64_t{1} << 30}, {"GiB", uint64_t{1} << 30},
-                                     {"T", uint64_t{1} << 40}, {"TiB", uint64_t{1} << 40}};
+                                     {"K", uint64_t{1} << 10},
+                                     {"KiB", uint64_t{1} << 10},
+                                     {"M", uint64_t{1} << 20},
+                                     {"MiB", uint64_t{1} << 20},
+                                     {"G", uint64_t{1} << 30},
+                                     {"GiB", uint64_t{1} << 30},
+                                     {"T", uint64_t{1} << 40},
+                                     {"TiB", uint64_t{1} << 40}};
 constexpr UnitFactor kTimeUnits[] = {{"ms", 1}, {"s", 1000}, {"m", 60'000}, {"h", 3'600'000}};
 
-constexpr uint64_t kMinCpu = 10;         // 0.01 cores
-constexpr uint64_t kMaxCpu = 1'024'000;  // 1024 cores
+constexpr uint64_t kMinCpu = 10;                   // 0.01 cores
+constexpr uint64_t kMaxCpu = 1'024'000;            // 1024 cores
 constexpr uint64_t kMaxTasks = 4'194'304;          // PID_MAX_LIMIT: pids.max accepts no more
 constexpr uint64_t kMaxOpenFiles = 2'147'483'584;  // the kernel's ceiling for fs.nr_open
 
@@ -108,15 +112,16 @@ std::optional<uint64_t> read_with_unit(Context& ctx, const ast::Quantity& q, std
                                        std::string_view example, std::string_view usual_unit,
                                        std::string (*friendly)(uint64_t)) {
   if (q.kind == ast::Quantity::Kind::Name) {
-    ctx.diags.report(Code::BadLimitValue, q.range, std::string(what) + " takes " + std::string(kind_of_value) +
-                                                       ", not `" + q.text + "`")
+    ctx.diags
+        .report(Code::BadLimitValue, q.range,
+                std::string(what) + " takes " + std::string(kind_of_value) + ", not `" + q.text + "`")
         .with_help("write a number with its unit, such as `" + std::string(example) + "`");
     return std::nullopt;
   }
   const Parts p = q.kind == ast::Quantity::Kind::Int ? Parts{q.text, "", "", false} : split(q.text);
   if (p.unit.empty()) {
-    auto& d = ctx.diags.report(Code::MissingUnit, q.range,
-                               std::string(kind_of_value) + " `" + q.text + "` has no unit");
+    auto& d =
+        ctx.diags.report(Code::MissingUnit, q.range, std::string(kind_of_value) + " `" + q.text + "` has no unit");
     d.note("units: " + unit_list(units));
     if (q.kind == ast::Quantity::Kind::Int && q.text.find_first_not_of("0123456789_") == std::string::npos)
       d.with_help("write the unit right after the number, such as `" + q.text + std::string(usual_unit) + "`");
@@ -125,8 +130,8 @@ std::optional<uint64_t> read_with_unit(Context& ctx, const ast::Quantity& q, std
   }
   const UnitFactor* unit = find_unit(p.unit, units);
   if (unit == nullptr) {
-    auto& d = ctx.diags.report(Code::UnknownUnit, q.range,
-                               "unknown unit `" + p.unit + "` for " + std::string(kind_of_value));
+    auto& d =
+        ctx.diags.report(Code::UnknownUnit, q.range, "unknown unit `" + p.unit + "` for " + std::string(kind_of_value));
     d.note("units: " + unit_list(units));
     static const std::pair<std::string_view, std::string_view> kKnownMistakes[] = {
         {"KB", "KiB"}, {"kB", "KiB"}, {"kb", "KiB"}, {"MB", "MiB"}, {"mb", "MiB"}, {"GB", "GiB"},
@@ -251,8 +256,8 @@ std::optional<uint64_t> read_limit_value(Context& ctx, ir::LimitKind kind, const
     range_text = "1 to " + std::to_string(kMaxOpenFiles) + " (the kernel's ceiling for open files)";
   }
   if (*v < low || *v > high) {
-    auto& d = ctx.diags.report(Code::LimitOutOfRange, q.range,
-                               what + " must be " + range_text + ", not `" + q.text + "`");
+    auto& d =
+        ctx.diags.report(Code::LimitOutOfRange, q.range, what + " must be " + range_text + ", not `" + q.text + "`");
     if (*v == 0 && kind != ir::LimitKind::Cpu)
       d.note("a limit of zero would stop the payload before it starts; remove the limit to leave it unlimited");
     return std::nullopt;

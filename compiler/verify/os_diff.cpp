@@ -57,8 +57,8 @@ void diff_limits(const ir::Os& o, const ir::Os& n, std::vector<DiffEntry>& out) 
     const ir::Limit* b = find(new_limits);
     const uint64_t va = effective(info.kind, a), vb = effective(info.kind, b);
     if (va == vb) continue;
-    out.push_back(entry(vb > va, "limit " + std::string(info.name), limit_text(info.kind, a),
-                        limit_text(info.kind, b), a ? &a->origin : nullptr, b ? &b->origin : nullptr));
+    out.push_back(entry(vb > va, "limit " + std::string(info.name), limit_text(info.kind, a), limit_text(info.kind, b),
+                        a ? &a->origin : nullptr, b ? &b->origin : nullptr));
   }
 }
 
@@ -112,15 +112,14 @@ void diff_mounts(const ir::Os& o, const ir::Os& n, std::vector<DiffEntry>& out) 
     auto a = old_m.find(k), b = new_m.find(k);
     const ir::MountRule* ma = a == old_m.end() ? nullptr : a->second;
     const ir::MountRule* mb = b == new_m.end() ? nullptr : b->second;
-    const std::string region =
-        "mount " + std::string(ir::mount_kind_name(k.second)) +
-        (k.second == ir::MountKind::MinimalDev ? std::string() : " \"" + k.first + "\"");
+    const std::string region = "mount " + std::string(ir::mount_kind_name(k.second)) +
+                               (k.second == ir::MountKind::MinimalDev ? std::string() : " \"" + k.first + "\"");
     if (ma != nullptr && mb != nullptr) {
       if (k.second != ir::MountKind::Tmpfs || ma->size == mb->size) continue;
       // 0 is the kernel's default, half of the memory: larger than any size a policy names.
       const uint64_t sa = ma->size == 0 ? UINT64_MAX : ma->size, sb = mb->size == 0 ? UINT64_MAX : mb->size;
-      out.push_back(entry(sb > sa, region + " size", tmpfs_size(ma->size), tmpfs_size(mb->size), &ma->origin,
-                          &mb->origin));
+      out.push_back(
+          entry(sb > sa, region + " size", tmpfs_size(ma->size), tmpfs_size(mb->size), &ma->origin, &mb->origin));
       continue;
     }
     out.push_back(entry(mb == nullptr, region, ma ? mount_effect(k.second) : mount_absent(k.second),

@@ -1,5 +1,6 @@
 // Stage: verify. What the verifier's proofs return, shared by the three dimensions (syscalls,
-// filesystem, network, and the OS layer's settings in `polc diff`) so that the driver reports assertions and differences the same way.
+// filesystem, network, and the OS layer's settings in `polc diff`) so that the driver reports assertions and
+// differences the same way.
 #pragma once
 
 #include <cstdint>

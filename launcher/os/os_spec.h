@@ -33,8 +33,8 @@ enum class MountKind : uint8_t {
 
 struct Mount {
   MountKind kind = MountKind::Hide;
-  std::string path;     // absolute, normal; opened without following symbolic links
-  uint64_t size = 0;    // Tmpfs: bytes, 0 for the kernel's default
+  std::string path;   // absolute, normal; opened without following symbolic links
+  uint64_t size = 0;  // Tmpfs: bytes, 0 for the kernel's default
   // Where the statement lives, as the manifest spells it ("sources/p.sbx:12"), for messages.
   std::string at;
 };

@@ -36,9 +36,7 @@ struct EntryFailed {
   std::string message;
 };
 
-[[noreturn]] void entry_failed(const std::string& step, int err) {
-  throw EntryFailed{step + ": " + errno_text(err)};
-}
+[[noreturn]] void entry_failed(const std::string& step, int err) { throw EntryFailed{step + ": " + errno_text(err)}; }
 
 std::vector<std::string> names_in(int dir_fd) {
   std::vector<std::string> names;

@@ -257,8 +257,9 @@ TEST_SUITE("workspace") {
     // workspace for the host's users to run once the sandbox is gone.
     Fixture f;
     const PreparedWorkspace prepared = prepare_workspace(workspace_at(f.ws), f.staging);
-    REQUIRE(run_payload(prepared, "cp /bin/true suid; chmod 6755 suid; chmod 4644 a.txt; mkfifo fifo; "
-                                  "chmod 2644 fifo; mkdir shared; chmod 2775 shared") == 0);
+    REQUIRE(run_payload(prepared,
+                        "cp /bin/true suid; chmod 6755 suid; chmod 4644 a.txt; mkfifo fifo; "
+                        "chmod 2644 fifo; mkdir shared; chmod 2775 shared") == 0);
     const CommitReport report = commit_workspace(prepared);
     CHECK(report.ok());
     struct stat st {};

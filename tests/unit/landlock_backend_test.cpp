@@ -63,7 +63,8 @@ TEST_CASE("landlock: a policy without a filesystem section has no fs layer") {
   CHECK(b.doc["min_abi"] == 0);
 }
 
-TEST_CASE("landlock: deny rules that overlap a grant are unenforceable (E0606), disjoint ones are enforced by not granting") {
+TEST_CASE(
+    "landlock: deny rules that overlap a grant are unenforceable (E0606), disjoint ones are enforced by not granting") {
   // The backend reports nothing itself: it hands the driver each deny it cannot enforce with its
   // E0606, reported unless another selected backend (os) enforces the deny.
   auto inside = build(R"(filesystem {
@@ -80,9 +81,8 @@ TEST_CASE("landlock: deny rules that overlap a grant are unenforceable (E0606), 
   CHECK(d.notes.size() == 2);
   // Every right it denies is granted there: landlock.json enforces none of it and claims nothing.
   const auto claims_git = [](const backends::Enforcements& claims) {
-    return std::find_if(claims.begin(), claims.end(), [](const auto& e) {
-      return e.how.find("/workspace/.git") != std::string::npos;
-    });
+    return std::find_if(claims.begin(), claims.end(),
+                        [](const auto& e) { return e.how.find("/workspace/.git") != std::string::npos; });
   };
   CHECK(claims_git(inside.out->enforced) == inside.out->enforced.end());
   // A deny of rights some of which no grant reaches: those are enforced by not granting, in part.

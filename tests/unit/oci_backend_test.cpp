@@ -13,7 +13,9 @@ namespace {
 
 using nlohmann::json;
 
-ir::Origin origin_at(uint32_t offset) { return {{1, offset, offset + 1}, "", "/virtual/test.sbx:" + std::to_string(offset)}; }
+ir::Origin origin_at(uint32_t offset) {
+  return {{1, offset, offset + 1}, "", "/virtual/test.sbx:" + std::to_string(offset)};
+}
 
 std::unique_ptr<test::Compiled> compiled(const std::string& body) {
   auto c = test::compile(test::policy_with(body));
@@ -31,7 +33,8 @@ TEST_CASE("oci: namespaces every container gets, network with a network section,
   auto plain = compiled("syscalls { allow read }");
   json doc = json::parse(backends::oci::fragment(*plain->policy, plain->sources).json);
   CHECK(doc["linux"]["namespaces"] ==
-        json::array({{{"type", "cgroup"}}, {{"type", "ipc"}}, {{"type", "mount"}}, {{"type", "pid"}}, {{"type", "uts"}}}));
+        json::array(
+            {{{"type", "cgroup"}}, {{"type", "ipc"}}, {{"type", "mount"}}, {{"type", "pid"}}, {{"type", "uts"}}}));
   CHECK(doc["process"]["rlimits"] == json::array({{{"type", "RLIMIT_CORE"}, {"hard", 0}, {"soft", 0}}}));
   CHECK(doc["mounts"] == json::array());
   CHECK(doc["linux"]["maskedPaths"] == json::array());

@@ -17,11 +17,13 @@
 namespace polc {
 namespace {
 
-using nlohmann::json;
 using backends::os::MountKind;
+using nlohmann::json;
 
 // An origin for a statement the test adds to the IR: `offset` tells statements apart.
-ir::Origin origin_at(uint32_t offset) { return {{1, offset, offset + 1}, "", "/virtual/test.sbx:" + std::to_string(offset)}; }
+ir::Origin origin_at(uint32_t offset) {
+  return {{1, offset, offset + 1}, "", "/virtual/test.sbx:" + std::to_string(offset)};
+}
 
 struct Built {
   std::unique_ptr<test::Compiled> c;
@@ -103,8 +105,9 @@ TEST_CASE("os: namespaces, limits in their units, mounts by path then kind, work
   CHECK(b.doc["mounts"][1] == json({{"kind", "tmpfs"}, {"path", "/tmp"}, {"size", 67108864}}));
   CHECK(b.doc["mounts"][2] == json({{"kind", "readonly"}, {"path", "/usr"}}));
   CHECK(b.doc["mounts"][3] == json({{"kind", "hide"}, {"path", "/work/p/.env"}}));
-  CHECK(b.doc["workspaces"] ==
-        json::array({{{"path", "/work/p"}, {"discard_on", {"failure", "kill", "refusal"}}, {"refusal_layers", json::array()}}}));
+  CHECK(b.doc["workspaces"] == json::array({{{"path", "/work/p"},
+                                             {"discard_on", {"failure", "kill", "refusal"}},
+                                             {"refusal_layers", json::array()}}}));
 
   // One claim per statement; the implied namespace is its needing statement's (the workspace).
   const auto* ns = claim_with(*b.out, "namespace");

@@ -118,7 +118,8 @@ TEST_CASE("a workspace's own discard conditions") {
   run.counts.refusals[index_of(Layer::Seccomp)] = 1;
   CHECK(decide_workspace(w, run).reason == "1 seccomp refusal");
   w.refusal_layers = {"proxy"};
-  CHECK(decide_workspace(w, run).reason == "whether proxy refused anything is unknown: this run does not read proxy refusals");
+  CHECK(decide_workspace(w, run).reason ==
+        "whether proxy refused anything is unknown: this run does not read proxy refusals");
 
   polc::launcher::os::Workspace lenient;
   lenient.discard_on_kill = lenient.discard_on_failure = lenient.discard_on_refusal = false;

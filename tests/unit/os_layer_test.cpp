@@ -145,8 +145,8 @@ TEST_CASE("limits: suggestions for likely mistakes") {
   REQUIRE(c->engine.diagnostics().size() == 3);
   std::vector<std::string> helps;
   for (const auto& d : c->engine.diagnostics()) helps.push_back(d.help);
-  CHECK(std::find(helps.begin(), helps.end(),
-                  "did you mean `512MiB`? (polc's sizes are binary: 1KiB is 1024 bytes)") != helps.end());
+  CHECK(std::find(helps.begin(), helps.end(), "did you mean `512MiB`? (polc's sizes are binary: 1KiB is 1024 bytes)") !=
+        helps.end());
   CHECK(std::find(helps.begin(), helps.end(), "did you mean `5m`?") != helps.end());
   CHECK(std::find(helps.begin(), helps.end(), "did you mean `memory`?") != helps.end());
 
@@ -205,9 +205,9 @@ TEST_CASE("namespaces: names, net, duplicates, and the implied mount namespace")
 }
 
 TEST_CASE("mount rules: kinds, paths, sizes, sorted by path") {
-  auto c = compile(policy_with(fs_section(
-      "    mount tmpfs \"/tmp\" size 64MiB\n    mount hide \"/root\", \"/home/u/.ssh\"\n"
-      "    mount readonly \"/usr\", \"/\"\n    mount minimal_dev")));
+  auto c =
+      compile(policy_with(fs_section("    mount tmpfs \"/tmp\" size 64MiB\n    mount hide \"/root\", \"/home/u/.ssh\"\n"
+                                     "    mount readonly \"/usr\", \"/\"\n    mount minimal_dev")));
   REQUIRE(c->policy);
   const auto& m = c->policy->os.mounts;
   REQUIRE(m.size() == 6);
@@ -248,8 +248,8 @@ TEST_CASE("mount rules: kinds, paths, sizes, sorted by path") {
 }
 
 TEST_CASE("workspaces: discard conditions, defaults, nesting and mounts") {
-  auto c = compile(policy_with(fs_section(
-      "    workspace \"/work\" discard on failure, refusal(seccomp, landlock)\n    workspace \"/tmp\"")));
+  auto c = compile(policy_with(
+      fs_section("    workspace \"/work\" discard on failure, refusal(seccomp, landlock)\n    workspace \"/tmp\"")));
   REQUIRE(c->policy);
   const auto& w = c->policy->os.workspaces;
   REQUIRE(w.size() == 2);
@@ -276,8 +276,8 @@ TEST_CASE("workspaces: discard conditions, defaults, nesting and mounts") {
   CHECK(compile(policy_with(fs_section("    workspace \"/work\"\n    mount hide \"/work/.env\"")))->policy);
   CHECK(compile(policy_with(fs_section("    workspace \"/work\"\n    workspace \"/work2\"")))->policy);
   // Two statements for one workspace: discarded whenever either would be.
-  auto merged = compile(policy_with(fs_section(
-      "    workspace \"/work\" discard on kill\n    workspace \"/work\" discard on refusal(proxy)")));
+  auto merged = compile(policy_with(
+      fs_section("    workspace \"/work\" discard on kill\n    workspace \"/work\" discard on refusal(proxy)")));
   REQUIRE(merged->policy);
   REQUIRE(merged->policy->os.workspaces.size() == 1);
   CHECK(merged->policy->os.workspaces[0].discard_on == (ir::kDiscardOnKill | ir::kDiscardOnRefusal));
@@ -290,10 +290,11 @@ TEST_CASE("modules combine with the policy: the most restrictive limit, unions e
           "module team.os {\n  limits {\n    memory 1GiB\n    tasks 32\n    core_dumps on\n    cpu 4\n  }\n"
           "  namespaces ipc\n  filesystem {\n    landlock abi >= 3\n    mount hide \"/root\"\n"
           "    mount tmpfs \"/tmp\" size 32MiB\n    workspace \"/work\" discard on kill\n  }\n}\n");
-  f.write("p.sbx",
-          "policy p version 1 {\n  targets x86_64\n  import \"./m.sbx\"\n  limits {\n    memory 512MiB\n"
-          "    tasks 64\n    core_dumps off\n  }\n  namespaces uts\n  filesystem {\n    read, write \"/work\", \"/tmp\"\n"
-          "    mount tmpfs \"/tmp\" size 64MiB\n    workspace \"/work\" discard on failure\n  }\n}\n");
+  f.write(
+      "p.sbx",
+      "policy p version 1 {\n  targets x86_64\n  import \"./m.sbx\"\n  limits {\n    memory 512MiB\n"
+      "    tasks 64\n    core_dumps off\n  }\n  namespaces uts\n  filesystem {\n    read, write \"/work\", \"/tmp\"\n"
+      "    mount tmpfs \"/tmp\" size 64MiB\n    workspace \"/work\" discard on failure\n  }\n}\n");
   auto c = f.compile("p.sbx");
   REQUIRE(c->policy);
   const ir::Os& os = c->policy->os;
@@ -373,14 +374,13 @@ TEST_CASE("the IR's JSON has an os object only when the policy has an OS layer")
 }
 
 TEST_CASE("polc diff: raising or removing a limit, dropping a namespace or a mount widen") {
-  auto old_c = compile(policy_with(
-      "  limits {\n    memory 1GiB\n    tasks 64\n  }\n  namespaces pid, ipc\n" +
-      fs_section("    mount hide \"/root\"\n    mount tmpfs \"/tmp\" size 64MiB\n"
-                 "    workspace \"/work\" discard on kill, failure, refusal")));
-  auto new_c = compile(policy_with(
-      "  limits {\n    memory 2GiB\n    tasks 32\n    core_dumps on\n  }\n  namespaces pid\n" +
-      fs_section("    mount readonly \"/usr\"\n    mount tmpfs \"/tmp\"\n"
-                 "    workspace \"/work\" discard on kill, refusal(seccomp)")));
+  auto old_c = compile(policy_with("  limits {\n    memory 1GiB\n    tasks 64\n  }\n  namespaces pid, ipc\n" +
+                                   fs_section("    mount hide \"/root\"\n    mount tmpfs \"/tmp\" size 64MiB\n"
+                                              "    workspace \"/work\" discard on kill, failure, refusal")));
+  auto new_c =
+      compile(policy_with("  limits {\n    memory 2GiB\n    tasks 32\n    core_dumps on\n  }\n  namespaces pid\n" +
+                          fs_section("    mount readonly \"/usr\"\n    mount tmpfs \"/tmp\"\n"
+                                     "    workspace \"/work\" discard on kill, refusal(seccomp)")));
   REQUIRE(old_c->policy);
   REQUIRE(new_c->policy);
   const auto entries = verify::diff_os(*old_c->policy, *new_c->policy);
