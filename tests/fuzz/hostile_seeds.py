@@ -19,7 +19,8 @@ SEEDS = {
     "group_diamonds": ("policy p version 1 { targets x86_64 group @g0 = { read } group @h0 = { @g0 } " + " ".join(f"group @g{i} = {{ @g{i-1}, @h{i-1} }} group @h{i} = {{ @g{i-1} }}" for i in range(1, 40)) + " syscalls { allow @g39 } }").encode(),
     # the OS layer: a quantity far beyond 64 bits, and many nested mount rules and workspaces
     "huge_quantity": b"policy p version 1 { targets x86_64 limits { memory " + b"9" * 100000 + b"TiB cpu 1." + b"5" * 100000 + b" } }",
-    "nested_mounts": ("policy p version 1 { targets x86_64 filesystem { landlock abi >= 3 " + " ".join(f"mount hide \"/a{'/a' * i}\" workspace \"/w{'/w' * i}\"" for i in range(700)) + " } }").encode(),
+    # (one statement per line: every nested one is a diagnostic, and each renders its source line)
+    "nested_mounts": ("policy p version 1 { targets x86_64 filesystem { landlock abi >= 3\n" + "\n".join(f"mount hide \"/a{'/a' * i}\" workspace \"/w{'/w' * i}\"" for i in range(150)) + " } }").encode(),
     "const_chain": ("policy p version 1 { targets x86_64 " + " ".join(f"const C{i} = C{i+1}" for i in range(5000)) + " const C5000 = 1 syscalls { allow read(fd == C0) } }").encode(),
 }
 
