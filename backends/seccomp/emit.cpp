@@ -96,9 +96,152 @@ bool only_too_many_rules(const ArchPartition& part) {
                      [](const PartitionError& e) { return e.kind == PartitionError::Kind::TooManyRules; });
 }
 
-}  // namespace
+// The OCI profile from the partitions (last: it is only worth checking once every program is
+// right); W0007 when no profile decides as the policy does.
+void add_oci_profile(const ir::Policy& policy, const std::vector<ArchPartition>& parts, diag::Engine& engine,
+                     SeccompArtifacts& out) {
+  OciProfile oci = oci_profile(policy, parts);
+  if (oci.conflict) {
+    const OciConflict& c = *oci.conflict;
+    engine
+        .report(diag::Code::OciProfileSkipped, where(c.rule),
+                "seccomp.oci.json is not written: no single OCI profile decides " +
+                    (c.syscall.empty() ? std::string("every call") : "`" + c.syscall + "`") + " on " +
+                    std::string(arch::name(c.arch)) + " as the policy does")
+        .note({}, "the profile as runc compiles it: " + c.detail)
+        .with_help("build targets whose rules differ from separate policies to get an OCI profile for each");
+  }
+  out.oci_json = std::move(oci.json);
+}
 
-std::optional<SeccompArtifacts> emit(const ir::Policy& policy, diag::Engine& engine) {
+ListingContext listing_context(const ir::Policy& policy, const ProgramArtifact& p,
+                               const std::map<uint32_t, std::string>& names) {
+  ListingContext ctx;
+  ctx.title = title_of(policy, p.decides);
+  ctx.audit_arch = arch::audit_arch(p.arch);
+  ctx.syscall_names = p.decides.size() == 1 ? &names : nullptr;
+  ctx.big_endian = arch::big_endian(p.arch);
+  return ctx;
+}
+
+void report_too_wide(const ir::SyscallRule* rule, unsigned bits, arch::Arch a, diag::Engine& engine) {
+  const std::string arch_name(arch::name(a));
+  const std::string syscall = rule ? rule->syscall : "?";
+  engine
+      .report(diag::Code::ConditionNotExpressible, where(rule),
+              "the condition on `" + syscall + "` compares " + std::to_string(bits) +
+                  " bits of an argument, but the seccomp filter for " + arch_name + " compares only 32")
+      .with_help("compare the low 32 bits (`arg & 0xffffffff`), or remove " + arch_name + " from the targets");
+}
+
+// E0602 from polc's generator: how long the program is and which syscalls' conditions took the
+// instructions, costliest first.
+void report_too_large(const ir::Policy& policy, arch::Arch a, const gen::Failure& f, diag::Engine& engine) {
+  std::string costs;
+  const ir::SyscallRule* costliest = nullptr;
+  for (size_t i = 0; i < f.costs.size() && i < 3; ++i) {
+    costs += (i == 0 ? "" : ", ") + f.costs[i].first + " " + std::to_string(f.costs[i].second);
+  }
+  if (!f.costs.empty())
+    for (const ir::ArchFilter& af : policy.syscalls.arches)
+      for (const ir::SyscallRule& r : af.rules)
+        if (costliest == nullptr && f.costs.front().first.rfind("`" + r.syscall + "` on " + std::string(arch::name(af.arch)), 0) == 0)
+          costliest = &r;
+  auto& d = engine.report(diag::Code::FilterTooLarge, where(costliest),
+                          "the seccomp program for " + std::string(arch::name(a)) + " has " +
+                              std::to_string(f.length) + " instructions; the kernel loads at most 4096");
+  if (!costs.empty()) d.note({}, "instructions taken by argument conditions: " + costs);
+  d.with_help(
+      "reduce the conditions of the costliest syscalls: values in ranges of consecutive numbers cost one "
+      "comparison per range, scattered values one each, and conditions on several arguments multiply");
+}
+
+// The family's partitions for the OCI profile, or why runc's libseccomp cannot compile one.
+std::optional<OciConflict> oci_partitions(const ir::Policy& policy, std::vector<ArchPartition>& parts) {
+  for (const ir::ArchFilter& f : policy.syscalls.arches) {
+    parts.push_back(partition(f, policy.syscalls.default_action));
+    if (!parts.back().errors.empty() && only_too_many_rules(parts.back()))
+      if (auto compact = compact_partition(policy, f.arch)) parts.back() = std::move(*compact);
+    if (parts.back().errors.empty()) continue;
+    const PartitionError& e = parts.back().errors.front();
+    OciConflict c{f.arch, e.rule ? e.rule->syscall : "", "", e.rule};
+    if (e.kind == PartitionError::Kind::Multiplexed)
+      c.detail = "libseccomp cannot test the arguments of `" + c.syscall + "` on " + std::string(arch::name(f.arch)) +
+                 ": it filters the call together with its multiplexer (socketcall or ipc)";
+    else if (e.kind == PartitionError::Kind::TooManyRules)
+      c.detail = "libseccomp would need more than " + std::to_string(kMaxRulesPerSyscall) + " rules for `" +
+                 c.syscall + "`";
+    else
+      c.detail = "libseccomp cannot compare the condition on `" + c.syscall + "` exactly";
+    return c;
+  }
+  return std::nullopt;
+}
+
+// Validates a program and checks it against the policy; nullopt after reporting an error.
+bool check_generated(const ir::Policy& policy, const ProgramArtifact& p, const std::vector<uint32_t>& audits,
+                     diag::Engine& engine) {
+  const std::string arch_name(arch::name(p.arch));
+  if (auto invalid = validate(p.insns)) {
+    engine.report(diag::Code::FilterMismatch, {},
+                  "polc's code generator produced an invalid program for " + arch_name + ": " + *invalid);
+    return false;
+  }
+  if (auto mismatch = check_program(p.insns, arch::big_endian(p.arch), policy, p.decides, audits)) {
+    engine.report(diag::Code::FilterMismatch, {},
+                  "the seccomp program for " + arch_name + " disagrees with the policy: " + mismatch->describe());
+    return false;
+  }
+  return true;
+}
+
+std::optional<SeccompArtifacts> emit_polc(const ir::Policy& policy, diag::Engine& engine,
+                                          const CodegenChoice& choice) {
+  SeccompArtifacts out;
+  const std::vector<uint32_t> audits = audit_values();
+  bool ok = true;
+  for (const ir::ArchFilter& f : policy.syscalls.arches) {
+    ProgramArtifact p;
+    p.arch = f.arch;
+    p.file = "seccomp." + std::string(arch::name(f.arch)) + ".bpf";
+    p.decides = arch::family_targets(f.arch, policy.targets);
+    gen::Result generated = gen::generate(policy, p.decides, choice.options);
+    if (!generated.failures.empty()) {
+      for (const gen::Failure& failure : generated.failures) {
+        // A comparison too wide is reported for the arch whose rule it is, once.
+        if (failure.kind == gen::Failure::Kind::TooWide) {
+          if (failure.rule != nullptr && &f.rules.front() <= failure.rule && failure.rule <= &f.rules.back())
+            report_too_wide(failure.rule, failure.compared_bits, f.arch, engine);
+        } else {
+          report_too_large(policy, f.arch, failure, engine);
+        }
+      }
+      ok = false;
+      continue;
+    }
+    p.insns = std::move(generated.insns);
+    if (!check_generated(policy, p, audits, engine)) return std::nullopt;
+    const auto names = syscall_names(policy, f.arch);
+    p.listing = listing(p.insns, listing_context(policy, p, names));
+    p.raw = encode(p.insns, arch::big_endian(f.arch));
+    out.programs.push_back(std::move(p));
+  }
+  if (!ok) return std::nullopt;
+  std::vector<ArchPartition> parts;
+  if (auto conflict = oci_partitions(policy, parts)) {
+    engine
+        .report(diag::Code::OciProfileSkipped, where(conflict->rule),
+                "seccomp.oci.json is not written: no single OCI profile decides `" + conflict->syscall + "` on " +
+                    std::string(arch::name(conflict->arch)) + " as the policy does")
+        .note({}, "the profile as runc compiles it: " + conflict->detail)
+        .with_help("build targets whose rules differ from separate policies to get an OCI profile for each");
+    return out;
+  }
+  add_oci_profile(policy, parts, engine, out);
+  return out;
+}
+
+std::optional<SeccompArtifacts> emit_libseccomp(const ir::Policy& policy, diag::Engine& engine) {
   std::vector<ArchPartition> parts;
   bool ok = true;
   for (const ir::ArchFilter& f : policy.syscalls.arches) {
@@ -219,21 +362,24 @@ std::optional<SeccompArtifacts> emit(const ir::Policy& policy, diag::Engine& eng
     p.raw = std::move(generated->raw);
     out.programs.push_back(std::move(p));
   }
-  // The OCI profile last: it is only worth checking once every program is right.
-  OciProfile oci = oci_profile(policy, parts);
-  if (oci.conflict) {
-    const OciConflict& c = *oci.conflict;
-    engine
-        .report(diag::Code::OciProfileSkipped, where(c.rule),
-                "seccomp.oci.json is not written: no single OCI profile decides " +
-                    (c.syscall.empty() ? std::string("every call") : "`" + c.syscall + "`") + " on " +
-                    std::string(arch::name(c.arch)) + " as the policy does")
-        .note({}, "the profile as runc compiles it: " + c.detail)
-        .with_help("build targets whose rules differ from separate policies to get an OCI profile for each");
-  }
-  out.oci_json = std::move(oci.json);
-
+  add_oci_profile(policy, parts, engine, out);
   return out;
+}
+
+CodegenChoice g_choice{Generator::Libseccomp, {}};
+
+}  // namespace
+
+void set_codegen(CodegenChoice choice) { g_choice = std::move(choice); }
+const CodegenChoice& codegen() { return g_choice; }
+
+std::optional<SeccompArtifacts> emit(const ir::Policy& policy, diag::Engine& engine) {
+  return emit(policy, engine, g_choice);
+}
+
+std::optional<SeccompArtifacts> emit(const ir::Policy& policy, diag::Engine& engine, const CodegenChoice& choice) {
+  if (choice.generator == Generator::Polc) return emit_polc(policy, engine, choice);
+  return emit_libseccomp(policy, engine);
 }
 
 }  // namespace polc::backends::seccomp

@@ -6,6 +6,7 @@
 #include "compiler/driver/build_bundle.h"
 #include "compiler/driver/bundle_sources.h"
 #include "compiler/driver/output_dir.h"
+#include "compiler/driver/seccomp_options.h"
 #include "compiler/driver/session.h"
 
 namespace polc::driver {
@@ -13,9 +14,13 @@ namespace polc::driver {
 int cmd_build(const Args& args) {
   bool help = false;
   auto o = parse_options(
-      args, "build", {"-o=", "--output=", "--backends=", "--explain-coverage", "--solver-rlimit=", "--expires="}, help);
+      args, "build", {"-o=", "--output=", "--backends=", "--explain-coverage", "--solver-rlimit=", "--seccomp-codegen=", "--syscall-mix=", "--expires="}, help);
   if (!o) return help ? kExitOk : kExitUsage;
   if (auto err = apply_solver_options(*o)) {
+    std::cerr << "polc build: " << *err << "\n(see `polc build --help`)\n";
+    return kExitUsage;
+  }
+  if (auto err = apply_seccomp_options(*o)) {
     std::cerr << "polc build: " << *err << "\n(see `polc build --help`)\n";
     return kExitUsage;
   }

@@ -3,6 +3,7 @@
 #include <iostream>
 
 #include "compiler/driver/build_bundle.h"
+#include "compiler/driver/seccomp_options.h"
 #include "compiler/driver/session.h"
 #include "compiler/ir/json.h"
 
@@ -10,9 +11,13 @@ namespace polc::driver {
 
 int cmd_check(const Args& args) {
   bool help = false;
-  auto o = parse_options(args, "check", {"--solver-rlimit=", "--backends="}, help);
+  auto o = parse_options(args, "check", {"--solver-rlimit=", "--seccomp-codegen=", "--syscall-mix=", "--backends="}, help);
   if (!o) return help ? kExitOk : kExitUsage;
   if (auto err = apply_solver_options(*o)) {
+    std::cerr << "polc check: " << *err << "\n(see `polc check --help`)\n";
+    return kExitUsage;
+  }
+  if (auto err = apply_seccomp_options(*o)) {
     std::cerr << "polc check: " << *err << "\n(see `polc check --help`)\n";
     return kExitUsage;
   }

@@ -11,7 +11,8 @@ namespace polc::driver {
 namespace {
 constexpr std::string_view kBuildHelp =
     R"(usage: polc build [--format FMT] [--werror|--strict] [--stdlib DIR] [--backends LIST]
-                  [--explain-coverage] [--solver-rlimit N] [--expires TIME] FILE -o DIR
+                  [--explain-coverage] [--solver-rlimit N] [--expires TIME]
+                  [--seccomp-codegen polc|libseccomp] [--syscall-mix FILE] FILE -o DIR
 
 Analyzes the policy and writes its bundle to DIR/<policy name>/, atomically: a temporary
 directory beside it is renamed into place, so a failed build leaves the previous output as it was.
@@ -51,6 +52,10 @@ selected backend (E0605 otherwise).
   --explain-coverage   print the coverage map: each statement and the files that enforce it
   --werror, --strict   warnings stop the build too
   --solver-rlimit N    Z3's step limit per query (default 50000000); E0607 when one runs out
+  --seccomp-codegen G  the seccomp programs' code generator: polc (default, its own) or
+                       libseccomp; both are checked and translation-validated the same way
+  --syscall-mix FILE   weigh polc's syscall number search by a recorded mix (NAME<TAB>COUNT
+                       lines, as bench/data/syscall_mix_*.tsv): frequent calls take fewer steps
   --expires TIME       the bundle is refused after TIME, a UTC date (2027-01-31) or time
                        (2027-01-31T12:00:00Z); absolute only, so the bundle stays reproducible
 exit status: 0 built, 1 errors (nothing written), 2 usage error
@@ -163,7 +168,8 @@ exit status: 0 no differences, 3 some permission widened, 4 only narrowed or cha
 )";
 constexpr std::string_view kCheckHelp =
     R"(usage: polc check [--format human|json|sarif] [--werror|--strict] [--stdlib DIR]
-                  [--backends LIST] [--solver-rlimit N] FILE...
+                  [--backends LIST] [--solver-rlimit N]
+                  [--seccomp-codegen polc|libseccomp] [--syscall-mix FILE] FILE...
 
 Parses and analyzes each file with everything it imports. Policies must name their targets;
 modules are checked against every supported architecture. A policy then goes through everything
@@ -178,6 +184,8 @@ validation of every seccomp program.
                      (default: all); what only unselected backends enforce is E0605 (E0606 for
                      a deny beneath a grant without the os backend)
   --solver-rlimit N  Z3's step limit per query (default 50000000); E0607 when one runs out
+  --seccomp-codegen G, --syscall-mix FILE
+                     as for `polc build`
 
 exit status: 0 no errors, 1 errors (or warnings with --werror), 2 usage error
 )";
