@@ -97,7 +97,7 @@ TEST_CASE("layout: lay_out keeps every jump in range and every branch's meaning"
   const gen::NodeId root = g.test(sc::kOffsetArch, sc::bpf::kJeq, 1, next, other);
   const std::vector<sc::Insn> insns = gen::lay_out(g, root);
   REQUIRE_FALSE(sc::validate(insns));
-  for (int32_t nr : {0, 1, 2, 999, 1998, 1999, 2000, 5, 6}) {
+  for (int32_t nr = 0; nr <= 2001; ++nr) {
     sc::SeccompData d;
     d.nr = nr;
     d.arch = 1;
