@@ -95,6 +95,26 @@ Never overwrites an existing file (E0814).
 
 exit status: 0 written, 1 error, 2 usage error
 )";
+constexpr std::string_view kTrustHelp =
+    R"(usage: polc trust init --key NAME.pub... --policy NAME[:MIN_VERSION]... [--threshold N] -o TRUST.json
+       polc trust add TRUST.json [--key NAME.pub]... [--policy NAME[:MIN_VERSION]]... [--threshold N]
+
+Writes the trust file `polc verify --trust` and sbx-exec read (polc.trust/1, docs/bundle.md):
+the keys that may sign, how many distinct ones must (the threshold), and each accepted policy
+with its lowest acceptable version (a floor against rollback to older bundles).
+
+`init` makes a new file and never replaces one. `add` extends an existing file in place: new
+keys, new policies, a raised floor, another threshold. A key already listed, a lowered floor, or
+a threshold above the number of keys is refused (E0816): weakening a trust file is a reviewed
+edit, not a command. Each key is named after its file (alice.pub: "alice").
+
+  --key NAME.pub       a public key, as `polc keygen --out NAME` writes it (repeatable)
+  --policy NAME[:MIN]  a policy the file accepts, from version MIN (default 0) (repeatable)
+  --threshold N        distinct trusted signatures a bundle needs (init: default 1)
+  -o TRUST.json        the file `init` writes
+
+exit status: 0 written, 1 error (nothing written), 2 usage error
+)";
 constexpr std::string_view kSignHelp = R"(usage: polc sign BUNDLE --key KEY [--manifest-sha256 HEX]
 
 Signs the bundle's manifest.json with KEY (an unencrypted Ed25519 private key in PEM, readable by
@@ -299,6 +319,8 @@ constexpr Verb kVerbs[] = {
      kImportHelp},
     {"keygen", cmd_keygen, "keygen --out NAME",
      "make an Ed25519 signing key (NAME.key, NAME.pub) and print its trust entry", kKeygenHelp},
+    {"trust", cmd_trust, "trust init|add ...", "write a trust file (keys, threshold, policy floors) or extend one",
+     kTrustHelp},
     {"sign", cmd_sign, "sign DIR --key K", "add K's signature over a bundle's manifest to DIR/signatures.json",
      kSignHelp},
     {"verify", cmd_verify, "verify DIR", "check a bundle's files, signatures, expiry and version against a trust file",

@@ -29,13 +29,33 @@ const ir::Origin& primary(const ir::SyscallRule& r) {
 
 bool unconditional(const ir::SyscallRule& r) { return r.when.size() == 1 && r.when.front().empty(); }
 
+// A statement's element (`openat(...)`, `@file_io`) as its origins name it.
+using StatementKey = std::pair<uint32_t, uint32_t>;  // (file, begin)
+StatementKey key_of(const ir::Origin& o) { return {o.range.file, o.range.begin}; }
+
+// One syscall of a statement that never decides anything (W0009), found on `arch`, with the rules
+// that decide its calls instead. Reported once all syscalls were checked, so that a group's
+// statement can name which of its syscalls are dead rather than call the whole statement dead.
+struct DeadPart {
+  ir::Origin statement;
+  std::string syscall;
+  arch::Arch arch = arch::Arch::x86_64;
+  std::vector<std::pair<diag::SourceRange, std::string>> deciders;  // (where, note text)
+};
+
 // Checks one syscall's rules on one arch. Findings repeat across arches (the same statement is
 // lowered once per target), so the caller's `seen` keeps the first arch's report only.
 class SyscallChecker {
  public:
   SyscallChecker(z3::context& ctx, Query& query, diag::Engine& engine, arch::Arch arch,
-                 std::set<std::tuple<int, uint32_t, uint32_t, uint32_t>>& seen)
-      : ctx_(ctx), query_(query), engine_(engine), arch_(arch), seen_(seen), args_(make_args(ctx)) {}
+                 std::set<std::tuple<int, uint32_t, uint32_t, uint32_t>>& seen, std::vector<DeadPart>& dead_parts)
+      : ctx_(ctx),
+        query_(query),
+        engine_(engine),
+        arch_(arch),
+        seen_(seen),
+        dead_parts_(dead_parts),
+        args_(make_args(ctx)) {}
 
   // Rules proved disjoint (syscall_shapes.h) can neither cover nor overlap each other, so each
   // rule is only ever compared with the rules the index cannot rule out: the questions asked, and
@@ -113,16 +133,13 @@ class SyscallChecker {
     if (covering_rules.empty()) return;
     if (ask(holds_[i] && !z3::mk_or(covering), work) != Answer::Unsat) return;
     dead_[i] = true;
-    if (!first_time(Code::DeadRule, primary(r))) return;
-    auto& d = engine_.report(Code::DeadRule, primary(r).range,
-                             "this rule never decides anything: every " + r.syscall + " call it matches on " +
-                                 std::string(arch::name(arch_)) +
-                                 " gets the same or a more restrictive action from other rules");
+    DeadPart part{primary(r), r.syscall, arch_, {}};
     for (size_t j : covering_rules)
       if (ask(holds_[i] && holds_[j], work) == Answer::Sat)
-        d.note(primary(rules_[j]).range, "decided by this rule (" + ir::action_text(rules_[j].action) + "), e.g. " +
-                                             witness(args_read(r.when) | args_read(rules_[j].when)));
-    d.with_help("remove the rule, or narrow the rules that cover it if it was meant to decide something");
+        part.deciders.emplace_back(primary(rules_[j]).range,
+                                   "decided by this rule (" + ir::action_text(rules_[j].action) + "), e.g. " +
+                                       witness(args_read(r.when) | args_read(rules_[j].when)));
+    dead_parts_.push_back(std::move(part));
   }
 
   void check_overlap(size_t i, size_t j, Work& work) {
@@ -166,6 +183,7 @@ class SyscallChecker {
   diag::Engine& engine_;
   arch::Arch arch_;
   std::set<std::tuple<int, uint32_t, uint32_t, uint32_t>>& seen_;
+  std::vector<DeadPart>& dead_parts_;
   ArgVars args_;
   std::span<const ir::SyscallRule> rules_;
   std::vector<bool> dead_, satisfiable_;
@@ -174,6 +192,57 @@ class SyscallChecker {
   std::vector<std::vector<size_t>> meeting_;  // per rule: the rules not proved disjoint from it
 };
 
+// `a, b and c`, each in backticks.
+std::string listed(const std::vector<std::string>& names) {
+  std::string out;
+  for (size_t i = 0; i < names.size(); ++i)
+    out += (i == 0 ? "" : i + 1 == names.size() ? " and " : ", ") + ("`" + names[i] + "`");
+  return out;
+}
+
+// One W0009 per statement: the whole statement when every syscall it names is dead, else the
+// syscalls that are (`allow @file_io` stays useful when only its `openat` is decided elsewhere).
+// `syscalls_of` holds, per statement, every syscall the policy's statement lowered to.
+void report_dead_parts(const std::vector<DeadPart>& parts,
+                       const std::map<StatementKey, std::set<std::string>>& syscalls_of, diag::Engine& engine) {
+  std::map<StatementKey, std::vector<const DeadPart*>> by_statement;
+  for (const DeadPart& p : parts) by_statement[key_of(p.statement)].push_back(&p);
+  for (const auto& [key, found] : by_statement) {
+    const DeadPart& first = *found.front();
+    std::set<std::string> dead;
+    for (const DeadPart* p : found) dead.insert(p->syscall);
+    const auto all = syscalls_of.find(key);
+    const bool whole = all == syscalls_of.end() || all->second.size() <= dead.size();
+    const std::string on = std::string(arch::name(first.arch));
+    std::string message;
+    if (whole && dead.size() == 1) {
+      message = "this rule never decides anything: every " + first.syscall + " call it matches on " + on +
+                " gets the same or a more restrictive action from other rules";
+    } else if (whole) {
+      message = "this rule never decides anything: every call of " + listed({dead.begin(), dead.end()}) +
+                " it matches gets the same or a more restrictive action from other rules";
+    } else {
+      const size_t rest = all->second.size() - dead.size();
+      const std::string still =
+          " (the rule still decides its other " + std::to_string(rest) + " syscall" + (rest == 1 ? ")" : "s)");
+      message = dead.size() == 1 ? "the `" + first.syscall + "` part of this rule never decides anything: every " +
+                                       first.syscall + " call it matches on " + on +
+                                       " gets the same or a more restrictive action from other rules" + still
+                                 : "the " + listed({dead.begin(), dead.end()}) +
+                                       " parts of this rule never decide anything: every call of theirs it matches " +
+                                       "gets the same or a more restrictive action from other rules" + still;
+    }
+    auto& d = engine.report(Code::DeadRule, first.statement.range, message);
+    std::set<std::string> noted;  // one note per syscall, from the arch it was found on first
+    for (const DeadPart* p : found)
+      if (noted.insert(p->syscall).second)
+        for (const auto& [range, text] : p->deciders) d.note(range, text);
+    d.with_help(whole ? "remove the rule, or narrow the rules that cover it if it was meant to decide something"
+                      : "nothing is lost: the other rules decide those calls; if this rule was meant to decide them, "
+                        "narrow the rules that cover them");
+  }
+}
+
 }  // namespace
 
 Work check_syscalls(const ir::Policy& policy, diag::Engine& engine) {
@@ -181,8 +250,14 @@ Work check_syscalls(const ir::Policy& policy, diag::Engine& engine) {
   z3::context& ctx = shared_context();
   Query query(ctx);
   std::set<std::tuple<int, uint32_t, uint32_t, uint32_t>> seen;
+  std::vector<DeadPart> dead_parts;
+  std::map<StatementKey, std::set<std::string>> syscalls_of;
+  for (const ir::ArchFilter& filter : policy.syscalls.arches)
+    for (const ir::SyscallRule& r : filter.rules)
+      for (const ir::Origin& o : r.origins)
+        if (o.module.empty()) syscalls_of[key_of(o)].insert(r.syscall);
   for (const ir::ArchFilter& filter : policy.syscalls.arches) {
-    SyscallChecker checker(ctx, query, engine, filter.arch, seen);
+    SyscallChecker checker(ctx, query, engine, filter.arch, seen, dead_parts);
     for (size_t i = 0; i < filter.rules.size();) {
       const int nr = filter.rules[i].nr;
       const auto rules = rules_for(filter, nr);
@@ -190,6 +265,12 @@ Work check_syscalls(const ir::Policy& policy, diag::Engine& engine) {
       i += rules.size();
     }
   }
+  // The same part found dead on several arches is one finding (the first arch's).
+  std::vector<DeadPart> first_found;
+  std::set<std::pair<StatementKey, std::string>> known;
+  for (DeadPart& p : dead_parts)
+    if (known.insert({key_of(p.statement), p.syscall}).second) first_found.push_back(std::move(p));
+  report_dead_parts(first_found, syscalls_of, engine);
   return work;
 }
 

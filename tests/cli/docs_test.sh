@@ -35,6 +35,14 @@ if ! grep -qx help <<<"$verbs"; then
   echo "FAIL: polc help lists no verbs"
 fi
 for verb in $verbs; do
+  # Its row names the file that defines cmd_<verb>.
+  file=$(sed -n "s/^| $verb | \`\(cmd_[a-z_]*\.cpp\)\` |.*/\1/p" "$src/docs/architecture.md")
+  if [ -n "$file" ] && grep -q "^int cmd_$verb(" "$src/compiler/driver/$file" 2>/dev/null; then
+    passed=$((passed + 1))
+  else
+    failed=$((failed + 1))
+    echo "FAIL: verb $verb has no row in docs/architecture.md's verb list naming the file of cmd_$verb"
+  fi
   if ! grep -q "^## \`polc $verb" "$src/docs/cli.md" || ! grep -q "](#polc-$verb" "$src/docs/cli.md"; then
     failed=$((failed + 1))
     echo "FAIL: verb $verb has no section or no row in docs/cli.md"

@@ -6,6 +6,7 @@
 #include <iostream>
 
 #include "tests/kernel/subprocess.h"
+#include "tests/support/temp_dir.h"
 
 namespace fs = std::filesystem;
 
@@ -49,13 +50,9 @@ Artifacts build_example(const fs::path& polc, const fs::path& source_dir, const 
 
 Artifacts build_policy(const fs::path& polc, const fs::path& source, const std::string& name) {
   Artifacts a;
-  TempDir tmp;
-  if (tmp.path.empty()) {
-    a.error = "cannot create a temporary directory";
-    return a;
-  }
-  const fs::path out = tmp.path / "out";
-  const Run build = run({polc.string(), "build", source.string(), "-o", out.string()}, tmp.path / "stderr");
+  polc::test::TempDir tmp("polc-kernel");
+  const fs::path out = fs::path(tmp.path()) / "out";
+  const Run build = run({polc.string(), "build", source.string(), "-o", out.string()}, fs::path(tmp.path()) / "stderr");
   if (build.status != 0) {
     a.error = failed("polc build " + source.string(), build);
     return a;
@@ -69,7 +66,7 @@ Artifacts build_policy(const fs::path& polc, const fs::path& source, const std::
   a.filter = read_filter(a.filter_source, a.error);
   if (!a.error.empty()) return a;
 
-  const Run ir = run({polc.string(), "ir", source.string()}, tmp.path / "stderr");
+  const Run ir = run({polc.string(), "ir", source.string()}, fs::path(tmp.path()) / "stderr");
   if (ir.status != 0) {
     a.error = failed("polc ir " + source.string(), ir);
     return a;
@@ -82,12 +79,12 @@ Artifacts build_policy(const fs::path& polc, const fs::path& source, const std::
 std::vector<EvalResult> eval_calls(const fs::path& polc, const fs::path& source_dir, const std::string& name,
                                    const std::vector<std::string>& calls) {
   std::vector<EvalResult> results(calls.size());
-  TempDir tmp;
+  polc::test::TempDir tmp("polc-kernel");
   const std::string source = (source_dir / "examples" / (name + ".sbx")).string();
   std::vector<Spawned> running;
   for (size_t i = 0; i < calls.size(); ++i)
     running.push_back(spawn({polc.string(), "eval", source, "--arch", "x86_64", "--format", "json", calls[i]},
-                            tmp.path / ("stderr." + std::to_string(i))));
+                            fs::path(tmp.path()) / ("stderr." + std::to_string(i))));
   for (size_t i = 0; i < calls.size(); ++i) {
     const Run r = collect(running[i]);
     EvalResult& e = results[i];

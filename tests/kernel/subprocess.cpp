@@ -60,14 +60,4 @@ std::string slurp(const fs::path& file) {
   return ss.str();
 }
 
-TempDir::TempDir() {
-  std::string tmpl = (fs::temp_directory_path() / "polc-kernel-XXXXXX").string();
-  if (mkdtemp(tmpl.data()) != nullptr) path = tmpl;
-}
-
-TempDir::~TempDir() {
-  std::error_code ec;
-  if (!path.empty()) fs::remove_all(path, ec);
-}
-
 }  // namespace kernel_test

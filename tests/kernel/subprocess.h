@@ -32,13 +32,4 @@ inline Run run(const std::vector<std::string>& argv, const std::filesystem::path
 
 std::string slurp(const std::filesystem::path& file);
 
-// A fresh directory under $TMPDIR, removed with everything in it when this goes away.
-struct TempDir {
-  std::filesystem::path path;  // empty if it could not be created
-  TempDir();
-  ~TempDir();
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-};
-
 }  // namespace kernel_test

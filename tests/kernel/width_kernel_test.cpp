@@ -6,6 +6,7 @@
 // filter that compared the whole register would let them through.
 #include <doctest/doctest.h>
 
+#include <filesystem>
 #include <fstream>
 #include <set>
 
@@ -13,6 +14,7 @@
 #include "tests/kernel/harness.h"
 #include "tests/kernel/polc_artifacts.h"
 #include "tests/kernel/subprocess.h"
+#include "tests/support/temp_dir.h"
 
 using namespace kernel_test;
 
@@ -48,9 +50,8 @@ const Probe requeue_high{"futex(buf, FUTEX_CMP_REQUEUE_PRIVATE, 1, 1<<32, buf+8,
 }  // namespace
 
 TEST_CASE("arguments narrowed by a command: the kernel kills what it reads as the denied value") {
-  TempDir tmp;
-  REQUIRE(!tmp.path.empty());
-  const auto source = tmp.path / "widths.sbx";
+  polc::test::TempDir tmp("polc-kernel");
+  const auto source = std::filesystem::path(tmp.path()) / "widths.sbx";
   std::ofstream(source) << kPolicy;
   const Artifacts a = build_policy(POLC_BINARY, source, "widths");
   REQUIRE_MESSAGE(a.error.empty(), a.error);

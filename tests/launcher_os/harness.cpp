@@ -20,17 +20,6 @@
 
 namespace polc::launcher::os::test {
 
-TempDir::TempDir() {
-  char pattern[] = "/tmp/polc-os-XXXXXX";
-  if (!mkdtemp(pattern)) throw std::runtime_error("mkdtemp failed");
-  path_ = pattern;
-}
-
-TempDir::~TempDir() {
-  std::error_code ignored;
-  std::filesystem::remove_all(path_, ignored);  // removes links, never follows them
-}
-
 int in_private_mount_ns(const std::function<int()>& body) {
   std::fflush(nullptr);
   const pid_t pid = fork();

@@ -9,21 +9,11 @@
 #include <string>
 #include <vector>
 
+#include "tests/support/temp_dir.h"
+
 namespace polc::launcher::os::test {
 
-// A directory /tmp/polc-os-XXXXXX, removed with everything in it (no link followed) on destruction.
-class TempDir {
- public:
-  TempDir();
-  ~TempDir();
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const std::string& path() const { return path_; }
-  std::string operator/(const std::string& name) const { return path_ + "/" + name; }
-
- private:
-  std::string path_;
-};
+using polc::test::TempDir;
 
 // Runs `body` in a forked child that did unshare(CLONE_NEWNS) and made / private (recursively).
 // The child's exit status is what `body` returns (0: all its checks held); an exception in the

@@ -99,17 +99,4 @@ const learn::Seen* find(const learn::Recording& recording, const learn::Event& e
   return it == recording.events.end() ? nullptr : &it->second;
 }
 
-TempDir::TempDir() {
-  char name[] = "/tmp/polc-record-XXXXXX";
-  REQUIRE(mkdtemp(name) != nullptr);
-  char real[PATH_MAX];
-  REQUIRE(realpath(name, real) != nullptr);
-  path_ = real;
-}
-
-TempDir::~TempDir() {
-  std::error_code ignored;
-  std::filesystem::remove_all(path_, ignored);
-}
-
 }  // namespace polc::record::test

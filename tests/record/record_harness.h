@@ -6,6 +6,7 @@
 
 #include "compiler/learn/recording.h"
 #include "launcher/record/recorder.h"
+#include "tests/support/temp_dir.h"
 
 namespace polc::record::test {
 
@@ -34,17 +35,6 @@ bool has_access(const learn::Recording& recording, const std::string& path, cons
 const learn::Seen* find(const learn::Recording& recording, const learn::Event& event);
 
 // A fresh temporary directory (resolved), removed with its contents on destruction.
-class TempDir {
- public:
-  TempDir();
-  ~TempDir();
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const std::string& path() const { return path_; }
-  std::string operator/(const std::string& name) const { return path_ + "/" + name; }
-
- private:
-  std::string path_;
-};
+using polc::test::TempDir;
 
 }  // namespace polc::record::test

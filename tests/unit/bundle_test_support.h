@@ -30,6 +30,7 @@
 #include "compiler/driver/bundle_sources.h"
 #include "compiler/driver/output_dir.h"
 #include "compiler/driver/session.h"
+#include "tests/support/temp_dir.h"
 
 namespace polc::test::bundles {
 
@@ -86,25 +87,7 @@ inline bool mentions(const Problems& problems, const std::string& needle) {
   return false;
 }
 
-// A directory made by mkdtemp, removed with everything in it at the end of the test.
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = (fs::temp_directory_path() / "polc-bundle-test-XXXXXX").string();
-    if (mkdtemp(pattern.data()) == nullptr) FAIL("mkdtemp failed");
-    path_ = pattern;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
+using polc::test::TempDir;
 
 inline std::string read_file(const std::string& path) {
   const int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
