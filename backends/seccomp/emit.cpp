@@ -139,9 +139,9 @@ void report_too_wide(const ir::SyscallRule* rule, unsigned bits, arch::Arch a, d
 void report_too_large(const ir::Policy& policy, arch::Arch a, const gen::Failure& f, diag::Engine& engine) {
   std::string costs;
   const ir::SyscallRule* costliest = nullptr;
-  for (size_t i = 0; i < f.costs.size() && i < 3; ++i) {
-    costs += (i == 0 ? "" : ", ") + f.costs[i].first + " " + std::to_string(f.costs[i].second);
-  }
+  for (size_t i = 0; i < f.costs.size() && i < 3; ++i)
+    costs += (i == 0 ? "" : ", ") + std::string("about ") + std::to_string(f.costs[i].second) + " instructions for " +
+             f.costs[i].first;
   if (!f.costs.empty())
     for (const ir::ArchFilter& af : policy.syscalls.arches)
       for (const ir::SyscallRule& r : af.rules)
@@ -150,7 +150,7 @@ void report_too_large(const ir::Policy& policy, arch::Arch a, const gen::Failure
   auto& d = engine.report(diag::Code::FilterTooLarge, where(costliest),
                           "the seccomp program for " + std::string(arch::name(a)) + " has " +
                               std::to_string(f.length) + " instructions; the kernel loads at most 4096");
-  if (!costs.empty()) d.note({}, "instructions taken by argument conditions: " + costs);
+  if (!costs.empty()) d.note({}, "the argument tests take " + costs);
   d.with_help(
       "reduce the conditions of the costliest syscalls: values in ranges of consecutive numbers cost one "
       "comparison per range, scattered values one each, and conditions on several arguments multiply");
@@ -366,7 +366,7 @@ std::optional<SeccompArtifacts> emit_libseccomp(const ir::Policy& policy, diag::
   return out;
 }
 
-CodegenChoice g_choice{Generator::Libseccomp, {}};
+CodegenChoice g_choice{Generator::Polc, {}};
 
 }  // namespace
 

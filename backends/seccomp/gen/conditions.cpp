@@ -64,7 +64,10 @@ NodeId value_search(Graph& g, unsigned arg, unsigned width, const ArgLayout& lay
       runs.push_back({static_cast<uint32_t>(p.lo - base), static_cast<uint32_t>(p.hi - base), p.node, p.weight});
     return runs;
   };
-  if (width <= 32) return search(g, lo_word, low_runs(pieces, 0));
+  // A width below 32 (or between 32 and 64) is the kernel reading fewer bits: the search is over
+  // the word with the bits above the width cleared.
+  const uint64_t w = arch::width_mask(width);
+  if (width <= 32) return search(g, lo_word, low_runs(pieces, 0), static_cast<uint32_t>(w));
   // High words where a piece starts or ends inside the block need the low word.
   std::vector<uint64_t> mixed;
   for (const Piece& p : pieces) {
@@ -92,7 +95,7 @@ NodeId value_search(Graph& g, unsigned arg, unsigned width, const ArgLayout& lay
     high.push_back({static_cast<uint32_t>(h), static_cast<uint32_t>(h), search(g, lo_word, low_runs(inside, base)), weight});
   }
   std::sort(high.begin(), high.end(), [](const Run& a, const Run& b) { return a.lo < b.lo; });
-  return search(g, hi_word, high);
+  return search(g, hi_word, high, static_cast<uint32_t>(w >> 32));
 }
 
 // (word & m) == v, where v has no bit outside m.

@@ -25,8 +25,8 @@ constexpr uint32_t kTop = UINT32_MAX;
 // on the program's own arch, on another arch of its family, and any other call.
 constexpr double kOwnAllowed = 1.0;
 constexpr double kOtherAllowed = 0.25;
-constexpr double kRefused = 0.02;
-constexpr double kRun = 0.01;  // every run, so that none is free to push down
+constexpr double kRefused = 0.002;
+constexpr double kRun = 0.001;  // every run, so that none is free to push down
 
 const ir::ArchFilter* filter_of(const ir::Policy& policy, arch::Arch a) {
   for (const ir::ArchFilter& f : policy.syscalls.arches)

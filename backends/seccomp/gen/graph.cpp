@@ -110,17 +110,21 @@ NodeId Graph::masked_test(uint32_t word, uint32_t mask, uint16_t op, uint32_t k,
 }
 
 size_t Graph::test_cost(NodeId root) const {
+  // Each test once, its jump and mask, and its load unless the test it was first reached from
+  // left the same word in the accumulator (what lay_out does in the usual, unshared case).
   std::set<NodeId> seen;
-  std::vector<NodeId> todo = {root};
+  std::vector<std::pair<NodeId, NodeId>> todo = {{root, -1}};  // node, parent
   size_t cost = 0;
   while (!todo.empty()) {
-    const NodeId id = todo.back();
+    const auto [id, parent] = todo.back();
     todo.pop_back();
     const Node& n = (*this)[id];
     if (n.is_ret || !seen.insert(id).second) continue;
-    cost += 2 + (n.masked ? 1 : 0);  // the jump and, usually, a load
-    todo.push_back(n.on_true);
-    todo.push_back(n.on_false);
+    const bool same = parent >= 0 && (*this)[parent].word == n.word && (*this)[parent].masked == n.masked &&
+                      (*this)[parent].mask == n.mask;
+    cost += 1 + (same ? 0 : 1 + (n.masked ? 1 : 0));
+    todo.emplace_back(n.on_true, id);
+    todo.emplace_back(n.on_false, id);
   }
   return cost;
 }

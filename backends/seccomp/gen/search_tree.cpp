@@ -35,7 +35,8 @@ struct Chain {
 
 class Builder {
  public:
-  Builder(Graph& g, uint32_t word, std::vector<Run> runs) : g_(g), word_(word), runs_(std::move(runs)) {
+  Builder(Graph& g, uint32_t word, uint32_t mask, std::vector<Run> runs)
+      : g_(g), word_(word), mask_(mask), runs_(std::move(runs)) {
     prefix_.push_back(0);
     for (const Run& r : runs_) prefix_.push_back(prefix_.back() + r.weight);
   }
@@ -97,11 +98,16 @@ class Builder {
                      [&](size_t a, size_t b) { return runs_[a].weight > runs_[b].weight; });
     NodeId node = otherwise;
     for (auto it = exceptions.rbegin(); it != exceptions.rend(); ++it)
-      node = g_.test(word_, bpf::kJeq, runs_[*it].lo, runs_[*it].node, node);
+      node = test(bpf::kJeq, runs_[*it].lo, runs_[*it].node, node);
     return node;
   }
 
-  NodeId split(size_t k, NodeId below, NodeId from_k) { return g_.test(word_, bpf::kJge, runs_[k].lo, from_k, below); }
+  NodeId test(uint16_t op, uint32_t k, NodeId on_true, NodeId on_false) {
+    if (mask_ == UINT32_MAX) return g_.test(word_, op, k, on_true, on_false);
+    return g_.masked_test(word_, mask_, op, k, on_true, on_false);
+  }
+
+  NodeId split(size_t k, NodeId below, NodeId from_k) { return test(bpf::kJge, runs_[k].lo, from_k, below); }
 
   // cost_[d][i][j]: the cheapest tree over runs i..j with no path over d comparisons (a run's
   // extra counted as comparisons); choice_ says how: 0 a single run, -1 a chain, k > 0 a split
@@ -178,6 +184,7 @@ class Builder {
 
   Graph& g_;
   uint32_t word_;
+  uint32_t mask_;
   std::vector<Run> runs_;
   std::vector<double> prefix_;
   std::vector<std::vector<double>> cost_;
@@ -186,9 +193,10 @@ class Builder {
 
 }  // namespace
 
-NodeId search(Graph& g, uint32_t word, std::vector<Run> runs) {
+NodeId search(Graph& g, uint32_t word, std::vector<Run> runs, uint32_t mask) {
   std::vector<Run> merged;
   for (const Run& r : runs) {
+    if (r.lo > mask) break;  // values `word & mask` never takes
     if (!merged.empty() && merged.back().node == r.node && merged.back().hi + 1 == r.lo) {
       merged.back().hi = r.hi;
       merged.back().weight += r.weight;
@@ -196,7 +204,8 @@ NodeId search(Graph& g, uint32_t word, std::vector<Run> runs) {
       merged.push_back(r);
     }
   }
-  return Builder(g, word, std::move(merged)).build();
+  merged.back().hi = UINT32_MAX;
+  return Builder(g, word, mask, std::move(merged)).build();
 }
 
 }  // namespace polc::backends::seccomp::gen

@@ -21,6 +21,8 @@ struct Run {
 
 // Runs covering [0, 2^32) in order; adjacent runs with the same node are merged first (their
 // weights added). Returns the search's first node (the only run's node when there is one).
-NodeId search(Graph& g, uint32_t word, std::vector<Run> runs);
+// With a `mask` other than all ones the search is over `word & mask` (an argument narrower than
+// 32 bits): runs above the mask's value are never reached.
+NodeId search(Graph& g, uint32_t word, std::vector<Run> runs, uint32_t mask = UINT32_MAX);
 
 }  // namespace polc::backends::seccomp::gen
