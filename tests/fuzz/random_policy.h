@@ -84,13 +84,18 @@ inline uint64_t random_value(ByteSource& in, unsigned width) {
 // is E0601 for both generators, so a policy has them only when `too_wide` is drawn (rarely).
 inline bool narrow(arch::Arch a) { return arch::register_bits(a) == 32 || a == arch::Arch::x32; }
 
-inline ir::ArgCmp random_cmp(ByteSource& in, arch::Arch a, uint8_t arg, bool too_wide) {
+// `plain_width` != 0: a plain comparison (==, !=, <, <=, >, >=) at that width.
+inline ir::ArgCmp random_cmp(ByteSource& in, arch::Arch a, uint8_t arg, bool too_wide, unsigned plain_width) {
   ir::ArgCmp c;
   c.arg = arg;
   static constexpr uint8_t widths[] = {64, 64, 32, 32, 16};
   c.width = widths[in.below(5)];
   if (narrow(a) && c.width == 64 && !too_wide) c.width = 32;
   c.op = static_cast<ir::CmpOp>(in.below(8));
+  if (plain_width != 0) {
+    c.width = static_cast<uint8_t>(plain_width);
+    c.op = static_cast<ir::CmpOp>(in.below(6));
+  }
   c.value = random_value(in, c.width);
   if (c.op == ir::CmpOp::MaskedEq || c.op == ir::CmpOp::MaskedNe) {
     c.mask = in.below(3) == 0 ? random_value(in, c.width) : (uint64_t{1} << in.below(c.width));
@@ -104,16 +109,17 @@ inline ir::ArgCmp random_cmp(ByteSource& in, arch::Arch a, uint8_t arg, bool too
 
 // A condition: one comparison, a set (`arg in {...}`, sometimes large, with values in runs like
 // ioctl requests), or a small and/or/not tree over up to three arguments.
-// `only_arg` >= 0: every comparison reads that argument (the shape libseccomp takes best).
-inline ir::BoolExpr random_condition(ByteSource& in, arch::Arch a, bool too_wide, int only_arg) {
+// `only_arg` >= 0: every comparison is a plain one on that argument at `plain_width` (the shape
+// libseccomp takes best).
+inline ir::BoolExpr random_condition(ByteSource& in, arch::Arch a, bool too_wide, int only_arg, unsigned plain_width) {
   const uint8_t arg = static_cast<uint8_t>(only_arg >= 0           ? only_arg
                                            : in.below(4) == 0 ? in.below(6)
                                                               : in.below(2));
   switch (in.below(6)) {
-    case 0: return ir::BoolExpr::compare(random_cmp(in, a, arg, too_wide));
+    case 0: return ir::BoolExpr::compare(random_cmp(in, a, arg, too_wide, plain_width));
     case 1: {
       std::vector<ir::BoolExpr> values;
-      const unsigned width = in.below(2) ? 32 : 64;
+      const unsigned width = plain_width != 0 ? plain_width : in.below(2) ? 32 : 64;
       const unsigned n = 2 + in.below(in.below(4) == 0 ? 80 : 8);
       uint64_t v = random_value(in, width);
       for (unsigned i = 0; i < n; ++i) {
@@ -134,7 +140,7 @@ inline ir::BoolExpr random_condition(ByteSource& in, arch::Arch a, bool too_wide
         const uint8_t which = static_cast<uint8_t>(only_arg >= 0     ? only_arg
                                                    : in.below(3) == 0 ? in.below(6)
                                                                       : (arg + in.below(2)) % 6);
-        ir::BoolExpr e = ir::BoolExpr::compare(random_cmp(in, a, which, too_wide));
+        ir::BoolExpr e = ir::BoolExpr::compare(random_cmp(in, a, which, too_wide, plain_width));
         if (in.below(5) == 0) e = ir::BoolExpr::negate(std::move(e));
         kids.push_back(std::move(e));
       }
@@ -201,6 +207,7 @@ inline ir::Policy random_policy(ByteSource& in, std::vector<arch::Arch> targets,
     const unsigned count = 1 + in.below(max_syscalls);
     for (const auto& [nr, name] : random_syscalls(in, a, count)) {
       const int only_arg = one_argument ? static_cast<int>(in.below(3)) : -1;
+      const unsigned plain_width = !one_argument ? 0 : narrow(a) || in.below(2) ? 32 : 64;
       const unsigned rules = 1 + in.below(in.below(3) == 0 ? 4 : 2);
       for (unsigned r = 0; r < rules; ++r) {
         ir::SyscallRule rule;
@@ -209,7 +216,7 @@ inline ir::Policy random_policy(ByteSource& in, std::vector<arch::Arch> targets,
         rule.action = random_action(in);
         if (in.below(3) == 0) {
           rule.when = {ir::Clause{}};
-        } else if (auto dnf = ir::to_dnf(random_condition(in, a, too_wide, only_arg), 64)) {
+        } else if (auto dnf = ir::to_dnf(random_condition(in, a, too_wide, only_arg, plain_width), 64)) {
           rule.when = std::move(*dnf);
         } else {
           continue;
@@ -224,19 +231,23 @@ inline ir::Policy random_policy(ByteSource& in, std::vector<arch::Arch> targets,
   return p;
 }
 
-// True when every syscall's rules compare at most one argument, at one width: the rules libseccomp
-// takes without multiplying them (partition's single-argument path) and without the rule shapes
-// on which libseccomp 2.5 loops.
+// True when every syscall's rules make plain comparisons of one argument at one width: the rules
+// libseccomp takes without multiplying them (partition's single-argument path) and without the
+// rule shapes on which libseccomp 2.5 loops (seen with masks and mixed widths on one argument).
 inline bool single_argument(const ir::Policy& p) {
   for (const ir::ArchFilter& f : p.syscalls.arches)
     for (size_t i = 0; i < f.rules.size();) {
       int arg = -1;
+      unsigned width = 0;
       size_t j = i;
       for (; j < f.rules.size() && f.rules[j].nr == f.rules[i].nr; ++j)
         for (const ir::Clause& c : f.rules[j].when)
           for (const ir::ArgCmp& cmp : c) {
-            if (arg >= 0 && cmp.arg != arg) return false;
+            if ((arg >= 0 && (cmp.arg != arg || cmp.width != width)) || cmp.op == ir::CmpOp::MaskedEq ||
+                cmp.op == ir::CmpOp::MaskedNe)
+              return false;
             arg = cmp.arg;
+            width = cmp.width;
           }
       i = j;
     }
