@@ -27,6 +27,7 @@
 #include "backends/seccomp/gen/generate.h"
 #include "backends/seccomp/partition.h"
 #include "compiler/ir/evaluate.h"
+#include "compiler/sema/syscall_table.h"
 #include "tests/fuzz/random_policy.h"
 #include "tests/unit/test_support.h"
 
@@ -108,9 +109,9 @@ Made libseccomp_program(const ir::Policy& p, arch::Arch a, bool compact) {
   return out;
 }
 
-Made polc_program(const ir::Policy& p, arch::Arch a) {
+Made polc_program(const ir::Policy& p, arch::Arch a, const sc::gen::Options& options) {
   const std::vector<arch::Arch> decides = arch::family_targets(a, p.targets);
-  sc::gen::Result r = sc::gen::generate(p, decides, sc::gen::Options{});
+  sc::gen::Result r = sc::gen::generate(p, decides, options);
   Made out;
   if (r.error.empty()) out.insns = std::move(r.insns);
   else out.error = r.error;
@@ -267,14 +268,14 @@ void compare(const std::string& what, const ir::Policy& p, arch::Arch a, const s
 enum class Libseccomp : uint8_t { AsEmit, SingleArgumentOnly };
 
 void check_policy(const std::string& what, const ir::Policy& p, uint64_t seed, Tally& tally,
-                  Libseccomp use = Libseccomp::AsEmit) {
+                  Libseccomp use = Libseccomp::AsEmit, const sc::gen::Options& options = {}) {
   const bool try_lib = use == Libseccomp::AsEmit || test::single_argument(p);
   for (arch::Arch a : p.targets) {
     INFO(what << ", program for " << arch::name(a));
     Made lib;
     if (try_lib) lib = libseccomp_program(p, a, use == Libseccomp::AsEmit);
     else lib.error = "not tried (several arguments per syscall)";
-    const Made polc = polc_program(p, a);
+    const Made polc = polc_program(p, a, options);
     if (!polc.insns) {
       // Only acceptable for a comparison no 32-bit filter can make (E0601 for libseccomp too).
       CHECK_MESSAGE(test::too_wide(p, arch::family_targets(a, p.targets)),
@@ -313,17 +314,36 @@ void report(const std::string& name, const Tally& t) {
                << t.calls << " calls, " << t.cache_required << " always-allowed numbers cache-eligible");
 }
 
+// The recorded Python mix (bench/data) as the generator's weights for x86_64: the number search
+// then takes another shape, which must decide the same.
+sc::gen::Options python_mix() {
+  sc::gen::Options options;
+  std::ifstream in(std::string(POLC_SOURCE_DIR) + "/bench/data/syscall_mix_python.tsv");
+  std::string name;
+  double count = 0;
+  while (in >> name >> count)
+    if (auto nr = sema::syscall_number(name, arch::Arch::x86_64))
+      options.weights[arch::Arch::x86_64][static_cast<uint32_t>(*nr)] = count;
+  return options;
+}
+
 TEST_CASE("oracle: every example, both generators and ir::decide agree on every call") {
-  Tally tally;
+  Tally tally, weighted;
+  const sc::gen::Options mix = python_mix();
+  REQUIRE(mix.weights.at(arch::Arch::x86_64).size() >= 20);
   size_t examples = 0;
   for (const auto& e : std::filesystem::directory_iterator(std::string(POLC_SOURCE_DIR) + "/examples")) {
     if (e.path().extension() != ".sbx") continue;
     auto c = test::compile(read(e.path()));
     INFO(e.path().filename().string());
     REQUIRE_MESSAGE(c->policy, "the example does not compile");
-    check_policy(e.path().filename().string(), *c->policy, 100 + examples++, tally);
+    check_policy(e.path().filename().string(), *c->policy, 100 + examples, tally);
+    check_policy(e.path().filename().string() + " weighted by the Python mix", *c->policy, 100 + examples, weighted,
+                 Libseccomp::AsEmit, mix);
+    ++examples;
   }
   report("examples", tally);
+  report("examples, polc weighted by the Python mix", weighted);
   CHECK(examples >= 5);
   CHECK(tally.both >= 10);  // every example's programs have libseccomp's counterpart
 }
