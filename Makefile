@@ -10,8 +10,9 @@ all: build
 deps:
 	bash scripts/install-deps.sh
 
+# Release: -O2 with line tables only (the top CMakeLists.txt says why); RelWithDebInfo has full -g.
 $(BUILD)/build.ninja:
-	cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo
+	cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Release
 
 build: deps $(BUILD)/build.ninja
 	cmake --build $(BUILD) -j $(JOBS)
@@ -24,7 +25,8 @@ test: build
 
 # The whole suite under AddressSanitizer and UndefinedBehaviorSanitizer, built with clang and
 # libFuzzer's coverage instrumentation, so the same build also holds the fuzz target: its corpus
-# replay (fuzz.corpus_replay) runs with the suite, and `make fuzz` reuses the build.
+# replay (fuzz.corpus_replay) runs with the suite, and `make fuzz` reuses the build. Its debug
+# information is line tables only, which is what the sanitizers' reports use.
 ASAN_BUILD = build-asan
 $(ASAN_BUILD)/build.ninja:
 	CC=clang CXX=clang++ cmake -S . -B $(ASAN_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Debug -DPOLC_FUZZ=ON
