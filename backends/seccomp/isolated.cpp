@@ -36,6 +36,24 @@ int64_t now_ms() {
   return int64_t{ts.tv_sec} * 1000 + ts.tv_nsec / 1000000;
 }
 
+// Appends what `fd` delivers to `out` until its end (or a read error). False when the deadline
+// (now_ms() time) passed first.
+bool read_until_end(int fd, int64_t deadline_ms, std::string& out) {
+  for (;;) {
+    const int64_t left = deadline_ms - now_ms();
+    if (left <= 0) return false;
+    pollfd p{fd, POLLIN, 0};
+    const int r = poll(&p, 1, static_cast<int>(left));
+    if (r < 0 && errno == EINTR) continue;
+    if (r == 0) return false;
+    char buf[65536];
+    const ssize_t n = read(fd, buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return true;
+    out.append(buf, static_cast<size_t>(n));
+  }
+}
+
 bool read_all(int fd, void* data, size_t size) {
   auto* p = static_cast<uint8_t*>(data);
   while (size > 0) {
@@ -54,8 +72,8 @@ bool read_all(int fd, void* data, size_t size) {
   std::string error;
   std::optional<Bytes> out = work(&error);
   const uint8_t ok = out ? 1 : 0;
-  const bool sent =
-      write_all(fd, &ok, 1) && (out ? write_all(fd, out->data(), out->size()) : write_all(fd, error.data(), error.size()));
+  const bool sent = write_all(fd, &ok, 1) &&
+                    (out ? write_all(fd, out->data(), out->size()) : write_all(fd, error.data(), error.size()));
   _exit(sent ? 0 : 1);  // no destructors or atexit handlers: they belong to the parent
 }
 
@@ -263,26 +281,7 @@ IsolatedJob::~IsolatedJob() {
 
 std::optional<Bytes> IsolatedJob::finish_from_worker(std::string* error) {
   finished_ = true;
-  bool timed_out = false;
-  for (;;) {
-    const int64_t left = deadline_ms_ - now_ms();
-    if (left <= 0) {
-      timed_out = true;
-      break;
-    }
-    pollfd p{fd_.get(), POLLIN, 0};
-    const int r = poll(&p, 1, static_cast<int>(left));
-    if (r < 0 && errno == EINTR) continue;
-    if (r == 0) {
-      timed_out = true;
-      break;
-    }
-    char buf[65536];
-    const ssize_t n = read(fd_.get(), buf, sizeof buf);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) break;
-    received_.append(buf, static_cast<size_t>(n));
-  }
+  const bool timed_out = !read_until_end(fd_.get(), deadline_ms_, received_);
   fd_.reset();
   pid_t monitor = -1;
   if (received_.size() >= sizeof monitor) std::memcpy(&monitor, received_.data(), sizeof monitor);
@@ -318,26 +317,7 @@ std::optional<Bytes> IsolatedJob::finish(std::string* error) {
     return std::nullopt;
   }
   std::string received;
-  bool timed_out = false;
-  for (;;) {
-    const int64_t left = deadline_ms_ - now_ms();
-    if (left <= 0) {
-      timed_out = true;
-      break;
-    }
-    pollfd p{fd_.get(), POLLIN, 0};
-    const int r = poll(&p, 1, static_cast<int>(left));
-    if (r < 0 && errno == EINTR) continue;
-    if (r == 0) {
-      timed_out = true;
-      break;
-    }
-    char buf[65536];
-    const ssize_t n = read(fd_.get(), buf, sizeof buf);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) break;
-    received.append(buf, static_cast<size_t>(n));
-  }
+  const bool timed_out = !read_until_end(fd_.get(), deadline_ms_, received);
   fd_.reset();
   if (timed_out) kill(pid_, SIGKILL);
   int status = 0;
