@@ -1,32 +1,72 @@
 #!/usr/bin/env python3
-"""Measures `polc check` wall time and peak memory over the bundled examples and a generated
-2,000-line policy. Runs each input RUNS times (after one warm-up) and reports the median, the
-90th percentile and peak RSS, as a Markdown table.
-Usage: check_latency.py POLC RUNS FILE..."""
-import os, statistics, subprocess, sys, time
+"""Check latency: wall time and peak memory of `polc ir`, `polc check` and `polc build` on the same
+inputs, so that a check can be judged against the front end alone (`polc ir`) and a build against
+the check. Each command runs RUNS times per input (after one warm-up that fills the page cache) and
+the table gives the median wall time, the 90th percentile of the check, the ratios the targets
+speak of, and the check's peak RSS (the largest over its runs).
+`--oci PROFILE.json` adds an OCI seccomp profile (Docker's default) as an input: it is imported
+with `polc import oci` into a temporary .sbx first, as a user would.
+Usage: check_latency.py POLC RUNS [--oci PROFILE.json]... FILE..."""
+import os, shutil, statistics, subprocess, sys, tempfile, time
 
-def measure(polc, path, runs):
-    times, rss = [], 0
-    subprocess.run([polc, "check", path], check=True, capture_output=True)  # warm the page cache
+
+def run_once(argv):
+    start = time.perf_counter()
+    proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    _, status, usage = os.wait4(proc.pid, 0)
+    elapsed = (time.perf_counter() - start) * 1000
+    if os.waitstatus_to_exitcode(status) != 0:
+        sys.exit(f"{' '.join(argv)} failed")
+    return elapsed, usage.ru_maxrss / 1024
+
+
+def measure(argv, runs):
+    run_once(argv)  # warm the page cache
+    times, rss = [], 0.0
     for _ in range(runs):
-        start = time.perf_counter()
-        proc = subprocess.Popen([polc, "check", path], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        _, status, usage = os.wait4(proc.pid, 0)
-        times.append((time.perf_counter() - start) * 1000)
-        rss = max(rss, usage.ru_maxrss)
-        if os.waitstatus_to_exitcode(status) != 0:
-            sys.exit(f"polc check {path} failed")
+        ms, peak = run_once(argv)
+        times.append(ms)
+        rss = max(rss, peak)
     times.sort()
-    return statistics.median(times), times[int(0.9 * (len(times) - 1))], rss / 1024
+    return statistics.median(times), times[int(0.9 * (len(times) - 1))], rss
+
+
+def import_oci(polc, profile, work):
+    out = os.path.join(work, os.path.splitext(os.path.basename(profile))[0].replace("-", "_") + ".sbx")
+    text = subprocess.run([polc, "import", "oci", profile], check=True, capture_output=True, text=True).stdout
+    with open(out, "w") as f:
+        f.write(text)
+    return out
+
 
 def main():
-    polc, runs, files = sys.argv[1], int(sys.argv[2]), sys.argv[3:]
-    print("| input | lines | median ms | p90 ms | peak RSS MiB |")
-    print("|---|---:|---:|---:|---:|")
-    for f in files:
-        lines = sum(1 for _ in open(f))
-        med, p90, rss = measure(polc, f, runs)
-        print(f"| `{os.path.relpath(f)}` | {lines} | {med:.1f} | {p90:.1f} | {rss:.1f} |")
+    args = sys.argv[1:]
+    if len(args) < 3:
+        sys.exit(__doc__)
+    polc, runs, rest = args[0], int(args[1]), args[2:]
+    work = tempfile.mkdtemp(prefix="polc-latency-")
+    try:
+        inputs, i = [], 0
+        while i < len(rest):
+            if rest[i] == "--oci":
+                inputs.append((import_oci(polc, rest[i + 1], work), os.path.basename(rest[i + 1]) + " (imported)"))
+                i += 2
+            else:
+                inputs.append((rest[i], os.path.relpath(rest[i])))
+                i += 1
+        print(f"{runs} runs each, median wall time in ms; check/ir and build-check from the medians.\n")
+        print("| input | lines | ir ms | check ms | check p90 | build ms | check/ir | build-check ms | check peak RSS MiB |")
+        print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+        for path, label in inputs:
+            lines = sum(1 for _ in open(path))
+            ir, _, _ = measure([polc, "ir", path], runs)
+            check, check_p90, rss = measure([polc, "check", path], runs)
+            build, _, _ = measure([polc, "build", path, "-o", os.path.join(work, "dist")], runs)
+            print(f"| `{label}` | {lines} | {ir:.1f} | {check:.1f} | {check_p90:.1f} | {build:.1f} | "
+                  f"{check / ir:.2f} | {build - check:+.1f} | {rss:.1f} |", flush=True)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
 
 if __name__ == "__main__":
     main()

@@ -3,9 +3,14 @@
 // each input it reports the program's length, the mean and maximum instructions executed over the
 // allowed and over the denied system calls of x86_64, the mean weighted by the recorded Python and
 // Node.js system-call mixes (bench/data/), and how many allowed system calls the kernel's action
-// cache can skip the filter for. Inputs:
-//   POLICY.sbx        polc's program (libseccomp binary tree) and libseccomp's linear program of
-//                     the same partitioned rules (SCMP_FLTATR_CTL_OPTIMIZE=1)
+// cache can skip the filter for; for policies with ioctl request sets, the instructions per
+// allowed and per denied ioctl request. Inputs:
+//   POLICY.sbx        side by side: polc's own generator (backends/seccomp/gen), libseccomp's
+//                     binary tree and linear program of the same partitioned rules
+//                     (SCMP_FLTATR_CTL_OPTIMIZE=2 and 1), and two lower bounds computed from the
+//                     policy (filter_bounds.h): a balanced search over the number ranges, and the
+//                     optimal alphabetic tree weighted by the allowed numbers (in the mix columns,
+//                     by that mix's counts)
 //   PROGRAM.bpf       a program as `polc build` writes it (x86_64, little-endian)
 //   PROFILE.json[:IMPORTED.sbx]
 //                     an OCI or Docker seccomp profile, resolved the Docker way for amd64 with
@@ -20,10 +25,12 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
+#include <deque>
 #include <fstream>
 #include <iterator>
 #include <iostream>
 #include <map>
+#include <memory>
 #include <optional>
 #include <set>
 #include <span>
@@ -37,6 +44,7 @@
 #include "backends/seccomp/bpf_program.h"
 #include "backends/seccomp/codegen.h"
 #include "backends/seccomp/emit.h"
+#include "backends/seccomp/gen/generate.h"
 #include "backends/seccomp/oci_compile.h"
 #include "backends/seccomp/partition.h"
 #include "compiler/driver/session.h"
@@ -44,6 +52,7 @@
 #include "compiler/import/oci_selection.h"
 #include "compiler/import/oci_vocab.h"
 #include "compiler/sema/loader.h"
+#include "bench/filter_bounds.h"
 
 namespace {
 
@@ -119,12 +128,26 @@ std::vector<std::pair<int, std::string>> syscalls_of_arch() {
   return out;
 }
 
+// A row of the table: a program, or a lower bound (a cost model deciding as the policy does), or
+// a generator's refusal (`refused` says why; nothing is measured).
 struct Program {
   std::string label;
   std::vector<Insn> insns;
+  std::shared_ptr<const bench::LowerBound> bound;
+  std::vector<std::shared_ptr<const bench::LowerBound>> mix_bounds;  // per mix: the bound weighted by it
+  std::string refused;
+  const ir::Policy* policy = nullptr;  // the policy the row decides (for the ioctl table)
 };
 
+Program program(std::string label, std::vector<Insn> insns) {
+  Program p;
+  p.label = std::move(label);
+  p.insns = std::move(insns);
+  return p;
+}
+
 RunResult run_call(const Program& p, int nr, const Args& args) {
+  if (p.bound) return p.bound->run(nr, args);
   SeccompData d;
   d.nr = nr;
   d.arch = arch::audit_arch(kArch);
@@ -135,6 +158,10 @@ RunResult run_call(const Program& p, int nr, const Args& args) {
 }
 
 bool allowed(uint32_t ret) { return decode_ret(ret).kind == ir::ActionKind::Allow; }
+
+CacheVerdict cache_of(const Program& p, int nr) {
+  return p.bound ? p.bound->cache(nr) : const_action(p.insns, arch::audit_arch(kArch), nr, false);
+}
 
 struct Cost {
   size_t length = 0;
@@ -175,7 +202,7 @@ Cost measure(const Program& p, const std::vector<std::pair<int, std::string>>& t
     if (n[0] > 0) {
       ++c.allowed_nrs;
       allowed_sum += sum[0] / double(n[0]);
-      if (const_action(p.insns, arch::audit_arch(kArch), nr, false) == CacheVerdict::AlwaysAllow) ++c.eligible;
+      if (cache_of(p, nr) == CacheVerdict::AlwaysAllow) ++c.eligible;
       else c.not_cached.push_back(name);
     }
     if (n[1] > 0) {
@@ -186,7 +213,11 @@ Cost measure(const Program& p, const std::vector<std::pair<int, std::string>>& t
   c.allowed_mean = c.allowed_nrs ? allowed_sum / double(c.allowed_nrs) : 0;
   c.denied_mean = c.denied_nrs ? denied_sum / double(c.denied_nrs) : 0;
 
-  for (const Mix& mix : mixes) {
+  for (size_t m = 0; m < mixes.size(); ++m) {
+    const Mix& mix = mixes[m];
+    Program weighted;
+    if (m < p.mix_bounds.size()) weighted.bound = p.mix_bounds[m];
+    const Program& q = weighted.bound ? weighted : p;
     double total = 0, cached = 0, allowed_calls = 0;
     uint64_t calls_total = 0;
     for (const auto& [name, count] : mix.counts) {
@@ -196,7 +227,7 @@ Cost measure(const Program& p, const std::vector<std::pair<int, std::string>>& t
       double sum = 0, ok = 0;
       uint64_t n = 0;
       for (const Sample& s : calls) {
-        const RunResult r = run_call(p, nr, s.args);
+        const RunResult r = run_call(q, nr, s.args);
         sum += double(s.mult) * r.executed;
         ok += allowed(r.ret) ? s.mult : 0;
         n += s.mult;
@@ -204,8 +235,7 @@ Cost measure(const Program& p, const std::vector<std::pair<int, std::string>>& t
       const double mean = sum / double(n);
       total += double(count) * mean;
       // The kernel skips the filter for a syscall its action cache holds as always allowed.
-      if (const_action(p.insns, arch::audit_arch(kArch), nr, false) != CacheVerdict::AlwaysAllow)
-        cached += double(count) * mean;
+      if (cache_of(q, nr) != CacheVerdict::AlwaysAllow) cached += double(count) * mean;
       allowed_calls += double(count) * ok / double(n);
       calls_total += count;
     }
@@ -220,7 +250,7 @@ Cost measure(const Program& p, const std::vector<std::pair<int, std::string>>& t
   bool have_prev = false;
   uint32_t prev = 0;
   for (int nr = 0; nr <= table.back().first + 1; ++nr) {
-    const CacheVerdict v = const_action(p.insns, arch::audit_arch(kArch), nr, false);
+    const CacheVerdict v = cache_of(p, nr);
     if (v == CacheVerdict::Depends) {
       ++c.ranges;
       have_prev = false;
@@ -242,37 +272,98 @@ std::vector<Insn> decode_or_die(const std::vector<uint8_t>& raw, const std::stri
   return std::move(*insns);
 }
 
-// polc's program for x86_64 (as `polc build` writes it) and libseccomp's linear program of the
-// same partitioned rules.
-std::vector<Program> programs_of_policy(const std::string& path) {
+// Policies the rows decide (lower bounds keep references to them), alive until the end.
+std::deque<ir::Policy> policies;
+
+// libseccomp's program of the policy's x86_64 family at an optimisation level (2: binary tree, 1:
+// linear), spelled as emit spells it (masked, compact when that is too long), or why not.
+Program libseccomp_row(const ir::Policy& policy, const std::string& label, int optimize) {
+  Program row = program(label, {});
+  row.policy = &policy;
+  for (Spelling spelling : {Spelling::Masked, Spelling::Compact}) {
+    std::vector<ArchPartition> parts;
+    for (const ir::ArchFilter& f : policy.syscalls.arches)
+      parts.push_back(partition(f, policy.syscalls.default_action, spelling));
+    std::vector<const ArchPartition*> members;
+    row.refused.clear();
+    for (arch::Arch a : arch::family_targets(kArch, policy.targets))
+      for (const ArchPartition& q : parts)
+        if (q.arch == a) {
+          members.push_back(&q);
+          for (const PartitionError& e : q.errors)
+            row.refused = e.kind == PartitionError::Kind::TooManyRules ? "E0602: a syscall needs more than 4,096 rules"
+                          : e.kind == PartitionError::Kind::TooWide    ? "E0601: a comparison is too wide"
+                                                                       : "E0601: socket/IPC conditions on x86";
+        }
+    if (!row.refused.empty()) continue;
+    std::string error;
+    auto raw = generate(members, policy.syscalls.default_action, &error, optimize);
+    if (!raw) die(label + ": " + error);
+    row.insns = decode_or_die(raw->raw, label);
+    if (row.insns.size() <= bpf::kMaxInsns) return row;
+    row.refused = "E0602: " + std::to_string(row.insns.size()) + " instructions";
+    row.insns.clear();
+  }
+  return row;
+}
+
+// Weights of the number ranges for the optimal tree: each allowed (or argument-decided) x86_64
+// number weighs 1, or its count in `mix`; every range also a small epsilon, so that the tree
+// still places the others.
+std::vector<double> range_weights(const ir::Policy& policy, const bench::LowerBound& balanced,
+                                  const std::vector<std::pair<int, std::string>>& table, const Mix* mix) {
+  const std::vector<bench::NumberRange> ranges = bench::number_ranges(policy);
+  std::vector<double> w(ranges.size(), 1e-3);
+  auto add = [&](int nr, double weight) {
+    auto it = std::upper_bound(ranges.begin(), ranges.end(), static_cast<uint32_t>(nr),
+                               [](uint32_t n, const bench::NumberRange& r) { return n < r.lo; });
+    w[static_cast<size_t>(it - ranges.begin()) - 1] += weight;
+  };
+  if (mix != nullptr) {
+    for (const auto& [name, count] : mix->counts) add(nr_of(name), double(count));
+  } else {
+    for (const auto& [nr, name] : table)
+      if (balanced.cache(nr) != CacheVerdict::NotAllow) add(nr, 1);
+  }
+  return w;
+}
+
+// The rows of a policy: polc's generator, libseccomp's tree and linear programs, and the bounds.
+std::vector<Program> programs_of_policy(const std::string& path, const std::vector<std::pair<int, std::string>>& table,
+                                        const std::vector<Mix>& mixes) {
   diag::SourceManager sources;
   diag::Engine engine(sources);
-  auto policy = driver::analyze_file(engine, path, driver::CommonOptions{});
-  if (!policy) {
+  auto analyzed = driver::analyze_file(engine, path, driver::CommonOptions{});
+  if (!analyzed) {
     driver::report(engine, driver::CommonOptions{});
     die(path + " does not compile");
   }
-  auto artifacts = emit(*policy, engine);
-  if (!artifacts) {
-    driver::report(engine, driver::CommonOptions{});
-    die(path + ": the seccomp backend failed");
-  }
+  const ir::Policy& policy = policies.emplace_back(std::move(*analyzed));
+  if (std::find(policy.targets.begin(), policy.targets.end(), kArch) == policy.targets.end())
+    die(path + " does not target x86_64");
   std::vector<Program> out;
-  for (const ProgramArtifact& a : artifacts->programs)
-    if (a.arch == kArch) out.push_back({policy->name + ": polc (tree)", a.insns});
-  if (out.empty()) die(path + " does not target x86_64");
-
-  std::vector<ArchPartition> parts;
-  for (const ir::ArchFilter& f : policy->syscalls.arches)
-    parts.push_back(partition(f, policy->syscalls.default_action));
-  std::vector<const ArchPartition*> members;
-  for (arch::Arch a : arch::family_targets(kArch, policy->targets))
-    for (const ArchPartition& q : parts)
-      if (q.arch == a) members.push_back(&q);
-  std::string error;
-  auto linear = generate(members, policy->syscalls.default_action, &error, 1);
-  if (!linear) die(path + ": " + error);
-  out.push_back({policy->name + ": libseccomp linear, same rules", decode_or_die(linear->raw, path)});
+  const std::vector<arch::Arch> decides = arch::family_targets(kArch, policy.targets);
+  gen::Result polc = gen::generate(policy, decides, gen::Options{});
+  Program own = program(policy.name + ": polc", std::move(polc.insns));
+  own.refused = polc.error;
+  own.policy = &policy;
+  if (own.refused.empty())
+    if (auto bad = validate(own.insns)) die(path + ": polc's program would not load: " + *bad);
+  out.push_back(std::move(own));
+  out.push_back(libseccomp_row(policy, policy.name + ": libseccomp tree", 2));
+  out.push_back(libseccomp_row(policy, policy.name + ": libseccomp linear", 1));
+  auto balanced = std::make_shared<const bench::LowerBound>(policy, std::span<const double>{});
+  Program even = program(policy.name + ": lower bound, balanced", {});
+  even.bound = balanced;
+  even.policy = &policy;
+  out.push_back(std::move(even));
+  Program weighted = program(policy.name + ": lower bound, optimal weighted", {});
+  weighted.policy = &policy;
+  weighted.bound = std::make_shared<const bench::LowerBound>(policy, range_weights(policy, *balanced, table, nullptr));
+  for (const Mix& m : mixes)
+    weighted.mix_bounds.push_back(
+        std::make_shared<const bench::LowerBound>(policy, range_weights(policy, *balanced, table, &m)));
+  out.push_back(std::move(weighted));
   return out;
 }
 
@@ -323,16 +414,16 @@ std::vector<Program> programs_of_profile(const std::string& path) {
   // Docker's archMap for amd64: the container's filter also decides x86 and x32 calls. x32 shares
   // x86_64's audit value, so libseccomp's linear program checks x32's numbers in the same chain.
   const arch::Arch amd64[] = {kArch, arch::Arch::x86, arch::Arch::x32};
-  return {{base + ": runc (linear)", decode_or_die(runc_compile(profile, x86_64_only, 1), path)},
-          {base + ": runc (linear), with x86 and x32", decode_or_die(runc_compile(profile, amd64, 1), path)},
-          {base + ": runc's rules, tree", decode_or_die(runc_compile(profile, x86_64_only, 2), path)}};
+  return {program(base + ": runc (linear)", decode_or_die(runc_compile(profile, x86_64_only, 1), path)),
+          program(base + ": runc (linear), with x86 and x32", decode_or_die(runc_compile(profile, amd64, 1), path)),
+          program(base + ": runc's rules, tree", decode_or_die(runc_compile(profile, x86_64_only, 2), path))};
 }
 
 std::vector<Program> program_of_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) die("cannot read " + path);
   const std::vector<uint8_t> raw{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-  return {{path.substr(path.find_last_of('/') + 1), decode_or_die(raw, path)}};
+  return {program(path.substr(path.find_last_of('/') + 1), decode_or_die(raw, path))};
 }
 
 std::string fixed(double v, int digits = 1) {
@@ -352,6 +443,56 @@ std::set<std::string> disagreements(const Program& a, const Program& b,
       if (run_call(a, nr, s.args).ret != run_call(b, nr, s.args).ret) out.insert(name);
   }
   return out;
+}
+
+// Instructions per ioctl call for the policies whose ioctl rules test request values: every value
+// a rule names and its two neighbours, with the other arguments 0, split into the calls the row
+// allows and those it denies.
+void print_ioctl_costs(const std::vector<std::vector<Program>>& groups) {
+  const int ioctl = nr_of("ioctl");
+  bool header = false;
+  for (const auto& group : groups) {
+    const ir::Policy* policy = nullptr;
+    for (const Program& p : group)
+      if (p.policy) policy = p.policy;
+    if (!policy) continue;
+    std::set<uint64_t> values;
+    for (const ir::ArchFilter& f : policy->syscalls.arches)
+      if (f.arch == kArch)
+        for (const ir::SyscallRule& r : f.rules)
+          if (r.nr == ioctl)
+            for (const ir::Clause& c : r.when)
+              for (const ir::ArgCmp& cmp : c)
+                if (cmp.arg == 1)
+                  for (uint64_t d : {uint64_t{0}, uint64_t{1}, ~uint64_t{0}}) values.insert((cmp.value + d) & 0xffffffff);
+    if (values.size() < 2) continue;
+    if (!header) {
+      std::cout << "\nPer ioctl call (request values the rules name and their neighbours):\n\n"
+                   "| program | requests tried | allowed mean / max | denied mean / max |\n|---|---:|---:|---:|\n";
+      header = true;
+    }
+    for (const Program& p : group) {
+      if (!p.policy) continue;
+      if (!p.refused.empty()) {
+        std::cout << "| " << p.label << " | refused: " << p.refused << " | | |\n";
+        continue;
+      }
+      double sum[2] = {0, 0};
+      uint32_t mx[2] = {0, 0};
+      size_t n[2] = {0, 0};
+      for (uint64_t v : values) {
+        Args a{};
+        a[1] = v;
+        const RunResult r = run_call(p, ioctl, a);
+        const int cls = allowed(r.ret) ? 0 : 1;
+        sum[cls] += r.executed;
+        mx[cls] = std::max(mx[cls], r.executed);
+        ++n[cls];
+      }
+      std::cout << "| " << p.label << " | " << values.size() << " | " << fixed(n[0] ? sum[0] / double(n[0]) : 0)
+                << " / " << mx[0] << " | " << fixed(n[1] ? sum[1] / double(n[1]) : 0) << " / " << mx[1] << " |\n";
+    }
+  }
 }
 
 }  // namespace
@@ -378,7 +519,7 @@ int main(int argc, char** argv) {
       auto group = programs_of_profile(path.substr(0, colon + 5));
       // The translation's rows are named after the profile, not after the policy name it got.
       const std::string base = path.substr(0, colon + 5).substr(path.find_last_of('/', colon) + 1);
-      for (Program& p : programs_of_policy(path.substr(colon + 6))) {
+      for (Program& p : programs_of_policy(path.substr(colon + 6), table, mixes)) {
         p.label = base + " via polc import" + p.label.substr(p.label.find(':'));
         group.push_back(std::move(p));
       }
@@ -386,7 +527,7 @@ int main(int argc, char** argv) {
     } else {
       groups.push_back(path.ends_with(".json")  ? programs_of_profile(path)
                        : path.ends_with(".bpf") ? program_of_file(path)
-                                                : programs_of_policy(path));
+                                                : programs_of_policy(path, table, mixes));
     }
   }
 
@@ -401,16 +542,23 @@ int main(int argc, char** argv) {
   for (const auto& group : groups) {
     costs.emplace_back();
     for (const Program& p : group) {
+      if (!p.refused.empty()) {
+        costs.back().emplace_back();
+        std::cout << "| " << p.label << " | refused: " << p.refused << " | | | | | | | |\n";
+        continue;
+      }
       const Cost& c = costs.back().emplace_back(measure(p, table, samples, mixes));
-      std::cout << "| " << p.label << " | " << c.length << " | " << c.allowed_nrs << " | " << fixed(c.allowed_mean)
-                << " / " << c.allowed_max << " `" << c.allowed_max_name << "` | " << fixed(c.denied_mean) << " / "
-                << c.denied_max << " `" << c.denied_max_name << "`";
+      std::cout << "| " << p.label << " | " << (p.bound ? std::string("–") : std::to_string(c.length)) << " | "
+                << c.allowed_nrs << " | " << fixed(c.allowed_mean) << " / " << c.allowed_max << " `"
+                << c.allowed_max_name << "` | " << fixed(c.denied_mean) << " / " << c.denied_max << " `"
+                << c.denied_max_name << "`";
       for (size_t m = 0; m < mixes.size(); ++m)
         std::cout << " | " << fixed(c.mix_mean[m]) << " (" << fixed(c.mix_cached[m]) << ", "
                   << fixed(100 * c.mix_allowed[m], 0) << "%)";
       std::cout << " | " << c.eligible << " / " << c.allowed_nrs << " | " << c.ranges << " |\n";
     }
   }
+  print_ioctl_costs(groups);
 
   // Every program of a group should decide every evaluated call alike: they compile the same rules,
   // or (for a profile) polc's translation of them; any difference is listed by syscall. Then the
@@ -420,6 +568,7 @@ int main(int argc, char** argv) {
     const auto& group = groups[g];
     std::vector<std::string> same, differ;
     for (size_t i = 1; i < group.size(); ++i) {
+      if (!group[i].refused.empty() || !group[0].refused.empty()) continue;
       const auto diff = disagreements(group[0], group[i], table, samples);
       if (diff.empty()) {
         same.push_back("`" + group[i].label + "`");
@@ -434,8 +583,10 @@ int main(int argc, char** argv) {
     std::cout << line << (same.empty() ? "" : " decide every evaluated call alike") << ".";
     for (const std::string& d : differ) std::cout << " " << d << ".";
     std::set<std::vector<std::string>> lists;
-    for (const Cost& c : costs[g]) lists.insert(c.not_cached);
+    for (size_t i = 0; i < groups[g].size(); ++i)
+      if (groups[g][i].refused.empty()) lists.insert(costs[g][i].not_cached);
     for (size_t i = 0; i < groups[g].size(); ++i) {
+      if (!groups[g][i].refused.empty()) continue;
       const auto& list = costs[g][i].not_cached;
       if (lists.size() > 1) std::cout << " `" << groups[g][i].label << "`:";
       if (lists.size() > 1 || i == 0) {

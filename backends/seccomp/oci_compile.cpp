@@ -107,6 +107,33 @@ std::optional<std::vector<uint8_t>> compile_here(const nlohmann::json& profile, 
   }
 }
 
+// compile_here() as a job for the isolation worker: the input is the optimisation level, the
+// number of arches and each one as a byte, then the profile's JSON text.
+std::optional<Bytes> compile_request(const Bytes& input, std::string* error) {
+  if (input.size() < 2 || input.size() < 2u + input[1]) {
+    *error = "malformed OCI compile request";
+    return std::nullopt;
+  }
+  std::vector<arch::Arch> arches;
+  for (size_t i = 0; i < input[1]; ++i) arches.push_back(static_cast<arch::Arch>(input[2 + i]));
+  const auto* text = reinterpret_cast<const char*>(input.data()) + 2 + input[1];
+  const nlohmann::json profile = nlohmann::json::parse(text, reinterpret_cast<const char*>(input.data() + input.size()),
+                                                       nullptr, /*allow_exceptions=*/false);
+  if (profile.is_discarded()) {
+    *error = "malformed OCI compile request";
+    return std::nullopt;
+  }
+  return compile_here(profile, arches, error, input[0]);
+}
+
+Bytes compile_input(const nlohmann::json& profile, std::span<const arch::Arch> arches, int optimize) {
+  Bytes input{static_cast<uint8_t>(optimize), static_cast<uint8_t>(arches.size())};
+  for (arch::Arch a : arches) input.push_back(static_cast<uint8_t>(a));
+  const std::string text = profile.dump();
+  input.insert(input.end(), text.begin(), text.end());
+  return input;
+}
+
 }  // namespace
 
 std::optional<std::vector<uint8_t>> compile_oci_profile(const nlohmann::json& profile,
@@ -116,7 +143,7 @@ std::optional<std::vector<uint8_t>> compile_oci_profile(const nlohmann::json& pr
 }
 
 IsolatedJob start_oci_compile(const nlohmann::json& profile, std::span<const arch::Arch> arches, int optimize) {
-  return IsolatedJob([&](std::string* e) { return compile_here(profile, arches, e, optimize); }, kLibseccompSeconds);
+  return IsolatedJob(&compile_request, compile_input(profile, arches, optimize), kLibseccompSeconds);
 }
 
 }  // namespace polc::backends::seccomp

@@ -27,8 +27,9 @@ std::optional<std::vector<uint8_t>> compile_oci_profile(const nlohmann::json& pr
                                                         std::span<const arch::Arch> arches, std::string* error,
                                                         int optimize = 2);
 
-// compile_oci_profile(), started in its own child so that every family compiles at once; the
-// job's finish() returns the program's bytes.
+// compile_oci_profile(), started in its own child so that every family compiles at once (in
+// the isolation worker when one runs: the profile travels as JSON text); the job's finish()
+// returns the program's bytes.
 IsolatedJob start_oci_compile(const nlohmann::json& profile, std::span<const arch::Arch> arches, int optimize = 2);
 
 }  // namespace polc::backends::seccomp

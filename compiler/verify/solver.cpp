@@ -1,6 +1,8 @@
 // Stage: verify. Z3 queries under a deterministic budget (see solver.h).
 #include "compiler/verify/solver.h"
 
+#include <thread>
+
 namespace polc::verify {
 
 namespace {
@@ -46,11 +48,31 @@ std::string Query::string_value(const z3::expr& term) const {
   return v.is_string_value() ? v.get_string() : std::string();
 }
 
+namespace {
+// The context once made, and the thread making it ahead of time. Neither is ever destroyed:
+// tearing down a context that holds a large policy's terms took longer than checking it (40% of
+// a 400-rule check went to ~context at exit), and the process ends anyway. Only the main thread
+// touches these; joining the preparing thread orders its write of `made` before every read.
+z3::context* made = nullptr;
+std::thread* preparing = nullptr;
+}  // namespace
+
+void prepare_shared_context() {
+  if (made != nullptr || preparing != nullptr) return;
+  preparing = new std::thread([] { made = new z3::context; });
+}
+
+void settle_shared_context() {
+  if (preparing == nullptr) return;
+  preparing->join();
+  delete preparing;
+  preparing = nullptr;
+}
+
 z3::context& shared_context() {
-  // Never destroyed: tearing down a context that holds a large policy's terms took longer than
-  // checking it (40% of a 400-rule check went to ~context at exit), and the process ends anyway.
-  static z3::context* ctx = new z3::context;
-  return *ctx;
+  settle_shared_context();
+  if (made == nullptr) made = new z3::context;
+  return *made;
 }
 
 std::string solver_version() {

@@ -43,8 +43,18 @@ class Query {
 
 // The process's Z3 context. Creating one costs 50-150 ms (Z3 4.8 sets up its tables eagerly),
 // more than all the queries of a typical policy, so every check of a run shares this one. Not
-// thread-safe, like everything else in polc.
+// thread-safe, like everything else in polc: call it from the main thread only.
 z3::context& shared_context();
+
+// Starts creating the shared context on a thread of its own, so that Z3's setup (mostly page
+// faults filling its tables) overlaps the front end and the backends instead of following them.
+// Call it from the main thread before anything else touches Z3; shared_context() then waits for
+// that thread. Calling it twice, or after shared_context(), does nothing.
+void prepare_shared_context();
+
+// Waits for a context prepare_shared_context() is still creating. A process must not run its exit
+// handlers while that thread is inside Z3 (Z3's globals are torn down by them).
+void settle_shared_context();
 
 // "z3 4.8.12": recorded in the build's verdicts, since a proof is only as good as its prover.
 std::string solver_version();
