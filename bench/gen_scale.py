@@ -6,6 +6,7 @@ and the size regression tests. Each shape stresses one section of the checker:
   hosts N          N connect rules, each to one host (addresses and domain names, half each)
   ports N          N port rules (single ports and ranges, connect and bind, tcp and udp)
   lines N          an N-line mixed policy, as bench/gen_policy.py writes it
+  ioctl-values N   N ioctl request values allowed in runs, as bench/gen_ioctl_policy.py N runs writes it
 Usage: gen_scale.py SHAPE N > policy.sbx"""
 import os, subprocess, sys
 
@@ -74,7 +75,14 @@ def lines(n):
     return subprocess.run([sys.executable, gen, str(n)], check=True, capture_output=True, text=True).stdout.splitlines()
 
 
-SHAPES = {"syscall-args": syscall_args, "paths": paths, "hosts": hosts, "ports": ports, "lines": lines}
+def ioctl_values(n):
+    gen = os.path.join(os.path.dirname(os.path.abspath(__file__)), "gen_ioctl_policy.py")
+    return subprocess.run([sys.executable, gen, str(n), "runs"], check=True, capture_output=True,
+                          text=True).stdout.splitlines()
+
+
+SHAPES = {"syscall-args": syscall_args, "paths": paths, "hosts": hosts, "ports": ports, "lines": lines,
+          "ioctl-values": ioctl_values}
 
 
 def main():

@@ -14,6 +14,7 @@ SHAPES = [  # (shape, size, what the row says)
     ("hosts", 20000, "20,000 hosts"),
     ("ports", 5000, "5,000 port rules"),
     ("lines", 100000, "100,000 generated lines (bench/gen_policy.py)"),
+    ("ioctl-values", 10000, "10,000 ioctl request values in runs (bench/gen_ioctl_policy.py)"),
 ]
 
 

@@ -14,25 +14,35 @@ namespace polc::backends::seccomp {
 
 namespace {
 
+// Sorted, without repeats: what a std::set would hold, built in one sort instead of a tree insert
+// per value (a set of 10,000 request values pushes some 200,000 candidates).
+template <class T>
+void sort_unique(std::vector<T>& v) {
+  std::sort(v.begin(), v.end());
+  v.erase(std::unique(v.begin(), v.end()), v.end());
+}
+
 // Values on both sides of a comparison's constant, at its width, plus the same with the upper half
 // of the register set (what a caller can pass and the kernel ignores for 32-bit arguments).
-void edge_values(const ir::ArgCmp& c, std::set<uint64_t>& out) {
+void edge_values(const ir::ArgCmp& c, std::vector<uint64_t>& out) {
   const uint64_t m = arch::width_mask(c.width);
-  std::vector<uint64_t> base = {c.value, c.value - 1, c.value + 1, 0, m, m >> 1, (m >> 1) + 1};
+  const uint64_t plain[] = {c.value, c.value - 1, c.value + 1, 0, m, m >> 1, (m >> 1) + 1};
+  auto add = [&](uint64_t v) {
+    out.push_back(v & m);
+    out.push_back((v & m) | ~m);                         // garbage above the width
+    out.push_back((v & m) | (~m & 0xffffffff00000000));  // sign-extension shape
+  };
+  for (uint64_t v : plain) add(v);
   if (c.op == ir::CmpOp::MaskedEq || c.op == ir::CmpOp::MaskedNe) {
-    base.push_back(c.value | (~c.mask & m));
+    add(c.value | (~c.mask & m));
     for (unsigned b = 0; b < c.width; ++b)
-      if (c.mask & (uint64_t{1} << b)) base.push_back(c.value ^ (uint64_t{1} << b));
-  }
-  for (uint64_t v : base) {
-    out.insert(v & m);
-    out.insert((v & m) | ~m);                         // garbage above the width
-    out.insert((v & m) | (~m & 0xffffffff00000000));  // sign-extension shape
+      if (c.mask & (uint64_t{1} << b)) add(c.value ^ (uint64_t{1} << b));
   }
 }
 
-// A value satisfying every comparison of `clause` on `arg`, from the candidates; nullopt if none.
-std::optional<uint64_t> satisfying(const ir::Clause& clause, uint8_t arg, const std::set<uint64_t>& candidates) {
+// A value satisfying every comparison of `clause` on `arg`, from the candidates (sorted, the
+// smallest that fits wins); nullopt if none.
+std::optional<uint64_t> satisfying(const ir::Clause& clause, uint8_t arg, const std::vector<uint64_t>& candidates) {
   for (uint64_t v : candidates) {
     bool ok = true;
     for (const ir::ArgCmp& c : clause)
@@ -47,16 +57,17 @@ std::optional<uint64_t> satisfying(const ir::Clause& clause, uint8_t arg, const 
 std::vector<Args> probe_args(std::span<const ir::SyscallRule> rules) {
   // Every edge value alone (the other arguments 0), pairs of edge values, and for every clause one
   // vector satisfying it with each of its own edges pushed in turn.
-  std::array<std::set<uint64_t>, 6> values;
+  std::array<std::vector<uint64_t>, 6> values;
   for (const ir::SyscallRule& r : rules)
     for (const ir::Clause& clause : r.when)
       for (const ir::ArgCmp& c : clause) edge_values(c, values[c.arg]);
-  std::set<Args> out = {Args{}};
+  for (auto& v : values) sort_unique(v);
+  std::vector<Args> out = {Args{}};
   for (uint8_t a = 0; a < 6; ++a)
     for (uint64_t v : values[a]) {
       Args x{};
       x[a] = v;
-      out.insert(x);
+      out.push_back(x);
     }
   // Every pair of edge values of two different arguments: miscompiles seen in libseccomp show only
   // when two arguments sit at their edges at once. Capped (evenly thinned) to stay fast.
@@ -74,12 +85,14 @@ std::vector<Args> probe_args(std::span<const ir::SyscallRule> rules) {
             Args x{};
             x[a] = va;
             x[b] = vb;
-            out.insert(x);
+            out.push_back(x);
           }
+  std::array<std::vector<uint64_t>, 6> own;
   for (const ir::SyscallRule& r : rules)
     for (const ir::Clause& clause : r.when) {
-      std::array<std::set<uint64_t>, 6> own;
+      for (auto& v : own) v.clear();
       for (const ir::ArgCmp& c : clause) edge_values(c, own[c.arg]);
+      for (auto& v : own) sort_unique(v);
       Args base{};
       bool ok = true;
       for (uint8_t a = 0; a < 6 && ok; ++a) {
@@ -90,15 +103,16 @@ std::vector<Args> probe_args(std::span<const ir::SyscallRule> rules) {
         else base[a] = *v;
       }
       if (!ok) continue;
-      out.insert(base);
+      out.push_back(base);
       for (uint8_t a = 0; a < 6; ++a)
         for (uint64_t v : own[a]) {
           Args x = base;
           x[a] = v;
-          out.insert(x);
+          out.push_back(x);
         }
     }
-  return {out.begin(), out.end()};
+  sort_unique(out);
+  return out;
 }
 
 std::vector<int32_t> probe_numbers(arch::Arch a, const ir::Policy& policy) {

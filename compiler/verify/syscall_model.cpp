@@ -2,7 +2,9 @@
 #include "compiler/verify/syscall_model.h"
 
 #include <algorithm>
+#include <map>
 #include <sstream>
+#include <utility>
 
 namespace polc::verify {
 
@@ -43,6 +45,38 @@ z3::expr holds(const std::vector<ir::Clause>& when, const ArgVars& args) {
   return alternatives.empty() ? ctx.bool_val(false) : z3::mk_or(alternatives);
 }
 
+z3::expr holds_as_ranges(const std::vector<ir::Clause>& when, const ArgVars& args) {
+  z3::context& ctx = args[0].ctx();
+  z3::expr_vector alternatives(ctx);
+  // (register, width) -> the values an equality clause compares it with, truncated to the width
+  // as holds() compares them.
+  std::map<std::pair<uint8_t, unsigned>, std::vector<uint64_t>> equalities;
+  for (const ir::Clause& c : when) {
+    if (c.size() == 1 && c.front().op == ir::CmpOp::Eq && c.front().arg < 6) {
+      const unsigned w = c.front().width >= 64 ? 64 : c.front().width;
+      const uint64_t v = w == 64 ? c.front().value : c.front().value & ((uint64_t{1} << w) - 1);
+      equalities[{c.front().arg, w}].push_back(v);
+      continue;
+    }
+    alternatives.push_back(holds(c, args));
+  }
+  for (auto& [key, values] : equalities) {
+    const auto [arg, w] = key;
+    const z3::expr x = w == 64 ? args[arg] : args[arg].extract(w - 1, 0);
+    std::sort(values.begin(), values.end());
+    values.erase(std::unique(values.begin(), values.end()), values.end());
+    for (size_t i = 0; i < values.size();) {
+      size_t j = i;
+      while (j + 1 < values.size() && values[j + 1] == values[j] + 1) ++j;
+      const z3::expr lo = ctx.bv_val(values[i], w);
+      if (i == j) alternatives.push_back(x == lo);
+      else alternatives.push_back(z3::uge(x, lo) && z3::ule(x, ctx.bv_val(values[j], w)));
+      i = j + 1;
+    }
+  }
+  return alternatives.empty() ? ctx.bool_val(false) : z3::mk_or(alternatives);
+}
+
 uint32_t rank(const ir::Action& a) { return uint32_t{static_cast<uint8_t>(a.kind)} << 16 | a.data; }
 
 ir::Action action_of_rank(uint32_t r) {
@@ -59,7 +93,7 @@ std::span<const ir::SyscallRule> rules_for(const ir::ArchFilter& filter, int nr)
 }
 
 z3::expr decision(z3::context& ctx, std::span<const ir::SyscallRule> rules, const ir::Action& default_action,
-                  const ArgVars& args) {
+                  const ArgVars& args, ValueSets sets) {
   // Most restrictive first, so the first rule that holds is the winner: an if-then-else chain.
   std::vector<const ir::SyscallRule*> order;
   for (const ir::SyscallRule& r : rules) order.push_back(&r);
@@ -68,7 +102,8 @@ z3::expr decision(z3::context& ctx, std::span<const ir::SyscallRule> rules, cons
   });
   z3::expr out = ctx.bv_val(rank(default_action), 32);
   for (auto it = order.rbegin(); it != order.rend(); ++it)
-    out = z3::ite(holds((*it)->when, args), ctx.bv_val(rank((*it)->action), 32), out);
+    out = z3::ite(sets == ValueSets::AsRanges ? holds_as_ranges((*it)->when, args) : holds((*it)->when, args),
+                  ctx.bv_val(rank((*it)->action), 32), out);
   return out;
 }
 

@@ -171,7 +171,7 @@ class Validation {
       conditioned.push_back(n);  // rules are sorted by number, so this stays sorted
       SymbolicData fixed = fixed_arch;
       fixed.nr = ctx_.bv_val(n, 32);
-      const z3::expr expected = decision(ctx_, rules, default_action, fixed.args);
+      const z3::expr expected = decision(ctx_, rules, default_action, fixed.args, ValueSets::AsRanges);
       ask(any_exit(walk(fixed, {}), [&](const z3::expr& r) { return r != expected; }), fixed,
           "arch " + sc::hex(static_cast<uint32_t>(numeral(fixed.arch).value_or(0))) + ", nr " + std::to_string(nr));
       if (mismatch_) return;
