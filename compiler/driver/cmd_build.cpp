@@ -4,7 +4,7 @@
 #include <iostream>
 
 #include "compiler/driver/build_bundle.h"
-#include "compiler/driver/bundle_sources.h"
+#include "compiler/driver/build_policy.h"
 #include "compiler/driver/output_dir.h"
 #include "compiler/driver/seccomp_options.h"
 #include "compiler/driver/session.h"
@@ -13,8 +13,10 @@ namespace polc::driver {
 
 int cmd_build(const Args& args) {
   bool help = false;
-  auto o = parse_options(
-      args, "build", {"-o=", "--output=", "--backends=", "--explain-coverage", "--solver-rlimit=", "--seccomp-codegen=", "--syscall-mix=", "--expires="}, help);
+  auto o = parse_options(args, "build",
+                         {"-o=", "--output=", "--backends=", "--explain-coverage",
+                          "--solver-rlimit=", "--seccomp-codegen=", "--syscall-mix=", "--expires="},
+                         help);
   if (!o) return help ? kExitOk : kExitUsage;
   if (auto err = apply_solver_options(*o)) {
     std::cerr << "polc build: " << *err << "\n(see `polc build --help`)\n";
@@ -55,24 +57,16 @@ int cmd_build(const Args& args) {
   }
   diag::SourceManager sources;
   diag::Engine engine(sources);
-  std::vector<sema::LoadedSource> loaded;
-  auto policy = analyze_file(engine, o->files[0], *o, &loaded);
-  if (!engine.has_errors() && !policy) {
+  bool is_module = false;
+  const auto built = build_policy_file(o->files[0], std::move(inputs), *o, engine, &is_module);
+  if (is_module) {
     report(engine, *o);
     std::cerr << "polc build: `" << o->files[0] << "` is a module; only policies are built\n";
     return kExitUsage;
   }
-  std::optional<Bundle> bundle;
-  if (policy) {
-    if (auto err = place_sources(loaded, o->files[0], inputs.sources)) {
-      engine.report(diag::Code::OutputNotWritten, {}, *err);
-      return report(engine, *o);
-    }
-    bundle = build_bundle(*policy, inputs, engine);
-  }
-  // Warnings under --werror stop the build too: nothing is written unless the build succeeds.
-  if (!bundle || engine.has_errors() || (o->werror && engine.warning_count() > 0)) return report(engine, *o);
-  const std::string dest = *out_dir + "/" + policy->name;
+  if (!built) return report(engine, *o);
+  const Bundle* bundle = &built->bundle;
+  const std::string dest = *out_dir + "/" + built->name;
   if (auto err = write_directory_atomically(dest, bundle->files)) {
     engine.report(diag::Code::OutputNotWritten, {}, *err);
     return report(engine, *o);

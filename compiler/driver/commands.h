@@ -26,6 +26,7 @@ int cmd_ir(const Args& args);
 int cmd_import(const Args& args);
 int cmd_explain(const Args& args);
 int cmd_keygen(const Args& args);
+int cmd_run(const Args& args);
 int cmd_trust(const Args& args);
 int cmd_sign(const Args& args);
 int cmd_verify(const Args& args);

@@ -15,12 +15,12 @@ namespace {
 // The verbs that ask Z3 questions. Their context is created on a second thread from the start,
 // while the front end parses and analyses (it takes about as long as a small policy's front end).
 bool asks_solver(const std::string& verb) {
-  return verb == "check" || verb == "build" || verb == "test" || verb == "diff";
+  return verb == "check" || verb == "build" || verb == "run" || verb == "test" || verb == "diff";
 }
 
 // The verbs that compile OCI profiles with libseccomp (the conformance check of seccomp.oci.json).
 // Their small isolation worker is forked first, while this process is still small.
-bool runs_backends(const std::string& verb) { return verb == "check" || verb == "build"; }
+bool runs_backends(const std::string& verb) { return verb == "check" || verb == "build" || verb == "run"; }
 
 #if defined(__SANITIZE_ADDRESS__)
 #define POLC_LEAK_CHECKED 1

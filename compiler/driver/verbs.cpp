@@ -95,6 +95,22 @@ Never overwrites an existing file (E0814).
 
 exit status: 0 written, 1 error, 2 usage error
 )";
+constexpr std::string_view kRunHelp =
+    R"(usage: polc run [--seccomp-codegen polc|libseccomp] [--syscall-mix FILE] POLICY [SBX-EXEC OPTION...] -- COMMAND [ARG...]
+
+The development loop in one step: builds POLICY with every check `polc build` makes into a
+private temporary directory, runs COMMAND under sbx-exec with that bundle, and removes the bundle
+when sbx-exec ends. The bundle is not signed: sbx-exec runs it as with --insecure-dev-unsigned
+and warns on every run. For anything but development, build, sign and run with a trust file
+(`polc build`, `polc sign`, `sbx-exec --trust`).
+
+Everything between POLICY and -- goes to sbx-exec (--netns, --network-enforced-externally,
+--user, --events, --dry-run, ...; see `sbx-exec --help`); --bundle and --trust are polc run's to
+set. sbx-exec is looked for in $POLC_SBX_EXEC, beside polc, on PATH, then in polc's build tree.
+
+exit status: sbx-exec's (the command's status, or sbx-exec's refusal code 120-127); 1 when the
+policy has errors (nothing runs), 2 usage error
+)";
 constexpr std::string_view kTrustHelp =
     R"(usage: polc trust init --key NAME.pub... --policy NAME[:MIN_VERSION]... [--threshold N] -o TRUST.json
        polc trust add TRUST.json [--key NAME.pub]... [--policy NAME[:MIN_VERSION]]... [--threshold N]
@@ -306,6 +322,8 @@ constexpr Verb kVerbs[] = {
      kCheckHelp},
     {"build", cmd_build, "build FILE -o DIR",
      "compile a policy into its bundle DIR/<name>/ (seccomp, Landlock, nftables, proxy, OS layer)", kBuildHelp},
+    {"run", cmd_run, "run FILE -- CMD", "build a policy into a temporary bundle and run CMD under sbx-exec (unsigned)",
+     kRunHelp},
     {"eval", cmd_eval, "eval FILE CALL", "show what a policy and its filters decide for one syscall, and why",
      kEvalHelp},
     {"test", cmd_test, "test FILE", "run a policy's `test` blocks (text, JSON or JUnit XML results)", kTestHelp},

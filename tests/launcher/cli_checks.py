@@ -188,3 +188,74 @@ def test_docs(ctx):
         documented.update(re.findall(r"`([a-z_0-9]+)`", row))
     ctx.check(documented == set(audit), "the audit key table matches the audit line",
               f"documented only: {sorted(documented - set(audit))}, undocumented: {sorted(set(audit) - documented)}")
+
+
+RUN_POLICY = """policy run_demo version 1 {{
+  targets x86_64
+  import std.runtime.glibc
+  syscalls {{
+    default errno(EPERM)
+    allow execve, write, exit_group
+  }}
+  filesystem {{
+    landlock abi >= 3
+    read, execute "/usr/bin", "/usr/lib", "/lib", "/lib64"
+    read, write "{work}"
+  }}
+}}
+"""
+
+
+def test_polc_run(ctx):
+    """`polc run POLICY [SBX-EXEC OPTION...] -- CMD`: builds into a private temporary directory, runs
+    CMD under sbx-exec unsigned (with its warning), passes sbx-exec's exit status through, removes
+    the bundle afterwards, and refuses to start anything when the policy has errors or when the
+    options are polc run's own to set."""
+    work, outside, _ = ctx.dirs("polc_run")
+    tmpdir = os.path.join(ctx.tmp, "polc_run", "tmp")
+    os.makedirs(tmpdir)
+    source = os.path.join(ctx.tmp, "polc_run", "run_demo.sbx")
+    with open(source, "w") as f:
+        f.write(RUN_POLICY.format(work=work))
+    env = dict(os.environ, TMPDIR=tmpdir, POLC_SBX_EXEC=ctx.sbx)
+
+    def run(*argv):
+        return subprocess.run([ctx.polc, "run", *argv], capture_output=True, text=True, env=env)
+
+    r = run(source, "--network-enforced-externally", "--", "/usr/bin/echo", "hello from polc run")
+    ctx.check(r.returncode == 0 and r.stdout == "hello from polc run\n", f"echo runs: exit {r.returncode}",
+              r.stdout + r.stderr)
+    ctx.check(DEV_WARNING in r.stderr, "the run is marked as unsigned development use", r.stderr)
+    audit = [parse_audit(line) for line in r.stderr.splitlines() if line.startswith("{")]
+    ctx.check(any(a and a["trust"]["mode"] == "insecure-dev-unsigned" and a["policy"] == "run_demo" for a in audit),
+              "sbx-exec's audit line names the policy and the unsigned mode", r.stderr)
+    ctx.check(os.listdir(tmpdir) == [], "the temporary bundle is removed after the run", str(os.listdir(tmpdir)))
+
+    # The payload's status comes through; a refusal is sbx-exec's report.
+    r = run(source, "--network-enforced-externally", "--", "/usr/bin/false")
+    ctx.check(r.returncode == 1, f"false: exit {r.returncode}, expected 1", r.stderr)
+    secret = os.path.join(outside, "secret")
+    with open(secret, "w") as f:
+        f.write("not for the payload\n")
+    r = run(source, "--network-enforced-externally", "--", "/usr/bin/cat", secret)
+    ctx.check(r.returncode != 0 and "not for the payload" not in r.stdout, "a path the policy does not grant stays closed",
+              r.stdout + r.stderr)
+    ctx.check("landlock" in r.stderr, "the refusal is reported by its layer", r.stderr)
+    ctx.check(os.listdir(tmpdir) == [], "the temporary bundle is removed after a refused run", str(os.listdir(tmpdir)))
+
+    # A policy with errors runs nothing; polc's own options and sbx-exec's bundle options are refused.
+    broken = os.path.join(ctx.tmp, "polc_run", "broken.sbx")
+    with open(broken, "w") as f:
+        f.write(RUN_POLICY.format(work=work).replace("allow execve", "allow execvee"))
+    marker = os.path.join(work, "marker")
+    r = run(broken, "--network-enforced-externally", "--", "/usr/bin/touch", marker)
+    ctx.check(r.returncode == 1 and "error[" in r.stderr and DEV_WARNING not in r.stderr and not os.path.exists(marker),
+              f"a policy with errors: exit {r.returncode}, nothing runs", r.stderr)
+    for what, argv in (("--trust", [source, "--trust", "t.json", "--", "/usr/bin/true"]),
+                       ("--bundle", [source, "--bundle=x", "--", "/usr/bin/true"]),
+                       ("no command", [source, "--network-enforced-externally", "--"]),
+                       ("no policy", [])):
+        r = run(*argv)
+        ctx.check(r.returncode == 2 and r.stderr.startswith("polc run: "), f"{what}: usage error, exit {r.returncode}",
+                  r.stderr)
+    ctx.check(os.listdir(tmpdir) == [], "no temporary bundle is left behind", str(os.listdir(tmpdir)))

@@ -8,7 +8,7 @@ This file runs one test by name; the tests live beside it: bundle_checks.py (tam
 kernel_checks.py (abi, enforcement, planted_link, host_denies, python_agent), link_owner_checks.py
 (planted_link_moved, shared_dir_link), terminal_checks.py (terminal), network_checks.py
 (join_netns, netns), race_checks.py (rule_path_race), payload_checks.py (descriptors,
-user_capabilities), cli_checks.py (options, docs, golden_*, links), trust_checks.py (trust_*:
+user_capabilities), cli_checks.py (options, docs, golden_*, links, polc_run), trust_checks.py (trust_*:
 signatures and trust files), tools_checks.py (tools_*: the std.tools modules running the real
 tools), os_layer_checks.py (os_*: namespaces, limits, mounts and workspaces); harness.py holds what they share, fixture.py writes the fixture
 bundles and signing.py their keys, signatures and trust files.
@@ -57,6 +57,7 @@ TESTS = {
     "golden_dry_run": cli_checks.test_dry_run,
     "golden_python_agent": cli_checks.test_dry_run_python_agent,
     "links": cli_checks.test_links,
+    "polc_run": cli_checks.test_polc_run,
     "trust_threshold": trust_checks.test_threshold,
     "trust_tamper": trust_checks.test_tamper,
     "trust_expiry": trust_checks.test_expiry,
