@@ -124,6 +124,7 @@ if [ -n "$policy" ]; then
 fi
 tmp=$(mktemp -d /tmp/polc-attacks-run.XXXXXX)
 out=$(mktemp -d /var/tmp/polc-attacks-XXXXXX)  # outside every path python_agent allows
+mkdir -m 0700 "$out/staging"
 ns=polc-attacks-$$-$RANDOM
 created_workspace=0 created_attack_root=0
 sleeper="" listeners=""
@@ -338,8 +339,9 @@ confine() {
     timeout -k 5 "$seconds" ip netns exec "$ns" bwrap --bind / / --dev-bind /dev /dev --proc /proc \
       --seccomp 3 -- "$@" 3<"$bundle/seccomp.x86_64.bpf"
   else
+    # Workspaces stage in this run's own directory, not in sbx-exec's machine-wide default.
     timeout -k 5 "$seconds" "$sbx_exec" --bundle "$bundle" --trust "$trust_dir/trust.json" --join-netns "$ns" \
-      "${user_args[@]}" "${events_args[@]}" -- "$@"
+      --workspace-staging "$out/staging" "${user_args[@]}" "${events_args[@]}" -- "$@"
   fi
 }
 
