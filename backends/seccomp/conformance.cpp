@@ -3,7 +3,6 @@
 
 #include <algorithm>
 #include <cstdio>
-#include <set>
 
 #include "backends/seccomp/bpf_interp.h"
 #include "backends/seccomp/decision_index.h"
@@ -116,17 +115,18 @@ std::vector<Args> probe_args(std::span<const ir::SyscallRule> rules) {
 }
 
 std::vector<int32_t> probe_numbers(arch::Arch a, const ir::Policy& policy) {
-  std::set<int32_t> out;
+  std::vector<int32_t> out;
   const int32_t base = a == arch::Arch::x32 ? static_cast<int32_t>(arch::kX32SyscallBit) : 0;
-  for (int32_t n = -2; n < 1100; ++n) out.insert(base + n);
+  for (int32_t n = -2; n < 1100; ++n) out.push_back(base + n);
   if (a == arch::Arch::arm)
-    for (int32_t n = 0xf0000; n < 0xf0010; ++n) out.insert(n);
-  out.insert(INT32_MIN);
-  out.insert(INT32_MAX);
+    for (int32_t n = 0xf0000; n < 0xf0010; ++n) out.push_back(n);
+  out.push_back(INT32_MIN);
+  out.push_back(INT32_MAX);
   for (const ir::ArchFilter& f : policy.syscalls.arches)
     if (f.arch == a)
-      for (const ir::SyscallRule& r : f.rules) out.insert(r.nr);
-  return {out.begin(), out.end()};
+      for (const ir::SyscallRule& r : f.rules) out.push_back(r.nr);
+  sort_unique(out);
+  return out;
 }
 
 std::string Mismatch::describe() const {
@@ -147,26 +147,28 @@ ir::Action expected_action(const ir::Policy& policy, std::span<const arch::Arch>
   return ir::decide(policy, d.arch, d.nr, d.args).action;
 }
 
-std::optional<Mismatch> check_program(std::span<const Insn> program, bool big_endian, const ir::Policy& policy,
-                                      std::span<const arch::Arch> decides, std::span<const uint32_t> audit_arches,
-                                      std::span<const Args> extra_args) {
-  if (auto err = validate(program)) {
-    Mismatch m;
-    m.expected = {ir::ActionKind::Allow, 0};
-    m.actual = {ir::ActionKind::KillProcess, 0};
-    return m;  // an invalid program decides nothing: the kernel would refuse to load it
-  }
+std::vector<uint32_t> probe_audits() {
+  std::vector<uint32_t> out;
+  for (arch::Arch a : arch::kAllArches)
+    if (std::find(out.begin(), out.end(), arch::audit_arch(a)) == out.end()) out.push_back(arch::audit_arch(a));
+  out.push_back(0xc0000015);  // AUDIT_ARCH_PPC64LE: not a polc target
+  return out;
+}
+
+Probes::Probes(const ir::Policy& policy, std::span<const uint32_t> audit_arches, std::span<const Args> extra_args)
+    : policy_(policy) {
   for (uint32_t audit : audit_arches) {
     // Numbers to try: those of every arch that shares this audit value (x86_64 and x32).
-    std::set<int32_t> numbers;
+    std::vector<int32_t> numbers;
     for (arch::Arch a : arch::kAllArches)
       if (arch::audit_arch(a) == audit)
-        for (int32_t n : probe_numbers(a, policy)) numbers.insert(n);
+        for (int32_t n : probe_numbers(a, policy)) numbers.push_back(n);
     if (numbers.empty())
-      for (int32_t n = 0; n < 64; ++n) numbers.insert(n);
+      for (int32_t n = 0; n < 64; ++n) numbers.push_back(n);
+    sort_unique(numbers);
     for (int32_t nr : numbers) {
-      std::vector<Args> args = {Args{}};
-      std::optional<DecisionIndex> index;  // set where ir::decide would read exactly these rules
+      Number number{audit, nr, args_.size(), 0, {}};
+      std::span<const ir::SyscallRule> rules;
       if (auto target = arch::from_audit_arch(audit, nr))
         for (const ir::ArchFilter& f : policy.syscalls.arches) {
           if (f.arch != *target) continue;
@@ -175,23 +177,66 @@ std::optional<Mismatch> check_program(std::span<const Insn> program, bool big_en
           auto hi = lo;
           while (hi != f.rules.end() && hi->nr == nr) ++hi;
           if (lo == hi) continue;
-          args = probe_args({lo, hi});
-          if (ir::call_target(decides, audit, nr) && ir::call_target(policy.targets, audit, nr) == f.arch)
-            index.emplace(std::span<const ir::SyscallRule>(lo, hi), policy.syscalls.default_action);
+          rules = {lo, hi};
+          // ir::decide reads exactly these rules where the policy's target for the call is f's.
+          if (ir::call_target(policy.targets, audit, nr) == f.arch) number.rules = rules;
         }
-      args.insert(args.end(), extra_args.begin(), extra_args.end());
-      for (const Args& a : args) {
-        SeccompData d;
-        d.nr = nr;
-        d.arch = audit;
-        d.args = a;
-        const ir::Action expected = index ? index->decide(a) : expected_action(policy, decides, d);
-        const ir::Action actual = decode_ret(run(program, d, big_endian).ret);
-        if (!(expected == actual)) return Mismatch{d, expected, actual};
-      }
+      if (rules.empty()) args_.push_back(Args{});
+      else
+        for (const Args& a : probe_args(rules)) args_.push_back(a);
+      args_.insert(args_.end(), extra_args.begin(), extra_args.end());
+      number.count = args_.size() - number.first;
+      numbers_.push_back(number);
+    }
+  }
+  decisions_.resize(args_.size());
+}
+
+const ir::Action& Probes::decision(const Number& n, size_t probe) const {
+  std::optional<ir::Action>& d = decisions_[probe];
+  if (!d) {
+    // One index serves every vector of the number: fill them all at once.
+    if (!n.rules.empty()) {
+      const DecisionIndex index(n.rules, policy_.syscalls.default_action);
+      for (size_t i = n.first; i < n.first + n.count; ++i) decisions_[i] = index.decide(args_[i]);
+    } else {
+      for (size_t i = n.first; i < n.first + n.count; ++i)
+        decisions_[i] = ir::decide(policy_, n.audit, n.nr, args_[i]).action;
+    }
+  }
+  return *d;
+}
+
+std::optional<Mismatch> Probes::check(std::span<const Insn> program, bool big_endian,
+                                      std::span<const arch::Arch> decides) const {
+  if (auto err = validate(program)) {
+    Mismatch m;
+    m.expected = {ir::ActionKind::Allow, 0};
+    m.actual = {ir::ActionKind::KillProcess, 0};
+    return m;  // an invalid program decides nothing: the kernel would refuse to load it
+  }
+  static const ir::Action kKill{ir::ActionKind::KillProcess, 0};
+  for (const Number& n : numbers_) {
+    const bool decided = ir::call_target(decides, n.audit, n.nr).has_value();
+    for (size_t i = n.first; i < n.first + n.count; ++i) {
+      SeccompData d;
+      d.nr = n.nr;
+      d.arch = n.audit;
+      d.args = args_[i];
+      // As expected_action: the policy's decision for a call of a target the program decides,
+      // kill_process for every other.
+      const ir::Action& expected = decided ? decision(n, i) : kKill;
+      const ir::Action actual = decode_ret(run(program, d, big_endian).ret);
+      if (!(expected == actual)) return Mismatch{d, expected, actual};
     }
   }
   return std::nullopt;
+}
+
+std::optional<Mismatch> check_program(std::span<const Insn> program, bool big_endian, const ir::Policy& policy,
+                                      std::span<const arch::Arch> decides, std::span<const uint32_t> audit_arches,
+                                      std::span<const Args> extra_args) {
+  return Probes(policy, audit_arches, extra_args).check(program, big_endian, decides);
 }
 
 }  // namespace polc::backends::seccomp

@@ -39,8 +39,41 @@ struct Mismatch {
 // of those targets, kill_process for every other arch.
 ir::Action expected_action(const ir::Policy& policy, std::span<const arch::Arch> decides, const SeccompData& d);
 
+// Audit values a program is checked on: every one polc knows (each once) plus one it does not,
+// all of which the program must kill unless it decides them.
+std::vector<uint32_t> probe_audits();
+
+// The probes of one policy: for every audit value of `audit_arches`, the probe numbers of every
+// arch that sends it and, for each number, probe_args of the rules of the arch it reaches (all
+// zeros where it has none), plus `extra_args`. Built once and run against every program of the
+// policy (a build checks two to four), with the policy's decision on each probe computed the first
+// time a program that decides it asks.
+class Probes {
+ public:
+  Probes(const ir::Policy& policy, std::span<const uint32_t> audit_arches, std::span<const Args> extra_args = {});
+
+  // The first probe on which the program (deciding the targets `decides`) and the policy differ.
+  // Not thread-safe (the decisions are filled in as they are needed).
+  std::optional<Mismatch> check(std::span<const Insn> program, bool big_endian,
+                                std::span<const arch::Arch> decides) const;
+
+ private:
+  struct Number {
+    uint32_t audit = 0;
+    int32_t nr = 0;
+    size_t first = 0, count = 0;             // its vectors in args_ (and decisions_)
+    std::span<const ir::SyscallRule> rules;  // the rules it reaches when the policy decides it
+  };
+  const ir::Action& decision(const Number& n, size_t probe) const;
+
+  const ir::Policy& policy_;
+  std::vector<Number> numbers_;  // by audit value (in the given order), then number
+  std::vector<Args> args_;
+  mutable std::vector<std::optional<ir::Action>> decisions_;  // the policy's, per vector of args_
+};
+
 // Compares the program with the policy for every audit arch in `audit_arches`, every probe number
-// and probe args (plus `extra_args`, if any).
+// and probe args (plus `extra_args`, if any): Probes(...).check(...) for a single program.
 std::optional<Mismatch> check_program(std::span<const Insn> program, bool big_endian, const ir::Policy& policy,
                                       std::span<const arch::Arch> decides, std::span<const uint32_t> audit_arches,
                                       std::span<const Args> extra_args = {});

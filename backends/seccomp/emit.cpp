@@ -70,16 +70,6 @@ bool host_big_endian() {
   return *reinterpret_cast<const uint8_t*>(&one) == 0;
 }
 
-// Audit values the conformance check feeds the program: its own family's, and every other one
-// polc knows plus one it does not (all of which must be killed unless targeted).
-std::vector<uint32_t> audit_values() {
-  std::vector<uint32_t> out;
-  for (arch::Arch a : arch::kAllArches)
-    if (std::find(out.begin(), out.end(), arch::audit_arch(a)) == out.end()) out.push_back(arch::audit_arch(a));
-  out.push_back(0xc0000015);  // AUDIT_ARCH_PPC64LE: not a polc target
-  return out;
-}
-
 // The arch's rules in the compact spelling (see Spelling), or nullopt when nothing changes or
 // it cannot be partitioned either.
 std::optional<ArchPartition> compact_partition(const ir::Policy& policy, arch::Arch a) {
@@ -98,9 +88,9 @@ bool only_too_many_rules(const ArchPartition& part) {
 
 // The OCI profile from the partitions (last: it is only worth checking once every program is
 // right); W0007 when no profile decides as the policy does.
-void add_oci_profile(const ir::Policy& policy, const std::vector<ArchPartition>& parts, diag::Engine& engine,
-                     SeccompArtifacts& out) {
-  OciProfile oci = oci_profile(policy, parts);
+void add_oci_profile(const ir::Policy& policy, const std::vector<ArchPartition>& parts, const Probes& probes,
+                     diag::Engine& engine, SeccompArtifacts& out) {
+  OciProfile oci = oci_profile(policy, parts, &probes);
   if (oci.conflict) {
     const OciConflict& c = *oci.conflict;
     engine
@@ -145,11 +135,12 @@ void report_too_large(const ir::Policy& policy, arch::Arch a, const gen::Failure
   if (!f.costs.empty())
     for (const ir::ArchFilter& af : policy.syscalls.arches)
       for (const ir::SyscallRule& r : af.rules)
-        if (costliest == nullptr && f.costs.front().first.rfind("`" + r.syscall + "` on " + std::string(arch::name(af.arch)), 0) == 0)
+        if (costliest == nullptr &&
+            f.costs.front().first.rfind("`" + r.syscall + "` on " + std::string(arch::name(af.arch)), 0) == 0)
           costliest = &r;
   auto& d = engine.report(diag::Code::FilterTooLarge, where(costliest),
-                          "the seccomp program for " + std::string(arch::name(a)) + " has " +
-                              std::to_string(f.length) + " instructions; the kernel loads at most 4096");
+                          "the seccomp program for " + std::string(arch::name(a)) + " has " + std::to_string(f.length) +
+                              " instructions; the kernel loads at most 4096");
   if (!costs.empty()) d.note({}, "the argument tests take " + costs);
   d.with_help(
       "reduce the conditions of the costliest syscalls: values in ranges of consecutive numbers cost one "
@@ -169,25 +160,23 @@ std::optional<OciConflict> oci_partitions(const ir::Policy& policy, std::vector<
       c.detail = "libseccomp cannot test the arguments of `" + c.syscall + "` on " + std::string(arch::name(f.arch)) +
                  ": it filters the call together with its multiplexer (socketcall or ipc)";
     else if (e.kind == PartitionError::Kind::TooManyRules)
-      c.detail = "libseccomp would need more than " + std::to_string(kMaxRulesPerSyscall) + " rules for `" +
-                 c.syscall + "`";
-    else
-      c.detail = "libseccomp cannot compare the condition on `" + c.syscall + "` exactly";
+      c.detail =
+          "libseccomp would need more than " + std::to_string(kMaxRulesPerSyscall) + " rules for `" + c.syscall + "`";
+    else c.detail = "libseccomp cannot compare the condition on `" + c.syscall + "` exactly";
     return c;
   }
   return std::nullopt;
 }
 
 // Validates a program and checks it against the policy; nullopt after reporting an error.
-bool check_generated(const ir::Policy& policy, const ProgramArtifact& p, const std::vector<uint32_t>& audits,
-                     diag::Engine& engine) {
+bool check_generated(const ProgramArtifact& p, const Probes& probes, diag::Engine& engine) {
   const std::string arch_name(arch::name(p.arch));
   if (auto invalid = validate(p.insns)) {
     engine.report(diag::Code::FilterMismatch, {},
                   "polc's code generator produced an invalid program for " + arch_name + ": " + *invalid);
     return false;
   }
-  if (auto mismatch = check_program(p.insns, arch::big_endian(p.arch), policy, p.decides, audits)) {
+  if (auto mismatch = probes.check(p.insns, arch::big_endian(p.arch), p.decides)) {
     engine.report(diag::Code::FilterMismatch, {},
                   "the seccomp program for " + arch_name + " disagrees with the policy: " + mismatch->describe());
     return false;
@@ -195,10 +184,9 @@ bool check_generated(const ir::Policy& policy, const ProgramArtifact& p, const s
   return true;
 }
 
-std::optional<SeccompArtifacts> emit_polc(const ir::Policy& policy, diag::Engine& engine,
-                                          const CodegenChoice& choice) {
+std::optional<SeccompArtifacts> emit_polc(const ir::Policy& policy, diag::Engine& engine, const CodegenChoice& choice) {
   SeccompArtifacts out;
-  const std::vector<uint32_t> audits = audit_values();
+  const Probes probes(policy, probe_audits());  // one set of probes for every program, the OCI profile's too
   bool ok = true;
   for (const ir::ArchFilter& f : policy.syscalls.arches) {
     ProgramArtifact p;
@@ -220,7 +208,7 @@ std::optional<SeccompArtifacts> emit_polc(const ir::Policy& policy, diag::Engine
       continue;
     }
     p.insns = std::move(generated.insns);
-    if (!check_generated(policy, p, audits, engine)) return std::nullopt;
+    if (!check_generated(p, probes, engine)) return std::nullopt;
     const auto names = syscall_names(policy, f.arch);
     p.listing = listing(p.insns, listing_context(policy, p, names));
     p.raw = encode(p.insns, arch::big_endian(f.arch));
@@ -237,7 +225,7 @@ std::optional<SeccompArtifacts> emit_polc(const ir::Policy& policy, diag::Engine
         .with_help("build targets whose rules differ from separate policies to get an OCI profile for each");
     return out;
   }
-  add_oci_profile(policy, parts, engine, out);
+  add_oci_profile(policy, parts, probes, engine, out);
   return out;
 }
 
@@ -256,7 +244,7 @@ std::optional<SeccompArtifacts> emit_libseccomp(const ir::Policy& policy, diag::
   if (!ok) return std::nullopt;
 
   SeccompArtifacts out;
-  const std::vector<uint32_t> audits = audit_values();
+  const Probes probes(policy, probe_audits());  // one set of probes for every program, the OCI profile's too
   // Every program's libseccomp child starts before the first is checked: they are independent,
   // and on a large policy each takes a good part of a second.
   const auto members_of = [&](const std::vector<arch::Arch>& decides, std::vector<size_t>* indexes) {
@@ -334,7 +322,7 @@ std::optional<SeccompArtifacts> emit_libseccomp(const ir::Policy& policy, diag::
           "libseccomp produced an invalid program for " + std::string(arch::name(part_arch)) + ": " + *invalid);
       return std::nullopt;
     }
-    if (auto mismatch = check_program(*insns, big, policy, p.decides, audits)) {
+    if (auto mismatch = probes.check(*insns, big, p.decides)) {
       auto& d = engine.report(diag::Code::FilterMismatch, {},
                               "the seccomp program for " + std::string(arch::name(part_arch)) +
                                   " disagrees with the policy: " + mismatch->describe());
@@ -362,7 +350,7 @@ std::optional<SeccompArtifacts> emit_libseccomp(const ir::Policy& policy, diag::
     p.raw = std::move(generated->raw);
     out.programs.push_back(std::move(p));
   }
-  add_oci_profile(policy, parts, engine, out);
+  add_oci_profile(policy, parts, probes, engine, out);
   return out;
 }
 

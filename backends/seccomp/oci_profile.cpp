@@ -2,8 +2,8 @@
 #include "backends/seccomp/oci_profile.h"
 
 #include <algorithm>
-
 #include <map>
+#include <mutex>
 #include <nlohmann/json.hpp>
 #include <tuple>
 
@@ -107,6 +107,26 @@ nlohmann::json build_profile(const ir::Policy& policy, const std::vector<ArchPar
   return doc;
 }
 
+// The same syscall section, statement origins included (the IR's own structs have no ==).
+bool same_syscalls(const ir::Syscalls& a, const ir::Syscalls& b) {
+  auto same_rule = [](const ir::SyscallRule& x, const ir::SyscallRule& y) {
+    return x.syscall == y.syscall && x.nr == y.nr && x.action == y.action && x.when == y.when && x.origins == y.origins;
+  };
+  auto same_filter = [&](const ir::ArchFilter& x, const ir::ArchFilter& y) {
+    return x.arch == y.arch && std::equal(x.rules.begin(), x.rules.end(), y.rules.begin(), y.rules.end(), same_rule);
+  };
+  return a.default_action == b.default_action && a.default_written == b.default_written &&
+         a.default_origin == b.default_origin &&
+         std::equal(a.arches.begin(), a.arches.end(), b.arches.begin(), b.arches.end(), same_filter);
+}
+
+// A profile that was compiled and checked, and what its compile and check read.
+struct ProfileMemo {
+  std::string text;
+  std::vector<arch::Arch> targets;
+  ir::Syscalls syscalls;
+};
+
 const ir::SyscallRule* rule_for(const ir::Policy& policy, arch::Arch a, int nr) {
   for (const ir::ArchFilter& f : policy.syscalls.arches)
     if (f.arch == a)
@@ -117,11 +137,22 @@ const ir::SyscallRule* rule_for(const ir::Policy& policy, arch::Arch a, int nr) 
 
 }  // namespace
 
-OciProfile oci_profile(const ir::Policy& policy, const std::vector<ArchPartition>& partitions) {
+OciProfile oci_profile(const ir::Policy& policy, const std::vector<ArchPartition>& partitions, const Probes* probes) {
   OciProfile out;
   const nlohmann::json doc = build_profile(policy, partitions);
-  std::vector<uint32_t> audits;
-  for (arch::Arch a : arch::kAllArches) audits.push_back(arch::audit_arch(a));
+  std::string text = doc.dump(2) + "\n";
+  static std::mutex memo_lock;
+  static std::optional<ProfileMemo> memo;
+  {
+    const std::lock_guard lock(memo_lock);
+    if (memo && memo->text == text && memo->targets == policy.targets &&
+        same_syscalls(memo->syscalls, policy.syscalls)) {
+      out.json = std::move(text);
+      return out;
+    }
+  }
+  std::optional<Probes> own_probes;
+  if (!probes) probes = &own_probes.emplace(policy, probe_audits());
   // One check per arch family: that is what one runtime on one host compiles. Every family's
   // compile starts before the first is checked: they are independent children.
   std::vector<arch::Arch> done;
@@ -153,7 +184,7 @@ OciProfile oci_profile(const ir::Policy& policy, const std::vector<ArchPartition
       out.conflict = OciConflict{compile.arch, "", "runc's compile of it fails: " + error, nullptr};
       return out;
     }
-    if (auto m = check_program(*insns, arch::big_endian(compile.arch), policy, family, audits)) {
+    if (auto m = probes->check(*insns, arch::big_endian(compile.arch), family)) {
       OciConflict c{compile.arch, "", m->describe(), nullptr};
       if (auto target = arch::from_audit_arch(m->data.arch, m->data.nr))
         if ((c.rule = rule_for(policy, *target, m->data.nr))) c.syscall = c.rule->syscall;
@@ -161,7 +192,9 @@ OciProfile oci_profile(const ir::Policy& policy, const std::vector<ArchPartition
       return out;
     }
   }
-  out.json = doc.dump(2) + "\n";
+  const std::lock_guard lock(memo_lock);
+  memo = ProfileMemo{text, policy.targets, policy.syscalls};
+  out.json = std::move(text);
   return out;
 }
 

@@ -26,6 +26,13 @@ struct OciProfile {
   std::optional<OciConflict> conflict;
 };
 
-OciProfile oci_profile(const ir::Policy& policy, const std::vector<ArchPartition>& partitions);
+// `probes`: the policy's conformance probes when the caller has them (else they are built here).
+// The seccomp backend (seccomp.oci.json) and the oci backend (linux.seccomp) both ask for the
+// profile of the same policy in one build, and its compile and check are the dearest part of
+// either: the last profile that was written is remembered, keyed by its text and the policy's
+// syscall section and targets (everything its compile and check read), and given again without
+// compiling it twice.
+OciProfile oci_profile(const ir::Policy& policy, const std::vector<ArchPartition>& partitions,
+                       const Probes* probes = nullptr);
 
 }  // namespace polc::backends::seccomp

@@ -8,6 +8,7 @@
 #include "backends/registry.h"
 #include "compiler/bundle/attribution.h"
 #include "compiler/bundle/manifest.h"
+#include "compiler/driver/background_proofs.h"
 #include "compiler/driver/commands.h"
 #include "compiler/import/oci_vocab.h"
 #include "compiler/sema/syscall_table.h"
@@ -95,6 +96,9 @@ std::vector<std::string> backend_names(const BackendSelection& selected) { retur
 std::optional<Bundle> build_bundle(const ir::Policy& policy, const BuildInputs& inputs, diag::Engine& engine) {
   Bundle out;
   const size_t errors_before = engine.error_count();
+  // The proofs run beside the backends (see background_proofs.h); nothing below asks Z3 until
+  // finish().
+  BackgroundProofs proofs(policy, engine.sources());
   backends::Enforcements claims;
   std::vector<backends::seccomp::ProgramArtifact> programs;
   bool other_sockets_refused = false;
@@ -112,9 +116,8 @@ std::optional<Bundle> build_bundle(const ir::Policy& policy, const BuildInputs& 
   report_unenforceable(unenforceable, claims, engine);
   // The proofs: every program against the policy, lint checks, assertions and tests. A failed
   // proof, assertion or test stops the build.
-  std::vector<verify::ProgramVerdict> program_verdicts = verify::validate_programs(programs, policy, engine);
-  out.verdicts = verify::verify_policy(policy, engine);
-  out.verdicts.programs = std::move(program_verdicts);
+  proofs.validate(std::move(programs));
+  out.verdicts = proofs.finish(engine);
   if (engine.error_count() > errors_before) return std::nullopt;
 
   out.coverage = bundle::build_coverage(policy, engine.sources(), claims, other_sockets_refused);

@@ -43,7 +43,8 @@ class Query {
 
 // The process's Z3 context. Creating one costs 50-150 ms (Z3 4.8 sets up its tables eagerly),
 // more than all the queries of a typical policy, so every check of a run shares this one. Not
-// thread-safe, like everything else in polc: call it from the main thread only.
+// thread-safe: one thread at a time may use it (a build's proofs run on a thread of their own
+// while the main thread stays off Z3, driver/background_proofs.h).
 z3::context& shared_context();
 
 // Starts creating the shared context on a thread of its own, so that Z3's setup (mostly page

@@ -39,6 +39,10 @@ class Builder {
       : g_(g), word_(word), mask_(mask), runs_(std::move(runs)) {
     prefix_.push_back(0);
     for (const Run& r : runs_) prefix_.push_back(prefix_.back() + r.weight);
+    chains_.resize(runs_.size() * kChainRuns);
+    for (size_t i = 0; i < runs_.size(); ++i)
+      for (size_t j = i + 1; j < runs_.size() && j - i < kChainRuns; ++j)
+        chains_[i * kChainRuns + (j - i)] = chain_options(i, j);
   }
 
   NodeId build() {
@@ -56,13 +60,31 @@ class Builder {
  private:
   double weight(size_t i, size_t j) const { return prefix_[j + 1] - prefix_[i]; }
 
-  // The cheapest chain over runs i..j with at most `max_tests` tests, if any.
+  // The cheapest chain over runs i..j with at most `max_tests` tests, if any (the first of equal
+  // cost, in the order of their `otherwise` run).
   Chain chain(size_t i, size_t j, unsigned max_tests) const {
     Chain best;
     if (j - i + 1 > kChainRuns || i == j) return best;
+    for (const ChainOption& o : chains_[i * kChainRuns + (j - i)])
+      if (o.needs <= max_tests && o.chain.cost < best.cost) best = o.chain;
+    return best;
+  }
+
+  // A chain over runs i..j, and the fewest tests any path through it may be allowed.
+  struct ChainOption {
+    Chain chain;
+    unsigned needs = 0;
+  };
+
+  // Every chain over runs i..j (one per choice of the run the others fall through to), whatever
+  // the limit on tests: the dynamic program asks about each interval once per depth, and the
+  // chains do not depend on the depth beyond that limit.
+  std::vector<ChainOption> chain_options(size_t i, size_t j) const {
+    std::vector<ChainOption> out;
+    std::vector<size_t> exceptions;
     for (size_t c = i; c <= j; ++c) {
       const NodeId d = runs_[c].node;
-      std::vector<size_t> exceptions;
+      exceptions.clear();
       double rest = 0;
       unsigned rest_extra = 0;
       bool ok = true;
@@ -76,18 +98,18 @@ class Builder {
           ok = false;
         }
       }
-      if (!ok || exceptions.size() > kChainTests || exceptions.size() + rest_extra > max_tests) continue;
+      if (!ok || exceptions.size() > kChainTests) continue;
       std::stable_sort(exceptions.begin(), exceptions.end(),
                        [&](size_t a, size_t b) { return runs_[a].weight > runs_[b].weight; });
       double cost = rest * double(exceptions.size());
+      unsigned needs = static_cast<unsigned>(exceptions.size()) + rest_extra;
       for (size_t p = 0; p < exceptions.size(); ++p) {
-        if (p + 1 + runs_[exceptions[p]].extra > max_tests) ok = false;
+        needs = std::max(needs, static_cast<unsigned>(p + 1) + runs_[exceptions[p]].extra);
         cost += runs_[exceptions[p]].weight * double(p + 1);
       }
-      if (!ok) continue;
-      if (cost < best.cost) best = {cost, static_cast<unsigned>(exceptions.size()), d};
+      out.push_back({{cost, static_cast<unsigned>(exceptions.size()), d}, needs});
     }
-    return best;
+    return out;
   }
 
   NodeId emit_chain(size_t i, size_t j, NodeId otherwise) {
@@ -117,10 +139,13 @@ class Builder {
     const size_t n = runs_.size();
     cost_.clear();
     choice_.clear();
+    below_.assign(n * n, kInf);
     for (unsigned d = 0;; ++d) {
       cost_.emplace_back(n * n, kInf);
       choice_.emplace_back(n * n, 0);
+      above_.assign(n * n, kInf);
       fill(d);
+      std::swap(below_, above_);
       if (d >= at_least && cost_[d][n - 1] < kInf) return d;
     }
   }
@@ -141,15 +166,27 @@ class Builder {
           best = c.cost;
           how = -1;
         }
+        // Both halves read contiguously: trees over i..k-1 along row i of the layer below, trees
+        // over k..j along its column j (kept transposed in below_). The best so far stays in
+        // registers (a reference into cost_ would be stored on every improvement).
         const double here = weight(i, j);
+        const double* left = &cost_[d - 1][i * n];
+        const double* right = &below_[j * n];
+        double least = best;
+        int choice = how;
         for (size_t k = i + 1; k <= j; ++k) {
-          const double c = cost_[d - 1][i * n + k - 1] + cost_[d - 1][k * n + j] + here;
-          if (c < best) {
-            best = c;
-            how = static_cast<int>(k - i);
+          const double c = left[k - 1] + right[k] + here;
+          if (c < least) {
+            least = c;
+            choice = static_cast<int>(k - i);
           }
         }
+        best = least;
+        how = choice;
       }
+    // This layer, transposed, for the next.
+    for (size_t i = 0; i < n; ++i)
+      for (size_t j = i; j < n; ++j) above_[j * n + i] = cost_[d][i * n + j];
   }
 
   NodeId exact(size_t i, size_t j, unsigned d) {
@@ -187,8 +224,10 @@ class Builder {
   uint32_t mask_;
   std::vector<Run> runs_;
   std::vector<double> prefix_;
+  std::vector<std::vector<ChainOption>> chains_;  // [i * kChainRuns + (j - i)]: chain_options(i, j)
   std::vector<std::vector<double>> cost_;
   std::vector<std::vector<int>> choice_;
+  std::vector<double> below_, above_;  // the layer below this one and this one, transposed: [j * n + i]
 };
 
 }  // namespace
