@@ -33,7 +33,7 @@ void die_with(pid_t supervisor) {
 }  // namespace
 
 ExecPreflight confine(const Options& options, const Prepared& p, const std::optional<Identity>& identity,
-             const ConfineSettings& settings, AuditRecord& record) {
+                      const ConfineSettings& settings, AuditRecord& record) {
   if (settings.supervisor) die_with(*settings.supervisor);
   if (settings.audit_session) {
     // Before the user change: writing loginuid over a set one takes CAP_AUDIT_CONTROL.
@@ -71,16 +71,16 @@ ExecPreflight confine(const Options& options, const Prepared& p, const std::opti
       landlock_logs ? uapi::kRestrictSelfLogSameExecOff | uapi::kRestrictSelfLogNewExecOn : 0;
   // The last moment the files the exec will open can be read: as the payload's user, in its mount
   // namespace, with the PATH it gets, and not yet confined.
-  ExecPreflight preflight =
-      preflight_exec(options.command, getenv("PATH"), p.plan.fs && p.landlock.fs ? &*p.landlock.fs : nullptr,
-                     p.attribution);
+  ExecPreflight preflight = preflight_exec(options.command, getenv("PATH"),
+                                           p.plan.fs && p.landlock.fs ? &*p.landlock.fs : nullptr, p.attribution);
   LandlockOutcome outcome = apply_landlock(p.landlock, p.plan, restrict_flags, options.strict_paths, p.attribution);
   record.skipped_paths = outcome.skipped_paths;
   // Said where the caller looks, not only in the audit line: a rule that grants nothing is the
   // usual reason a payload is refused a file the policy names.
   if (!options.quiet_skipped_paths)
     for (const SkippedRule& skipped : outcome.skipped) {
-      const std::string line = "sbx-exec: warning: path rule skipped: " + skipped_rule_text(skipped, p.attribution) + "\n";
+      const std::string line =
+          "sbx-exec: warning: path rule skipped: " + skipped_rule_text(skipped, p.attribution) + "\n";
       ssize_t ignored = ::write(2, line.data(), line.size());
       (void)ignored;
     }

@@ -35,6 +35,6 @@ struct ConfineSettings {
 // Throws Failure; the record says what was applied so far. Returns the exec preflight made just
 // before Landlock was enforced (exec_preflight.h), for the message should the exec fail.
 ExecPreflight confine(const Options& options, const Prepared& p, const std::optional<Identity>& identity,
-             const ConfineSettings& settings, AuditRecord& record);
+                      const ConfineSettings& settings, AuditRecord& record);
 
 }  // namespace polc::launcher

@@ -258,7 +258,7 @@ std::string dry_run_report(const Options& options, const Prepared& p, int& exit_
     out << "  exec: " << file.role << " " << printable(file.path);
     if (!file.resolved.empty() && file.resolved != file.path) out << " -> " << printable(file.resolved);
     if (fs_applied) {
-      const std::vector<std::string> rights = fs_access_names(file.granted & ((1u << 0) | (1u << 2)));
+      const std::vector<std::string> rights = fs_access_names(file.granted & kExecRights);
       out << ": " << (rights.empty() ? "neither execute nor read_file" : join(rights, ", ")) << " granted";
     }
     out << "\n";
@@ -274,8 +274,8 @@ std::string dry_run_report(const Options& options, const Prepared& p, int& exit_
     out << "result: a run would refuse (exit " << exit_code << "): " << refusal->what() << "\n";
   } else if (preflight.problem) {
     exit_code = static_cast<int>(preflight.code);
-    out << "result: a run would apply the above, and the exec would fail (exit " << exit_code
-        << "): cannot execute " << printable(options.command.front()) << ": " << *preflight.problem << "\n";
+    out << "result: a run would apply the above, and the exec would fail (exit " << exit_code << "): cannot execute "
+        << printable(options.command.front()) << ": " << *preflight.problem << "\n";
   } else {
     out << "result: a run would apply the above and exec the command\n";
   }

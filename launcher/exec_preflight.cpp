@@ -53,7 +53,8 @@ class Preflight {
       for (const FsRule& rule : fs->rules) {
         WalkedPath walked = walker_->walk(rule.path, "the rule for");
         if (!walked.exists()) continue;
-        grants_.push_back({walked.chain.back(), walked.is_directory ? rule.access : rule.access & fs_file_rights(), &rule});
+        grants_.push_back(
+            {walked.chain.back(), walked.is_directory ? rule.access : rule.access & fs_file_rights(), &rule});
       }
     } catch (const Failure& failure) {
       // The launch itself refuses on the same walk; nothing to explain about rights then.
@@ -120,7 +121,8 @@ class Preflight {
     std::string text = file.role + " " + printable(file.path);
     std::vector<std::string> notes;
     if (!file.of.empty()) notes.push_back("of " + printable(file.of));
-    if (!file.resolved.empty() && file.resolved != file.path) notes.push_back(printable(file.resolved) + " on this host");
+    if (!file.resolved.empty() && file.resolved != file.path)
+      notes.push_back(printable(file.resolved) + " on this host");
     if (!notes.empty()) text += " (" + join(notes, ", ") + ")";
     return text;
   }
@@ -189,7 +191,7 @@ class Preflight {
       return false;
     }
     if (fs_) {
-      const uint64_t missing = (kExecute | kReadFile) & fs_->handled & ~file.granted;
+      const uint64_t missing = kExecRights & fs_->handled & ~file.granted;
       if (missing) {
         set_problem(out, rights_problem(file, walked.chain, missing), ExitCode::CannotExecute);
         return false;

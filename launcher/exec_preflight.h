@@ -27,6 +27,9 @@
 
 namespace polc::launcher {
 
+// The rights an exec needs on every file it opens: execute and read_file (LANDLOCK_ACCESS_FS_*).
+inline constexpr uint64_t kExecRights = (uint64_t{1} << 0) | (uint64_t{1} << 2);
+
 // One file the exec opens, as far as the preflight got.
 struct ExecFile {
   std::string role;      // "the command", "its #! interpreter", "the ELF interpreter", ...

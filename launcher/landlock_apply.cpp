@@ -100,9 +100,8 @@ PathCheck check_rule_paths(const FsLayer& fs) {
 Failure strict_paths_refusal(const std::vector<SkippedRule>& skipped,
                              const std::optional<bundle::Attribution>& attribution) {
   std::string message = "landlock: --strict-paths: " + std::to_string(skipped.size()) +
-                         (skipped.size() == 1 ? " path rule grants" : " path rules grant") + " nothing on this host: ";
-  for (size_t i = 0; i < skipped.size(); ++i)
-    message += (i ? "; " : "") + skipped_rule_text(skipped[i], attribution);
+                        (skipped.size() == 1 ? " path rule grants" : " path rules grant") + " nothing on this host: ";
+  for (size_t i = 0; i < skipped.size(); ++i) message += (i ? "; " : "") + skipped_rule_text(skipped[i], attribution);
   message += ". Create the path before the launch, grant a directory that exists, or run without --strict-paths";
   return Failure(ExitCode::ApplyFailed, message);
 }

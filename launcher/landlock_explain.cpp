@@ -34,11 +34,12 @@ std::string rule_locations(const std::optional<bundle::Attribution>& attribution
 
 std::string skipped_rule_text(const SkippedRule& rule, const std::optional<bundle::Attribution>& attribution) {
   const std::string at = rule_locations(attribution, rule.path);
-  std::string text = printable(rule.path) + " (" + join(fs_access_names(rule.access), ", ") +
-                     (at.empty() ? "" : "; " + at) + "): ";
+  std::string text =
+      printable(rule.path) + " (" + join(fs_access_names(rule.access), ", ") + (at.empty() ? "" : "; " + at) + "): ";
   if (rule.missing)
-    text += "does not exist, so it grants nothing (a Landlock rule is attached to a file or directory that "
-            "exists when the sandbox starts; one created later is not covered)";
+    text +=
+        "does not exist, so it grants nothing (a Landlock rule is attached to a file or directory that "
+        "exists when the sandbox starts; one created later is not covered)";
   else text += "is not a directory and the rule grants only directory rights, so it grants nothing";
   return text;
 }

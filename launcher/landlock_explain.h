@@ -24,8 +24,8 @@ std::string rule_locations(const std::optional<bundle::Attribution>& attribution
 // "/tmp/out (write_file, make_reg; sources/p.sbx:7): does not exist, ...".
 struct SkippedRule {
   std::string path;
-  uint64_t access = 0;   // the rule's rights
-  bool missing = true;   // false: not a directory, and the rule has only directory rights
+  uint64_t access = 0;  // the rule's rights
+  bool missing = true;  // false: not a directory, and the rule has only directory rights
 };
 std::string skipped_rule_text(const SkippedRule& rule, const std::optional<bundle::Attribution>& attribution);
 

@@ -41,10 +41,10 @@ void put(std::vector<unsigned char>& bytes, size_t at, uint64_t value, size_t wi
 std::vector<unsigned char> elf64(const std::string* interp, uint16_t phnum = 2) {
   std::vector<unsigned char> f(64, 0);
   f[0] = 0x7f, f[1] = 'E', f[2] = 'L', f[3] = 'F', f[4] = 2, f[5] = 1, f[6] = 1;
-  put(f, 16, 3, 2);       // ET_DYN
-  put(f, 32, 64, 8);      // e_phoff
-  put(f, 54, 56, 2);      // e_phentsize
-  put(f, 56, phnum, 2);   // e_phnum
+  put(f, 16, 3, 2);      // ET_DYN
+  put(f, 32, 64, 8);     // e_phoff
+  put(f, 54, 56, 2);     // e_phentsize
+  put(f, 56, phnum, 2);  // e_phnum
   const size_t strings = 64 + 56 * phnum;
   f.resize(strings, 0);
   for (uint16_t i = 0; i < phnum; ++i) {
@@ -67,7 +67,9 @@ std::vector<unsigned char> elf64(const std::string* interp, uint16_t phnum = 2) 
 TEST_CASE("#! lines as the kernel reads them") {
   CHECK(parse_shebang("").kind == Shebang::Kind::NotScript);
   CHECK(parse_shebang("#").kind == Shebang::Kind::NotScript);
-  CHECK(parse_shebang("\x7f" "ELF").kind == Shebang::Kind::NotScript);
+  CHECK(parse_shebang("\x7f"
+                      "ELF")
+            .kind == Shebang::Kind::NotScript);
   CHECK(parse_shebang("# !/bin/sh\n").kind == Shebang::Kind::NotScript);
 
   Shebang s = parse_shebang("#!/usr/bin/python3.11\nprint(1)\n");
@@ -103,8 +105,7 @@ TEST_CASE("#! lines as the kernel reads them") {
   CHECK(long_arg.interpreter == "/bin/sh");
   // A name that ends exactly at the buffer's last byte is cut as well.
   CHECK(parse_shebang("#!" + std::string(kExecHeaderBytes - 2, 'b')).kind == Shebang::Kind::Malformed);
-  CHECK(parse_shebang("#!" + std::string(kExecHeaderBytes - 4, 'b') + " ").interpreter.size() ==
-        kExecHeaderBytes - 4);
+  CHECK(parse_shebang("#!" + std::string(kExecHeaderBytes - 4, 'b') + " ").interpreter.size() == kExecHeaderBytes - 4);
 }
 
 TEST_CASE("PT_INTERP of ELF executables") {
