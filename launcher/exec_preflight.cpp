@@ -150,14 +150,16 @@ class Preflight {
     for (const uint64_t right : {kExecute, kReadFile})
       if (missing & right) context.push_back(granted_elsewhere(right));
     // The rules that do cover it, with the rights they stop at.
+    std::vector<std::string> covering;
     for (const Grant& grant : grants_) {
       bool covers = false;
       for (const InodeId& id : chain) covers = covers || id == grant.id;
       if (!covers) continue;
       const std::string at = rule_locations(attribution_, grant.rule->path);
-      context.push_back("it is covered by " + printable(grant.rule->path) + ", granted " +
-                        join(fs_access_names(grant.access), ", ") + (at.empty() ? "" : " by " + at));
+      covering.push_back(printable(grant.rule->path) + " (" + join(fs_access_names(grant.access), ", ") +
+                         (at.empty() ? "" : "; " + at) + ")");
     }
+    if (!covering.empty()) context.push_back("it is covered by " + join(covering, ", "));
     text += " (" + join(context, "; ") + "); add: ";
     // In the policy language: `read` grants read_file (and read_dir, which a file ignores).
     if ((missing & kReadFile) && (missing & kExecute)) text += "read, execute";

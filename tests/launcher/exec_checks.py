@@ -157,7 +157,7 @@ def test_exec_explain(ctx):
         ctx.check(r.returncode == EXIT["cannot_execute"] and len(errors) == 1 and
                   f"its ELF interpreter {LOADER}" in errors[0] and
                   "the policy grants execute only on /usr/bin/true (sources/exec_demo.sbx:9)" in errors[0] and
-                  "granted read_file, read_dir by sources/exec_demo.sbx:8" in errors[0],
+                  "/usr (read_file, read_dir; sources/exec_demo.sbx:8)" in errors[0],
                   "the explanation names the policy's statements", r.stderr)
 
     # Malformed headers are noted, never followed: an ELF whose program headers lie beyond its end
