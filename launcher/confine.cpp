@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdlib>
 
 #include "launcher/capabilities.h"
 #include "launcher/descriptors.h"
@@ -31,8 +32,8 @@ void die_with(pid_t supervisor) {
 
 }  // namespace
 
-void confine(const Options& options, const Prepared& p, const std::optional<Identity>& identity,
-             const ConfineSettings& settings, AuditRecord& record) {
+ExecPreflight confine(const Options& options, const Prepared& p, const std::optional<Identity>& identity,
+                      const ConfineSettings& settings, AuditRecord& record) {
   if (settings.supervisor) die_with(*settings.supervisor);
   if (settings.audit_session) {
     // Before the user change: writing loginuid over a set one takes CAP_AUDIT_CONTROL.
@@ -68,8 +69,21 @@ void confine(const Options& options, const Prepared& p, const std::optional<Iden
   const bool landlock_logs = settings.log_refusals && p.kernel_abi >= uapi::kLogFlagsAbi;
   const uint32_t restrict_flags =
       landlock_logs ? uapi::kRestrictSelfLogSameExecOff | uapi::kRestrictSelfLogNewExecOn : 0;
-  LandlockOutcome outcome = apply_landlock(p.landlock, p.plan, restrict_flags);
+  // The last moment the files the exec will open can be read: as the payload's user, in its mount
+  // namespace, with the PATH it gets, and not yet confined.
+  ExecPreflight preflight = preflight_exec(options.command, getenv("PATH"),
+                                           p.plan.fs && p.landlock.fs ? &*p.landlock.fs : nullptr, p.attribution);
+  LandlockOutcome outcome = apply_landlock(p.landlock, p.plan, restrict_flags, options.strict_paths, p.attribution);
   record.skipped_paths = outcome.skipped_paths;
+  // Said where the caller looks, not only in the audit line: a rule that grants nothing is the
+  // usual reason a payload is refused a file the policy names.
+  if (!options.quiet_skipped_paths)
+    for (const SkippedRule& skipped : outcome.skipped) {
+      const std::string line =
+          "sbx-exec: warning: path rule skipped: " + skipped_rule_text(skipped, p.attribution) + "\n";
+      ssize_t ignored = ::write(2, line.data(), line.size());
+      (void)ignored;
+    }
   if (p.plan.fs) record.layers.push_back("landlock.fs");
   if (p.plan.net) record.layers.push_back("landlock.net");
   if (p.plan.scope) record.layers.push_back("landlock.scope");
@@ -90,6 +104,7 @@ void confine(const Options& options, const Prepared& p, const std::optional<Iden
   close_on_exec_all_but(options.keep_fds);
   apply_seccomp(p.seccomp, settings.log_refusals);
   record.layers.push_back("seccomp");
+  return preflight;
 }
 
 }  // namespace polc::launcher

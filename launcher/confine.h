@@ -8,6 +8,7 @@
 #include <sys/types.h>
 
 #include "launcher/audit.h"
+#include "launcher/exec_preflight.h"
 #include "launcher/identity.h"
 #include "launcher/options.h"
 #include "launcher/prepare.h"
@@ -31,8 +32,9 @@ struct ConfineSettings {
   bool clear_namespace_capabilities = false;
 };
 
-// Throws Failure; the record says what was applied so far.
-void confine(const Options& options, const Prepared& p, const std::optional<Identity>& identity,
-             const ConfineSettings& settings, AuditRecord& record);
+// Throws Failure; the record says what was applied so far. Returns the exec preflight made just
+// before Landlock was enforced (exec_preflight.h), for the message should the exec fail.
+ExecPreflight confine(const Options& options, const Prepared& p, const std::optional<Identity>& identity,
+                      const ConfineSettings& settings, AuditRecord& record);
 
 }  // namespace polc::launcher

@@ -3,9 +3,12 @@
 
 #include <sys/stat.h>
 
+#include <cstdlib>
+
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "launcher/exec_preflight.h"
 #include "launcher/landlock_apply.h"
 #include "launcher/network.h"
 #include "launcher/os/os_json.h"
@@ -242,13 +245,40 @@ std::string dry_run_report(const Options& options, const Prepared& p, int& exit_
     out << "  " << path << ": " << (stat(path.c_str(), &st) == 0 ? "exists" : "missing") << "\n";
   }
   if (p.os) out << os_machine_report(*p.os);
+  std::optional<Failure> strict;
+  if (options.strict_paths && path_check && !path_check->refusal && !path_check->skipped.empty())
+    strict = strict_paths_refusal(path_check->skipped, p.attribution);
+  // The files the exec would open and the rights the policy grants on them (as the caller, in the
+  // caller's mount namespace, with the caller's PATH: a run may differ by its --user and mounts).
+  const LandlockPolicy& policy = p.landlock;
+  const bool fs_applied = !p.kernel_refusal && p.plan.fs && policy.fs;
+  const ExecPreflight preflight =
+      preflight_exec(options.command, getenv("PATH"), fs_applied ? &*policy.fs : nullptr, p.attribution);
+  for (const ExecFile& file : preflight.files) {
+    out << "  exec: " << file.role << " " << printable(file.path);
+    if (!file.resolved.empty() && file.resolved != file.path) out << " -> " << printable(file.resolved);
+    if (fs_applied) {
+      const std::vector<std::string> rights = fs_access_names(file.granted & kExecRights);
+      out << ": " << (rights.empty() ? "neither execute nor read_file" : join(rights, ", ")) << " granted";
+    }
+    out << "\n";
+  }
+  for (const std::string& note : preflight.notes) out << "  exec note: " << note << "\n";
   const Failure* refusal = p.kernel_refusal                    ? &*p.kernel_refusal
                            : p.os && p.os->refusal             ? &*p.os->refusal
                            : path_check && path_check->refusal ? &*path_check->refusal
+                           : strict                            ? &*strict
                                                                : nullptr;
   exit_code = refusal ? static_cast<int>(refusal->code()) : 0;
-  if (refusal) out << "result: a run would refuse (exit " << exit_code << "): " << refusal->what() << "\n";
-  else out << "result: a run would apply the above and exec the command\n";
+  if (refusal) {
+    out << "result: a run would refuse (exit " << exit_code << "): " << refusal->what() << "\n";
+  } else if (preflight.problem) {
+    exit_code = static_cast<int>(preflight.code);
+    out << "result: a run would apply the above, and the exec would fail (exit " << exit_code << "): cannot execute "
+        << printable(options.command.front()) << ": " << *preflight.problem << "\n";
+  } else {
+    out << "result: a run would apply the above and exec the command\n";
+  }
   return out.str();
 }
 

@@ -82,10 +82,14 @@ PathCheck check_rule_paths(const FsLayer& fs) {
       WalkedPath walked = walker.walk(rule.path, "the rule for");
       if (!walked.exists()) {
         check.missing.push_back(rule.path);
+        check.skipped.push_back({rule.path, rule.access, true});
         continue;
       }
       check_deny_overlap(rule, walked, denies);
-      if (!walked.is_directory && (rule.access & fs_file_rights()) == 0) check.only_dir_rights.push_back(rule.path);
+      if (!walked.is_directory && (rule.access & fs_file_rights()) == 0) {
+        check.only_dir_rights.push_back(rule.path);
+        check.skipped.push_back({rule.path, rule.access, false});
+      }
     }
   } catch (const Failure& failure) {
     check.refusal = failure;
@@ -93,7 +97,17 @@ PathCheck check_rule_paths(const FsLayer& fs) {
   return check;
 }
 
-LandlockOutcome apply_landlock(const LandlockPolicy& policy, const LandlockPlan& plan, uint32_t restrict_flags) {
+Failure strict_paths_refusal(const std::vector<SkippedRule>& skipped,
+                             const std::optional<bundle::Attribution>& attribution) {
+  std::string message = "landlock: --strict-paths: " + std::to_string(skipped.size()) +
+                        (skipped.size() == 1 ? " path rule grants" : " path rules grant") + " nothing on this host: ";
+  for (size_t i = 0; i < skipped.size(); ++i) message += (i ? "; " : "") + skipped_rule_text(skipped[i], attribution);
+  message += ". Create the path before the launch, grant a directory that exists, or run without --strict-paths";
+  return Failure(ExitCode::ApplyFailed, message);
+}
+
+LandlockOutcome apply_landlock(const LandlockPolicy& policy, const LandlockPlan& plan, uint32_t restrict_flags,
+                               bool strict_paths, const std::optional<bundle::Attribution>& attribution) {
   LandlockOutcome outcome;
   if (!plan.any()) return outcome;
 
@@ -115,6 +129,7 @@ LandlockOutcome apply_landlock(const LandlockPolicy& policy, const LandlockPlan&
       if (!walked.exists()) {
         // The path names nothing: its rule could only have granted access.
         outcome.skipped_paths.push_back(rule.path);
+        outcome.skipped.push_back({rule.path, rule.access, true});
         continue;
       }
       check_deny_overlap(rule, walked, denies);
@@ -127,6 +142,7 @@ LandlockOutcome apply_landlock(const LandlockPolicy& policy, const LandlockPlan&
         beneath.allowed_access &= fs_file_rights();
         if (beneath.allowed_access == 0) {
           outcome.skipped_paths.push_back(rule.path);
+          outcome.skipped.push_back({rule.path, rule.access, false});
           continue;
         }
       }
@@ -150,6 +166,8 @@ LandlockOutcome apply_landlock(const LandlockPolicy& policy, const LandlockPlan&
     }
   }
 
+  // Before anything is enforced: the refusal leaves the process as it was.
+  if (strict_paths && !outcome.skipped.empty()) throw strict_paths_refusal(outcome.skipped, attribution);
   if (uapi::restrict_self(ruleset_fd.get(), restrict_flags) != 0)
     apply_failed("landlock_restrict_self failed: " + errno_text(errno));
   return outcome;

@@ -66,7 +66,7 @@ void print_error(const std::string& message) {
   (void)ignored;
 }
 
-[[noreturn]] void exec_command(const Options& options) {
+[[noreturn]] void exec_command(const Options& options, const ExecPreflight& preflight) {
   std::vector<char*> argv;
   for (const std::string& word : options.command) argv.push_back(const_cast<char*>(word.c_str()));
   argv.push_back(nullptr);
@@ -74,7 +74,7 @@ void print_error(const std::string& message) {
   const int err = errno;
   // The audit line already says the launch reached exec; the failure is the command's, reported
   // as a shell would.
-  print_error("cannot execute " + options.command[0] + ": " + errno_text(err));
+  print_error(exec_failure_text(options.command[0], err, preflight));
   _exit(static_cast<int>(err == ENOENT || err == ENOTDIR ? ExitCode::NotFound : ExitCode::CannotExecute));
 }
 
@@ -108,11 +108,11 @@ int exec_in_place(const Options& options, const Prepared& p, const std::optional
   detach_controlling_terminal();
   setup_network(*options.network, options.netns_name, p.nftables.bytes);
   if (*options.network != NetworkMode::EnforcedExternally) record.layers.push_back("nftables");
-  confine(options, p, identity, ConfineSettings{}, record);
+  const ExecPreflight preflight = confine(options, p, identity, ConfineSettings{}, record);
   record.result = "exec";
   if (!write_audit_line_limited(sink, audit_line(record)))
     throw Failure(ExitCode::AuditFailed, "cannot write the audit line: " + errno_text(errno));
-  exec_command(options);
+  exec_command(options, preflight);
 }
 
 // The forked child of a supervised run: its namespaces' steps (in a pid namespace it becomes init
@@ -165,14 +165,14 @@ int exec_in_place(const Options& options, const Prepared& p, const std::optional
         if (record.os && record.os->is_object()) (*record.os)["mounts_applied"] = mounts.summary();
       }
     }
-    confine(options, p, identity, settings, record);
+    const ExecPreflight preflight = confine(options, p, identity, settings, record);
     record.result = "exec";
     if (!record.pid) record.pid = getpid();
     const std::string line = audit_line(record);
     if (!write_audit_line_limited(sink, line))
       throw Failure(ExitCode::AuditFailed, "cannot write the audit line: " + errno_text(errno));
     report(kLaunchExec, line);
-    exec_command(options);
+    exec_command(options, preflight);
   } catch (const Failure& failure) {
     code = failure.code();
     reason = failure.what();

@@ -84,6 +84,10 @@ Options parse_options(int argc, char** argv) {
       set_network(options, NetworkMode::EnforcedExternally, arg);
     } else if (arg == "--dry-run") {
       options.dry_run = true;
+    } else if (arg == "--strict-paths") {
+      options.strict_paths = true;
+    } else if (arg == "--quiet-skipped-paths") {
+      options.quiet_skipped_paths = true;
     } else if (arg == "--audit-log" || arg.starts_with("--audit-log=")) {
       if (options.audit_log) usage("--audit-log given twice");
       options.audit_log = arg == "--audit-log" ? value(arg) : std::string(arg.substr(12));
@@ -170,13 +174,15 @@ Options parse_options(int argc, char** argv) {
 
 const char* help_text() {
   return "usage: sbx-exec --bundle DIR TRUST NETWORK [--user USER[:GROUP]] [--keep-fd N]... [--dry-run]\n"
-         "                [--audit-log FILE] [--events DEST | --exec-in-place] -- CMD [ARGS...]\n"
+         "                [--strict-paths] [--quiet-skipped-paths] [--audit-log FILE]\n"
+         "                [--events DEST | --exec-in-place] -- CMD [ARGS...]\n"
          "\n"
          "Verifies a polc bundle (every listed file's size and SHA-256 against manifest.json, no\n"
          "unlisted file, then its signatures against the trust file) and runs CMD confined by it:\n"
          "network namespace and nftables, proxy environment, no_new_privs, Landlock (filesystem,\n"
          "TCP ports, scopes), then the seccomp filter for this architecture. Anything that cannot\n"
-         "be verified or applied as the bundle says stops the launch before CMD runs. CMD inherits\n"
+         "be verified or applied as the bundle says stops the launch before CMD runs; an exec the\n"
+         "policy refuses is explained (which file lacks which right, and the rule to add). CMD inherits\n"
          "descriptors 0, 1 and 2 and those given with --keep-fd, no other. The bundle's OS layer\n"
          "(os.json: namespaces with sbx-exec's own init, cgroup limits, rlimits, mounts, workspaces\n"
          "committed only when CMD ends cleanly) is applied too; --dry-run shows it.\n"
@@ -205,8 +211,15 @@ const char* help_text() {
          "\n"
          "options:\n"
          "  --bundle DIR       the bundle directory: polc build POLICY -o OUT writes OUT/<policy name>\n"
-         "  --dry-run          print what would be applied and what this kernel supports, apply and\n"
-         "                     run nothing; exit 0, or the code a real run would refuse with\n"
+         "  --dry-run          print what would be applied and what this kernel supports, and check\n"
+         "                     the files CMD's exec opens (CMD on PATH, its #! interpreters, ELF\n"
+         "                     loaders) for the execute and read_file rights; apply and run nothing;\n"
+         "                     exit 0, the code a real run would refuse with, or 126/127 when the\n"
+         "                     exec would fail\n"
+         "  --strict-paths     refuse (123) when a Landlock rule path does not exist here: such a\n"
+         "                     rule grants nothing (a rule is attached to an existing file), and is\n"
+         "                     otherwise skipped with a warning on stderr\n"
+         "  --quiet-skipped-paths  no stderr warning per skipped rule path (the audit line lists them)\n"
          "  --audit-log FILE   append the JSON audit line to FILE instead of stderr\n"
          "  --user USER[:GROUP]  run CMD as this user (name or uid; its primary group unless GROUP\n"
          "                     is given), with no supplementary groups and no capabilities: every\n"

@@ -23,6 +23,11 @@ struct Options {
   std::optional<NetworkMode> network;  // set when the command line chose a mode
   std::string netns_name;              // --join-netns NAME
   bool dry_run = false;
+  // --strict-paths: a Landlock rule path missing on this host (a rule that would grant nothing)
+  // refuses the launch instead of being skipped with a warning.
+  bool strict_paths = false;
+  // --quiet-skipped-paths: no stderr warning per skipped rule path (the audit line still lists them).
+  bool quiet_skipped_paths = false;
   bool help = false;
   std::optional<std::string> audit_log;  // --audit-log FILE; stderr when absent
   std::optional<std::string> user;       // --user USER[:GROUP]; the caller's identity when absent

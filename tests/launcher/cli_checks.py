@@ -21,7 +21,8 @@ def test_options(ctx):
     for code in range(120, 128):
         ctx.check(f"  {code}  " in r.stdout, f"--help documents exit code {code}")
     for flag in ("--trust FILE", "--insecure-dev-unsigned", "--netns", "--join-netns NAME",
-                 "--network-enforced-externally", "--dry-run", "--audit-log FILE"):
+                 "--network-enforced-externally", "--dry-run", "--audit-log FILE", "--strict-paths",
+                 "--quiet-skipped-paths"):
         ctx.check(flag in r.stdout, f"--help documents {flag}")
 
     work, _, bundle = standard_bundle(ctx, "options")

@@ -10,7 +10,8 @@ kernel_checks.py (abi, enforcement, planted_link, host_denies, python_agent), li
 (join_netns, netns), race_checks.py (rule_path_race), payload_checks.py (descriptors,
 user_capabilities), cli_checks.py (options, docs, golden_*, links, polc_run), trust_checks.py (trust_*:
 signatures and trust files), tools_checks.py (tools_*: the std.tools modules running the real
-tools), os_layer_checks.py (os_*: namespaces, limits, mounts and workspaces); harness.py holds what they share, fixture.py writes the fixture
+tools), os_layer_checks.py (os_*: namespaces, limits, mounts and workspaces), exec_checks.py
+(exec_explain, skipped_paths: refusals that explain themselves); harness.py holds what they share, fixture.py writes the fixture
 bundles and signing.py their keys, signatures and trust files.
 
 usage: launcher_test.py --sbx-exec BIN --polc BIN --source DIR TEST
@@ -27,6 +28,7 @@ import tempfile
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import bundle_checks  # noqa: E402
 import cli_checks  # noqa: E402
+import exec_checks  # noqa: E402
 import kernel_checks  # noqa: E402
 import link_owner_checks  # noqa: E402
 import network_checks  # noqa: E402
@@ -75,6 +77,8 @@ TESTS = {
     "telemetry_hostile": telemetry_checks.test_telemetry_hostile,
     "telemetry_flood": telemetry_checks.test_telemetry_flood,
     "telemetry_unprivileged": telemetry_checks.test_telemetry_unprivileged,
+    "exec_explain": exec_checks.test_exec_explain,
+    "skipped_paths": exec_checks.test_skipped_paths,
     "tools_shell": tools_checks.test_shell,
     "tools_git": tools_checks.test_git,
     "tools_build": tools_checks.test_build,
