@@ -253,19 +253,89 @@ std::optional<uint32_t> first_syntax_error_at(const std::string& text) {
 
 }  // namespace
 
-std::optional<ast::File> parse(diag::Engine& diags, diag::FileId file) {
-  const std::string_view text = diags.sources().contents(file);
+namespace {
+
+// The checks every source gets before lexing: its size and its encoding.
+bool readable_text(diag::Engine& diags, diag::FileId file, std::string_view text) {
   if (text.size() > kMaxSourceBytes) {
     diags.report(Code::UnreadableFile, {file, 0, 0},
                  "file is larger than " + std::to_string(kMaxSourceBytes >> 20) + " MiB; refusing to parse it");
-    return std::nullopt;
+    return false;
   }
   if (auto bad = first_invalid_utf8(text)) {
     const bool nul = text[*bad] == '\0';
     diags.report(Code::InvalidUtf8, {file, *bad, *bad + 1}, nul ? "NUL byte in source" : "invalid UTF-8 byte in source")
         .with_help("save the file as UTF-8 text");
+    return false;
+  }
+  return true;
+}
+
+// `syscall 257` or `257` at the start of a query: the keyword leaves the parser's channel and the
+// number becomes a name, so the grammar's syscall query (arguments, `on ARCH`) reads the rest and
+// the name keeps the number's place in the query. Returns the number's token, or null.
+antlr4::Token* number_as_name(antlr4::CommonTokenStream& tokens) {
+  std::vector<antlr4::Token*> seen;
+  for (antlr4::Token* t : tokens.getTokens()) {
+    if (t->getChannel() != antlr4::Token::DEFAULT_CHANNEL) continue;
+    seen.push_back(t);
+    if (seen.size() == 2) break;
+  }
+  antlr4::Token* number = nullptr;
+  if (!seen.empty() && seen[0]->getType() == polc_antlr::SbxLexer::INT) {
+    number = seen[0];
+  } else if (seen.size() == 2 && seen[0]->getText() == "syscall" && seen[1]->getType() == polc_antlr::SbxLexer::INT) {
+    dynamic_cast<antlr4::WritableToken&>(*seen[0]).setChannel(antlr4::Token::HIDDEN_CHANNEL);
+    number = seen[1];
+  }
+  if (number != nullptr) dynamic_cast<antlr4::WritableToken&>(*number).setType(polc_antlr::SbxLexer::IDENT);
+  tokens.seek(0);
+  return number;
+}
+
+}  // namespace
+
+std::optional<ParsedQuery> parse_query(diag::Engine& diags, diag::FileId file) {
+  const std::string_view text = diags.sources().contents(file);
+  if (!readable_text(diags, file, text)) return std::nullopt;
+  const OffsetMap offsets(text);
+  antlr4::ANTLRInputStream input(std::string{text});
+  polc_antlr::SbxLexer lexer(&input);
+  lexer.removeErrorListeners();
+  antlr4::CommonTokenStream tokens(&lexer);
+  tokens.fill();
+  if (!prescan_tokens(diags, file, offsets, tokens.getTokens())) return std::nullopt;
+  antlr4::Token* number = number_as_name(tokens);
+
+  // A query is a handful of tokens: full LL at once, its first error the one reported.
+  polc_antlr::SbxParser parser(&tokens);
+  parser.removeErrorListeners();
+  FirstErrorListener listener(&diags, file, offsets, &parser);
+  parser.addErrorListener(&listener);
+  parser.getInterpreter<antlr4::atn::ParserATNSimulator>()->setPredictionMode(antlr4::atn::PredictionMode::LL);
+  polc_antlr::SbxParser::QueryContext* tree = parser.query();
+  if (listener.reported() || parser.getNumberOfSyntaxErrors() > 0) return std::nullopt;
+  if (antlr4::Token* rest = tokens.LT(1); rest->getType() != antlr4::Token::EOF) {
+    const uint32_t at = offsets.byte_offset(rest->getStartIndex());
+    diags
+        .report(Code::SyntaxError, {file, at, offsets.byte_offset(rest->getStopIndex() + 1)},
+                "unexpected `" + rest->getText() + "` after the query")
+        .note("a query is one path with its rights, one `connect` or `bind`, or one syscall")
+        .with_help("ask about one thing at a time");
     return std::nullopt;
   }
+
+  const size_t errors_before = diags.error_count();
+  AstBuilder builder(diags, file, offsets);
+  ParsedQuery out{builder.build_query(tree), std::nullopt};
+  if (number != nullptr) out.number = builder.integer_token(number);
+  if (diags.error_count() > errors_before) return std::nullopt;
+  return out;
+}
+
+std::optional<ast::File> parse(diag::Engine& diags, diag::FileId file) {
+  const std::string_view text = diags.sources().contents(file);
+  if (!readable_text(diags, file, text)) return std::nullopt;
   const OffsetMap offsets(text);
 
   antlr4::ANTLRInputStream input(std::string{text});
