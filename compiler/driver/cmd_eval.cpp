@@ -80,7 +80,7 @@ int cmd_eval(const Args& args) {
     case ir::QueryKind::Syscall: {
       std::vector<const ir::Expectation*> all;
       for (const ir::Expectation& e : test->expectations) all.push_back(&e);
-      r = explain_syscall(sources, *policy, *filters, all, wanted, query->number);
+      r = explain_syscall(sources, *policy, *filters, all, wanted, query->number, query->number_missing);
       break;
     }
     case ir::QueryKind::Fs: r = explain_fs(sources, *policy, first); break;

@@ -88,16 +88,20 @@ std::optional<EvalQuery> read_eval_query(diag::Engine& diags, diag::FileId query
   } else if (on.empty()) {
     on = declared_targets(policy_text);
   }
+  const bool asked_on = sq->arch.has_value() || !arches.empty();
   std::vector<ast::Expectation> expectations;
   bool ok = true;
   for (arch::Arch a : on) {
     const std::string name = syscall_name_of(*parsed->number, a);
+    if (name.empty() && !asked_on) {
+      out.number_missing.push_back(a);
+      continue;
+    }
     if (name.empty()) {
       diags
           .report(Code::UnknownSyscallNumber, number_range,
                   "no syscall has number " + std::to_string(*parsed->number) + " on " + std::string(arch::name(a)))
-          .with_help(on.size() > 1 || arches.empty() ? "give the architecture the number comes from with `--arch`"
-                                                     : "check the architecture the number comes from, or ask by name");
+          .with_help("check the architecture the number comes from (an audit record's `arch=`), or ask by name");
       ok = false;
       continue;
     }
@@ -114,6 +118,15 @@ std::optional<EvalQuery> read_eval_query(diag::Engine& diags, diag::FileId query
   if (on.empty() && !sq->arch) {
     diags.report(Code::UnknownSyscallNumber, number_range, "a syscall number needs an architecture")
         .with_help("give the policy `targets`, or the architecture with `--arch`");
+    return std::nullopt;
+  }
+  if (!asked_on && out.number_arches.empty()) {
+    std::string names;
+    for (arch::Arch a : on) names += (names.empty() ? "" : ", ") + std::string(arch::name(a));
+    diags
+        .report(Code::UnknownSyscallNumber, number_range,
+                "no target of the policy has syscall number " + std::to_string(*parsed->number) + " (" + names + ")")
+        .with_help("check the number and the architecture it comes from, or ask by name");
     return std::nullopt;
   }
   if (!ok) return std::nullopt;

@@ -23,6 +23,9 @@ struct EvalQuery {
   // A query by number (`syscall 257`): the number, and the architecture of each expectation.
   std::optional<uint64_t> number;
   std::vector<arch::Arch> number_arches;
+  // Targets the number was looked up on (none named with `--arch` or `on`) that lack it: skipped,
+  // and said so. A number no target has is E1001, as is one an architecture asked about lacks.
+  std::vector<arch::Arch> number_missing;
 };
 
 // Reads the query in `query` (a file of `diags.sources()`). `arches` are the `--arch` values

@@ -46,9 +46,12 @@ void deciding_statements(const diag::SourceManager& sources, const std::vector<i
   }
 }
 
-// The errno Landlock refuses a right with: EXDEV for a link or rename that changes the parent
+// The errno Landlock refuses rights with: EXDEV for a link or rename that changes the parent
 // (refer), EACCES for every other right.
-std::string_view landlock_errno(uint64_t rights) { return rights == ir::fs_right::kRefer ? "EXDEV" : "EACCES"; }
+std::string_view landlock_errno(uint64_t rights) {
+  if (rights == ir::fs_right::kRefer) return "EXDEV";
+  return (rights & ir::fs_right::kRefer) != 0 ? "EACCES, EXDEV for refer" : "EACCES";
+}
 
 std::string fs_reason_name(ir::FsDecision::Reason r) {
   switch (r) {
@@ -96,7 +99,8 @@ std::string overall(const ir::Policy& policy, const ir::Expectation& e, std::str
 EvalReport explain_syscall(const diag::SourceManager& sources, const ir::Policy& policy,
                            const backends::seccomp::SeccompArtifacts& filters,
                            const std::vector<const ir::Expectation*>& expectations,
-                           const std::vector<arch::Arch>& wanted, std::optional<uint64_t> number) {
+                           const std::vector<arch::Arch>& wanted, std::optional<uint64_t> number,
+                           const std::vector<arch::Arch>& number_missing) {
   EvalReport out;
   std::ostringstream text;
   for (const ir::Expectation* e : expectations) {
@@ -154,6 +158,8 @@ EvalReport explain_syscall(const diag::SourceManager& sources, const ir::Policy&
       out.json.push_back(std::move(j));
     }
   }
+  for (arch::Arch a : number_missing)
+    text << arch::name(a) << ": no syscall has number " << *number << " (not evaluated)\n";
   out.text = text.str();
   return out;
 }

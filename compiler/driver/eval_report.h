@@ -23,11 +23,13 @@ struct EvalReport {
 };
 
 // A syscall query: one result per architecture of the expectations (restricted to `wanted`
-// unless empty). `number`: the query asked by number, which the text says it maps to.
+// unless empty). `number`: the query asked by number, which the text says it maps to on each
+// architecture; `number_missing`: targets that lack the number, which the text names.
 EvalReport explain_syscall(const diag::SourceManager& sources, const ir::Policy& policy,
                            const backends::seccomp::SeccompArtifacts& filters,
                            const std::vector<const ir::Expectation*>& expectations,
-                           const std::vector<arch::Arch>& wanted, std::optional<uint64_t> number);
+                           const std::vector<arch::Arch>& wanted, std::optional<uint64_t> number,
+                           const std::vector<arch::Arch>& number_missing);
 
 // A filesystem query: the rights of the query grouped by what decides them.
 EvalReport explain_fs(const diag::SourceManager& sources, const ir::Policy& policy, const ir::Expectation& e);

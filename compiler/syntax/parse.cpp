@@ -305,6 +305,14 @@ std::optional<ParsedQuery> parse_query(diag::Engine& diags, diag::FileId file) {
   antlr4::CommonTokenStream tokens(&lexer);
   tokens.fill();
   if (!prescan_tokens(diags, file, offsets, tokens.getTokens())) return std::nullopt;
+  if (tokens.LT(1)->getType() == antlr4::Token::EOF) {
+    const auto end = static_cast<uint32_t>(text.size());
+    diags.report(Code::SyntaxError, {file, end, end}, "the query is empty")
+        .with_help(
+            "ask about a syscall ('openat(AT_FDCWD, 0, 0)'), a path ('read \"/etc/x\"') or a connection "
+            "('connect tcp 443 to \"example.org\"')");
+    return std::nullopt;
+  }
   antlr4::Token* number = number_as_name(tokens);
 
   // A query is a handful of tokens: full LL at once, its first error the one reported.
