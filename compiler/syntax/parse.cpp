@@ -293,6 +293,35 @@ antlr4::Token* number_as_name(antlr4::CommonTokenStream& tokens) {
   return number;
 }
 
+// `to example.org`: a domain written without its quotes, as a log or a URL shows it. The network
+// section quotes domains (a bare name there would be a name of the language); say so, with the
+// quoted text as a fix, instead of a bare "unexpected `example`". True when reported.
+bool unquoted_domain(diag::Engine& diags, diag::FileId file, const OffsetMap& offsets,
+                     const std::vector<antlr4::Token*>& tokens) {
+  std::vector<antlr4::Token*> seen;
+  for (antlr4::Token* t : tokens)
+    if (t->getChannel() == antlr4::Token::DEFAULT_CHANNEL && t->getType() != antlr4::Token::EOF) seen.push_back(t);
+  for (size_t i = 0; i + 2 < seen.size(); ++i) {
+    if (seen[i]->getText() != "to" || seen[i + 1]->getType() != polc_antlr::SbxLexer::IDENT ||
+        seen[i + 2]->getText() != ".")
+      continue;
+    // The name runs over adjacent names, numbers and dots: `files.pythonhosted.org`, `s3.aws.com`.
+    size_t last = i + 1;
+    while (last + 1 < seen.size() && seen[last + 1]->getStartIndex() == seen[last]->getStopIndex() + 1 &&
+           (seen[last + 1]->getText() == "." || seen[last + 1]->getType() == polc_antlr::SbxLexer::IDENT ||
+            seen[last + 1]->getType() == polc_antlr::SbxLexer::INT))
+      ++last;
+    const diag::SourceRange r{file, offsets.byte_offset(seen[i + 1]->getStartIndex()),
+                              offsets.byte_offset(seen[last]->getStopIndex() + 1)};
+    const std::string name(diags.sources().contents(file).substr(r.begin, r.end - r.begin));
+    diags.report(Code::SyntaxError, r, "the domain `" + name + "` is not quoted")
+        .with_help("write domains in quotes, as the network section does")
+        .fix(r, "\"" + name + "\"");
+    return true;
+  }
+  return false;
+}
+
 }  // namespace
 
 std::optional<ParsedQuery> parse_query(diag::Engine& diags, diag::FileId file) {
@@ -313,6 +342,7 @@ std::optional<ParsedQuery> parse_query(diag::Engine& diags, diag::FileId file) {
             "('connect tcp 443 to \"example.org\"')");
     return std::nullopt;
   }
+  if (unquoted_domain(diags, file, offsets, tokens.getTokens())) return std::nullopt;
   antlr4::Token* number = number_as_name(tokens);
 
   // A query is a handful of tokens: full LL at once, its first error the one reported.
@@ -325,11 +355,17 @@ std::optional<ParsedQuery> parse_query(diag::Engine& diags, diag::FileId file) {
   if (listener.reported() || parser.getNumberOfSyntaxErrors() > 0) return std::nullopt;
   if (antlr4::Token* rest = tokens.LT(1); rest->getType() != antlr4::Token::EOF) {
     const uint32_t at = offsets.byte_offset(rest->getStartIndex());
-    diags
-        .report(Code::SyntaxError, {file, at, offsets.byte_offset(rest->getStopIndex() + 1)},
-                "unexpected `" + rest->getText() + "` after the query")
-        .note("a query is one path with its rights, one `connect` or `bind`, or one syscall")
-        .with_help("ask about one thing at a time");
+    auto& d = diags.report(Code::SyntaxError, {file, at, offsets.byte_offset(rest->getStopIndex() + 1)},
+                           "unexpected `" + rest->getText() + "` after the query");
+    const std::string first = tree->getStart()->getText();
+    if ((first == "connect" || first == "bind") && rest->getType() == polc_antlr::SbxLexer::INT) {
+      // `connect 443 ...` reads as the syscall connect(2) followed by a port.
+      d.with_help("a port follows its protocol: `" + first + " tcp " + rest->getText() + "` or `" + first + " udp " +
+                  rest->getText() + "`");
+    } else {
+      d.note("a query is one path with its rights, one `connect` or `bind`, or one syscall")
+          .with_help("ask about one thing at a time");
+    }
     return std::nullopt;
   }
 
