@@ -21,12 +21,13 @@ def run(*args):
 
 def example(root, code):
     """The first diagnostic of `code` in its golden case, with the case's file name generalized."""
-    # `polc check` cases, then `polc import` cases (whose inputs are JSON profiles), then `polc build`.
+    # `polc check` cases, then `polc import` cases (whose inputs are JSON profiles), then `polc build`,
+    # then `polc eval` (query errors).
     cases = [sorted(glob.glob(os.path.join(root, "tests/golden", suite, code + "_*.expected")))
-             for suite in ("diagnostics", "import", "build")]
+             for suite in ("diagnostics", "import", "build", "eval")]
     # Bundle cases are scripts named for their scenario; any of them may show the code.
     cases.append(sorted(glob.glob(os.path.join(root, "tests/golden/bundle/*.expected"))))
-    for path in cases[0] + cases[1] + cases[2] + cases[3]:
+    for path in cases[0] + cases[1] + cases[2] + cases[3] + cases[4]:
         if ".json." in path or ".sarif." in path:
             continue
         lines = open(path).read().splitlines()

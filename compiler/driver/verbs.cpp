@@ -60,15 +60,27 @@ selected backend (E0605 otherwise).
                        (2027-01-31T12:00:00Z); absolute only, so the bundle stays reproducible
 exit status: 0 built, 1 errors (nothing written), 2 usage error
 )";
-constexpr std::string_view kEvalHelp = R"(usage: polc eval [--arch ARCH[,ARCH...]] [--format human|json] FILE 'CALL'
+constexpr std::string_view kEvalHelp = R"(usage: polc eval [--arch ARCH[,ARCH...]] [--format human|json] FILE 'QUERY'
 
-Evaluates one concrete call against the policy on each target (or the given ones): the decision,
-the rules that matched (the most restrictive wins) or the default, and what the compiled seccomp
-program decides for the same registers, with the number of BPF instructions it executed.
+Evaluates one concrete request against the policy and says why it is decided so: the decision,
+the statements that decide it (file:line:col and their source), per layer. QUERY is written as
+in a `test` block's `expect`:
 
-CALL is written as in a `test` block: a syscall name with concrete arguments, which may use named
-constants and `|`, e.g. 'socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0)' or 'ioctl(0, TIOCSTI, 0)'.
-Missing arguments are 0.
+  syscall    'socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0)', 'ioctl(0, TIOCSTI, 0)', 'clone3'
+             (named constants and `|`; missing arguments are 0; `on aarch64` picks a target)
+  by number  'syscall 257' or '257', with arguments like a name: 'syscall 41(2, 1, 0)'; the
+             number is looked up on each target (or the --arch ones) and its name shown
+  path       'read "/etc/passwd"', 'write "/workspace/x"', 'read, execute "/usr/bin/python3"', or
+             any finer right: read_file, read_dir, write_file, make_dir, remove_file, truncate ...
+  network    'connect tcp 443 to "pypi.org"', 'connect udp 53 to 10.0.0.2', 'bind tcp 8080'
+             (a port range or no host asks about every request they name)
+
+A syscall is evaluated on each target (or the --arch ones): the rules that matched (the most
+restrictive wins) or the default, and what the compiled seccomp program decides for the same
+registers, with the number of BPF instructions it executed. A path: each right's Landlock
+decision (and the errno a denial returns). A connect or bind: the network section's decision.
+Errors in the query point into it (`<query>:1:6`).
+exit status: 0 evaluated, 1 the policy or the query has errors, 2 usage error
 )";
 constexpr std::string_view kTestHelp =
     R"(usage: polc test [--format text|json|junit] [-o FILE] [--werror] [--stdlib DIR] FILE
@@ -324,7 +336,7 @@ constexpr Verb kVerbs[] = {
      "compile a policy into its bundle DIR/<name>/ (seccomp, Landlock, nftables, proxy, OS layer)", kBuildHelp},
     {"run", cmd_run, "run FILE -- CMD", "build a policy into a temporary bundle and run CMD under sbx-exec (unsigned)",
      kRunHelp},
-    {"eval", cmd_eval, "eval FILE CALL", "show what a policy and its filters decide for one syscall, and why",
+    {"eval", cmd_eval, "eval FILE QUERY", "show what a policy decides for one syscall, path or connection, and why",
      kEvalHelp},
     {"test", cmd_test, "test FILE", "run a policy's `test` blocks (text, JSON or JUnit XML results)", kTestHelp},
     {"diff", cmd_diff, "diff OLD NEW", "what NEW permits that OLD refused and the reverse (exit 3 when widened)",

@@ -164,7 +164,7 @@ std::optional<ir::Policy> analyze(diag::Engine& diags, diag::FileId root, const 
   check_proxy(ctx);
   lower_os(ctx);
   add_implicit_network_denies(ctx);
-  lower_queries(ctx);
+  lower_queries(ctx, options.extra_tests);
   report_unused(ctx);
   ir::canonicalize(ctx.policy);
   check_multiplexers(diags, ctx.policy);

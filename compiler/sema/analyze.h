@@ -21,6 +21,10 @@ struct Options {
   LoadOptions load;
   // When set, receives every source file that shaped the policy (for the bundle's sources/).
   std::vector<LoadedSource>* sources_out = nullptr;
+  // When set, these tests are lowered as if written at the end of the root policy (`polc eval`
+  // asks its query this way). Their ranges may lie in other files (the query's own), so what
+  // they report points there. Not owned; outlives the call.
+  const std::vector<ast::Test>* extra_tests = nullptr;
 };
 
 // Analyzes the file `root` (already in the engine's sources, read from `root_path`). Returns the IR

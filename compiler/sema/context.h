@@ -107,9 +107,10 @@ void lower_landlock_layers(Context& ctx, size_t unit);                      // l
 // E0304 for scopes the minimum ABI cannot provide unless the policy made them best effort.
 void check_landlock_layers(Context& ctx);  // landlock_layers.cpp
 // E0406 for domain rules without a proxy to enforce them.
-void check_proxy(Context& ctx);                  // net_rules.cpp
-void lower_queries(Context& ctx);                // queries.cpp
-void add_implicit_network_denies(Context& ctx);  // net_rules.cpp
+void check_proxy(Context& ctx);  // net_rules.cpp
+// The root policy's assertions and tests, then `extra_tests` (may be null; see Options).
+void lower_queries(Context& ctx, const std::vector<ast::Test>* extra_tests);  // queries.cpp
+void add_implicit_network_denies(Context& ctx);                               // net_rules.cpp
 // Limits, namespaces, mount rules and workspaces of every unit, combined into policy.os.
 void lower_os(Context& ctx);  // os_layer.cpp
 

@@ -120,9 +120,49 @@ std::vector<ir::Query> queries(Context& ctx, const ast::Query& q, bool concrete)
   return {std::move(*one)};
 }
 
+// One test block of the root policy (unit 0), or one added to it.
+void lower_test(Context& ctx, const ast::Test& test_ast, std::map<std::string, ast::SourceRange>& test_names) {
+  const size_t unit = 0;
+  const ast::Test* t = &test_ast;
+  if (auto [it, inserted] = test_names.emplace(t->name.value, t->name.range); !inserted) {
+    ctx.diags.report(Code::DuplicateTest, t->name.range, "a test named \"" + t->name.value + "\" already exists")
+        .note(it->second, "first defined here");
+    return;
+  }
+  ir::Test test;
+  test.name = t->name.value;
+  test.origin = ctx.origin(unit, t->range);
+  for (const ast::Expectation& e : t->expectations) {
+    const bool syscall_query = std::holds_alternative<ast::SyscallQuery>(e.query.q);
+    const auto k = e.action.kind;
+    if (!syscall_query && k != ast::ActionKind::Allow && k != ast::ActionKind::Deny) {
+      ctx.diags
+          .report(Code::BadExpectation, e.action.range, "filesystem and network queries are either allowed or denied")
+          .with_help("expect `allow` or `deny`");
+      continue;
+    }
+    ir::Expectation ex;
+    ex.origin = ctx.origin(unit, e.range);
+    ex.any_denial = k == ast::ActionKind::Deny && (e.action.value == nullptr);
+    if (!ex.any_denial && syscall_query) {
+      auto act =
+          resolve_action(ctx, e.action, nullptr, {}, ctx.targets.empty() ? arch::Arch::x86_64 : ctx.targets.front());
+      if (!act) continue;
+      ex.action = *act;
+    } else if (!syscall_query) {
+      ex.action = ir::Action{k == ast::ActionKind::Allow ? ir::ActionKind::Allow : ir::ActionKind::Errno, 0};
+    }
+    for (ir::Query& q : queries(ctx, e.query, true)) {
+      ex.query = std::move(q);
+      test.expectations.push_back(ex);
+    }
+  }
+  ctx.policy.tests.push_back(std::move(test));
+}
+
 }  // namespace
 
-void lower_queries(Context& ctx) {
+void lower_queries(Context& ctx, const std::vector<ast::Test>* extra_tests) {
   std::map<std::string, ast::SourceRange> test_names;
   // Only the policy's own assertions and tests: a module's tests describe the module and are run
   // when the module itself is checked.
@@ -133,43 +173,10 @@ void lower_queries(Context& ctx) {
         ctx.policy.assertions.push_back({a->never, std::move(q), ctx.origin(unit, a->range)});
       continue;
     }
-    const auto* t = std::get_if<ast::Test>(&item);
-    if (t == nullptr) continue;
-    if (auto [it, inserted] = test_names.emplace(t->name.value, t->name.range); !inserted) {
-      ctx.diags.report(Code::DuplicateTest, t->name.range, "a test named \"" + t->name.value + "\" already exists")
-          .note(it->second, "first defined here");
-      continue;
-    }
-    ir::Test test;
-    test.name = t->name.value;
-    test.origin = ctx.origin(unit, t->range);
-    for (const ast::Expectation& e : t->expectations) {
-      const bool syscall_query = std::holds_alternative<ast::SyscallQuery>(e.query.q);
-      const auto k = e.action.kind;
-      if (!syscall_query && k != ast::ActionKind::Allow && k != ast::ActionKind::Deny) {
-        ctx.diags
-            .report(Code::BadExpectation, e.action.range, "filesystem and network queries are either allowed or denied")
-            .with_help("expect `allow` or `deny`");
-        continue;
-      }
-      ir::Expectation ex;
-      ex.origin = ctx.origin(unit, e.range);
-      ex.any_denial = k == ast::ActionKind::Deny && (e.action.value == nullptr);
-      if (!ex.any_denial && syscall_query) {
-        auto act =
-            resolve_action(ctx, e.action, nullptr, {}, ctx.targets.empty() ? arch::Arch::x86_64 : ctx.targets.front());
-        if (!act) continue;
-        ex.action = *act;
-      } else if (!syscall_query) {
-        ex.action = ir::Action{k == ast::ActionKind::Allow ? ir::ActionKind::Allow : ir::ActionKind::Errno, 0};
-      }
-      for (ir::Query& q : queries(ctx, e.query, true)) {
-        ex.query = std::move(q);
-        test.expectations.push_back(ex);
-      }
-    }
-    ctx.policy.tests.push_back(std::move(test));
+    if (const auto* t = std::get_if<ast::Test>(&item)) lower_test(ctx, *t, test_names);
   }
+  if (extra_tests != nullptr)
+    for (const ast::Test& t : *extra_tests) lower_test(ctx, t, test_names);
 }
 
 }  // namespace polc::sema

@@ -50,6 +50,11 @@ ast::StringLit AstBuilder::string_lit(antlr4::tree::TerminalNode* node) {
   return out;
 }
 
+uint64_t AstBuilder::integer_token(antlr4::Token* token) {
+  antlr4::tree::TerminalNodeImpl node(token);
+  return integer(&node);
+}
+
 uint64_t AstBuilder::integer(antlr4::tree::TerminalNode* node) {
   const std::string text = node->getText();
   unsigned base = 10;

@@ -17,6 +17,10 @@ class AstBuilder {
   // Builds the AST of a parse tree that had no syntax errors. Literal errors (integers too large,
   // bad escapes) are reported to the engine; the caller checks has_errors().
   ast::File build(polc_antlr::SbxParser::FileContext* ctx);
+  // The same for a query parsed on its own (`polc eval`).
+  ast::Query build_query(polc_antlr::SbxParser::QueryContext* ctx) { return query(ctx); }
+  // The value of an INT token, reporting a literal that is malformed or too large (then 0).
+  uint64_t integer_token(antlr4::Token* token);
 
  private:
   ast::SourceRange range(antlr4::ParserRuleContext* ctx) const;

@@ -253,19 +253,133 @@ std::optional<uint32_t> first_syntax_error_at(const std::string& text) {
 
 }  // namespace
 
-std::optional<ast::File> parse(diag::Engine& diags, diag::FileId file) {
-  const std::string_view text = diags.sources().contents(file);
+namespace {
+
+// The checks every source gets before lexing: its size and its encoding.
+bool readable_text(diag::Engine& diags, diag::FileId file, std::string_view text) {
   if (text.size() > kMaxSourceBytes) {
     diags.report(Code::UnreadableFile, {file, 0, 0},
                  "file is larger than " + std::to_string(kMaxSourceBytes >> 20) + " MiB; refusing to parse it");
-    return std::nullopt;
+    return false;
   }
   if (auto bad = first_invalid_utf8(text)) {
     const bool nul = text[*bad] == '\0';
     diags.report(Code::InvalidUtf8, {file, *bad, *bad + 1}, nul ? "NUL byte in source" : "invalid UTF-8 byte in source")
         .with_help("save the file as UTF-8 text");
+    return false;
+  }
+  return true;
+}
+
+// `syscall 257` or `257` at the start of a query: the keyword leaves the parser's channel and the
+// number becomes a name, so the grammar's syscall query (arguments, `on ARCH`) reads the rest and
+// the name keeps the number's place in the query. Returns the number's token, or null.
+antlr4::Token* number_as_name(antlr4::CommonTokenStream& tokens) {
+  std::vector<antlr4::Token*> seen;
+  for (antlr4::Token* t : tokens.getTokens()) {
+    if (t->getChannel() != antlr4::Token::DEFAULT_CHANNEL) continue;
+    seen.push_back(t);
+    if (seen.size() == 2) break;
+  }
+  antlr4::Token* number = nullptr;
+  if (!seen.empty() && seen[0]->getType() == polc_antlr::SbxLexer::INT) {
+    number = seen[0];
+  } else if (seen.size() == 2 && seen[0]->getText() == "syscall" && seen[1]->getType() == polc_antlr::SbxLexer::INT) {
+    dynamic_cast<antlr4::WritableToken&>(*seen[0]).setChannel(antlr4::Token::HIDDEN_CHANNEL);
+    number = seen[1];
+  }
+  if (number != nullptr) dynamic_cast<antlr4::WritableToken&>(*number).setType(polc_antlr::SbxLexer::IDENT);
+  tokens.seek(0);
+  return number;
+}
+
+// `to example.org`: a domain written without its quotes, as a log or a URL shows it. The network
+// section quotes domains (a bare name there would be a name of the language); say so, with the
+// quoted text as a fix, instead of a bare "unexpected `example`". True when reported.
+bool unquoted_domain(diag::Engine& diags, diag::FileId file, const OffsetMap& offsets,
+                     const std::vector<antlr4::Token*>& tokens) {
+  std::vector<antlr4::Token*> seen;
+  for (antlr4::Token* t : tokens)
+    if (t->getChannel() == antlr4::Token::DEFAULT_CHANNEL && t->getType() != antlr4::Token::EOF) seen.push_back(t);
+  for (size_t i = 0; i + 2 < seen.size(); ++i) {
+    if (seen[i]->getText() != "to" || seen[i + 1]->getType() != polc_antlr::SbxLexer::IDENT ||
+        seen[i + 2]->getText() != ".")
+      continue;
+    // The name runs over adjacent names, numbers and dots: `files.pythonhosted.org`, `s3.aws.com`.
+    size_t last = i + 1;
+    while (last + 1 < seen.size() && seen[last + 1]->getStartIndex() == seen[last]->getStopIndex() + 1 &&
+           (seen[last + 1]->getText() == "." || seen[last + 1]->getType() == polc_antlr::SbxLexer::IDENT ||
+            seen[last + 1]->getType() == polc_antlr::SbxLexer::INT))
+      ++last;
+    const diag::SourceRange r{file, offsets.byte_offset(seen[i + 1]->getStartIndex()),
+                              offsets.byte_offset(seen[last]->getStopIndex() + 1)};
+    const std::string name(diags.sources().contents(file).substr(r.begin, r.end - r.begin));
+    diags.report(Code::SyntaxError, r, "the domain `" + name + "` is not quoted")
+        .with_help("write domains in quotes, as the network section does")
+        .fix(r, "\"" + name + "\"");
+    return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+std::optional<ParsedQuery> parse_query(diag::Engine& diags, diag::FileId file) {
+  const std::string_view text = diags.sources().contents(file);
+  if (!readable_text(diags, file, text)) return std::nullopt;
+  const OffsetMap offsets(text);
+  antlr4::ANTLRInputStream input(std::string{text});
+  polc_antlr::SbxLexer lexer(&input);
+  lexer.removeErrorListeners();
+  antlr4::CommonTokenStream tokens(&lexer);
+  tokens.fill();
+  if (!prescan_tokens(diags, file, offsets, tokens.getTokens())) return std::nullopt;
+  if (tokens.LT(1)->getType() == antlr4::Token::EOF) {
+    const auto end = static_cast<uint32_t>(text.size());
+    diags.report(Code::SyntaxError, {file, end, end}, "the query is empty")
+        .with_help(
+            "ask about a syscall ('openat(AT_FDCWD, 0, 0)'), a path ('read \"/etc/x\"') or a connection "
+            "('connect tcp 443 to \"example.org\"')");
     return std::nullopt;
   }
+  if (unquoted_domain(diags, file, offsets, tokens.getTokens())) return std::nullopt;
+  antlr4::Token* number = number_as_name(tokens);
+
+  // A query is a handful of tokens: full LL at once, its first error the one reported.
+  polc_antlr::SbxParser parser(&tokens);
+  parser.removeErrorListeners();
+  FirstErrorListener listener(&diags, file, offsets, &parser);
+  parser.addErrorListener(&listener);
+  parser.getInterpreter<antlr4::atn::ParserATNSimulator>()->setPredictionMode(antlr4::atn::PredictionMode::LL);
+  polc_antlr::SbxParser::QueryContext* tree = parser.query();
+  if (listener.reported() || parser.getNumberOfSyntaxErrors() > 0) return std::nullopt;
+  if (antlr4::Token* rest = tokens.LT(1); rest->getType() != antlr4::Token::EOF) {
+    const uint32_t at = offsets.byte_offset(rest->getStartIndex());
+    auto& d = diags.report(Code::SyntaxError, {file, at, offsets.byte_offset(rest->getStopIndex() + 1)},
+                           "unexpected `" + rest->getText() + "` after the query");
+    const std::string first = tree->getStart()->getText();
+    if ((first == "connect" || first == "bind") && rest->getType() == polc_antlr::SbxLexer::INT) {
+      // `connect 443 ...` reads as the syscall connect(2) followed by a port.
+      d.with_help("a port follows its protocol: `" + first + " tcp " + rest->getText() + "` or `" + first + " udp " +
+                  rest->getText() + "`");
+    } else {
+      d.note("a query is one path with its rights, one `connect` or `bind`, or one syscall")
+          .with_help("ask about one thing at a time");
+    }
+    return std::nullopt;
+  }
+
+  const size_t errors_before = diags.error_count();
+  AstBuilder builder(diags, file, offsets);
+  ParsedQuery out{builder.build_query(tree), std::nullopt};
+  if (number != nullptr) out.number = builder.integer_token(number);
+  if (diags.error_count() > errors_before) return std::nullopt;
+  return out;
+}
+
+std::optional<ast::File> parse(diag::Engine& diags, diag::FileId file) {
+  const std::string_view text = diags.sources().contents(file);
+  if (!readable_text(diags, file, text)) return std::nullopt;
   const OffsetMap offsets(text);
 
   antlr4::ANTLRInputStream input(std::string{text});

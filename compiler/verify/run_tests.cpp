@@ -31,6 +31,8 @@ std::string syscall_text(const ir::SyscallQuery& q, const ir::SyscallQueryArch& 
   return s + ")";
 }
 
+}  // namespace
+
 // Rights as a policy writes them: the composites `read` and `write` (as the policy's ABI expands
 // it) where the query holds all of their bits, fine rights for the rest.
 std::string rights_text(uint64_t rights, unsigned abi) {
@@ -54,6 +56,8 @@ std::string rights_text(uint64_t rights, unsigned abi) {
   for (const std::string& p : parts) s += (s.empty() ? "" : ", ") + p;
   return s;
 }
+
+namespace {
 
 std::string net_query_text(const ir::NetQuery& q) {
   std::string s = q.direction == ir::Direction::Bind ? "bind" : "connect";
@@ -105,6 +109,8 @@ void run_syscall(const ir::Policy& policy, const ir::Expectation& e, Expectation
   if (!q.per_arch.empty()) out.query = syscall_text(q, q.per_arch.front());
 }
 
+}  // namespace
+
 std::string fs_role(const ir::FsDecision& d, std::string_view right, unsigned abi) {
   const std::string r(right);
   switch (d.reason) {
@@ -117,6 +123,8 @@ std::string fs_role(const ir::FsDecision& d, std::string_view right, unsigned ab
   }
   return "";
 }
+
+namespace {
 
 void run_fs(const ir::Policy& policy, const ir::Expectation& e, ExpectationResult& out) {
   const ir::FsQuery& q = e.query.fs;
@@ -145,6 +153,8 @@ void run_fs(const ir::Policy& policy, const ir::Expectation& e, ExpectationResul
   out.deciding_role = fs_role(*first_wrong, ir::fs_right_name(wrong_right), abi);
 }
 
+}  // namespace
+
 std::string net_role(const ir::NetDecision& d, const ir::Network& net) {
   switch (d.reason) {
     case ir::NetDecision::Reason::Denied: return "this deny rule matches, and deny rules always win";
@@ -155,6 +165,8 @@ std::string net_role(const ir::NetDecision& d, const ir::Network& net) {
   }
   return "";
 }
+
+namespace {
 
 void run_net(const ir::Policy& policy, const ir::Expectation& e, ExpectationResult& out) {
   const ir::NetQuery& q = e.query.net;
@@ -181,22 +193,24 @@ bool TestResult::passed() const {
   return std::all_of(expectations.begin(), expectations.end(), [](const ExpectationResult& e) { return e.passed; });
 }
 
+ExpectationResult run_expectation(const ir::Policy& policy, const ir::Expectation& e) {
+  ExpectationResult r;
+  r.expectation = &e;
+  r.expected = expected_text(e);
+  switch (e.query.kind) {
+    case ir::QueryKind::Syscall: run_syscall(policy, e, r); break;
+    case ir::QueryKind::Fs: run_fs(policy, e, r); break;
+    case ir::QueryKind::Net: run_net(policy, e, r); break;
+  }
+  return r;
+}
+
 std::vector<TestResult> run_tests(const ir::Policy& policy) {
   std::vector<TestResult> out;
   for (const ir::Test& t : policy.tests) {
     TestResult tr;
     tr.test = &t;
-    for (const ir::Expectation& e : t.expectations) {
-      ExpectationResult r;
-      r.expectation = &e;
-      r.expected = expected_text(e);
-      switch (e.query.kind) {
-        case ir::QueryKind::Syscall: run_syscall(policy, e, r); break;
-        case ir::QueryKind::Fs: run_fs(policy, e, r); break;
-        case ir::QueryKind::Net: run_net(policy, e, r); break;
-      }
-      tr.expectations.push_back(std::move(r));
-    }
+    for (const ir::Expectation& e : t.expectations) tr.expectations.push_back(run_expectation(policy, e));
     out.push_back(std::move(tr));
   }
   return out;

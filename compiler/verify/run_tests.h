@@ -10,6 +10,7 @@
 
 #include "compiler/arch/arch.h"
 #include "compiler/diag/diagnostic.h"
+#include "compiler/ir/evaluate_access.h"
 #include "compiler/ir/ir.h"
 
 namespace polc::verify {
@@ -48,6 +49,19 @@ struct TestResult {
 //   holds when every one is allowed, `deny` when every one is denied. Decided exactly on one
 //   request per region of the query where all rules match alike (ir::representative_requests).
 std::vector<TestResult> run_tests(const ir::Policy& policy);
+
+// One expectation of `policy` (or one `polc eval` builds), evaluated as `run_tests` does.
+ExpectationResult run_expectation(const ir::Policy& policy, const ir::Expectation& expectation);
+
+// What the statements that decide one right on a path (`right` as the policy names it:
+// "read_file") or one network request do, as failure notes and `polc eval` say it: "this rule
+// grants read_file on the path", "no allow rule matches it".
+std::string fs_role(const ir::FsDecision& d, std::string_view right, unsigned abi);
+std::string net_role(const ir::NetDecision& d, const ir::Network& net);
+
+// A filesystem query's rights as a policy writes them: `read, execute` (the composites where
+// every bit of them is present, fine rights for the rest).
+std::string rights_text(uint64_t rights, unsigned abi);
 
 // "expected deny for write "/usr/lib/os.py", but the policy allows it": one line, the same in
 // every report (diagnostics, `polc test` text, JSON and JUnit).

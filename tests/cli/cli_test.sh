@@ -284,7 +284,16 @@ expect_status 1 "eval on a non-target" -- "$polc" eval "$src/examples/python_age
 expect_grep "error\[E0501\]: \`s390x\` is not one of the policy's targets" "$work/err" "eval on a non-target names it"
 expect_status 0 "eval of a syscall only one target has" -- "$polc" eval "$src/examples/python_agent.sbx" --arch x86_64 'fork'
 expect_grep "x86_64: fork() -> allow" "$work/out" "eval --arch resolves the call on that arch only"
-expect_status 2 "eval with a brace in the call" -- "$polc" eval "$src/examples/python_agent.sbx" 'getpid } test'
+# The query is its own source: a brace or a comment in it cannot reach the policy, and its errors
+# point into it, never past the end of the policy file.
+expect_status 1 "eval with a brace in the call" -- "$polc" eval "$src/examples/python_agent.sbx" 'getpid } test'
+expect_grep "^<query>:1:8: error\[E0001\]: unexpected \`}\` after the query" "$work/err" "eval locates a query error in the query"
+expect_status 0 "eval a path" -- "$polc" eval "$src/examples/python_agent.sbx" 'read "/etc/passwd"'
+expect_grep '^read "/etc/passwd" -> allow' "$work/out" "eval decides a path"
+expect_status 0 "eval a connection" -- "$polc" eval "$src/examples/python_agent.sbx" 'connect tcp 443 to "pypi.org"'
+expect_grep '^connect tcp 443 to "pypi.org" -> allow' "$work/out" "eval decides a connection"
+expect_status 0 "eval a syscall by number" -- "$polc" eval "$src/examples/python_agent.sbx" --arch x86_64 'syscall 101'
+expect_grep "syscall 101 is ptrace on x86_64" "$work/out" "eval names the syscall a number is"
 
 # ---- polc test ----
 cat >"$work/tested.sbx" <<'SBX'

@@ -18,6 +18,9 @@
 //   test         NAME.sbx -> `polc test NAME.sbx` (stderr+stdout) and the exit status in
 //                NAME.expected; the same run with --format json and --format junit, stdout only
 //                (one document each), in NAME.json.expected and NAME.junit.expected
+//   eval         NAME.args (the arguments after `polc eval`, one line, shell-quoted) -> `polc eval`
+//                (stderr+stdout) and the exit status in NAME.expected; the same with --format
+//                json, stdout only, in NAME.json.expected
 //   bundle       NAME.sh (a bash script run in a fresh temporary directory, with $POLC and $CASES,
 //                this directory) -> its stdout and stderr and its exit status in NAME.expected
 //   coverage     fails unless every code of `polc explain --list` appears in some case of DIR or of
@@ -212,15 +215,17 @@ bool bundle_case(const std::string& polc, const fs::path& dir, const fs::path& i
                update);
 }
 
-// One diff case: text (with diagnostics and exit status), then JSON and Markdown (stdout only).
-bool diff_case(const std::string& polc, const fs::path& dir, const fs::path& in, bool update) {
+// One diff or eval case (`verb`): text (with diagnostics and exit status), then each of `formats`
+// (stdout only).
+bool args_case(const std::string& polc, const std::string& verb, const std::vector<std::string>& formats,
+               const fs::path& dir, const fs::path& in, bool update) {
   std::string args = read_file(in);
   while (!args.empty() && (args.back() == '\n' || args.back() == ' ')) args.pop_back();
   const std::string stem = in.stem().string();
-  const Run r = run("'" + polc + "' diff " + args, dir);
+  const Run r = run("'" + polc + "' " + verb + " " + args, dir);
   bool ok = check(dir / (stem + ".expected"), r.output + "exit status: " + std::to_string(r.status) + "\n", update);
-  for (const std::string format : {"json", "md"}) {
-    const Run f = run("('" + polc + "' diff --format " + format + " " + args + " 2>/dev/null)", dir);
+  for (const std::string& format : formats) {
+    const Run f = run("('" + polc + "' " + verb + " --format " + format + " " + args + " 2>/dev/null)", dir);
     ok = check(dir / (stem + "." + format + ".expected"), f.output, update) && ok;
     if (f.status != r.status) {
       std::cerr << "EXIT STATUS of --format " << format << " differs for " << stem << ": " << f.status << "\n";
@@ -255,12 +260,14 @@ int main(int argc, char** argv) {
   }
 
   int passed = 0, failed = 0;
-  if (suite == "diff") {
+  if (suite == "diff" || suite == "eval") {
     std::vector<fs::path> cases;
     for (const auto& e : fs::directory_iterator(dir))
       if (e.path().extension() == ".args") cases.push_back(e.path());
     std::sort(cases.begin(), cases.end());
-    for (const fs::path& in : cases) (diff_case(polc, dir, in, update) ? passed : failed)++;
+    const std::vector<std::string> formats =
+        suite == "diff" ? std::vector<std::string>{"json", "md"} : std::vector<std::string>{"json"};
+    for (const fs::path& in : cases) (args_case(polc, suite, formats, dir, in, update) ? passed : failed)++;
     std::cout << passed << " passed, " << failed << " failed\n";
     return failed == 0 && passed > 0 ? 0 : 1;
   }
