@@ -19,7 +19,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-OPTION = re.compile(r"(?<![\w-])(--?[A-Za-z][\w-]*)(?: ([^\s\[\]-][^\s\]]*))?")
+# An option and the word for its value, if one follows: upper case (`DIR`, `USER[:GROUP]`) or a
+# choice of lower-case words (`polc|libseccomp`); any other word is prose after a short gap.
+OPTION = re.compile(r"(?<![\w-])(--?[A-Za-z][\w-]*)(?: ([A-Z][\w:\[\].|-]*|[a-z][\w-]*(?:\|[a-z][\w-]*)+))?")
 
 
 def run(*argv):
@@ -75,7 +77,7 @@ def overview_verbs(overview):
             continue
         text = line[2:]
         gap = re.search(r" {2,}", text)
-        cut = gap.start() if gap else text.index(" ", 18)  # a synopsis as wide as its padding
+        cut = gap.start() if gap else text.index(" ", 17)  # 17 characters or more: one space
         synopsis = text[:cut].split()
         subs = synopsis[1].split("|") if len(synopsis) > 1 and re.fullmatch(r"[a-z]+(\|[a-z]+)*", synopsis[1]) else []
         verbs.append((synopsis[0], text[cut:].strip(), subs))

@@ -36,11 +36,17 @@ def paragraph(lines):
 def term_list(lines):
     """An indented block as .TP entries, or as preformatted text when it has no descriptions."""
     indent = min(len(line) - len(line.lstrip(" ")) for line in lines)
+    # The descriptions' column: a term as wide as its padding is followed by one space only.
+    columns = [m.start(3) for m in map(TERM_LINE.match, lines) if m and m.group(3)]
+    column = max(set(columns), key=columns.count) if columns else 0
     entries = []  # [term, [description lines]]
     for line in lines:
         here = len(line) - len(line.lstrip(" "))
         m = TERM_LINE.match(line)
-        if here == indent and m:
+        if here == indent and m and not m.group(3) and column and line[column - 1 : column + 1].startswith(" ") \
+                and line[column:column + 1].strip():
+            entries.append([line[:column].strip(), [line[column:]]])
+        elif here == indent and m:
             entries.append([m.group(2), [m.group(3)] if m.group(3) else []])
         elif entries:
             entries[-1][1].append(line.strip())
@@ -96,7 +102,7 @@ def page(name, summary, version, lines, see_also):
 
 
 def overview_verbs(overview):
-    """(verb, summary) for each line of the overview's `verbs:` list, in its order."""
+    """(verb, synopsis, summary) for each line of the overview's `verbs:` list, in its order."""
     verbs = []
     listing = overview.split("\nverbs:\n", 1)[1].split("\n\n", 1)[0]
     for line in listing.split("\n"):
@@ -104,9 +110,9 @@ def overview_verbs(overview):
             continue
         text = line[2:]
         gap = re.search(r" {2,}", text)
-        # A synopsis as wide as the padding (18) is followed by one space only.
-        cut = gap.start() if gap else text.index(" ", 18)
-        verbs.append((text.split()[0], text[cut:].strip()))
+        # A synopsis of 17 characters or more is followed by one space only (the padding is 18).
+        cut = gap.start() if gap else text.index(" ", 17)
+        verbs.append((text.split()[0], text[:cut], text[cut:].strip()))
     return verbs
 
 
@@ -118,15 +124,18 @@ def main():
     verbs = overview_verbs(overview)
     if not verbs:
         sys.exit("gen-man: `polc help` lists no verbs")
-    verb_pages = [f"polc-{verb}" for verb, _ in verbs]
+    verb_pages = [f"polc-{verb}" for verb, _, _ in verbs]
     pages = {}
 
     # polc(1): the overview, its verb list pointing at the verbs' pages.
     title, rest = overview.split("\n", 1)
+    # Its verb lines with two spaces before each summary, where a long synopsis left one.
+    for _, synopsis, summary in verbs:
+        rest = rest.replace(f"\n  {synopsis} {summary}\n", f"\n  {synopsis}  {summary}\n")
     summary = title.split(" - ", 1)[1]
     pages["polc"] = page("polc", summary, version, body(rest),
                          verb_pages + ["sbx-exec"])
-    for verb, summary in verbs:
+    for verb, _, summary in verbs:
         pages[f"polc-{verb}"] = page(f"polc-{verb}", summary, version, body(run(polc, "help", verb)),
                                      ["polc", "sbx-exec"])
     pages["sbx-exec"] = page("sbx-exec", "verify a polc bundle and run a command confined by it", version,
