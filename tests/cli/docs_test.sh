@@ -62,9 +62,9 @@ else
 fi
 # SARIF links every rule to its code's section of docs/diagnostics.md as installed: the anchor of
 # its heading (`#### E0201` -> #e0201), and the tool to the installed README.
-sarif_tmp=$(mktemp /tmp/polc-docs-test.XXXXXX)
-printf 'policy p version 1 {\n  targets x86_64\n}\n' >"$sarif_tmp"
-if "$polc" check --format sarif "$sarif_tmp" | python3 -c '
+sarif_tmp=$(mktemp -d /tmp/polc-docs-test.XXXXXX)
+printf 'policy p version 1 {\n  targets x86_64\n}\n' >"$sarif_tmp/p.sbx"
+if "$polc" check --format sarif "$sarif_tmp/p.sbx" | python3 -c '
 import json, re, sys
 docs = open(sys.argv[1]).read()
 driver = json.load(sys.stdin)["runs"][0]["tool"]["driver"]
@@ -80,6 +80,6 @@ else
   failed=$((failed + 1))
   echo "FAIL: SARIF rules do not link their sections of the installed docs/diagnostics.md"
 fi
-rm -f "$sarif_tmp"
+rm -rf "$sarif_tmp"
 echo "docs: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

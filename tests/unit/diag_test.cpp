@@ -82,7 +82,7 @@ TEST_CASE("SARIF links the tool and every rule to the installed docs (helpUri, i
   Engine e(sm);
   const auto j = nlohmann::json::parse(render_sarif(e, "1.2.3", "file:///opt/polc%20docs"));
   const auto& driver = j["runs"][0]["tool"]["driver"];
-  CHECK(driver["informationUri"] == "file:///opt/polc%20docs/README.md");
+  CHECK(driver.value("informationUri", "") == "file:///opt/polc%20docs/README.md");
   REQUIRE(driver["rules"].size() == all_codes().size());
   for (const auto& rule : driver["rules"]) {
     // The anchor of the heading `#### E0201` in docs/diagnostics.md.
