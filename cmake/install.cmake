@@ -38,6 +38,12 @@ else()
 endif()
 set(POLC_ZSH_COMPLETION_DIR ${zsh_dir_default} CACHE STRING "Where the zsh completions go (relative: under the prefix)")
 
+# The layout, for the install.package test (tests/install/install_test.sh).
+file(WRITE ${CMAKE_BINARY_DIR}/install-layout.sh
+     "prefix='${CMAKE_INSTALL_PREFIX}'\nbindir='${CMAKE_INSTALL_BINDIR}'\nmandir='${CMAKE_INSTALL_MANDIR}'\n"
+     "datadir='${CMAKE_INSTALL_DATADIR}'\ndocdir='${CMAKE_INSTALL_DOCDIR}'\nzshdir='${POLC_ZSH_COMPLETION_DIR}'\n"
+     "version='${PROJECT_VERSION}'\n")
+
 install(TARGETS polc sbx-exec RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
 install(DIRECTORY ${POLC_GENERATED}/man/ DESTINATION ${CMAKE_INSTALL_MANDIR}/man1 FILES_MATCHING PATTERN "*.1")
 install(FILES ${POLC_GENERATED}/completions/bash/polc ${POLC_GENERATED}/completions/bash/sbx-exec

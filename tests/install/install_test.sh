@@ -13,15 +13,13 @@ build=$1
 passed=0 failed=0
 ok() { passed=$((passed + 1)); }
 fail() { failed=$((failed + 1)); echo "FAIL: $*"; }
-cache() { sed -n "s/^$1:[A-Z]*=//p" "$build/CMakeCache.txt"; }
 for tool in cpack dpkg-deb groff; do
   command -v "$tool" >/dev/null || { echo "install: $tool is missing (scripts/install-deps.sh installs it)"; exit 1; }
 done
 
-prefix=$(cache CMAKE_INSTALL_PREFIX)
-bindir=$(cache CMAKE_INSTALL_BINDIR) mandir=$(cache CMAKE_INSTALL_MANDIR) datadir=$(cache CMAKE_INSTALL_DATADIR)
-docdir=$(cache CMAKE_INSTALL_DOCDIR) zshdir=$(cache POLC_ZSH_COMPLETION_DIR)
-version=$(sed -n 's/^CMAKE_PROJECT_VERSION:[A-Z]*=//p' "$build/CMakeCache.txt")
+# prefix, bindir, mandir, datadir, docdir, zshdir and version, as configured (cmake/install.cmake).
+# shellcheck source=/dev/null
+source "$build/install-layout.sh" || exit 1
 tmp=$(mktemp -d /tmp/polc-install-test.XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
 
