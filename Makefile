@@ -24,15 +24,17 @@ demo: build
 # prefix is compiled into polc (SARIF links the installed docs), so a new one reconfigures and
 # rebuilds the one file that holds it.
 PREFIX ?= /usr/local
+# Only what is installed is built (polc, sbx-exec, the manual pages and completions), not the tests.
+INSTALLED = --target polc sbx-exec polc_install_files
 install: deps $(BUILD)/build.ninja
 	cmake -S . -B $(BUILD) -DCMAKE_INSTALL_PREFIX=$(PREFIX)
-	cmake --build $(BUILD) -j $(JOBS)
+	cmake --build $(BUILD) -j $(JOBS) $(INSTALLED)
 	DESTDIR="$(DESTDIR)" cmake --install $(BUILD)
 
 # The Debian package, installing under /usr: $(BUILD)/polc_<version>_<arch>.deb.
 deb: deps $(BUILD)/build.ninja
 	cmake -S . -B $(BUILD) -DCMAKE_INSTALL_PREFIX=/usr
-	cmake --build $(BUILD) -j $(JOBS)
+	cmake --build $(BUILD) -j $(JOBS) $(INSTALLED)
 	cd $(BUILD) && cpack -G DEB
 
 test: build
