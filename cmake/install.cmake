@@ -30,18 +30,20 @@ add_custom_command(
 add_custom_target(polc_install_files ALL DEPENDS ${POLC_MAN_STAMP} ${POLC_COMPLETIONS_STAMP})
 
 # Debian's zsh reads vendor completions from /usr/share/zsh/vendor-completions; zsh built
-# elsewhere reads PREFIX/share/zsh/site-functions.
-if(CMAKE_INSTALL_PREFIX STREQUAL "/usr")
-  set(zsh_dir_default ${CMAKE_INSTALL_DATADIR}/zsh/vendor-completions)
+# elsewhere reads PREFIX/share/zsh/site-functions. -DPOLC_ZSH_COMPLETION_DIR=DIR (relative: under
+# the prefix) chooses another; without it, the choice follows the prefix of each configure.
+if(POLC_ZSH_COMPLETION_DIR)
+  set(polc_zsh_dir ${POLC_ZSH_COMPLETION_DIR})
+elseif(CMAKE_INSTALL_PREFIX STREQUAL "/usr")
+  set(polc_zsh_dir ${CMAKE_INSTALL_DATADIR}/zsh/vendor-completions)
 else()
-  set(zsh_dir_default ${CMAKE_INSTALL_DATADIR}/zsh/site-functions)
+  set(polc_zsh_dir ${CMAKE_INSTALL_DATADIR}/zsh/site-functions)
 endif()
-set(POLC_ZSH_COMPLETION_DIR ${zsh_dir_default} CACHE STRING "Where the zsh completions go (relative: under the prefix)")
 
 # The layout, for the install.package test (tests/install/install_test.sh).
 file(WRITE ${CMAKE_BINARY_DIR}/install-layout.sh
      "prefix='${CMAKE_INSTALL_PREFIX}'\nbindir='${CMAKE_INSTALL_BINDIR}'\nmandir='${CMAKE_INSTALL_MANDIR}'\n"
-     "datadir='${CMAKE_INSTALL_DATADIR}'\ndocdir='${CMAKE_INSTALL_DOCDIR}'\nzshdir='${POLC_ZSH_COMPLETION_DIR}'\n"
+     "datadir='${CMAKE_INSTALL_DATADIR}'\ndocdir='${CMAKE_INSTALL_DOCDIR}'\nzshdir='${polc_zsh_dir}'\n"
      "version='${PROJECT_VERSION}'\n")
 
 install(TARGETS polc sbx-exec RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
@@ -49,7 +51,7 @@ install(DIRECTORY ${POLC_GENERATED}/man/ DESTINATION ${CMAKE_INSTALL_MANDIR}/man
 install(FILES ${POLC_GENERATED}/completions/bash/polc ${POLC_GENERATED}/completions/bash/sbx-exec
         DESTINATION ${CMAKE_INSTALL_DATADIR}/bash-completion/completions)
 install(FILES ${POLC_GENERATED}/completions/zsh/_polc ${POLC_GENERATED}/completions/zsh/_sbx-exec
-        DESTINATION ${POLC_ZSH_COMPLETION_DIR})
+        DESTINATION ${polc_zsh_dir})
 install(FILES ${POLC_GENERATED}/completions/fish/polc.fish ${POLC_GENERATED}/completions/fish/sbx-exec.fish
         DESTINATION ${CMAKE_INSTALL_DATADIR}/fish/vendor_completions.d)
 install(DIRECTORY ${CMAKE_SOURCE_DIR}/docs/ DESTINATION ${CMAKE_INSTALL_DOCDIR})
@@ -65,13 +67,13 @@ set(CPACK_PACKAGE_NAME polc)
 set(CPACK_PACKAGE_VERSION ${PROJECT_VERSION})
 set(CPACK_PACKAGE_CONTACT "polc maintainers <maintainers@polc.invalid>")
 set(CPACK_PACKAGE_DESCRIPTION_SUMMARY "policy-as-code compiler for seccomp, Landlock and network sandboxes")
-set(CPACK_DEBIAN_PACKAGE_DESCRIPTION
-    "policy-as-code compiler for seccomp, Landlock and network sandboxes
- polc compiles one declarative .sbx policy into seccomp BPF programs, an OCI
- seccomp profile, a Landlock ruleset, nftables and proxy allowlists, proves
- it free of conflicts with Z3, and packs the artifacts into a reproducible,
- signable bundle. sbx-exec verifies such a bundle and runs a command
- confined by it.")
+# Debian's long description: CPack writes the summary as its first line, then these lines.
+set(CPACK_PACKAGE_DESCRIPTION
+    "polc compiles one declarative .sbx policy into seccomp BPF programs, an OCI
+seccomp profile, a Landlock ruleset, nftables and proxy allowlists, proves
+it free of conflicts with Z3, and packs the artifacts into a reproducible,
+signable bundle. sbx-exec verifies such a bundle and runs a command
+confined by it.")
 set(CPACK_DEBIAN_PACKAGE_SECTION utils)
 set(CPACK_DEBIAN_PACKAGE_PRIORITY optional)
 set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
