@@ -3,7 +3,7 @@ BUILD ?= build
 JOBS ?= $(shell nproc)
 POLC = $(BUILD)/compiler/driver/polc
 
-.PHONY: all deps build demo test asan fuzz bench bench-record-mix golden-update clean
+.PHONY: all deps build demo test install deb asan fuzz bench bench-record-mix golden-update clean
 
 all: build
 
@@ -19,6 +19,23 @@ build: deps $(BUILD)/build.ninja
 
 demo: build
 	bash scripts/demo.sh $(POLC)
+
+# `make install PREFIX=/opt/polc` (default /usr/local; DESTDIR=... stages the tree elsewhere). The
+# prefix is compiled into polc (SARIF links the installed docs), so a new one reconfigures and
+# rebuilds the one file that holds it.
+PREFIX ?= /usr/local
+# Only what is installed is built (polc, sbx-exec, the manual pages and completions), not the tests.
+INSTALLED = --target polc sbx-exec polc_install_files
+install: deps $(BUILD)/build.ninja
+	cmake -S . -B $(BUILD) -DCMAKE_INSTALL_PREFIX=$(PREFIX)
+	cmake --build $(BUILD) -j $(JOBS) $(INSTALLED)
+	DESTDIR="$(DESTDIR)" cmake --install $(BUILD)
+
+# The Debian package, installing under /usr: $(BUILD)/polc_<version>_<arch>.deb.
+deb: deps $(BUILD)/build.ninja
+	cmake -S . -B $(BUILD) -DCMAKE_INSTALL_PREFIX=/usr
+	cmake --build $(BUILD) -j $(JOBS) $(INSTALLED)
+	cd $(BUILD) && cpack -G DEB
 
 test: build
 	ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS)

@@ -51,7 +51,10 @@ echo "   ... (polc inspect: the whole review page; --format md for a ticket)"
 "$polc" sign "$tmp/dist/python_agent" --key "$tmp/bob.key"
 "$polc" verify "$tmp/dist/python_agent" --trust "$tmp/trust.json"
 
-sbx_exec=$(dirname "$polc")/../../launcher/sbx-exec
+# An installed polc has sbx-exec beside it (`bash scripts/demo.sh /usr/bin/polc`); a build tree's is
+# in launcher/.
+sbx_exec=$(dirname "$polc")/sbx-exec
+[ -x "$sbx_exec" ] || sbx_exec=$(dirname "$polc")/../../launcher/sbx-exec
 echo
 echo "== a payload under sbx-exec: signatures and digests checked, then nftables, Landlock and seccomp"
 if [ "$(uname -m)" = x86_64 ] && [ -x "$sbx_exec" ] && [ -x /usr/bin/python3.11 ]; then

@@ -2,6 +2,7 @@
 #include "compiler/diag/render.h"
 
 #include <algorithm>
+#include <cctype>
 #include <map>
 #include <nlohmann/json.hpp>
 
@@ -198,17 +199,22 @@ std::string render_json(const Engine& engine) {
          "\n";
 }
 
-std::string render_sarif(const Engine& engine, std::string_view tool_version) {
+std::string render_sarif(const Engine& engine, std::string_view tool_version, std::string_view docs_uri) {
   const SourceManager& sm = engine.sources();
   // Rules: every registered code, so a results viewer can show help for any of them and rule
-  // indexes stay stable between runs.
+  // indexes stay stable between runs. Each links its section of the installed diagnostics.md,
+  // whose headings (`#### E0201`) get the anchor `e0201`.
   json rules = json::array();
   for (const CodeInfo& ci : all_codes()) {
+    std::string anchor(ci.id);
+    std::transform(anchor.begin(), anchor.end(), anchor.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
     rules.push_back({{"id", ci.id},
                      {"name", ci.name},
                      {"shortDescription", {{"text", ci.summary}}},
                      {"fullDescription", {{"text", ci.explanation}}},
                      {"help", {{"text", ci.explanation}}},
+                     {"helpUri", std::string(docs_uri) + "/diagnostics.md#" + anchor},
                      {"defaultConfiguration", {{"level", sarif_level(ci.severity)}}}});
   }
   json results = json::array();
@@ -253,7 +259,11 @@ std::string render_sarif(const Engine& engine, std::string_view tool_version) {
   }
   json run = {{"tool",
                {{"driver",
-                 {{"name", "polc"}, {"version", tool_version}, {"semanticVersion", tool_version}, {"rules", rules}}}}},
+                 {{"name", "polc"},
+                  {"version", tool_version},
+                  {"semanticVersion", tool_version},
+                  {"informationUri", std::string(docs_uri) + "/README.md"},
+                  {"rules", rules}}}}},
               {"columnKind", "unicodeCodePoints"},
               {"results", results}};
   json sarif = {
@@ -261,11 +271,11 @@ std::string render_sarif(const Engine& engine, std::string_view tool_version) {
   return sarif.dump(2, ' ', false, json::error_handler_t::replace) + "\n";
 }
 
-std::string render(const Engine& engine, Format format, std::string_view tool_version) {
+std::string render(const Engine& engine, Format format, std::string_view tool_version, std::string_view docs_uri) {
   switch (format) {
     case Format::Human: return render_human(engine);
     case Format::Json: return render_json(engine);
-    case Format::Sarif: return render_sarif(engine, tool_version);
+    case Format::Sarif: return render_sarif(engine, tool_version, docs_uri);
   }
   return {};
 }

@@ -11,10 +11,12 @@ namespace polc::diag {
 
 enum class Format { Human, Json, Sarif };
 
-std::string render(const Engine& engine, Format format, std::string_view tool_version);
+// `docs_uri` is the URI of the directory that holds polc's installed documentation
+// (file:///usr/share/doc/polc): SARIF's rules link their codes' sections of diagnostics.md there.
+std::string render(const Engine& engine, Format format, std::string_view tool_version, std::string_view docs_uri);
 
 std::string render_human(const Engine& engine);
 std::string render_json(const Engine& engine);
-std::string render_sarif(const Engine& engine, std::string_view tool_version);
+std::string render_sarif(const Engine& engine, std::string_view tool_version, std::string_view docs_uri);
 
 }  // namespace polc::diag

@@ -81,7 +81,8 @@ std::vector<std::string> check_patch(const learn::Patch& patch, const std::strin
   so.load.stdlib_dir = o.stdlib_dir;
   const auto policy = sema::analyze(engine, fid, path, so);
   if (!policy || engine.has_errors()) {
-    problems.push_back("the patched policy does not compile:\n" + diag::render(engine, diag::Format::Human, version()));
+    problems.push_back("the patched policy does not compile:\n" +
+                       diag::render(engine, diag::Format::Human, version(), docs_uri()));
     return problems;
   }
   for (const auto& [event, seen] : rec.events) {

@@ -25,6 +25,9 @@
 #ifndef POLC_BUILD_TREE_SBX_EXEC
 #define POLC_BUILD_TREE_SBX_EXEC ""
 #endif
+#ifndef POLC_BUILD_TREE_POLC
+#define POLC_BUILD_TREE_POLC ""
+#endif
 
 namespace polc::driver {
 
@@ -37,8 +40,9 @@ bool executable(const std::string& path) {
   return !path.empty() && stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode) && access(path.c_str(), X_OK) == 0;
 }
 
-// sbx-exec: $POLC_SBX_EXEC, else beside this polc (an installed pair), else on PATH, else the one
-// of the build tree this polc was built in.
+// sbx-exec: $POLC_SBX_EXEC, else beside this polc (an installed pair), else on PATH, else, for the
+// polc of a build tree only, the sbx-exec built beside it. An installed polc never falls back to
+// the tree it was built in: that tree may be gone, or hold another version.
 std::optional<std::string> find_sbx_exec() {
   if (const char* env = getenv("POLC_SBX_EXEC"); env != nullptr && *env != '\0')
     return executable(env) ? std::optional<std::string>(env) : std::nullopt;
@@ -52,7 +56,8 @@ std::optional<std::string> find_sbx_exec() {
       rest = colon == std::string_view::npos ? std::string_view() : rest.substr(colon + 1);
       if (!dir.empty() && dir[0] == '/' && executable(dir + "/sbx-exec")) return dir + "/sbx-exec";
     }
-  if (executable(POLC_BUILD_TREE_SBX_EXEC)) return std::string(POLC_BUILD_TREE_SBX_EXEC);
+  if (!ec && fs::equivalent(self, POLC_BUILD_TREE_POLC, ec) && executable(POLC_BUILD_TREE_SBX_EXEC))
+    return std::string(POLC_BUILD_TREE_SBX_EXEC);
   return std::nullopt;
 }
 

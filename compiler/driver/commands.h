@@ -34,6 +34,8 @@ int cmd_inspect(const Args& args);
 int cmd_help(const Args& args);
 
 std::string_view version();
+// The file: URI of the installed documentation's directory (docs_location.cpp).
+std::string_view docs_uri();
 
 // Prints the help text of `verb` to stdout: the overview for "" or a name that is no verb.
 void print_help(std::string_view verb);

@@ -19,7 +19,7 @@ std::optional<ir::Policy> analyze_file(diag::Engine& engine, const std::string& 
 }
 
 int report(const diag::Engine& engine, const CommonOptions& options, bool to_stderr) {
-  const std::string text = diag::render(engine, options.format, version());
+  const std::string text = diag::render(engine, options.format, version(), docs_uri());
   if (options.format == diag::Format::Human || to_stderr) std::cerr << text;
   else std::cout << text;
   if (engine.has_errors()) return kExitErrors;

@@ -118,7 +118,8 @@ and warns on every run. For anything but development, build, sign and run with a
 
 Everything between POLICY and -- goes to sbx-exec (--netns, --network-enforced-externally,
 --user, --events, --dry-run, ...; see `sbx-exec --help`); --bundle and --trust are polc run's to
-set. sbx-exec is looked for in $POLC_SBX_EXEC, beside polc, on PATH, then in polc's build tree.
+set. sbx-exec is looked for in $POLC_SBX_EXEC, beside polc, on PATH, then (a polc in its build
+tree only) in that tree.
 
 exit status: sbx-exec's (the command's status, or sbx-exec's refusal code 120-127); 1 when the
 policy has errors (nothing runs), 2 usage error

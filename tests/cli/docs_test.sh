@@ -60,5 +60,26 @@ else
   failed=$((failed + 1))
   echo "FAIL: the overview in docs/cli.md (\$ polc help) is not what polc help prints"
 fi
+# SARIF links every rule to its code's section of docs/diagnostics.md as installed: the anchor of
+# its heading (`#### E0201` -> #e0201), and the tool to the installed README.
+sarif_tmp=$(mktemp -d /tmp/polc-docs-test.XXXXXX)
+printf 'policy p version 1 {\n  targets x86_64\n}\n' >"$sarif_tmp/p.sbx"
+if "$polc" check --format sarif "$sarif_tmp/p.sbx" | python3 -c '
+import json, re, sys
+docs = open(sys.argv[1]).read()
+driver = json.load(sys.stdin)["runs"][0]["tool"]["driver"]
+base = driver["informationUri"].removesuffix("/README.md")
+assert base.startswith("file:///"), base
+for rule in driver["rules"]:
+    uri = rule.get("helpUri", "")
+    assert uri == base + "/diagnostics.md#" + rule["id"].lower(), (rule["id"], uri)
+    assert re.search("^#### " + rule["id"] + "$", docs, re.M), rule["id"] + " has no heading"
+' "$src/docs/diagnostics.md"; then
+  passed=$((passed + 1))
+else
+  failed=$((failed + 1))
+  echo "FAIL: SARIF rules do not link their sections of the installed docs/diagnostics.md"
+fi
+rm -rf "$sarif_tmp"
 echo "docs: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

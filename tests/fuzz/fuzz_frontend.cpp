@@ -18,7 +18,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const auto fid = sources.add("/nonexistent/fuzz.sbx", text);
   polc::sema::analyze(engine, fid, "/nonexistent/fuzz.sbx", {});
   (void)polc::diag::render_human(engine);
-  (void)polc::diag::render_sarif(engine, "fuzz");
+  (void)polc::diag::render_sarif(engine, "fuzz", "file:///fuzz");
 
   polc::diag::Engine fmt_engine(sources);
   if (auto file = polc::syntax::parse(fmt_engine, fid)) {

@@ -65,7 +65,7 @@ TEST_CASE("SARIF output is 2.1.0 with rules and regions") {
   const FileId f = sm.add("p.sbx", "line one\nallow x\n");
   Engine e(sm);
   e.report(Code::UnusedDefinition, {f, 15, 16}, "unused");
-  const auto j = nlohmann::json::parse(render_sarif(e, "1.2.3"));
+  const auto j = nlohmann::json::parse(render_sarif(e, "1.2.3", "file:///usr/share/doc/polc"));
   CHECK(j["version"] == "2.1.0");
   const auto& run = j["runs"][0];
   CHECK(run["tool"]["driver"]["rules"].size() == all_codes().size());
@@ -75,6 +75,21 @@ TEST_CASE("SARIF output is 2.1.0 with rules and regions") {
   CHECK(run["tool"]["driver"]["rules"][res["ruleIndex"].get<int>()]["id"] == "W0002");
   CHECK(res["locations"][0]["physicalLocation"]["region"]["startLine"] == 2);
   CHECK(res["locations"][0]["physicalLocation"]["region"]["startColumn"] == 7);
+}
+
+TEST_CASE("SARIF links the tool and every rule to the installed docs (helpUri, informationUri)") {
+  SourceManager sm;
+  Engine e(sm);
+  const auto j = nlohmann::json::parse(render_sarif(e, "1.2.3", "file:///opt/polc%20docs"));
+  const auto& driver = j["runs"][0]["tool"]["driver"];
+  CHECK(driver.value("informationUri", "") == "file:///opt/polc%20docs/README.md");
+  REQUIRE(driver["rules"].size() == all_codes().size());
+  for (const auto& rule : driver["rules"]) {
+    // The anchor of the heading `#### E0201` in docs/diagnostics.md.
+    std::string anchor = rule["id"].get<std::string>();
+    for (char& c : anchor) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    CHECK(rule.value("helpUri", "") == "file:///opt/polc%20docs/diagnostics.md#" + anchor);
+  }
 }
 
 TEST_CASE("diagnostics are sorted by position whatever the reporting order") {
