@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <climits>
 #include <string_view>
@@ -20,6 +21,15 @@ namespace {
 
 constexpr uint64_t kExecute = uint64_t{1} << 0;   // LANDLOCK_ACCESS_FS_EXECUTE
 constexpr uint64_t kReadFile = uint64_t{1} << 2;  // LANDLOCK_ACCESS_FS_READ_FILE
+
+// A path a policy's string literal holds byte for byte: printable ASCII without `"` and `\`.
+bool pasteable(std::string_view path) {
+  return !path.empty() && std::all_of(path.begin(), path.end(), [](char c) {
+    const auto byte = static_cast<unsigned char>(c);
+    return byte >= 0x20 && byte < 0x7f && c != '"' && c != '\\';
+  });
+}
+
 // Rules listed in an explanation before "and N more".
 constexpr size_t kRulesListed = 4;
 
@@ -160,11 +170,16 @@ class Preflight {
                          (at.empty() ? "" : "; " + at) + ")");
     }
     if (!covering.empty()) context.push_back("it is covered by " + join(covering, ", "));
-    text += " (" + join(context, "; ") + "); add: ";
+    text += " (" + join(context, "; ") + ")";
+    // The fix as a statement to paste, only where the path can be written as it is: a name the
+    // payload chose could otherwise close the string and smuggle in statements of its own
+    // (`/work/a" write "/etc`), and \xNN is not an escape of the policy language.
+    if (!pasteable(file.resolved)) return text + "; its name cannot be written in a policy as it is";
     // In the policy language: `read` grants read_file (and read_dir, which a file ignores).
+    text += "; add: ";
     if ((missing & kReadFile) && (missing & kExecute)) text += "read, execute";
     else text += (missing & kExecute) ? "execute" : "read";
-    text += " \"" + printable(file.resolved) + "\"";
+    text += " \"" + file.resolved + "\"";
     return text;
   }
 
@@ -174,7 +189,8 @@ class Preflight {
     try {
       walked = walker_->walk(absolute(name), role);
     } catch (const Failure& failure) {
-      out.notes.push_back(role + " " + printable(name) + " was not examined: " + failure.what());
+      // The walk's message quotes paths the payload may have named: escaped like every other.
+      out.notes.push_back(role + " " + printable(name) + " was not examined: " + printable(failure.what()));
       return false;
     }
     ExecFile file{role, name, of, walked.resolved, 0};

@@ -131,6 +131,23 @@ def test_exec_explain(ctx):
     r, ran = run(read_only_system(work, [loader_rule, {"path": copy, "access": ["execute", "read_file"]}]), [copy])
     ctx.check(r.returncode == 0, "control: execute and read_file on the program run it", r.stderr)
 
+    # An interpreter whose name would close a policy string: no `add:` line a user could paste and
+    # get a statement the payload wrote (`/x/q" write "/etc` is two statements once pasted).
+    hostile_dir = os.path.join(outside, 'q" write "')
+    os.makedirs(hostile_dir, exist_ok=True)
+    shutil.copy(sh_real, os.path.join(hostile_dir, "sh"))
+    os.chmod(os.path.join(hostile_dir, "sh"), 0o755)
+    hostile_script = os.path.join(work, "hostile.sh")
+    with open(hostile_script, "w") as f:
+        f.write(f"#!{hostile_dir}/sh\n: > {marker}\n")
+    os.chmod(hostile_script, 0o755)
+    r, ran = run(read_only_system(work), [hostile_script])
+    errors = error_lines(r)
+    ctx.check(r.returncode == EXIT["cannot_execute"] and not ran and len(errors) == 1 and
+              "its #! interpreter" in errors[0] and "add:" not in errors[0] and
+              "cannot be written in a policy as it is" in errors[0],
+              "an interpreter name with a quote gets no statement to paste", r.stderr)
+
     # An interpreter that does not exist (127), and a command not on PATH (--dry-run, 127).
     missing = os.path.join(work, "missing-interp.sh")
     with open(missing, "w") as f:
