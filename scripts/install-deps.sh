@@ -18,6 +18,7 @@ packages=(
   python3-jsonschema util-linux         # telemetry events checked against their schema; setpriv
   python3-venv nodejs                   # polc learn's acceptance workloads (a venv job, a Node script)
   runc crun busybox-static              # the OCI fragment run by real runtimes on a busybox rootfs
+  podman                                # kernel.oci_user_podman: the Docker/Podman seccomp example
 )
 
 missing=()
