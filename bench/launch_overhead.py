@@ -16,7 +16,7 @@ TRUE_POLICY = """policy launch_true version 1 {
     landlock abi >= 6
     landlock scope signal, abstract_unix_socket
     read "/usr", "/etc/ld.so.cache"
-    read, execute "/usr/bin/true", "/usr/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2"
+    read, execute "/usr/bin/true"
   }
   network {
     connect tcp 8080 to 127.0.0.1

@@ -20,7 +20,7 @@ POLICY = """policy supervisor_bench version 1 {
     landlock abi >= 6
     read "/usr", "/etc/ld.so.cache"
     read, execute "/tmp"
-    read, execute "/usr/bin/true", "/usr/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2"
+    read, execute "/usr/bin/true"
   }
 }
 """

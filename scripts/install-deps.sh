@@ -19,6 +19,7 @@ packages=(
   python3-venv nodejs                   # polc learn's acceptance workloads (a venv job, a Node script)
   runc crun busybox-static              # the OCI fragment run by real runtimes on a busybox rootfs
   groff-base zsh                        # install.* tests: the manual pages and zsh completions parse
+  podman                                # kernel.oci_user_podman: the Docker/Podman seccomp example
 )
 
 missing=()

@@ -163,6 +163,7 @@ std::optional<ir::Policy> analyze(diag::Engine& diags, diag::FileId root, const 
   check_landlock_layers(ctx);
   check_proxy(ctx);
   lower_os(ctx);
+  lint_fs_effects(ctx);
   add_implicit_network_denies(ctx);
   lower_queries(ctx, options.extra_tests);
   report_unused(ctx);

@@ -113,5 +113,9 @@ void lower_queries(Context& ctx, const std::vector<ast::Test>* extra_tests);  //
 void add_implicit_network_denies(Context& ctx);                               // net_rules.cpp
 // Limits, namespaces, mount rules and workspaces of every unit, combined into policy.os.
 void lower_os(Context& ctx);  // os_layer.cpp
+// W0014..W0016: filesystem grants that cannot take effect as written (a directory right on a
+// file, a grant beneath a tmpfs mount, a written file whose directory is not granted). Runs
+// after lower_os, over every unit's rules.
+void lint_fs_effects(Context& ctx);  // fs_effect_lints.cpp
 
 }  // namespace polc::sema

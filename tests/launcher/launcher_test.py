@@ -9,7 +9,7 @@ kernel_checks.py (abi, enforcement, planted_link, host_denies, python_agent), li
 (planted_link_moved, shared_dir_link), terminal_checks.py (terminal), network_checks.py
 (join_netns, netns), race_checks.py (rule_path_race), payload_checks.py (descriptors,
 user_capabilities), cli_checks.py (options, docs, golden_*, links, polc_run), trust_checks.py (trust_*:
-signatures and trust files), tools_checks.py (tools_*: the std.tools modules running the real
+signatures and trust files), tools_checks.py (tools_*: std.runtime.glibc and the std.tools modules running the real
 tools), os_layer_checks.py (os_*: namespaces, limits, mounts and workspaces), exec_checks.py
 (exec_explain, skipped_paths: refusals that explain themselves); harness.py holds what they share, fixture.py writes the fixture
 bundles and signing.py their keys, signatures and trust files.
@@ -79,6 +79,7 @@ TESTS = {
     "telemetry_unprivileged": telemetry_checks.test_telemetry_unprivileged,
     "exec_explain": exec_checks.test_exec_explain,
     "skipped_paths": exec_checks.test_skipped_paths,
+    "tools_glibc": tools_checks.test_glibc,
     "tools_shell": tools_checks.test_shell,
     "tools_git": tools_checks.test_git,
     "tools_build": tools_checks.test_build,

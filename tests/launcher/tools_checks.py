@@ -1,10 +1,11 @@
-"""The standard tool modules run the real tools: launcher.tools_shell (std.tools.shell: sh and bash
+"""The standard tool modules run the real tools: launcher.tools_glibc (std.runtime.glibc alone:
+`execute` on a dynamically linked program is all a policy adds to run it), launcher.tools_shell (std.tools.shell: sh and bash
 running coreutils), launcher.tools_git (std.tools.git: git init, add, commit, gc) and
 launcher.tools_build (std.tools.build: make driving gcc, as and ld on a two-file C program, then
 running it).
 
-Each test writes a policy that imports the module (with std.hardening, execute on the dynamic
-loader and a workspace), checks that `polc check --strict` is clean, builds it with polc, signs it
+Each test writes a policy that imports the module (with std.hardening and a workspace; the
+dynamic loader's `execute` comes from std.runtime.glibc, which every tool module imports), checks that `polc check --strict` is clean, builds it with polc, signs it
 with a `polc keygen` key and runs the tool under sbx-exec with a trust file naming that key: the
 tool must succeed. Then the same policy without the module's import: the tool must fail, and
 where the module grants syscalls (not just paths), also a policy that grants the module's paths
@@ -30,7 +31,6 @@ POLICY = """policy {name} version 1 {{
 {syscalls}  }}
   filesystem {{
     landlock abi >= 3
-    read, execute "{loader}"
 {extra}  }}
 }}
 """
@@ -69,7 +69,7 @@ class Signed:
         syscalls = "".join(f"    {rule}\n" for rule in syscall_rules)
         source = os.path.join(self.base, f"{name}.sbx")
         with open(source, "w") as f:
-            f.write(POLICY.format(name=name, imports=", ".join(imports), loader=LOADER, extra=extra, syscalls=syscalls))
+            f.write(POLICY.format(name=name, imports=", ".join(imports), extra=extra, syscalls=syscalls))
         if strict:
             r = subprocess.run([ctx.polc, "check", "--strict", source], capture_output=True, text=True)
             ctx.check(r.returncode == 0 and r.stdout + r.stderr == "",
@@ -118,6 +118,28 @@ def seccomp_refusals(events):
             if event.get("layer") == "seccomp":
                 refused.add(event["request"].get("syscall"))
     return refused
+
+
+def test_glibc(ctx):
+    """std.runtime.glibc grants each target's dynamic loader: a policy that imports it and grants
+    `read, execute` on one program (the kernel opens a program it executes for reading too), and
+    nothing else on the filesystem, runs that program. Without the import the program cannot
+    start (the kernel's open of the loader is refused)."""
+    require_tools(ctx, ["/usr/bin/true"])
+    signed = Signed(ctx, "tools_glibc")
+    program = ['read, execute "/usr/bin/true"']
+    # execve is the launcher's own last call under the filter; std.runtime.glibc allows no exec.
+    r = signed.run("tools_glibc", ["std.runtime.glibc"], program, ["/usr/bin/true"], {"PATH": PATH},
+                   syscall_rules=["allow execve"])
+    if r is not None:
+        ctx.check(r.returncode == 0, "/usr/bin/true runs with std.runtime.glibc and `read, execute` on it alone",
+                  f"exit {r.returncode}\n{r.stdout}{r.stderr}")
+    # std.groups only (the policy needs an import): the same grant, no loader.
+    r = signed.run("tools_glibc_none", ["std.groups"], program + ['read "/usr/lib"'], ["/usr/bin/true"],
+                   {"PATH": PATH}, strict=False, syscall_rules=["allow @memory, @process, @file_io, @signals"])
+    if r is not None:
+        ctx.check(r.returncode != 0, "without std.runtime.glibc's loader grant /usr/bin/true cannot start",
+                  f"exit {r.returncode}\n{r.stdout}{r.stderr}")
 
 
 def test_shell(ctx):

@@ -209,8 +209,8 @@ TEST_CASE("inspect: paths with their rights by name, and network endpoints, doma
   CHECK(contains(text, "proxy endpoint: 10.200.0.1:3128"));
   // The policy's own `deny to @cloud_metadata`, and polc's implicit one, labelled as such.
   const std::string denies = text.substr(text.find("Network denies"));
-  CHECK(contains(block(denies, "deny any traffic to 169.254.169.254"), "at sources/python_agent.sbx:104"));
-  const std::string after = denies.substr(denies.find("at sources/python_agent.sbx:105"));
+  CHECK(contains(block(denies, "deny any traffic to 169.254.169.254"), "at sources/python_agent.sbx:103"));
+  const std::string after = denies.substr(denies.find("at sources/python_agent.sbx:104"));
   CHECK(contains(block(after, "deny any traffic to 169.254.169.254"), "implicit: added by polc (cloud metadata)"));
   CHECK(contains(text, "deny connect tcp 25, 465, 587 to any host"));
 
@@ -366,11 +366,11 @@ TEST_CASE("inspect: a failed verdict is flagged in the header and shown with its
   assertion.counterexample = "ptrace on x86_64";
   r->contents.manifest.verification->tests_failed = 2;
   const std::string text = r->text();
-  CHECK(contains(text, "verification  FAILED: 16 of 17 assertions proved; 48 expectations passed, 2 failed"));
-  CHECK(contains(text, "failed  sources/python_agent.sbx:109  assert never ptrace"));
-  CHECK(contains(text, "counterexample to sources/python_agent.sbx:109: ptrace on x86_64"));
+  CHECK(contains(text, "verification  FAILED: 17 of 18 assertions proved; 48 expectations passed, 2 failed"));
+  CHECK(contains(text, "failed  sources/python_agent.sbx:108  assert never ptrace"));
+  CHECK(contains(text, "counterexample to sources/python_agent.sbx:108: ptrace on x86_64"));
   CHECK(contains(r->markdown(),
-                 "| `assert never ptrace` | sources/python\\_agent.sbx:109 | ⚠ **failed** | ptrace on x86\\_64 |"));
+                 "| `assert never ptrace` | sources/python\\_agent.sbx:108 | ⚠ **failed** | ptrace on x86\\_64 |"));
   CHECK(r->doc()["verification"]["assertions"][0]["counterexample"] == "ptrace on x86_64");
 }
 
