@@ -18,14 +18,14 @@ add_custom_command(
   COMMAND ${POLC_PYTHON3} ${CMAKE_SOURCE_DIR}/scripts/gen-man.py $<TARGET_FILE:polc> $<TARGET_FILE:sbx-exec>
           ${POLC_GENERATED}/man
   COMMAND ${CMAKE_COMMAND} -E touch ${POLC_MAN_STAMP}
-  DEPENDS polc sbx-exec ${CMAKE_SOURCE_DIR}/scripts/gen-man.py
+  DEPENDS polc sbx-exec ${CMAKE_SOURCE_DIR}/scripts/gen-man.py ${CMAKE_SOURCE_DIR}/scripts/help_overview.py
   COMMENT "Writing the manual pages from the help texts")
 add_custom_command(
   OUTPUT ${POLC_COMPLETIONS_STAMP}
   COMMAND ${POLC_PYTHON3} ${CMAKE_SOURCE_DIR}/scripts/gen-completions.py $<TARGET_FILE:polc>
           $<TARGET_FILE:sbx-exec> ${POLC_GENERATED}/completions
   COMMAND ${CMAKE_COMMAND} -E touch ${POLC_COMPLETIONS_STAMP}
-  DEPENDS polc sbx-exec ${CMAKE_SOURCE_DIR}/scripts/gen-completions.py
+  DEPENDS polc sbx-exec ${CMAKE_SOURCE_DIR}/scripts/gen-completions.py ${CMAKE_SOURCE_DIR}/scripts/help_overview.py
   COMMENT "Writing the shell completions from the help texts")
 add_custom_target(polc_install_files ALL DEPENDS ${POLC_MAN_STAMP} ${POLC_COMPLETIONS_STAMP})
 

@@ -19,6 +19,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from help_overview import overview_lines
+
 # An option and the word for its value, if one follows: upper case (`DIR`, `USER[:GROUP]`) or a
 # choice of lower-case words (`polc|libseccomp`); any other word is prose after a short gap.
 OPTION = re.compile(r"(?<![\w-])(--?[A-Za-z][\w-]*)(?: ([A-Z][\w:\[\].|-]*|[a-z][\w-]*(?:\|[a-z][\w-]*)+))?")
@@ -71,16 +73,10 @@ def options_of(help_text):
 def overview_verbs(overview):
     """(verb, summary, sub-words) for each line of the overview's `verbs:` list."""
     verbs = []
-    listing = overview.split("\nverbs:\n", 1)[1].split("\n\n", 1)[0]
-    for line in listing.split("\n"):
-        if not line.startswith("  ") or line.startswith("  -"):
-            continue
-        text = line[2:]
-        gap = re.search(r" {2,}", text)
-        cut = gap.start() if gap else text.index(" ", 17)  # 17 characters or more: one space
-        synopsis = text[:cut].split()
+    for synopsis_text, summary in overview_lines(overview):
+        synopsis = synopsis_text.split()
         subs = synopsis[1].split("|") if len(synopsis) > 1 and re.fullmatch(r"[a-z]+(\|[a-z]+)*", synopsis[1]) else []
-        verbs.append((synopsis[0], text[cut:].strip(), subs))
+        verbs.append((synopsis[0], summary, subs))
     return verbs
 
 

@@ -15,6 +15,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from help_overview import overview_lines
+
 # Splits an indented list line into its term and the start of its description.
 TERM_LINE = re.compile(r"^( +)(\S(?:.*?\S)?)(?: {2,}(\S.*))?$")
 
@@ -103,17 +105,7 @@ def page(name, summary, version, lines, see_also):
 
 def overview_verbs(overview):
     """(verb, synopsis, summary) for each line of the overview's `verbs:` list, in its order."""
-    verbs = []
-    listing = overview.split("\nverbs:\n", 1)[1].split("\n\n", 1)[0]
-    for line in listing.split("\n"):
-        if not line.startswith("  ") or line.startswith("  -"):
-            continue
-        text = line[2:]
-        gap = re.search(r" {2,}", text)
-        # A synopsis of 17 characters or more is followed by one space only (the padding is 18).
-        cut = gap.start() if gap else text.index(" ", 17)
-        verbs.append((text.split()[0], text[:cut], text[cut:].strip()))
-    return verbs
+    return [(synopsis.split()[0], synopsis, summary) for synopsis, summary in overview_lines(overview)]
 
 
 def main():

@@ -103,12 +103,16 @@ std::vector<ir::Origin> deciding(const ir::Policy& policy, arch::Arch a, int nr,
 }
 
 // Calls a reader recognizes, tried before asking the solver for any witness at all.
-constexpr std::array<std::array<uint64_t, 3>, 5> kLikely = {{
+constexpr std::array<std::array<uint64_t, 3>, 7> kLikely = {{
     {kAfInet, kSockStream, kIpprotoMptcp},
     {kAfInet6, kSockStream, kIpprotoMptcp},
     {kAfInet, kSockStream, kIpprotoSctp},
     {kAfInet, 5 /*SOCK_SEQPACKET*/, 0},
     {kAfInet, 3 /*SOCK_RAW*/, kIpprotoTcp},
+    // Raw sockets with protocol 0: tried before asking Z3, whose witness (any model) can be a
+    // socket type no program would use.
+    {kAfInet, 3 /*SOCK_RAW*/, 0},
+    {kAfInet6, 3 /*SOCK_RAW*/, 0},
 }};
 
 }  // namespace

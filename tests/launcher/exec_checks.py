@@ -132,8 +132,9 @@ def test_exec_explain(ctx):
     ctx.check(r.returncode == 0, "control: execute and read_file on the program run it", r.stderr)
 
     # An interpreter whose name would close a policy string: no `add:` line a user could paste and
-    # get a statement the payload wrote (`/x/q" write "/etc` is two statements once pasted).
-    hostile_dir = os.path.join(outside, 'q" write "')
+    # get a statement the payload wrote (`execute "/x/q"write"/sh"` is `execute "/x/q"`, then
+    # `write "/sh"`, once pasted; a #! line ends its interpreter at a space, so none is used).
+    hostile_dir = os.path.join(outside, 'q"write"')
     os.makedirs(hostile_dir, exist_ok=True)
     shutil.copy(sh_real, os.path.join(hostile_dir, "sh"))
     os.chmod(os.path.join(hostile_dir, "sh"), 0o755)

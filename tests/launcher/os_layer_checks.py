@@ -62,6 +62,12 @@ def run(ctx, bundle, command, extra=(), timeout=120, events=None):
     argv = [ctx.sbx, "--bundle", bundle, DEV_FLAG, "--network-enforced-externally"]
     if events:
         argv += ["--events", events]
+    if "--workspace-staging" not in extra:
+        # The run's workspaces stage in the test's own directory, not in sbx-exec's machine-wide
+        # default (/var/tmp/polc-workspaces), which leaks.check would find left behind.
+        staging = os.path.join(ctx.tmp, "workspace-staging")
+        os.makedirs(staging, mode=0o700, exist_ok=True)
+        argv += ["--workspace-staging", staging]
     argv += [*extra, "--", *command]
     started = time.monotonic()
     r = subprocess.run(argv, capture_output=True, text=True, timeout=timeout)

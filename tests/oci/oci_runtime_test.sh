@@ -17,15 +17,7 @@
 # Exits 77 (CTest: skipped) when not root, or the runtime or busybox-static is missing.
 set -u
 
-polc=$1 src=$2 runtime=$3 policy=$4
-skip() { echo "SKIP: $*"; exit 77; }
-
-[ "$(id -u)" = 0 ] || skip "OCI runtimes need root here"
-command -v "$runtime" >/dev/null || skip "$runtime is not installed (scripts/install-deps.sh installs it)"
-command -v runc >/dev/null || skip "runc is not installed: its \`runc spec\` is the base config"
-busybox=/bin/busybox  # busybox-static's: the rootfs has no libc
-dpkg-query -W -f='${Status}' busybox-static 2>/dev/null | grep -q "install ok installed" && [ -x "$busybox" ] ||
-  skip "busybox-static is not installed (scripts/install-deps.sh installs it)"
+. "$(dirname "$0")/runtime_prelude.sh" "$@"
 
 tmp=$(mktemp -d /tmp/polc-oci.XXXXXX)
 state=$tmp/state  # the runtime's own state: --root, so nothing is left in /run
