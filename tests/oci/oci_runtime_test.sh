@@ -38,10 +38,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-checks=0 failures=0
-pass() { checks=$((checks + 1)); echo "ok: $*"; }
-fail() { checks=$((checks + 1)); failures=$((failures + 1)); echo "FAIL: $*"; }
-
 name=$(basename "$policy" .sbx)
 if ! "$polc" build "$policy" -o "$tmp/out" >"$tmp/build.log" 2>&1; then
   echo "FAIL: polc build $policy:"; cat "$tmp/build.log"; exit 1

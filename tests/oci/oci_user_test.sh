@@ -46,10 +46,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-checks=0 failures=0
-pass() { checks=$((checks + 1)); echo "ok: $*"; }
-fail() { checks=$((checks + 1)); failures=$((failures + 1)); echo "FAIL: $*"; }
-
 # Two bundles: the policy as written, and the same policy importing std.runtime.glibc (which
 # std.container.runtime imports) instead, so that the only difference is the module's own rules.
 name=$(basename "$policy" .sbx)
