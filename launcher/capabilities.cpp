@@ -39,7 +39,7 @@ Sets capget_self() {
   return sets;
 }
 
-uint64_t join(uint32_t low, uint32_t high) { return uint64_t{low} | (uint64_t{high} << 32); }
+uint64_t halves(uint32_t low, uint32_t high) { return uint64_t{low} | (uint64_t{high} << 32); }
 
 }  // namespace
 
@@ -100,9 +100,9 @@ void drop_audit_capabilities() {
 CapabilityState read_capabilities() {
   CapabilityState state;
   Sets sets = capget_self();
-  state.effective = join(sets.data[0].effective, sets.data[1].effective);
-  state.permitted = join(sets.data[0].permitted, sets.data[1].permitted);
-  state.inheritable = join(sets.data[0].inheritable, sets.data[1].inheritable);
+  state.effective = halves(sets.data[0].effective, sets.data[1].effective);
+  state.permitted = halves(sets.data[0].permitted, sets.data[1].permitted);
+  state.inheritable = halves(sets.data[0].inheritable, sets.data[1].inheritable);
   const int last = last_cap();
   for (int cap = 0; cap <= last; ++cap) {
     int in_bounding = prctl(PR_CAPBSET_READ, cap, 0, 0, 0);
