@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -43,10 +44,19 @@ struct BackendOutput {
   std::vector<Unenforceable> unenforceable;
 };
 
+// What a backend may hand the driver before it returns, so that the verifier starts sooner.
+struct EmitHooks {
+  // Called with each program of BackendOutput::programs as soon as it is final, in the order of
+  // that list: its translation validation then runs while the backend finishes the rest (the
+  // seccomp backend's OCI profile). A program handed over and then not returned (the backend
+  // failed later) is never reported on.
+  std::function<void(const seccomp::ProgramArtifact&)> program_ready;
+};
+
 // The entry point: nullopt after reporting errors to `engine` (nothing of the backend is then
 // written). Deterministic: the same IR gives byte-identical files and the same claims in the same
 // order.
-using EmitFn = std::optional<BackendOutput> (*)(const ir::Policy& policy, diag::Engine& engine);
+using EmitFn = std::optional<BackendOutput> (*)(const ir::Policy& policy, diag::Engine& engine, const EmitHooks& hooks);
 
 // One row of the registry.
 struct Backend {

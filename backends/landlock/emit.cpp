@@ -89,7 +89,7 @@ std::optional<LandlockArtifacts> emit(const ir::Policy& policy, diag::Engine& en
   return out;
 }
 
-std::optional<BackendOutput> run(const ir::Policy& policy, diag::Engine& engine) {
+std::optional<BackendOutput> run(const ir::Policy& policy, diag::Engine& engine, const EmitHooks&) {
   auto emitted = emit(policy, engine);
   if (!emitted) return std::nullopt;
   BackendOutput out;

@@ -25,6 +25,6 @@ struct LandlockArtifacts {
 std::optional<LandlockArtifacts> emit(const ir::Policy& policy, diag::Engine& engine);
 
 // The backend's entry point (backends/backend.h): emit's landlock.json and its claims.
-std::optional<BackendOutput> run(const ir::Policy& policy, diag::Engine& engine);
+std::optional<BackendOutput> run(const ir::Policy& policy, diag::Engine& engine, const EmitHooks& hooks = {});
 
 }  // namespace polc::backends::landlock

@@ -115,7 +115,7 @@ void keep_claims_of_files(const Enforcements& all, BackendOutput& out) {
 
 }  // namespace
 
-std::optional<BackendOutput> run_nftables(const ir::Policy& policy, diag::Engine&) {
+std::optional<BackendOutput> run_nftables(const ir::Policy& policy, diag::Engine&, const EmitHooks&) {
   NetworkArtifacts a = emit(policy);
   BackendOutput out;
   out.files[kNft] = bytes_of(a.nftables);
@@ -123,7 +123,7 @@ std::optional<BackendOutput> run_nftables(const ir::Policy& policy, diag::Engine
   return out;
 }
 
-std::optional<BackendOutput> run_proxy(const ir::Policy& policy, diag::Engine&) {
+std::optional<BackendOutput> run_proxy(const ir::Policy& policy, diag::Engine&, const EmitHooks&) {
   NetworkArtifacts a = emit(policy);
   BackendOutput out;
   if (!a.squid_conf.empty()) out.files[kSquid] = bytes_of(a.squid_conf);

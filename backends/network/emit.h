@@ -25,7 +25,7 @@ NetworkArtifacts emit(const ir::Policy& policy);
 // The entry points of the two backends over this one emitter (backends/backend.h): `nftables`
 // writes nftables.nft, `proxy` squid.conf and egress.json (none when the policy declares no
 // proxy); each returns the claims of its own files only. Never nullopt.
-std::optional<BackendOutput> run_nftables(const ir::Policy& policy, diag::Engine& engine);
-std::optional<BackendOutput> run_proxy(const ir::Policy& policy, diag::Engine& engine);
+std::optional<BackendOutput> run_nftables(const ir::Policy& policy, diag::Engine& engine, const EmitHooks& hooks = {});
+std::optional<BackendOutput> run_proxy(const ir::Policy& policy, diag::Engine& engine, const EmitHooks& hooks = {});
 
 }  // namespace polc::backends::network

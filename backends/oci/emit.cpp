@@ -206,7 +206,7 @@ OciFragment fragment(const ir::Policy& policy, const diag::SourceManager& source
   return out;
 }
 
-std::optional<BackendOutput> run(const ir::Policy& policy, diag::Engine& engine) {
+std::optional<BackendOutput> run(const ir::Policy& policy, diag::Engine& engine, const EmitHooks&) {
   OciFragment f = fragment(policy, engine.sources());
   BackendOutput out;
   out.files[kOciFile] = bytes_of(f.json);

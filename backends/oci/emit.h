@@ -27,6 +27,6 @@ OciFragment fragment(const ir::Policy& policy, const diag::SourceManager& source
 // The backend's entry point (backends/backend.h). Reports nothing: when no single OCI seccomp
 // profile decides every target as the policy does (the seccomp backend's W0007), the fragment
 // has no linux.seccomp and claims no syscall rule.
-std::optional<BackendOutput> run(const ir::Policy& policy, diag::Engine& engine);
+std::optional<BackendOutput> run(const ir::Policy& policy, diag::Engine& engine, const EmitHooks& hooks = {});
 
 }  // namespace polc::backends::oci

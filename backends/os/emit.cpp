@@ -177,7 +177,7 @@ std::string os_json(const ir::Policy& policy, const OsLayer& layer) {
   return doc.dump(2) + "\n";
 }
 
-std::optional<BackendOutput> run(const ir::Policy& policy, diag::Engine&) {
+std::optional<BackendOutput> run(const ir::Policy& policy, diag::Engine&, const EmitHooks&) {
   const OsLayer layer = os_layer(policy);
   BackendOutput out;
   out.files[kOsFile] = bytes_of(os_json(policy, layer));

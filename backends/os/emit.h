@@ -37,6 +37,6 @@ std::string os_json(const ir::Policy& policy, const OsLayer& layer);
 
 // The backend's entry point (backends/backend.h): os.json, written for every policy (core dumps
 // off is the default every policy gets), and its claims.
-std::optional<BackendOutput> run(const ir::Policy& policy, diag::Engine& engine);
+std::optional<BackendOutput> run(const ir::Policy& policy, diag::Engine& engine, const EmitHooks& hooks = {});
 
 }  // namespace polc::backends::os

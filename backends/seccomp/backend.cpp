@@ -5,8 +5,8 @@
 
 namespace polc::backends::seccomp {
 
-std::optional<BackendOutput> run(const ir::Policy& policy, diag::Engine& engine) {
-  auto emitted = emit(policy, engine);
+std::optional<BackendOutput> run(const ir::Policy& policy, diag::Engine& engine, const EmitHooks& hooks) {
+  auto emitted = emit(policy, engine, hooks.program_ready);
   if (!emitted) return std::nullopt;
   BackendOutput out;
   std::vector<std::pair<arch::Arch, std::string>> programs;  // target -> a program deciding it

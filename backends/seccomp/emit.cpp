@@ -10,6 +10,7 @@
 #include "backends/seccomp/conformance.h"
 #include "backends/seccomp/oci_profile.h"
 #include "backends/seccomp/partition.h"
+#include "compiler/diag/phase_trace.h"
 
 namespace polc::backends::seccomp {
 
@@ -184,9 +185,11 @@ bool check_generated(const ProgramArtifact& p, const Probes& probes, diag::Engin
   return true;
 }
 
-std::optional<SeccompArtifacts> emit_polc(const ir::Policy& policy, diag::Engine& engine, const CodegenChoice& choice) {
+std::optional<SeccompArtifacts> emit_polc(const ir::Policy& policy, diag::Engine& engine, const CodegenChoice& choice,
+                                          const ProgramReady& ready) {
   SeccompArtifacts out;
   const Probes probes(policy, probe_audits());  // one set of probes for every program, the OCI profile's too
+  trace_phase("seccomp: probes");
   bool ok = true;
   for (const ir::ArchFilter& f : policy.syscalls.arches) {
     ProgramArtifact p;
@@ -213,6 +216,8 @@ std::optional<SeccompArtifacts> emit_polc(const ir::Policy& policy, diag::Engine
     p.listing = listing(p.insns, listing_context(policy, p, names));
     p.raw = encode(p.insns, arch::big_endian(f.arch));
     out.programs.push_back(std::move(p));
+    if (ready) ready(out.programs.back());
+    trace_phase(("seccomp: " + out.programs.back().file + " generated and checked").c_str());
   }
   if (!ok) return std::nullopt;
   std::vector<ArchPartition> parts;
@@ -226,10 +231,12 @@ std::optional<SeccompArtifacts> emit_polc(const ir::Policy& policy, diag::Engine
     return out;
   }
   add_oci_profile(policy, parts, probes, engine, out);
+  trace_phase("seccomp: OCI profile compiled and checked");
   return out;
 }
 
-std::optional<SeccompArtifacts> emit_libseccomp(const ir::Policy& policy, diag::Engine& engine) {
+std::optional<SeccompArtifacts> emit_libseccomp(const ir::Policy& policy, diag::Engine& engine,
+                                                const ProgramReady& ready) {
   std::vector<ArchPartition> parts;
   bool ok = true;
   for (const ir::ArchFilter& f : policy.syscalls.arches) {
@@ -349,6 +356,7 @@ std::optional<SeccompArtifacts> emit_libseccomp(const ir::Policy& policy, diag::
     p.insns = std::move(*insns);
     p.raw = std::move(generated->raw);
     out.programs.push_back(std::move(p));
+    if (ready) ready(out.programs.back());
   }
   add_oci_profile(policy, parts, probes, engine, out);
   return out;
@@ -361,13 +369,14 @@ CodegenChoice g_choice{Generator::Polc, {}};
 void set_codegen(CodegenChoice choice) { g_choice = std::move(choice); }
 const CodegenChoice& codegen() { return g_choice; }
 
-std::optional<SeccompArtifacts> emit(const ir::Policy& policy, diag::Engine& engine) {
-  return emit(policy, engine, g_choice);
+std::optional<SeccompArtifacts> emit(const ir::Policy& policy, diag::Engine& engine, const ProgramReady& ready) {
+  return emit(policy, engine, g_choice, ready);
 }
 
-std::optional<SeccompArtifacts> emit(const ir::Policy& policy, diag::Engine& engine, const CodegenChoice& choice) {
-  if (choice.generator == Generator::Polc) return emit_polc(policy, engine, choice);
-  return emit_libseccomp(policy, engine);
+std::optional<SeccompArtifacts> emit(const ir::Policy& policy, diag::Engine& engine, const CodegenChoice& choice,
+                                     const ProgramReady& ready) {
+  if (choice.generator == Generator::Polc) return emit_polc(policy, engine, choice, ready);
+  return emit_libseccomp(policy, engine, ready);
 }
 
 }  // namespace polc::backends::seccomp

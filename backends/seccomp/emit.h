@@ -38,13 +38,16 @@ const CodegenChoice& codegen();
 
 // Returns nullopt after reporting errors to `engine` (a condition no filter can test exactly, a
 // filter too large, an OCI conflict, or a program that disagrees with the policy).
-std::optional<SeccompArtifacts> emit(const ir::Policy& policy, diag::Engine& engine);
-std::optional<SeccompArtifacts> emit(const ir::Policy& policy, diag::Engine& engine, const CodegenChoice& choice);
+// `ready`, when given, is called with each program as soon as it is final (EmitHooks::program_ready).
+using ProgramReady = std::function<void(const ProgramArtifact&)>;
+std::optional<SeccompArtifacts> emit(const ir::Policy& policy, diag::Engine& engine, const ProgramReady& ready = {});
+std::optional<SeccompArtifacts> emit(const ir::Policy& policy, diag::Engine& engine, const CodegenChoice& choice,
+                                     const ProgramReady& ready = {});
 
 // The backend's entry point (backends/backend.h): emit's programs, listings and OCI profile as
 // files, and what they enforce: every syscall rule of a target and the default, by each program
 // that decides the target and by the OCI profile. The programs go to the verifier's translation
 // validation.
-std::optional<BackendOutput> run(const ir::Policy& policy, diag::Engine& engine);
+std::optional<BackendOutput> run(const ir::Policy& policy, diag::Engine& engine, const EmitHooks& hooks = {});
 
 }  // namespace polc::backends::seccomp

@@ -7,13 +7,21 @@
 // from this thread while it runs (the shared context is not thread-safe): the main thread must not
 // ask the solver between the constructor and finish().
 //
+// Programs are handed over one by one as the seccomp backend finishes them (give()), so that
+// their translation validation overlaps the rest of the backends (the OCI profile, the other
+// backends' files); validate() then names the build's final programs. The thread still does its
+// work in one fixed order, the policy proofs and then the programs in the backends' order, so
+// that its answers (and the solver's witnesses) never depend on timing.
+//
 // The thread reports into engines of its own; finish() moves their diagnostics into the caller's.
 // Output stays deterministic: the diagnostics are sorted when rendered, and the translation
 // validation's come before the policy proofs', as when both ran on the main thread.
 #pragma once
 
 #include <exception>
-#include <future>
+#include <condition_variable>
+#include <mutex>
+#include <optional>
 #include <memory>
 #include <thread>
 #include <vector>
@@ -34,7 +42,10 @@ class BackgroundProofs {
   BackgroundProofs(const BackgroundProofs&) = delete;
   BackgroundProofs& operator=(const BackgroundProofs&) = delete;
 
-  // The programs to validate, once the backends have produced them. Call at most once.
+  // A program the backends will return, handed over as soon as it is final (EmitHooks).
+  void give(const backends::seccomp::ProgramArtifact& program);
+  // The programs to validate, once the backends have produced them; programs given earlier
+  // are validated once and reported only if they are among these. Call at most once.
   void validate(std::vector<backends::seccomp::ProgramArtifact> programs);
 
   // Waits for the proofs, reports their diagnostics to `engine` and returns the verdicts (the
@@ -42,13 +53,24 @@ class BackgroundProofs {
   verify::Verdicts finish(diag::Engine& engine);
 
  private:
-  void run(const ir::Policy& policy);
+  // A program's validation: its verdict and its diagnostics.
+  struct Validated {
+    backends::seccomp::ProgramArtifact program;
+    verify::ProgramVerdict verdict;
+    std::unique_ptr<diag::Engine> diagnostics;
+  };
 
-  std::promise<std::vector<backends::seccomp::ProgramArtifact>> programs_;
-  std::future<std::vector<backends::seccomp::ProgramArtifact>> programs_ready_ = programs_.get_future();
+  void run(const ir::Policy& policy);
+  Validated validate_one(backends::seccomp::ProgramArtifact program, const ir::Policy& policy);
+
+  diag::SourceManager& sources_;
+  std::mutex mutex_;  // guards the two below
+  std::condition_variable handed_over_;
+  std::vector<backends::seccomp::ProgramArtifact> given_;                 // in the order given
+  std::optional<std::vector<backends::seccomp::ProgramArtifact>> final_;  // set by validate()
   bool programs_given_ = false;
   diag::Engine policy_engine_;       // verify_policy's diagnostics
-  diag::Engine translation_engine_;  // validate_programs'
+  diag::Engine translation_engine_;  // the final programs' validations
   verify::Verdicts verdicts_;
   std::exception_ptr failure_;
   std::thread thread_;  // last: started once every member above exists

@@ -8,6 +8,7 @@
 #include "backends/registry.h"
 #include "compiler/bundle/attribution.h"
 #include "compiler/bundle/manifest.h"
+#include "compiler/diag/phase_trace.h"
 #include "compiler/driver/background_proofs.h"
 #include "compiler/driver/commands.h"
 #include "compiler/import/oci_vocab.h"
@@ -103,9 +104,12 @@ std::optional<Bundle> build_bundle(const ir::Policy& policy, const BuildInputs& 
   std::vector<backends::seccomp::ProgramArtifact> programs;
   bool other_sockets_refused = false;
   std::vector<backends::Unenforceable> unenforceable;
+  backends::EmitHooks hooks;
+  hooks.program_ready = [&proofs](const backends::seccomp::ProgramArtifact& p) { proofs.give(p); };
   for (const backends::Backend& backend : backends::registry()) {
     if (inputs.selected.count(backend.name) == 0) continue;
-    auto emitted = backend.emit(policy, engine);
+    auto emitted = backend.emit(policy, engine, hooks);
+    trace_phase(("backend " + std::string(backend.name) + " done").c_str());
     if (!emitted) continue;
     for (auto& [path, bytes] : emitted->files) out.files[path] = std::move(bytes);
     claims.insert(claims.end(), emitted->enforced.begin(), emitted->enforced.end());
@@ -118,6 +122,7 @@ std::optional<Bundle> build_bundle(const ir::Policy& policy, const BuildInputs& 
   // proof, assertion or test stops the build.
   proofs.validate(std::move(programs));
   out.verdicts = proofs.finish(engine);
+  trace_phase("proofs joined");
   if (engine.error_count() > errors_before) return std::nullopt;
 
   out.coverage = bundle::build_coverage(policy, engine.sources(), claims, other_sockets_refused);
@@ -139,6 +144,7 @@ std::optional<Bundle> build_bundle(const ir::Policy& policy, const BuildInputs& 
                              out.coverage, manifest_verification(out.verdicts), inputs.expires});
   for (const bundle::SourceFile& s : inputs.sources) out.files[s.path] = backends::bytes_of(s.text);
   out.files[bundle::kManifestFile] = backends::bytes_of(manifest);
+  trace_phase("manifest done");
   return out;
 }
 

@@ -6,6 +6,7 @@
 #include <iostream>
 
 #include "backends/seccomp/isolated.h"
+#include "compiler/diag/phase_trace.h"
 #include "compiler/driver/commands.h"
 #include "compiler/driver/verbs.h"
 #include "compiler/verify/solver.h"
@@ -73,6 +74,7 @@ int main(int argc, char** argv) {
     std::cerr << "polc: unknown verb `" << verb << "`\n(see `polc help`)\n";
     return kExitUsage;
   }
+  polc::trace_phase("start");
   if (runs_backends(verb)) polc::backends::seccomp::start_isolation_worker();
   if (asks_solver(verb)) polc::verify::prepare_shared_context();
   int status = 3;
@@ -82,5 +84,6 @@ int main(int argc, char** argv) {
     // Only compiler bugs get here: user errors are diagnostics. Fail closed with a distinct status.
     std::cerr << "polc: internal error: " << e.what() << "\n";
   }
+  polc::trace_phase("exit");
   finish(status);
 }

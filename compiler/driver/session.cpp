@@ -3,6 +3,7 @@
 
 #include <iostream>
 
+#include "compiler/diag/phase_trace.h"
 #include "compiler/sema/analyze.h"
 #include "compiler/verify/solver.h"
 
@@ -15,7 +16,9 @@ std::optional<ir::Policy> analyze_file(diag::Engine& engine, const std::string& 
   sema::Options so;
   so.load.stdlib_dir = options.stdlib_dir;
   so.sources_out = sources;
-  return sema::analyze(engine, *fid, path, so);
+  auto policy = sema::analyze(engine, *fid, path, so);
+  trace_phase("front end done");
+  return policy;
 }
 
 int report(const diag::Engine& engine, const CommonOptions& options, bool to_stderr) {

@@ -117,7 +117,7 @@ void differing_classes(const RulesByPath& old_rules, const ir::Filesystem& old_f
   }
   const z3::expr differ = well_formed(v, part) && z3::mk_or(scope) && ((mask_old ^ mask_new) & v.right) != 0;
   z3::expr_vector blocked(ctx);
-  Query query(ctx);
+  Query query(ctx, QueryScope::Own);
   for (;;) {
     const Answer answer = query.check(blocked.empty() ? differ : differ && z3::mk_and(blocked));
     if (answer == Answer::Unsat) return;

@@ -123,7 +123,7 @@ class DiffSearch {
         refuses_(refuses),
         widened_(widened),
         ctx_(shared_context()),
-        query_(ctx_),
+        query_(ctx_, QueryScope::Own),
         enc_(ctx_, universe) {
     for (const NetPolicy* p : {&permits_, &refuses_}) {
       for (const auto* shapes : {&p->denies, &p->allows})

@@ -1,7 +1,11 @@
 // Stage: verify. Z3 queries under a deterministic budget (see solver.h).
 #include "compiler/verify/solver.h"
 
+#include <map>
 #include <thread>
+#include <unordered_map>
+
+#include "compiler/diag/phase_trace.h"
 
 namespace polc::verify {
 
@@ -11,26 +15,88 @@ unsigned query_rlimit = kDefaultQueryRlimit;
 
 void set_query_rlimit(unsigned steps) { query_rlimit = steps == 0 ? kDefaultQueryRlimit : steps; }
 
-Query::Query(z3::context& ctx, const char* logic) : solver_(logic ? z3::solver(ctx, logic) : z3::solver(ctx)) {
-  z3::params p(ctx);
-  p.set("rlimit", query_rlimit);
-  solver_.set(p);
+struct Query::Book {
+  Book(z3::context& ctx, const char* logic) : solver(logic ? z3::solver(ctx, logic) : z3::solver(ctx)) {
+    limit_to(query_rlimit);
+  }
+  void limit_to(unsigned steps) {
+    z3::params p(solver.ctx());
+    p.set("rlimit", steps);
+    solver.set(p);
+    rlimit = steps;
+  }
+  // The answer to a question asked before, and its witness after Sat.
+  struct Answered {
+    z3::expr formula;  // held so that its id is not given to another term
+    Answer answer;
+    std::optional<z3::model> model;
+  };
+  z3::solver solver;
+  unsigned rlimit = 0;
+  bool remembers = false;                           // shared books answer repeated questions
+  std::unordered_map<unsigned, Answered> answered;  // by the formula's id
+};
+
+namespace {
+
+// Bounds the answer book: its formulas stay alive, and a large policy asks tens of thousands
+// of distinct questions that are never repeated.
+constexpr size_t kMaxAnswered = 4096;
+
+// The books of the shared context, by logic. Only the thread that holds the shared
+// context uses them (its contract), so they need no lock.
+std::map<std::string, std::shared_ptr<Query::Book>>& shared_books() {
+  static auto* books = new std::map<std::string, std::shared_ptr<Query::Book>>;
+  return *books;
+}
+
+bool is_shared(const z3::context& ctx);
+
+}  // namespace
+
+void forget_answers() { shared_books().clear(); }
+
+Query::Query(z3::context& ctx, QueryScope scope, const char* logic) {
+  if (scope == QueryScope::Own || !is_shared(ctx)) {
+    book_ = std::make_shared<Book>(ctx, logic);
+    return;
+  }
+  std::shared_ptr<Book>& book = shared_books()[logic ? logic : ""];
+  if (!book) {
+    book = std::make_shared<Book>(ctx, logic);
+    book->remembers = true;
+  }
+  if (book->rlimit != query_rlimit) book->limit_to(query_rlimit);
+  book_ = book;
 }
 
 Answer Query::check(const z3::expr& formula) {
   ++checks_;
   model_.reset();
-  solver_.push();
-  solver_.add(formula);
-  const z3::check_result r = solver_.check();
-  Answer answer = Answer::Unknown;
-  if (r == z3::sat) {
-    answer = Answer::Sat;
-    model_.emplace(solver_.get_model());
-  } else if (r == z3::unsat) {
-    answer = Answer::Unsat;
+  if (const auto known = book_->answered.find(formula.id()); known != book_->answered.end()) {
+    model_ = known->second.model;
+    return known->second.answer;
   }
-  solver_.pop();
+  Answer answer = Answer::Unknown;
+  if (formula.simplify().is_false()) {
+    answer = Answer::Unsat;
+  } else {
+    z3::solver& solver = book_->solver;
+    solver.push();
+    solver.add(formula);
+    const z3::check_result r = solver.check();
+    if (r == z3::sat) {
+      answer = Answer::Sat;
+      model_.emplace(solver.get_model());
+    } else if (r == z3::unsat) {
+      answer = Answer::Unsat;
+    }
+    solver.pop();
+  }
+  // Sat and Unsat hold under any limit; Unknown is only this limit's.
+  if (!book_->remembers || answer == Answer::Unknown) return answer;
+  if (book_->answered.size() >= kMaxAnswered) book_->answered.clear();
+  book_->answered.emplace(formula.id(), Book::Answered{formula, answer, model_});
   return answer;
 }
 
@@ -55,11 +121,16 @@ namespace {
 // touches these; joining the preparing thread orders its write of `made` before every read.
 z3::context* made = nullptr;
 std::thread* preparing = nullptr;
+
+bool is_shared(const z3::context& ctx) { return &ctx == made; }
 }  // namespace
 
 void prepare_shared_context() {
   if (made != nullptr || preparing != nullptr) return;
-  preparing = new std::thread([] { made = new z3::context; });
+  preparing = new std::thread([] {
+    made = new z3::context;
+    trace_phase("z3 context ready");
+  });
 }
 
 void settle_shared_context() {

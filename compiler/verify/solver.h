@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <z3++.h>
@@ -20,14 +21,26 @@ void set_query_rlimit(unsigned steps);
 
 enum class Answer : uint8_t { Sat, Unsat, Unknown };
 
+// Where a Query's questions go. On the shared context (below), Shared Queries of a logic ask
+// through one solver and one answer book, so that a run pays Z3's setup once rather than per
+// question: a fresh QF_BV solver cost about 0.6 ms before its first answer, more than most
+// questions. A question asked again (Z3 shares equal terms, so the same formula is the same term:
+// the same assertion on two targets, the same argument checks in two programs) gets the first
+// answer and witness back. A search that reads one witness after another and shapes what it
+// reports from them (polc diff's regions) keeps a solver of its Own, so that its witnesses depend
+// on its own questions alone. Either way answers are deterministic: the same run asks the same
+// questions in the same order.
+enum class QueryScope : uint8_t { Shared, Own };
+
 // A solver for one question at a time: `check` asserts `formula` on a fresh scope and answers
-// whether it is satisfiable; after Sat, `model` holds a witness until the next check.
+// whether it is satisfiable; after Sat, `model` holds a witness until the next check. Questions
+// that Z3's rewriter already reduces to false are answered without the solver.
 class Query {
  public:
   // `logic`: the SMT-LIB logic of the questions ("QF_BV" for syscalls and addresses, nullptr for
   // Z3's general solver). A logic-specific solver answers small bit-vector questions in well under
   // a millisecond, where the general one first spends tens of milliseconds choosing a strategy.
-  explicit Query(z3::context& ctx, const char* logic = "QF_BV");
+  explicit Query(z3::context& ctx, QueryScope scope = QueryScope::Shared, const char* logic = "QF_BV");
   Answer check(const z3::expr& formula);
   const z3::model& model() const { return *model_; }
   // The witness value of a bit-vector or Boolean term (unconstrained parts are 0).
@@ -35,8 +48,10 @@ class Query {
   std::string string_value(const z3::expr& term) const;
   uint64_t checks() const { return checks_; }
 
+  struct Book;  // a solver and its answers, shared by the Queries of one logic (solver.cpp)
+
  private:
-  z3::solver solver_;
+  std::shared_ptr<Book> book_;
   std::optional<z3::model> model_;
   uint64_t checks_ = 0;
 };
@@ -56,6 +71,11 @@ void prepare_shared_context();
 // Waits for a context prepare_shared_context() is still creating. A process must not run its exit
 // handlers while that thread is inside Z3 (Z3's globals are torn down by them).
 void settle_shared_context();
+
+// Drops the shared context's solvers and answers: the next Query starts afresh, so that what a
+// run proved about one policy never shapes the witnesses found for the next. Call it from the
+// thread that holds the shared context.
+void forget_answers();
 
 // "z3 4.8.12": recorded in the build's verdicts, since a proof is only as good as its prover.
 std::string solver_version();

@@ -52,7 +52,7 @@ class ArchDiff {
         new_(new_policy),
         arch_(a),
         ctx_(shared_context()),
-        query_(ctx_),
+        query_(ctx_, QueryScope::Own),
         args_(make_args(ctx_, "d")) {}
 
   void syscall(int nr, const std::string& name, std::vector<DiffEntry>& out) {

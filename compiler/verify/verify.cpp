@@ -1,6 +1,7 @@
 // Stage: verify. Runs every check, proof and test of a policy (see verify.h).
 #include "compiler/verify/verify.h"
 
+#include "compiler/diag/phase_trace.h"
 #include "compiler/verify/blind_sockets.h"
 #include "compiler/verify/fs_checks.h"
 #include "compiler/verify/net_assertions.h"
@@ -62,16 +63,22 @@ Verdicts verify_policy(const ir::Policy& policy, diag::Engine& engine) {
   Verdicts v;
   v.solver = solver_version();
   const size_t warnings_before = engine.warning_count();
-  for (const Work& w :
-       {check_syscalls(policy, engine), check_filesystem(policy, engine), check_network(policy, engine)})
-    v.queries += w.queries;
+  v.queries += check_syscalls(policy, engine).queries;
+  trace_phase("proofs: syscall lints");
+  v.queries += check_filesystem(policy, engine).queries;
+  trace_phase("proofs: filesystem lints");
+  v.queries += check_network(policy, engine).queries;
+  trace_phase("proofs: network lints");
   v.lint_findings = engine.warning_count() - warnings_before;
   v.queries += check_blind_sockets(policy, engine);
+  trace_phase("proofs: blind sockets");
   prove_assertions(policy, engine, v);
+  trace_phase("proofs: assertions");
   const std::vector<TestResult> tests = run_tests(policy);
   for (const TestResult& t : tests)
     for (const ExpectationResult& e : t.expectations) ++(e.passed ? v.expectations_passed : v.expectations_failed);
   report_test_failures(tests, engine);
+  trace_phase("proofs: tests");
   return v;
 }
 

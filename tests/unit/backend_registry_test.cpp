@@ -115,7 +115,7 @@ TEST_CASE("backend registry: each backend writes the files its row names and cla
   std::set<std::string> every_file;
   for (const backends::Backend& b : backends::registry()) {
     INFO("backend " << b.name);
-    auto out = b.emit(*c->policy, c->engine);
+    auto out = b.emit(*c->policy, c->engine, {});
     REQUIRE(out);
     CHECK(!out->files.empty());
     const auto patterns = file_patterns(b);
