@@ -87,11 +87,9 @@ bool only_too_many_rules(const ArchPartition& part) {
                      [](const PartitionError& e) { return e.kind == PartitionError::Kind::TooManyRules; });
 }
 
-// The OCI profile from the partitions (last: it is only worth checking once every program is
-// right); W0007 when no profile decides as the policy does.
-void add_oci_profile(const ir::Policy& policy, const std::vector<ArchPartition>& parts, const Probes& probes,
-                     diag::Engine& engine, SeccompArtifacts& out) {
-  OciProfile oci = oci_profile(policy, parts, &probes);
+// The OCI profile, compiled and checked (last: it is only worth reporting on once every program
+// is right); W0007 when no profile decides as the policy does.
+void add_oci_profile(OciProfile oci, diag::Engine& engine, SeccompArtifacts& out) {
   if (oci.conflict) {
     const OciConflict& c = *oci.conflict;
     engine
@@ -190,6 +188,12 @@ std::optional<SeccompArtifacts> emit_polc(const ir::Policy& policy, diag::Engine
   SeccompArtifacts out;
   const Probes probes(policy, probe_audits());  // one set of probes for every program, the OCI profile's too
   trace_phase("seccomp: probes");
+  // libseccomp compiles the OCI profile in the isolation worker's children while polc generates
+  // its own programs; the profile is checked (and reported on) after them.
+  std::vector<ArchPartition> parts;
+  const std::optional<OciConflict> conflict = oci_partitions(policy, parts);
+  std::optional<PendingOciProfile> oci;
+  if (!conflict) oci.emplace(policy, parts, &probes);
   bool ok = true;
   for (const ir::ArchFilter& f : policy.syscalls.arches) {
     ProgramArtifact p;
@@ -220,8 +224,7 @@ std::optional<SeccompArtifacts> emit_polc(const ir::Policy& policy, diag::Engine
     trace_phase(("seccomp: " + out.programs.back().file + " generated and checked").c_str());
   }
   if (!ok) return std::nullopt;
-  std::vector<ArchPartition> parts;
-  if (auto conflict = oci_partitions(policy, parts)) {
+  if (conflict) {
     engine
         .report(diag::Code::OciProfileSkipped, where(conflict->rule),
                 "seccomp.oci.json is not written: no single OCI profile decides `" + conflict->syscall + "` on " +
@@ -230,7 +233,7 @@ std::optional<SeccompArtifacts> emit_polc(const ir::Policy& policy, diag::Engine
         .with_help("build targets whose rules differ from separate policies to get an OCI profile for each");
     return out;
   }
-  add_oci_profile(policy, parts, probes, engine, out);
+  add_oci_profile(oci->finish(), engine, out);
   trace_phase("seccomp: OCI profile compiled and checked");
   return out;
 }
@@ -358,7 +361,7 @@ std::optional<SeccompArtifacts> emit_libseccomp(const ir::Policy& policy, diag::
     out.programs.push_back(std::move(p));
     if (ready) ready(out.programs.back());
   }
-  add_oci_profile(policy, parts, probes, engine, out);
+  add_oci_profile(oci_profile(policy, parts, &probes), engine, out);
   return out;
 }
 

@@ -137,39 +137,58 @@ const ir::SyscallRule* rule_for(const ir::Policy& policy, arch::Arch a, int nr) 
 
 }  // namespace
 
-OciProfile oci_profile(const ir::Policy& policy, const std::vector<ArchPartition>& partitions, const Probes* probes) {
-  OciProfile out;
-  const nlohmann::json doc = build_profile(policy, partitions);
-  std::string text = doc.dump(2) + "\n";
-  static std::mutex memo_lock;
-  static std::optional<ProfileMemo> memo;
-  {
-    const std::lock_guard lock(memo_lock);
-    if (memo && memo->text == text && memo->targets == policy.targets &&
-        same_syscalls(memo->syscalls, policy.syscalls)) {
-      out.json = std::move(text);
-      return out;
-    }
-  }
-  std::optional<Probes> own_probes;
-  if (!probes) probes = &own_probes.emplace(policy, probe_audits());
-  // One check per arch family: that is what one runtime on one host compiles. Every family's
-  // compile starts before the first is checked: they are independent children.
-  std::vector<arch::Arch> done;
-  struct FamilyCompile {
+namespace {
+
+std::mutex profile_memo_lock;
+std::optional<ProfileMemo> profile_memo;  // the last profile that was compiled and checked
+
+}  // namespace
+
+struct PendingOciProfile::Compiles {
+  struct Family {
     arch::Arch arch;
     std::vector<arch::Arch> family;
     IsolatedJob job;
   };
-  std::vector<FamilyCompile> compiles;
+  std::vector<Family> families;
+  std::optional<Probes> own_probes;
+};
+
+PendingOciProfile::PendingOciProfile(const ir::Policy& policy, const std::vector<ArchPartition>& partitions,
+                                     const Probes* probes)
+    : policy_(policy), probes_(probes) {
+  const nlohmann::json doc = build_profile(policy, partitions);
+  text_ = doc.dump(2) + "\n";
+  {
+    const std::lock_guard lock(profile_memo_lock);
+    if (profile_memo && profile_memo->text == text_ && profile_memo->targets == policy.targets &&
+        same_syscalls(profile_memo->syscalls, policy.syscalls))
+      return;  // compiled and checked already: finish() gives the text at once
+  }
+  compiles_ = std::make_unique<Compiles>();
+  if (!probes_) probes_ = &compiles_->own_probes.emplace(policy, probe_audits());
+  // One check per arch family: that is what one runtime on one host compiles. Every family's
+  // compile starts now; finish() checks them in turn: they are independent children.
+  std::vector<arch::Arch> done;
   for (const ArchPartition& part : partitions) {
     if (std::find(done.begin(), done.end(), part.arch) != done.end()) continue;
     std::vector<arch::Arch> family = arch::family_targets(part.arch, policy.targets);
     done.insert(done.end(), family.begin(), family.end());
     IsolatedJob job = start_oci_compile(doc, family);
-    compiles.push_back({part.arch, std::move(family), std::move(job)});
+    compiles_->families.push_back({part.arch, std::move(family), std::move(job)});
   }
-  for (FamilyCompile& compile : compiles) {
+}
+
+PendingOciProfile::PendingOciProfile(PendingOciProfile&&) noexcept = default;
+PendingOciProfile::~PendingOciProfile() = default;
+
+OciProfile PendingOciProfile::finish() {
+  OciProfile out;
+  if (!compiles_) {
+    out.json = std::move(text_);
+    return out;
+  }
+  for (Compiles::Family& compile : compiles_->families) {
     const std::vector<arch::Arch>& family = compile.family;
     std::string error;
     auto raw = compile.job.finish(&error);
@@ -184,18 +203,22 @@ OciProfile oci_profile(const ir::Policy& policy, const std::vector<ArchPartition
       out.conflict = OciConflict{compile.arch, "", "runc's compile of it fails: " + error, nullptr};
       return out;
     }
-    if (auto m = probes->check(*insns, arch::big_endian(compile.arch), family)) {
+    if (auto m = probes_->check(*insns, arch::big_endian(compile.arch), family)) {
       OciConflict c{compile.arch, "", m->describe(), nullptr};
       if (auto target = arch::from_audit_arch(m->data.arch, m->data.nr))
-        if ((c.rule = rule_for(policy, *target, m->data.nr))) c.syscall = c.rule->syscall;
+        if ((c.rule = rule_for(policy_, *target, m->data.nr))) c.syscall = c.rule->syscall;
       out.conflict = std::move(c);
       return out;
     }
   }
-  const std::lock_guard lock(memo_lock);
-  memo = ProfileMemo{text, policy.targets, policy.syscalls};
-  out.json = std::move(text);
+  const std::lock_guard lock(profile_memo_lock);
+  profile_memo = ProfileMemo{text_, policy_.targets, policy_.syscalls};
+  out.json = std::move(text_);
   return out;
+}
+
+OciProfile oci_profile(const ir::Policy& policy, const std::vector<ArchPartition>& partitions, const Probes* probes) {
+  return PendingOciProfile(policy, partitions, probes).finish();
 }
 
 }  // namespace polc::backends::seccomp

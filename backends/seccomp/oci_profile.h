@@ -4,6 +4,7 @@
 // runc does for each of the policy's arch families and checked against the policy.
 #pragma once
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -34,5 +35,26 @@ struct OciProfile {
 // compiling it twice.
 OciProfile oci_profile(const ir::Policy& policy, const std::vector<ArchPartition>& partitions,
                        const Probes* probes = nullptr);
+
+// oci_profile in two steps: the constructor starts the compiles (libseccomp, in the isolation
+// worker's children), finish() waits for them and checks the results. The seccomp backend starts
+// them before it generates its own programs, so that libseccomp works while polc does. `policy`
+// and `probes` must outlive the object; destroying it unfinished kills the compiles.
+class PendingOciProfile {
+ public:
+  PendingOciProfile(const ir::Policy& policy, const std::vector<ArchPartition>& partitions,
+                    const Probes* probes = nullptr);
+  PendingOciProfile(PendingOciProfile&&) noexcept;
+  ~PendingOciProfile();
+  // Call once.
+  OciProfile finish();
+
+ private:
+  struct Compiles;
+  const ir::Policy& policy_;
+  const Probes* probes_;
+  std::string text_;
+  std::unique_ptr<Compiles> compiles_;  // null when the memo already holds this profile
+};
 
 }  // namespace polc::backends::seccomp

@@ -28,10 +28,14 @@ Manifest manifest_of(const ManifestInput& in) {
     m.sources.push_back({s.path, s.role, s.module, s.import, sha256_hex(s.text), s.text.size()});
   m.coverage = manifest_coverage(in.coverage);
   for (ManifestStatement& s : m.coverage) s.at = bundle_location(s.at, in.sources);
-  m.verification = in.verification;
-  for (ManifestAssertion& a : m.verification->assertions) a.at = bundle_location(a.at, in.sources);
+  set_verification(m, in.verification, in.sources);
   m.expires = in.expires;
   return m;
+}
+
+void set_verification(Manifest& m, ManifestVerification v, const std::vector<SourceFile>& sources) {
+  m.verification = std::move(v);
+  for (ManifestAssertion& a : m.verification->assertions) a.at = bundle_location(a.at, sources);
 }
 
 std::string manifest_json(const ManifestInput& in) { return to_json(manifest_of(in)); }

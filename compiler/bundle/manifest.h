@@ -43,6 +43,9 @@ std::string bundle_location(const std::string& at, const std::vector<SourceFile>
 
 // The manifest of a build, with every location rewritten to the bundle's own copy of its file.
 Manifest manifest_of(const ManifestInput& in);
+// Sets `m`'s verification to `v`, its locations rewritten as manifest_of rewrites them: a build
+// makes the rest of its manifest while the proofs run and adds their verdicts after.
+void set_verification(Manifest& m, ManifestVerification v, const std::vector<SourceFile>& sources);
 // Its canonical bytes: to_json(manifest_of(in)).
 std::string manifest_json(const ManifestInput& in);
 

@@ -119,31 +119,46 @@ std::optional<Bundle> build_bundle(const ir::Policy& policy, const BuildInputs& 
   }
   report_unenforceable(unenforceable, claims, engine);
   // The proofs: every program against the policy, lint checks, assertions and tests. A failed
-  // proof, assertion or test stops the build.
+  // proof, assertion or test stops the build. What needs no proof is done while they run.
   proofs.validate(std::move(programs));
+  const bool backends_failed = engine.error_count() > errors_before;
+  std::optional<bundle::Manifest> manifest;
+  out.coverage = bundle::build_coverage(policy, engine.sources(), claims, other_sockets_refused);
+  if (inputs.manifest && !backends_failed) {
+    // attribution.json is an artifact like the backends' files: listed in the manifest, so signed.
+    // Its sections follow the selection, by the registry's names (which are also the layers'
+    // names in sbx-exec's events).
+    const bundle::AttributionLayers layers{inputs.selected.count("seccomp") > 0, inputs.selected.count("landlock") > 0,
+                                           inputs.selected.count("nftables") > 0, inputs.selected.count("proxy") > 0,
+                                           inputs.selected.count("os") > 0};
+    bundle::Attribution attribution = bundle::attribution_of(policy, layers, inputs.sources, decision_text);
+    if (attribution.seccomp)
+      for (bundle::AttrSeccompArch& arch : attribution.seccomp->arches)
+        if (const std::optional<arch::Arch> a = arch::from_name(arch.arch)) arch.names = sema::syscall_names(*a);
+    out.files[bundle::kAttributionFile] = backends::bytes_of(bundle::to_json(attribution));
+    // The manifest but the proofs' verdicts: every artifact is known (and hashed) by now.
+    manifest = bundle::manifest_of({policy,
+                                    std::string(version()),
+                                    out.files,
+                                    inputs.sources,
+                                    backend_names(inputs.selected),
+                                    out.coverage,
+                                    {},
+                                    inputs.expires});
+  }
+  if (inputs.while_proving && !backends_failed) {
+    Artifacts known = out.files;
+    for (const bundle::SourceFile& s : inputs.sources) known[s.path] = backends::bytes_of(s.text);
+    inputs.while_proving(policy.name, known);
+  }
   out.verdicts = proofs.finish(engine);
   trace_phase("proofs joined");
   if (engine.error_count() > errors_before) return std::nullopt;
-
-  out.coverage = bundle::build_coverage(policy, engine.sources(), claims, other_sockets_refused);
   if (bundle::report_unenforced(out.coverage, engine) > 0) return std::nullopt;
   if (!inputs.manifest) return out;
-  // attribution.json is an artifact like the backends' files: listed in the manifest, so signed.
-  // Its sections follow the selection, by the registry's names (which are also the layers'
-  // names in sbx-exec's events).
-  const bundle::AttributionLayers layers{inputs.selected.count("seccomp") > 0, inputs.selected.count("landlock") > 0,
-                                         inputs.selected.count("nftables") > 0, inputs.selected.count("proxy") > 0,
-                                         inputs.selected.count("os") > 0};
-  bundle::Attribution attribution = bundle::attribution_of(policy, layers, inputs.sources, decision_text);
-  if (attribution.seccomp)
-    for (bundle::AttrSeccompArch& arch : attribution.seccomp->arches)
-      if (const std::optional<arch::Arch> a = arch::from_name(arch.arch)) arch.names = sema::syscall_names(*a);
-  out.files[bundle::kAttributionFile] = backends::bytes_of(bundle::to_json(attribution));
-  const std::string manifest =
-      bundle::manifest_json({policy, std::string(version()), out.files, inputs.sources, backend_names(inputs.selected),
-                             out.coverage, manifest_verification(out.verdicts), inputs.expires});
+  bundle::set_verification(*manifest, manifest_verification(out.verdicts), inputs.sources);
   for (const bundle::SourceFile& s : inputs.sources) out.files[s.path] = backends::bytes_of(s.text);
-  out.files[bundle::kManifestFile] = backends::bytes_of(manifest);
+  out.files[bundle::kManifestFile] = backends::bytes_of(bundle::to_json(*manifest));
   trace_phase("manifest done");
   return out;
 }

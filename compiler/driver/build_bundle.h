@@ -2,6 +2,7 @@
 // policy, the coverage map over what they enforce, and the manifest, as the bundle's files.
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <set>
 #include <string>
@@ -37,6 +38,11 @@ struct BuildInputs {
   // False for `polc check`, which only wants the diagnostics: the manifest is then not built
   // (it reports nothing, and on large policies its JSON is a fifth of the check's time).
   bool manifest = true;
+  // Called on the caller's thread while the proofs run, with the policy's name and the files
+  // known by then (the backends' and attribution.json; the bundle keeps them unchanged), so that
+  // `polc build` writes them meanwhile (output_dir.h, StagedDirectory). Not called when a backend
+  // failed; the build may still fail after it.
+  std::function<void(const std::string& policy_name, const Artifacts& files)> while_proving;
 };
 
 struct Bundle {

@@ -55,6 +55,14 @@ int cmd_build(const Args& args) {
     }
     inputs.expires = bundle::format_utc_time(*at);
   }
+  // The files the backends made are written while the proofs run; nothing appears at DIR/NAME
+  // unless the build succeeds (the staged directory is removed otherwise).
+  std::unique_ptr<StagedDirectory> staged;
+  std::string stage_error;
+  inputs.while_proving = [&](const std::string& name, const Artifacts& files) {
+    staged = StagedDirectory::open(*out_dir + "/" + name, stage_error);
+    if (staged && !staged->write(files)) staged->sync();  // an error comes back from publish()
+  };
   diag::SourceManager sources;
   diag::Engine engine(sources);
   bool is_module = false;
@@ -67,8 +75,10 @@ int cmd_build(const Args& args) {
   if (!built) return report(engine, *o);
   const Bundle* bundle = &built->bundle;
   const std::string dest = *out_dir + "/" + built->name;
-  if (auto err = write_directory_atomically(dest, bundle->files)) {
-    engine.report(diag::Code::OutputNotWritten, {}, *err);
+  if (!staged && stage_error.empty()) staged = StagedDirectory::open(dest, stage_error);
+  std::optional<std::string> not_written = staged ? staged->publish(bundle->files) : stage_error;
+  if (not_written) {
+    engine.report(diag::Code::OutputNotWritten, {}, *not_written);
     return report(engine, *o);
   }
   const int status = report(engine, *o);

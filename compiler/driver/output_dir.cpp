@@ -9,6 +9,7 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
+#include <set>
 #include <utility>
 #include <vector>
 
@@ -69,55 +70,116 @@ std::optional<std::string> sync_all(std::vector<std::pair<std::string, UniqueFd>
 
 }  // namespace
 
-std::optional<std::string> write_directory_atomically(const std::string& dir, const Artifacts& files) {
+struct StagedDirectory::State {
+  fs::path target;
+  std::string name;  // target's last component
+  UniqueFd parent_fd;
+  BuildTempDir tmp;
+  std::string shown;                                      // the temporary directory, for messages
+  std::set<std::string> done;                             // names written so far
+  std::vector<std::pair<std::string, UniqueFd>> written;  // written, not yet synced
+  std::optional<std::string> failed;
+  bool published = false;
+};
+
+StagedDirectory::StagedDirectory(std::unique_ptr<State> state) : s_(std::move(state)) {}
+
+std::unique_ptr<StagedDirectory> StagedDirectory::open(const std::string& dir, std::string& error) {
+  auto s = std::make_unique<State>();
   std::error_code ec;
-  fs::path target = fs::path(dir).lexically_normal();
-  if (!target.has_filename() && target.has_parent_path()) target = target.parent_path();  // "out/" is "out"
-  const std::string name = target.filename().string();
-  if (name.empty() || name == "." || name == "..") return "cannot replace " + dir + ": name a directory to create";
-  const fs::path parent = target.has_parent_path() ? target.parent_path() : fs::path(".");
-  fs::create_directories(parent, ec);
-  if (ec) return "cannot create " + parent.string() + ": " + ec.message();
-  const UniqueFd parent_fd(open(parent.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-  if (!parent_fd.valid()) return "cannot open " + parent.string() + ": " + errno_text();
-
-  // Left-overs of builds that died (kill -9, power loss) before their rename; see build_temp_dirs.h.
-  remove_stale_build_dirs(parent_fd.get(), name);
-
-  std::string error;
-  auto tmp = create_build_temp_dir(parent_fd.get(), name, error);
-  if (!tmp) return "cannot create a temporary directory in " + parent.string() + ": " + error;
-  const std::string shown = (parent / tmp->entry).string();
-  auto fail = [&](std::string message) -> std::optional<std::string> {
-    // Through the descriptor we hold: only the directory this build made is emptied.
-    remove_contents(tmp->dir.get());
-    struct stat named {
-    }, held{};
-    if (fstatat(parent_fd.get(), tmp->entry.c_str(), &named, AT_SYMLINK_NOFOLLOW) == 0 &&
-        fstat(tmp->dir.get(), &held) == 0 && named.st_dev == held.st_dev && named.st_ino == held.st_ino)
-      unlinkat(parent_fd.get(), tmp->entry.c_str(), AT_REMOVEDIR);
-    return message;
-  };
-  std::vector<std::pair<std::string, UniqueFd>> written;
-  for (const auto& [file, bytes] : files) {
-    if (auto err = write_file_below(tmp->dir.get(), file, bytes, written)) return fail(*err + " (in " + shown + ")");
-    if (written.size() >= kBatch)
-      if (auto err = sync_all(written)) return fail(*err + " (in " + shown + ")");
+  s->target = fs::path(dir).lexically_normal();
+  if (!s->target.has_filename() && s->target.has_parent_path()) s->target = s->target.parent_path();  // "out/"
+  s->name = s->target.filename().string();
+  if (s->name.empty() || s->name == "." || s->name == "..") {
+    error = "cannot replace " + dir + ": name a directory to create";
+    return nullptr;
   }
-  if (auto err = sync_all(written)) return fail(*err + " (in " + shown + ")");
+  const fs::path parent = s->target.has_parent_path() ? s->target.parent_path() : fs::path(".");
+  fs::create_directories(parent, ec);
+  if (ec) {
+    error = "cannot create " + parent.string() + ": " + ec.message();
+    return nullptr;
+  }
+  s->parent_fd = UniqueFd(::open(parent.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (!s->parent_fd.valid()) {
+    error = "cannot open " + parent.string() + ": " + errno_text();
+    return nullptr;
+  }
+  // Left-overs of builds that died (kill -9, power loss) before their rename; see build_temp_dirs.h.
+  remove_stale_build_dirs(s->parent_fd.get(), s->name);
+  std::string why;
+  auto tmp = create_build_temp_dir(s->parent_fd.get(), s->name, why);
+  if (!tmp) {
+    error = "cannot create a temporary directory in " + parent.string() + ": " + why;
+    return nullptr;
+  }
+  s->tmp = std::move(*tmp);
+  s->shown = (parent / s->tmp.entry).string();
+  return std::unique_ptr<StagedDirectory>(new StagedDirectory(std::move(s)));
+}
 
+StagedDirectory::~StagedDirectory() {
+  if (!s_->published && !s_->failed) fail("not published");
+}
+
+std::optional<std::string> StagedDirectory::fail(std::string message) {
+  if (s_->failed) return s_->failed;
+  s_->written.clear();
+  // Through the descriptor we hold: only the directory this build made is emptied.
+  remove_contents(s_->tmp.dir.get());
+  struct stat named {
+  }, held{};
+  if (fstatat(s_->parent_fd.get(), s_->tmp.entry.c_str(), &named, AT_SYMLINK_NOFOLLOW) == 0 &&
+      fstat(s_->tmp.dir.get(), &held) == 0 && named.st_dev == held.st_dev && named.st_ino == held.st_ino)
+    unlinkat(s_->parent_fd.get(), s_->tmp.entry.c_str(), AT_REMOVEDIR);
+  s_->failed = std::move(message);
+  return s_->failed;
+}
+
+std::optional<std::string> StagedDirectory::write(const Artifacts& files) {
+  if (s_->failed) return s_->failed;
+  for (const auto& [file, bytes] : files) {
+    if (!s_->done.insert(file).second) continue;
+    if (auto err = write_file_below(s_->tmp.dir.get(), file, bytes, s_->written))
+      return fail(*err + " (in " + s_->shown + ")");
+    if (s_->written.size() >= kBatch)
+      if (auto err = sync_all(s_->written)) return fail(*err + " (in " + s_->shown + ")");
+  }
+  return std::nullopt;
+}
+
+std::optional<std::string> StagedDirectory::sync() {
+  if (s_->failed) return s_->failed;
+  if (auto err = sync_all(s_->written)) return fail(*err + " (in " + s_->shown + ")");
+  return std::nullopt;
+}
+
+std::optional<std::string> StagedDirectory::publish(const Artifacts& files) {
+  if (auto err = write(files)) return err;
+  if (auto err = sync()) return err;
+  const int parent = s_->parent_fd.get();
+  const char* entry = s_->tmp.entry.c_str();
   struct stat st {};
-  if (fstatat(parent_fd.get(), name.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0) {
-    if (!S_ISDIR(st.st_mode)) return fail(target.string() + " exists and is not a directory");
+  if (fstatat(parent, s_->name.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0) {
+    if (!S_ISDIR(st.st_mode)) return fail(s_->target.string() + " exists and is not a directory");
     // Swap the two directories in one step, then delete the old output (now at the temporary name).
-    if (renameat2(parent_fd.get(), tmp->entry.c_str(), parent_fd.get(), name.c_str(), RENAME_EXCHANGE) != 0)
-      return fail("cannot replace " + target.string() + ": " + errno_text());
-    remove_tree_at(parent_fd.get(), tmp->entry);
+    if (renameat2(parent, entry, parent, s_->name.c_str(), RENAME_EXCHANGE) != 0)
+      return fail("cannot replace " + s_->target.string() + ": " + errno_text());
+    s_->published = true;
+    remove_tree_at(parent, s_->tmp.entry);
     return std::nullopt;
   }
-  if (renameat2(parent_fd.get(), tmp->entry.c_str(), parent_fd.get(), name.c_str(), RENAME_NOREPLACE) != 0)
-    return fail("cannot create " + target.string() + ": " + errno_text());
+  if (renameat2(parent, entry, parent, s_->name.c_str(), RENAME_NOREPLACE) != 0)
+    return fail("cannot create " + s_->target.string() + ": " + errno_text());
+  s_->published = true;
   return std::nullopt;
+}
+
+std::optional<std::string> write_directory_atomically(const std::string& dir, const Artifacts& files) {
+  std::string error;
+  const std::unique_ptr<StagedDirectory> staged = StagedDirectory::open(dir, error);
+  if (!staged) return error;
+  return staged->publish(files);
 }
 
 }  // namespace polc::driver
