@@ -167,5 +167,18 @@ exec 9<&-  # the live build "dies": its directory goes with the next build
 "$polc" build "$work/p.sbx" -o "$dist" >/dev/null 2>&1 || bad "second build"
 check "a build's directory is removed once its lock is gone" -- test ! -e "$live"
 
+# build: the backends' files are written while the proofs run (StagedDirectory); when a proof
+# then fails, nothing of that build remains and the previous output is untouched.
+staged="$work/staged"
+"$polc" build "$work/p.sbx" -o "$staged" >/dev/null 2>&1 || bad "build before the failing one"
+cp -r "$staged/p" "$work/p.before"
+sed 's/^}$/  assert never read\n}/' "$work/p.sbx" >"$work/failing.sbx"
+grep -q 'assert never read' "$work/failing.sbx" || bad "the failing policy has no assertion"
+"$polc" build "$work/failing.sbx" -o "$staged" >"$work/failing.out" 2>&1
+check "a build whose assertion fails exits 1" -- test $? -eq 1
+check "it fails on the assertion" -- grep -q 'E0504' "$work/failing.out"
+check "the previous output is untouched" -- diff -r "$work/p.before" "$staged/p"
+check "nothing of the failed build remains" -- test "$(ls -A "$staged")" = p
+
 echo "output_safety: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
