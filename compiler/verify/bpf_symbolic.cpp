@@ -332,4 +332,61 @@ z3::expr return_value(const std::vector<Exit>& exits) {
   return out;
 }
 
+std::optional<uint32_t> return_for_numbers(std::span<const backends::seccomp::Insn> insns, uint32_t audit, uint32_t lo,
+                                           uint32_t hi) {
+  namespace bpf = backends::seccomp::bpf;
+  constexpr uint32_t kNrOffset = 0, kArchOffset = 4;  // struct seccomp_data
+  enum class Held : uint8_t { Nothing, Number, Constant };
+  Held held = Held::Nothing;
+  uint32_t a = 0;  // A's value when held is Constant
+  for (size_t pc = 0; pc < insns.size();) {
+    const backends::seccomp::Insn& in = insns[pc];
+    if (in.code == (bpf::kRet | bpf::kK)) return in.k;
+    if (in.code == (bpf::kRet | bpf::kA)) return held == Held::Constant ? std::optional(a) : std::nullopt;
+    if (in.code == (bpf::kLd | bpf::kW | bpf::kAbs)) {
+      if (in.k == kNrOffset) held = Held::Number;
+      else if (in.k == kArchOffset) held = Held::Constant, a = audit;
+      else return std::nullopt;  // the instruction pointer or an argument
+      ++pc;
+      continue;
+    }
+    if (in.code == (bpf::kLd | bpf::kW | bpf::kImm)) {
+      held = Held::Constant, a = in.k;
+      ++pc;
+      continue;
+    }
+    // ALU, scratch cells, X: left to the symbolic walk.
+    if (bpf::op_class(in.code) != bpf::kJmp) return std::nullopt;
+    if (bpf::op_op(in.code) == bpf::kJa) {
+      pc += 1 + static_cast<size_t>(in.k);
+      continue;
+    }
+    if (bpf::op_src(in.code) != bpf::kK || held == Held::Nothing) return std::nullopt;
+    auto taken = [&](uint32_t v) -> std::optional<bool> {
+      switch (bpf::op_op(in.code)) {
+        case bpf::kJeq: return v == in.k;
+        case bpf::kJgt: return v > in.k;
+        case bpf::kJge: return v >= in.k;
+        case bpf::kJset: return (v & in.k) != 0;
+        default: return std::nullopt;
+      }
+      return std::nullopt;
+    };
+    std::optional<bool> jump;
+    if (held == Held::Constant) {
+      jump = taken(a);
+    } else {
+      // Over the range: the same outcome at both ends, and no number in between that differs (a
+      // bit test can differ between any two numbers, an equality at a constant inside the range).
+      const auto first = taken(lo), last = taken(hi);
+      const bool inside = bpf::op_op(in.code) == bpf::kJeq && lo < in.k && in.k < hi;
+      if (!first || first != last || inside || (bpf::op_op(in.code) == bpf::kJset && lo != hi)) return std::nullopt;
+      jump = first;
+    }
+    if (!jump) return std::nullopt;
+    pc += 1 + static_cast<size_t>(*jump ? in.jt : in.jf);
+  }
+  return std::nullopt;  // ran off the end (a checked program never does)
+}
+
 }  // namespace polc::verify
