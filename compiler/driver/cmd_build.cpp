@@ -55,12 +55,16 @@ int cmd_build(const Args& args) {
     }
     inputs.expires = bundle::format_utc_time(*at);
   }
+  // DIR/NAME as the user wrote DIR: `-o dist/` names dist/NAME, not dist//NAME.
+  const auto destination = [&](const std::string& name) {
+    return *out_dir + (out_dir->back() == '/' ? "" : "/") + name;
+  };
   // The files the backends made are written while the proofs run; nothing appears at DIR/NAME
   // unless the build succeeds (the staged directory is removed otherwise).
   std::unique_ptr<StagedDirectory> staged;
   std::string stage_error;
   inputs.while_proving = [&](const std::string& name, const Artifacts& files) {
-    staged = StagedDirectory::open(*out_dir + "/" + name, stage_error);
+    staged = StagedDirectory::open(destination(name), stage_error);
     if (staged && !staged->write(files)) staged->sync();  // an error comes back from publish()
   };
   diag::SourceManager sources;
@@ -74,7 +78,7 @@ int cmd_build(const Args& args) {
   }
   if (!built) return report(engine, *o);
   const Bundle* bundle = &built->bundle;
-  const std::string dest = *out_dir + "/" + built->name;
+  const std::string dest = destination(built->name);
   if (!staged && stage_error.empty()) staged = StagedDirectory::open(dest, stage_error);
   std::optional<std::string> not_written = staged ? staged->publish(bundle->files) : stage_error;
   if (not_written) {

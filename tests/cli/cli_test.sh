@@ -197,6 +197,8 @@ done
 size=$(stat -c %s "$work/dist/good/seccomp.x86_64.bpf")
 [ $((size % 8)) -eq 0 ] && [ "$size" -gt 0 ] && passed=$((passed + 1)) || { failed=$((failed + 1)); echo "FAIL: .bpf size $size is not a sock_filter array"; }
 cp -r "$work/dist/good" "$work/first"
+expect_status 0 "build into a directory written with a trailing slash" -- "$polc" build "$work/good.sbx" -o "$work/slash/"
+expect_grep "wrote [0-9]* files to $work/slash/good/\$" "$work/err" "the output named once, without //"
 expect_status 0 "rebuild over an existing output" -- "$polc" build "$work/good.sbx" -o "$work/dist"
 diff -r "$work/first" "$work/dist/good" >/dev/null && passed=$((passed + 1)) || { failed=$((failed + 1)); echo "FAIL: the same source gave different artifacts"; }
 # A failing build leaves the previous output exactly as it was.
