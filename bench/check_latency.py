@@ -6,7 +6,10 @@ the table gives the median wall time, the 90th percentile of the check, the rati
 speak of, and the check's peak RSS (the largest over its runs).
 `--oci PROFILE.json` adds an OCI seccomp profile (Docker's default) as an input: it is imported
 with `polc import oci` into a temporary .sbx first, as a user would.
-Usage: check_latency.py POLC RUNS [--oci PROFILE.json]... FILE..."""
+`--before OLD_POLC` measures an older polc beside this one, each run of one alternating with the
+same run of the other (on a machine whose speed drifts, two tables measured one after the other
+cannot be compared), and prints a row for each.
+Usage: check_latency.py POLC RUNS [--before OLD_POLC] [--oci PROFILE.json]... FILE..."""
 import os, shutil, statistics, subprocess, sys, tempfile, time
 
 
@@ -20,15 +23,21 @@ def run_once(argv):
     return elapsed, usage.ru_maxrss / 1024
 
 
-def measure(argv, runs):
-    run_once(argv)  # warm the page cache
-    times, rss = [], 0.0
+def measure(argvs, runs):
+    """Median, 90th percentile and peak RSS of each command line, the runs of all interleaved."""
+    for argv in argvs:
+        run_once(argv)  # warm the page cache
+    times, rss = [[] for _ in argvs], [0.0 for _ in argvs]
     for _ in range(runs):
-        ms, peak = run_once(argv)
-        times.append(ms)
-        rss = max(rss, peak)
-    times.sort()
-    return statistics.median(times), times[int(0.9 * (len(times) - 1))], rss
+        for i, argv in enumerate(argvs):
+            ms, peak = run_once(argv)
+            times[i].append(ms)
+            rss[i] = max(rss[i], peak)
+    out = []
+    for t, r in zip(times, rss):
+        t.sort()
+        out.append((statistics.median(t), t[int(0.9 * (len(t) - 1))], r))
+    return out
 
 
 def import_oci(polc, profile, work):
@@ -44,6 +53,10 @@ def main():
     if len(args) < 3:
         sys.exit(__doc__)
     polc, runs, rest = args[0], int(args[1]), args[2:]
+    polcs = [("", polc)]
+    if len(rest) >= 2 and rest[0] == "--before":
+        polcs = [("before: ", rest[1]), ("after: ", polc)]
+        rest = rest[2:]
     work = tempfile.mkdtemp(prefix="polc-latency-")
     try:
         inputs, i = [], 0
@@ -59,11 +72,12 @@ def main():
         print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
         for path, label in inputs:
             lines = sum(1 for _ in open(path))
-            ir, _, _ = measure([polc, "ir", path], runs)
-            check, check_p90, rss = measure([polc, "check", path], runs)
-            build, _, _ = measure([polc, "build", path, "-o", os.path.join(work, "dist")], runs)
-            print(f"| `{label}` | {lines} | {ir:.1f} | {check:.1f} | {check_p90:.1f} | {build:.1f} | "
-                  f"{check / ir:.2f} | {build - check:+.1f} | {rss:.1f} |", flush=True)
+            irs = measure([[p, "ir", path] for _, p in polcs], runs)
+            checks = measure([[p, "check", path] for _, p in polcs], runs)
+            builds = measure([[p, "build", path, "-o", os.path.join(work, f"dist{i}")] for i, (_, p) in enumerate(polcs)], runs)
+            for (tag, _), (ir, _, _), (check, check_p90, rss), (build, _, _) in zip(polcs, irs, checks, builds):
+                print(f"| {tag}`{label}` | {lines} | {ir:.1f} | {check:.1f} | {check_p90:.1f} | {build:.1f} | "
+                      f"{check / ir:.2f} | {build - check:+.1f} | {rss:.1f} |", flush=True)
     finally:
         shutil.rmtree(work, ignore_errors=True)
 

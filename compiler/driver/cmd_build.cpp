@@ -2,6 +2,7 @@
 // that every statement is enforced, and writes the bundle to DIR/<policy name>/ atomically.
 #include <ctime>
 #include <iostream>
+#include <thread>
 
 #include "compiler/driver/build_bundle.h"
 #include "compiler/driver/build_policy.h"
@@ -59,13 +60,18 @@ int cmd_build(const Args& args) {
   const auto destination = [&](const std::string& name) {
     return *out_dir + (out_dir->back() == '/' ? "" : "/") + name;
   };
-  // The files the backends made are written while the proofs run; nothing appears at DIR/NAME
-  // unless the build succeeds (the staged directory is removed otherwise).
+  // The files the backends made are written, and synced, on a thread of their own while the
+  // proofs run (mostly waiting for the disk, so it takes little from them); nothing appears at
+  // DIR/NAME unless the build succeeds (the staged directory is removed otherwise). Declared in
+  // this order so that the thread is joined before the directory it writes goes away.
   std::unique_ptr<StagedDirectory> staged;
   std::string stage_error;
+  std::jthread stager;
   inputs.while_proving = [&](const std::string& name, const Artifacts& files) {
-    staged = StagedDirectory::open(destination(name), stage_error);
-    if (staged && !staged->write(files)) staged->sync();  // an error comes back from publish()
+    stager = std::jthread([&staged, &stage_error, dir = destination(name), files] {
+      staged = StagedDirectory::open(dir, stage_error);
+      if (staged && !staged->write(files)) staged->sync();  // an error comes back from publish()
+    });
   };
   diag::SourceManager sources;
   diag::Engine engine(sources);
@@ -76,6 +82,7 @@ int cmd_build(const Args& args) {
     std::cerr << "polc build: `" << o->files[0] << "` is a module; only policies are built\n";
     return kExitUsage;
   }
+  if (stager.joinable()) stager.join();
   if (!built) return report(engine, *o);
   const Bundle* bundle = &built->bundle;
   const std::string dest = destination(built->name);
