@@ -5,6 +5,8 @@
 #include <map>
 #include <mutex>
 #include <nlohmann/json.hpp>
+#include <stdexcept>
+#include <utility>
 #include <tuple>
 
 #include "backends/seccomp/bpf_interp.h"
@@ -183,9 +185,11 @@ PendingOciProfile::PendingOciProfile(PendingOciProfile&&) noexcept = default;
 PendingOciProfile::~PendingOciProfile() = default;
 
 OciProfile PendingOciProfile::finish() {
+  // Twice, or on a moved-from object, the text is gone: an empty profile must never look like one.
+  if (text_.empty()) throw std::logic_error("PendingOciProfile::finish called twice");
   OciProfile out;
   if (!compiles_) {
-    out.json = std::move(text_);
+    out.json = std::exchange(text_, {});
     return out;
   }
   for (Compiles::Family& compile : compiles_->families) {
@@ -213,7 +217,7 @@ OciProfile PendingOciProfile::finish() {
   }
   const std::lock_guard lock(profile_memo_lock);
   profile_memo = ProfileMemo{text_, policy_.targets, policy_.syscalls};
-  out.json = std::move(text_);
+  out.json = std::exchange(text_, {});
   return out;
 }
 

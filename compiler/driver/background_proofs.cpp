@@ -82,7 +82,8 @@ void BackgroundProofs::run(const ir::Policy& policy) {
     }
     for (backends::seccomp::ProgramArtifact& p : final_programs) {
       const auto same = std::find_if(early.begin(), early.end(), [&](const Validated& v) {
-        return v.program.file == p.file && v.program.insns == p.insns && v.program.decides == p.decides;
+        return v.program.file == p.file && v.program.arch == p.arch && v.program.insns == p.insns &&
+               v.program.decides == p.decides;
       });
       Validated v = same != early.end() ? std::move(*same) : validate_one(std::move(p), policy);
       report_all(*v.diagnostics, translation_engine_);

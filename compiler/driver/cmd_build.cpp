@@ -69,8 +69,14 @@ int cmd_build(const Args& args) {
   std::jthread stager;
   inputs.while_proving = [&](const std::string& name, const Artifacts& files) {
     stager = std::jthread([&staged, &stage_error, dir = destination(name), files] {
-      staged = StagedDirectory::open(dir, stage_error);
-      if (staged && !staged->write(files)) staged->sync();  // an error comes back from publish()
+      try {
+        // A DIR that does not exist yet is made only once the build has succeeded.
+        staged = StagedDirectory::open(dir, stage_error, /*make_parents=*/false);
+        if (staged && !staged->write(files)) staged->sync();  // an error comes back from publish()
+      } catch (const std::exception& e) {
+        staged.reset();
+        stage_error = std::string("cannot write the bundle: ") + e.what();
+      }
     });
   };
   diag::SourceManager sources;

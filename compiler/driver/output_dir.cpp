@@ -72,6 +72,7 @@ std::optional<std::string> sync_all(std::vector<std::pair<std::string, UniqueFd>
 
 struct StagedDirectory::State {
   fs::path target;
+  fs::path parent;
   std::string name;  // target's last component
   UniqueFd parent_fd;
   BuildTempDir tmp;
@@ -84,7 +85,7 @@ struct StagedDirectory::State {
 
 StagedDirectory::StagedDirectory(std::unique_ptr<State> state) : s_(std::move(state)) {}
 
-std::unique_ptr<StagedDirectory> StagedDirectory::open(const std::string& dir, std::string& error) {
+std::unique_ptr<StagedDirectory> StagedDirectory::open(const std::string& dir, std::string& error, bool make_parents) {
   auto s = std::make_unique<State>();
   std::error_code ec;
   s->target = fs::path(dir).lexically_normal();
@@ -95,6 +96,8 @@ std::unique_ptr<StagedDirectory> StagedDirectory::open(const std::string& dir, s
     return nullptr;
   }
   const fs::path parent = s->target.has_parent_path() ? s->target.parent_path() : fs::path(".");
+  s->parent = parent;
+  if (!make_parents && !fs::is_directory(parent, ec)) return nullptr;
   fs::create_directories(parent, ec);
   if (ec) {
     error = "cannot create " + parent.string() + ": " + ec.message();
@@ -159,6 +162,13 @@ std::optional<std::string> StagedDirectory::publish(const Artifacts& files) {
   if (auto err = sync()) return err;
   const int parent = s_->parent_fd.get();
   const char* entry = s_->tmp.entry.c_str();
+  // The directory named on the command line must still be the one held: were it moved while the
+  // build ran, the output would appear somewhere else than where polc says it wrote it.
+  struct stat held {
+  }, named{};
+  if (fstat(parent, &held) != 0 || stat(s_->parent.c_str(), &named) != 0 || held.st_dev != named.st_dev ||
+      held.st_ino != named.st_ino)
+    return fail(s_->parent.string() + " was moved or replaced during the build");
   struct stat st {};
   if (fstatat(parent, s_->name.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0) {
     if (!S_ISDIR(st.st_mode)) return fail(s_->target.string() + " exists and is not a directory");

@@ -25,8 +25,10 @@ std::optional<std::string> write_directory_atomically(const std::string& dir, co
 // visible at `dir` before publish(); destroying an unpublished one removes what it wrote.
 class StagedDirectory {
  public:
-  // nullptr with `error` set when the temporary directory cannot be made.
-  static std::unique_ptr<StagedDirectory> open(const std::string& dir, std::string& error);
+  // nullptr with `error` set when the temporary directory cannot be made. With `make_parents`
+  // false, nullptr and no error when the directory `dir` goes in does not exist yet (a build
+  // that stages before it knows it will succeed must not leave directories behind).
+  static std::unique_ptr<StagedDirectory> open(const std::string& dir, std::string& error, bool make_parents = true);
   ~StagedDirectory();
   StagedDirectory(const StagedDirectory&) = delete;
   StagedDirectory& operator=(const StagedDirectory&) = delete;
@@ -37,7 +39,8 @@ class StagedDirectory {
   std::optional<std::string> write(const Artifacts& files);
   // Makes the files written so far durable (publish() does it for the rest).
   std::optional<std::string> sync();
-  // write(files), then every file durable and `dir` replaced. Call once.
+  // write(files), then every file durable and `dir` replaced. Fails, writing nothing there, when
+  // the directory `dir` goes in was moved or replaced since open(). Call once.
   std::optional<std::string> publish(const Artifacts& files);
 
  private:

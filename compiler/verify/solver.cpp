@@ -56,7 +56,7 @@ bool is_shared(const z3::context& ctx);
 
 void forget_answers() { shared_books().clear(); }
 
-Query::Query(z3::context& ctx, QueryScope scope, const char* logic) {
+Query::Query(z3::context& ctx, QueryScope scope, const char* logic) : rlimit_(query_rlimit) {
   if (scope == QueryScope::Own || !is_shared(ctx)) {
     book_ = std::make_shared<Book>(ctx, logic);
     return;
@@ -66,7 +66,6 @@ Query::Query(z3::context& ctx, QueryScope scope, const char* logic) {
     book = std::make_shared<Book>(ctx, logic);
     book->remembers = true;
   }
-  if (book->rlimit != query_rlimit) book->limit_to(query_rlimit);
   book_ = book;
 }
 
@@ -78,18 +77,36 @@ Answer Query::check(const z3::expr& formula) {
     return known->second.answer;
   }
   Answer answer = Answer::Unknown;
+  // Z3's rewriter runs outside the step limit; it is linear in the formula, and every formula
+  // polc asks is small (the limit bounds the search, which is not).
   if (formula.simplify().is_false()) {
     answer = Answer::Unsat;
   } else {
     z3::solver& solver = book_->solver;
+    if (book_->rlimit != rlimit_) book_->limit_to(rlimit_);
     solver.push();
-    solver.add(formula);
-    const z3::check_result r = solver.check();
-    if (r == z3::sat) {
-      answer = Answer::Sat;
-      model_.emplace(solver.get_model());
-    } else if (r == z3::unsat) {
-      answer = Answer::Unsat;
+    try {
+      solver.add(formula);
+      const z3::check_result r = solver.check();
+      if (r == z3::sat) {
+        answer = Answer::Sat;
+        model_.emplace(solver.get_model());
+      } else if (r == z3::unsat) {
+        answer = Answer::Unsat;
+      }
+    } catch (...) {
+      // The formula must not stay asserted: every later question on this solver would be asked
+      // together with it. The book is dropped too, so the next Query starts on a fresh one.
+      try {
+        solver.pop();
+      } catch (...) {}
+      book_->answered.clear();
+      for (auto it = shared_books().begin(); it != shared_books().end(); ++it)
+        if (it->second == book_) {
+          shared_books().erase(it);
+          break;
+        }
+      throw;
     }
     solver.pop();
   }

@@ -52,6 +52,7 @@ class Query {
 
  private:
   std::shared_ptr<Book> book_;
+  unsigned rlimit_;  // the step limit when this Query was made, set on the shared solver per check
   std::optional<z3::model> model_;
   uint64_t checks_ = 0;
 };

@@ -179,6 +179,11 @@ check "a build whose assertion fails exits 1" -- test $? -eq 1
 check "it fails on the assertion" -- grep -q 'E0504' "$work/failing.out"
 check "the previous output is untouched" -- diff -r "$work/p.before" "$staged/p"
 check "nothing of the failed build remains" -- test "$(ls -A "$staged")" = p
+# A DIR that does not exist yet is made only by a build that succeeds.
+"$polc" build "$work/failing.sbx" -o "$work/fresh/nested" >/dev/null 2>&1
+check "a failed build into a new DIR creates no directory" -- test ! -e "$work/fresh"
+"$polc" build "$work/p.sbx" -o "$work/fresh/nested" >/dev/null 2>&1 || bad "build into a new nested DIR"
+check "a build into a new nested DIR makes it" -- test -f "$work/fresh/nested/p/manifest.json"
 
 echo "output_safety: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

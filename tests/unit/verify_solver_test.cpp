@@ -3,6 +3,8 @@
 // Query of its own keeps asking its own solver.
 #include <doctest/doctest.h>
 
+#include <optional>
+
 #include "compiler/verify/solver.h"
 
 namespace polc {
@@ -59,6 +61,27 @@ TEST_CASE("shared Queries answer a repeated question with the first witness") {
     verify::Query again(ctx);
     CHECK(again.check(formula) != verify::Answer::Sat);
   }
+  verify::forget_answers();
+}
+
+TEST_CASE("a shared Query asks under the step limit it was made with") {
+  z3::context& ctx = verify::shared_context();
+  verify::forget_answers();
+  verify::Query generous(ctx);  // the default limit
+  std::optional<verify::Query> starved;
+  {
+    const StepLimit one_step(1);
+    starved.emplace(ctx);
+  }
+  const z3::expr x = ctx.bv_const("limit_x", 64), y = ctx.bv_const("limit_y", 64);
+  const auto factors = [&](uint64_t n) {
+    return (x * y) == ctx.bv_val(n, 64) && z3::ugt(x, ctx.bv_val(1, 64)) && z3::ugt(y, ctx.bv_val(1, 64)) &&
+           z3::ult(x, ctx.bv_val(1000, 64)) && z3::ult(y, ctx.bv_val(1000, 64));
+  };
+  CHECK(starved->check(factors(77)) == verify::Answer::Unknown);
+  // The same solver, right after a question under one step: this one gets the default limit.
+  CHECK(generous.check(factors(91)) == verify::Answer::Sat);
+  CHECK(starved->check(factors(143)) == verify::Answer::Unknown);
   verify::forget_answers();
 }
 
